@@ -1,0 +1,87 @@
+"use client";
+import { useMemo } from "react";
+import { CHATHAM_HOUSE_RULE_TEXT, kindLabels, liveStatuses, nonInteractiveKinds, type AgendaItem, type EventInfo } from "@/lib/agenda";
+import { formatDay, formatDuration } from "@/lib/time";
+import { ItemTime } from "./item-time";
+import { RuleBadges } from "./rule-badges";
+import { TimeZoneToggle } from "./time-zone-toggle";
+import { useLiveAgenda } from "./use-live-agenda";
+import { useServerClock } from "./use-server-clock";
+import { useTimeZoneChoice } from "./use-time-zone";
+
+interface Props {
+  event: EventInfo;
+  item: AgendaItem;
+  serverNow: string;
+}
+
+/** Why a capability is missing here, in one sentence, or null when the session offers it. */
+function unavailableReason(item: AgendaItem, what: "stream" | "qa" | "polls"): string | null {
+  if (nonInteractiveKinds.includes(item.kind)) return `Not available for this session: ${kindLabels[item.kind].toLowerCase()} has no ${what === "stream" ? "stream" : what === "qa" ? "Q&A" : "polls"}.`;
+  if (what === "stream") {
+    if (item.rule === "chatham_house") return "Not available for this session: it is held under the Chatham House Rule, in the room only, and is never streamed or recorded.";
+    if (!item.streamed) return "Not available for this session: it is not streamed.";
+  }
+  if (what === "qa" && !item.qaEnabled) return "Not available for this session: the organizers have not enabled Q&A.";
+  if (what === "polls" && !item.pollsEnabled) return "Not available for this session: the organizers have not enabled polls.";
+  return null;
+}
+
+export function SessionView({ event, item: initial, serverNow }: Props) {
+  const { items } = useLiveAgenda([initial]);
+  const item = items.find((i) => i.slug === initial.slug) ?? initial;
+  const now = useServerClock(serverNow);
+  const tz = useTimeZoneChoice(event.timeZone);
+  const status = useMemo(() => {
+    const s = liveStatuses([item], now).get(item.slug);
+    return s === "next" ? "upcoming" : s;
+  }, [item, now]);
+  const stream = unavailableReason(item, "stream");
+  const qa = unavailableReason(item, "qa");
+  const polls = unavailableReason(item, "polls");
+
+  return (
+    <article aria-labelledby="session-title">
+      <p>
+        <a href="/">← Agenda</a>
+      </p>
+      <span className="kind">{kindLabels[item.kind]}</span>
+      <h1 id="session-title">{item.title}</h1>
+      <p aria-live="polite" data-testid="session-when">
+        {formatDay(item.startsAt, event.timeZone)} · <ItemTime startsAt={item.startsAt} endsAt={item.endsAt} zone={tz.zone} eventDay={item.day} /> ·{" "}
+        {formatDuration(Date.parse(item.endsAt) - Date.parse(item.startsAt))}
+        {status === "live" ? " · Live now" : status === "past" ? " · Ended" : ""}
+      </p>
+      <RuleBadges item={item} status={status === "live" ? "live" : undefined} />
+      {item.topic ? <p>Topic: {item.topic}</p> : null}
+      {item.description ? <p>{item.description}</p> : null}
+      {item.rule === "chatham_house" ? (
+        <p className="rule-card">
+          <strong>Chatham House Rule.</strong> {CHATHAM_HOUSE_RULE_TEXT} Questions here are always anonymous.
+        </p>
+      ) : null}
+      <div className="toolbar">
+        <TimeZoneToggle choice={tz.choice} onChange={tz.setChoice} eventZone={event.timeZone} viewerZone={tz.viewerZone} sampleInstant={item.startsAt} />
+        <a href={`/sessions/${item.slug}/calendar.ics`} download>
+          Add to calendar (.ics)
+        </a>
+      </div>
+      <div className={`session-grid${stream ? "" : " has-stream"}`}>
+        <section className="panel-section" aria-labelledby="stream-heading">
+          <h2 id="stream-heading">Live stream</h2>
+          {stream ? <p className="unavailable">{stream}</p> : <p>The live stream will appear here when the session starts.</p>}
+        </section>
+        <div>
+          <section className="panel-section" aria-labelledby="qa-heading">
+            <h2 id="qa-heading">Questions &amp; answers</h2>
+            {qa ? <p className="unavailable">{qa}</p> : <p>Audience questions for this session will appear here.</p>}
+          </section>
+          <section className="panel-section" aria-labelledby="polls-heading">
+            <h2 id="polls-heading">Polls</h2>
+            {polls ? <p className="unavailable">{polls}</p> : <p>Live polls for this session will appear here.</p>}
+          </section>
+        </div>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,11 @@
+export default function NotFound() {
+  return (
+    <main id="main">
+      <h1>Page not found</h1>
+      <p>There is no such page or session in the programme. It may have been renamed.</p>
+      <p>
+        <a href="/">Back to the agenda</a>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,170 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import * as schema from "./schema";
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: "pglite" | "postgres";
+  /** Where the data lives, for logs and /healthz: a folder, "memory" or the Postgres host (never a password). */
+  location: string;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class DatabaseStartError extends Error {}
+
+const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
+
+export interface OpenOptions {
+  /** Postgres connection string; when absent the embedded PGlite database is used. */
+  databaseUrl?: string;
+  /** Folder for the embedded database, or "memory://" for a throwaway one (tests). */
+  dataDir: string;
+}
+
+/** Opens the database named by the configuration and brings its schema up to date. */
+export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+}
+
+async function openPostgres(url: string): Promise<DatabaseHandle> {
+  const where = describeUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // A bad URL must stop start-up with one line, not an unhandled 'error' event later.
+  pool.on("error", () => {});
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    const reason = err instanceof Error ? err.message || (err as NodeJS.ErrnoException).code : String(err);
+    throw new DatabaseStartError(`DATABASE_URL: cannot connect to Postgres at ${where} (${reason})`);
+  }
+  try {
+    // Two instances starting at once must not both migrate.
+    await client.query("SELECT pg_advisory_lock(727274)");
+    await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+  } finally {
+    await client.query("SELECT pg_advisory_unlock(727274)").catch(() => {});
+    client.release();
+  }
+  const db = drizzlePg(pool, { schema }) as unknown as Database;
+  return {
+    db,
+    kind: "postgres",
+    location: where,
+    ping: async () => {
+      try {
+        await pool.query("SELECT 1");
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  const memory = dataDir === "memory://" || dataDir === ":memory:";
+  let release = () => {};
+  let client: PGlite;
+  if (memory) {
+    client = new PGlite();
+  } else {
+    const dir = path.resolve(dataDir);
+    fs.mkdirSync(dir, { recursive: true });
+    release = lockDataDir(dir);
+    try {
+      client = new PGlite(path.join(dir, "pglite"));
+      await client.waitReady;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+  return {
+    db,
+    kind: "pglite",
+    location: memory ? "memory" : path.resolve(dataDir),
+    ping: async () => {
+      try {
+        await db.execute(sql`SELECT 1`);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: async () => {
+      await client.close();
+      release();
+    },
+  };
+}
+
+/**
+ * PGlite is a single-process database: two processes on one folder corrupt it. A pid file guards the
+ * folder; a stale one (its process gone) is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const lockPath = path.join(dir, "plenary.pid");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = fs.openSync(lockPath, "wx");
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      return () => {
+        try {
+          if (fs.readFileSync(lockPath, "utf8") === String(process.pid)) fs.unlinkSync(lockPath);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const holder = Number(fs.readFileSync(lockPath, "utf8").trim());
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new DatabaseStartError(
+          `DATA_DIR: the embedded database in ${dir} is already open in another Plenary process (pid ${holder}). ` +
+            `Stop that process, or give this one its own DATA_DIR (or a DATABASE_URL).`,
+        );
+      }
+      if (holder === process.pid) {
+        throw new DatabaseStartError(`DATA_DIR: the embedded database in ${dir} is already open in this process.`);
+      }
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new DatabaseStartError(`DATA_DIR: could not lock ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

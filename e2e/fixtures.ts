@@ -1,0 +1,49 @@
+import { test as base, expect, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { startTestServer, type TestServer, type TestServerOptions } from "../server/testing/test-server";
+
+type WorkerFixtures = { plenary: TestServer; plenaryOptions: TestServerOptions };
+
+/**
+ * `plenary`: a real Plenary server (Next + socket.io + PGlite) started in the test worker, so a spec
+ * can also reach its services directly (e.g. change the agenda through the agenda service, or move
+ * the simulated clock). Set the clock per file with `test.use({ plenaryOptions: { now: "…" } })`.
+ */
+export const test = base.extend<{ baseURL: string; failOnPageErrors: void }, WorkerFixtures>({
+  plenaryOptions: [{}, { option: true, scope: "worker" }],
+  plenary: [
+    async ({ plenaryOptions }, use) => {
+      const server = await startTestServer({ withNext: true, ...plenaryOptions });
+      await use(server);
+      await server.close();
+    },
+    { scope: "worker", timeout: 60_000 },
+  ],
+  baseURL: async ({ plenary }, use) => use(plenary.url),
+  // Uncaught errors and React hydration mismatches in any page of the test fail it.
+  failOnPageErrors: [
+    async ({ context }, use) => {
+      const problems: string[] = [];
+      const watch = (page: Page) => {
+        page.on("pageerror", (err) => problems.push(`${page.url()}: ${err.message}`));
+        page.on("console", (msg) => {
+          if (msg.type() === "error" && /hydrat/i.test(msg.text())) problems.push(`${page.url()}: ${msg.text()}`);
+        });
+      };
+      context.pages().forEach(watch);
+      context.on("page", watch);
+      await use();
+      expect(problems, "errors in the page").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+/** axe-core on the current page: WCAG 2.x A/AA rules (Section 508). */
+export async function expectNoAxeViolations(page: Page, label = page.url()) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
+  const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(summary, `axe violations on ${label}`).toEqual([]);
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs and is not an npm package: Debian's Chromium, PostgreSQL and
+# Redis, and the LiveKit server. Idempotent. Fails (never skips) when something cannot be installed.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+missing=()
+command -v chromium >/dev/null || [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium fonts-liberation)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "ensure-deps: missing ${missing[*]}; install them (apt-get install -y ${missing[*]}) or run as root" >&2
+    exit 1
+  fi
+  echo "ensure-deps: installing ${missing[*]} from Debian's packages…"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q "${missing[@]}" >/dev/null
+fi
+
+if [ -z "${LIVEKIT_BIN:-}" ]; then
+  bash "$root/scripts/install-livekit.sh"
+fi
+echo "ensure-deps: chromium, postgresql, redis-server and livekit-server are present"

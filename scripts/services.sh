@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Starts (or stops) the throwaway servers the tests use, all on 127.0.0.1 only:
+#   PostgreSQL on 55432 and Redis on 56379, with their data under tools/run/ (ignored by git).
+# `start` prints the environment for the tests (eval it); `stop` stops both.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+run="$root/tools/run"
+PG_PORT="${PLENARY_TEST_PG_PORT:-55432}"
+REDIS_PORT="${PLENARY_TEST_REDIS_PORT:-56379}"
+pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start() {
+  [ -n "$pgbin" ] || { echo "services: PostgreSQL is not installed (scripts/ensure-deps.sh)" >&2; exit 1; }
+  command -v redis-server >/dev/null || { echo "services: redis-server is not installed (scripts/ensure-deps.sh)" >&2; exit 1; }
+  mkdir -p "$run"
+  local pgdata="$run/pg"
+  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd -r -M postgres; fi
+  if [ ! -f "$pgdata/PG_VERSION" ]; then
+    mkdir -p "$pgdata"
+    [ "$(id -u)" = 0 ] && chown postgres "$pgdata"
+    as_pg "$pgbin/initdb" -D "$pgdata" -A trust -U plenary >/dev/null
+  fi
+  if ! as_pg "$pgbin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+    as_pg "$pgbin/pg_ctl" -D "$pgdata" -w -t 30 -l "$pgdata/server.log" \
+      -o "-p $PG_PORT -k $pgdata -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+  fi
+  if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+      --pidfile "$run/redis.pid" --logfile "$run/redis.log" >/dev/null
+    for _ in $(seq 50); do redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null || { echo "services: Redis did not start ($run/redis.log)" >&2; exit 1; }
+  echo "export TEST_DATABASE_URL=postgres://plenary@127.0.0.1:$PG_PORT/postgres"
+  echo "export TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
+}
+
+stop() {
+  [ -n "$pgbin" ] && [ -f "$run/pg/PG_VERSION" ] && as_pg "$pgbin/pg_ctl" -D "$run/pg" -m fast stop >/dev/null 2>&1 || true
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: scripts/services.sh start|stop" >&2; exit 2 ;;
+esac

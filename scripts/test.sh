@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `npm test`: every test. Installs what is missing (scripts/ensure-deps.sh), starts Postgres and Redis
+# on loopback, then runs type checks, unit + integration tests (PGlite and Postgres), builds, and runs
+# the Playwright suite in Debian's Chromium. Any missing part fails the run; nothing is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+
+bash scripts/ensure-deps.sh
+eval "$(bash scripts/services.sh start)"
+trap 'bash scripts/services.sh stop' EXIT
+
+export REQUIRE_POSTGRES=1 REQUIRE_REDIS=1 REQUIRE_LIVEKIT=1
+export LIVEKIT_BIN="${LIVEKIT_BIN:-$PWD/tools/livekit/livekit-server}"
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || { echo "test: Chromium not found at ${CHROMIUM_PATH:-/usr/bin/chromium}" >&2; exit 1; }
+
+echo "== typecheck"
+npx tsc --noEmit
+echo "== unit and integration tests (vitest)"
+npx vitest run "$@"
+echo "== production build"
+node scripts/start.mjs --build-only
+echo "== end-to-end tests (Playwright, Chromium)"
+npx playwright test

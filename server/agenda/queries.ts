@@ -1,0 +1,37 @@
+import { asc, and, eq } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { events, sessions, type EventRow, type NewSessionRow, type SessionRow } from "../../db/schema";
+
+export async function findEvent(db: Database): Promise<EventRow | undefined> {
+  const [row] = await db.select().from(events).limit(1);
+  return row;
+}
+
+export function listSessions(db: Database): Promise<SessionRow[]> {
+  return db.select().from(sessions).orderBy(asc(sessions.startsAt), asc(sessions.endsAt));
+}
+
+export async function findSessionBySlug(db: Database, slug: string): Promise<SessionRow | undefined> {
+  const [row] = await db.select().from(sessions).where(eq(sessions.slug, slug));
+  return row;
+}
+
+export async function findSessionById(db: Database, id: string): Promise<SessionRow | undefined> {
+  const [row] = await db.select().from(sessions).where(eq(sessions.id, id));
+  return row;
+}
+
+/** Applies `changes` only if the row is still at `version`; returns the new row, or undefined if it moved on. */
+export async function updateSessionAtVersion(
+  db: Database,
+  id: string,
+  version: number,
+  changes: Partial<NewSessionRow>,
+): Promise<SessionRow | undefined> {
+  const [row] = await db
+    .update(sessions)
+    .set({ ...changes, version: version + 1, updatedAt: new Date() })
+    .where(and(eq(sessions.id, id), eq(sessions.version, version)))
+    .returning();
+  return row;
+}

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AgendaItem } from "../../lib/agenda";
+import { AppError } from "../errors";
+import { connectClient, nextEvent, collect, type TestSocket } from "../testing/clients";
+import { testDatabaseKinds } from "../testing/databases";
+import { startTestServer, type TestServer } from "../testing/test-server";
+
+describe.each(testDatabaseKinds())("agenda service on %s", (database) => {
+  let server: TestServer;
+  let viewers: TestSocket[];
+
+  beforeAll(async () => {
+    server = await startTestServer({ database });
+    viewers = await Promise.all([connectClient(server.url), connectClient(server.url)]);
+  });
+  afterAll(async () => {
+    viewers?.forEach((s) => s.close());
+    await server?.close();
+  });
+
+  it("lists the programme in order with offset-carrying times", async () => {
+    const items = await server.services.agenda.list();
+    expect(items).toHaveLength(19);
+    expect(items[0]).toMatchObject({ slug: "registration-and-check-in", startsAt: "2024-05-23T08:00:00-04:00", endsAt: "2024-05-23T08:30:00-04:00" });
+    expect(items.at(-1)).toMatchObject({ slug: "wrap-up-discussion-and-conclusion", startsAt: "2024-05-24T11:30:00-04:00" });
+  });
+
+  it("announces a change to every open page as agenda:changed", async () => {
+    const seen = viewers.map((v) => nextEvent<{ item: AgendaItem }>(v, "agenda:changed"));
+    const updated = await server.services.agenda.update("fms-planning", { startsAt: "2024-05-23T09:50:00-04:00", title: "FMS Planning: Partner Needs" });
+    expect(updated).toMatchObject({ startsAt: "2024-05-23T09:50:00-04:00", title: "FMS Planning: Partner Needs", version: 2 });
+    for (const p of await Promise.all(seen)) expect(p.item).toEqual(updated);
+  });
+
+  it("moves an item to another day when its start moves", async () => {
+    const item = await server.services.agenda.update("reception", { startsAt: "2024-05-24T12:30:00-04:00", endsAt: "2024-05-24T13:30:00-04:00" });
+    expect(item.day).toBe("2024-05-24");
+  });
+
+  async function refused(promise: Promise<unknown>, code: string) {
+    const err = await promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe(code);
+    return err as AppError;
+  }
+
+  it("refuses to stream or record a Chatham House session, and changes nothing", async () => {
+    const before = await server.services.agenda.get("fms-case-development");
+    const events = collect<{ item: AgendaItem }>(viewers[0], "agenda:changed");
+    const err = await refused(server.services.agenda.update("fms-case-development", { streamed: true }), "policy_violation");
+    expect(err.message).toMatch(/Chatham House/);
+    await refused(server.services.agenda.update("fms-case-development", { recordingAllowed: true }), "policy_violation");
+    expect(await server.services.agenda.get("fms-case-development")).toEqual(before);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events.filter((e) => e.item.slug === "fms-case-development")).toEqual([]);
+  });
+
+  it("refuses Q&A on a break, an end before the start, unknown fields and unknown slugs", async () => {
+    await refused(server.services.agenda.update("break-friday-0930", { qaEnabled: true }), "policy_violation");
+    await refused(server.services.agenda.update("hosted-lunch", { startsAt: "2024-05-23T13:00:00-04:00" }), "invalid_payload");
+    await refused(server.services.agenda.update("hosted-lunch", { rule: "on_record" }), "invalid_payload");
+    await refused(server.services.agenda.update("hosted-lunch", { title: "" }), "invalid_payload");
+    await refused(server.services.agenda.update("no-such-session", { title: "x" }), "not_found");
+  });
+
+  it("refuses a stale edit instead of overwriting someone else's", async () => {
+    const current = await server.services.agenda.get("hosted-lunch");
+    await server.services.agenda.update("hosted-lunch", { title: "Lunch" }, current.version);
+    const err = await refused(server.services.agenda.update("hosted-lunch", { title: "Hosted Lunch (buffet)" }, current.version), "version_conflict");
+    expect(err.message).toMatch(/Someone else changed/);
+    expect((await server.services.agenda.get("hosted-lunch")).title).toBe("Lunch");
+  });
+});

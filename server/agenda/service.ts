@@ -1,0 +1,150 @@
+import type { Database } from "../../db/client";
+import type { NewSessionRow, SessionRow, EventRow } from "../../db/schema";
+import { nonInteractiveKinds, type AgendaItem, type EventInfo } from "../../lib/agenda";
+import { agendaPatchSchema, type AgendaPatch } from "../../lib/schemas/agenda";
+import { dayInZone, isoInZone } from "../../lib/time";
+import { AppError } from "../errors";
+import { isCheckViolation } from "../db-errors";
+import * as q from "./queries";
+
+export interface AgendaPublisher {
+  agendaChanged(item: AgendaItem): void;
+}
+
+export function toAgendaItem(row: SessionRow, timeZone: string): AgendaItem {
+  return {
+    slug: row.slug,
+    day: row.day,
+    startsAt: isoInZone(row.startsAt, timeZone),
+    endsAt: isoInZone(row.endsAt, timeZone),
+    title: row.title,
+    topic: row.topic,
+    description: row.description,
+    kind: row.kind,
+    host: row.host,
+    rule: row.rule,
+    streamed: row.streamed,
+    recordingAllowed: row.recordingAllowed,
+    qaEnabled: row.qaEnabled,
+    pollsEnabled: row.pollsEnabled,
+    qaMode: row.qaMode,
+    qaOpen: row.qaOpen,
+    version: row.version,
+  };
+}
+
+/** The programme: reading it, and changing an item within the event's rules. */
+export class AgendaService {
+  private event?: EventRow;
+
+  constructor(
+    private readonly db: Database,
+    private readonly publish: AgendaPublisher,
+  ) {}
+
+  async getEvent(): Promise<EventRow> {
+    if (!this.event) {
+      const row = await q.findEvent(this.db);
+      if (!row) throw new AppError("unavailable", "The event has not been loaded yet.");
+      this.event = row;
+    }
+    return this.event;
+  }
+
+  async eventInfo(): Promise<EventInfo> {
+    const [event, items] = await Promise.all([this.getEvent(), this.list()]);
+    return {
+      slug: event.slug,
+      name: event.name,
+      theme: event.theme,
+      summary: event.summary,
+      venue: event.venue,
+      city: event.city,
+      timeZone: event.timeZone,
+      startsAt: items[0]?.startsAt ?? "",
+      endsAt: items.reduce((max, i) => (Date.parse(i.endsAt) > Date.parse(max) ? i.endsAt : max), items[0]?.endsAt ?? ""),
+    };
+  }
+
+  async list(): Promise<AgendaItem[]> {
+    const event = await this.getEvent();
+    return (await q.listSessions(this.db)).map((r) => toAgendaItem(r, event.timeZone));
+  }
+
+  async findRow(slug: string): Promise<SessionRow | undefined> {
+    return q.findSessionBySlug(this.db, slug);
+  }
+
+  async get(slug: string): Promise<AgendaItem> {
+    const row = await q.findSessionBySlug(this.db, slug);
+    if (!row) throw new AppError("not_found", `There is no session "${slug}" in the programme.`);
+    return toAgendaItem(row, (await this.getEvent()).timeZone);
+  }
+
+  /**
+   * Changes one item. The patch is parsed here too (callers may be forms, routes or scripts), checked
+   * against the event's invariants, written only if nobody changed the item meanwhile, and announced
+   * to every open page as `agenda:changed`.
+   */
+  async update(slug: string, rawPatch: unknown, expectedVersion?: number): Promise<AgendaItem> {
+    const parsed = agendaPatchSchema.safeParse(rawPatch);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AppError("invalid_payload", `${issue.path.join(".") || "patch"}: ${issue.message}`);
+    }
+    const patch = parsed.data;
+    const row = await q.findSessionBySlug(this.db, slug);
+    if (!row) throw new AppError("not_found", `There is no session "${slug}" in the programme.`);
+    if (expectedVersion !== undefined && expectedVersion !== row.version) {
+      throw new AppError("version_conflict", "Someone else changed this session since you opened it. Reload to see their change, then edit again.", {
+        currentVersion: row.version,
+      });
+    }
+    const event = await this.getEvent();
+    const changes = this.checkedChanges(row, patch, event.timeZone);
+    let updated: SessionRow | undefined;
+    try {
+      updated = await q.updateSessionAtVersion(this.db, row.id, row.version, changes);
+    } catch (err) {
+      if (isCheckViolation(err, "sessions_chatham_house_not_streamed_or_recorded")) {
+        throw new AppError("policy_violation", "A Chatham House session can never be streamed or recorded.");
+      }
+      throw err;
+    }
+    if (!updated) {
+      throw new AppError("version_conflict", "Someone else changed this session at the same moment. Reload to see their change, then edit again.");
+    }
+    const item = toAgendaItem(updated, event.timeZone);
+    this.publish.agendaChanged(item);
+    return item;
+  }
+
+  private checkedChanges(row: SessionRow, patch: AgendaPatch, timeZone: string): Partial<NewSessionRow> {
+    const next = { ...row, ...patch } as SessionRow & AgendaPatch;
+    const startsAt = patch.startsAt ? new Date(patch.startsAt) : row.startsAt;
+    const endsAt = patch.endsAt ? new Date(patch.endsAt) : row.endsAt;
+    if (endsAt <= startsAt) throw new AppError("invalid_payload", "endsAt: The end time must be after the start time.");
+    if (row.rule === "chatham_house" && (next.streamed || next.recordingAllowed)) {
+      throw new AppError(
+        "policy_violation",
+        "This session is held under the Chatham House Rule: it stays in the room and can never be streamed or recorded.",
+      );
+    }
+    if (next.recordingAllowed && !next.streamed) {
+      throw new AppError("policy_violation", "Only a streamed session can be recorded: turn streaming on first.");
+    }
+    if (nonInteractiveKinds.includes(row.kind) && (next.qaEnabled || next.pollsEnabled || next.streamed)) {
+      throw new AppError("policy_violation", "Registration, breaks, meals and the reception have no Q&A, polls or stream.");
+    }
+    const changes: Partial<NewSessionRow> = {};
+    for (const key of ["title", "topic", "description", "streamed", "recordingAllowed", "qaEnabled", "pollsEnabled", "qaMode", "qaOpen"] as const) {
+      if (patch[key] !== undefined) (changes as Record<string, unknown>)[key] = patch[key];
+    }
+    if (patch.startsAt) {
+      changes.startsAt = startsAt;
+      changes.day = dayInZone(startsAt, timeZone);
+    }
+    if (patch.endsAt) changes.endsAt = endsAt;
+    return changes;
+  }
+}

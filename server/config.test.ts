@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config";
+
+describe("configuration", () => {
+  it("defaults to the embedded mode on port 3000", () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, dataDir: "./.data", databaseUrl: undefined, demo: false, publicUrl: "http://localhost:3000" });
+    expect(c.now).toBeUndefined();
+  });
+  it("reads PORT, DATA_DIR, DATABASE_URL and PLENARY_NOW", () => {
+    const c = loadConfig({ PORT: "4100", DATA_DIR: "/tmp/x", DATABASE_URL: "postgres://u@127.0.0.1/db", PLENARY_NOW: "2024-05-24T09:00:00-04:00" });
+    expect(c.port).toBe(4100);
+    expect(c.dataDir).toBe("/tmp/x");
+    expect(c.databaseUrl).toBe("postgres://u@127.0.0.1/db");
+    expect(c.now?.toISOString()).toBe("2024-05-24T13:00:00.000Z");
+  });
+  it.each([
+    [{ PLENARY_NOW: "2024-05-24 09:00" }, /^PLENARY_NOW /],
+    [{ PLENARY_NOW: "2024-05-24T09:00:00" }, /^PLENARY_NOW .*offset/],
+    [{ PLENARY_NOW: "2024-13-45T09:00:00-04:00" }, /^PLENARY_NOW is not a real date-time/],
+    [{ PORT: "seventy" }, /^PORT /],
+    [{ DATABASE_URL: "mysql://x" }, /^DATABASE_URL must be a postgres/],
+  ])("refuses %o with one line naming the variable", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

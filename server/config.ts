@@ -1,0 +1,69 @@
+import { z } from "zod";
+
+const bool = z
+  .enum(["0", "1", "true", "false", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true");
+
+const isoWithOffset = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Every environment variable Plenary reads. `.env.example` documents each one in a line. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PUBLIC_URL: z.url().optional(),
+  DATA_DIR: z.string().min(1).default("./.data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  PLENARY_NOW: z
+    .string()
+    .regex(isoWithOffset, "must be an ISO 8601 date-time with an offset, e.g. 2024-05-24T09:00:00-04:00")
+    .refine((v) => !Number.isNaN(Date.parse(v)), "is not a real date-time")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  PLENARY_DEMO: bool,
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  dev: boolean;
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl?: string;
+  /** Fixed starting instant of the simulated clock; it then advances in real time. */
+  now?: Date;
+  demo: boolean;
+  logLevel: Env["LOG_LEVEL"];
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once at boot; a bad value stops start-up with one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? "environment");
+    throw new ConfigError(`${name} ${issue.message} (got ${JSON.stringify(env[name] ?? "")})`);
+  }
+  const e = parsed.data;
+  return {
+    dev: e.NODE_ENV === "development",
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    now: e.PLENARY_NOW ? new Date(e.PLENARY_NOW) : undefined,
+    demo: e.PLENARY_DEMO,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,40 @@
+/** Stable error codes. The code is the contract; the message is for a person and says what to do. */
+export const errorStatus = {
+  bad_request: 400,
+  invalid_payload: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  version_conflict: 409,
+  cross_site: 403,
+  policy_violation: 422,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+  get status(): number {
+    return errorStatus[this.code];
+  }
+  toJSON() {
+    return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+  }
+}
+
+/** Anything that is not an AppError is an internal fault: logged with its cause, never sent. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  return new AppError("internal", "Something went wrong on the server. Try again; if it persists, tell the organizers.");
+}

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { projectRoot } from "./app";
+
+/** server/main.ts as its own process, the way `npm start` runs it. */
+function runMain(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "server/main.ts")], {
+    cwd: projectRoot,
+    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", HOST: "127.0.0.1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    const t = setInterval(() => {
+      if (stdout.includes("Plenary is ready")) {
+        clearInterval(t);
+        resolve();
+      }
+    }, 50);
+    void exited.then(() => {
+      clearInterval(t);
+      reject(new Error(`exited early: ${stderr}`));
+    });
+  });
+  ready.catch(() => {}); // awaited only by the tests that expect a start
+  return { child, exited, ready, out: () => stdout, err: () => stderr };
+}
+
+const children: ChildProcess[] = [];
+afterAll(() => children.forEach((c) => c.kill("SIGKILL")));
+
+describe("server/main.ts", () => {
+  it("stops with one clear line naming DATABASE_URL when Postgres is unreachable", async () => {
+    const r = runMain({ DATABASE_URL: "postgres://nobody@127.0.0.1:1/plenary", PORT: "0" });
+    expect(await r.exited).toBe(1);
+    expect(r.err().trim().split("\n")).toHaveLength(1);
+    expect(r.err()).toMatch(/^plenary: DATABASE_URL: cannot connect to Postgres at 127\.0\.0\.1:1\/plenary/);
+    expect(r.err()).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it("refuses a malformed PLENARY_NOW at boot", async () => {
+    const r = runMain({ PLENARY_NOW: "next friday", PORT: "0", DATA_DIR: "memory://" });
+    expect(await r.exited).toBe(1);
+    expect(r.err()).toMatch(/^plenary: PLENARY_NOW must be an ISO 8601 date-time with an offset/);
+  });
+
+  it("refuses a second process on the same data folder, and shuts down cleanly on SIGTERM", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
+    const first = runMain({ DATA_DIR: dataDir, PORT: "0" });
+    children.push(first.child);
+    await first.ready;
+    const second = runMain({ DATA_DIR: dataDir, PORT: "0" });
+    children.push(second.child);
+    expect(await second.exited).toBe(1);
+    expect(second.err()).toMatch(/already open in another Plenary process \(pid \d+\)/);
+
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, "plenary.pid"))).toBe(false);
+
+    // The folder is usable again, with the programme still there.
+    const third = runMain({ DATA_DIR: dataDir, PORT: "0" });
+    children.push(third.child);
+    await third.ready;
+    third.child.kill("SIGTERM");
+    expect(await third.exited).toBe(0);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+});

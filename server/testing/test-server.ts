@@ -1,0 +1,66 @@
+import { startPlenary, type RunningPlenary } from "../app";
+import { SimulatedClock, systemClock, type Clock } from "../clock";
+import type { Config } from "../config";
+import { createLogger } from "../log";
+import { createPostgresDatabase } from "./databases";
+
+export interface TestServerOptions {
+  /** Simulated "now" (ISO with offset, or a Date); omitted means the real clock. */
+  now?: string | Date;
+  /** "pglite" (in memory, default), "postgres" (a fresh database on TEST_DATABASE_URL), or a data folder. */
+  database?: "pglite" | "postgres" | { dataDir: string } | { databaseUrl: string };
+  withNext?: boolean;
+  demo?: boolean;
+  config?: Partial<Config>;
+  /** Receives every log line (JSON), e.g. to scan logs for personal data. */
+  logSink?: (line: string) => void;
+}
+
+export interface TestServer extends RunningPlenary {
+  clock: Clock & { set?(d: Date): void };
+}
+
+/**
+ * The same composition root as server/main.ts, on an ephemeral loopback port with test settings.
+ * This is also the documented way to run the live days in tests: pass `now`, and move the clock with
+ * `server.clock.set(...)`.
+ */
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  let dataDir = "memory://";
+  let databaseUrl: string | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  const db = opts.database ?? "pglite";
+  if (db === "postgres") {
+    const created = await createPostgresDatabase();
+    databaseUrl = created.url;
+    drop = created.drop;
+  } else if (typeof db === "object" && "dataDir" in db) {
+    dataDir = db.dataDir;
+  } else if (typeof db === "object") {
+    databaseUrl = db.databaseUrl;
+  }
+  const clock = opts.now ? new SimulatedClock(new Date(opts.now)) : systemClock;
+  const config: Config = {
+    dev: false,
+    port: 0,
+    host: "127.0.0.1",
+    publicUrl: "http://127.0.0.1",
+    dataDir,
+    databaseUrl,
+    demo: opts.demo ?? false,
+    logLevel: "info",
+    ...opts.config,
+  };
+  const log = createLogger(opts.logSink ? "debug" : "warn", opts.logSink ?? ((line) => process.stderr.write(line + "\n")));
+  const running = await startPlenary({ config, clock, log, withNext: opts.withNext ?? false });
+  // The public URL is only known once the port is.
+  running.services.config.publicUrl = running.url;
+  return {
+    ...running,
+    clock,
+    close: async () => {
+      await running.close();
+      await drop?.();
+    },
+  };
+}
