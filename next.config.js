@@ -7,6 +7,8 @@ const nextConfig = {
   // socket server through globalThis (server/context.ts), never through a second copy of these.
   serverExternalPackages: ["@electric-sql/pglite", "pg", "socket.io", "livekit-server-sdk", "nodemailer"],
   // `npm test` type-checks the whole tree (tsc --noEmit); the build need not do it again.
+  // forbidden() renders app/forbidden.tsx with a real 403 status.
+  experimental: { authInterrupts: true },
   typescript: { ignoreBuildErrors: true },
 };
 

@@ -9,6 +9,7 @@ const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({
   testDir: "./e2e",
+  globalSetup: "./scripts/ensure-build.ts",
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,

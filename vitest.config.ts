@@ -7,6 +7,7 @@ export default defineConfig({
     include: ["{lib,server,db,app}/**/*.test.{ts,tsx}", "bench/**/*.test.ts"],
     exclude: ["node_modules", ".next", "e2e"],
     environment: "node",
+    globalSetup: ["./scripts/ensure-build.ts"],
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 60_000,

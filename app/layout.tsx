@@ -1,5 +1,10 @@
 import type { Metadata, Viewport } from "next";
+import { getApp } from "@/server/context";
+import { pageActor } from "@/server/http/page-auth";
+import { AccountMenu } from "./_components/account-menu";
 import "./globals.css";
+
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = {
   title: { default: "Plenary — 2024 FMS Symposium", template: "%s — Plenary" },
@@ -8,18 +13,30 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  const app = getApp();
+  const actor = await pageActor();
   return (
     <html lang="en">
       <body>
         <a className="skip-link" href="#main">
           Skip to content
         </a>
+        {app.config.demo ? (
+          <div className="demo-banner" role="note">
+            <strong>Demo mode.</strong> Every person here is fictional and anyone can sign in as them. Do not use this instance for a real event.
+          </div>
+        ) : null}
         <header className="site-header">
           <a href="/" className="brand">
             Plenary
           </a>
           <span className="brand-event">2024 FMS Symposium</span>
+          <nav aria-label="Account">
+            {actor?.isOrganizer ? <a href="/admin">Organizer console</a> : null}
+            {app.config.demo ? <a href="/dev/mailbox">Demo mailbox</a> : null}
+            <AccountMenu name={actor ? (actor.name ?? (actor.kind === "device" ? "Room guest" : "Signed in")) : null} />
+          </nav>
         </header>
         {children}
       </body>

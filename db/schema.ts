@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, date, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 export const sessionKinds = [
   "registration",
@@ -54,6 +54,8 @@ export const sessions = pgTable(
     pollsEnabled: boolean("polls_enabled").notNull().default(false),
     qaMode: text("qa_mode", { enum: qaModes }).notNull().default("pre_moderated"),
     qaOpen: boolean("qa_open").notNull().default(true),
+    /** Short code typed or scanned in the room to join this session (Q&A sessions only). */
+    accessCode: text("access_code").unique(),
     /** Bumped on every change; clients use it to spot missed updates. */
     version: integer("version").notNull().default(1),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -71,3 +73,161 @@ export const sessions = pgTable(
 );
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSessionRow = typeof sessions.$inferInsert;
+
+// ── People, sign-in and roles ──────────────────────────────────────────────────────────────────────
+
+export const attendanceModes = ["in_person", "remote"] as const;
+export const userKinds = ["person", "device"] as const;
+
+/**
+ * A person (registered participant, staff) or a device (someone who joined in the room with a code).
+ * Only what the event needs: a display name, an affiliation, how they attend.
+ */
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: text("kind", { enum: userKinds }).notNull().default("person"),
+    email: text("email").unique(),
+    emailVerified: timestamp("email_verified", { withTimezone: true }),
+    name: text("name"),
+    affiliation: text("affiliation"),
+    attendanceMode: text("attendance_mode", { enum: attendanceModes }).notNull().default("remote"),
+    /** sha256 of the device cookie's secret; only for kind = device. */
+    deviceSecretHash: text("device_secret_hash").unique(),
+    isDemo: boolean("is_demo").notNull().default(false),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("users_kind_valid", sql`${t.kind} IN ('person','device')`),
+    check("users_attendance_mode_valid", sql`${t.attendanceMode} IN ('in_person','remote')`),
+    check("users_email_lowercase", sql`${t.email} = lower(${t.email})`),
+  ],
+);
+export type UserRow = typeof users.$inferSelect;
+export type NewUserRow = typeof users.$inferInsert;
+
+/** Links a user to an identity provider account (OIDC). No provider tokens are kept. */
+export const accounts = pgTable(
+  "accounts",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    providerAccountId: text("provider_account_id").notNull(),
+    type: text("type").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.providerAccountId] }), index("accounts_user_id_idx").on(t.userId)],
+);
+
+/** Signed-in browsers. The cookie holds a random token; only its sha256 is stored. */
+export const authSessions = pgTable(
+  "auth_sessions",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expires: timestamp("expires", { withTimezone: true }).notNull(),
+    method: text("method").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("auth_sessions_user_id_idx").on(t.userId)],
+);
+export type AuthSessionRow = typeof authSessions.$inferSelect;
+
+/** Magic-link tokens (next-auth stores them hashed); deleted when used. */
+export const verificationTokens = pgTable(
+  "verification_tokens",
+  {
+    identifier: text("identifier").notNull(),
+    token: text("token").notNull(),
+    expires: timestamp("expires", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.identifier, t.token] })],
+);
+
+export const eventRoles = pgTable(
+  "event_roles",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["organizer"] }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.role] }), check("event_roles_role_valid", sql`${t.role} IN ('organizer')`)],
+);
+
+export const sessionRoleNames = ["moderator", "panelist", "attendee"] as const;
+export type SessionRoleName = (typeof sessionRoleNames)[number];
+
+/** Per-session roles. `attendee` records a device that joined this session with its code. */
+export const sessionRoles = pgTable(
+  "session_roles",
+  {
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: sessionRoleNames }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sessionId, t.userId, t.role] }),
+    index("session_roles_user_id_idx").on(t.userId),
+    check("session_roles_role_valid", sql`${t.role} IN ('moderator','panelist','attendee')`),
+  ],
+);
+
+/** Fixed-window counters for throttling (code guessing, sign-in mails), shared by every instance. */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
+
+/** Small process-wide settings, e.g. the generated sign-in secret when AUTH_SECRET is not given. */
+export const settings = pgTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});
+
+// ── Audit ──────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Who did what to which object, when: every moderator and organizer action and every refusal.
+ * Under the Chatham House Rule an audience member is never named here (actor_id stays null).
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    actorLabel: text("actor_label").notNull(),
+    action: text("action").notNull(),
+    outcome: text("outcome", { enum: ["ok", "refused"] }).notNull(),
+    code: text("code"),
+    objectType: text("object_type"),
+    objectId: text("object_id"),
+    sessionId: uuid("session_id").references(() => sessions.id, { onDelete: "set null" }),
+    before: jsonb("before"),
+    after: jsonb("after"),
+    details: jsonb("details"),
+  },
+  (t) => [
+    index("audit_log_at_idx").on(t.at),
+    index("audit_log_session_id_idx").on(t.sessionId),
+    index("audit_log_actor_id_idx").on(t.actorId),
+    index("audit_log_action_idx").on(t.action),
+  ],
+);
+export type AuditRow = typeof auditLog.$inferSelect;

@@ -18,7 +18,5 @@ echo "== typecheck"
 npx tsc --noEmit
 echo "== unit and integration tests (vitest)"
 npx vitest run "$@"
-echo "== production build"
-node scripts/start.mjs --build-only
 echo "== end-to-end tests (Playwright, Chromium)"
 npx playwright test

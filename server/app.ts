@@ -6,30 +6,53 @@ import { openDatabase, type DatabaseHandle, type Database } from "../db/client";
 import { seedProgramme } from "../db/seed/seed";
 import type { AgendaItem } from "../lib/agenda";
 import { AgendaService } from "./agenda/service";
+import { seedDemoPeople } from "../db/seed/demo-people";
+import { AuditService } from "./audit/service";
+import { Guard } from "./auth/guard";
+import { buildNextAuthOptions } from "./auth/next-auth";
+import { AuthService, type AuthPublisher } from "./auth/service";
+import { createMailer, type Mailer } from "./mail/mailer";
+import { PeopleService } from "./people/service";
+import { CLIENT_IP_HEADER } from "./http/route";
+import { registerSessionHandlers } from "./realtime/handlers";
+import { RateLimiter } from "./realtime/rate-limit";
+import type { AuthOptions } from "next-auth";
 import { clockFor, type Clock } from "./clock";
 import type { Config } from "./config";
-import { setApp } from "./context";
+import { registerApp, unregisterApp } from "./context";
 import { healthz } from "./http/healthz";
 import { createLogger, type Logger } from "./log";
-import { createSocketServer, type PlenaryIo } from "./realtime/io";
+import { createSocketServer, disconnectExpired, type PlenaryIo } from "./realtime/io";
 import { rooms } from "./realtime/rooms";
 
 export const projectRoot = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
 
 /** Everything a page, route handler or socket handler may use. One instance per process. */
 export interface PlenaryServices {
-  config: Config;
+  /** The configuration with `publicUrl` resolved. */
+  config: Config & { publicUrl: string };
   log: Logger;
   clock: Clock;
   database: DatabaseHandle;
   db: Database;
   io: PlenaryIo;
   realtime: { ready: boolean };
+  /** Origins whose pages may open sockets and send state-changing requests. */
+  allowedOrigins: Set<string>;
+  limiter: RateLimiter;
+  audit: AuditService;
+  guard: Guard;
+  auth: AuthService;
+  nextAuth: AuthOptions;
+  mailer: Mailer;
+  people: PeopleService;
   agenda: AgendaService;
 }
 
 export interface StartOptions {
   config: Config;
+  /** The public URL when the configuration has none (tests use http://127.0.0.1:<port>). */
+  publicUrlFor?: (port: number) => string;
   log?: Logger;
   clock?: Clock;
   /** Serve pages through Next (default). Socket- and service-level tests may leave it out. */
@@ -45,27 +68,60 @@ export interface RunningPlenary {
 
 /** The composition root: database, services, socket.io and Next on one HTTP server. */
 export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> {
-  const { config } = opts;
-  const log = opts.log ?? createLogger(config.logLevel);
-  const clock = opts.clock ?? clockFor(config.now);
+  const log = opts.log ?? createLogger(opts.config.logLevel);
+  const clock = opts.clock ?? clockFor(opts.config.now);
 
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ databaseUrl: opts.config.databaseUrl, dataDir: opts.config.dataDir });
+  // Shutdown steps, run last-in first-out: the reverse of start-up.
   const closers: Array<() => Promise<void>> = [() => database.close()];
+  const runClosers = async (onError: (err: unknown) => void) => {
+    for (const close of closers.reverse()) await close().catch(onError);
+  };
   try {
     const seeded = await seedProgramme(database.db);
     log.info("database ready", { kind: database.kind, location: database.location, sessionsInserted: seeded.inserted });
 
     const httpServer = http.createServer();
-    const listenPort = await listen(httpServer, config.port, config.host);
-    closers.unshift(() => new Promise<void>((resolve) => httpServer.close(() => resolve())));
+    const listenPort = await listen(httpServer, opts.config.port, opts.config.host);
+    closers.push(() => new Promise<void>((resolve) => httpServer.close(() => resolve())));
+    const config = { ...opts.config, publicUrl: opts.config.publicUrl ?? opts.publicUrlFor?.(listenPort) ?? `http://localhost:${listenPort}` };
 
-    const origins = new Set([new URL(config.publicUrl).origin, `http://localhost:${listenPort}`, `http://127.0.0.1:${listenPort}`]);
-    const io = createSocketServer(httpServer, { allowedOrigins: [...origins], log });
-    closers.unshift(async () => {
-      io.disconnectSockets(true);
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+    const allowedOrigins = new Set([new URL(config.publicUrl).origin, `http://localhost:${listenPort}`, `http://127.0.0.1:${listenPort}`]);
+    const audit = new AuditService(database.db, log);
+    // Facts about sign-ins go out through socket.io rooms, so they reach every instance's sockets.
+    let io: PlenaryIo | undefined;
+    const authEvents: AuthPublisher = {
+      signInEnded: (hash) => {
+        io?.to(rooms.signIn(hash)).emit("viewer:changed", { reason: "signed_out" });
+        io?.in(rooms.signIn(hash)).disconnectSockets(true);
+      },
+      rolesChanged: (userId) => {
+        io?.to(rooms.user(userId)).emit("viewer:changed", { reason: "roles_changed" });
+        io?.in(rooms.user(userId)).disconnectSockets(true);
+      },
+    };
+    const auth = new AuthService(database.db, audit, authEvents, log);
+    if (config.demo) await seedDemoPeople(database.db);
+    io = createSocketServer(httpServer, { allowedOrigins, auth, log });
+    const sockets = io;
+    closers.push(async () => {
+      sockets.disconnectSockets(true);
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
     });
+    const sweep = setInterval(() => {
+      disconnectExpired(sockets);
+      void auth.deleteExpired().catch((err: unknown) => log.warn("expired sign-in cleanup failed", { err }));
+    }, 5_000);
+    sweep.unref();
+    closers.push(async () => clearInterval(sweep));
 
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, demo: config.demo, log });
+    const agenda = new AgendaService(
+      database.db,
+      { agendaChanged: (item: AgendaItem) => sockets.to(rooms.agenda()).emit("agenda:changed", { item }) },
+      audit,
+    );
+    await agenda.ensureAccessCodes();
     const realtime = { ready: true };
     const services: PlenaryServices = {
       config,
@@ -73,14 +129,32 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       clock,
       database,
       db: database.db,
-      io,
+      io: sockets,
       realtime,
-      agenda: new AgendaService(database.db, {
-        agendaChanged: (item: AgendaItem) => io.to(rooms.agenda()).emit("agenda:changed", { item }),
+      allowedOrigins,
+      limiter: new RateLimiter(),
+      audit,
+      guard: new Guard(audit),
+      auth,
+      mailer,
+      nextAuth: buildNextAuthOptions({
+        db: database.db,
+        auth,
+        mailer,
+        log,
+        secret: await auth.resolveSecret(config.authSecret),
+        publicUrl: config.publicUrl,
+        oidc: config.oidc,
+        eventName: (await agenda.getEvent()).name,
       }),
+      people: new PeopleService(database.db, audit, authEvents),
+      agenda,
     };
-    setApp(services);
-    closers.push(async () => setApp(undefined));
+    // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.
+    process.env.NEXTAUTH_URL = config.publicUrl;
+    registerApp(services);
+    closers.push(async () => unregisterApp(services));
+    sockets.on("connection", (socket) => registerSessionHandlers(services, socket));
 
     let nextHandler: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | undefined;
     if (opts.withNext !== false) {
@@ -93,11 +167,13 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
           if (!req.url?.startsWith("/socket.io")) void upgrade(req, socket, head);
         });
       }
-      closers.splice(closers.length - 1, 0, () => nextApp.close());
+      closers.push(() => nextApp.close());
     }
 
     httpServer.on("request", (req, res) => {
       const url = req.url ?? "/";
+      // Route handlers read the client's address from here; whatever a client sent is replaced.
+      req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
       if (url.startsWith("/socket.io")) return; // engine.io answers these itself
       if (req.method === "GET" && (url === "/healthz" || url.startsWith("/healthz?"))) {
         void healthz(services, res);
@@ -124,11 +200,11 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         if (closed) return;
         closed = true;
         realtime.ready = false;
-        for (const close of closers) await close().catch((err: unknown) => log.warn("shutdown step failed", { err }));
+        await runClosers((err) => log.warn("shutdown step failed", { err }));
       },
     };
   } catch (err) {
-    for (const close of closers) await close().catch(() => {});
+    await runClosers(() => {});
     throw err;
   }
 }

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from "./config";
 describe("configuration", () => {
   it("defaults to the embedded mode on port 3000", () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3000, dataDir: "./.data", databaseUrl: undefined, demo: false, publicUrl: "http://localhost:3000" });
+    expect(c).toMatchObject({ port: 3000, dataDir: "./.data", databaseUrl: undefined, demo: false, publicUrl: undefined });
     expect(c.now).toBeUndefined();
   });
   it("reads PORT, DATA_DIR, DATABASE_URL and PLENARY_NOW", () => {

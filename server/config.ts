@@ -27,6 +27,17 @@ export const envSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   PLENARY_DEMO: bool,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional().or(z.literal("").transform(() => undefined)),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  MAIL_FROM: z.string().min(3).default("Plenary <no-reply@plenary.invalid>"),
+  OIDC_ISSUER: z.url().optional().or(z.literal("").transform(() => undefined)),
+  OIDC_CLIENT_ID: z.string().optional().or(z.literal("").transform(() => undefined)),
+  OIDC_CLIENT_SECRET: z.string().optional().or(z.literal("").transform(() => undefined)),
+  OIDC_NAME: z.string().min(1).default("your organization"),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -35,13 +46,20 @@ export interface Config {
   dev: boolean;
   port: number;
   host: string;
-  publicUrl: string;
+  /** The address people use; when not configured it is http://localhost:<port> once the port is known. */
+  publicUrl?: string;
   dataDir: string;
   databaseUrl?: string;
   /** Fixed starting instant of the simulated clock; it then advances in real time. */
   now?: Date;
   demo: boolean;
   logLevel: Env["LOG_LEVEL"];
+  /** Signs next-auth's CSRF and e-mail tokens; generated and kept in the database when not given. */
+  authSecret?: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  /** OIDC single sign-on; the provider is offered only when all three are set. */
+  oidc?: { issuer: string; clientId: string; clientSecret: string; name: string };
 }
 
 export class ConfigError extends Error {}
@@ -59,11 +77,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dev: e.NODE_ENV === "development",
     port: e.PORT,
     host: e.HOST,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ""),
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
     now: e.PLENARY_NOW ? new Date(e.PLENARY_NOW) : undefined,
     demo: e.PLENARY_DEMO,
     logLevel: e.LOG_LEVEL,
+    authSecret: e.AUTH_SECRET,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    oidc: oidcConfig(e),
   };
+}
+
+function oidcConfig(e: Env): Config["oidc"] {
+  const set = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET].filter(Boolean).length;
+  if (set === 0) return undefined;
+  if (set < 3) throw new ConfigError("OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together to offer single sign-on");
+  return { issuer: e.OIDC_ISSUER!.replace(/\/$/, ""), clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET!, name: e.OIDC_NAME };
 }

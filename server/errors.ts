@@ -16,7 +16,17 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
+const BRAND = Symbol.for("plenary.AppError");
+
 export class AppError extends Error {
+  /** Route handlers are bundled apart from the server's modules: two AppError classes can meet, so
+   * errors are recognised by this brand, not by `instanceof`. */
+  readonly [BRAND] = true;
+
+  static is(err: unknown): err is AppError {
+    return typeof err === "object" && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -35,6 +45,6 @@ export class AppError extends Error {
 
 /** Anything that is not an AppError is an internal fault: logged with its cause, never sent. */
 export function toAppError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
+  if (AppError.is(err)) return err;
   return new AppError("internal", "Something went wrong on the server. Try again; if it persists, tell the organizers.");
 }

@@ -24,7 +24,7 @@ async function main() {
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") fail(`PORT: ${config.port} is already in use; set PORT to a free port.`);
     throw err;
   }
-  process.stdout.write(`Plenary is ready on ${config.publicUrl}${config.demo ? " (demo mode)" : ""}\n`);
+  process.stdout.write(`Plenary is ready on ${running.services.config.publicUrl}${config.demo ? " (demo mode)" : ""}\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {

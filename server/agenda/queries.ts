@@ -35,3 +35,8 @@ export async function updateSessionAtVersion(
     .returning();
   return row;
 }
+
+export async function setAccessCode(db: Database, id: string, code: string): Promise<SessionRow | undefined> {
+  const [row] = await db.update(sessions).set({ accessCode: code }).where(eq(sessions.id, id)).returning();
+  return row;
+}

@@ -4,6 +4,9 @@ import { nonInteractiveKinds, type AgendaItem, type EventInfo } from "../../lib/
 import { agendaPatchSchema, type AgendaPatch } from "../../lib/schemas/agenda";
 import { dayInZone, isoInZone } from "../../lib/time";
 import { AppError } from "../errors";
+import type { Actor } from "../auth/actor";
+import type { AuditService } from "../audit/service";
+import { newAccessCode } from "../auth/tokens";
 import { isCheckViolation } from "../db-errors";
 import * as q from "./queries";
 
@@ -40,6 +43,7 @@ export class AgendaService {
   constructor(
     private readonly db: Database,
     private readonly publish: AgendaPublisher,
+    private readonly audit?: AuditService,
   ) {}
 
   async getEvent(): Promise<EventRow> {
@@ -86,7 +90,8 @@ export class AgendaService {
    * against the event's invariants, written only if nobody changed the item meanwhile, and announced
    * to every open page as `agenda:changed`.
    */
-  async update(slug: string, rawPatch: unknown, expectedVersion?: number): Promise<AgendaItem> {
+  async update(slug: string, rawPatch: unknown, opts: { expectedVersion?: number; actor?: Actor | null } = {}): Promise<AgendaItem> {
+    const { expectedVersion, actor } = opts;
     const parsed = agendaPatchSchema.safeParse(rawPatch);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -114,9 +119,36 @@ export class AgendaService {
     if (!updated) {
       throw new AppError("version_conflict", "Someone else changed this session at the same moment. Reload to see their change, then edit again.");
     }
+    if (updated.qaEnabled && !updated.accessCode) updated = (await this.assignAccessCode(updated)) ?? updated;
     const item = toAgendaItem(updated, event.timeZone);
+    await this.audit?.record({
+      actor: actor ?? null,
+      action: "agenda:edit",
+      outcome: "ok",
+      objectType: "session",
+      objectId: slug,
+      session: { id: row.id, rule: row.rule },
+      before: Object.fromEntries(Object.keys(patch).map((k) => [k, toAgendaItem(row, event.timeZone)[k as keyof AgendaItem]])),
+      after: patch,
+    });
     this.publish.agendaChanged(item);
     return item;
+  }
+
+  /** Every Q&A session has a room code: at start-up, and whenever Q&A is turned on. */
+  async ensureAccessCodes(): Promise<void> {
+    for (const row of await q.listSessions(this.db)) if (row.qaEnabled && !row.accessCode) await this.assignAccessCode(row);
+  }
+
+  private async assignAccessCode(row: SessionRow): Promise<SessionRow | undefined> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        return await q.setAccessCode(this.db, row.id, newAccessCode());
+      } catch {
+        // a collision with another session's code (about 1 in 10^10): draw again
+      }
+    }
+    throw new Error("could not draw a unique access code");
   }
 
   private checkedChanges(row: SessionRow, patch: AgendaPatch, timeZone: string): Partial<NewSessionRow> {

@@ -1,18 +1,26 @@
 import type http from "node:http";
-import { Server } from "socket.io";
+import { Server, type Socket } from "socket.io";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from "../../lib/realtime/contract";
+import type { Actor } from "../auth/actor";
+import { parseCookieHeader, sessionTokenFrom } from "../auth/cookies";
+import type { AuthService } from "../auth/service";
 import type { Logger } from "../log";
 import { rooms } from "./rooms";
 
 export interface SocketData {
   connectedAt: number;
+  actor: Actor | null;
+  /** When the sign-in behind this socket expires. */
+  signInExpires?: number;
 }
 
 export type PlenaryIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type PlenarySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface SocketServerOptions {
   /** Origins (scheme://host:port) whose pages may open a socket. */
-  allowedOrigins: string[];
+  allowedOrigins: Set<string>;
+  auth: AuthService;
   log: Logger;
 }
 
@@ -20,7 +28,6 @@ export interface SocketServerOptions {
 export const MAX_FRAME_BYTES = 16 * 1024;
 
 export function createSocketServer(httpServer: http.Server, opts: SocketServerOptions): PlenaryIo {
-  const allowed = new Set(opts.allowedOrigins);
   const io: PlenaryIo = new Server(httpServer, {
     path: "/socket.io",
     serveClient: false,
@@ -31,16 +38,53 @@ export function createSocketServer(httpServer: http.Server, opts: SocketServerOp
     // sends Origin on a cross-origin request; same-origin polling GETs may omit it.
     allowRequest: (req, callback) => {
       const origin = req.headers.origin;
-      if (origin && !allowed.has(origin)) {
+      if (origin && !opts.allowedOrigins.has(origin)) {
         opts.log.warn("socket refused: foreign origin", { origin });
         return callback("origin not allowed", false);
       }
       callback(null, true);
     },
   });
+
+  // Every handshake (reconnects included) is authenticated from the same sign-in cookie as pages.
+  // No cookie: an anonymous viewer (agenda, public Q&A view). A cookie that is forged, foreign or
+  // expired: refused, so the page can tell the person to sign in again.
+  io.use(async (socket, next) => {
+    try {
+      const token = sessionTokenFrom(parseCookieHeader(socket.request.headers.cookie));
+      const { actor, status, expires } = await opts.auth.resolveToken(token);
+      if (status === "invalid" || status === "expired") {
+        const err = new Error(status === "expired" ? "Your sign-in has expired. Sign in again." : "Your sign-in is not valid. Sign in again.") as Error & {
+          data?: unknown;
+        };
+        err.data = { code: "unauthenticated", reason: status };
+        return next(err);
+      }
+      socket.data.actor = actor;
+      socket.data.signInExpires = expires?.getTime();
+      next();
+    } catch (err) {
+      opts.log.error("socket authentication failed", { err });
+      next(new Error("The server could not check your sign-in. Try again."));
+    }
+  });
+
   io.on("connection", (socket) => {
     socket.data.connectedAt = Date.now();
-    void socket.join(rooms.agenda());
+    const joins = [rooms.agenda()];
+    const actor = socket.data.actor;
+    if (actor) joins.push(rooms.user(actor.userId), rooms.signIn(actor.authSessionHash));
+    void socket.join(joins);
   });
   return io;
+}
+
+/** Closes the sockets of sign-ins that expired while connected; runs every few seconds. */
+export function disconnectExpired(io: PlenaryIo, now = Date.now()): void {
+  for (const socket of io.sockets.sockets.values()) {
+    if (socket.data.signInExpires && socket.data.signInExpires <= now) {
+      socket.emit("viewer:changed", { reason: "expired" });
+      socket.disconnect(true);
+    }
+  }
 }

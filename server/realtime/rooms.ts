@@ -2,4 +2,16 @@
 export const rooms = {
   /** Everyone looking at the agenda or a session page. */
   agenda: () => "agenda",
+  /** Every socket of one person. */
+  user: (userId: string) => `user:${userId}`,
+  /** Every socket that came with one sign-in (one browser). */
+  signIn: (tokenHash: string) => `signin:${tokenHash}`,
+  /** Everyone who joined a session, whatever their role. */
+  session: (sessionId: string) => `session:${sessionId}`,
+  /** Organizers and moderators of a session. */
+  staff: (sessionId: string) => `session:${sessionId}:staff`,
+  /** Panelists, moderators and organizers of a session. */
+  panel: (sessionId: string) => `session:${sessionId}:panel`,
+  /** Room screens (projectors) of a session. */
+  screen: (sessionId: string) => `session:${sessionId}:screen`,
 } as const;

@@ -44,17 +44,15 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     dev: false,
     port: 0,
     host: "127.0.0.1",
-    publicUrl: "http://127.0.0.1",
     dataDir,
     databaseUrl,
     demo: opts.demo ?? false,
     logLevel: "info",
+    mailFrom: "Plenary <no-reply@plenary.test>",
     ...opts.config,
   };
   const log = createLogger(opts.logSink ? "debug" : "warn", opts.logSink ?? ((line) => process.stderr.write(line + "\n")));
-  const running = await startPlenary({ config, clock, log, withNext: opts.withNext ?? false });
-  // The public URL is only known once the port is.
-  running.services.config.publicUrl = running.url;
+  const running = await startPlenary({ config, clock, log, withNext: opts.withNext ?? false, publicUrlFor: (port) => `http://127.0.0.1:${port}` });
   return {
     ...running,
     clock,

@@ -1,0 +1,59 @@
+import type { Metadata } from "next";
+import { inArray } from "drizzle-orm";
+import { getApp } from "@/server/context";
+import { demoPeople } from "@/db/seed/demo-people";
+import { SignInForm, type DemoPerson } from "../_components/sign-in-form";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Sign in" };
+
+const errors: Record<string, string> = {
+  Verification: "That sign-in link has expired or was already used. Ask for a new one below.",
+  AccessDenied: "Sign-in was refused. Use the address you registered with.",
+  OAuthSignin: "Single sign-on could not start. Try again, or use an e-mail link.",
+  OAuthCallback: "Single sign-on did not complete. Try again, or use an e-mail link.",
+  Callback: "Single sign-on did not complete. Try again, or use an e-mail link.",
+  Default: "Sign-in did not complete. Try again.",
+};
+
+/** Only paths on this site are followed after sign-in. */
+function safeCallback(raw: string | undefined): string {
+  return raw && raw.startsWith("/") && !raw.startsWith("//") ? raw : "/";
+}
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const params = await searchParams;
+  const app = getApp();
+  let demo: DemoPerson[] | undefined;
+  if (app.config.demo) {
+    const { users } = await import("@/db/schema");
+    const rows = await app.db
+      .select({ email: users.email, name: users.name, affiliation: users.affiliation })
+      .from(users)
+      .where(inArray(users.email, demoPeople.map((p) => p.email)));
+    const roleOf: Record<string, string> = {
+      "organizer@example.org": "Organizer",
+      "moderator.thursday@example.org": "Moderator, Day 1 sessions",
+      "moderator.friday@example.org": "Moderator, Day 2 sessions",
+      "jordan.blake@example.org": "Attendee in the room",
+      "sam.okafor@example.org": "Remote attendee",
+      "kim.lindqvist@example.org": "Remote attendee",
+    };
+    demo = demoPeople.map((p) => {
+      const row = rows.find((r) => r.email === p.email);
+      return { email: p.email, name: row?.name ?? p.name, affiliation: row?.affiliation ?? p.affiliation, role: roleOf[p.email] ?? "" };
+    });
+  }
+  return (
+    <main id="main">
+      <h1>Sign in</h1>
+      <SignInForm
+        callbackUrl={safeCallback(params.callbackUrl)}
+        emailAvailable={app.mailer.available}
+        oidcName={app.config.oidc?.name ?? null}
+        demoPeople={demo}
+        error={params.error ? (errors[params.error] ?? errors.Default) : null}
+      />
+    </main>
+  );
+}

@@ -1,0 +1,71 @@
+import type { Database } from "../../db/client";
+import type { SessionRule } from "../../lib/agenda";
+import { hasSessionRole, type Actor } from "../auth/actor";
+import type { Logger } from "../log";
+import { insertAudit, listAudit, type AuditFilter } from "./queries";
+
+export interface AuditEntry {
+  actor: Actor | null;
+  action: string;
+  outcome: "ok" | "refused";
+  code?: string;
+  objectType?: string;
+  objectId?: string;
+  session?: { id: string; rule: SessionRule };
+  before?: unknown;
+  after?: unknown;
+  details?: Record<string, unknown>;
+}
+
+/** Keys that could name an audience member; dropped from entries of Chatham House sessions. */
+const IDENTITY_KEYS = new Set(["authorId", "voterId", "userId", "email", "affiliation", "authorName", "authorAffiliation", "authorEmail"]);
+
+function scrub(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(scrub);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => !IDENTITY_KEYS.has(k)).map(([k, v]) => [k, scrub(v)]));
+  }
+  return value;
+}
+
+export function actorLabel(actor: Actor | null): string {
+  if (!actor) return "Not signed in";
+  if (actor.kind === "device") return `${actor.name ?? "Room device"} (joined with code)`;
+  return actor.name ?? "Unnamed participant";
+}
+
+/** The moderation trail. Writes never throw into the caller's path; a failed write is logged. */
+export class AuditService {
+  constructor(
+    private readonly db: Database,
+    private readonly log: Logger,
+  ) {}
+
+  async record(e: AuditEntry): Promise<void> {
+    const chatham = e.session?.rule === "chatham_house";
+    // Under the Rule an audience member is never identified, not even to organizers.
+    const anonymous = chatham && e.actor && !e.actor.isOrganizer && !hasSessionRole(e.actor, e.session!.id, "moderator", "panelist");
+    const clean = (v: unknown) => (v === undefined ? null : chatham ? scrub(v) : v);
+    try {
+      await insertAudit(this.db, {
+        actorId: anonymous ? null : (e.actor?.userId ?? null),
+        actorLabel: anonymous ? "Audience member (anonymous under the Chatham House Rule)" : actorLabel(e.actor),
+        action: e.action,
+        outcome: e.outcome,
+        code: e.code ?? null,
+        objectType: e.objectType ?? null,
+        objectId: e.objectId ?? null,
+        sessionId: e.session?.id ?? null,
+        before: clean(e.before),
+        after: clean(e.after),
+        details: clean(e.details),
+      });
+    } catch (err) {
+      this.log.error("audit write failed", { action: e.action, err });
+    }
+  }
+
+  list(filter: AuditFilter) {
+    return listAudit(this.db, filter);
+  }
+}

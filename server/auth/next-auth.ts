@@ -1,0 +1,166 @@
+import type { AuthOptions } from "next-auth";
+import type { Adapter, AdapterAccount, AdapterUser } from "next-auth/adapters";
+import EmailProvider from "next-auth/providers/email";
+import type { Database } from "../../db/client";
+import type { UserRow } from "../../db/schema";
+import type { Mailer } from "../mail/mailer";
+import type { Logger } from "../log";
+import { SIGN_IN_DAYS, type AuthService } from "./service";
+import { hashSecret } from "./tokens";
+import * as q from "./queries";
+
+const MAGIC_LINK_MINUTES = 10;
+
+function toAdapterUser(u: UserRow): AdapterUser {
+  return { id: u.id, email: u.email ?? "", emailVerified: u.emailVerified, name: u.name };
+}
+
+/** next-auth's storage, on Plenary's own tables; session tokens are stored hashed. */
+export function plenaryAdapter(db: Database): Adapter {
+  return {
+    async createUser(user: Omit<AdapterUser, "id">) {
+      const row = await q.insertUser(db, {
+        kind: "person",
+        email: user.email.toLowerCase(),
+        emailVerified: user.emailVerified ?? null,
+        name: user.name ?? null,
+        attendanceMode: "remote",
+      });
+      return toAdapterUser(row);
+    },
+    async getUser(id) {
+      const row = await q.findUserById(db, id).catch(() => undefined);
+      return row ? toAdapterUser(row) : null;
+    },
+    async getUserByEmail(email) {
+      const row = await q.findUserByEmail(db, email);
+      return row ? toAdapterUser(row) : null;
+    },
+    async getUserByAccount({ provider, providerAccountId }) {
+      const row = await q.findUserByAccount(db, provider, providerAccountId);
+      return row ? toAdapterUser(row) : null;
+    },
+    async updateUser(user) {
+      const row = await q.updateUser(db, user.id, {
+        ...(user.emailVerified !== undefined ? { emailVerified: user.emailVerified } : {}),
+        ...(user.name && !(await q.findUserById(db, user.id))?.name ? { name: user.name } : {}),
+      });
+      return toAdapterUser(row!);
+    },
+    async linkAccount(account: AdapterAccount) {
+      await q.insertAccount(db, { userId: account.userId, provider: account.provider, providerAccountId: account.providerAccountId, type: account.type });
+    },
+    async createSession({ sessionToken, userId, expires }) {
+      const user = await q.findUserById(db, userId);
+      await q.insertAuthSession(db, { tokenHash: hashSecret(sessionToken), userId, expires, method: user?.emailVerified ? "email" : "oidc" });
+      return { sessionToken, userId, expires };
+    },
+    async getSessionAndUser(sessionToken) {
+      const row = await q.findAuthSession(db, hashSecret(sessionToken));
+      if (!row) return null;
+      return { session: { sessionToken, userId: row.user.id, expires: row.session.expires }, user: toAdapterUser(row.user) };
+    },
+    async updateSession({ sessionToken, expires }) {
+      if (expires) await q.updateAuthSessionExpiry(db, hashSecret(sessionToken), expires);
+      const row = await q.findAuthSession(db, hashSecret(sessionToken));
+      return row ? { sessionToken, userId: row.user.id, expires: row.session.expires } : null;
+    },
+    // Returning the deleted session lets events.signOut (below) close that browser's sockets.
+    async deleteSession(sessionToken) {
+      const row = await q.deleteAuthSession(db, hashSecret(sessionToken));
+      return row ? { sessionToken, userId: row.userId, expires: new Date() } : null;
+    },
+    async createVerificationToken(token) {
+      await q.insertVerificationToken(db, token);
+      return token;
+    },
+    async useVerificationToken({ identifier, token }) {
+      const row = await q.takeVerificationToken(db, identifier, token);
+      return row ?? null;
+    },
+  };
+}
+
+export interface NextAuthDeps {
+  db: Database;
+  auth: AuthService;
+  mailer: Mailer;
+  log: Logger;
+  secret: string;
+  publicUrl: string;
+  oidc?: { issuer: string; clientId: string; clientSecret: string; name: string };
+  eventName: string;
+}
+
+export function buildNextAuthOptions(d: NextAuthDeps): AuthOptions {
+  const secure = d.publicUrl.startsWith("https://");
+  const providers: AuthOptions["providers"] = [];
+  if (d.mailer.available) {
+    providers.push(
+      EmailProvider({
+        server: "smtp://unused.invalid", // mail goes through Plenary's mailer below
+        from: "unused",
+        maxAge: MAGIC_LINK_MINUTES * 60,
+        async sendVerificationRequest({ identifier, url }) {
+          // Only registered participants get a link; the page says the same thing either way,
+          // so the form does not reveal who is registered.
+          const user = await q.findUserByEmail(d.db, identifier);
+          if (!user) {
+            d.log.info("sign-in link not sent: address not registered");
+            return;
+          }
+          await d.mailer.send({
+            to: identifier,
+            subject: `Your sign-in link for ${d.eventName}`,
+            text: `Sign in to Plenary for the ${d.eventName}:\n\n${url}\n\nThe link works once, within ${MAGIC_LINK_MINUTES} minutes. If you did not ask for it, ignore this mail.`,
+          });
+        },
+      }),
+    );
+  }
+  if (d.oidc) {
+    providers.push({
+      id: "oidc",
+      name: d.oidc.name,
+      type: "oauth",
+      wellKnown: `${d.oidc.issuer}/.well-known/openid-configuration`,
+      clientId: d.oidc.clientId,
+      clientSecret: d.oidc.clientSecret,
+      idToken: true,
+      checks: ["pkce", "state"],
+      authorization: { params: { scope: "openid email profile" } },
+      profile(p: { sub: string; email?: string; name?: string; preferred_username?: string }) {
+        return { id: p.sub, email: p.email ?? null, name: p.name ?? p.preferred_username ?? null };
+      },
+    });
+  }
+  return {
+    adapter: plenaryAdapter(d.db),
+    secret: d.secret,
+    useSecureCookies: secure,
+    session: { strategy: "database", maxAge: SIGN_IN_DAYS * 86_400, updateAge: 86_400 },
+    providers,
+    pages: { signIn: "/signin", verifyRequest: "/signin/check-email", error: "/signin" },
+    callbacks: {
+      async signIn({ user, account }) {
+        // Single sign-on needs an e-mail address to match a registered participant or make a new one.
+        if (account?.provider === "oidc" && !user.email) return false;
+        return true;
+      },
+      async session({ session, user }) {
+        return { ...session, user: { name: user.name ?? null, email: user.email ?? null } };
+      },
+    },
+    events: {
+      async signOut(message) {
+        const token = "session" in message ? (message.session as { sessionToken?: string } | null)?.sessionToken : undefined;
+        if (token) await d.auth.endSignIn(token);
+      },
+    },
+    logger: {
+      error: (code, meta) => d.log.warn("next-auth error", { code, message: meta instanceof Error ? meta.message : undefined }),
+      warn: (code) => d.log.debug("next-auth warning", { code }),
+      debug: () => {},
+    },
+  };
+}

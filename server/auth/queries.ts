@@ -1,0 +1,171 @@
+import { and, eq, gt, lt, sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import {
+  accounts,
+  authSessions,
+  eventRoles,
+  rateLimits,
+  sessionRoles,
+  sessions,
+  settings,
+  users,
+  verificationTokens,
+  type NewUserRow,
+  type SessionRoleName,
+  type UserRow,
+} from "../../db/schema";
+
+export async function findUserById(db: Database, id: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row;
+}
+
+export async function findUserByEmail(db: Database, email: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.email, email.toLowerCase()));
+  return row;
+}
+
+export async function findUserByDeviceHash(db: Database, hash: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.deviceSecretHash, hash));
+  return row;
+}
+
+export async function findUserByAccount(db: Database, provider: string, providerAccountId: string): Promise<UserRow | undefined> {
+  const [row] = await db
+    .select({ user: users })
+    .from(accounts)
+    .innerJoin(users, eq(users.id, accounts.userId))
+    .where(and(eq(accounts.provider, provider), eq(accounts.providerAccountId, providerAccountId)));
+  return row?.user;
+}
+
+export async function insertUser(db: Database, user: NewUserRow): Promise<UserRow> {
+  const [row] = await db.insert(users).values(user).returning();
+  return row;
+}
+
+export async function updateUser(db: Database, id: string, changes: Partial<NewUserRow>): Promise<UserRow | undefined> {
+  const [row] = await db.update(users).set(changes).where(eq(users.id, id)).returning();
+  return row;
+}
+
+export async function insertAccount(db: Database, a: typeof accounts.$inferInsert): Promise<void> {
+  await db.insert(accounts).values(a).onConflictDoNothing();
+}
+
+export async function insertAuthSession(db: Database, s: typeof authSessions.$inferInsert): Promise<void> {
+  await db.insert(authSessions).values(s);
+}
+
+export async function findAuthSession(db: Database, tokenHash: string) {
+  const [row] = await db
+    .select({ session: authSessions, user: users })
+    .from(authSessions)
+    .innerJoin(users, eq(users.id, authSessions.userId))
+    .where(eq(authSessions.tokenHash, tokenHash));
+  return row;
+}
+
+export async function updateAuthSessionExpiry(db: Database, tokenHash: string, expires: Date): Promise<void> {
+  await db.update(authSessions).set({ expires }).where(eq(authSessions.tokenHash, tokenHash));
+}
+
+export async function deleteAuthSession(db: Database, tokenHash: string): Promise<{ userId: string } | undefined> {
+  const [row] = await db.delete(authSessions).where(eq(authSessions.tokenHash, tokenHash)).returning({ userId: authSessions.userId });
+  return row;
+}
+
+export async function deleteExpiredAuthSessions(db: Database, now: Date): Promise<void> {
+  await db.delete(authSessions).where(lt(authSessions.expires, now));
+}
+
+export async function insertVerificationToken(db: Database, t: typeof verificationTokens.$inferInsert): Promise<void> {
+  await db.insert(verificationTokens).values(t);
+}
+
+/** Deletes and returns the token: a magic link works once. */
+export async function takeVerificationToken(db: Database, identifier: string, token: string) {
+  const [row] = await db
+    .delete(verificationTokens)
+    .where(and(eq(verificationTokens.identifier, identifier), eq(verificationTokens.token, token)))
+    .returning();
+  return row;
+}
+
+export async function isOrganizer(db: Database, userId: string): Promise<boolean> {
+  const [row] = await db.select().from(eventRoles).where(and(eq(eventRoles.userId, userId), eq(eventRoles.role, "organizer")));
+  return Boolean(row);
+}
+
+export async function grantOrganizer(db: Database, userId: string): Promise<void> {
+  await db.insert(eventRoles).values({ userId, role: "organizer" }).onConflictDoNothing();
+}
+
+export async function sessionRolesOf(db: Database, userId: string): Promise<Array<{ sessionId: string; role: SessionRoleName }>> {
+  return db.select({ sessionId: sessionRoles.sessionId, role: sessionRoles.role }).from(sessionRoles).where(eq(sessionRoles.userId, userId));
+}
+
+/** Inserts the role; returns false when the person already had it. */
+export async function grantSessionRole(db: Database, sessionId: string, userId: string, role: SessionRoleName): Promise<boolean> {
+  const rows = await db.insert(sessionRoles).values({ sessionId, userId, role }).onConflictDoNothing().returning({ userId: sessionRoles.userId });
+  return rows.length > 0;
+}
+
+export async function revokeSessionRole(db: Database, sessionId: string, userId: string, role: SessionRoleName): Promise<boolean> {
+  const rows = await db
+    .delete(sessionRoles)
+    .where(and(eq(sessionRoles.sessionId, sessionId), eq(sessionRoles.userId, userId), eq(sessionRoles.role, role)))
+    .returning({ userId: sessionRoles.userId });
+  return rows.length > 0;
+}
+
+export async function staffOfSession(db: Database, sessionId: string) {
+  return db
+    .select({ userId: users.id, name: users.name, email: users.email, affiliation: users.affiliation, role: sessionRoles.role })
+    .from(sessionRoles)
+    .innerJoin(users, eq(users.id, sessionRoles.userId))
+    .where(and(eq(sessionRoles.sessionId, sessionId), sql`${sessionRoles.role} IN ('moderator','panelist')`));
+}
+
+export async function findSessionByCode(db: Database, code: string) {
+  const [row] = await db.select().from(sessions).where(eq(sessions.accessCode, code));
+  return row;
+}
+
+/** Fixed-window counter; returns the count after this hit. */
+export async function hitRateLimit(db: Database, key: string, windowStart: Date): Promise<number> {
+  const [row] = await db
+    .insert(rateLimits)
+    .values({ key, windowStart, count: 1 })
+    .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
+    .returning({ count: rateLimits.count });
+  return row.count;
+}
+
+export async function peekRateLimit(db: Database, key: string, windowStart: Date): Promise<number> {
+  const [row] = await db
+    .select({ count: rateLimits.count })
+    .from(rateLimits)
+    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart)));
+  return row?.count ?? 0;
+}
+
+export async function deleteOldRateLimits(db: Database, before: Date): Promise<void> {
+  await db.delete(rateLimits).where(lt(rateLimits.windowStart, before));
+}
+
+export async function getSetting(db: Database, key: string): Promise<string | undefined> {
+  const [row] = await db.select().from(settings).where(eq(settings.key, key));
+  return row?.value;
+}
+
+/** Sets the value unless one exists; returns the value that won. */
+export async function putSettingOnce(db: Database, key: string, value: string): Promise<string> {
+  await db.insert(settings).values({ key, value }).onConflictDoNothing();
+  return (await getSetting(db, key))!;
+}
+
+export async function activeSessionCount(db: Database, userId: string, now: Date): Promise<number> {
+  const rows = await db.select({ n: sql<number>`count(*)::int` }).from(authSessions).where(and(eq(authSessions.userId, userId), gt(authSessions.expires, now)));
+  return rows[0]?.n ?? 0;
+}

@@ -1,0 +1,154 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authSessions, sessions } from "../../db/schema";
+import { connectClient } from "../testing/clients";
+import { createPerson } from "../testing/people";
+import { startTestServer, type TestServer } from "../testing/test-server";
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE, parseCookieHeader } from "./cookies";
+import { CODE_ATTEMPTS_PER_WINDOW } from "./service";
+import { formatAccessCode } from "./tokens";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ withNext: true });
+});
+afterAll(async () => server?.close());
+
+const waitFor = async (cond: () => boolean, ms = 5000) => {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+describe("socket handshake authentication", () => {
+  it("accepts the sign-in cookie, under either cookie name (plain and __Secure-)", async () => {
+    const p = await createPerson(server.services, { name: "Cookie Person", email: "cookie@example.org" });
+    for (const name of [SESSION_COOKIE, SECURE_SESSION_COOKIE]) {
+      const s = await connectClient(server.url, { cookie: `${name}=${p.token}` });
+      const joined = await s.emitWithAck("session:join", { slug: "fms-planning" });
+      expect(joined).toMatchObject({ ok: true, data: { signedIn: true, can: { ask: true } } });
+      s.close();
+    }
+  });
+
+  it("refuses a forged token, a token from another server, and an expired one", async () => {
+    await expect(connectClient(server.url, { cookie: `${SESSION_COOKIE}=forged-${"x".repeat(40)}` })).rejects.toThrow(/not valid/);
+    const other = await startTestServer();
+    const foreign = await createPerson(other.services, { name: "Foreigner", email: "f@example.org" });
+    await other.close();
+    await expect(connectClient(server.url, { cookie: foreign.cookie })).rejects.toThrow(/not valid/);
+
+    const p = await createPerson(server.services, { name: "Expired Person", email: "expired@example.org" });
+    await server.services.db.update(authSessions).set({ expires: new Date(Date.now() - 1000) }).where(eq(authSessions.userId, p.userId));
+    await expect(connectClient(server.url, { cookie: p.cookie })).rejects.toThrow(/expired/);
+  });
+
+  it("refuses a handshake from another origin even with a valid cookie", async () => {
+    const p = await createPerson(server.services, { name: "Origin Person", email: "origin@example.org" });
+    await expect(connectClient(server.url, { cookie: p.cookie, origin: "https://evil.example" })).rejects.toThrow();
+  });
+
+  it("signing out through next-auth disconnects that browser's sockets within seconds; the next handshake is refused", async () => {
+    const p = await createPerson(server.services, { name: "Leaving Person", email: "leaving@example.org" });
+    const s = await connectClient(server.url, { cookie: p.cookie });
+    let told: string | null = null;
+    s.on("viewer:changed", ({ reason }) => (told = reason));
+    let disconnected = false;
+    s.on("disconnect", () => (disconnected = true));
+
+    const csrfRes = await fetch(`${server.url}/api/auth/csrf`, { headers: { cookie: p.cookie } });
+    const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+    const csrfCookie = [...parseCookieHeader(csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; "))].map(([k, v]) => `${k}=${v}`).join("; ");
+    const started = Date.now();
+    const res = await fetch(`${server.url}/api/auth/signout`, {
+      method: "POST",
+      headers: { cookie: `${p.cookie}; ${csrfCookie}`, "content-type": "application/x-www-form-urlencoded", origin: server.url },
+      body: new URLSearchParams({ csrfToken, callbackUrl: "/", json: "true" }),
+      redirect: "manual",
+    });
+    expect(res.status).toBeLessThan(400);
+    await waitFor(() => disconnected, 3000);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(told).toBe("signed_out");
+    await expect(connectClient(server.url, { cookie: p.cookie })).rejects.toThrow(/not valid/);
+  });
+
+  it("losing a role disconnects the person's sockets; on reconnect the server sees the new roles", async () => {
+    const org = await createPerson(server.services, { name: "Org", email: "org2@example.org", organizer: true });
+    const mod = await createPerson(server.services, { name: "Former Moderator", email: "former@example.org", roles: [{ slug: "fms-planning", role: "moderator" }] });
+    const s = await connectClient(server.url, { cookie: mod.cookie });
+    expect(await s.emitWithAck("session:join", { slug: "fms-planning" })).toMatchObject({ ok: true, data: { can: { moderate: true } } });
+    let disconnected = false;
+    s.on("disconnect", () => (disconnected = true));
+    const res = await fetch(`${server.url}/api/admin/sessions/fms-planning/roles`, {
+      method: "POST",
+      headers: { cookie: org.cookie, origin: server.url, "content-type": "application/json" },
+      body: JSON.stringify({ email: "former@example.org", role: "moderator", grant: false }),
+    });
+    expect(res.status).toBe(200);
+    await waitFor(() => disconnected, 3000);
+    const again = await connectClient(server.url, { cookie: mod.cookie });
+    expect(await again.emitWithAck("session:join", { slug: "fms-planning" })).toMatchObject({ ok: true, data: { can: { moderate: false, ask: true } } });
+    again.close();
+  });
+});
+
+describe("joining in the room with a code", () => {
+  async function codeOf(slug: string) {
+    const [row] = await server.services.db.select({ code: sessions.accessCode }).from(sessions).where(eq(sessions.slug, slug));
+    return row.code!;
+  }
+  function join(body: unknown, headers: Record<string, string> = {}) {
+    return fetch(`${server.url}/api/join`, { method: "POST", headers: { "content-type": "application/json", origin: server.url, ...headers }, body: JSON.stringify(body) });
+  }
+
+  it("every Q&A session has an 8-character code; sessions without Q&A have none", async () => {
+    const rows = await server.services.db.select({ slug: sessions.slug, qa: sessions.qaEnabled, code: sessions.accessCode }).from(sessions);
+    for (const r of rows) {
+      if (r.qa) expect(r.code).toMatch(/^[A-HJ-NP-Z2-9]{8}$/);
+      else expect(r.code).toBeNull();
+    }
+    expect(new Set(rows.filter((r) => r.code).map((r) => r.code)).size).toBe(rows.filter((r) => r.code).length);
+  });
+
+  it("the right code (typed loosely) signs the device in as an in-room attendee of that session, and keeps its identity", async () => {
+    const code = await codeOf("fms-planning");
+    const res = await join({ code: formatAccessCode(code).toLowerCase(), displayName: "  Jo  " });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ redirect: "/sessions/fms-planning" });
+    const cookies = new Map(res.headers.getSetCookie().map((c) => c.split(";")[0].split("=") as [string, string]));
+    expect(cookies.has(SESSION_COOKIE)).toBe(true);
+    expect(res.headers.getSetCookie().every((c) => /HttpOnly/.test(c) && /SameSite=Lax/.test(c))).toBe(true);
+    const cookieHeader = [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+
+    const s = await connectClient(server.url, { cookie: cookieHeader });
+    expect(await s.emitWithAck("session:join", { slug: "fms-planning" })).toMatchObject({ ok: true, data: { can: { ask: true, moderate: false } } });
+    // A code is for its own session only.
+    expect(await s.emitWithAck("session:join", { slug: "fms-case-development" })).toMatchObject({ ok: true, data: { can: { ask: false } } });
+    s.close();
+
+    const { actor } = await server.services.auth.resolveToken(cookies.get(SESSION_COOKIE));
+    expect(actor).toMatchObject({ kind: "device", name: "Jo", attendanceMode: "in_person" });
+    // Joining another session from the same device keeps the same person (one vote per device).
+    const second = await join({ code: await codeOf("fms-case-development") }, { cookie: cookieHeader });
+    const token2 = new Map(second.headers.getSetCookie().map((c) => c.split(";")[0].split("=") as [string, string])).get(SESSION_COOKIE);
+    expect((await server.services.auth.resolveToken(token2)).actor?.userId).toBe(actor!.userId);
+  });
+
+  it("a wrong code is refused with a clear message; guessing is throttled per address", async () => {
+    const wrong = await join({ code: "ZZZZ-ZZZZ" });
+    expect(wrong.status).toBe(404);
+    expect(await wrong.json()).toMatchObject({ error: { code: "not_found", message: expect.stringMatching(/does not match any session/) } });
+    const malformed = await join({ code: "12" });
+    expect(await malformed.json()).toMatchObject({ error: { message: expect.stringMatching(/8 letters and digits/) } });
+    for (let i = 2; i < CODE_ATTEMPTS_PER_WINDOW; i++) await join({ code: "ZZZZ-ZZZ" + "ABCDEFGH"[i % 8] });
+    const throttled = await join({ code: await codeOf("fms-planning") });
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await throttled.json()).toMatchObject({ error: { code: "rate_limited", message: expect.stringMatching(/Too many wrong codes/) } });
+    const count = await server.services.db.execute(sql`SELECT count(*)::int AS n FROM users WHERE kind = 'device'`);
+    expect((count as unknown as { rows: Array<{ n: number }> }).rows[0].n).toBe(1);
+  });
+});

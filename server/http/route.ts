@@ -1,0 +1,61 @@
+import type { PlenaryServices } from "../app";
+import type { Actor } from "../auth/actor";
+import { parseCookieHeader, sessionTokenFrom } from "../auth/cookies";
+import { getApp } from "../context";
+import { AppError, toAppError } from "../errors";
+
+/** Set by the custom server from the TCP connection; any value a client sends is overwritten. */
+export const CLIENT_IP_HEADER = "x-plenary-client-ip";
+
+export interface RouteContext {
+  app: PlenaryServices;
+  actor: Actor | null;
+  ip: string;
+  cookies: Map<string, string>;
+  req: Request;
+}
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** State-changing requests must come from Plenary's own pages: the browser's Origin header says so. */
+export function assertSameOrigin(req: Request, app: PlenaryServices): void {
+  if (SAFE.has(req.method)) return;
+  const origin = req.headers.get("origin");
+  if (!origin || !app.allowedOrigins.has(origin)) {
+    throw new AppError("cross_site", "This request did not come from a Plenary page, so it was refused. Reload the page and try again.");
+  }
+}
+
+/**
+ * The shape of every JSON route handler: same-origin check for state changes, the signed-in actor,
+ * then the handler; errors become `{ error: { code, message } }` with the code's status.
+ */
+export async function route(req: Request, handler: (ctx: RouteContext) => Promise<unknown>): Promise<Response> {
+  const app = getApp();
+  try {
+    assertSameOrigin(req, app);
+    const cookies = parseCookieHeader(req.headers.get("cookie"));
+    const { actor } = await app.auth.resolveToken(sessionTokenFrom(cookies));
+    const result = await handler({ app, actor, ip: req.headers.get(CLIENT_IP_HEADER) ?? "unknown", cookies, req });
+    if (result instanceof Response) return result;
+    return Response.json(result ?? { ok: true }, { headers: { "cache-control": "no-store" } });
+  } catch (err) {
+    const e = toAppError(err);
+    if (e.code === "internal") app.log.error("route failed", { path: new URL(req.url).pathname, err });
+    const headers: Record<string, string> = { "cache-control": "no-store" };
+    const retry = e.details?.retryAfterMs;
+    if (typeof retry === "number") headers["retry-after"] = String(Math.ceil(retry / 1000));
+    return Response.json({ error: e.toJSON() }, { status: e.status, headers });
+  }
+}
+
+/** Reads and size-limits a JSON body. */
+export async function jsonBody(req: Request, maxBytes = 64 * 1024): Promise<unknown> {
+  const text = await req.text();
+  if (text.length > maxBytes) throw new AppError("invalid_payload", `The request is too large (at most ${maxBytes} bytes).`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("invalid_payload", "The request body is not valid JSON.");
+  }
+}
