@@ -150,6 +150,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       people: new PeopleService(database.db, audit, authEvents),
       agenda,
     };
+    await services.people.ensureOrganizers(config.organizers);
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.
     process.env.NEXTAUTH_URL = config.publicUrl;
     registerApp(services);

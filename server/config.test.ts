@@ -25,3 +25,20 @@ describe("configuration", () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe("organizers and single sign-on", () => {
+  it("reads PLENARY_ORGANIZERS as a list of addresses", () => {
+    expect(loadConfig({ PLENARY_ORGANIZERS: " Ann@Example.org, bo@example.org ," }).organizers).toEqual(["ann@example.org", "bo@example.org"]);
+    expect(() => loadConfig({ PLENARY_ORGANIZERS: "ann@example.org, nope" })).toThrow(/^PLENARY_ORGANIZERS /);
+  });
+  it("needs all three OIDC settings or none", () => {
+    expect(loadConfig({}).oidc).toBeUndefined();
+    expect(() => loadConfig({ OIDC_ISSUER: "https://idp.example.org" })).toThrow(/must be set together/);
+    expect(loadConfig({ OIDC_ISSUER: "https://idp.example.org/", OIDC_CLIENT_ID: "c", OIDC_CLIENT_SECRET: "s" }).oidc).toEqual({
+      issuer: "https://idp.example.org",
+      clientId: "c",
+      clientSecret: "s",
+      name: "your organization",
+    });
+  });
+});

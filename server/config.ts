@@ -38,6 +38,11 @@ export const envSchema = z.object({
   OIDC_CLIENT_ID: z.string().optional().or(z.literal("").transform(() => undefined)),
   OIDC_CLIENT_SECRET: z.string().optional().or(z.literal("").transform(() => undefined)),
   OIDC_NAME: z.string().min(1).default("your organization"),
+  PLENARY_ORGANIZERS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.email("must be a comma-separated list of e-mail addresses"))),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -60,6 +65,8 @@ export interface Config {
   mailFrom: string;
   /** OIDC single sign-on; the provider is offered only when all three are set. */
   oidc?: { issuer: string; clientId: string; clientSecret: string; name: string };
+  /** E-mail addresses made organizers at start-up (how a fresh install gets its first organizer). */
+  organizers: string[];
 }
 
 export class ConfigError extends Error {}
@@ -87,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     oidc: oidcConfig(e),
+    organizers: e.PLENARY_ORGANIZERS,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { AuthOptions } from "next-auth";
 import type { Adapter, AdapterAccount, AdapterUser } from "next-auth/adapters";
-import EmailProvider from "next-auth/providers/email";
+import EmailProviderModule from "next-auth/providers/email";
 import type { Database } from "../../db/client";
 import type { UserRow } from "../../db/schema";
 import type { Mailer } from "../mail/mailer";
@@ -10,6 +10,9 @@ import { hashSecret } from "./tokens";
 import * as q from "./queries";
 
 const MAGIC_LINK_MINUTES = 10;
+
+// next-auth v4 ships CommonJS; some loaders (Playwright's) hand back the module object, not its default.
+const EmailProvider = ((EmailProviderModule as unknown as { default?: typeof EmailProviderModule }).default ?? EmailProviderModule) as typeof EmailProviderModule;
 
 function toAdapterUser(u: UserRow): AdapterUser {
   return { id: u.id, email: u.email ?? "", emailVerified: u.emailVerified, name: u.name };

@@ -152,3 +152,32 @@ describe("joining in the room with a code", () => {
     expect((count as unknown as { rows: Array<{ n: number }> }).rows[0].n).toBe(1);
   });
 });
+
+describe("magic links", () => {
+  it("expire: an old link signs nobody in", async () => {
+    const { startSmtpCapture } = await import("../testing/smtp");
+    const smtp = await startSmtpCapture();
+    const srv = await startTestServer({ withNext: true, config: { smtpUrl: smtp.url } });
+    try {
+      await createPerson(srv.services, { name: "Late Reader", email: "late@example.org" });
+      const csrfRes = await fetch(`${srv.url}/api/auth/csrf`);
+      const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+      const cookie = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      await fetch(`${srv.url}/api/auth/signin/email`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ csrfToken, email: "late@example.org", callbackUrl: "/", json: "true" }),
+      });
+      const mail = await smtp.waitFor("late@example.org");
+      const link = /https?:\/\/\S+/.exec(mail.text)![0];
+      await srv.services.db.execute(sql`UPDATE verification_tokens SET expires = now() - interval '1 minute'`);
+      const res = await fetch(link, { redirect: "manual" });
+      expect(res.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`) && !c.includes("Max-Age=0"))).toBe(false);
+      const errorPage = await fetch(new URL(res.headers.get("location")!, srv.url), { redirect: "manual" });
+      expect(errorPage.headers.get("location")).toMatch(/\/signin\?error=Verification/);
+    } finally {
+      await srv.close();
+      await smtp.close();
+    }
+  });
+});

@@ -100,6 +100,15 @@ export class PeopleService {
     return { ...result, problems: preview.problems };
   }
 
+  /** Makes sure each address belongs to an organizer (PLENARY_ORGANIZERS at start-up). */
+  async ensureOrganizers(emails: string[]): Promise<void> {
+    for (const email of emails) {
+      await this.db.insert(users).values({ kind: "person", email }).onConflictDoNothing({ target: users.email });
+      const user = await authq.findUserByEmail(this.db, email);
+      await authq.grantOrganizer(this.db, user!.id);
+    }
+  }
+
   async listParticipants(search?: string, limit = 200) {
     const pattern = search ? `%${search.replace(/[%_\\]/g, "\\$&")}%` : undefined;
     return this.db

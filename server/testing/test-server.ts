@@ -49,6 +49,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     demo: opts.demo ?? false,
     logLevel: "info",
     mailFrom: "Plenary <no-reply@plenary.test>",
+    organizers: [],
     ...opts.config,
   };
   const log = createLogger(opts.logSink ? "debug" : "warn", opts.logSink ?? ((line) => process.stderr.write(line + "\n")));
