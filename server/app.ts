@@ -82,6 +82,14 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     log.info("database ready", { kind: database.kind, location: database.location, sessionsInserted: seeded.inserted });
 
     const httpServer = http.createServer();
+    // The port is bound first (its number feeds the public URL and allowed origins); until everything
+    // is ready, requests get a clear 503 instead of hanging.
+    let dispatch: http.RequestListener | undefined;
+    httpServer.on("request", (req, res) => {
+      if (req.url?.startsWith("/socket.io")) return; // engine.io answers these itself
+      if (dispatch) return dispatch(req, res);
+      res.writeHead(503, { "retry-after": "2", "content-type": "text/plain; charset=utf-8" }).end("Plenary is starting. Try again in a moment.\n");
+    });
     const listenPort = await listen(httpServer, opts.config.port, opts.config.host);
     closers.push(() => new Promise<void>((resolve) => httpServer.close(() => resolve())));
     const config = { ...opts.config, publicUrl: opts.config.publicUrl ?? opts.publicUrlFor?.(listenPort) ?? `http://localhost:${listenPort}` };
@@ -171,11 +179,10 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       closers.push(() => nextApp.close());
     }
 
-    httpServer.on("request", (req, res) => {
+    dispatch = (req, res) => {
       const url = req.url ?? "/";
       // Route handlers read the client's address from here; whatever a client sent is replaced.
       req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
-      if (url.startsWith("/socket.io")) return; // engine.io answers these itself
       if (req.method === "GET" && (url === "/healthz" || url.startsWith("/healthz?"))) {
         void healthz(services, res);
         return;
@@ -188,7 +195,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         log.error("request failed", { path: url.split("?")[0], err });
         if (!res.headersSent) res.writeHead(500).end();
       });
-    });
+    };
 
     const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${listenPort}`;
     log.info("plenary listening", { url, publicUrl: config.publicUrl, demo: config.demo, simulatedNow: config.now?.toISOString() });
