@@ -16,6 +16,7 @@ import { PeopleService } from "./people/service";
 import { CLIENT_IP_HEADER } from "./http/route";
 import { registerSessionHandlers } from "./realtime/handlers";
 import { RateLimiter } from "./realtime/rate-limit";
+import { useRedisAdapter } from "./realtime/redis-adapter";
 import type { AuthOptions } from "next-auth";
 import { clockFor, type Clock } from "./clock";
 import type { Config } from "./config";
@@ -112,8 +113,13 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     if (config.demo) await seedDemoPeople(database.db);
     io = createSocketServer(httpServer, { allowedOrigins, auth, log });
     const sockets = io;
+    if (config.redisUrl) {
+      const closeRedis = await useRedisAdapter(sockets, config.redisUrl, log);
+      closers.push(closeRedis);
+    }
     closers.push(async () => {
-      sockets.disconnectSockets(true);
+      // Only this instance's sockets: with the Redis adapter a plain disconnectSockets reaches every instance.
+      sockets.local.disconnectSockets(true);
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
     });
     const sweep = setInterval(() => {

@@ -26,6 +26,11 @@ export const envSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   PLENARY_DEMO: bool,
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional().or(z.literal("").transform(() => undefined)),
   SMTP_URL: z
@@ -55,6 +60,8 @@ export interface Config {
   publicUrl?: string;
   dataDir: string;
   databaseUrl?: string;
+  /** Redis for socket.io fan-out across instances (Redis Streams adapter); none = in-memory adapter. */
+  redisUrl?: string;
   /** Fixed starting instant of the simulated clock; it then advances in real time. */
   now?: Date;
   demo: boolean;
@@ -87,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ""),
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
     now: e.PLENARY_NOW ? new Date(e.PLENARY_NOW) : undefined,
     demo: e.PLENARY_DEMO,
     logLevel: e.LOG_LEVEL,

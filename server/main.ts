@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from "./config";
 import { DatabaseStartError } from "../db/client";
 import { startPlenary } from "./app";
 import { createLogger } from "./log";
+import { RedisStartError } from "./realtime/redis-adapter";
 
 async function main() {
   let config;
@@ -20,7 +21,7 @@ async function main() {
   try {
     running = await startPlenary({ config, log });
   } catch (err) {
-    if (err instanceof DatabaseStartError || err instanceof ConfigError) fail(err.message);
+    if (err instanceof DatabaseStartError || err instanceof ConfigError || err instanceof RedisStartError) fail(err.message);
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") fail(`PORT: ${config.port} is already in use; set PORT to a free port.`);
     throw err;
   }

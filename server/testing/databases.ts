@@ -35,3 +35,10 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
     },
   };
 }
+
+/** The Redis server for scale-out tests (TEST_REDIS_URL); with REQUIRE_REDIS=1 a missing one is an error. */
+export function testRedisUrl(): string | undefined {
+  if (process.env.TEST_REDIS_URL) return process.env.TEST_REDIS_URL;
+  if (process.env.REQUIRE_REDIS === "1") throw new Error("REQUIRE_REDIS=1 but TEST_REDIS_URL is not set: start Redis with scripts/services.sh");
+  return undefined;
+}

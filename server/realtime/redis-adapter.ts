@@ -1,0 +1,32 @@
+import { createAdapter } from "@socket.io/redis-streams-adapter";
+import { createClient } from "redis";
+import type { Logger } from "../log";
+import type { PlenaryIo } from "./io";
+
+export class RedisStartError extends Error {}
+
+/**
+ * Scale-out: with REDIS_URL every broadcast and room operation (emit to a room, disconnectSockets)
+ * goes through a Redis stream, so N Plenary instances behind a load balancer act as one.
+ */
+export async function useRedisAdapter(io: PlenaryIo, url: string, log: Logger): Promise<() => Promise<void>> {
+  const client = createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: (retries) => Math.min(retries * 200, 3000) } });
+  client.on("error", (err: Error) => log.warn("redis error", { message: err.message }));
+  try {
+    await client.connect();
+  } catch (err) {
+    const where = (() => {
+      try {
+        const u = new URL(url);
+        return `${u.hostname}:${u.port || 6379}`;
+      } catch {
+        return "(unparseable URL)";
+      }
+    })();
+    throw new RedisStartError(`REDIS_URL: cannot connect to Redis at ${where} (${(err as Error).message})`);
+  }
+  io.adapter(createAdapter(client, { streamName: "plenary:socket.io" }));
+  return async () => {
+    await client.quit().catch(() => client.destroy());
+  };
+}
