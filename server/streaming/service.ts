@@ -207,9 +207,16 @@ export class StreamingService {
       const row = await q.setStreamState(this.d.db, session.id, "ended", now);
       if (row) {
         await this.audited(actor, session, "stream:end", { state: "ended" });
-        for (const rec of await q.activeRecordings(this.d.db, session.id)) await this.stopEgress(actor, session, rec.egressId);
         await this.hands.closeAll(session);
         await this.dismissViewers(livekit, session);
+        // The stream has ended whatever LiveKit says about the recording; a failure to stop it is reported after.
+        const problems: string[] = [];
+        for (const rec of await q.activeRecordings(this.d.db, session.id)) {
+          await this.stopEgress(actor, session, rec.egressId).catch((err: unknown) => problems.push(AppError.is(err) ? err.message : String(err)));
+        }
+        const snapshot = await this.broadcast(session);
+        if (problems.length) throw new AppError("livekit_error", `The stream has ended, but the recording is still running. ${problems[0]}`);
+        return snapshot;
       }
     }
     return this.broadcast(session);
