@@ -2,7 +2,7 @@
  * Integration: a real `livekit-server --dev` (started by Plenary itself, on loopback), the real
  * database and real socket.io clients. Media is exercised in Chromium by e2e/stream-*.spec.ts.
  */
-import { TrackSource } from "livekit-server-sdk";
+import { TokenVerifier, TrackSource } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionRow } from "../../db/schema";
 import { AppError } from "../errors";
@@ -73,6 +73,10 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
     expect(token.role).toBe("publisher");
     expect(token.identity).not.toContain(panelist.userId);
     const lk = app().streaming.livekit();
+    // Short-lived, bound to this session's room.
+    const claims = await new TokenVerifier(lk.apiKey, lk.apiSecret).verify(token.token);
+    expect(claims.exp! - claims.nbf!).toBe(300);
+    expect(claims.video).toMatchObject({ room: roomNameFor(day2.id), roomJoin: true, roomAdmin: false, roomRecord: false });
     const [room] = await lk.rooms.listRooms([roomNameFor(day2.id)]);
     expect(JSON.parse(room.metadata)).toMatchObject({ slug: DAY2, rule: "on_record", streamed: true, recordingAllowed: true });
 
@@ -184,6 +188,13 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
     expect(raised.ok).toBe(true);
     const queue = await staff.emitWithAck("hand:queue", { slug: DAY2 });
     if (!queue.ok) throw new Error(queue.error.message);
+    // First come, first served: a later request queues behind.
+    const late = await createPerson(app(), { name: "Lena Late", email: "lena@example.org" });
+    const lateSocket = await socketOf(late);
+    expect((await lateSocket.emitWithAck("hand:raise", { slug: DAY2 })).ok).toBe(true);
+    const ordered = await staff.emitWithAck("hand:queue", { slug: DAY2 });
+    expect(ordered).toMatchObject({ ok: true, data: { requests: [{ name: "Otto Other" }, { name: "Lena Late" }] } });
+    expect((await lateSocket.emitWithAck("hand:lower", { slug: DAY2 })).ok).toBe(true);
     const otto = queue.data.requests.find((r) => r.name === "Otto Other")!;
     const refused = await staff.emitWithAck("hand:promote", { slug: DAY2, handId: otto.id });
     expect(refused).toMatchObject({ ok: false, error: { code: "conflict", message: expect.stringMatching(/not watching the stream/) } });
