@@ -54,7 +54,11 @@ export interface StreamingDeps {
   timeZone: () => Promise<string>;
 }
 
-/** How long a room checked to exist is trusted before asking LiveKit again (rooms close when empty). */
+/**
+ * How long a room checked to exist is trusted before asking LiveKit again. Rooms close only
+ * `departureTimeout` (60 s) after the last person left, which is longer, and `room_finished` forgets
+ * the room at once.
+ */
 const ROOM_CHECK_MS = 30_000;
 
 export class StreamingService {
@@ -191,6 +195,11 @@ export class StreamingService {
     }
     this.roomsChecked.set(name, Date.now());
     return name;
+  }
+
+  /** LiveKit closed the room: the next token creates it again. */
+  forgetRoom(name: string): void {
+    this.roomsChecked.delete(name);
   }
 
   /** Moderators go live (viewers are let in) and end the stream (viewers are let go, recordings stop). */

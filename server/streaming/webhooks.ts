@@ -72,6 +72,7 @@ export class LivekitWebhooks {
         return;
       }
       case "room_finished":
+        this.streaming.forgetRoom(roomName);
         if (!session) return;
         await q.attendanceRoomFinished(this.d.db, session.id, at, seconds);
         await q.deleteWebhookEventsBefore(this.d.db, new Date(this.d.clock.now().getTime() - 24 * 3600_000));

@@ -79,7 +79,8 @@ export function Backstage({ initial, abilities, title }: Props) {
     }
   };
   const leave = async () => {
-    await room.disconnect();
+    // Keep the camera and microphone open: the preview stays and joining again reuses them.
+    await room.disconnect(false);
     setConnection("out");
   };
 
@@ -169,6 +170,15 @@ function MediaPanel({
       video.detach(el);
     };
   }, [video]);
+  // Disconnected by LiveKit (e.g. it stopped): the tracks may have been stopped with it; preview again.
+  useEffect(() => {
+    if (connection !== "out") return;
+    if (video?.mediaStreamTrack.readyState === "ended" || audio?.mediaStreamTrack.readyState === "ended") {
+      setVideo(null);
+      setAudio(null);
+    }
+  }, [connection, video, audio]);
+
   // A moderator may mute this microphone from their side.
   useEffect(() => {
     if (!audio) return;

@@ -58,6 +58,7 @@ export function StreamSection({ initial, abilities, serverNow, timeZone }: Props
 
   const watch = async () => {
     performance.clearMarks("plenary:stream-watch");
+    performance.clearMarks("plenary:stream-first-frame");
     performance.mark("plenary:stream-watch");
     setError(null);
     setStage("requesting");
@@ -146,7 +147,16 @@ export function StreamSection({ initial, abilities, serverNow, timeZone }: Props
         </p>
       ) : null}
 
-      {token ? <LiveStage token={token} hand={hand} onState={onStageState} /> : null}
+      {token ? (
+        <>
+          <LiveStage token={token} hand={hand} onState={onStageState} />
+          <p>
+            <button type="button" className="secondary" onClick={() => onStageState("disconnected")}>
+              Stop watching
+            </button>
+          </p>
+        </>
+      ) : null}
 
       {abilities.raiseHand && (state === "live" || state === "reconnecting") ? (
         <div className={styles.hand}>
