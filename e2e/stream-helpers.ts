@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "@playwright/test";
 import type { TestServer } from "../server/testing/test-server";
@@ -65,3 +67,32 @@ export async function expectAudioArriving(page: Page, selector: string) {
 
 /** livekit-client's browser bundle, to try things the page itself never offers (e.g. publishing as a viewer). */
 export const livekitUmd = path.resolve("node_modules/livekit-client/dist/livekit-client.umd.js");
+
+/**
+ * A WAV file of a steady tone for Chromium's fake microphone (`--use-file-for-fake-audio-capture`,
+ * looped). The default fake microphone only beeps briefly once a second, which LiveKit's
+ * active-speaker detection rightly ignores; a steady voice-level tone is detected.
+ */
+export function toneWav(seconds = 3, hz = 440): string {
+  const file = path.join(os.tmpdir(), `plenary-e2e-tone-${hz}.wav`);
+  if (fs.existsSync(file)) return file;
+  const rate = 48_000;
+  const samples = rate * seconds;
+  const buf = Buffer.alloc(44 + samples * 2);
+  buf.write("RIFF", 0);
+  buf.writeUInt32LE(36 + samples * 2, 4);
+  buf.write("WAVEfmt ", 8);
+  buf.writeUInt32LE(16, 16); // fmt chunk size
+  buf.writeUInt16LE(1, 20); // PCM
+  buf.writeUInt16LE(1, 22); // mono
+  buf.writeUInt32LE(rate, 24);
+  buf.writeUInt32LE(rate * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write("data", 36);
+  buf.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 0.5 * 32767), 44 + i * 2);
+  fs.writeFileSync(`${file}.tmp`, buf);
+  fs.renameSync(`${file}.tmp`, file);
+  return file;
+}

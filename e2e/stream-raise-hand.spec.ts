@@ -5,10 +5,16 @@
 import { roomNameFor } from "../server/streaming/grants";
 import { createPerson } from "../server/testing/people";
 import { test, expect, expectNoAxeViolations } from "./fixtures";
-import { expectAudioArriving, expectVideoPlaying, personContext } from "./stream-helpers";
+import config from "../playwright.config";
+import { expectAudioArriving, expectVideoPlaying, personContext, toneWav } from "./stream-helpers";
 
 const SLUG = "conversation-with-asd-acquisition"; // 08:45–09:30 Fri 24 May 2024
-test.use({ plenaryOptions: { now: "2024-05-24T08:50:00-04:00", livekit: true } });
+const launch = config.use!.launchOptions!;
+test.use({
+  plenaryOptions: { now: "2024-05-24T08:50:00-04:00", livekit: true },
+  // Microphones that speak steadily, so LiveKit's active-speaker detection has a voice to find.
+  launchOptions: { ...launch, args: [...(launch.args ?? []), `--use-file-for-fake-audio-capture=${toneWav()}`] },
+});
 
 test("raise hand → promote → the promoted person's audio reaches the others → demote", async ({ browser, plenary }) => {
   test.setTimeout(120_000);

@@ -59,7 +59,7 @@ describe.skipIf(!hasLivekit)("the embedded LiveKit process", () => {
     }
     expect(alive(pidA)).toBe(false);
     expect(alive(pidB)).toBe(false);
-  });
+  }, 120_000);
 
   it("leaves Plenary working without streaming when the binary is missing", async () => {
     const server = await startTestServer({ config: { livekit: { mode: "embedded", bin: "/nonexistent/livekit-server" } } });
