@@ -3,6 +3,7 @@
  * LiveKit: a panelist publishes from backstage, the moderator goes live, a remote stakeholder
  * watches the video play and cannot publish, the moderator mutes the panelist and sees attendance.
  */
+import type { WebSocketRoute } from "@playwright/test";
 import { signWebhook } from "../server/testing/livekit";
 import { roomNameFor } from "../server/streaming/grants";
 import { createPerson } from "../server/testing/people";
@@ -169,4 +170,42 @@ test("the LiveKit client is downloaded only on streamed sessions", async ({ brow
   expect(hasLivekit(), "LiveKit code on a streamed session").toBe(true);
   viewer.assertClean();
   await viewer.context.close();
+});
+
+test("a dropped connection shows Reconnecting… and comes back to Live by itself", async ({ browser, plenary }) => {
+  test.setTimeout(90_000);
+  const staff = await createPerson(plenary.services, { name: "Rita Moderator", roles: [{ slug: SLUG, role: "moderator" }] });
+  await plenary.services.streaming.setState((await plenary.services.auth.resolveToken(staff.token)).actor, (await plenary.services.agenda.findRow(SLUG))!, "start");
+  const panelist = await personContext(browser, plenary, { name: "Pat Panelist", roles: [{ slug: SLUG, role: "panelist" }] });
+  await panelist.page.goto(`/sessions/${SLUG}/backstage`);
+  await panelist.page.getByRole("button", { name: "Preview camera and microphone" }).click();
+  await panelist.page.getByRole("button", { name: "Join backstage" }).click();
+  await expect(panelist.page.getByText("You are backstage.")).toBeVisible({ timeout: 20_000 });
+
+  // LiveKit's signalling WebSocket goes through Playwright, so the test can cut it and hold new ones.
+  const viewer = await personContext(browser, plenary, { name: "Val Viewer" });
+  let cut = false;
+  const open: WebSocketRoute[] = [];
+  const held: WebSocketRoute[] = [];
+  await viewer.page.routeWebSocket(/\/rtc/, (ws) => {
+    if (cut) return void held.push(ws);
+    ws.connectToServer();
+    open.push(ws);
+  });
+  const v = viewer.page;
+  await v.goto(`/sessions/${SLUG}`);
+  await v.getByRole("button", { name: "Watch" }).click();
+  await expectVideoPlaying(v, 'video[aria-label="Pat Panelist (camera)"]');
+
+  cut = true;
+  for (const ws of open) await ws.close();
+  await expect(v.getByRole("status").filter({ hasText: "Reconnecting…" })).toBeVisible({ timeout: 20_000 });
+  cut = false;
+  for (const ws of held) await ws.close();
+  await expect(v.locator('[data-state="live"]')).toHaveText("Live", { timeout: 30_000 });
+  await expectVideoPlaying(v, 'video[aria-label="Pat Panelist (camera)"]');
+  for (const c of [panelist, viewer]) {
+    c.assertClean();
+    await c.context.close();
+  }
 });

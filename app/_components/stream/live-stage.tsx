@@ -109,7 +109,9 @@ export default function LiveStage({ token, hand, onState }: Props) {
       RoomEvent.LocalTrackUnpublished,
     ] as const;
     for (const e of events) room.on(e, rerender);
+    // A dropped signalling connection (SignalReconnecting) or media path (Reconnecting): both are "reconnecting".
     room.on(RoomEvent.Reconnecting, () => onStateRef.current("reconnecting"));
+    room.on(RoomEvent.SignalReconnecting, () => onStateRef.current("reconnecting"));
     room.on(RoomEvent.Reconnected, () => onStateRef.current("live"));
     room.on(RoomEvent.Disconnected, (reason?: DisconnectReason) => {
       const message =
