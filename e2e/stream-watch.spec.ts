@@ -96,6 +96,11 @@ test("a panelist publishes, a remote viewer watches it play and cannot publish, 
   expect(dana.tracks.filter((t) => t.type === 0 /* audio */).every((t) => t.muted)).toBe(true);
   await expectNoAxeViolations(m, "backstage (moderator)");
 
+  // The captioner's line (typed backstage here; CART software sends the same socket command) reaches viewers.
+  await m.getByRole("textbox", { name: /Caption line/ }).fill("Good morning, and welcome to the industry panel.");
+  await m.getByRole("button", { name: "Send caption" }).click();
+  await expect(v.getByRole("log", { name: "Captions" })).toContainText("Good morning, and welcome to the industry panel.");
+
   // A recording that starts (here: LiveKit's signed egress_started webhook) shows REC to viewers and backstage.
   const hook = await signWebhook(lk.apiKey, lk.apiSecret, {
     event: "egress_started",
