@@ -107,8 +107,11 @@ async function startOnce(opts: EmbeddedOptions): Promise<EmbeddedLivekit> {
   child.stderr!.on("data", keep);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
-  // If this process dies without closing Plenary, do not leave LiveKit running.
-  const killOnExit = () => child.kill("SIGKILL");
+  // If this process exits without closing Plenary, do not leave LiveKit (or its configuration) behind.
+  const killOnExit = () => {
+    child.kill("SIGKILL");
+    cleanup();
+  };
   process.once("exit", killOnExit);
 
   const url = `http://127.0.0.1:${port}`;
