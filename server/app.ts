@@ -25,6 +25,10 @@ import { healthz } from "./http/healthz";
 import { createLogger, type Logger } from "./log";
 import { createSocketServer, disconnectExpired, type PlenaryIo } from "./realtime/io";
 import { rooms } from "./realtime/rooms";
+import { livekitWebhook } from "./http/livekit-webhook";
+import { registerStreamingHandlers } from "./streaming/handlers";
+import { connectLivekit } from "./streaming/livekit";
+import { StreamingService, type StreamPublisher } from "./streaming/service";
 
 export const projectRoot = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
 
@@ -48,6 +52,8 @@ export interface PlenaryServices {
   mailer: Mailer;
   people: PeopleService;
   agenda: AgendaService;
+  /** LiveKit rooms, tokens, recordings, raised hands and webhooks; `available` is false without LiveKit. */
+  streaming: StreamingService;
 }
 
 export interface StartOptions {
@@ -136,6 +142,31 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       audit,
     );
     await agenda.ensureAccessCodes();
+
+    // LiveKit: the embedded `livekit-server --dev` (sending its webhooks here), another deployment, or none.
+    const webhookHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+    const livekit = await connectLivekit({ config: config.livekit, webhookUrl: `http://${webhookHost}:${listenPort}/api/livekit/webhook`, log });
+    if (livekit) closers.push(() => livekit.close());
+    const streamEvents: StreamPublisher = {
+      streamChanged: (sessionId, snapshot) => sockets.to(rooms.session(sessionId)).emit("stream:changed", snapshot),
+      attendanceChanged: (sessionId, attendance) => sockets.to(rooms.staff(sessionId)).emit("stream:attendance", attendance),
+      handQueueChanged: (sessionId, queue) => sockets.to(rooms.staff(sessionId)).emit("hand:queue-changed", queue),
+      handChanged: (userId, hand) => sockets.to(rooms.user(userId)).emit("hand:changed", hand),
+      captionAdded: (sessionId, line) => sockets.to(rooms.session(sessionId)).emit("caption:added", line),
+    };
+    const authSecret = await auth.resolveSecret(config.authSecret);
+    const guard = new Guard(audit);
+    const streaming = new StreamingService({
+      db: database.db,
+      livekit,
+      guard,
+      audit,
+      clock,
+      log,
+      publish: streamEvents,
+      identitySecret: authSecret,
+      timeZone: async () => (await agenda.getEvent()).timeZone,
+    });
     const realtime = { ready: true };
     const services: PlenaryServices = {
       config,
@@ -148,7 +179,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       allowedOrigins,
       limiter: new RateLimiter(),
       audit,
-      guard: new Guard(audit),
+      guard,
       auth,
       mailer,
       nextAuth: buildNextAuthOptions({
@@ -156,20 +187,24 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         auth,
         mailer,
         log,
-        secret: await auth.resolveSecret(config.authSecret),
+        secret: authSecret,
         publicUrl: config.publicUrl,
         oidc: config.oidc,
         eventName: (await agenda.getEvent()).name,
       }),
       people: new PeopleService(database.db, audit, authEvents),
       agenda,
+      streaming,
     };
     await services.people.ensureOrganizers(config.organizers);
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.
     process.env.NEXTAUTH_URL = config.publicUrl;
     registerApp(services);
     closers.push(async () => unregisterApp(services));
-    sockets.on("connection", (socket) => registerSessionHandlers(services, socket));
+    sockets.on("connection", (socket) => {
+      registerSessionHandlers(services, socket);
+      registerStreamingHandlers(services, socket);
+    });
 
     let nextHandler: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | undefined;
     if (opts.withNext !== false) {
@@ -191,6 +226,10 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
       if (req.method === "GET" && (url === "/healthz" || url.startsWith("/healthz?"))) {
         void healthz(services, res);
+        return;
+      }
+      if (req.method === "POST" && (url === "/api/livekit/webhook" || url.startsWith("/api/livekit/webhook?"))) {
+        void livekitWebhook(services, req, res);
         return;
       }
       if (!nextHandler) {

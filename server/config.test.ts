@@ -20,9 +20,23 @@ describe("configuration", () => {
     [{ PLENARY_NOW: "2024-13-45T09:00:00-04:00" }, /^PLENARY_NOW is not a real date-time/],
     [{ PORT: "seventy" }, /^PORT /],
     [{ DATABASE_URL: "mysql://x" }, /^DATABASE_URL must be a postgres/],
+    [{ LIVEKIT_URL: "livekit.example.org" }, /^LIVEKIT_URL must be a ws/],
+    [{ LIVEKIT_URL: "wss://livekit.example.org" }, /^LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set/],
   ])("refuses %o with one line naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("starts the embedded LiveKit by default, uses LIVEKIT_URL when given, and can be switched off", () => {
+    expect(loadConfig({}).livekit).toMatchObject({ mode: "embedded", bin: expect.stringMatching(/tools\/livekit\/livekit-server$/) });
+    expect(loadConfig({ LIVEKIT_BIN: "/opt/lk/livekit-server" }).livekit).toEqual({ mode: "embedded", bin: "/opt/lk/livekit-server" });
+    expect(loadConfig({ LIVEKIT_BIN: "off" }).livekit).toEqual({ mode: "off" });
+    expect(loadConfig({ LIVEKIT_URL: "wss://lk.example.org/", LIVEKIT_API_KEY: "k", LIVEKIT_API_SECRET: "s" }).livekit).toEqual({
+      mode: "external",
+      url: "wss://lk.example.org",
+      apiKey: "k",
+      apiSecret: "s",
+    });
   });
 });
 

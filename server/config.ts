@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 const bool = z
@@ -48,6 +49,14 @@ export const envSchema = z.object({
     .optional()
     .transform((v) => (v ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
     .pipe(z.array(z.email("must be a comma-separated list of e-mail addresses"))),
+  LIVEKIT_URL: z
+    .string()
+    .regex(/^(wss?|https?):\/\//, "must be a ws://, wss://, http:// or https:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  LIVEKIT_API_KEY: z.string().optional().or(z.literal("").transform(() => undefined)),
+  LIVEKIT_API_SECRET: z.string().optional().or(z.literal("").transform(() => undefined)),
+  LIVEKIT_BIN: z.string().optional().or(z.literal("").transform(() => undefined)),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -74,7 +83,21 @@ export interface Config {
   oidc?: { issuer: string; clientId: string; clientSecret: string; name: string };
   /** E-mail addresses made organizers at start-up (how a fresh install gets its first organizer). */
   organizers: string[];
+  /** Video. Absent or "off": no streaming, the session pages say so and everything else works. */
+  livekit?: LivekitConfig;
 }
+
+/**
+ * `external`: any LiveKit deployment (self-hosted or cloud). `embedded`: Plenary starts
+ * `livekit-server --dev` itself, on 127.0.0.1 only, when the binary is present.
+ */
+export type LivekitConfig =
+  | { mode: "external"; url: string; apiKey: string; apiSecret: string }
+  | { mode: "embedded"; bin: string }
+  | { mode: "off" };
+
+/** Where scripts/install-livekit.sh puts the pinned LiveKit server (ignored by git). */
+export const defaultLivekitBin = fileURLToPath(new URL("../tools/livekit/livekit-server", import.meta.url));
 
 export class ConfigError extends Error {}
 
@@ -103,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: e.MAIL_FROM,
     oidc: oidcConfig(e),
     organizers: e.PLENARY_ORGANIZERS,
+    livekit: livekitConfig(e),
   };
 }
 
@@ -111,4 +135,13 @@ function oidcConfig(e: Env): Config["oidc"] {
   if (set === 0) return undefined;
   if (set < 3) throw new ConfigError("OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together to offer single sign-on");
   return { issuer: e.OIDC_ISSUER!.replace(/\/$/, ""), clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET!, name: e.OIDC_NAME };
+}
+
+function livekitConfig(e: Env): LivekitConfig {
+  if (e.LIVEKIT_URL) {
+    if (!e.LIVEKIT_API_KEY || !e.LIVEKIT_API_SECRET) throw new ConfigError("LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set with LIVEKIT_URL");
+    return { mode: "external", url: e.LIVEKIT_URL.replace(/\/$/, ""), apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET };
+  }
+  if (e.LIVEKIT_BIN === "off") return { mode: "off" };
+  return { mode: "embedded", bin: e.LIVEKIT_BIN ?? defaultLivekitBin };
 }

@@ -10,6 +10,12 @@ export const errorStatus = {
   cross_site: 403,
   policy_violation: 422,
   rate_limited: 429,
+  /** Streaming: a token asked for outside the session's window (doors open 30 min before the start). */
+  outside_window: 403,
+  /** Streaming: viewers are let in only while the moderators have the stream live. */
+  not_live: 409,
+  /** LiveKit refused or failed a call; the message carries LiveKit's own words. */
+  livekit_error: 502,
   unavailable: 503,
   internal: 500,
 } as const;

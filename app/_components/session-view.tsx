@@ -2,8 +2,10 @@
 import { useMemo } from "react";
 import { CHATHAM_HOUSE_RULE_TEXT, kindLabels, liveStatuses, nonInteractiveKinds, type AgendaItem, type EventInfo } from "@/lib/agenda";
 import { formatDay, formatDuration } from "@/lib/time";
+import type { StreamAbilities, StreamSnapshot } from "@/lib/streaming";
 import { ItemTime } from "./item-time";
 import { RuleBadges } from "./rule-badges";
+import { StreamSection } from "./stream/stream-section";
 import { TimeZoneToggle } from "./time-zone-toggle";
 import { useLiveAgenda } from "./use-live-agenda";
 import { useServerClock } from "./use-server-clock";
@@ -13,6 +15,8 @@ interface Props {
   event: EventInfo;
   item: AgendaItem;
   serverNow: string;
+  /** Streamed sessions only. */
+  stream?: { snapshot: StreamSnapshot; abilities: StreamAbilities };
 }
 
 /** Why a capability is missing here, in one sentence, or null when the session offers it. */
@@ -27,7 +31,7 @@ function unavailableReason(item: AgendaItem, what: "stream" | "qa" | "polls"): s
   return null;
 }
 
-export function SessionView({ event, item: initial, serverNow }: Props) {
+export function SessionView({ event, item: initial, serverNow, stream: streamProps }: Props) {
   const { items } = useLiveAgenda([initial]);
   const item = items.find((i) => i.slug === initial.slug) ?? initial;
   const now = useServerClock(serverNow);
@@ -69,7 +73,11 @@ export function SessionView({ event, item: initial, serverNow }: Props) {
       <div className={`session-grid${stream ? "" : " has-stream"}`}>
         <section className="panel-section" aria-labelledby="stream-heading">
           <h2 id="stream-heading">Live stream</h2>
-          {stream ? <p className="unavailable">{stream}</p> : <p>The live stream will appear here when the session starts.</p>}
+          {stream || !streamProps ? (
+            <p className="unavailable">{stream ?? "Not available for this session: it is not streamed."}</p>
+          ) : (
+            <StreamSection initial={streamProps.snapshot} abilities={streamProps.abilities} serverNow={serverNow} timeZone={event.timeZone} />
+          )}
         </section>
         <div>
           <section className="panel-section" aria-labelledby="qa-heading">

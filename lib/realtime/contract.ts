@@ -4,6 +4,7 @@
  * client) are past tense. docs/protocol.md describes each event.
  */
 import type { AgendaItem } from "../agenda";
+import type { CaptionLine, HandQueue, MyHand, StreamAttendance, StreamSnapshot } from "../streaming";
 
 export interface AckError {
   code: string;
@@ -44,12 +45,43 @@ export interface ServerToClientEvents {
   "agenda:changed": (payload: { item: AgendaItem }) => void;
   /** Sent just before the server closes this socket because its sign-in ended or its roles changed. */
   "viewer:changed": (payload: { reason: "signed_out" | "roles_changed" | "expired" }) => void;
+
+  // ── Streaming (docs/protocol.md § Streaming) ──
+  /** The stream went live or ended, or a recording started or stopped (REC). To the session's room. */
+  "stream:changed": (payload: StreamSnapshot) => void;
+  /** Remote viewers connected now. To organizers and moderators. */
+  "stream:attendance": (payload: StreamAttendance) => void;
+  /** The requests to speak, first come first served. To organizers and moderators. */
+  "hand:queue-changed": (payload: HandQueue) => void;
+  /** The person's own request changed (promoted, demoted...). To every tab of that person. */
+  "hand:changed": (payload: MyHand) => void;
+  /** A line from the captioner. To the session's room. */
+  "caption:added": (payload: CaptionLine) => void;
 }
 
 export interface ClientToServerEvents {
   "session:join": (payload: { slug: string }, ack: Ack<SessionJoined>) => void;
   "session:leave": (payload: { slug: string }, ack: Ack<null>) => void;
   "qa:configure": (payload: { slug: string; qaOpen?: boolean; qaMode?: "pre_moderated" | "open" }, ack: Ack<AgendaItem>) => void;
+
+  // ── Streaming (docs/protocol.md § Streaming) ──
+  "stream:state": (payload: { slug: string }, ack: Ack<StreamStateResult>) => void;
+  "stream:mute": (payload: { slug: string; identity: string }, ack: Ack<{ muted: number }>) => void;
+  "hand:raise": (payload: { slug: string }, ack: Ack<MyHand>) => void;
+  "hand:lower": (payload: { slug: string }, ack: Ack<MyHand>) => void;
+  "hand:queue": (payload: { slug: string }, ack: Ack<HandQueue>) => void;
+  "hand:promote": (payload: { slug: string; handId: string; camera?: boolean }, ack: Ack<HandQueue>) => void;
+  "hand:demote": (payload: { slug: string; handId: string }, ack: Ack<HandQueue>) => void;
+  "caption:push": (payload: { slug: string; text: string; final?: boolean }, ack: Ack<CaptionLine>) => void;
+}
+
+/** `stream:state`: everything a stream view needs after (re)connecting. */
+export interface StreamStateResult {
+  stream: StreamSnapshot;
+  hand: MyHand;
+  /** Organizers and moderators only. */
+  attendance?: StreamAttendance;
+  queue?: HandQueue;
 }
 
 export type InterServerEvents = Record<string, never>;

@@ -6,6 +6,8 @@ import { insertAudit, listAudit, type AuditFilter } from "./queries";
 
 export interface AuditEntry {
   actor: Actor | null;
+  /** Who acted when no person did (e.g. "Recording guard (LiveKit webhook)"). */
+  systemLabel?: string;
   action: string;
   outcome: "ok" | "refused";
   code?: string;
@@ -49,7 +51,7 @@ export class AuditService {
     try {
       await insertAudit(this.db, {
         actorId: anonymous ? null : (e.actor?.userId ?? null),
-        actorLabel: anonymous ? "Audience member (anonymous under the Chatham House Rule)" : actorLabel(e.actor),
+        actorLabel: anonymous ? "Audience member (anonymous under the Chatham House Rule)" : !e.actor && e.systemLabel ? e.systemLabel : actorLabel(e.actor),
         action: e.action,
         outcome: e.outcome,
         code: e.code ?? null,

@@ -70,6 +70,8 @@ const expected: Array<[Action, PolicySession | undefined, RoleName[]]> = [
   ["stream:control", day2Panel, staff],
   ["recording:control", day2Panel, staff],
   ["recording:control", day2NoRecording, []],
+  ["caption:publish", day1Panel, []],
+  ["caption:publish", day2Panel, staff],
 ];
 
 describe("the role × action policy", () => {

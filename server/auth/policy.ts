@@ -23,6 +23,7 @@ export const actions = {
   "stream:publish": "publish video in this session",
   "stream:control": "control the stream of this session",
   "recording:control": "start or stop a recording of this session",
+  "caption:publish": "send live captions for this session's stream",
   "attendance:view": "see attendance for this session",
   // Audience.
   "question:ask": "ask questions in this session",
@@ -87,6 +88,9 @@ export function authorize(actor: Actor | null, action: Action, session?: PolicyS
       if (!session.streamed) return deny(notStreamed(session));
       return staffOnly(moderator || panelist, "moderators and panelists");
     case "stream:control":
+      if (!session.streamed) return deny(notStreamed(session));
+      return staffOnly(staff, "organizers and moderators");
+    case "caption:publish":
       if (!session.streamed) return deny(notStreamed(session));
       return staffOnly(staff, "organizers and moderators");
     case "recording:control":

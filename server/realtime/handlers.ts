@@ -30,7 +30,7 @@ export function registerSessionHandlers(app: PlenaryServices, socket: PlenarySoc
       raiseHand: g("hand:raise"),
     };
     const joins = [rooms.session(session.id)];
-    if (can.moderate || can.managePolls) joins.push(rooms.staff(session.id));
+    if (can.moderate || can.managePolls || can.controlStream) joins.push(rooms.staff(session.id));
     if (can.panel || can.moderate) joins.push(rooms.panel(session.id));
     if (can.screen) joins.push(rooms.screen(session.id));
     await socket.join(joins);

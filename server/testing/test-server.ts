@@ -3,6 +3,7 @@ import { SimulatedClock, systemClock, type Clock } from "../clock";
 import type { Config } from "../config";
 import { createLogger } from "../log";
 import { createPostgresDatabase } from "./databases";
+import { livekitBinForTests } from "./livekit";
 
 export interface TestServerOptions {
   /** Simulated "now" (ISO with offset, or a Date); omitted means the real clock. */
@@ -11,6 +12,8 @@ export interface TestServerOptions {
   database?: "pglite" | "postgres" | { dataDir: string } | { databaseUrl: string };
   withNext?: boolean;
   demo?: boolean;
+  /** Start the embedded `livekit-server --dev` (server/testing/livekit.ts finds the binary). Off by default. */
+  livekit?: boolean;
   config?: Partial<Config>;
   /** Receives every log line (JSON), e.g. to scan logs for personal data. */
   logSink?: (line: string) => void;
@@ -50,6 +53,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     logLevel: "info",
     mailFrom: "Plenary <no-reply@plenary.test>",
     organizers: [],
+    livekit: livekitFor(opts.livekit),
     ...opts.config,
   };
   const log = createLogger(opts.logSink ? "debug" : "warn", opts.logSink ?? ((line) => process.stderr.write(line + "\n")));
@@ -62,4 +66,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       await drop?.();
     },
   };
+}
+
+function livekitFor(wanted: boolean | undefined): Config["livekit"] {
+  if (!wanted) return { mode: "off" };
+  const bin = livekitBinForTests();
+  if (!bin) throw new Error("this test needs a LiveKit server binary (scripts/install-livekit.sh)");
+  return { mode: "embedded", bin };
 }

@@ -1,0 +1,216 @@
+/**
+ * Day 2 streaming in Chromium with its fake camera and microphone, against the real embedded
+ * LiveKit: a panelist publishes from backstage, the moderator goes live, a remote stakeholder
+ * watches the video play and cannot publish, the moderator mutes the panelist and sees attendance.
+ */
+import type { WebSocketRoute } from "@playwright/test";
+import { signWebhook } from "../server/testing/livekit";
+import { roomNameFor } from "../server/streaming/grants";
+import { createPerson } from "../server/testing/people";
+import { test, expect, expectNoAxeViolations } from "./fixtures";
+import { expectVideoPlaying, livekitUmd, personContext } from "./stream-helpers";
+
+const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Fri 24 May 2024, streamed, recording allowed
+test.use({ plenaryOptions: { now: "2024-05-24T09:50:00-04:00", livekit: true } });
+
+test("a panelist publishes, a remote viewer watches it play and cannot publish, the moderator mutes and counts viewers", async ({ browser, plenary }) => {
+  test.setTimeout(120_000);
+  const panelist = await personContext(browser, plenary, { name: "Dana Panelist", email: "dana@example.org", roles: [{ slug: SLUG, role: "panelist" }] });
+  const moderator = await personContext(browser, plenary, { name: "Morgan Moderator", email: "morgan@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
+  const viewer = await personContext(browser, plenary, { name: "Remy Remote", email: "remy@example.org", affiliation: "Partner Nation MoD" });
+
+  // Backstage: preview, choose devices, join. Not live yet.
+  const p = panelist.page;
+  await p.goto(`/sessions/${SLUG}/backstage`);
+  await expect(p.getByRole("heading", { level: 1, name: /^Backstage: Defense Industry Perspectives/ })).toBeVisible();
+  await p.getByRole("button", { name: "Preview camera and microphone" }).click();
+  await expectVideoPlaying(p, 'video[aria-label="Preview of your camera"]');
+  await expect(p.getByRole("combobox", { name: "Camera" })).toBeVisible();
+  await expect(p.getByRole("combobox", { name: "Microphone" })).toBeVisible();
+  await p.getByRole("button", { name: "Join backstage" }).click();
+  await expect(p.getByText("You are backstage.")).toBeVisible({ timeout: 20_000 });
+  await expect(p.getByRole("status").filter({ hasText: "Not live yet" })).toBeVisible();
+  await expectNoAxeViolations(p, "backstage (panelist)");
+
+  // The viewer waits: no Watch before the moderator goes live, and no token either.
+  const v = viewer.page;
+  await v.goto(`/sessions/${SLUG}`);
+  await expect(v.getByText("Waiting for the moderators to start the stream.")).toBeVisible();
+  await expect(v.getByRole("button", { name: "Watch" })).toHaveCount(0);
+  const early = await v.request.post(`/api/sessions/${SLUG}/stream-token`, { data: {}, headers: { origin: plenary.url } });
+  expect(early.status()).toBe(409);
+
+  // The moderator goes live; the viewer's page follows without a reload.
+  const m = moderator.page;
+  await m.goto(`/sessions/${SLUG}/backstage`);
+  await m.getByRole("button", { name: "Go live" }).click();
+  await expect(m.getByRole("status").filter({ hasText: "Live: viewers can see and hear everyone on stage." })).toBeVisible();
+  await expect(p.getByRole("status").filter({ hasText: "Live: viewers can see" })).toBeVisible();
+
+  await v.getByRole("button", { name: "Watch" }).click();
+  await expect(v.locator('[data-state="live"]')).toHaveText("Live", { timeout: 20_000 });
+  await expectVideoPlaying(v, 'video[aria-label="Dana Panelist (camera)"]');
+  await expect(v.getByRole("list", { name: "On stage" })).toContainText("Dana Panelist");
+  await expectNoAxeViolations(v, "session page, watching");
+
+  // The viewer's grants on LiveKit: hidden, subscribe only.
+  const lk = plenary.services.streaming.livekit();
+  const session = (await plenary.services.agenda.findRow(SLUG))!;
+  const participants = await lk.rooms.listParticipants(roomNameFor(session.id));
+  const viewers = participants.filter((x) => x.attributes["plenary.role"] === "viewer");
+  expect(viewers).toHaveLength(1);
+  expect(viewers[0].permission).toMatchObject({ canPublish: false, canPublishSources: [], canPublishData: false, hidden: true });
+  expect(viewers[0].name).toBe("");
+
+  // And trying anyway, with livekit-client and a fresh viewer token, is refused.
+  await v.addScriptTag({ path: livekitUmd });
+  const attempt = await v.evaluate(async (slug) => {
+    const res = await fetch(`/api/sessions/${slug}/stream-token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tab: "probe-tab" }) });
+    const t = (await res.json()) as { url: string; token: string; role: string };
+    const { Room } = (window as unknown as { LivekitClient: typeof import("livekit-client") }).LivekitClient;
+    const room = new Room();
+    await room.connect(t.url, t.token);
+    try {
+      await room.localParticipant.setCameraEnabled(true);
+      return { role: t.role, published: room.localParticipant.trackPublications.size > 0 };
+    } catch (err) {
+      return { role: t.role, published: false, error: String(err) };
+    } finally {
+      await room.disconnect();
+    }
+  }, SLUG);
+  expect(attempt).toMatchObject({ role: "viewer", published: false, error: expect.stringMatching(/permission/i) });
+
+  // Attendance reaches the moderator from LiveKit's own webhooks.
+  await expect(m.getByText(/Remote viewers now: 1 · On stage: [12]/)).toBeVisible({ timeout: 15_000 });
+
+  // The moderator joins the room and mutes the panelist through LiveKit's room service.
+  await m.getByRole("button", { name: "Preview camera and microphone" }).click();
+  await m.getByRole("button", { name: "Join backstage" }).click();
+  await expect(m.getByRole("heading", { name: "On stage" })).toBeVisible({ timeout: 20_000 });
+  await m.getByRole("button", { name: "Mute Dana Panelist" }).click();
+  await expect(m.getByText("Dana Panelist is muted.")).toBeVisible();
+  await expect(p.getByRole("button", { name: "Unmute my microphone" })).toBeVisible({ timeout: 10_000 });
+  await expect(v.getByRole("list", { name: "On stage" }).getByText(/Dana Panelist.*microphone off/)).toBeVisible({ timeout: 10_000 });
+  const dana = (await lk.rooms.listParticipants(roomNameFor(session.id))).find((x) => x.name === "Dana Panelist")!;
+  expect(dana.tracks.filter((t) => t.type === 0 /* audio */).every((t) => t.muted)).toBe(true);
+  await expectNoAxeViolations(m, "backstage (moderator)");
+
+  // The captioner's line (typed backstage here; CART software sends the same socket command) reaches viewers.
+  await m.getByRole("textbox", { name: /Caption line/ }).fill("Good morning, and welcome to the industry panel.");
+  await m.getByRole("button", { name: "Send caption" }).click();
+  await expect(v.getByRole("log", { name: "Captions" })).toContainText("Good morning, and welcome to the industry panel.");
+
+  // A recording that starts (here: LiveKit's signed egress_started webhook) shows REC to viewers and backstage.
+  const hook = await signWebhook(lk.apiKey, lk.apiSecret, {
+    event: "egress_started",
+    id: `EV_rec_${Date.now()}`,
+    createdAt: String(Math.floor(Date.now() / 1000)),
+    egressInfo: { egressId: "EG_e2e_rec", roomName: roomNameFor(session.id), status: "EGRESS_ACTIVE" },
+  });
+  const delivered = await fetch(`${plenary.url}/api/livekit/webhook`, { method: "POST", body: hook.body, headers: { authorization: hook.authorization } });
+  expect(delivered.status).toBe(200);
+  await expect(v.getByRole("status", { name: "Recording: this session is being recorded" })).toBeVisible();
+  await expect(p.getByRole("status", { name: "Recording: this session is being recorded" })).toBeVisible();
+
+  // Ending the stream lets the viewer go (and tries to stop that recording: LiveKit's answer is shown).
+  await m.getByRole("button", { name: "End the stream" }).click();
+  await expect(m.getByRole("region", { name: "Stream" }).getByRole("alert")).toHaveText(/^The stream has ended, but the recording is still running\. LiveKit could not stop the recording: /, { timeout: 15_000 });
+  await expect(v.locator('[data-state="ended"]')).toBeVisible({ timeout: 15_000 });
+  await expect(v.getByText("The stream of this session has ended.")).toBeVisible();
+
+  // When LiveKit reports the egress over, REC goes away everywhere.
+  const ended = await signWebhook(lk.apiKey, lk.apiSecret, {
+    event: "egress_ended",
+    id: `EV_rec_end_${Date.now()}`,
+    createdAt: String(Math.floor(Date.now() / 1000)),
+    egressInfo: { egressId: "EG_e2e_rec", roomName: roomNameFor(session.id), status: "EGRESS_COMPLETE" },
+  });
+  expect((await fetch(`${plenary.url}/api/livekit/webhook`, { method: "POST", body: ended.body, headers: { authorization: ended.authorization } })).status).toBe(200);
+  await expect(v.getByRole("status", { name: "Recording: this session is being recorded" })).toHaveCount(0);
+  await expect(p.getByRole("status", { name: "Recording: this session is being recorded" })).toHaveCount(0);
+
+  for (const c of [panelist, moderator, viewer]) {
+    c.assertClean();
+    await c.context.close();
+  }
+});
+
+test("without an egress service, starting a recording shows LiveKit's error plainly", async ({ browser, plenary }) => {
+  test.setTimeout(90_000);
+  const moderator = await personContext(browser, plenary, { name: "Mo Moderator", email: "mo@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
+  const m = moderator.page;
+  await m.goto(`/sessions/${SLUG}/backstage`);
+  await m.getByRole("button", { name: /^Go live/ }).click();
+  await expect(m.getByRole("status").filter({ hasText: "Live: viewers" })).toBeVisible();
+  await m.getByRole("button", { name: "Start recording" }).click();
+  await expect(m.getByRole("button", { name: "Starting the recording…" })).toBeVisible();
+  await expect(m.getByRole("region", { name: "Stream" }).getByRole("alert")).toHaveText(/^LiveKit could not start the recording: no response from servers/, { timeout: 45_000 });
+  await expect(m.getByRole("status", { name: /Recording/ })).toHaveCount(0);
+  moderator.assertClean();
+  await moderator.context.close();
+});
+
+test("the LiveKit client is downloaded only on streamed sessions", async ({ browser, plenary }) => {
+  const viewer = await personContext(browser, plenary, { name: "Sam Scripts", email: "sam@example.org" });
+  const staff = await createPerson(plenary.services, { name: "Max Moderator", roles: [{ slug: SLUG, role: "moderator" }] });
+  const moderator = (await plenary.services.auth.resolveToken(staff.token)).actor;
+  await plenary.services.streaming.setState(moderator, (await plenary.services.agenda.findRow(SLUG))!, "start");
+
+  const scripts = new Map<string, string>();
+  viewer.page.on("response", async (res) => {
+    if (res.request().resourceType() === "script" && res.ok()) scripts.set(res.url(), await res.text().catch(() => ""));
+  });
+  const hasLivekit = () => [...scripts.values()].some((body) => body.includes("livekit") && body.includes("RTCPeerConnection"));
+
+  await viewer.page.goto("/sessions/fms-planning");
+  await expect(viewer.page.getByText(/Chatham House Rule, in the room only, and is never streamed or recorded/)).toBeVisible();
+  await viewer.page.waitForLoadState("networkidle");
+  expect(hasLivekit(), "LiveKit code on a Day 1 page").toBe(false);
+
+  scripts.clear();
+  await viewer.page.goto(`/sessions/${SLUG}`);
+  await viewer.page.getByRole("button", { name: "Watch" }).click();
+  await expect(viewer.page.locator('[data-state="live"]')).toBeVisible({ timeout: 20_000 });
+  expect(hasLivekit(), "LiveKit code on a streamed session").toBe(true);
+  viewer.assertClean();
+  await viewer.context.close();
+});
+
+test("a dropped connection shows Reconnecting… and comes back to Live by itself", async ({ browser, plenary }) => {
+  test.setTimeout(90_000);
+  const staff = await createPerson(plenary.services, { name: "Rita Moderator", roles: [{ slug: SLUG, role: "moderator" }] });
+  await plenary.services.streaming.setState((await plenary.services.auth.resolveToken(staff.token)).actor, (await plenary.services.agenda.findRow(SLUG))!, "start");
+  const panelist = await personContext(browser, plenary, { name: "Pat Panelist", roles: [{ slug: SLUG, role: "panelist" }] });
+  await panelist.page.goto(`/sessions/${SLUG}/backstage`);
+  await panelist.page.getByRole("button", { name: "Preview camera and microphone" }).click();
+  await panelist.page.getByRole("button", { name: "Join backstage" }).click();
+  await expect(panelist.page.getByText("You are backstage.")).toBeVisible({ timeout: 20_000 });
+
+  // LiveKit's signalling WebSocket goes through Playwright, so the test can cut it and hold new ones.
+  const viewer = await personContext(browser, plenary, { name: "Val Viewer" });
+  let cut = false;
+  const open: WebSocketRoute[] = [];
+  const held: WebSocketRoute[] = [];
+  await viewer.page.routeWebSocket(/\/rtc/, (ws) => {
+    if (cut) return void held.push(ws);
+    ws.connectToServer();
+    open.push(ws);
+  });
+  const v = viewer.page;
+  await v.goto(`/sessions/${SLUG}`);
+  await v.getByRole("button", { name: "Watch" }).click();
+  await expectVideoPlaying(v, 'video[aria-label="Pat Panelist (camera)"]');
+
+  cut = true;
+  for (const ws of open) await ws.close();
+  await expect(v.getByRole("status").filter({ hasText: "Reconnecting…" })).toBeVisible({ timeout: 20_000 });
+  cut = false;
+  for (const ws of held) await ws.close();
+  await expect(v.locator('[data-state="live"]')).toHaveText("Live", { timeout: 30_000 });
+  await expectVideoPlaying(v, 'video[aria-label="Pat Panelist (camera)"]');
+  for (const c of [panelist, viewer]) {
+    c.assertClean();
+    await c.context.close();
+  }
+});

@@ -1,0 +1,127 @@
+/**
+ * Streaming as pages, routes and socket facts carry it. Browser-safe: types, payload schemas and the
+ * session-window rule both sides show.
+ */
+import { z } from "zod";
+
+export type StreamState = "idle" | "live" | "ended";
+
+/** Viewers may connect from 30 minutes before the start ("doors open")… */
+export const DOORS_OPEN_MS = 30 * 60_000;
+/** …until 30 minutes after the scheduled end, so an overrunning panel is not cut off. */
+export const OVERRUN_MS = 30 * 60_000;
+
+export function streamWindow(startsAt: string | Date, endsAt: string | Date): { opensAt: Date; closesAt: Date } {
+  return { opensAt: new Date(new Date(startsAt).getTime() - DOORS_OPEN_MS), closesAt: new Date(new Date(endsAt).getTime() + OVERRUN_MS) };
+}
+
+/** The stream of one session as everyone may see it. */
+export interface StreamSnapshot {
+  slug: string;
+  /** False when Plenary runs without a LiveKit server: the page says so and nothing else changes. */
+  available: boolean;
+  state: StreamState;
+  /** A recording (LiveKit egress) is running: show REC. */
+  recording: boolean;
+  /** The session's policy allows recording (never under the Chatham House Rule). */
+  recordingAllowed: boolean;
+  /** ISO instants: viewers may connect between these. */
+  opensAt: string;
+  closesAt: string;
+  version: number;
+}
+
+/** What the person looking at the page may do with the stream; the server decides, pages only render. */
+export interface StreamAbilities {
+  signedIn: boolean;
+  watch: boolean;
+  publish: boolean;
+  control: boolean;
+  record: boolean;
+  raiseHand: boolean;
+  caption: boolean;
+  attendance: boolean;
+}
+
+/** `publisher`: panelists and moderators; `monitor`: staff watching backstage; `viewer`: the audience. */
+export type StreamTokenRole = "publisher" | "monitor" | "viewer";
+
+export interface StreamToken {
+  /** LiveKit's WebSocket URL. */
+  url: string;
+  token: string;
+  identity: string;
+  role: StreamTokenRole;
+  expiresAt: string;
+}
+
+export interface StreamAttendance {
+  slug: string;
+  /** Remote viewers connected to the LiveKit room now. */
+  viewers: number;
+  /** Panelists, moderators and promoted speakers connected now. */
+  publishers: number;
+}
+
+export type HandStatus = "none" | "waiting" | "promoted";
+
+/** A request to speak as moderators see it (Day 2 is on the record: names are shown). */
+export interface HandRequest {
+  id: string;
+  name: string;
+  affiliation: string | null;
+  raisedAt: string;
+  status: "waiting" | "promoted";
+  camera: boolean;
+}
+
+export interface HandQueue {
+  slug: string;
+  requests: HandRequest[];
+}
+
+/** The requester's own view of their request. */
+export interface MyHand {
+  slug: string;
+  status: HandStatus;
+  camera: boolean;
+  /** Why it changed, for the live region: "promoted", "demoted", "lowered", "raised". */
+  reason?: "raised" | "promoted" | "demoted" | "lowered";
+}
+
+export interface CaptionLine {
+  slug: string;
+  text: string;
+  /** Interim lines are replaced by the next line; final lines stay. */
+  final: boolean;
+  at: string;
+  seq: number;
+}
+
+const slug = z.string().min(1).max(120);
+
+export const streamTokenRequestSchema = z
+  .object({
+    /** A random id of the browser tab: identities are unique per tab, so two tabs do not replace each other. */
+    tab: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{6,32}$/, "tab must be 6–32 letters, digits, _ or -")
+      .optional(),
+    /** Staff watching backstage without publishing. */
+    monitor: z.boolean().optional(),
+  })
+  .strict();
+
+export const streamActionSchema = z.object({ action: z.enum(["start", "end"]) }).strict();
+export const recordingActionSchema = z.object({ action: z.enum(["start", "stop"]) }).strict();
+
+export const slugPayloadSchema = z.object({ slug }).strict();
+export const handDecisionSchema = z.object({ slug, handId: z.uuid(), camera: z.boolean().optional() }).strict();
+export const muteSchema = z.object({ slug, identity: z.string().min(1).max(120) }).strict();
+export const captionSchema = z
+  .object({
+    slug,
+    text: z.string().trim().min(1, "A caption line cannot be empty.").max(500, "A caption line has at most 500 characters."),
+    final: z.boolean().default(true),
+  })
+  .strict();

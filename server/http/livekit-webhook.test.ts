@@ -1,0 +1,188 @@
+/**
+ * The webhook endpoint and the recording guard, against the real embedded LiveKit: events are signed
+ * the way LiveKit signs them (a JWT carrying the body's sha256), and the guard's stop call goes to
+ * that LiveKit, whose own log shows it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SessionRow } from "../../db/schema";
+import { roomNameFor } from "../streaming/grants";
+import { connectClient, nextEvent, type TestSocket } from "../testing/clients";
+import { livekitBinForTests, signWebhook } from "../testing/livekit";
+import { createPerson } from "../testing/people";
+import { startTestServer, type TestServer } from "../testing/test-server";
+
+const DAY2 = "defense-industry-perspectives"; // 09:45–11:15 Fri 24 May 2024
+const DAY1 = "fms-planning";
+const hasLivekit = Boolean(livekitBinForTests());
+
+let seq = 0;
+const eventId = () => `EV_test_${Date.now().toString(36)}_${seq++}`;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Webhook events in LiveKit's JSON form (protobuf JSON: int64 as strings, enums by name). */
+type Event = Record<string, unknown>;
+
+describe.skipIf(!hasLivekit)("POST /api/livekit/webhook", () => {
+  let server: TestServer;
+  let day1: SessionRow;
+  let day2: SessionRow;
+  let staff: TestSocket;
+  let audience: TestSocket;
+  const app = () => server.services;
+  const keys = () => app().streaming.livekit();
+
+  async function post(body: string, authorization?: string) {
+    const res = await fetch(`${server.url}/api/livekit/webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/webhook+json", ...(authorization ? { authorization } : {}) },
+      body,
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  }
+  async function deliver(event: Event) {
+    const signed = await signWebhook(keys().apiKey, keys().apiSecret, event);
+    return post(signed.body, signed.authorization);
+  }
+  const participantEvent = (name: "participant_joined" | "participant_left", sid: string, role: string, id = eventId(), createdAt = nowSeconds()): Event => ({
+    event: name,
+    id,
+    createdAt: String(createdAt),
+    room: { name: roomNameFor(day2.id) },
+    participant: { sid, identity: `p${sid}.tab`, attributes: { "plenary.role": role }, permission: { hidden: role === "viewer" } },
+  });
+  const egressEvent = (name: "egress_started" | "egress_ended", egressId: string, room: string, status: string): Event => ({
+    event: name,
+    id: eventId(),
+    createdAt: String(nowSeconds()),
+    egressInfo: { egressId, roomName: room, status },
+  });
+
+  beforeAll(async () => {
+    server = await startTestServer({ now: "2024-05-24T09:50:00-04:00", livekit: true });
+    day1 = (await app().agenda.findRow(DAY1))!;
+    day2 = (await app().agenda.findRow(DAY2))!;
+    const moderator = await createPerson(app(), { name: "Morgan Moderator", roles: [{ slug: DAY2, role: "moderator" }] });
+    const attendee = await createPerson(app(), { name: "Ada Attendee" });
+    staff = await connectClient(server.url, { cookie: moderator.cookie });
+    audience = await connectClient(server.url, { cookie: attendee.cookie });
+    for (const s of [staff, audience]) expect((await s.emitWithAck("session:join", { slug: DAY2 })).ok).toBe(true);
+  }, 60_000);
+
+  afterAll(async () => {
+    staff?.close();
+    audience?.close();
+    await server?.close();
+  });
+
+  it("stops an egress that starts in a Day 1 room at once, and writes an audit entry", async () => {
+    // Day 1 rooms never exist legitimately: simulate "something else" making one and recording it.
+    const room = roomNameFor(day1.id);
+    await keys().rooms.createRoom({ name: room });
+    const egressId = `EG_guard${Date.now().toString(36)}`;
+    const res = await deliver(egressEvent("egress_started", egressId, room, "EGRESS_ACTIVE"));
+    expect(res).toEqual({ status: 200, json: { handled: true, event: "egress_started" } });
+
+    // The stop call reached LiveKit: its API log names the egress.
+    const stopCalls = keys().embedded!.recentOutput().filter((l) => l.includes("Egress.StopEgress") && l.includes(egressId));
+    expect(stopCalls.length).toBeGreaterThan(0);
+
+    const [entry] = (await app().audit.list({ action: "recording:guard", limit: 10 })).filter((e) => e.objectId === egressId);
+    expect(entry).toMatchObject({ outcome: "refused", actorLabel: "Recording guard (LiveKit webhook)", objectType: "egress", sessionId: day1.id });
+    expect(entry.details).toMatchObject({ reason: expect.stringMatching(/Chatham House Rule/), room, stop: expect.stringMatching(/stop requested; LiveKit answered: /) });
+    // Nothing shows as recording.
+    expect((await app().streaming.snapshot(day1)).recording).toBe(false);
+    await keys().rooms.deleteRoom(room);
+  });
+
+  it("also stops an egress in a room that belongs to no session", async () => {
+    const egressId = `EG_stray${Date.now().toString(36)}`;
+    expect((await deliver(egressEvent("egress_started", egressId, "somebody-elses-room", "EGRESS_STARTING"))).status).toBe(200);
+    const [entry] = (await app().audit.list({ action: "recording:guard", limit: 10 })).filter((e) => e.objectId === egressId);
+    expect(entry.details).toMatchObject({ reason: expect.stringMatching(/belongs to no Plenary session/) });
+  });
+
+  it("refuses a badly signed or modified webhook with 401 and changes nothing", async () => {
+    const auditBefore = (await app().audit.list({ limit: 500 })).length;
+    const event = egressEvent("egress_started", `EG_forged${Date.now().toString(36)}`, roomNameFor(day1.id), "EGRESS_ACTIVE");
+    const forged = await signWebhook(keys().apiKey, "not-the-secret", event);
+    expect((await post(forged.body, forged.authorization)).status).toBe(401);
+
+    const good = await signWebhook(keys().apiKey, keys().apiSecret, event);
+    const modified = good.body.replace(roomNameFor(day1.id), roomNameFor(day2.id));
+    expect(modified).not.toBe(good.body);
+    const res = await post(modified, good.authorization);
+    expect(res.status).toBe(401);
+    expect(res.json).toMatchObject({ error: { code: "unauthenticated" } });
+    expect((await post(good.body)).status).toBe(401);
+    expect((await post(good.body, "Bearer garbage")).status).toBe(401);
+
+    expect((await app().audit.list({ limit: 500 })).length).toBe(auditBefore);
+    // The event id was not remembered: the genuine delivery is still handled.
+    expect(await post(good.body, good.authorization)).toMatchObject({ status: 200, json: { handled: true } });
+  });
+
+  it("feeds live attendance to moderators, ignoring duplicates and tolerating events out of order", async () => {
+    const audienceFacts: unknown[] = [];
+    audience.on("stream:attendance", (a) => audienceFacts.push(a));
+
+    let fact = nextEvent<{ viewers: number; publishers: number }>(staff, "stream:attendance");
+    const joined = participantEvent("participant_joined", "PA_viewer1", "viewer");
+    expect((await deliver(joined)).status).toBe(200);
+    expect(await fact).toMatchObject({ slug: DAY2, viewers: 1, publishers: 0 });
+
+    // LiveKit retries a delivery: same id, handled once.
+    expect(await deliver(joined)).toEqual({ status: 200, json: { handled: false, reason: "duplicate" } });
+
+    fact = nextEvent(staff, "stream:attendance");
+    await deliver(participantEvent("participant_joined", "PA_panel1", "publisher"));
+    expect(await fact).toMatchObject({ viewers: 1, publishers: 1 });
+
+    // A leave that overtakes its join: the late join does not count the viewer back in.
+    fact = nextEvent(staff, "stream:attendance");
+    await deliver(participantEvent("participant_left", "PA_viewer2", "viewer"));
+    await fact;
+    fact = nextEvent(staff, "stream:attendance");
+    await deliver(participantEvent("participant_joined", "PA_viewer2", "viewer", eventId(), nowSeconds() - 5));
+    expect(await fact).toMatchObject({ viewers: 1 });
+
+    fact = nextEvent(staff, "stream:attendance");
+    await deliver(participantEvent("participant_left", "PA_viewer1", "viewer"));
+    expect(await fact).toMatchObject({ viewers: 0, publishers: 1 });
+
+    await new Promise((r) => setTimeout(r, 200));
+    expect(audienceFacts).toEqual([]);
+  });
+
+  it("shows REC while an allowed recording runs, whoever started it, and not after it ended", async () => {
+    const room = roomNameFor(day2.id);
+    let changed = nextEvent<{ recording: boolean }>(audience, "stream:changed");
+    await deliver(egressEvent("egress_started", "EG_allowed1", room, "EGRESS_ACTIVE"));
+    expect(await changed).toMatchObject({ recording: true });
+    expect((await app().streaming.snapshot(day2)).recording).toBe(true);
+
+    changed = nextEvent(audience, "stream:changed");
+    await deliver(egressEvent("egress_ended", "EG_allowed1", room, "EGRESS_COMPLETE"));
+    expect(await changed).toMatchObject({ recording: false });
+
+    // Out of order: the end arrives first; the late start must not turn REC on.
+    await deliver(egressEvent("egress_ended", "EG_allowed2", room, "EGRESS_COMPLETE"));
+    await deliver(egressEvent("egress_started", "EG_allowed2", room, "EGRESS_ACTIVE"));
+    expect((await app().streaming.snapshot(day2)).recording).toBe(false);
+  });
+});
+
+describe("POST /api/livekit/webhook without LiveKit", () => {
+  it("answers 503 and the rest of Plenary works", async () => {
+    const server = await startTestServer();
+    try {
+      expect(server.services.streaming.available).toBe(false);
+      const res = await fetch(`${server.url}/api/livekit/webhook`, { method: "POST", body: "{}" });
+      expect(res.status).toBe(503);
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      const day2 = (await server.services.agenda.findRow(DAY2))!;
+      expect(await server.services.streaming.snapshot(day2)).toMatchObject({ available: false, state: "idle", recording: false });
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,43 @@
+import type http from "node:http";
+import type { PlenaryServices } from "../app";
+import { toAppError } from "../errors";
+
+/** LiveKit's webhook bodies are small JSON events; anything larger is not from LiveKit. */
+const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * POST /api/livekit/webhook — LiveKit's events (attendance, the recording guard). A plain Node route
+ * so it runs in the socket server's process and reads the body exactly as sent: the signature covers
+ * the raw bytes, never a re-serialised object.
+ */
+export async function livekitWebhook(app: PlenaryServices, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const reply = (status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(body));
+  };
+  try {
+    const body = await readBody(req);
+    if (body === null) return reply(413, { error: { code: "invalid_payload", message: `The webhook body is larger than ${MAX_BODY_BYTES} bytes.` } });
+    const outcome = await app.streaming.webhooks.receive(body, req.headers.authorization);
+    reply(200, outcome);
+  } catch (err) {
+    const e = toAppError(err);
+    if (e.code === "internal") app.log.error("LiveKit webhook failed", { err });
+    reply(e.status, { error: { code: e.code, message: e.message } });
+  }
+}
+
+function readBody(req: http.IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(tooLarge ? null : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * Raise hand: remote stakeholders ask to speak; moderators take requests first come first served and
+ * promote one (microphone, optionally camera) or demote them again. The queue lives in Plenary's
+ * database; LiveKit only receives the resulting permissions.
+ */
+import type { SessionRow } from "../../db/schema";
+import type { HandQueue, MyHand } from "../../lib/streaming";
+import type { Actor } from "../auth/actor";
+import { AppError } from "../errors";
+import { belongsTo, personKey, ROLE_ATTRIBUTE, roomNameFor, speakerPermission, viewerPermission } from "./grants";
+import { isNotFound, livekitMessage } from "./livekit";
+import * as q from "./queries";
+import type { StreamingDeps, StreamingService } from "./service";
+
+export class HandService {
+  constructor(
+    private readonly d: StreamingDeps,
+    private readonly streaming: StreamingService,
+  ) {}
+
+  async mine(actor: Actor | null, session: SessionRow): Promise<MyHand> {
+    if (!actor) return { slug: session.slug, status: "none", camera: false };
+    const open = await q.findOpenHand(this.d.db, session.id, actor.userId);
+    return { slug: session.slug, status: open?.status === "promoted" ? "promoted" : open ? "waiting" : "none", camera: open?.camera ?? false };
+  }
+
+  async raise(actor: Actor | null, session: SessionRow): Promise<MyHand> {
+    await this.d.guard.require(actor, "hand:raise", session);
+    const stream = await q.findStream(this.d.db, session.id);
+    if (stream?.state !== "live") throw new AppError("not_live", "You can ask to speak while the stream is live.");
+    const { row, created } = await q.raiseHand(this.d.db, session.id, actor!.userId, this.d.clock.now());
+    const hand: MyHand = { slug: session.slug, status: row.status === "promoted" ? "promoted" : "waiting", camera: row.camera, reason: "raised" };
+    if (created) {
+      this.d.publish.handChanged(actor!.userId, hand);
+      await this.publishQueue(session);
+    }
+    return hand;
+  }
+
+  /** The requester takes their hand down (also ends their turn to speak). */
+  async lower(actor: Actor | null, session: SessionRow): Promise<MyHand> {
+    await this.d.guard.require(actor, "hand:raise", session);
+    const open = await q.findOpenHand(this.d.db, session.id, actor!.userId);
+    const hand: MyHand = { slug: session.slug, status: "none", camera: false, reason: "lowered" };
+    if (!open) return hand;
+    const moved = await q.moveHand(this.d.db, open.id, ["waiting", "promoted"], "withdrawn", { by: actor!.userId, at: this.d.clock.now() });
+    if (moved && open.status === "promoted") await this.setPermissions(session, open.userId, "viewer");
+    this.d.publish.handChanged(actor!.userId, hand);
+    await this.publishQueue(session);
+    return hand;
+  }
+
+  async queue(actor: Actor | null, session: SessionRow): Promise<HandQueue> {
+    await this.d.guard.require(actor, "stream:control", session);
+    return this.buildQueue(session);
+  }
+
+  /**
+   * Gives the person the microphone (and camera) on every tab they watch with. The request moves to
+   * "promoted" only if LiveKit accepted the new permissions.
+   */
+  async promote(actor: Actor | null, session: SessionRow, handId: string, camera: boolean): Promise<HandQueue> {
+    await this.d.guard.require(actor, "stream:control", session, { type: "hand", id: handId });
+    const hand = await q.findHand(this.d.db, handId);
+    if (!hand || hand.sessionId !== session.id) throw new AppError("not_found", "That request to speak does not exist in this session.");
+    if (hand.status !== "waiting") throw new AppError("conflict", "That request has already been handled. The list has been refreshed.");
+    const name = (await q.findUserName(this.d.db, hand.userId)) ?? "Participant";
+    await this.d.db.transaction(async (tx) => {
+      const moved = await q.moveHand(tx, handId, ["waiting"], "promoted", { by: actor!.userId, at: this.d.clock.now(), camera });
+      if (!moved) throw new AppError("conflict", "That request has already been handled. The list has been refreshed.");
+      const changed = await this.setPermissions(session, hand.userId, "speaker", { camera, name });
+      if (changed === 0) throw new AppError("conflict", `${name} is not watching the stream right now, so they cannot be given the microphone. Ask them to press Watch.`);
+    });
+    await this.audited(actor, session, "hand:promote", handId, { name, camera });
+    this.d.publish.handChanged(hand.userId, { slug: session.slug, status: "promoted", camera, reason: "promoted" });
+    return this.publishQueue(session);
+  }
+
+  /** Takes the microphone away again, or declines a waiting request. The person is told either way. */
+  async demote(actor: Actor | null, session: SessionRow, handId: string): Promise<HandQueue> {
+    await this.d.guard.require(actor, "stream:control", session, { type: "hand", id: handId });
+    const hand = await q.findHand(this.d.db, handId);
+    if (!hand || hand.sessionId !== session.id) throw new AppError("not_found", "That request to speak does not exist in this session.");
+    const moved = await q.moveHand(this.d.db, handId, ["waiting", "promoted"], "done", { by: actor!.userId, at: this.d.clock.now() });
+    if (!moved) throw new AppError("conflict", "That request has already been handled. The list has been refreshed.");
+    if (hand.status === "promoted") await this.setPermissions(session, hand.userId, "viewer");
+    await this.audited(actor, session, "hand:demote", handId, { wasPromoted: hand.status === "promoted" });
+    this.d.publish.handChanged(hand.userId, { slug: session.slug, status: "none", camera: false, reason: "demoted" });
+    return this.publishQueue(session);
+  }
+
+  /** Everyone still promoted loses the microphone when the stream ends. */
+  async closeAll(session: SessionRow): Promise<void> {
+    for (const h of await q.listOpenHands(this.d.db, session.id)) {
+      await q.moveHand(this.d.db, h.id, ["waiting", "promoted"], "done", { at: this.d.clock.now() });
+      this.d.publish.handChanged(h.userId, { slug: session.slug, status: "none", camera: false, reason: "demoted" });
+    }
+    await this.publishQueue(session);
+  }
+
+  /** Applies speaker or viewer permissions to each of the person's connections; returns how many. */
+  private async setPermissions(session: SessionRow, userId: string, as: "speaker" | "viewer", opts: { camera?: boolean; name?: string } = {}): Promise<number> {
+    const livekit = this.streaming.livekit();
+    const room = roomNameFor(session.id);
+    const key = personKey(this.d.identitySecret, session.id, userId);
+    let participants;
+    try {
+      participants = await livekit.rooms.listParticipants(room);
+    } catch (err) {
+      if (isNotFound(err)) return 0;
+      throw new AppError("livekit_error", `LiveKit could not list the room: ${livekitMessage(err)}`);
+    }
+    let changed = 0;
+    for (const p of participants.filter((p) => belongsTo(p.identity, key))) {
+      try {
+        await livekit.rooms.updateParticipant(room, p.identity, {
+          permission: as === "speaker" ? speakerPermission(opts.camera ?? false) : viewerPermission(),
+          attributes: { [ROLE_ATTRIBUTE]: as },
+          ...(opts.name ? { name: opts.name } : {}),
+        });
+        changed++;
+      } catch (err) {
+        if (isNotFound(err)) continue; // left meanwhile
+        throw new AppError("livekit_error", `LiveKit could not change that person's permissions: ${livekitMessage(err)}`);
+      }
+    }
+    return changed;
+  }
+
+  private async buildQueue(session: SessionRow): Promise<HandQueue> {
+    // Streamed sessions are on the record (the database refuses a streamed Chatham House session),
+    // so moderators see who asks; the check keeps it that way should that ever change.
+    if (session.rule === "chatham_house") return { slug: session.slug, requests: [] };
+    const rows = await q.listOpenHands(this.d.db, session.id);
+    return {
+      slug: session.slug,
+      requests: rows.map((r) => ({
+        id: r.id,
+        name: r.name ?? "Participant",
+        affiliation: r.affiliation,
+        raisedAt: r.raisedAt.toISOString(),
+        status: r.status === "promoted" ? "promoted" : "waiting",
+        camera: r.camera,
+      })),
+    };
+  }
+
+  private async publishQueue(session: SessionRow): Promise<HandQueue> {
+    const queue = await this.buildQueue(session);
+    this.d.publish.handQueueChanged(session.id, queue);
+    return queue;
+  }
+
+  private audited(actor: Actor | null, session: SessionRow, action: string, handId: string, details: Record<string, unknown>) {
+    return this.d.audit.record({ actor, action, outcome: "ok", objectType: "hand", objectId: handId, session: { id: session.id, rule: session.rule }, details });
+  }
+}

@@ -1,0 +1,224 @@
+/** The only file of server/streaming that touches drizzle. */
+import { and, asc, count, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import {
+  handRaises,
+  livekitWebhookEvents,
+  sessionStreams,
+  streamAttendance,
+  streamRecordings,
+  users,
+  type HandRaiseRow,
+  type SessionStreamRow,
+  type StreamRecordingRow,
+} from "../../db/schema";
+import type { StreamState } from "../../lib/streaming";
+
+type Db = Pick<Database, "select" | "insert" | "update" | "delete" | "execute">;
+
+// ── Stream state ───────────────────────────────────────────────────────────────────────────────────
+
+export async function findStream(db: Db, sessionId: string): Promise<SessionStreamRow | undefined> {
+  const [row] = await db.select().from(sessionStreams).where(eq(sessionStreams.sessionId, sessionId));
+  return row;
+}
+
+/** Moves the stream to `state`; returns the new row, or undefined when it already was there. */
+export async function setStreamState(db: Db, sessionId: string, state: StreamState, now: Date): Promise<SessionStreamRow | undefined> {
+  const started = state === "live" ? now : null;
+  const ended = state === "ended" ? now : null;
+  const [row] = await db
+    .insert(sessionStreams)
+    .values({ sessionId, state, startedAt: started, endedAt: ended, updatedAt: now })
+    .onConflictDoUpdate({
+      target: sessionStreams.sessionId,
+      set: {
+        state,
+        startedAt: state === "live" ? now : sql`${sessionStreams.startedAt}`,
+        endedAt: state === "ended" ? now : null,
+        version: sql`${sessionStreams.version} + 1`,
+        updatedAt: now,
+      },
+      setWhere: ne(sessionStreams.state, state),
+    })
+    .returning();
+  return row;
+}
+
+/** Bumps the version so clients take the next fact (a recording started or stopped). */
+export async function touchStream(db: Db, sessionId: string, now: Date): Promise<SessionStreamRow> {
+  const [row] = await db
+    .insert(sessionStreams)
+    .values({ sessionId, updatedAt: now })
+    .onConflictDoUpdate({ target: sessionStreams.sessionId, set: { version: sql`${sessionStreams.version} + 1`, updatedAt: now } })
+    .returning();
+  return row;
+}
+
+// ── Recordings ─────────────────────────────────────────────────────────────────────────────────────
+
+export async function activeRecordings(db: Db, sessionId: string): Promise<StreamRecordingRow[]> {
+  return db
+    .select()
+    .from(streamRecordings)
+    .where(and(eq(streamRecordings.sessionId, sessionId), eq(streamRecordings.status, "active")));
+}
+
+/** Records an egress once; a late `egress_started` after its `egress_ended` changes nothing. */
+export async function insertRecording(
+  db: Db,
+  row: { egressId: string; sessionId: string; status: StreamRecordingRow["status"]; startedBy?: string | null; at: Date },
+): Promise<boolean> {
+  const inserted = await db
+    .insert(streamRecordings)
+    .values({
+      egressId: row.egressId,
+      sessionId: row.sessionId,
+      status: row.status,
+      startedBy: row.startedBy ?? null,
+      startedAt: row.at,
+      endedAt: row.status === "active" ? null : row.at,
+    })
+    .onConflictDoNothing()
+    .returning({ egressId: streamRecordings.egressId });
+  return inserted.length > 0;
+}
+
+/** Ends an egress (inserting it ended when its start was never seen); true when it was active. */
+export async function endRecording(db: Db, egressId: string, sessionId: string, at: Date): Promise<boolean> {
+  const [before] = await db.select({ status: streamRecordings.status }).from(streamRecordings).where(eq(streamRecordings.egressId, egressId));
+  if (!before) {
+    await insertRecording(db, { egressId, sessionId, status: "ended", at });
+    return false;
+  }
+  if (before.status !== "active") return false;
+  await db.update(streamRecordings).set({ status: "ended", endedAt: at }).where(eq(streamRecordings.egressId, egressId));
+  return true;
+}
+
+// ── Webhook events ─────────────────────────────────────────────────────────────────────────────────
+
+/** True the first time an event id is seen. */
+export async function rememberWebhookEvent(db: Db, id: string, event: string): Promise<boolean> {
+  const rows = await db.insert(livekitWebhookEvents).values({ id, event }).onConflictDoNothing().returning({ id: livekitWebhookEvents.id });
+  return rows.length > 0;
+}
+
+/** Processing failed: let LiveKit's retry be handled. */
+export async function forgetWebhookEvent(db: Db, id: string): Promise<void> {
+  await db.delete(livekitWebhookEvents).where(eq(livekitWebhookEvents.id, id));
+}
+
+export async function deleteWebhookEventsBefore(db: Db, before: Date): Promise<void> {
+  await db.delete(livekitWebhookEvents).where(sql`${livekitWebhookEvents.receivedAt} < ${before}`);
+}
+
+// ── Attendance ─────────────────────────────────────────────────────────────────────────────────────
+
+export interface AttendanceEvent {
+  participantSid: string;
+  sessionId: string;
+  identity: string;
+  role: (typeof streamAttendance.$inferInsert)["role"];
+  at: Date;
+}
+
+/** A join that arrives after its leave (or after the room finished) is not counted. */
+export async function attendanceJoined(db: Db, e: AttendanceEvent, staleBefore: number | null): Promise<void> {
+  if (staleBefore !== null && e.at.getTime() / 1000 <= staleBefore) return;
+  await db
+    .insert(streamAttendance)
+    .values({ participantSid: e.participantSid, sessionId: e.sessionId, identity: e.identity, role: e.role, joinedAt: e.at })
+    .onConflictDoNothing();
+}
+
+export async function attendanceLeft(db: Db, e: AttendanceEvent): Promise<void> {
+  await db
+    .insert(streamAttendance)
+    .values({ participantSid: e.participantSid, sessionId: e.sessionId, identity: e.identity, role: e.role, leftAt: e.at })
+    .onConflictDoUpdate({ target: streamAttendance.participantSid, set: { leftAt: sql`coalesce(${streamAttendance.leftAt}, excluded.left_at)` } });
+}
+
+export async function attendanceRoomFinished(db: Db, sessionId: string, at: Date, eventSeconds: number): Promise<void> {
+  await db
+    .update(streamAttendance)
+    .set({ leftAt: at })
+    .where(and(eq(streamAttendance.sessionId, sessionId), isNull(streamAttendance.leftAt)));
+  await db
+    .insert(sessionStreams)
+    .values({ sessionId, roomFinishedAt: eventSeconds })
+    .onConflictDoUpdate({ target: sessionStreams.sessionId, set: { roomFinishedAt: sql`greatest(coalesce(${sessionStreams.roomFinishedAt}, 0), excluded.room_finished_at)` } });
+}
+
+export async function countAttendance(db: Db, sessionId: string): Promise<{ viewers: number; publishers: number }> {
+  const rows = await db
+    .select({ role: streamAttendance.role, n: count() })
+    .from(streamAttendance)
+    .where(and(eq(streamAttendance.sessionId, sessionId), isNull(streamAttendance.leftAt), sql`${streamAttendance.joinedAt} IS NOT NULL`))
+    .groupBy(streamAttendance.role);
+  const n = (role: string) => Number(rows.find((r) => r.role === role)?.n ?? 0);
+  return { viewers: n("viewer"), publishers: n("publisher") + n("speaker") };
+}
+
+// ── Raised hands ───────────────────────────────────────────────────────────────────────────────────
+
+export async function findOpenHand(db: Db, sessionId: string, userId: string): Promise<HandRaiseRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(handRaises)
+    .where(and(eq(handRaises.sessionId, sessionId), eq(handRaises.userId, userId), inArray(handRaises.status, ["waiting", "promoted"])));
+  return row;
+}
+
+export async function findHand(db: Db, id: string): Promise<HandRaiseRow | undefined> {
+  const [row] = await db.select().from(handRaises).where(eq(handRaises.id, id));
+  return row;
+}
+
+/** Raises a hand once: a second raise (another tab, a resend after reconnect) returns the open request. */
+export async function raiseHand(db: Db, sessionId: string, userId: string, at: Date): Promise<{ row: HandRaiseRow; created: boolean }> {
+  const [created] = await db.insert(handRaises).values({ sessionId, userId, raisedAt: at }).onConflictDoNothing().returning();
+  if (created) return { row: created, created: true };
+  const open = await findOpenHand(db, sessionId, userId);
+  if (!open) throw new Error("raised hand vanished");
+  return { row: open, created: false };
+}
+
+/** Moves a request from one of `from` to `to`; undefined when it was not in `from` any more. */
+export async function moveHand(
+  db: Db,
+  id: string,
+  from: HandRaiseRow["status"][],
+  to: HandRaiseRow["status"],
+  opts: { by?: string | null; at: Date; camera?: boolean },
+): Promise<HandRaiseRow | undefined> {
+  const [row] = await db
+    .update(handRaises)
+    .set({ status: to, decidedAt: opts.at, decidedBy: opts.by ?? null, ...(opts.camera === undefined ? {} : { camera: opts.camera }) })
+    .where(and(eq(handRaises.id, id), inArray(handRaises.status, from)))
+    .returning();
+  return row;
+}
+
+/** Open requests, first come first served, with what moderators need to call on the person. */
+export async function listOpenHands(db: Db, sessionId: string) {
+  return db
+    .select({
+      id: handRaises.id,
+      userId: handRaises.userId,
+      status: handRaises.status,
+      camera: handRaises.camera,
+      raisedAt: handRaises.raisedAt,
+      name: users.name,
+      affiliation: users.affiliation,
+    })
+    .from(handRaises)
+    .innerJoin(users, eq(users.id, handRaises.userId))
+    .where(and(eq(handRaises.sessionId, sessionId), or(eq(handRaises.status, "waiting"), eq(handRaises.status, "promoted"))))
+    .orderBy(asc(handRaises.raisedAt), asc(handRaises.id));
+}
+
+export async function findUserName(db: Db, userId: string): Promise<string | null> {
+  const [row] = await db.select({ name: users.name }).from(users).where(eq(users.id, userId));
+  return row?.name ?? null;
+}

@@ -1,0 +1,259 @@
+/**
+ * Integration: a real `livekit-server --dev` (started by Plenary itself, on loopback), the real
+ * database and real socket.io clients. Media is exercised in Chromium by e2e/stream-*.spec.ts.
+ */
+import { TokenVerifier, TrackSource } from "livekit-server-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SessionRow } from "../../db/schema";
+import { AppError } from "../errors";
+import { connectClient, nextEvent, type TestSocket } from "../testing/clients";
+import { testDatabaseKinds } from "../testing/databases";
+import { livekitBinForTests, signalJoin } from "../testing/livekit";
+import { createPerson, type TestPerson } from "../testing/people";
+import { startTestServer, type TestServer } from "../testing/test-server";
+import { roomNameFor } from "./grants";
+
+const DAY2 = "conversation-with-asd-acquisition"; // 08:45–09:30 Fri 24 May 2024
+const DAY1 = "fms-planning"; // Chatham House, 09:45–11:15 Thu 23 May 2024
+const NOW = "2024-05-24T08:50:00-04:00";
+
+const hasLivekit = Boolean(livekitBinForTests());
+
+async function rejection(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (err) {
+    if (AppError.is(err)) return err;
+    throw err;
+  }
+  throw new Error("expected a refusal");
+}
+
+describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real LiveKit server (%s)", (database) => {
+  let server: TestServer;
+  let day2: SessionRow;
+  let day1: SessionRow;
+  let panelist: TestPerson;
+  let moderator: TestPerson;
+  let viewer: TestPerson;
+  let other: TestPerson;
+  const sockets: TestSocket[] = [];
+  const app = () => server.services;
+  const actorOf = async (p: TestPerson) => (await app().auth.resolveToken(p.token)).actor;
+  const socketOf = async (p: TestPerson) => {
+    const s = await connectClient(server.url, { cookie: p.cookie });
+    sockets.push(s);
+    const joined = await s.emitWithAck("session:join", { slug: DAY2 });
+    expect(joined.ok).toBe(true);
+    return s;
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer({ now: NOW, database, livekit: true });
+    day2 = (await app().agenda.findRow(DAY2))!;
+    day1 = (await app().agenda.findRow(DAY1))!;
+    panelist = await createPerson(app(), { name: "Dana Panelist", email: "dana@example.org", roles: [{ slug: DAY2, role: "panelist" }] });
+    moderator = await createPerson(app(), { name: "Morgan Moderator", email: "morgan@example.org", roles: [{ slug: DAY2, role: "moderator" }] });
+    viewer = await createPerson(app(), { name: "Remy Remote", email: "remy@example.org", affiliation: "Partner Nation MoD" });
+    other = await createPerson(app(), { name: "Otto Other", email: "otto@example.org" });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await server?.close();
+  });
+
+  it("starts its own LiveKit on 127.0.0.1 only", () => {
+    expect(app().streaming.available).toBe(true);
+    expect(app().streaming.livekit().url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("creates the session's room with its policy in the metadata, and LiveKit accepts the panelist's token", async () => {
+    const token = await app().streaming.mintToken(await actorOf(panelist), day2, { tab: "tab-panel-1" });
+    expect(token.role).toBe("publisher");
+    expect(token.identity).not.toContain(panelist.userId);
+    const lk = app().streaming.livekit();
+    // Short-lived, bound to this session's room.
+    const claims = await new TokenVerifier(lk.apiKey, lk.apiSecret).verify(token.token);
+    expect(claims.exp! - claims.nbf!).toBe(300);
+    expect(claims.video).toMatchObject({ room: roomNameFor(day2.id), roomJoin: true, roomAdmin: false, roomRecord: false });
+    const [room] = await lk.rooms.listRooms([roomNameFor(day2.id)]);
+    expect(JSON.parse(room.metadata)).toMatchObject({ slug: DAY2, rule: "on_record", streamed: true, recordingAllowed: true });
+
+    const join = await signalJoin(token.url, token.token);
+    try {
+      const [p] = (await lk.rooms.listParticipants(roomNameFor(day2.id))).filter((x) => x.identity === token.identity);
+      expect(p.name).toBe("Dana Panelist");
+      expect(p.permission).toMatchObject({ canPublish: true, canSubscribe: true, canPublishData: false, hidden: false });
+      expect(p.permission!.canPublishSources).toEqual([TrackSource.CAMERA, TrackSource.MICROPHONE, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO]);
+
+      // The same person in a second tab is a second participant, not a replacement.
+      const second = await app().streaming.mintToken(await actorOf(panelist), day2, { tab: "tab-panel-2" });
+      const join2 = await signalJoin(second.url, second.token);
+      const mine = (await lk.rooms.listParticipants(roomNameFor(day2.id))).filter((x) => x.identity === token.identity || x.identity === second.identity);
+      expect(mine).toHaveLength(2);
+      join2.close();
+    } finally {
+      join.close();
+    }
+  });
+
+  it("lets viewers in only while the stream is live, subscribing only and hidden", async () => {
+    const remy = await actorOf(viewer);
+    expect((await rejection(app().streaming.mintToken(remy, day2, {}))).code).toBe("not_live");
+    expect((await rejection(app().streaming.setState(remy, day2, "start"))).code).toBe("forbidden");
+
+    const staff = await socketOf(moderator);
+    const changed = nextEvent<{ state: string }>(staff, "stream:changed");
+    const snapshot = await app().streaming.setState(await actorOf(moderator), day2, "start");
+    expect(snapshot.state).toBe("live");
+    expect((await changed).state).toBe("live");
+
+    const token = await app().streaming.mintToken(remy, day2, { tab: "tab-remy-1" });
+    expect(token.role).toBe("viewer");
+    const join = await signalJoin(token.url, token.token);
+    try {
+      const [p] = (await app().streaming.livekit().rooms.listParticipants(roomNameFor(day2.id))).filter((x) => x.identity === token.identity);
+      expect(p.name).toBe("");
+      expect(p.permission).toMatchObject({ canPublish: false, canPublishSources: [], canPublishData: false, canSubscribe: true, hidden: true });
+    } finally {
+      join.close();
+    }
+  });
+
+  it("refuses tokens for Day 1 sessions and outside the window, with an audit entry each", async () => {
+    const remy = await actorOf(viewer);
+    const day1Refusal = await rejection(app().streaming.mintToken(remy, day1, {}));
+    expect(day1Refusal.code).toBe("forbidden");
+    expect(day1Refusal.message).toMatch(/Chatham House Rule/);
+    expect((await rejection(app().streaming.mintToken(null, day2, {}))).code).toBe("unauthenticated");
+
+    const outside = await rejection(
+      app().streaming.mintToken(await actorOf(panelist), { ...day2, startsAt: new Date("2024-05-24T10:00:00-04:00"), endsAt: new Date("2024-05-24T11:00:00-04:00") }, {}),
+    );
+    expect(outside.code).toBe("outside_window");
+    expect(outside.message).toMatch(/opens at 09:30 EDT/);
+
+    const audit = await app().audit.list({ limit: 20 });
+    expect(audit.some((e) => e.action === "stream:view" && e.outcome === "refused" && e.code === "forbidden" && e.sessionId === day1.id)).toBe(true);
+    expect(audit.some((e) => e.action === "stream:publish" && e.outcome === "refused" && e.code === "outside_window" && e.sessionId === day2.id)).toBe(true);
+  });
+
+  it("promotes a raised hand to the microphone through LiveKit and demotes it, telling the person each time", async () => {
+    const lk = app().streaming.livekit();
+    const room = roomNameFor(day2.id);
+    const staff = await socketOf(moderator);
+    const remySocket = await socketOf(viewer);
+    const token = await app().streaming.mintToken(await actorOf(viewer), day2, { tab: "tab-remy-2" });
+    const join = await signalJoin(token.url, token.token);
+    try {
+      const queued = nextEvent<{ requests: Array<{ id: string; name: string; status: string }> }>(staff, "hand:queue-changed");
+      const raised = await remySocket.emitWithAck("hand:raise", { slug: DAY2 });
+      expect(raised).toMatchObject({ ok: true, data: { status: "waiting" } });
+      const queue = await queued;
+      expect(queue.requests.map((r) => [r.name, r.status])).toEqual([["Remy Remote", "waiting"]]);
+      // Raising again (another tab, a resend) is the same request.
+      expect(await remySocket.emitWithAck("hand:raise", { slug: DAY2 })).toMatchObject({ ok: true, data: { status: "waiting" } });
+
+      // A viewer cannot promote anyone.
+      const refused = await remySocket.emitWithAck("hand:promote", { slug: DAY2, handId: queue.requests[0].id });
+      expect(refused).toMatchObject({ ok: false, error: { code: "forbidden" } });
+
+      const told = nextEvent<{ status: string; reason: string }>(remySocket, "hand:changed");
+      const promoted = await staff.emitWithAck("hand:promote", { slug: DAY2, handId: queue.requests[0].id, camera: false });
+      expect(promoted).toMatchObject({ ok: true, data: { requests: [{ status: "promoted" }] } });
+      expect(await told).toMatchObject({ status: "promoted", reason: "promoted" });
+      let [p] = (await lk.rooms.listParticipants(room)).filter((x) => x.identity === token.identity);
+      expect(p.permission).toMatchObject({ canPublish: true, canPublishSources: [TrackSource.MICROPHONE], hidden: false, canPublishData: false });
+      expect(p.name).toBe("Remy Remote");
+
+      const toldAgain = nextEvent<{ status: string; reason: string }>(remySocket, "hand:changed");
+      const demoted = await staff.emitWithAck("hand:demote", { slug: DAY2, handId: queue.requests[0].id });
+      expect(demoted).toMatchObject({ ok: true, data: { requests: [] } });
+      expect(await toldAgain).toMatchObject({ status: "none", reason: "demoted" });
+      [p] = (await lk.rooms.listParticipants(room)).filter((x) => x.identity === token.identity);
+      expect(p.permission).toMatchObject({ canPublish: false, canPublishSources: [], hidden: true });
+
+      // Demoting twice changes nothing.
+      expect(await staff.emitWithAck("hand:demote", { slug: DAY2, handId: queue.requests[0].id })).toMatchObject({ ok: false, error: { code: "conflict" } });
+    } finally {
+      join.close();
+    }
+  });
+
+  it("refuses to promote someone who is not watching, and keeps their request waiting", async () => {
+    const staff = await socketOf(moderator);
+    const ottoSocket = await socketOf(other);
+    const raised = await ottoSocket.emitWithAck("hand:raise", { slug: DAY2 });
+    expect(raised.ok).toBe(true);
+    const queue = await staff.emitWithAck("hand:queue", { slug: DAY2 });
+    if (!queue.ok) throw new Error(queue.error.message);
+    // First come, first served: a later request queues behind.
+    const late = await createPerson(app(), { name: "Lena Late", email: "lena@example.org" });
+    const lateSocket = await socketOf(late);
+    expect((await lateSocket.emitWithAck("hand:raise", { slug: DAY2 })).ok).toBe(true);
+    const ordered = await staff.emitWithAck("hand:queue", { slug: DAY2 });
+    expect(ordered).toMatchObject({ ok: true, data: { requests: [{ name: "Otto Other" }, { name: "Lena Late" }] } });
+    expect((await lateSocket.emitWithAck("hand:lower", { slug: DAY2 })).ok).toBe(true);
+    const otto = queue.data.requests.find((r) => r.name === "Otto Other")!;
+    const refused = await staff.emitWithAck("hand:promote", { slug: DAY2, handId: otto.id });
+    expect(refused).toMatchObject({ ok: false, error: { code: "conflict", message: expect.stringMatching(/not watching the stream/) } });
+    const after = await staff.emitWithAck("hand:queue", { slug: DAY2 });
+    expect(after).toMatchObject({ ok: true, data: { requests: [{ name: "Otto Other", status: "waiting" }] } });
+    // The person lowers it themselves.
+    expect(await ottoSocket.emitWithAck("hand:lower", { slug: DAY2 })).toMatchObject({ ok: true, data: { status: "none" } });
+  });
+
+  it("checks every payload: bad input gets a clear code and changes nothing", async () => {
+    const staff = await socketOf(moderator);
+    expect(await staff.emitWithAck("hand:promote", { slug: DAY2, handId: "not-a-uuid" } as never)).toMatchObject({ ok: false, error: { code: "invalid_payload" } });
+    expect(await staff.emitWithAck("hand:promote", { slug: DAY2, handId: "00000000-0000-4000-8000-000000000000" })).toMatchObject({
+      ok: false,
+      error: { code: "not_found" },
+    });
+    expect(await staff.emitWithAck("caption:push", { slug: DAY2, text: "  " })).toMatchObject({ ok: false, error: { code: "invalid_payload" } });
+    expect(await staff.emitWithAck("stream:mute", { slug: DAY2, identity: "nobody.here" })).toMatchObject({ ok: false, error: { code: "not_found" } });
+  });
+
+  it("sends the captioner's lines to everyone in the session; only staff may caption", async () => {
+    const staff = await socketOf(moderator);
+    const remySocket = await socketOf(viewer);
+    const heard = nextEvent<{ text: string; final: boolean }>(remySocket, "caption:added");
+    expect(await staff.emitWithAck("caption:push", { slug: DAY2, text: "Welcome to the conversation.", final: true })).toMatchObject({ ok: true });
+    expect(await heard).toMatchObject({ text: "Welcome to the conversation.", final: true });
+    expect(await remySocket.emitWithAck("caption:push", { slug: DAY2, text: "I am not the captioner" })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+  });
+
+  it("refuses recording on a Chatham House session (403 + audit) and shows LiveKit's own error when no egress service runs", async () => {
+    // LiveKit takes ~20 s to give up on a missing egress worker; once per run is enough.
+    if (database !== "pglite") return;
+    const mod = await actorOf(moderator);
+    const refused = await rejection(app().streaming.startRecording(mod, day1));
+    expect(refused.code).toBe("forbidden");
+    expect(refused.status).toBe(403);
+    const audit = await app().audit.list({ limit: 50 });
+    expect(audit.some((e) => e.action === "recording:control" && e.outcome === "refused" && e.sessionId === day1.id)).toBe(true);
+
+    // The embedded dev server has no egress worker: LiveKit answers after its own timeout.
+    const failed = await rejection(app().streaming.startRecording(mod, day2));
+    expect(failed.code).toBe("livekit_error");
+    expect(failed.message).toMatch(/^LiveKit could not start the recording: no response from servers/);
+    expect((await app().streaming.snapshot(day2)).recording).toBe(false);
+  }, 60_000);
+
+  it("ends the stream: viewers are let go and new viewer tokens refused", async () => {
+    const token = await app().streaming.mintToken(await actorOf(other), day2, { tab: "tab-otto" });
+    const join = await signalJoin(token.url, token.token);
+    try {
+      const snapshot = await app().streaming.setState(await actorOf(moderator), day2, "end");
+      expect(snapshot.state).toBe("ended");
+      const left = (await app().streaming.livekit().rooms.listParticipants(roomNameFor(day2.id))).filter((x) => x.identity === token.identity);
+      expect(left).toEqual([]);
+      expect((await rejection(app().streaming.mintToken(await actorOf(other), day2, {}))).code).toBe("not_live");
+      // Panelists stay backstage.
+      expect((await app().streaming.mintToken(await actorOf(panelist), day2, {})).role).toBe("publisher");
+    } finally {
+      join.close();
+    }
+  });
+});

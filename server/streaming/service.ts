@@ -1,0 +1,371 @@
+/**
+ * Streaming rules: who gets which LiveKit token and when, the stream's on-air state, recordings,
+ * muting and captions. Raised hands are in hands.ts, LiveKit's webhooks in webhooks.ts.
+ */
+import { AccessToken, EncodedFileOutput, TrackType } from "livekit-server-sdk";
+import type { Database } from "../../db/client";
+import type { SessionRow } from "../../db/schema";
+import {
+  streamWindow,
+  type CaptionLine,
+  type HandQueue,
+  type MyHand,
+  type StreamAbilities,
+  type StreamAttendance,
+  type StreamSnapshot,
+  type StreamToken,
+  type StreamTokenRole,
+} from "../../lib/streaming";
+import { formatClock, formatShortDay, zoneAbbreviation } from "../../lib/time";
+import type { Actor } from "../auth/actor";
+import type { Guard } from "../auth/guard";
+import type { AuditService } from "../audit/service";
+import type { Clock } from "../clock";
+import { AppError } from "../errors";
+import type { Logger } from "../log";
+import { checkWindow, grantsFor, identityFor, ROLE_ATTRIBUTE, roomNameFor, TOKEN_TTL_SECONDS } from "./grants";
+import { isNotFound, livekitMessage, type Livekit } from "./livekit";
+import { HandService } from "./hands";
+import * as q from "./queries";
+import { LivekitWebhooks } from "./webhooks";
+
+/** Facts the streaming capability sends; server/app.ts routes them into socket.io rooms. */
+export interface StreamPublisher {
+  /** To everyone in the session (viewers, backstage, room screens). */
+  streamChanged(sessionId: string, snapshot: StreamSnapshot): void;
+  /** To the session's organizers and moderators. */
+  attendanceChanged(sessionId: string, attendance: StreamAttendance): void;
+  handQueueChanged(sessionId: string, queue: HandQueue): void;
+  /** To every tab of one person. */
+  handChanged(userId: string, hand: MyHand): void;
+  captionAdded(sessionId: string, line: CaptionLine): void;
+}
+
+export interface StreamingDeps {
+  db: Database;
+  livekit: Livekit | null;
+  guard: Guard;
+  audit: AuditService;
+  clock: Clock;
+  log: Logger;
+  publish: StreamPublisher;
+  /** Keys the opaque LiveKit identities (grants.ts personKey). */
+  identitySecret: string;
+  timeZone: () => Promise<string>;
+}
+
+/**
+ * How long a room checked to exist is trusted before asking LiveKit again. Rooms close only
+ * `departureTimeout` (60 s) after the last person left, which is longer, and `room_finished` forgets
+ * the room at once.
+ */
+const ROOM_CHECK_MS = 30_000;
+
+export class StreamingService {
+  private roomsChecked = new Map<string, number>();
+  private captionSeq = 0;
+  readonly hands: HandService;
+  readonly webhooks: LivekitWebhooks;
+
+  constructor(private readonly d: StreamingDeps) {
+    this.hands = new HandService(d, this);
+    this.webhooks = new LivekitWebhooks(d, this);
+  }
+
+  get available(): boolean {
+    return this.d.livekit !== null;
+  }
+
+  /** The LiveKit deployment, or a clear 503 when Plenary runs without one. */
+  livekit(): Livekit {
+    if (!this.d.livekit) throw new AppError("unavailable", "The live stream is not available: Plenary is running without a LiveKit server.");
+    return this.d.livekit;
+  }
+
+  async snapshot(session: SessionRow): Promise<StreamSnapshot> {
+    const [row, recordings] = await Promise.all([q.findStream(this.d.db, session.id), q.activeRecordings(this.d.db, session.id)]);
+    const { opensAt, closesAt } = streamWindow(session.startsAt, session.endsAt);
+    return {
+      slug: session.slug,
+      available: this.available && session.streamed,
+      state: row?.state ?? "idle",
+      recording: recordings.length > 0,
+      recordingAllowed: session.recordingAllowed && session.rule !== "chatham_house",
+      opensAt: opensAt.toISOString(),
+      closesAt: closesAt.toISOString(),
+      version: row?.version ?? 0,
+    };
+  }
+
+  abilities(actor: Actor | null, session: SessionRow): StreamAbilities {
+    const g = (a: Parameters<Guard["allowed"]>[1]) => this.d.guard.allowed(actor, a, session);
+    return {
+      signedIn: Boolean(actor),
+      watch: g("stream:view"),
+      publish: g("stream:publish"),
+      control: g("stream:control"),
+      record: g("recording:control"),
+      raiseHand: g("hand:raise"),
+      caption: g("caption:publish"),
+      attendance: g("attendance:view") && session.streamed,
+    };
+  }
+
+  /**
+   * A LiveKit token for the signed-in person, from their role in this session: panelists and
+   * moderators publish, staff may watch backstage ("monitor"), everyone else only watches, and only
+   * while the stream is live. Refusals are 403s with an audit entry.
+   */
+  async mintToken(actor: Actor | null, session: SessionRow, input: { tab?: string; monitor?: boolean }): Promise<StreamToken> {
+    let role: StreamTokenRole;
+    let action: "stream:publish" | "stream:control" | "stream:view";
+    if (this.d.guard.allowed(actor, "stream:publish", session) && !input.monitor) [role, action] = ["publisher", "stream:publish"];
+    else if (this.d.guard.allowed(actor, "stream:control", session)) [role, action] = ["monitor", "stream:control"];
+    else {
+      await this.d.guard.require(actor, "stream:view", session);
+      [role, action] = ["viewer", "stream:view"];
+    }
+    const person = actor!;
+    const livekit = this.livekit();
+    await this.requireWindow(person, session, action);
+    if (role === "viewer") {
+      const stream = await q.findStream(this.d.db, session.id);
+      if (stream?.state !== "live") {
+        throw new AppError(
+          "not_live",
+          stream?.state === "ended" ? "The stream of this session has ended." : "The stream has not started yet. This page lets you in as soon as the moderators go live.",
+        );
+      }
+    }
+    const room = await this.ensureRoom(session);
+    const identity = identityFor(this.d.identitySecret, session.id, person.userId, input.tab);
+    const at = new AccessToken(livekit.apiKey, livekit.apiSecret, {
+      identity,
+      ttl: TOKEN_TTL_SECONDS,
+      // Day 2 is on the record: panelists appear by name. Viewers are hidden and stay nameless.
+      name: role === "publisher" ? (person.name ?? "Panelist") : undefined,
+      attributes: { [ROLE_ATTRIBUTE]: role },
+    });
+    at.addGrant(grantsFor(role, room));
+    const token = await at.toJwt();
+    return { url: livekit.url, token, identity, role, expiresAt: new Date(Date.now() + TOKEN_TTL_SECONDS * 1000).toISOString() };
+  }
+
+  private async requireWindow(actor: Actor, session: SessionRow, action: string): Promise<void> {
+    const w = checkWindow(session, this.d.clock.now());
+    if (w.open) return;
+    const zone = await this.d.timeZone();
+    const message =
+      w.reason === "before"
+        ? `The stream of this session opens at ${formatClock(w.opensAt, zone)} ${zoneAbbreviation(w.opensAt, zone)} on ${formatShortDay(w.opensAt, zone)} (30 minutes before the start). Come back then.`
+        : "The stream of this session is closed: the session is over.";
+    await this.d.audit.record({
+      actor,
+      action,
+      outcome: "refused",
+      code: "outside_window",
+      objectType: "session",
+      objectId: session.slug,
+      session: { id: session.id, rule: session.rule },
+      details: { reason: message, opensAt: w.opensAt.toISOString(), closesAt: w.closesAt.toISOString() },
+    });
+    throw new AppError("outside_window", message);
+  }
+
+  /** Creates the session's room (LiveKit returns the existing one) with the policy in its metadata. */
+  async ensureRoom(session: SessionRow): Promise<string> {
+    const livekit = this.livekit();
+    const name = roomNameFor(session.id);
+    if (!session.streamed) throw new AppError("forbidden", "This session is not streamed, so it has no LiveKit room.");
+    const checked = this.roomsChecked.get(name);
+    if (checked && Date.now() - checked < ROOM_CHECK_MS) return name;
+    const metadata = JSON.stringify({
+      plenary: 1,
+      slug: session.slug,
+      title: session.title,
+      rule: session.rule,
+      streamed: session.streamed,
+      recordingAllowed: session.recordingAllowed,
+    });
+    try {
+      const room = await livekit.rooms.createRoom({ name, metadata, emptyTimeout: 10 * 60, departureTimeout: 60 });
+      if (room.metadata !== metadata) await livekit.rooms.updateRoomMetadata(name, metadata);
+    } catch (err) {
+      throw new AppError("livekit_error", `LiveKit could not open the room for this session: ${livekitMessage(err)}`);
+    }
+    this.roomsChecked.set(name, Date.now());
+    return name;
+  }
+
+  /** LiveKit closed the room: the next token creates it again. */
+  forgetRoom(name: string): void {
+    this.roomsChecked.delete(name);
+  }
+
+  /** Moderators go live (viewers are let in) and end the stream (viewers are let go, recordings stop). */
+  async setState(actor: Actor | null, session: SessionRow, action: "start" | "end"): Promise<StreamSnapshot> {
+    await this.d.guard.require(actor, "stream:control", session);
+    const livekit = this.livekit();
+    const now = this.d.clock.now();
+    if (action === "start") {
+      await this.requireWindow(actor!, session, "stream:control");
+      await this.ensureRoom(session);
+      const row = await q.setStreamState(this.d.db, session.id, "live", now);
+      if (row) await this.audited(actor, session, "stream:start", { state: "live" });
+    } else {
+      const row = await q.setStreamState(this.d.db, session.id, "ended", now);
+      if (row) {
+        await this.audited(actor, session, "stream:end", { state: "ended" });
+        await this.hands.closeAll(session);
+        await this.dismissViewers(livekit, session);
+        // The stream has ended whatever LiveKit says about the recording; a failure to stop it is reported after.
+        const problems: string[] = [];
+        for (const rec of await q.activeRecordings(this.d.db, session.id)) {
+          await this.stopEgress(actor, session, rec.egressId).catch((err: unknown) => problems.push(AppError.is(err) ? err.message : String(err)));
+        }
+        const snapshot = await this.broadcast(session);
+        if (problems.length) throw new AppError("livekit_error", `The stream has ended, but the recording is still running. ${problems[0]}`);
+        return snapshot;
+      }
+    }
+    return this.broadcast(session);
+  }
+
+  /** Ending the stream lets viewers go; panelists stay backstage. */
+  private async dismissViewers(livekit: Livekit, session: SessionRow): Promise<void> {
+    const room = roomNameFor(session.id);
+    let participants;
+    try {
+      participants = await livekit.rooms.listParticipants(room);
+    } catch (err) {
+      if (!isNotFound(err)) this.d.log.warn("could not list participants to end the stream", { room, err: livekitMessage(err) });
+      return;
+    }
+    for (const p of participants) {
+      const role = p.attributes[ROLE_ATTRIBUTE];
+      if (role === "viewer" || role === "speaker") {
+        await livekit.rooms.removeParticipant(room, p.identity).catch((err: unknown) => this.d.log.warn("could not remove a viewer", { room, err: livekitMessage(err) }));
+      }
+    }
+  }
+
+  async broadcast(session: SessionRow): Promise<StreamSnapshot> {
+    const snapshot = await this.snapshot(session);
+    this.d.publish.streamChanged(session.id, snapshot);
+    return snapshot;
+  }
+
+  /**
+   * The one function that starts a recording. The policy refuses it unless the session allows
+   * recording (never under the Chatham House Rule); LiveKit's own error is shown as it is.
+   */
+  async startRecording(actor: Actor | null, session: SessionRow): Promise<StreamSnapshot> {
+    await this.d.guard.require(actor, "recording:control", session);
+    const livekit = this.livekit();
+    const stream = await q.findStream(this.d.db, session.id);
+    if (stream?.state !== "live") throw new AppError("conflict", "Start the stream before recording it.");
+    if ((await q.activeRecordings(this.d.db, session.id)).length > 0) return this.snapshot(session);
+    const room = await this.ensureRoom(session);
+    let egressId: string;
+    try {
+      const info = await livekit.egressStart.startRoomCompositeEgress(room, { file: new EncodedFileOutput({ filepath: `plenary/${session.slug}-{time}.mp4` }) }, { layout: "speaker" });
+      egressId = info.egressId;
+    } catch (err) {
+      const message = `LiveKit could not start the recording: ${livekitMessage(err)}.`;
+      await this.d.audit.record({
+        actor,
+        action: "recording:start",
+        outcome: "refused",
+        code: "livekit_error",
+        objectType: "session",
+        objectId: session.slug,
+        session: { id: session.id, rule: session.rule },
+        details: { reason: message },
+      });
+      throw new AppError("livekit_error", message);
+    }
+    await q.insertRecording(this.d.db, { egressId, sessionId: session.id, status: "active", startedBy: actor!.userId, at: this.d.clock.now() });
+    await q.touchStream(this.d.db, session.id, this.d.clock.now());
+    await this.audited(actor, session, "recording:start", { egressId });
+    return this.broadcast(session);
+  }
+
+  async stopRecording(actor: Actor | null, session: SessionRow): Promise<StreamSnapshot> {
+    await this.d.guard.require(actor, "recording:control", session);
+    this.livekit();
+    for (const rec of await q.activeRecordings(this.d.db, session.id)) await this.stopEgress(actor, session, rec.egressId);
+    return this.broadcast(session);
+  }
+
+  private async stopEgress(actor: Actor | null, session: SessionRow, egressId: string): Promise<void> {
+    try {
+      await this.livekit().egress.stopEgress(egressId);
+    } catch (err) {
+      // Already over on LiveKit's side: mark it ended here too. Anything else is LiveKit's error, shown plainly.
+      if (!isNotFound(err) && (err as { code?: string }).code !== "failed_precondition") {
+        throw new AppError("livekit_error", `LiveKit could not stop the recording: ${livekitMessage(err)}.`);
+      }
+    }
+    await q.endRecording(this.d.db, egressId, session.id, this.d.clock.now());
+    await q.touchStream(this.d.db, session.id, this.d.clock.now());
+    await this.audited(actor, session, "recording:stop", { egressId });
+  }
+
+  /** Moderators mute a panelist's (or promoted speaker's) microphone through LiveKit's room service. */
+  async mute(actor: Actor | null, session: SessionRow, identity: string): Promise<{ muted: number }> {
+    await this.d.guard.require(actor, "stream:control", session);
+    const livekit = this.livekit();
+    const room = roomNameFor(session.id);
+    let participant;
+    try {
+      participant = await livekit.rooms.getParticipant(room, identity);
+    } catch (err) {
+      if (isNotFound(err)) throw new AppError("not_found", "That person is not connected to the stream any more.");
+      throw new AppError("livekit_error", `LiveKit could not find that person: ${livekitMessage(err)}`);
+    }
+    let muted = 0;
+    for (const track of participant.tracks) {
+      if (track.type !== TrackType.AUDIO || track.muted) continue;
+      try {
+        await livekit.rooms.mutePublishedTrack(room, identity, track.sid, true);
+        muted++;
+      } catch (err) {
+        throw new AppError("livekit_error", `LiveKit could not mute ${participant.name || "that person"}: ${livekitMessage(err)}`);
+      }
+    }
+    await this.audited(actor, session, "stream:mute", { name: participant.name, muted });
+    return { muted };
+  }
+
+  /**
+   * A line from the captioner: an organizer or moderator account (a person typing, or CART software
+   * signed in as one) sends `caption:push` on its socket; every viewer of the session gets it.
+   */
+  async caption(actor: Actor | null, session: SessionRow, text: string, final: boolean): Promise<CaptionLine> {
+    await this.d.guard.require(actor, "caption:publish", session);
+    const line: CaptionLine = { slug: session.slug, text, final, at: this.d.clock.now().toISOString(), seq: Date.now() * 1000 + (this.captionSeq++ % 1000) };
+    this.d.publish.captionAdded(session.id, line);
+    return line;
+  }
+
+  async attendance(actor: Actor | null, session: SessionRow): Promise<StreamAttendance> {
+    await this.d.guard.require(actor, "attendance:view", session);
+    return { slug: session.slug, ...(await q.countAttendance(this.d.db, session.id)) };
+  }
+
+  async publishAttendance(session: SessionRow): Promise<void> {
+    this.d.publish.attendanceChanged(session.id, { slug: session.slug, ...(await q.countAttendance(this.d.db, session.id)) });
+  }
+
+  private audited(actor: Actor | null, session: SessionRow, action: string, details: Record<string, unknown>) {
+    return this.d.audit.record({
+      actor,
+      action,
+      outcome: "ok",
+      objectType: "session",
+      objectId: session.slug,
+      session: { id: session.id, rule: session.rule },
+      details,
+    });
+  }
+}

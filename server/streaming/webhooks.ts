@@ -1,0 +1,144 @@
+/**
+ * LiveKit's webhooks: verified on the raw body, each event id handled once, events out of order
+ * tolerated. They feed live attendance and the recording guard.
+ */
+import { EgressStatus, type EgressInfo, type WebhookEvent } from "livekit-server-sdk";
+import { findSessionById } from "../agenda/queries";
+import type { SessionRow } from "../../db/schema";
+import { AppError } from "../errors";
+import { ROLE_ATTRIBUTE, sessionIdFromRoom } from "./grants";
+import { livekitMessage } from "./livekit";
+import * as q from "./queries";
+import type { StreamingDeps, StreamingService } from "./service";
+
+const ENDED = new Set([EgressStatus.EGRESS_COMPLETE, EgressStatus.EGRESS_FAILED, EgressStatus.EGRESS_ABORTED, EgressStatus.EGRESS_LIMIT_REACHED]);
+const RUNNING = new Set([EgressStatus.EGRESS_STARTING, EgressStatus.EGRESS_ACTIVE]);
+type AttendanceRole = "viewer" | "publisher" | "monitor" | "speaker";
+const ATTENDANCE_ROLES: ReadonlySet<string> = new Set<AttendanceRole>(["viewer", "publisher", "monitor", "speaker"]);
+
+export type WebhookOutcome = { handled: true; event: string } | { handled: false; reason: "duplicate" };
+
+export class LivekitWebhooks {
+  constructor(
+    private readonly d: StreamingDeps,
+    private readonly streaming: StreamingService,
+  ) {}
+
+  /** Verifies and handles one delivery. A bad signature or a body changed in transit is a 401 and changes nothing. */
+  async receive(rawBody: string, authorization: string | undefined): Promise<WebhookOutcome> {
+    const livekit = this.streaming.livekit();
+    let event: WebhookEvent;
+    try {
+      event = await livekit.webhooks.receive(rawBody, authorization?.replace(/^Bearer\s+/i, ""));
+    } catch (err) {
+      this.d.log.warn("LiveKit webhook refused: signature did not verify", { reason: err instanceof Error ? err.message : String(err) });
+      throw new AppError("unauthenticated", "The webhook's signature does not match its body or this server's LiveKit key.");
+    }
+    if (!event.id || !event.event) throw new AppError("invalid_payload", "The webhook has no event id or name.");
+    if (!(await q.rememberWebhookEvent(this.d.db, event.id, event.event))) return { handled: false, reason: "duplicate" };
+    try {
+      await this.handle(event);
+    } catch (err) {
+      // Let LiveKit's retry be handled rather than lost.
+      await q.forgetWebhookEvent(this.d.db, event.id);
+      throw err;
+    }
+    return { handled: true, event: event.event };
+  }
+
+  private async handle(event: WebhookEvent): Promise<void> {
+    const roomName = event.room?.name || event.egressInfo?.roomName || "";
+    const sessionId = sessionIdFromRoom(roomName);
+    const session = sessionId ? await findSessionById(this.d.db, sessionId) : undefined;
+    const seconds = Number(event.createdAt ?? 0n);
+    const at = seconds > 0 ? new Date(seconds * 1000) : this.d.clock.now();
+
+    switch (event.event) {
+      case "participant_joined":
+      case "participant_left":
+      case "participant_connection_aborted": {
+        const p = event.participant;
+        if (!session || !p?.sid) return;
+        const attr = p.attributes?.[ROLE_ATTRIBUTE];
+        const role: AttendanceRole = attr && ATTENDANCE_ROLES.has(attr) ? (attr as AttendanceRole) : p.permission?.hidden ? "viewer" : "publisher";
+        const e = { participantSid: p.sid, sessionId: session.id, identity: p.identity, role, at };
+        if (event.event === "participant_joined") {
+          const stream = await q.findStream(this.d.db, session.id);
+          await q.attendanceJoined(this.d.db, e, stream?.roomFinishedAt ?? null);
+        } else {
+          await q.attendanceLeft(this.d.db, e);
+        }
+        await this.streaming.publishAttendance(session);
+        return;
+      }
+      case "room_finished":
+        this.streaming.forgetRoom(roomName);
+        if (!session) return;
+        await q.attendanceRoomFinished(this.d.db, session.id, at, seconds);
+        await q.deleteWebhookEventsBefore(this.d.db, new Date(this.d.clock.now().getTime() - 24 * 3600_000));
+        await this.streaming.publishAttendance(session);
+        return;
+      case "egress_started":
+      case "egress_updated":
+      case "egress_ended": {
+        const info = event.egressInfo;
+        if (!info?.egressId) return;
+        const running = event.event === "egress_started" || (event.event === "egress_updated" && RUNNING.has(info.status));
+        if (running) return this.egressRunning(info, roomName, session);
+        if (event.event === "egress_ended" || ENDED.has(info.status)) return this.egressEnded(info, session);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /**
+   * The recording guard: an egress that runs in a room whose session does not allow recording (a
+   * Chatham House session, a session without permission, a room Plenary never made) is stopped at
+   * once, and the audit log says so. Only then does anything else happen.
+   */
+  private async egressRunning(info: EgressInfo, roomName: string, session: SessionRow | undefined): Promise<void> {
+    const allowed = session !== undefined && session.recordingAllowed && session.rule !== "chatham_house";
+    if (!allowed) {
+      let stop: string;
+      try {
+        await this.streaming.livekit().egress.stopEgress(info.egressId);
+        stop = "stopped";
+      } catch (err) {
+        stop = `stop requested; LiveKit answered: ${livekitMessage(err)}`;
+      }
+      if (session) await q.insertRecording(this.d.db, { egressId: info.egressId, sessionId: session.id, status: "stopped_by_guard", at: this.d.clock.now() });
+      const reason = !session
+        ? "A recording started in a LiveKit room that belongs to no Plenary session."
+        : session.rule === "chatham_house"
+          ? "A recording started in a session held under the Chatham House Rule, which is never recorded."
+          : "A recording started in a session that does not allow recording.";
+      this.d.log.warn("recording guard stopped an egress", { egressId: info.egressId, room: roomName, stop });
+      await this.d.audit.record({
+        actor: null,
+        systemLabel: "Recording guard (LiveKit webhook)",
+        action: "recording:guard",
+        outcome: "refused",
+        code: "forbidden",
+        objectType: "egress",
+        objectId: info.egressId,
+        session: session ? { id: session.id, rule: session.rule } : undefined,
+        details: { reason, room: roomName, stop },
+      });
+      return;
+    }
+    if (await q.insertRecording(this.d.db, { egressId: info.egressId, sessionId: session.id, status: "active", at: this.d.clock.now() })) {
+      await q.touchStream(this.d.db, session.id, this.d.clock.now());
+      await this.streaming.broadcast(session);
+    }
+  }
+
+  private async egressEnded(info: EgressInfo, session: SessionRow | undefined): Promise<void> {
+    if (!session) return;
+    if (await q.endRecording(this.d.db, info.egressId, session.id, this.d.clock.now())) {
+      await q.touchStream(this.d.db, session.id, this.d.clock.now());
+      await this.streaming.broadcast(session);
+    }
+  }
+}
