@@ -231,3 +231,4 @@ export const auditLog = pgTable(
   ],
 );
 export type AuditRow = typeof auditLog.$inferSelect;
+export * from "./schema-polls";

@@ -13,6 +13,9 @@ import { buildNextAuthOptions } from "./auth/next-auth";
 import { AuthService, type AuthPublisher } from "./auth/service";
 import { createMailer, type Mailer } from "./mail/mailer";
 import { PeopleService } from "./people/service";
+import { registerPollHandlers } from "./polls/handlers";
+import { createPollPublisher } from "./polls/publisher";
+import { PollService, type PollServiceOptions } from "./polls/service";
 import { CLIENT_IP_HEADER } from "./http/route";
 import { registerSessionHandlers } from "./realtime/handlers";
 import { RateLimiter } from "./realtime/rate-limit";
@@ -47,6 +50,7 @@ export interface PlenaryServices {
   mailer: Mailer;
   people: PeopleService;
   agenda: AgendaService;
+  polls: PollService;
 }
 
 export interface StartOptions {
@@ -57,6 +61,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Serve pages through Next (default). Socket- and service-level tests may leave it out. */
   withNext?: boolean;
+  /** Poll timings (results tick, sweeps); tests and benchmarks may shorten them. */
+  polls?: PollServiceOptions;
 }
 
 export interface RunningPlenary {
@@ -122,6 +128,11 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       audit,
     );
     await agenda.ensureAccessCodes();
+    const guard = new Guard(audit);
+    const polls = new PollService(database.db, clock, guard, audit, createPollPublisher(sockets), log, opts.polls);
+    // Start-up erasure: Chatham House sessions that ended while no instance ran lose their voter links now.
+    await polls.start();
+    closers.push(async () => polls.stop());
     const realtime = { ready: true };
     const services: PlenaryServices = {
       config,
@@ -134,7 +145,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       allowedOrigins,
       limiter: new RateLimiter(),
       audit,
-      guard: new Guard(audit),
+      guard,
       auth,
       mailer,
       nextAuth: buildNextAuthOptions({
@@ -149,12 +160,16 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       }),
       people: new PeopleService(database.db, audit, authEvents),
       agenda,
+      polls,
     };
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.
     process.env.NEXTAUTH_URL = config.publicUrl;
     registerApp(services);
     closers.push(async () => unregisterApp(services));
-    sockets.on("connection", (socket) => registerSessionHandlers(services, socket));
+    sockets.on("connection", (socket) => {
+      registerSessionHandlers(services, socket);
+      registerPollHandlers(services, socket);
+    });
 
     let nextHandler: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | undefined;
     if (opts.withNext !== false) {

@@ -10,6 +10,13 @@ export const errorStatus = {
   cross_site: 403,
   policy_violation: 422,
   rate_limited: 429,
+  // Polls (server/polls): answers and lifecycle refusals.
+  poll_closed: 409,
+  poll_not_open: 409,
+  unknown_option: 422,
+  too_many_picks: 422,
+  rating_out_of_range: 422,
+  invalid_answer: 422,
   unavailable: 503,
   internal: 500,
 } as const;
