@@ -320,7 +320,9 @@ export class PollService {
     if (this.stopped || this.pendingTicks.has(pollId)) return;
     const t = setTimeout(() => {
       this.pendingTicks.delete(pollId);
-      this.broadcastResults(pollId).catch((err: unknown) => this.log.warn("poll results broadcast failed", { pollId, code: pgCode(err) }));
+      this.broadcastResults(pollId).catch((err: unknown) => {
+        if (!this.stopped) this.log.warn("poll results broadcast failed", { pollId, code: pgCode(err) });
+      });
     }, delay);
     t.unref();
     this.pendingTicks.set(pollId, t);
