@@ -3,6 +3,7 @@ import { useMemo } from "react";
 import { CHATHAM_HOUSE_RULE_TEXT, kindLabels, liveStatuses, nonInteractiveKinds, type AgendaItem, type EventInfo } from "@/lib/agenda";
 import { formatDay, formatDuration } from "@/lib/time";
 import { ItemTime } from "./item-time";
+import { SessionPolls } from "./polls/session-polls";
 import { RuleBadges } from "./rule-badges";
 import { TimeZoneToggle } from "./time-zone-toggle";
 import { useLiveAgenda } from "./use-live-agenda";
@@ -78,7 +79,7 @@ export function SessionView({ event, item: initial, serverNow }: Props) {
           </section>
           <section className="panel-section" aria-labelledby="polls-heading">
             <h2 id="polls-heading">Polls</h2>
-            {polls ? <p className="unavailable">{polls}</p> : <p>Live polls for this session will appear here.</p>}
+            {polls ? <p className="unavailable">{polls}</p> : <SessionPolls slug={item.slug} serverNow={serverNow} />}
           </section>
         </div>
       </div>
