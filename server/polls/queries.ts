@@ -105,29 +105,26 @@ export async function listOptions(db: Db, pollIds: string[]): Promise<PollOption
 }
 
 /**
- * Reads the poll's state under a share lock, so a close (which takes the row exclusively) waits for
- * answers in flight and answers after it see it closed.
+ * One answer per person, in one statement: written only if the poll is open and its timer has not run
+ * out, else nothing (undefined). The share lock on the poll row makes a close (which takes the row
+ * exclusively) wait for answers in flight, and answers after it see it closed. A second answer from
+ * the same person (another tab, a change of mind) replaces the first: unique (poll_id, voter_id).
  */
-export async function lockForAnswer(tx: Db, id: string): Promise<Pick<PollRow, "status" | "closesAt" | "version"> | undefined> {
-  const [row] = await tx
-    .select({ status: polls.status, closesAt: polls.closesAt, version: polls.version })
-    .from(polls)
-    .where(eq(polls.id, id))
-    .for("share");
-  return row;
-}
-
-/** One answer per person: a second answer (another tab, a change of mind) replaces the first. */
-export async function upsertResponse(tx: Db, pollId: string, voterId: string, answer: StoredAnswer, at: Date): Promise<{ seq: number; answeredAt: Date }> {
-  const [row] = await tx
-    .insert(pollResponses)
-    .values({ pollId, voterId, ...answer, answeredAt: at })
-    .onConflictDoUpdate({
-      target: [pollResponses.pollId, pollResponses.voterId],
-      set: { ...answer, answeredAt: at, seq: sql`nextval(pg_get_serial_sequence('poll_responses', 'seq'))` },
-    })
-    .returning({ seq: pollResponses.seq, answeredAt: pollResponses.answeredAt });
-  return { seq: Number(row.seq), answeredAt: row.answeredAt };
+export async function answerIfOpen(db: Db, pollId: string, voterId: string, answer: StoredAnswer, at: Date): Promise<{ seq: number; answeredAt: Date } | undefined> {
+  // Option ids were checked against the poll's own (uuid) ids before they get here.
+  const optionIds = answer.optionIds ? `{${answer.optionIds.join(",")}}` : null;
+  const res = await db.execute(sql`
+    INSERT INTO ${pollResponses} (poll_id, voter_id, option_ids, rating, word, answered_at)
+    SELECT ${polls.id}, ${voterId}::uuid, ${optionIds}::uuid[], ${answer.rating}::smallint, ${answer.word}::text, ${at.toISOString()}::timestamptz
+      FROM ${polls}
+     WHERE ${polls.id} = ${pollId}::uuid AND ${polls.status} = 'open' AND (${polls.closesAt} IS NULL OR ${polls.closesAt} > ${at.toISOString()}::timestamptz)
+       FOR SHARE
+    ON CONFLICT (poll_id, voter_id) DO UPDATE
+       SET option_ids = excluded.option_ids, rating = excluded.rating, word = excluded.word, answered_at = excluded.answered_at,
+           seq = nextval(pg_get_serial_sequence('poll_responses', 'seq'))
+    RETURNING seq, answered_at`);
+  const row = (res as unknown as { rows: Array<{ seq: string | number; answered_at: string | Date }> }).rows[0];
+  return row ? { seq: Number(row.seq), answeredAt: new Date(row.answered_at) } : undefined;
 }
 
 /** Identical answers grouped and counted by the database, and the highest write sequence seen. */

@@ -22,6 +22,9 @@ export interface PollServiceOptions {
   erasureSweepMs?: number;
 }
 
+/** How long a session's policy may be reused for answers: a change (polls turned off) applies within this. */
+const ANSWER_CONTEXT_MS = 2000;
+
 type StaffAction = "poll:create" | "poll:update" | "poll:delete" | "poll:open" | "poll:close" | "poll:reopen" | "poll:publish";
 
 /**
@@ -35,6 +38,7 @@ export class PollService {
   private readonly definitions = new Map<string, PollDefinition>();
   private readonly pendingTicks = new Map<string, NodeJS.Timeout>();
   private readonly resultsCache = new Map<string, { at: number; results: PollResults }>();
+  private readonly answerContexts = new Map<string, { at: number; poll: PollRow; session: SessionRow; def: PollDefinition }>();
   private intervals: NodeJS.Timeout[] = [];
   private stopped = false;
 
@@ -242,33 +246,46 @@ export class PollService {
    * row is written before the acknowledgement; totals go out with the next tick.
    */
   async answer(actor: Actor | null, input: { pollId: string; answer: PollAnswer }, socketId?: string): Promise<MyAnswer> {
-    const found = await q.findPollWithSession(this.db, input.pollId);
-    if (!found) throw pollNotFound();
-    const { poll, session } = found;
+    const { poll, session, def } = await this.answerContext(input.pollId);
     await this.guard.require(actor, "poll:answer", session, { type: "poll", id: poll.id });
-    if (poll.status === "draft") throw new AppError("poll_not_open", "This poll has not been launched yet.");
     const now = this.clock.now();
-    if (poll.status === "closed" || (poll.closesAt && poll.closesAt <= now) || chathamOver(session, now)) throw pollClosed();
-    const def = await this.definition(poll);
+    if (chathamOver(session, now)) throw pollClosed();
     const stored = checkAnswer(def, input.answer);
-    let written: { seq: number; answeredAt: Date };
+    let written: { seq: number; answeredAt: Date } | undefined;
     try {
-      written = await this.db.transaction(async (tx) => {
-        const state = await q.lockForAnswer(tx, poll.id);
-        if (!state) throw pollNotFound();
-        if (state.status !== "open" || (state.closesAt && state.closesAt <= now)) throw pollClosed();
-        return q.upsertResponse(tx, poll.id, actor!.userId, stored, now);
-      });
+      written = await q.answerIfOpen(this.db, poll.id, actor!.userId, stored, now);
     } catch (err) {
-      if (AppError.is(err)) throw err;
       // The driver's message carries the statement's parameters (the voter's id): log the code only.
       this.log.error("poll answer failed", { pollId: poll.id, code: pgCode(err) });
       throw new AppError("internal", "Your answer could not be saved. Try again.");
+    }
+    if (!written) {
+      const current = await q.findPoll(this.db, poll.id);
+      if (!current) throw pollNotFound();
+      if (current.status === "draft") throw new AppError("poll_not_open", "This poll has not been launched yet.");
+      throw pollClosed();
     }
     const mine: MyAnswer = { pollId: poll.id, answer: answerOf(def, stored), answeredAt: written.answeredAt.toISOString() };
     this.publish.toUser(actor!.userId, "poll:answered", mine, socketId);
     this.scheduleResults(poll.id);
     return mine;
+  }
+
+  /**
+   * What checking an answer needs: the poll's definition (frozen once launched), its session's policy
+   * (kept for a moment, so a burst of answers costs one write each) and the poll's last known state.
+   * Whether the poll is open is decided by the write itself, never from this.
+   */
+  private async answerContext(pollId: string): Promise<{ poll: PollRow; session: SessionRow; def: PollDefinition }> {
+    const hit = this.answerContexts.get(pollId);
+    if (hit && Date.now() - hit.at < ANSWER_CONTEXT_MS) return hit;
+    const found = await q.findPollWithSession(this.db, pollId);
+    if (!found) throw pollNotFound();
+    if (found.poll.status === "draft") throw new AppError("poll_not_open", "This poll has not been launched yet.");
+    const entry = { ...found, def: await this.definition(found.poll), at: Date.now() };
+    this.answerContexts.set(pollId, entry);
+    if (this.answerContexts.size > 1000) this.answerContexts.delete(this.answerContexts.keys().next().value!);
+    return entry;
   }
 
   // ── Timers and erasure (safe with several instances: the database decides) ───────────────────────
