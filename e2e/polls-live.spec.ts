@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { test, expect, expectNoAxeViolations } from "./fixtures";
 import { expectNoPageErrors, participant, PHONE, resultRow } from "./polls-helpers";
 
@@ -144,6 +145,47 @@ test("a moderator creates a poll on the spot and runs it with the keyboard alone
   await expect(phone.page.getByText("Closed", { exact: true })).toBeVisible();
   await expectNoAxeViolations(mod.page, "poll console with a word cloud");
   await expectNoAxeViolations(phone.page, "phone with a closed word cloud");
+  expectNoPageErrors(mod, phone);
+  await mod.context.close();
+  await phone.context.close();
+});
+
+test("a phone that lost its connection catches up on what it missed when it comes back", async ({ browser, plenary }) => {
+  const mod = await participant(browser, plenary, { name: "Rae Moderator", email: "rae@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
+  const phone = await participant(browser, plenary, { name: "Offline Olu", email: "olu@example.org" }, PHONE);
+  await phone.page.goto(`/sessions/${SLUG}`);
+  await expect(phone.page.getByRole("region", { name: "Polls" })).toBeVisible();
+  await expect(phone.page.getByText("Loading polls…")).toHaveCount(0);
+
+  // The phone drops off the network (its socket closes); meanwhile a poll is launched.
+  await phone.context.setOffline(true);
+  await expect(phone.page.getByText("Reconnecting…")).toBeVisible({ timeout: 30_000 });
+  await mod.page.goto(`/sessions/${SLUG}/polls`);
+  const form = mod.page.getByRole("form", { name: "New poll" });
+  await form.getByRole("radio", { name: "Rating scale" }).check();
+  await form.getByLabel("Question").fill("How useful was this panel?");
+  await form.getByRole("button", { name: "Launch now" }).click();
+  await expect(mod.page.getByTestId("console-status")).toHaveText("Launched: How useful was this panel?");
+  await expect(phone.page.getByRole("heading", { name: "How useful was this panel?" })).toHaveCount(0);
+
+  // Back online: the socket reconnects and a fresh snapshot brings the poll in, without reload.
+  await phone.context.setOffline(false);
+  await expect(phone.page.getByRole("heading", { name: "How useful was this panel?" })).toBeVisible({ timeout: 30_000 });
+  await phone.page.getByRole("radio", { name: "4", exact: true }).check();
+  await phone.page.getByRole("button", { name: "Send answer" }).click();
+  await expect(phone.page.getByRole("status").filter({ hasText: "Your answer was counted" })).toHaveText("Your answer was counted: 4 of 5.");
+  await expectNoAxeViolations(phone.page, "phone with a rating poll");
+
+  // An answer changed while offline is kept, and sent once the connection is back.
+  await phone.context.setOffline(true);
+  await expect(phone.page.getByText("Reconnecting…")).toBeVisible({ timeout: 30_000 });
+  await phone.page.getByRole("radio", { name: "5", exact: false }).check();
+  await phone.page.getByRole("button", { name: "Change answer" }).click();
+  await expect(phone.page.getByText("You are offline. It will be sent when the connection is back.")).toBeVisible();
+  await phone.context.setOffline(false);
+  await expect(phone.page.getByRole("status").filter({ hasText: "Your answer was counted" })).toHaveText("Your answer was counted: 5 of 5.", { timeout: 30_000 });
+  const stored = await plenary.services.db.execute(sql`SELECT rating FROM poll_responses WHERE voter_id = ${phone.person.userId}`);
+  expect((stored as unknown as { rows: Array<{ rating: number }> }).rows.map((r) => r.rating)).toEqual([5]);
   expectNoPageErrors(mod, phone);
   await mod.context.close();
   await phone.context.close();

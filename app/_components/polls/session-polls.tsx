@@ -138,7 +138,10 @@ function AudiencePoll({
   // An answer changed in another tab (or the snapshot after a reload) becomes this form's selection.
   const mineKey = mine ? `${mine.answeredAt}` : "";
   useEffect(() => {
-    if (mine) setSel(initialSelection(mine));
+    if (!mine) return;
+    setSel(initialSelection(mine));
+    // An answer kept while offline has now gone through.
+    setStatus((s) => (s?.error ? { text: `Your answer was counted: ${answerSummary(poll, mine.answer)}.`, error: false } : s));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [mineKey]);
 
