@@ -130,17 +130,19 @@ export interface PollSnapshot {
 
 /**
  * The one normalization of word-cloud answers: Unicode compatibility forms folded (NFKC: full-width
- * letters, ligatures, composed accents), invisible characters dropped, whitespace collapsed,
- * surrounding punctuation trimmed, and case folded (upper then lower, so "Straße" and "STRASSE" meet).
+ * letters, ligatures, composed accents), control characters and zero-width spaces made spaces,
+ * soft hyphens and bidirectional overrides dropped (no reordering tricks on the room screen),
+ * whitespace collapsed, surrounding sentence punctuation and quotes trimmed ("C++", "$5B" and emoji
+ * keep their symbols), and case folded (upper then lower, so "Straße" and "STRASSE" meet).
  * Returns "" when nothing countable is left.
  */
 export function normalizeWord(input: string): string {
   return input
     .normalize("NFKC")
-    .replace(/[\p{Cc}\p{Cf}]/gu, " ")
+    .replace(/[\p{Cc}\u200B\u2028\u2029]/gu, " ")
+    .replace(/[\u00AD\u200E\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/gu, "")
     .replace(/\s+/gu, " ")
-    .trim()
-    .replace(/^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$/gu, "")
+    .replace(/^[\s.,;:!?¡¿"'«»“”„‘’‚()[\]{}…·]+|[\s.,;:!?¡¿"'«»“”„‘’‚()[\]{}…·]+$/gu, "")
     .toUpperCase()
     .toLowerCase()
     .normalize("NFC");

@@ -119,6 +119,12 @@ describe("word-cloud normalization", () => {
     ["«Trust»", "trust"],
     ["...speed!!!", "speed"],
     ["co-production", "co-production"],
+    ["C++", "c++"],
+    ["$5B", "$5b"],
+    ["👍", "👍"],
+    ["👩\u200d💻 Devs", "👩\u200d💻 devs"], // the zero-width joiner of an emoji stays
+    ["\u202Eevil\u202C", "evil"], // no bidirectional overrides on the room screen
+    ["co\u00ADoperation", "cooperation"], // soft hyphen
     ["   ", ""],
     ["!!!", ""],
   ])("%j → %j", (input, expected) => {

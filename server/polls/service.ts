@@ -59,7 +59,13 @@ export class PollService {
     await this.sweepErasure();
     await this.sweepTimers();
     const every = (ms: number, run: () => Promise<unknown>) => {
-      const t = setInterval(() => void run().catch((err: unknown) => this.log.warn("poll sweep failed", { code: pgCode(err) })), ms);
+      const t = setInterval(
+        () =>
+          void run().catch((err: unknown) => {
+            if (!this.stopped) this.log.warn("poll sweep failed", { code: pgCode(err) });
+          }),
+        ms,
+      );
       t.unref();
       this.intervals.push(t);
     };

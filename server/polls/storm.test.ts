@@ -36,7 +36,7 @@ describe.each(testDatabaseKinds())("a burst of answers on %s", (database) => {
     sockets.push(mod.socket);
     const connect = async (who: TestPerson[]) => {
       const out: TestSocket[] = [];
-      for (let i = 0; i < who.length; i += 50) out.push(...(await Promise.all(who.slice(i, i + 50).map(async (p) => (await joinSession(server.url, p, SLUG)).socket))));
+      for (let i = 0; i < who.length; i += 25) out.push(...(await Promise.all(who.slice(i, i + 25).map(async (p) => (await joinSession(server.url, p, SLUG)).socket))));
       sockets.push(...out);
       return out;
     };
