@@ -6,6 +6,9 @@ import { expectNoPageErrors, participant, PHONE, resultRow } from "./polls-helpe
 test.use({ plenaryOptions: { now: "2024-05-24T09:50:00-04:00" } });
 const SLUG = "defense-industry-perspectives";
 const QUESTION = "Which area should government and industry tackle first?";
+// The tests of this file share one server: each uses its own session, so none sees another's polls.
+const KEYBOARD_SLUG = "conversation-with-asd-acquisition";
+const OFFLINE_SLUG = "wrap-up-discussion-and-conclusion";
 
 test("a moderator launches a poll, phones answer, the screen shows the chart, the moderator closes and publishes, the audience sees the results", async ({
   browser,
@@ -109,11 +112,11 @@ test("a moderator launches a poll, phones answer, the screen shows the chart, th
 });
 
 test("a moderator creates a poll on the spot and runs it with the keyboard alone", async ({ browser, plenary }) => {
-  const mod = await participant(browser, plenary, { name: "Kay Keyboard", email: "kay@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
+  const mod = await participant(browser, plenary, { name: "Kay Keyboard", email: "kay@example.org", roles: [{ slug: KEYBOARD_SLUG, role: "moderator" }] });
   const phone = await participant(browser, plenary, { name: "Phil Phone", email: "phil@example.org" }, PHONE);
-  await phone.page.goto(`/sessions/${SLUG}`);
+  await phone.page.goto(`/sessions/${KEYBOARD_SLUG}`);
   await expect(phone.page.getByText("No polls yet")).toBeVisible();
-  await mod.page.goto(`/sessions/${SLUG}/polls`);
+  await mod.page.goto(`/sessions/${KEYBOARD_SLUG}/polls`);
   const form = mod.page.getByRole("form", { name: "New poll" });
 
   // Kind: word cloud, chosen with the arrow keys inside the radio group.
@@ -151,16 +154,16 @@ test("a moderator creates a poll on the spot and runs it with the keyboard alone
 });
 
 test("a phone that lost its connection catches up on what it missed when it comes back", async ({ browser, plenary }) => {
-  const mod = await participant(browser, plenary, { name: "Rae Moderator", email: "rae@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
+  const mod = await participant(browser, plenary, { name: "Rae Moderator", email: "rae@example.org", roles: [{ slug: OFFLINE_SLUG, role: "moderator" }] });
   const phone = await participant(browser, plenary, { name: "Offline Olu", email: "olu@example.org" }, PHONE);
-  await phone.page.goto(`/sessions/${SLUG}`);
+  await phone.page.goto(`/sessions/${OFFLINE_SLUG}`);
   await expect(phone.page.getByRole("region", { name: "Polls" })).toBeVisible();
   await expect(phone.page.getByText("Loading polls…")).toHaveCount(0);
 
   // The phone drops off the network (its socket closes); meanwhile a poll is launched.
   await phone.context.setOffline(true);
   await expect(phone.page.getByText("Reconnecting…")).toBeVisible({ timeout: 30_000 });
-  await mod.page.goto(`/sessions/${SLUG}/polls`);
+  await mod.page.goto(`/sessions/${OFFLINE_SLUG}/polls`);
   const form = mod.page.getByRole("form", { name: "New poll" });
   await form.getByRole("radio", { name: "Rating scale" }).check();
   await form.getByLabel("Question").fill("How useful was this panel?");
