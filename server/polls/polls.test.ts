@@ -244,7 +244,7 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
     const tabs = await Promise.all([join(people.cy, DAY2), join(people.cy, DAY2), join(people.cy, DAY2)]);
     const poll = await ok(emit<PollView>(mod.socket, "poll:create", { slug: DAY2, clientKey: clientKey(), draft: singleDraft(), open: true }));
     const acks = await Promise.all(
-      tabs.flatMap((t, i) => poll.options.map((o, j) => emit<MyAnswer>(t.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[(i + j) % 3].id } }))),
+      tabs.flatMap((t, i) => poll.options.map((_o, j) => emit<MyAnswer>(t.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[(i + j) % 3].id } }))),
     );
     expect(acks.every((a) => a.ok)).toBe(true);
     const t = await dbTally(server.services, poll.id);

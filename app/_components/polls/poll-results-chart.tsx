@@ -7,8 +7,6 @@ interface Props {
   results: PollResults;
   /** "large" for the room's screen: read from the back of the room. */
   size?: "normal" | "large";
-  /** Heading level of the question, when the chart carries it (the screen does; lists already have one). */
-  showQuestion?: boolean;
 }
 
 function respondentsText(results: PollResults): string {
@@ -22,13 +20,12 @@ function respondentsText(results: PollResults): string {
  * and share are text beside it, so screen readers and the back row read the same numbers. Bars are
  * drawn only for exact counts; hidden counts (Chatham House Rule) show as text, with no bar.
  */
-export function PollResultsChart({ poll, results, size = "normal", showQuestion = false }: Props) {
+export function PollResultsChart({ poll, results, size = "normal" }: Props) {
   const exact = results.rows.map((r) => exactCount(r.count) ?? 0);
   const max = Math.max(1, ...exact);
   const label = `Results: ${poll.question}`;
   return (
     <figure className={`poll-chart poll-chart-${size}`} aria-label={label} data-testid="poll-results">
-      {showQuestion ? <p className="poll-chart-question">{poll.question}</p> : null}
       {poll.kind === "word_cloud" ? (
         <WordCloud results={results} max={max} />
       ) : (

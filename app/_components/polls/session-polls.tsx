@@ -190,8 +190,9 @@ function AudiencePoll({
         <form className="poll-form" onSubmit={submit} noValidate>
           {poll.kind === "word_cloud" ? (
             <div className="field">
-              <label htmlFor={`${id}-word`}>Your answer (a word or a short phrase)</label>
-              <br />
+              <label htmlFor={`${id}-word`} className="poll-word-label">
+                Your answer (a word or a short phrase)
+              </label>
               <input
                 id={`${id}-word`}
                 className="poll-word-input"
