@@ -37,7 +37,9 @@ export class PollService {
   private readonly tickMs: number;
   private readonly definitions = new Map<string, PollDefinition>();
   private readonly pendingTicks = new Map<string, NodeJS.Timeout>();
-  private readonly resultsCache = new Map<string, { at: number; results: PollResults }>();
+  private readonly resultsCache = new Map<string, { at: number; generation: number; results: PollResults }>();
+  /** Answers this process has written per poll: totals read before the latest one are not reused. */
+  private readonly generations = new Map<string, number>();
   private readonly answerContexts = new Map<string, { at: number; poll: PollRow; session: SessionRow; def: PollDefinition }>();
   private intervals: NodeJS.Timeout[] = [];
   private stopped = false;
@@ -271,6 +273,8 @@ export class PollService {
       if (current.status === "draft") throw new AppError("poll_not_open", "This poll has not been launched yet.");
       throw pollClosed();
     }
+    this.generations.set(poll.id, (this.generations.get(poll.id) ?? 0) + 1);
+    trim(this.generations);
     const mine: MyAnswer = { pollId: poll.id, answer: answerOf(def, stored), answeredAt: written.answeredAt.toISOString() };
     this.publish.toUser(actor!.userId, "poll:answered", mine, socketId);
     this.scheduleResults(poll.id);
@@ -290,7 +294,7 @@ export class PollService {
     if (found.poll.status === "draft") throw new AppError("poll_not_open", "This poll has not been launched yet.");
     const entry = { ...found, def: await this.definition(found.poll), at: Date.now() };
     this.answerContexts.set(pollId, entry);
-    if (this.answerContexts.size > 1000) this.answerContexts.delete(this.answerContexts.keys().next().value!);
+    trim(this.answerContexts);
     return entry;
   }
 
@@ -360,15 +364,22 @@ export class PollService {
     else this.publish.toResultViewers(found.session.id, "poll:results", results);
   }
 
-  /** Totals through the one projection. Snapshots may reuse totals up to a tick old (the next tick follows). */
+  /**
+   * Totals through the one projection. Snapshots may reuse totals for up to a tick, unless this
+   * process has written an answer since they were read (answers on other instances: the next tick).
+   */
   private async results(poll: PollRow, session: SessionRow, cached: boolean): Promise<PollResults> {
+    const generation = this.generations.get(poll.id) ?? 0;
+    const startedAt = Date.now();
     const hit = cached ? this.resultsCache.get(poll.id) : undefined;
-    if (hit && Date.now() - hit.at < this.tickMs) return hit.results;
+    if (hit && hit.generation === generation && startedAt - hit.at < this.tickMs) return hit.results;
     const def = await this.definition(poll);
     const { groups, seq } = await q.answerGroups(this.db, poll.id);
     const results = projectResults(def, tally(def, groups), { chathamHouse: session.rule === "chatham_house", seq, at: this.clock.now() });
-    this.resultsCache.set(poll.id, { at: Date.now(), results });
-    if (this.resultsCache.size > 1000) this.resultsCache.delete(this.resultsCache.keys().next().value!);
+    // Reads may finish out of order: an older one never replaces a newer one.
+    const prev = this.resultsCache.get(poll.id);
+    if (!prev || (generation >= prev.generation && seq >= prev.results.seq)) this.resultsCache.set(poll.id, { at: startedAt, generation, results });
+    trim(this.resultsCache);
     return results;
   }
 
@@ -439,7 +450,7 @@ export class PollService {
     const def = definitionOf(poll, await q.listOptions(this.db, [poll.id]));
     if (poll.status !== "draft") {
       this.definitions.set(poll.id, def);
-      if (this.definitions.size > 5000) this.definitions.delete(this.definitions.keys().next().value!);
+      trim(this.definitions);
     }
     return def;
   }
@@ -514,6 +525,11 @@ function summary(v: PollView) {
 const pollNotFound = () => new AppError("not_found", "There is no such poll. It may have been deleted; reload the page.");
 const pollClosed = () => new AppError("poll_closed", "This poll is closed: answers are no longer taken.");
 const notDraft = () => new AppError("conflict", "Only a draft can be edited; this poll has been launched.");
+
+/** Caches are per poll; a process keeps at most the most recent thousands of polls. */
+function trim(map: Map<string, unknown>, max = 2000): void {
+  if (map.size > max) map.delete(map.keys().next().value!);
+}
 
 /** A Postgres error code, or the error's name: never its message, which may carry parameters. */
 function pgCode(err: unknown): string {
