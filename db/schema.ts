@@ -232,3 +232,4 @@ export const auditLog = pgTable(
 );
 export type AuditRow = typeof auditLog.$inferSelect;
 export * from "./schema-streaming";
+export * from "./schema-polls";

@@ -13,6 +13,9 @@ import { buildNextAuthOptions } from "./auth/next-auth";
 import { AuthService, type AuthPublisher } from "./auth/service";
 import { createMailer, type Mailer } from "./mail/mailer";
 import { PeopleService } from "./people/service";
+import { registerPollHandlers } from "./polls/handlers";
+import { createPollPublisher } from "./polls/publisher";
+import { PollService, type PollServiceOptions } from "./polls/service";
 import { CLIENT_IP_HEADER } from "./http/route";
 import { registerSessionHandlers } from "./realtime/handlers";
 import { RateLimiter } from "./realtime/rate-limit";
@@ -54,6 +57,7 @@ export interface PlenaryServices {
   agenda: AgendaService;
   /** LiveKit rooms, tokens, recordings, raised hands and webhooks; `available` is false without LiveKit. */
   streaming: StreamingService;
+  polls: PollService;
 }
 
 export interface StartOptions {
@@ -64,6 +68,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Serve pages through Next (default). Socket- and service-level tests may leave it out. */
   withNext?: boolean;
+  /** Poll timings (results tick, sweeps); tests and benchmarks may shorten them. */
+  polls?: PollServiceOptions;
 }
 
 export interface RunningPlenary {
@@ -167,6 +173,10 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       identitySecret: authSecret,
       timeZone: async () => (await agenda.getEvent()).timeZone,
     });
+    const polls = new PollService(database.db, clock, guard, audit, createPollPublisher(sockets), log, opts.polls);
+    // Start-up erasure: Chatham House sessions that ended while no instance ran lose their voter links now.
+    await polls.start();
+    closers.push(async () => polls.stop());
     const realtime = { ready: true };
     const services: PlenaryServices = {
       config,
@@ -195,6 +205,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       people: new PeopleService(database.db, audit, authEvents),
       agenda,
       streaming,
+      polls,
     };
     await services.people.ensureOrganizers(config.organizers);
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.
@@ -204,6 +215,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     sockets.on("connection", (socket) => {
       registerSessionHandlers(services, socket);
       registerStreamingHandlers(services, socket);
+      registerPollHandlers(services, socket);
     });
 
     let nextHandler: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | undefined;

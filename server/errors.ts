@@ -16,6 +16,13 @@ export const errorStatus = {
   not_live: 409,
   /** LiveKit refused or failed a call; the message carries LiveKit's own words. */
   livekit_error: 502,
+  // Polls (server/polls): answers and lifecycle refusals.
+  poll_closed: 409,
+  poll_not_open: 409,
+  unknown_option: 422,
+  too_many_picks: 422,
+  rating_out_of_range: 422,
+  invalid_answer: 422,
   unavailable: 503,
   internal: 500,
 } as const;

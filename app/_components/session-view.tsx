@@ -4,6 +4,7 @@ import { CHATHAM_HOUSE_RULE_TEXT, kindLabels, liveStatuses, nonInteractiveKinds,
 import { formatDay, formatDuration } from "@/lib/time";
 import type { StreamAbilities, StreamSnapshot } from "@/lib/streaming";
 import { ItemTime } from "./item-time";
+import { SessionPolls } from "./polls/session-polls";
 import { RuleBadges } from "./rule-badges";
 import { StreamSection } from "./stream/stream-section";
 import { TimeZoneToggle } from "./time-zone-toggle";
@@ -86,7 +87,7 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
           </section>
           <section className="panel-section" aria-labelledby="polls-heading">
             <h2 id="polls-heading">Polls</h2>
-            {polls ? <p className="unavailable">{polls}</p> : <p>Live polls for this session will appear here.</p>}
+            {polls ? <p className="unavailable">{polls}</p> : <SessionPolls slug={item.slug} serverNow={serverNow} />}
           </section>
         </div>
       </div>

@@ -5,6 +5,8 @@
  */
 import type { AgendaItem } from "../agenda";
 import type { CaptionLine, HandQueue, MyHand, StreamAttendance, StreamSnapshot } from "../streaming";
+import type { MyAnswer, PollAnswer, PollResults, PollSnapshot, PollView } from "../polls";
+import type { PollDraftInput } from "../schemas/polls";
 
 export interface AckError {
   code: string;
@@ -41,7 +43,44 @@ export interface SessionJoined {
   can: SessionCapabilities;
 }
 
-export interface ServerToClientEvents {
+// ── Polls (docs/protocol.md, "Polls") ─────────────────────────────────────────────────────────────
+
+/** A poll changed: its new state and the session's poll counter (`version`). */
+export interface PollFact {
+  poll: PollView;
+  version: number;
+}
+
+export interface PollServerEvents {
+  /** A draft was prepared (staff only). */
+  "poll:created": (payload: PollFact) => void;
+  /** A draft was edited (staff only). */
+  "poll:updated": (payload: PollFact) => void;
+  /** A draft was deleted (staff only). */
+  "poll:deleted": (payload: { pollId: string; version: number }) => void;
+  "poll:opened": (payload: PollFact) => void;
+  "poll:closed": (payload: PollFact) => void;
+  "poll:reopened": (payload: PollFact) => void;
+  "poll:published": (payload: PollFact) => void;
+  /** Totals, coalesced per tick; sent only to those who may see them. */
+  "poll:results": (payload: PollResults) => void;
+  /** This viewer's answer changed in another of their tabs. */
+  "poll:answered": (payload: MyAnswer) => void;
+}
+
+export interface PollClientEvents {
+  "poll:sync": (payload: { slug: string }, ack: Ack<PollSnapshot>) => void;
+  "poll:create": (payload: { slug: string; clientKey: string; draft: PollDraftInput; open?: boolean }, ack: Ack<PollView>) => void;
+  "poll:update": (payload: { pollId: string; expectedVersion: number; draft: PollDraftInput }, ack: Ack<PollView>) => void;
+  "poll:delete": (payload: { pollId: string }, ack: Ack<null>) => void;
+  "poll:open": (payload: { pollId: string; durationSeconds?: number | null }, ack: Ack<PollView>) => void;
+  "poll:close": (payload: { pollId: string }, ack: Ack<PollView>) => void;
+  "poll:reopen": (payload: { pollId: string; durationSeconds?: number | null }, ack: Ack<PollView>) => void;
+  "poll:publish": (payload: { pollId: string }, ack: Ack<PollView>) => void;
+  "poll:answer": (payload: { pollId: string; answer: PollAnswer }, ack: Ack<MyAnswer>) => void;
+}
+
+export interface ServerToClientEvents extends PollServerEvents {
   "agenda:changed": (payload: { item: AgendaItem }) => void;
   /** Sent just before the server closes this socket because its sign-in ended or its roles changed. */
   "viewer:changed": (payload: { reason: "signed_out" | "roles_changed" | "expired" }) => void;
@@ -59,7 +98,7 @@ export interface ServerToClientEvents {
   "caption:added": (payload: CaptionLine) => void;
 }
 
-export interface ClientToServerEvents {
+export interface ClientToServerEvents extends PollClientEvents {
   "session:join": (payload: { slug: string }, ack: Ack<SessionJoined>) => void;
   "session:leave": (payload: { slug: string }, ack: Ack<null>) => void;
   "qa:configure": (payload: { slug: string; qaOpen?: boolean; qaMode?: "pre_moderated" | "open" }, ack: Ack<AgendaItem>) => void;

@@ -1,6 +1,7 @@
 import { startPlenary, type RunningPlenary } from "../app";
 import { SimulatedClock, systemClock, type Clock } from "../clock";
 import type { Config } from "../config";
+import type { PollServiceOptions } from "../polls/service";
 import { createLogger } from "../log";
 import { createPostgresDatabase } from "./databases";
 import { livekitBinForTests } from "./livekit";
@@ -17,6 +18,8 @@ export interface TestServerOptions {
   config?: Partial<Config>;
   /** Receives every log line (JSON), e.g. to scan logs for personal data. */
   logSink?: (line: string) => void;
+  /** Poll timings (results tick, sweeps). */
+  polls?: PollServiceOptions;
 }
 
 export interface TestServer extends RunningPlenary {
@@ -57,7 +60,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...opts.config,
   };
   const log = createLogger(opts.logSink ? "debug" : "warn", opts.logSink ?? ((line) => process.stderr.write(line + "\n")));
-  const running = await startPlenary({ config, clock, log, withNext: opts.withNext ?? false, publicUrlFor: (port) => `http://127.0.0.1:${port}` });
+  const running = await startPlenary({ config, clock, log, withNext: opts.withNext ?? false, polls: opts.polls, publicUrlFor: (port) => `http://127.0.0.1:${port}` });
   return {
     ...running,
     clock,

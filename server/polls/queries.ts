@@ -1,0 +1,205 @@
+import { and, asc, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import {
+  pollOptions,
+  pollResponses,
+  polls,
+  pollSessionVersions,
+  sessions,
+  type NewPollRow,
+  type PollOptionRow,
+  type PollRow,
+  type SessionRow,
+} from "../../db/schema";
+import type { AnswerGroup, StoredAnswer } from "./rules";
+
+/** A transaction or the database itself. */
+type Db = Pick<Database, "select" | "insert" | "update" | "delete" | "execute">;
+
+export async function insertPoll(tx: Db, row: NewPollRow, labels: string[]): Promise<{ poll: PollRow; options: PollOptionRow[] } | undefined> {
+  const [poll] = await tx.insert(polls).values(row).onConflictDoNothing({ target: [polls.sessionId, polls.clientKey] }).returning();
+  if (!poll) return undefined;
+  const options = labels.length ? await tx.insert(pollOptions).values(labels.map((label, position) => ({ pollId: poll.id, position, label }))).returning() : [];
+  return { poll, options };
+}
+
+export async function findPollByClientKey(db: Db, sessionId: string, clientKey: string): Promise<PollRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(polls)
+    .where(and(eq(polls.sessionId, sessionId), eq(polls.clientKey, clientKey)));
+  return row;
+}
+
+/** Replaces a draft's definition, if it is still a draft at `version`. */
+export async function updateDraft(tx: Db, id: string, version: number, changes: Partial<NewPollRow>, labels: string[]): Promise<PollRow | undefined> {
+  const [row] = await tx
+    .update(polls)
+    .set({ ...changes, version: version + 1 })
+    .where(and(eq(polls.id, id), eq(polls.version, version), eq(polls.status, "draft")))
+    .returning();
+  if (!row) return undefined;
+  await tx.delete(pollOptions).where(eq(pollOptions.pollId, id));
+  if (labels.length) await tx.insert(pollOptions).values(labels.map((label, position) => ({ pollId: id, position, label })));
+  return row;
+}
+
+export async function deleteDraft(tx: Db, id: string): Promise<PollRow | undefined> {
+  const [row] = await tx
+    .delete(polls)
+    .where(and(eq(polls.id, id), eq(polls.status, "draft")))
+    .returning();
+  return row;
+}
+
+/** Moves a poll between states only from the states given: the database decides who wins a race. */
+export async function transition(tx: Db, id: string, from: PollRow["status"][], set: Partial<NewPollRow>): Promise<PollRow | undefined> {
+  const [row] = await tx
+    .update(polls)
+    .set({ ...set, version: sql`${polls.version} + 1` })
+    .where(and(eq(polls.id, id), inArray(polls.status, from)))
+    .returning();
+  return row;
+}
+
+export async function publish(tx: Db, id: string, at: Date): Promise<PollRow | undefined> {
+  const [row] = await tx
+    .update(polls)
+    .set({ publishedAt: at, version: sql`${polls.version} + 1` })
+    .where(and(eq(polls.id, id), inArray(polls.status, ["open", "closed"]), sql`${polls.publishedAt} IS NULL`))
+    .returning();
+  return row;
+}
+
+export async function bumpSessionVersion(tx: Db, sessionId: string): Promise<number> {
+  const [row] = await tx
+    .insert(pollSessionVersions)
+    .values({ sessionId, version: 1 })
+    .onConflictDoUpdate({ target: pollSessionVersions.sessionId, set: { version: sql`${pollSessionVersions.version} + 1` } })
+    .returning({ version: pollSessionVersions.version });
+  return row.version;
+}
+
+export async function sessionVersion(db: Db, sessionId: string): Promise<number> {
+  const [row] = await db.select({ version: pollSessionVersions.version }).from(pollSessionVersions).where(eq(pollSessionVersions.sessionId, sessionId));
+  return row?.version ?? 0;
+}
+
+export async function findPoll(db: Db, id: string): Promise<PollRow | undefined> {
+  const [row] = await db.select().from(polls).where(eq(polls.id, id));
+  return row;
+}
+
+export async function findPollWithSession(db: Db, id: string): Promise<{ poll: PollRow; session: SessionRow } | undefined> {
+  const [row] = await db.select({ poll: polls, session: sessions }).from(polls).innerJoin(sessions, eq(sessions.id, polls.sessionId)).where(eq(polls.id, id));
+  return row;
+}
+
+export function listPolls(db: Db, sessionId: string): Promise<PollRow[]> {
+  return db.select().from(polls).where(eq(polls.sessionId, sessionId)).orderBy(asc(polls.createdAt), asc(polls.id));
+}
+
+export async function listOptions(db: Db, pollIds: string[]): Promise<PollOptionRow[]> {
+  if (pollIds.length === 0) return [];
+  return db.select().from(pollOptions).where(inArray(pollOptions.pollId, pollIds)).orderBy(asc(pollOptions.position));
+}
+
+/**
+ * One answer per person, in one statement: written only if the poll is open and its timer has not run
+ * out, else nothing (undefined). The share lock on the poll row makes a close (which takes the row
+ * exclusively) wait for answers in flight, and answers after it see it closed. A second answer from
+ * the same person (another tab, a change of mind) replaces the first: unique (poll_id, voter_id).
+ */
+export async function answerIfOpen(db: Db, pollId: string, voterId: string, answer: StoredAnswer, at: Date): Promise<{ seq: number; answeredAt: Date } | undefined> {
+  // Option ids were checked against the poll's own (uuid) ids before they get here.
+  const optionIds = answer.optionIds ? `{${answer.optionIds.join(",")}}` : null;
+  const res = await db.execute(sql`
+    INSERT INTO ${pollResponses} (poll_id, voter_id, option_ids, rating, word, answered_at)
+    SELECT ${polls.id}, ${voterId}::uuid, ${optionIds}::uuid[], ${answer.rating}::smallint, ${answer.word}::text, ${at.toISOString()}::timestamptz
+      FROM ${polls}
+     WHERE ${polls.id} = ${pollId}::uuid AND ${polls.status} = 'open' AND (${polls.closesAt} IS NULL OR ${polls.closesAt} > ${at.toISOString()}::timestamptz)
+       FOR SHARE
+    ON CONFLICT (poll_id, voter_id) DO UPDATE
+       SET option_ids = excluded.option_ids, rating = excluded.rating, word = excluded.word, answered_at = excluded.answered_at,
+           seq = nextval(pg_get_serial_sequence('poll_responses', 'seq'))
+    RETURNING seq, answered_at`);
+  const row = (res as unknown as { rows: Array<{ seq: string | number; answered_at: string | Date }> }).rows[0];
+  return row ? { seq: Number(row.seq), answeredAt: new Date(row.answered_at) } : undefined;
+}
+
+/** Identical answers grouped and counted by the database, and the highest write sequence seen. */
+export async function answerGroups(db: Db, pollId: string): Promise<{ groups: AnswerGroup[]; seq: number }> {
+  const rows = await db
+    .select({
+      optionIds: pollResponses.optionIds,
+      rating: pollResponses.rating,
+      word: pollResponses.word,
+      n: sql<number>`count(*)::int`,
+      seq: sql<number>`max(${pollResponses.seq})::float8`,
+    })
+    .from(pollResponses)
+    .where(eq(pollResponses.pollId, pollId))
+    .groupBy(pollResponses.optionIds, pollResponses.rating, pollResponses.word);
+  return {
+    groups: rows.map((r) => ({ optionIds: r.optionIds, rating: r.rating, word: r.word, n: Number(r.n) })),
+    seq: rows.reduce((m, r) => Math.max(m, Number(r.seq)), 0),
+  };
+}
+
+export function myResponses(db: Db, sessionId: string, voterId: string) {
+  return db
+    .select({ pollId: pollResponses.pollId, optionIds: pollResponses.optionIds, rating: pollResponses.rating, word: pollResponses.word, answeredAt: pollResponses.answeredAt })
+    .from(pollResponses)
+    .innerJoin(polls, eq(polls.id, pollResponses.pollId))
+    .where(and(eq(polls.sessionId, sessionId), eq(pollResponses.voterId, voterId)));
+}
+
+/** Open polls whose timer has run out. */
+export function duePolls(db: Db, now: Date): Promise<PollRow[]> {
+  return db
+    .select()
+    .from(polls)
+    .where(and(eq(polls.status, "open"), isNotNull(polls.closesAt), lte(polls.closesAt, now)));
+}
+
+/** Closes a due poll only if it is still open and still due: with two instances, one wins. */
+export async function closeIfDue(tx: Db, id: string, now: Date): Promise<PollRow | undefined> {
+  const [row] = await tx
+    .update(polls)
+    .set({ status: "closed", closedAt: sql`${polls.closesAt}`, closesAt: null, version: sql`${polls.version} + 1` })
+    .where(and(eq(polls.id, id), eq(polls.status, "open"), isNotNull(polls.closesAt), lte(polls.closesAt, now)))
+    .returning();
+  return row;
+}
+
+const endedChathamSessions = (now: Date) =>
+  sql`SELECT ${sessions.id} FROM ${sessions} WHERE ${sessions.rule} = 'chatham_house' AND ${sessions.endsAt} <= ${now.toISOString()}::timestamptz`;
+
+/** Open polls of Chatham House sessions that have ended: they close before the links are erased. */
+export function closeOpenInEndedChatham(tx: Db, now: Date): Promise<PollRow[]> {
+  return tx
+    .update(polls)
+    .set({ status: "closed", closedAt: now, closesAt: null, version: sql`${polls.version} + 1` })
+    .where(and(eq(polls.status, "open"), sql`${polls.sessionId} IN (${endedChathamSessions(now)})`))
+    .returning();
+}
+
+/** Erases the link between people and answers in ended Chatham House sessions; totals stay. */
+export async function eraseVoterLinks(tx: Db, now: Date): Promise<number> {
+  const rows = await tx
+    .update(pollResponses)
+    .set({ voterId: null })
+    .where(
+      and(
+        isNotNull(pollResponses.voterId),
+        sql`${pollResponses.pollId} IN (SELECT ${polls.id} FROM ${polls} WHERE ${polls.sessionId} IN (${endedChathamSessions(now)}))`,
+      ),
+    )
+    .returning({ id: pollResponses.id });
+  return rows.length;
+}
+
+export async function findSessionBySlug(db: Db, slug: string): Promise<SessionRow | undefined> {
+  const [row] = await db.select().from(sessions).where(eq(sessions.slug, slug));
+  return row;
+}
