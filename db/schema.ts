@@ -231,3 +231,5 @@ export const auditLog = pgTable(
   ],
 );
 export type AuditRow = typeof auditLog.$inferSelect;
+
+export * from "./schema-qa";

@@ -24,6 +24,10 @@ import { healthz } from "./http/healthz";
 import { createLogger, type Logger } from "./log";
 import { createSocketServer, disconnectExpired, type PlenaryIo } from "./realtime/io";
 import { rooms } from "./realtime/rooms";
+import { QaFanout } from "./qa/fanout";
+import { registerQaHandlers } from "./qa/handlers";
+import { voteCounts } from "./qa/queries";
+import { QaService } from "./qa/service";
 
 export const projectRoot = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
 
@@ -47,6 +51,7 @@ export interface PlenaryServices {
   mailer: Mailer;
   people: PeopleService;
   agenda: AgendaService;
+  qa: QaService;
 }
 
 export interface StartOptions {
@@ -122,6 +127,18 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       audit,
     );
     await agenda.ensureAccessCodes();
+    const qaFanout = new QaFanout(sockets, (ids) => voteCounts(database.db, ids), log);
+    closers.push(async () => qaFanout.stop());
+    const guard = new Guard(audit);
+    const qa = new QaService({ db: database.db, audit, guard, clock, log, agenda, fanout: qaFanout });
+    // Chatham House author links of sessions already over are erased before anyone connects, then
+    // as sessions end (idempotent: safe when several instances run it).
+    await qa.eraseEndedAuthorLinks();
+    const eraser = setInterval(() => {
+      void qa.eraseEndedAuthorLinks().catch((err: unknown) => log.warn("erasing chatham house author links failed", { err: (err as Error)?.name }));
+    }, 10_000);
+    eraser.unref();
+    closers.push(async () => clearInterval(eraser));
     const realtime = { ready: true };
     const services: PlenaryServices = {
       config,
@@ -134,7 +151,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       allowedOrigins,
       limiter: new RateLimiter(),
       audit,
-      guard: new Guard(audit),
+      guard,
       auth,
       mailer,
       nextAuth: buildNextAuthOptions({
@@ -149,12 +166,16 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       }),
       people: new PeopleService(database.db, audit, authEvents),
       agenda,
+      qa,
     };
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.
     process.env.NEXTAUTH_URL = config.publicUrl;
     registerApp(services);
     closers.push(async () => unregisterApp(services));
-    sockets.on("connection", (socket) => registerSessionHandlers(services, socket));
+    sockets.on("connection", (socket) => {
+      registerSessionHandlers(services, socket);
+      registerQaHandlers(services, socket);
+    });
 
     let nextHandler: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | undefined;
     if (opts.withNext !== false) {

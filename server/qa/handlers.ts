@@ -1,0 +1,49 @@
+/** Q&A socket commands: parse (inside the service, with lib/schemas/qa.ts), authorize, act, answer. */
+import type { PlenaryServices } from "../app";
+import { onCommand } from "../realtime/command";
+import type { PlenarySocket } from "../realtime/io";
+import type { BucketRule } from "../realtime/rate-limit";
+import { rooms } from "../realtime/rooms";
+import { z } from "zod";
+
+/** Per person and command (in this instance's memory). Asking is also limited per minute in the database. */
+export const QA_RATES = {
+  sync: { capacity: 10, perSecond: 1 },
+  submit: { capacity: 5, perSecond: 0.5 },
+  similar: { capacity: 10, perSecond: 2 },
+  vote: { capacity: 30, perSecond: 5 },
+  moderate: { capacity: 60, perSecond: 10 },
+} satisfies Record<string, BucketRule>;
+
+/** The payload is parsed by the service; here only its outer shape (an object) is required. */
+const anyObject = z.record(z.string(), z.unknown());
+const syncEnvelope = z.looseObject({ view: z.enum(["audience", "panel", "staff"]).optional() });
+
+export function registerQaHandlers(app: PlenaryServices, socket: PlenarySocket): void {
+  const actor = () => socket.data.actor;
+
+  // Loads (or reloads after a reconnect) what this person's view shows, and joins that view's rooms.
+  onCommand(
+    socket,
+    app,
+    "qa:sync",
+    syncEnvelope,
+    async ({ view: requested, ...input }) => {
+      const sync = await app.qa.sync(actor(), input, requested);
+      const joins = [rooms.session(sync.sessionId)];
+      if (sync.view !== "audience") joins.push(rooms.panel(sync.sessionId));
+      if (sync.view === "staff") joins.push(rooms.staff(sync.sessionId));
+      await socket.join(joins);
+      return sync;
+    },
+    QA_RATES.sync,
+  );
+  onCommand(socket, app, "question:submit", anyObject, (input) => app.qa.submit(actor(), input), QA_RATES.submit);
+  onCommand(socket, app, "question:similar", anyObject, (input) => app.qa.similar(actor(), input), QA_RATES.similar);
+  onCommand(socket, app, "question:vote", anyObject, (input) => app.qa.vote(actor(), input), QA_RATES.vote);
+  onCommand(socket, app, "question:moderate", anyObject, (input) => app.qa.moderate(actor(), input), QA_RATES.moderate);
+  onCommand(socket, app, "question:answer", anyObject, (input) => app.qa.answer(actor(), input), QA_RATES.moderate);
+  onCommand(socket, app, "qa:undo", anyObject, (input) => app.qa.undo(actor(), input), QA_RATES.moderate);
+  onCommand(socket, app, "qa:pause", anyObject, (input) => app.qa.pause(actor(), input), QA_RATES.moderate);
+  onCommand(socket, app, "qa:interleave", anyObject, (input) => app.qa.interleave(actor(), input), QA_RATES.moderate);
+}
