@@ -8,6 +8,31 @@ let socket: PlenarySocket | undefined;
 
 /** One socket per tab, shared by every island on the page. */
 export function getSocket(): PlenarySocket {
-  socket ??= io({ path: "/socket.io", withCredentials: true });
+  if (!socket) {
+    socket = io({ path: "/socket.io", withCredentials: true });
+    keepConnected(socket);
+  }
   return socket;
+}
+
+/**
+ * socket.io reconnects by itself after a network failure, but not after the server closed the
+ * connection (a restart, a sign-out, changed roles): reconnect then too, after a short random delay
+ * so a restarted server is not hit by every page at once. When the device says it is offline, close
+ * at once instead of waiting for the heartbeat to time out, so work is queued rather than lost in a
+ * dead connection; reconnect when it is back online. Exported for the Node tests, which use it too.
+ */
+export function keepConnected(s: Pick<Socket, "on" | "connect" | "disconnect" | "connected" | "active">, win: Pick<Window, "addEventListener"> | undefined = globalThis.window): void {
+  let offline = false;
+  s.on("disconnect", (reason) => {
+    if (reason === "io server disconnect" && !offline) setTimeout(() => !s.connected && !offline && s.connect(), 500 + Math.random() * 1500);
+  });
+  win?.addEventListener("offline", () => {
+    offline = true;
+    s.disconnect();
+  });
+  win?.addEventListener("online", () => {
+    offline = false;
+    if (!s.connected) s.connect();
+  });
 }

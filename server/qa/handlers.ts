@@ -9,7 +9,7 @@ import { z } from "zod";
 /** Per person and command (in this instance's memory). Asking is also limited per minute in the database. */
 export const QA_RATES = {
   sync: { capacity: 10, perSecond: 1 },
-  submit: { capacity: 5, perSecond: 0.5 },
+  submit: { capacity: 10, perSecond: 1 },
   similar: { capacity: 10, perSecond: 2 },
   vote: { capacity: 30, perSecond: 5 },
   moderate: { capacity: 60, perSecond: 10 },

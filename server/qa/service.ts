@@ -448,19 +448,21 @@ export class QaService {
     let qa: QaSessionRow | undefined;
     let result: ModerationResult | undefined;
     let undoneKind = "";
+    let lastId: number | undefined;
     try {
       await q.transaction(this.d.db, async (tx) => {
         qa = await q.bumpVersion(tx, session.id);
         const last = await q.lastUndoable(tx, session.id, me.userId);
         if (!last) throw new AppError("conflict", "There is nothing of yours to undo in this session.");
         undoneKind = last.kind;
+        lastId = last.id;
         const record = last.undo as UndoRecord;
         const changes: Outcome["changes"] = [];
         for (const item of record.questions) {
           const row = await q.lockQuestion(tx, session.id, item.id);
           if (!row) continue;
           if (row.version !== item.versionAfter) {
-            throw new AppError("version_conflict", "Someone changed this question after your action, so it cannot be undone. Check its current state.", {
+            throw new AppError("version_conflict", "Someone changed this question after your action, so it cannot be undone (it leaves your undo history). Check its current state.", {
               current: projectQuestion(row, "staff", names),
             });
           }
@@ -473,7 +475,7 @@ export class QaService {
         let stage: Outcome["stage"];
         if (record.stage) {
           if (qa.onStageQuestionId !== record.stage.after) {
-            if (record.questions.length === 0) throw new AppError("version_conflict", "The stage changed since your action, so it cannot be undone.");
+            if (record.questions.length === 0) throw new AppError("version_conflict", "The stage changed since your action, so it cannot be undone (it leaves your undo history).");
           } else {
             stage = { before: record.stage.after, after: record.stage.before };
             qa = await q.setSessionState(tx, session.id, { onStageQuestionId: record.stage.before });
@@ -485,6 +487,9 @@ export class QaService {
         await q.insertAction(tx, { sessionId: session.id, actorId: me.userId, clientKey: key, kind: "undo", undo: null, result, createdAt: now });
       });
     } catch (err) {
+      // An action others have built on cannot be undone; it leaves the undo history, so the next
+      // undo reaches the action before it instead of meeting the same refusal again.
+      if (AppError.is(err) && err.code === "version_conflict" && lastId !== undefined) await q.markUndone(this.d.db, lastId, now);
       throw this.dbFault(err);
     }
     await this.afterChange(me, session, "question:undo", outcome!, qa!, names, outcome!.changes[0]?.after.id, { undid: undoneKind });
