@@ -5,6 +5,7 @@ import type { PlenarySocket } from "../realtime/io";
 import type { BucketRule } from "../realtime/rate-limit";
 import { rooms } from "../realtime/rooms";
 import { z } from "zod";
+import { qaFault } from "./service";
 
 /** Per person and command (in this instance's memory). Asking is also limited per minute in the database. */
 export const QA_RATES = {
@@ -19,6 +20,14 @@ export const QA_RATES = {
 const anyObject = z.record(z.string(), z.unknown());
 const syncEnvelope = z.looseObject({ view: z.enum(["audience", "panel", "staff"]).optional() });
 
+/** Every error leaves the service through qaFault, so no query parameter can reach a log line. */
+function safe<I, R>(run: (input: I) => Promise<R>): (input: I) => Promise<R> {
+  return (input) =>
+    run(input).catch((err: unknown) => {
+      throw qaFault(err);
+    });
+}
+
 export function registerQaHandlers(app: PlenaryServices, socket: PlenarySocket): void {
   const actor = () => socket.data.actor;
 
@@ -28,22 +37,22 @@ export function registerQaHandlers(app: PlenaryServices, socket: PlenarySocket):
     app,
     "qa:sync",
     syncEnvelope,
-    async ({ view: requested, ...input }) => {
+    safe(async ({ view: requested, ...input }) => {
       const sync = await app.qa.sync(actor(), input, requested);
       const joins = [rooms.session(sync.sessionId)];
       if (sync.view !== "audience") joins.push(rooms.panel(sync.sessionId));
       if (sync.view === "staff") joins.push(rooms.staff(sync.sessionId));
       await socket.join(joins);
       return sync;
-    },
+    }),
     QA_RATES.sync,
   );
-  onCommand(socket, app, "question:submit", anyObject, (input) => app.qa.submit(actor(), input), QA_RATES.submit);
-  onCommand(socket, app, "question:similar", anyObject, (input) => app.qa.similar(actor(), input), QA_RATES.similar);
-  onCommand(socket, app, "question:vote", anyObject, (input) => app.qa.vote(actor(), input), QA_RATES.vote);
-  onCommand(socket, app, "question:moderate", anyObject, (input) => app.qa.moderate(actor(), input), QA_RATES.moderate);
-  onCommand(socket, app, "question:answer", anyObject, (input) => app.qa.answer(actor(), input), QA_RATES.moderate);
-  onCommand(socket, app, "qa:undo", anyObject, (input) => app.qa.undo(actor(), input), QA_RATES.moderate);
-  onCommand(socket, app, "qa:pause", anyObject, (input) => app.qa.pause(actor(), input), QA_RATES.moderate);
-  onCommand(socket, app, "qa:interleave", anyObject, (input) => app.qa.interleave(actor(), input), QA_RATES.moderate);
+  onCommand(socket, app, "question:submit", anyObject, safe((input) => app.qa.submit(actor(), input)), QA_RATES.submit);
+  onCommand(socket, app, "question:similar", anyObject, safe((input) => app.qa.similar(actor(), input)), QA_RATES.similar);
+  onCommand(socket, app, "question:vote", anyObject, safe((input) => app.qa.vote(actor(), input)), QA_RATES.vote);
+  onCommand(socket, app, "question:moderate", anyObject, safe((input) => app.qa.moderate(actor(), input)), QA_RATES.moderate);
+  onCommand(socket, app, "question:answer", anyObject, safe((input) => app.qa.answer(actor(), input)), QA_RATES.moderate);
+  onCommand(socket, app, "qa:undo", anyObject, safe((input) => app.qa.undo(actor(), input)), QA_RATES.moderate);
+  onCommand(socket, app, "qa:pause", anyObject, safe((input) => app.qa.pause(actor(), input)), QA_RATES.moderate);
+  onCommand(socket, app, "qa:interleave", anyObject, safe((input) => app.qa.interleave(actor(), input)), QA_RATES.moderate);
 }

@@ -642,17 +642,22 @@ export class QaService {
     return erased;
   }
 
-  /**
-   * Database errors can carry the query's parameters (people's ids, names): never pass them on to
-   * a log line. Known refusals become AppErrors; anything else becomes a bare internal error.
-   */
   private dbFault(err: unknown): unknown {
-    if (AppError.is(err)) return err;
-    if (isCheckViolation(err, "questions_chatham_house_anonymous")) return new AppError("policy_violation", "Questions in a Chatham House session are always anonymous.");
-    const safe = new Error(`Q&A database operation failed (${errorName(err)})`);
-    safe.name = "QaDatabaseError";
-    return safe;
+    return qaFault(err);
   }
+}
+
+/**
+ * Database errors can carry the query's parameters (people's ids, names): nothing of them may reach
+ * a log line. Known refusals become AppErrors; anything else becomes a bare internal error. The
+ * socket handlers pass every Q&A error through this.
+ */
+export function qaFault(err: unknown): unknown {
+  if (AppError.is(err)) return err;
+  if (isCheckViolation(err, "questions_chatham_house_anonymous")) return new AppError("policy_violation", "Questions in a Chatham House session are always anonymous.");
+  const safe = new Error(`Q&A operation failed (${errorName(err)})`);
+  safe.name = "QaError";
+  return safe;
 }
 
 class DuplicateKey extends Error {}

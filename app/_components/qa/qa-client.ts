@@ -393,7 +393,12 @@ export class QaClient {
             ? await this.emit<SubmitResult>("question:submit", { slug: this.opts.slug, key: item.key, text: item.text, anonymous: item.anonymous })
             : await this.emit<VoteResult>("question:vote", { slug: this.opts.slug, key: item.key, questionId: item.questionId, up: item.up });
         this.inFlight.delete(item.key);
-        if (r === "timeout" || generation !== this.generation) break; // not known to be stored: stays, resent after the next connect
+        if (r === "timeout" || generation !== this.generation) {
+          // Not known to be stored: it stays first in line and goes again with the same key, now if
+          // still connected (a lost ack), else after the next connect.
+          this.retryTimer = setTimeout(() => void this.flush(), 200);
+          break;
+        }
         if (r.ok) {
           this.dequeue(item.key);
           if (item.kind === "submit") {
