@@ -245,7 +245,7 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
         </p>
         <h1>Moderate: {title}</h1>
         {rule === "chatham_house" ? <p className="qa-rule">Chatham House Rule: askers are never identified, not even here.</p> : null}
-        <p className="qa-connection" role="status" data-status={state.status}>
+        <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
           {state.status === "refused" ? state.refusal : state.status === "live" ? "" : "Connecting… actions wait for the connection."}
         </p>
       </header>

@@ -42,7 +42,7 @@ export function PanelView(props: PanelViewProps) {
   return (
     <div className="qa-panel-view" data-testid="panel-view">
       <PanelClock title={props.title} endsAt={props.endsAt} serverNow={props.serverNow} />
-      <p className="qa-connection" role="status" data-status={state.status}>
+      <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
         {state.status === "refused" ? state.refusal : state.status === "live" ? message : "Connecting…"}
       </p>
       <section aria-labelledby="panel-stage-heading">

@@ -67,7 +67,7 @@ export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links }: Qa
           ))}
         </p>
       ) : null}
-      <p className="qa-connection" role="status" data-status={state.status}>
+      <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
         {state.status === "refused"
           ? state.refusal
           : offline
