@@ -123,9 +123,11 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
     if (next !== selected) setSelected(next);
   }, [list, selected]);
   useEffect(() => {
-    if (focusPending.current && selected) {
+    // After an action the focus follows the selection, once the selected question is on screen.
+    const el = selected ? itemRefs.current.get(selected) : undefined;
+    if (focusPending.current && el && list.some((q) => q.id === selected)) {
       focusPending.current = false;
-      itemRefs.current.get(selected)?.focus();
+      el.focus();
     }
   }, [selected, list]);
 
@@ -176,6 +178,12 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
 
   const move = (delta: number) => {
     if (!list.length) return;
+    // From outside the list, the first key press goes to the selected question itself.
+    const selectedEl = selected ? itemRefs.current.get(selected) : undefined;
+    if (selectedEl && !selectedEl.contains(document.activeElement)) {
+      selectedEl.focus();
+      return;
+    }
     const i = selected ? list.findIndex((q) => q.id === selected) : -1;
     const next = list[Math.max(0, Math.min(list.length - 1, (i < 0 ? 0 : i) + delta))];
     focusPending.current = true;
@@ -186,6 +194,8 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
   const switchTab = (t: Tab) => {
     setTab(t);
     lastIndex.current = 0;
+    // A new list starts unfocused: J or ↓ then enters it at its first question.
+    focusPending.current = false;
     setSelected(null);
   };
 

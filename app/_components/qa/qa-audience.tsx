@@ -40,7 +40,7 @@ export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links }: Qa
     else if (n.kind === "sent") announce(n.question.status === "pending" ? "Your question was sent. It awaits review by the moderators." : "Your question was sent and is published.");
     else if (n.kind === "failed") announce(`Not sent: ${n.message}`);
   };
-  const { client, state } = useQa(slug, { onNotice });
+  const { client, state } = useQa(slug, { onNotice, enabled: signedIn });
   const chatham = rule === "chatham_house";
 
   if (!signedIn) {

@@ -27,16 +27,18 @@ const empty = () => EMPTY;
  * One Q&A view of a session, live. The engine starts after hydration (the server renders the empty
  * state), on the tab's one socket; audience work waits in localStorage until acknowledged.
  */
-export function useQa(slug: string, opts: { view?: QaView; onNotice?: (n: QaNotice) => void } = {}) {
+export function useQa(slug: string, opts: { view?: QaView; onNotice?: (n: QaNotice) => void; enabled?: boolean } = {}) {
   const [client, setClient] = useState<QaClient | null>(null);
   const notice = useRef(opts.onNotice);
   notice.current = opts.onNotice;
+  const enabled = opts.enabled ?? true;
   useEffect(() => {
+    if (!enabled) return;
     const c = new QaClient(getSocket() as unknown as SocketLike, { slug, view: opts.view, store: localStore(), onNotice: (n) => notice.current?.(n) });
     c.start();
     setClient(c);
     return () => c.stop();
-  }, [slug, opts.view]);
+  }, [slug, opts.view, enabled]);
   const state = useSyncExternalStore(client?.subscribe ?? noSubscribe, client?.getState ?? empty, empty);
   return { client, state };
 }
