@@ -121,11 +121,14 @@ export class QaService {
       await this.d.guard.require(actor, "question:vote", session);
       throw new AppError("forbidden", "You cannot see the questions of this session.");
     }
-    await q.ensureQaSession(this.d.db, session.id);
     // Read the version before the questions: a change committed in between shows up twice, never not at all.
-    const qa = (await q.getQaSession(this.d.db, session.id))!;
+    let qa = await q.getQaSession(this.d.db, session.id);
+    if (!qa) {
+      await q.ensureQaSession(this.d.db, session.id);
+      qa = (await q.getQaSession(this.d.db, session.id))!;
+    }
     const [panelists, mineRows, myVotes] = await Promise.all([
-      q.panelistsOf(this.d.db, session.id),
+      view === "audience" ? Promise.resolve([]) : q.panelistsOf(this.d.db, session.id),
       actor ? q.listMine(this.d.db, session.id, actor.userId) : Promise.resolve([]),
       actor ? q.myVotes(this.d.db, session.id, actor.userId) : Promise.resolve([]),
     ]);
@@ -573,6 +576,15 @@ export class QaService {
     details?: Record<string, unknown>,
   ): Promise<void> {
     const staffView = (r: QuestionRow) => projectQuestion(r, "staff", names);
+    // Facts first: the audit entry and the counts must not delay what every screen is waiting for.
+    const changes: QuestionChange[] = outcome.changes.map((c) => ({ row: c.after, before: c.before.status }));
+    this.d.fanout.questionsChanged(session.id, qa.version, changes, names);
+    const statusChanged = outcome.changes.some((c) => c.before.status !== c.after.status);
+    if (outcome.stage || statusChanged) {
+      const state = await this.state(session, qa);
+      if (outcome.stage) this.d.fanout.stateChanged(session.id, qa.version, state);
+      if (statusChanged) this.d.fanout.countsChanged(session.id, qa.version, state, await q.counts(this.d.db, session.id));
+    }
     await this.d.audit.record({
       actor,
       action,
@@ -584,14 +596,6 @@ export class QaService {
       after: { questions: outcome.changes.map((c) => staffView(c.after)), ...(outcome.stage ? { onStage: outcome.stage.after } : {}) },
       details: { summary: outcome.summary, ...details },
     });
-    const changes: QuestionChange[] = outcome.changes.map((c) => ({ row: c.after, before: c.before.status }));
-    this.d.fanout.questionsChanged(session.id, qa.version, changes, names);
-    const statusChanged = outcome.changes.some((c) => c.before.status !== c.after.status);
-    if (outcome.stage || statusChanged || outcome.changes.length > 0) {
-      const state = await this.state(session, qa);
-      if (outcome.stage) this.d.fanout.stateChanged(session.id, qa.version, state, await q.counts(this.d.db, session.id));
-      else if (statusChanged) this.d.fanout.countsChanged(session.id, qa.version, state, await q.counts(this.d.db, session.id));
-    }
     // The askers follow their own questions: status, reason, merge target, on stage.
     const affected = new Map<string, QuestionRow>();
     for (const c of outcome.changes) affected.set(c.after.id, c.after);
