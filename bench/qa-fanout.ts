@@ -241,7 +241,8 @@ async function voteStorm(sockets: Socket[], moderator: Socket, questionIds: stri
   const refused = new Map<string, number>();
   for (const r of results) if (!r.ok) refused.set(r.error!.code, (refused.get(r.error!.code) ?? 0) + 1);
   await new Promise((res) => setTimeout(res, 1500)); // the last ticks
-  const snap = await ack<{ votes: Record<string, number> }>(moderator, "qa:sync", { slug: SLUG });
+  const snap = await ack<{ votes: Record<string, number> }>(moderator, "qa:sync", { slug: SLUG }, PHASE_LIMIT_MS);
+  if (!snap.ok) throw new Error(`could not read the counts back: ${snap.error?.code}`);
   const counted = questionIds.reduce((sum, id) => sum + (snap.data?.votes[id] ?? 0), 0);
   const broadcastTotal = questionIds.reduce((sum, id) => sum + (lastBroadcast.get(id) ?? 0), 0);
   return { sent: sockets.length, acknowledged: results.filter((r) => r.ok).length, refused: Object.fromEntries(refused), counted, broadcastTotal, broadcasts, stormMs };

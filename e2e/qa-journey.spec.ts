@@ -5,6 +5,7 @@
  */
 import { eq } from "drizzle-orm";
 import { questions } from "../db/schema";
+import { createPerson } from "../server/testing/people";
 import { test, expect, expectNoAxeViolations } from "./fixtures";
 import { AudiencePage, ConsolePage, PanelPage, PHONE, PROJECTOR, ScreenPage, TABLET, accessCode, expectNoHorizontalScroll, joinWithCode, signedIn } from "./qa-pages";
 
@@ -153,4 +154,53 @@ test("a phone offline keeps the question and sends it once when the connection r
   expect(dialogs).toBe(0);
   await phoneContext.close();
   await moderator.context.close();
+});
+
+test("the audience sorts by popular or recent, hears new questions politely, and can pause the list", async ({ browser, plenary }) => {
+  const app = plenary.services;
+  const actorOf = async (spec: Parameters<typeof signedIn>[2]) => (await app.auth.resolveToken((await createPerson(app, spec)).token)).actor;
+  const moderator = await actorOf({ name: "Sort Mod", email: "sortmod@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
+  const publish = async (text: string) => {
+    const asker = await actorOf({ name: "Asker", email: `a-${Math.random()}@example.org` });
+    const { question } = await app.qa.submit(asker, { slug: SLUG, key: `k${Math.random().toString(36).slice(2, 12)}`, text });
+    await app.qa.moderate(moderator, { slug: SLUG, key: `k${Math.random().toString(36).slice(2, 12)}`, questionId: question.id, expectedVersion: 1, action: { type: "approve" } });
+    return question.id;
+  };
+  const older = await publish("Older question about offsets?");
+  await publish("Newer question about export licences?");
+  const voter = await actorOf({ name: "Voter", email: "voter@example.org" });
+  await app.qa.vote(voter, { slug: SLUG, key: "vote-key-123", questionId: older, up: true });
+
+  const { page, context } = await signedIn(browser, plenary, { name: "Reader", email: "reader@example.org" });
+  const reader = new AudiencePage(page);
+  await reader.goto(SLUG);
+  const open = reader.list.getByRole("list", { name: "Open questions" }).getByRole("listitem");
+  await expect(open).toHaveCount(2);
+  await expect(reader.list.getByRole("radio", { name: "Popular" })).toBeChecked();
+  await expect(open.first()).toContainText("Older question about offsets?");
+  await reader.list.getByRole("radio", { name: "Recent" }).check();
+  await expect(open.first()).toContainText("Newer question about export licences?");
+  await reader.list.getByRole("radio", { name: "Popular" }).check();
+  await expect(open.first()).toContainText("Older question about offsets?");
+  // Live counts: another person's vote withdrawn shows up at once.
+  await app.qa.vote(voter, { slug: SLUG, key: "vote-key-456", questionId: older, up: false });
+  await expect(reader.voteButton("Older question")).toHaveAccessibleName(/\(0 votes\)/);
+
+  // New questions are announced in a polite live region.
+  await publish("Third question about co-production?");
+  await expect(page.getByTestId("qa-announcer")).toHaveText("New question: Third question about co-production?");
+  await expect(open).toHaveCount(3);
+
+  // Paused, the list stays still; the updates wait behind a button.
+  const pause = reader.list.getByRole("switch", { name: "Pause live updates" });
+  await pause.click();
+  await expect(pause).toHaveAttribute("aria-checked", "true");
+  await publish("Fourth question arriving while paused?");
+  await expect(reader.list.getByRole("button", { name: "Show 1 update" })).toBeVisible();
+  await expect(open).toHaveCount(3);
+  await expectNoAxeViolations(page, "session page with live updates paused");
+  await reader.list.getByRole("button", { name: "Show 1 update" }).click();
+  await expect(open).toHaveCount(4);
+  await expect(pause).toHaveAttribute("aria-checked", "false");
+  await context.close();
 });

@@ -23,6 +23,7 @@ export interface QuestionChange {
 export class QaFanout {
   private dirty = new Map<string, Set<string>>();
   private timer?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     private readonly io: PlenaryIo,
@@ -69,6 +70,7 @@ export class QaFanout {
   }
 
   voted(sessionId: string, questionId: string): void {
+    if (this.stopped) return;
     let set = this.dirty.get(sessionId);
     if (!set) this.dirty.set(sessionId, (set = new Set()));
     set.add(questionId);
@@ -85,12 +87,14 @@ export class QaFanout {
         const counts = await this.readCounts([...ids]);
         if (counts.length) this.io.to(rooms.session(sessionId)).emit("question:votes", { sessionId, counts });
       } catch (err) {
-        this.log.warn("vote count broadcast failed", { sessionId, err: errorName(err) });
+        // At shutdown the database may close under a tick; counts go out again after a restart's sync.
+        if (!this.stopped) this.log.warn("vote count broadcast failed", { sessionId, err: errorName(err) });
       }
     }
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.dirty.clear();

@@ -135,20 +135,39 @@ export async function myVotes(db: Db, sessionId: string, voterId: string): Promi
   return rows.map((r) => r.id);
 }
 
-export async function insertVote(tx: Db, v: { questionId: string; voterId: string; sessionId: string }): Promise<void> {
-  await tx.insert(questionVotes).values(v).onConflictDoNothing();
+/** True when the vote was new. */
+export async function insertVote(tx: Db, v: { questionId: string; voterId: string; sessionId: string }): Promise<boolean> {
+  const rows = await tx.insert(questionVotes).values(v).onConflictDoNothing().returning({ q: questionVotes.questionId });
+  return rows.length > 0;
 }
 
-/** Removes this voter's vote from a question and from every question merged into it. */
-export async function deleteFamilyVotes(tx: Db, targetId: string, voterId: string): Promise<void> {
-  await tx
+/** Removes this voter's vote from a question and from every question merged into it; returns how many went. */
+export async function deleteFamilyVotes(tx: Db, targetId: string, voterId: string): Promise<number> {
+  const rows = await tx
     .delete(questionVotes)
-    .where(
-      and(
-        eq(questionVotes.voterId, voterId),
-        or(eq(questionVotes.questionId, targetId), inArray(questionVotes.questionId, tx.select({ id: questions.id }).from(questions).where(eq(questions.mergedInto, targetId)))),
-      ),
-    );
+    .where(and(eq(questionVotes.voterId, voterId), inArray(questionVotes.questionId, familyIds(tx, targetId))))
+    .returning({ q: questionVotes.questionId });
+  return rows.length;
+}
+
+/** The question and the questions merged into it, as a subquery (both lookups use an index). */
+function familyIds(tx: Db, targetId: string) {
+  return sql`(SELECT ${targetId}::uuid UNION ALL SELECT ${questions.id} FROM ${questions} WHERE ${questions.mergedInto} = ${targetId})`;
+}
+
+export async function hasMergedChildren(tx: Db, targetId: string): Promise<boolean> {
+  const rows = await tx.select({ id: questions.id }).from(questions).where(eq(questions.mergedInto, targetId)).limit(1);
+  return rows.length > 0;
+}
+
+/** Adds `delta` to the stored count; for a question with nothing merged into it, that is the count of its voters. */
+export async function addVotes(tx: Db, targetId: string, delta: number): Promise<number> {
+  const [row] = await tx
+    .update(questions)
+    .set({ voteCount: sql`${questions.voteCount} + ${delta}` })
+    .where(eq(questions.id, targetId))
+    .returning({ n: questions.voteCount });
+  return row.n;
 }
 
 /** Distinct voters of a question and of the questions merged into it: "votes combined". */
@@ -156,7 +175,7 @@ export async function recountVotes(tx: Db, targetId: string): Promise<number> {
   const [row] = await tx
     .update(questions)
     .set({
-      voteCount: sql`(SELECT count(DISTINCT ${questionVotes.voterId})::int FROM ${questionVotes} WHERE ${questionVotes.questionId} = ${targetId} OR ${questionVotes.questionId} IN (SELECT ${questions.id} FROM ${questions} WHERE ${questions.mergedInto} = ${targetId}))`,
+      voteCount: sql`(SELECT count(DISTINCT ${questionVotes.voterId})::int FROM ${questionVotes} WHERE ${questionVotes.questionId} IN ${familyIds(tx, targetId)})`,
     })
     .where(eq(questions.id, targetId))
     .returning({ n: questions.voteCount });

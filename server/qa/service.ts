@@ -275,9 +275,11 @@ export class QaService {
         if (target?.mergedInto) target = await q.lockQuestion(tx, session.id, target.mergedInto);
         if (!target || !visibleTo("audience", target.status)) throw new AppError("not_found", "That question is not open for votes (it may have been removed by the moderators).");
         if (target.status !== "approved") throw new AppError("conflict", "This question has been answered: votes are closed for it.");
-        if (up) await q.insertVote(tx, { questionId: target.id, voterId: me.userId, sessionId: session.id });
-        else await q.deleteFamilyVotes(tx, target.id, me.userId);
-        result = { questionId: target.id, up, votes: await q.recountVotes(tx, target.id) };
+        // The row lock orders votes on one question (and merges into it). Without merged questions a
+        // count is its voters: add or take one. With them, distinct voters are counted again.
+        const changed = up ? Number(await q.insertVote(tx, { questionId: target.id, voterId: me.userId, sessionId: session.id })) : -(await q.deleteFamilyVotes(tx, target.id, me.userId));
+        const votes = (await q.hasMergedChildren(tx, target.id)) ? await q.recountVotes(tx, target.id) : changed ? await q.addVotes(tx, target.id, changed) : target.voteCount;
+        result = { questionId: target.id, up, votes };
       });
     } catch (err) {
       throw this.dbFault(err);

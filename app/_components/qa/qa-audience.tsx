@@ -40,7 +40,8 @@ export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links }: Qa
     else if (n.kind === "sent") announce(n.question.status === "pending" ? "Your question was sent. It awaits review by the moderators." : "Your question was sent and is published.");
     else if (n.kind === "failed") announce(`Not sent: ${n.message}`);
   };
-  const { client, state } = useQa(slug, { onNotice, enabled: signedIn });
+  // Staff on this page see what the audience sees; their own views are the console and the panel.
+  const { client, state } = useQa(slug, { view: "audience", onNotice, enabled: signedIn });
   const chatham = rule === "chatham_house";
 
   if (!signedIn) {
