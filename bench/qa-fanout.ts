@@ -235,17 +235,39 @@ async function voteStorm(sockets: Socket[], moderator: Socket, questionIds: stri
     broadcasts++;
     for (const [id, n] of f.counts) lastBroadcast.set(id, n);
   });
+  const dropped = new Map<string, number>();
+  for (const s of [...sockets, moderator]) s.on("disconnect", (reason) => dropped.set(reason, (dropped.get(reason) ?? 0) + 1));
   const t0 = Date.now();
-  const results = await Promise.all(sockets.map((s, i) => ack(s, "question:vote", { slug: SLUG, key: `bench-vote-${i}-${Date.now()}`, questionId: questionIds[i % questionIds.length], up: true }, PHASE_LIMIT_MS)));
+  const ackMs: number[] = [];
+  const results = await Promise.all(
+    sockets.map((s, i) =>
+      ack(s, "question:vote", { slug: SLUG, key: `bench-vote-${i}-${Date.now()}`, questionId: questionIds[i % questionIds.length], up: true }, 10 * 60_000).then((r) => {
+        ackMs.push(Date.now() - t0);
+        return r;
+      }),
+    ),
+  );
   const stormMs = Date.now() - t0;
+  ackMs.sort((a, b) => a - b);
   const refused = new Map<string, number>();
   for (const r of results) if (!r.ok) refused.set(r.error!.code, (refused.get(r.error!.code) ?? 0) + 1);
   await new Promise((res) => setTimeout(res, 1500)); // the last ticks
-  const snap = await ack<{ votes: Record<string, number> }>(moderator, "qa:sync", { slug: SLUG }, PHASE_LIMIT_MS);
-  if (!snap.ok) throw new Error(`could not read the counts back: ${snap.error?.code}`);
+  const snap = await ack<{ votes: Record<string, number> }>(moderator, "qa:sync", { slug: SLUG }, 5 * 60_000);
+  if (!snap.ok) throw new Error(`could not read the counts back: ${snap.error?.code}; disconnects ${JSON.stringify(Object.fromEntries(dropped))}`);
   const counted = questionIds.reduce((sum, id) => sum + (snap.data?.votes[id] ?? 0), 0);
   const broadcastTotal = questionIds.reduce((sum, id) => sum + (lastBroadcast.get(id) ?? 0), 0);
-  return { sent: sockets.length, acknowledged: results.filter((r) => r.ok).length, refused: Object.fromEntries(refused), counted, broadcastTotal, broadcasts, stormMs };
+  return {
+    sent: sockets.length,
+    acknowledged: results.filter((r) => r.ok).length,
+    refused: Object.fromEntries(refused),
+    counted,
+    broadcastTotal,
+    broadcasts,
+    stormMs,
+    ackP50: percentile(ackMs, 50),
+    ackP99: percentile(ackMs, 99),
+    disconnects: Object.fromEntries(dropped),
+  };
 }
 
 async function main(): Promise<void> {
@@ -305,7 +327,8 @@ async function main(): Promise<void> {
   console.log("");
   console.log(
     `vote storm: ${votes.sent} sent, ${votes.acknowledged} acknowledged, refused ${JSON.stringify(votes.refused)}, ${votes.counted} counted in the database, ` +
-      `${votes.broadcastTotal} in the last broadcast counts (${votes.broadcasts} coalesced broadcasts), ${votes.stormMs} ms, lost ${votes.acknowledged - votes.counted}`,
+      `${votes.broadcastTotal} in the last broadcast counts (${votes.broadcasts} coalesced broadcasts), lost ${votes.acknowledged - votes.counted}; ` +
+      `all acknowledged after ${votes.stormMs} ms (ack p50 ${votes.ackP50} ms, p99 ${votes.ackP99} ms), disconnects ${JSON.stringify(votes.disconnects)}`,
   );
   process.exit(a.missing === 0 && votes.acknowledged === votes.counted ? 0 : 1);
 }

@@ -28,6 +28,9 @@ test("ask, see similar, approve, panelist, on stage, answered — across five de
   const code = await scr.page.getByTestId("screen-code").textContent();
   expect(code?.replace("-", "")).toBe(await accessCode(plenary, SLUG));
   await expectNoAxeViolations(scr.page, "room screen (idle)");
+  const qr = scr.page.getByRole("img", { name: /QR code: scan to join/ });
+  await expect(qr).toBeVisible();
+  expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
   await expectNoAxeViolations(pan.page, "panelist view (empty)");
 
   // A remote attendee asks, with their name.
@@ -157,6 +160,8 @@ test("a phone offline keeps the question and sends it once when the connection r
 });
 
 test("the audience sorts by popular or recent, hears new questions politely, and can pause the list", async ({ browser, plenary }) => {
+  // A session of its own (questions may be asked before it starts), so other tests' questions do not count.
+  const SLUG = "wrap-up-discussion-and-conclusion";
   const app = plenary.services;
   const actorOf = async (spec: Parameters<typeof signedIn>[2]) => (await app.auth.resolveToken((await createPerson(app, spec)).token)).actor;
   const moderator = await actorOf({ name: "Sort Mod", email: "sortmod@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
@@ -203,4 +208,37 @@ test("the audience sorts by popular or recent, hears new questions politely, and
   await expect(open).toHaveCount(4);
   await expect(pause).toHaveAttribute("aria-checked", "false");
   await context.close();
+});
+
+test("moderators close Q&A, pause intake and switch to open mode; the audience sees each at once", async ({ browser, plenary }) => {
+  const moderator = await signedIn(browser, plenary, { name: "Ctl Mod", email: "ctl@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
+  const attendee = await signedIn(browser, plenary, { name: "Ctl Attendee", email: "ctl-att@example.org" });
+  const mod = new ConsolePage(moderator.page);
+  const you = new AudiencePage(attendee.page);
+  await Promise.all([mod.goto(SLUG), you.goto(SLUG)]);
+
+  const open = moderator.page.getByRole("switch", { name: "Q&A open" });
+  await expect(open).toHaveAttribute("aria-checked", "true");
+  await open.click();
+  await expect(open).toHaveAttribute("aria-checked", "false");
+  await expect(you.qa.getByText("Q&A is closed for this session.")).toBeVisible();
+  await expect(you.send).toBeDisabled();
+  await open.click();
+  await expect(you.send).toBeEnabled();
+
+  await moderator.page.getByRole("switch", { name: "Pause new questions" }).click();
+  await expect(you.qa.getByText("The moderators have paused new questions for a moment. You can still vote.")).toBeVisible();
+  await moderator.page.getByRole("switch", { name: "Pause new questions" }).click();
+  await expect(you.send).toBeEnabled();
+
+  // Open mode: a question is published without review.
+  await moderator.page.getByRole("radio", { name: "Open" }).check();
+  await expect(mod.outcome).toHaveText("Session settings saved.");
+  await you.ask("Open mode: published at once?");
+  await expect(you.question("Open mode")).toBeVisible();
+  await expect(you.mine.getByRole("listitem")).toContainText("Approved");
+  await moderator.page.getByRole("radio", { name: "Pre-moderated" }).check();
+  await expect(moderator.page.getByRole("radio", { name: "Pre-moderated" })).toBeChecked();
+  await moderator.context.close();
+  await attendee.context.close();
 });

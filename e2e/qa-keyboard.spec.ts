@@ -115,12 +115,28 @@ test("a moderator triages, edits, merges, stages, answers and undoes with the ke
   await expect(page.locator("article.qa-mod-item")).toHaveCount(1);
   await key("Escape");
   await expect(page.locator("article.qa-mod-item")).toHaveCount(2);
+  // Filters: by origin and starred.
+  await page.getByRole("combobox", { name: "From" }).selectOption("room");
+  await expect(page.getByText("No questions here with these filters.")).toBeVisible();
+  await page.getByRole("combobox", { name: "From" }).selectOption("remote");
+  await expect(page.locator("article.qa-mod-item")).toHaveCount(2);
+  await page.getByRole("checkbox", { name: "Starred only" }).check();
+  await expect(page.locator("article.qa-mod-item")).toHaveCount(1);
+  await expect(page.locator("article.qa-mod-item")).toContainText("Third");
+  await page.getByRole("combobox", { name: "Tag" }).selectOption("budget");
+  await expect(page.locator("article.qa-mod-item")).toHaveCount(1);
+  await page.getByRole("checkbox", { name: "Starred only" }).uncheck();
+  await page.getByRole("combobox", { name: "Tag" }).selectOption("");
+  await page.getByRole("combobox", { name: "From" }).selectOption("all");
+
   const pause = page.getByRole("switch", { name: "Pause new questions" });
   for (let i = 0; i < 30 && !(await pause.evaluate((el) => el === document.activeElement)); i++) await key("Shift+Tab");
   await expect(pause).toBeFocused();
   await key("Space");
   await expect(pause).toHaveAttribute("aria-checked", "true");
   await expectNoAxeViolations(page, "moderation console after a keyboard run");
+  await key("Space");
+  await expect(pause).toHaveAttribute("aria-checked", "false");
 
   const rows = await plenary.services.db.select().from(questions);
   const byText = (t: string) => rows.find((r) => r.text.startsWith(t))!;

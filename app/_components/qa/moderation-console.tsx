@@ -415,7 +415,7 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
                   )}
                   <p className="qa-mod-meta">
                     <span>
-                      {q.votes} vote{q.votes === 1 ? "" : "s"}
+                      {state.votes[q.id] ?? q.votes} vote{(state.votes[q.id] ?? q.votes) === 1 ? "" : "s"}
                     </span>
                     <span>{q.origin === "room" ? "From the room" : "Remote"}</span>
                     {rule === "on_record" ? <span>{authorLabel(q.author)}</span> : null}

@@ -52,7 +52,7 @@ export function PanelView(props: PanelViewProps) {
             <p className="qa-text">{onStage.text}</p>
             <p className="qa-panel-meta">
               {props.rule === "on_record" ? `${authorLabel(onStage.author)} · ` : ""}
-              {onStage.votes} vote{onStage.votes === 1 ? "" : "s"}
+              {state.votes[onStage.id] ?? onStage.votes} vote{(state.votes[onStage.id] ?? onStage.votes) === 1 ? "" : "s"}
             </p>
             <button type="button" onClick={() => void answer(onStage)}>
               Mark answered
