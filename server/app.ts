@@ -130,7 +130,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     const qaFanout = new QaFanout(sockets, (ids) => voteCounts(database.db, ids), log);
     closers.push(async () => qaFanout.stop());
     const guard = new Guard(audit);
-    const qa = new QaService({ db: database.db, audit, guard, clock, log, agenda, fanout: qaFanout });
+    const qa = new QaService({ db: database.db, serialCommands: database.kind === "pglite", audit, guard, clock, log, agenda, fanout: qaFanout });
     // Chatham House author links of sessions already over are erased before anyone connects, then
     // as sessions end (idempotent: safe when several instances run it).
     await qa.eraseEndedAuthorLinks();

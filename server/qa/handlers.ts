@@ -20,16 +20,16 @@ export const QA_RATES = {
 const anyObject = z.record(z.string(), z.unknown());
 const syncEnvelope = z.looseObject({ view: z.enum(["audience", "panel", "staff"]).optional() });
 
-/** Every error leaves the service through qaFault, so no query parameter can reach a log line. */
-function safe<I, R>(run: (input: I) => Promise<R>): (input: I) => Promise<R> {
-  return (input) =>
-    run(input).catch((err: unknown) => {
-      throw qaFault(err);
-    });
-}
-
 export function registerQaHandlers(app: PlenaryServices, socket: PlenarySocket): void {
   const actor = () => socket.data.actor;
+  // Every command takes its turn at the gate (server/qa/gate.ts), and every error leaves through
+  // qaFault, so no query parameter can reach an ack or a log line.
+  const safe =
+    <I, R>(run: (input: I) => Promise<R>) =>
+    (input: I): Promise<R> =>
+      app.qa.gate.run(() => run(input)).catch((err: unknown) => {
+        throw qaFault(err);
+      });
 
   // Loads (or reloads after a reconnect) what this person's view shows, and joins that view's rooms.
   onCommand(

@@ -29,6 +29,7 @@ import {
 } from "../../lib/schemas/qa";
 import type { z } from "zod";
 import { errorName, type QaFanout, type QuestionChange } from "./fanout";
+import { CommandGate } from "./gate";
 import { projectOwn, projectQuestion, projectState, visibleTo } from "./projection";
 import * as q from "./queries";
 
@@ -56,6 +57,8 @@ interface Outcome {
 
 export interface QaDeps {
   db: q.Db;
+  /** PGlite: commands run one at a time with an event-loop turn between them (gate.ts). */
+  serialCommands: boolean;
   audit: AuditService;
   guard: Guard;
   clock: Clock;
@@ -82,7 +85,11 @@ const STATUS_WORDS: Record<QuestionRow["status"], string> = {
 };
 
 export class QaService {
-  constructor(private readonly d: QaDeps) {}
+  readonly gate: CommandGate;
+
+  constructor(private readonly d: QaDeps) {
+    this.gate = new CommandGate(d.serialCommands);
+  }
 
   // ── Reading ─────────────────────────────────────────────────────────────────────────────────────
 
