@@ -74,7 +74,16 @@ export class QaFanout {
     let set = this.dirty.get(sessionId);
     if (!set) this.dirty.set(sessionId, (set = new Set()));
     set.add(questionId);
-    this.timer ??= setTimeout(() => void this.flush(), this.tickMs);
+    this.timer ??= setTimeout(() => void this.flush(), this.tickFor(sessionId));
+  }
+
+  /**
+   * A broadcast costs a write to every socket of the room: in a large room the tick grows (one more
+   * tick length per 2,000 sockets on this instance), so vote counts never crowd out the votes themselves.
+   */
+  private tickFor(sessionId: string): number {
+    const local = this.io.sockets.adapter.rooms.get(rooms.session(sessionId))?.size ?? 0;
+    return this.tickMs * Math.max(1, Math.ceil(local / 2000));
   }
 
   /** Sends the pending vote counts now (the tick calls it; tests and shutdown may too). */
