@@ -52,6 +52,8 @@ test("ask, see similar, approve, panelist, on stage, answered — across five de
   await expect(rita.question("earlier demand signals")).toContainText("Rita Remote, Embassy of Norway");
 
   // The phone in the room joins with the code on the screen.
+  await phonePage.goto(`/join?code=${code!.trim()}`);
+  await expectNoAxeViolations(phonePage, "join page on a phone");
   await joinWithCode(phonePage, code!.trim());
   const phone = new AudiencePage(phonePage);
   await expect(phone.qa.getByTestId("qa-connection")).toHaveAttribute("data-status", "live");
@@ -93,13 +95,6 @@ test("ask, see similar, approve, panelist, on stage, answered — across five de
   await expect(phone.qa.getByTestId("qa-on-stage")).toContainText("earlier demand signals");
   await expect(rita.mine.getByRole("listitem")).toContainText("On stage now");
   await expectNoAxeViolations(scr.page, "room screen with a question on stage");
-  if (process.env.QA_SHOTS) {
-    await scr.page.screenshot({ path: "/tmp/qa-shots/screen.png" });
-    await pan.page.screenshot({ path: "/tmp/qa-shots/panel.png", fullPage: true });
-    await mod.page.screenshot({ path: "/tmp/qa-shots/console.png", fullPage: true });
-    await phonePage.screenshot({ path: "/tmp/qa-shots/phone.png", fullPage: true });
-    await rita.page.screenshot({ path: "/tmp/qa-shots/remote.png", fullPage: true });
-  }
   await expectNoAxeViolations(pan.page, "panelist view with a question on stage");
   await expectNoAxeViolations(mod.page, "moderation console");
   await expectNoAxeViolations(phonePage, "phone with a question on stage");

@@ -162,6 +162,15 @@ describe("Chatham House: no asker or voter is identifiable anywhere", () => {
     const cookies: Record<string, string> = { ...Object.fromEntries(Object.entries({ ...audience, ...staff }).map(([k, p]) => [k, p.cookie])), dev: deviceCookie };
     for (const [who, cookie] of Object.entries(cookies)) for (const path of pages) await fetchAs(who, cookie, path);
     for (const path of pages) await fetchAs("anonymous", undefined, path);
+    // The staff pages are guarded by the one policy: the audience gets 403, a visitor the sign-in page.
+    expect((await fetchAs("zeb", cookies.zeb, `/sessions/${SLUG}/moderate`)).status).toBe(403);
+    expect((await fetchAs("dev", cookies.dev, `/sessions/${SLUG}/panel`)).status).toBe(403);
+    expect((await fetchAs("wil", cookies.wil, `/sessions/${SLUG}/screen`)).status).toBe(403);
+    expect((await fetchAs("pan", cookies.pan, `/sessions/${SLUG}/moderate`)).status).toBe(403);
+    expect((await fetchAs("pan", cookies.pan, `/sessions/${SLUG}/panel`)).status).toBe(200);
+    expect((await fetchAs("mod2", cookies.mod2, `/sessions/${SLUG}/screen`)).status).toBe(200);
+    const visitor = await fetchAs("anonymous", undefined, `/sessions/${SLUG}/moderate`);
+    expect([303, 307, 308]).toContain(visitor.status);
     expect((await fetchAs("org", cookies.org, `/api/admin/audit?session=${SLUG}&limit=500`)).status).toBe(200);
     expect((await fetchAs("org", cookies.org, "/admin/audit")).status).toBe(200);
     expect((await fetchAs("mod1", cookies.mod1, `/sessions/${SLUG}/moderate`)).body).toContain("Moderate: FMS Planning");

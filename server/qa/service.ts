@@ -14,7 +14,7 @@ import type { AgendaService } from "../agenda/service";
 import { AppError } from "../errors";
 import { isCheckViolation } from "../db-errors";
 import { rankSimilar } from "../../lib/qa-similarity";
-import type { ModerationResult, OwnQuestion, QaSync, QaView, QuestionView, SimilarQuestion, SubmitResult, VoteResult } from "../../lib/qa";
+import type { ModerationResult, OwnQuestion, QaSync, QaView, SimilarQuestion, SubmitResult, VoteResult } from "../../lib/qa";
 import {
   qaSyncSchema,
   questionAnswerSchema,
@@ -740,4 +740,3 @@ export function interleaveByOrigin<T extends { origin: "room" | "remote" }>(queu
   return out;
 }
 
-export type { QuestionView };
