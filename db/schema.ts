@@ -233,3 +233,5 @@ export const auditLog = pgTable(
 export type AuditRow = typeof auditLog.$inferSelect;
 export * from "./schema-streaming";
 export * from "./schema-polls";
+
+export * from "./schema-qa";

@@ -32,6 +32,10 @@ import { livekitWebhook } from "./http/livekit-webhook";
 import { registerStreamingHandlers } from "./streaming/handlers";
 import { connectLivekit } from "./streaming/livekit";
 import { StreamingService, type StreamPublisher } from "./streaming/service";
+import { QaFanout } from "./qa/fanout";
+import { registerQaHandlers } from "./qa/handlers";
+import { voteCounts } from "./qa/queries";
+import { QaService } from "./qa/service";
 
 export const projectRoot = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
 
@@ -58,6 +62,7 @@ export interface PlenaryServices {
   /** LiveKit rooms, tokens, recordings, raised hands and webhooks; `available` is false without LiveKit. */
   streaming: StreamingService;
   polls: PollService;
+  qa: QaService;
 }
 
 export interface StartOptions {
@@ -177,6 +182,17 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     // Start-up erasure: Chatham House sessions that ended while no instance ran lose their voter links now.
     await polls.start();
     closers.push(async () => polls.stop());
+    const qaFanout = new QaFanout(sockets, (ids) => voteCounts(database.db, ids), log);
+    closers.push(async () => qaFanout.stop());
+    const qa = new QaService({ db: database.db, serialCommands: database.kind === "pglite", audit, guard, clock, log, agenda, fanout: qaFanout });
+    // Chatham House author links of sessions already over are erased before anyone connects, then
+    // as sessions end (idempotent: safe when several instances run it).
+    await qa.eraseEndedAuthorLinks();
+    const eraser = setInterval(() => {
+      void qa.eraseEndedAuthorLinks().catch((err: unknown) => log.warn("erasing chatham house author links failed", { err: (err as Error)?.name }));
+    }, 10_000);
+    eraser.unref();
+    closers.push(async () => clearInterval(eraser));
     const realtime = { ready: true };
     const services: PlenaryServices = {
       config,
@@ -206,6 +222,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       agenda,
       streaming,
       polls,
+      qa,
     };
     await services.people.ensureOrganizers(config.organizers);
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.
@@ -216,6 +233,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       registerSessionHandlers(services, socket);
       registerStreamingHandlers(services, socket);
       registerPollHandlers(services, socket);
+      registerQaHandlers(services, socket);
     });
 
     let nextHandler: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | undefined;

@@ -9,6 +9,9 @@ export const errorStatus = {
   version_conflict: 409,
   cross_site: 403,
   policy_violation: 422,
+  qa_closed: 409,
+  intake_paused: 409,
+  session_ended: 409,
   rate_limited: 429,
   /** Streaming: a token asked for outside the session's window (doors open 30 min before the start). */
   outside_window: 403,

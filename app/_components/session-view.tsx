@@ -11,6 +11,7 @@ import { TimeZoneToggle } from "./time-zone-toggle";
 import { useLiveAgenda } from "./use-live-agenda";
 import { useServerClock } from "./use-server-clock";
 import { useTimeZoneChoice } from "./use-time-zone";
+import { QaAudience, type QaAudienceProps } from "./qa/qa-audience";
 
 interface Props {
   event: EventInfo;
@@ -18,6 +19,8 @@ interface Props {
   serverNow: string;
   /** Streamed sessions only. */
   stream?: { snapshot: StreamSnapshot; abilities: StreamAbilities };
+  /** The Q&A island's props, or null when the session has no Q&A. */
+  qa?: QaAudienceProps | null;
 }
 
 /** Why a capability is missing here, in one sentence, or null when the session offers it. */
@@ -32,7 +35,7 @@ function unavailableReason(item: AgendaItem, what: "stream" | "qa" | "polls"): s
   return null;
 }
 
-export function SessionView({ event, item: initial, serverNow, stream: streamProps }: Props) {
+export function SessionView({ event, item: initial, serverNow, stream: streamProps, qa: qaProps }: Props) {
   const { items } = useLiveAgenda([initial]);
   const item = items.find((i) => i.slug === initial.slug) ?? initial;
   const now = useServerClock(serverNow);
@@ -83,7 +86,7 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
         <div>
           <section className="panel-section" aria-labelledby="qa-heading">
             <h2 id="qa-heading">Questions &amp; answers</h2>
-            {qa ? <p className="unavailable">{qa}</p> : <p>Audience questions for this session will appear here.</p>}
+            {qa || !qaProps ? <p className="unavailable">{qa ?? "Not available for this session."}</p> : <QaAudience {...qaProps} />}
           </section>
           <section className="panel-section" aria-labelledby="polls-heading">
             <h2 id="polls-heading">Polls</h2>

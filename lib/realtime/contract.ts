@@ -7,6 +7,20 @@ import type { AgendaItem } from "../agenda";
 import type { CaptionLine, HandQueue, MyHand, StreamAttendance, StreamSnapshot } from "../streaming";
 import type { MyAnswer, PollAnswer, PollResults, PollSnapshot, PollView } from "../polls";
 import type { PollDraftInput } from "../schemas/polls";
+import type {
+  ModerationResult,
+  QaStateFact,
+  QaSync,
+  QaView,
+  QuestionChangedFact,
+  QuestionMineFact,
+  QuestionRemovedFact,
+  QuestionVotesFact,
+  SimilarQuestion,
+  SubmitResult,
+  VoteResult,
+} from "../qa";
+import type { ModerationAction } from "../schemas/qa";
 
 export interface AckError {
   code: string;
@@ -96,6 +110,17 @@ export interface ServerToClientEvents extends PollServerEvents {
   "hand:changed": (payload: MyHand) => void;
   /** A line from the captioner. To the session's room. */
   "caption:added": (payload: CaptionLine) => void;
+  // ── Q&A (docs/protocol.md, "Q&A") ──
+  /** A question changed (or was created), in the projection of the receiver's view. */
+  "question:changed": (payload: QuestionChangedFact) => void;
+  /** A question this view showed is no longer shown (dismissed, merged). */
+  "question:removed": (payload: QuestionRemovedFact) => void;
+  /** Vote counts, coalesced per tick per session. */
+  "question:votes": (payload: QuestionVotesFact) => void;
+  /** The session's Q&A state (on stage, intake paused); staff also get the counts. */
+  "qa:state": (payload: QaStateFact) => void;
+  /** The asker's own question changed (to every tab of the asker only). */
+  "question:mine": (payload: QuestionMineFact) => void;
 }
 
 export interface ClientToServerEvents extends PollClientEvents {
@@ -112,6 +137,20 @@ export interface ClientToServerEvents extends PollClientEvents {
   "hand:promote": (payload: { slug: string; handId: string; camera?: boolean }, ack: Ack<HandQueue>) => void;
   "hand:demote": (payload: { slug: string; handId: string }, ack: Ack<HandQueue>) => void;
   "caption:push": (payload: { slug: string; text: string; final?: boolean }, ack: Ack<CaptionLine>) => void;
+
+  // ── Q&A (payloads are parsed with lib/schemas/qa.ts) ──
+  "qa:sync": (payload: { slug: string; since?: number; view?: QaView }, ack: Ack<QaSync>) => void;
+  "question:submit": (payload: { slug: string; key: string; text: string; anonymous?: boolean }, ack: Ack<SubmitResult>) => void;
+  "question:similar": (payload: { slug: string; text: string }, ack: Ack<SimilarQuestion[]>) => void;
+  "question:vote": (payload: { slug: string; key: string; questionId: string; up: boolean }, ack: Ack<VoteResult>) => void;
+  "question:moderate": (
+    payload: { slug: string; key: string; questionId: string; expectedVersion: number; action: ModerationAction },
+    ack: Ack<ModerationResult>,
+  ) => void;
+  "question:answer": (payload: { slug: string; key: string; questionId: string; expectedVersion: number }, ack: Ack<ModerationResult>) => void;
+  "qa:undo": (payload: { slug: string; key: string }, ack: Ack<ModerationResult>) => void;
+  "qa:pause": (payload: { slug: string; key: string; paused: boolean }, ack: Ack<ModerationResult>) => void;
+  "qa:interleave": (payload: { slug: string; key: string }, ack: Ack<ModerationResult>) => void;
 }
 
 /** `stream:state`: everything a stream view needs after (re)connecting. */

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getApp } from "@/server/context";
 import { SessionView } from "@/app/_components/session-view";
+import type { QaAudienceProps } from "@/app/_components/qa/qa-audience";
 import { pageActor } from "@/server/http/page-auth";
 
 export const dynamic = "force-dynamic";
@@ -28,9 +29,26 @@ export default async function SessionPage({ params }: Params) {
   // Only streamed sessions carry stream state (and load the player's code).
   const row = (await app.agenda.findRow(slug))!;
   const stream = row.streamed ? { snapshot: await app.streaming.snapshot(row), abilities: app.streaming.abilities(await pageActor(), row) } : undefined;
+  const qa = await qaProps(slug);
   return (
     <main id="main">
-      <SessionView event={event} item={item} serverNow={app.clock.now().toISOString()} stream={stream} />
+      <SessionView event={event} item={item} serverNow={app.clock.now().toISOString()} stream={stream} qa={qa} />
     </main>
   );
+}
+
+/** What the Q&A island needs: the viewer's abilities, never anyone else's identity. */
+async function qaProps(slug: string): Promise<QaAudienceProps | null> {
+  const app = getApp();
+  const row = await app.agenda.findRow(slug);
+  if (!row?.qaEnabled) return null;
+  const actor = await pageActor();
+  const can = (a: Parameters<typeof app.guard.allowed>[1]) => app.guard.allowed(actor, a, row);
+  const links: QaAudienceProps["links"] = [];
+  if (can("question:moderate")) links.push({ href: `/sessions/${slug}/moderate`, label: "Moderate questions" });
+  if (can("panel:view")) links.push({ href: `/sessions/${slug}/panel`, label: "Panelist view" });
+  if (can("screen:view")) links.push({ href: `/sessions/${slug}/screen`, label: "Room screen" });
+  // The asker's own name, for the "show my name" choice; under the Rule there is no such choice.
+  const ownLabel = row.rule === "on_record" && actor?.name ? (actor.affiliation ? `${actor.name}, ${actor.affiliation}` : actor.name) : null;
+  return { slug, rule: row.rule, signedIn: Boolean(actor), canAsk: can("question:ask"), ownLabel, links };
 }

@@ -1,0 +1,514 @@
+/**
+ * The Q&A client engine, without React: it keeps one view of a session's questions in step with the
+ * server and carries the audience's work across bad connections. The browser islands wrap it in a
+ * hook (use-qa.ts); the integration, fault and benchmark scripts drive the very same class with
+ * socket.io-client in Node.
+ *
+ * - Sync: on every (re)connect it asks `qa:sync` with the version it holds and gets what changed, or
+ *   a snapshot. Facts that arrive while a sync is in flight are held and applied after it.
+ * - Outbox: questions and votes go to an outbox first (kept in localStorage in the browser) and are
+ *   sent one at a time when connected; an item leaves the outbox only when the server acknowledged it
+ *   (or refused it for good). A resend carries the same idempotency key, so the server stores it once.
+ * - Staff commands are sent at once and, if the connection drops before the ack, resent with the
+ *   same key after reconnecting: the server answers a repeated key with the stored result.
+ */
+import type { AckResult } from "../../../lib/realtime/contract";
+import {
+  newClientKey,
+  type ModerationResult,
+  type OwnQuestion,
+  type Panelist,
+  type QaCounts,
+  type QaState,
+  type QaSync,
+  type QaView,
+  type QuestionChangedFact,
+  type QuestionMineFact,
+  type QuestionRemovedFact,
+  type QuestionView,
+  type QuestionVotesFact,
+  type QaStateFact,
+  type SubmitResult,
+  type VoteResult,
+} from "../../../lib/qa";
+import type { AgendaItem } from "../../../lib/agenda";
+
+/** The part of a socket.io client socket this engine uses. */
+export interface SocketLike {
+  readonly connected: boolean;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: string, listener: (...args: never[]) => void): unknown;
+  emit(event: string, ...args: unknown[]): unknown;
+}
+
+export type OutboxItem =
+  | { kind: "submit"; key: string; text: string; anonymous: boolean; createdAt: string }
+  | { kind: "vote"; key: string; questionId: string; up: boolean };
+
+export interface OutboxStore {
+  load(slug: string): OutboxItem[];
+  save(slug: string, items: OutboxItem[]): void;
+}
+
+export function memoryStore(): OutboxStore {
+  const data = new Map<string, OutboxItem[]>();
+  return { load: (slug) => [...(data.get(slug) ?? [])], save: (slug, items) => void data.set(slug, [...items]) };
+}
+
+/** The outbox survives a reload or a dead battery on this device. Per browser profile and session. */
+export function localStore(): OutboxStore {
+  const k = (slug: string) => `plenary.qa.outbox.${slug}`;
+  return {
+    load(slug) {
+      try {
+        const raw = globalThis.localStorage?.getItem(k(slug));
+        return raw ? (JSON.parse(raw) as OutboxItem[]) : [];
+      } catch {
+        return [];
+      }
+    },
+    save(slug, items) {
+      try {
+        if (items.length) globalThis.localStorage?.setItem(k(slug), JSON.stringify(items));
+        else globalThis.localStorage?.removeItem(k(slug));
+      } catch {
+        /* storage full or disabled: the outbox still lives in memory */
+      }
+    },
+  };
+}
+
+export type QaStatus = "connecting" | "syncing" | "live" | "offline" | "refused";
+
+export interface QaClientState {
+  status: QaStatus;
+  /** Why the view cannot be shown (not signed in, no Q&A), in words. */
+  refusal: string | null;
+  view: QaView | null;
+  sessionId: string | null;
+  version: number;
+  questions: ReadonlyMap<string, QuestionView>;
+  votes: Readonly<Record<string, number>>;
+  myVotes: ReadonlySet<string>;
+  mine: readonly OwnQuestion[];
+  outbox: readonly OutboxItem[];
+  /** Questions the server refused for good (closed, too short), with its reason. */
+  failed: ReadonlyArray<{ key: string; text: string; message: string }>;
+  state: QaState | null;
+  panelists: readonly Panelist[];
+  counts: QaCounts | null;
+}
+
+/** Something a person should hear about (the islands announce these politely). */
+export type QaNotice =
+  | { kind: "question-added"; question: QuestionView }
+  | { kind: "question-removed"; id: string }
+  | { kind: "stage"; question: QuestionView | null }
+  | { kind: "mine"; question: OwnQuestion; previous?: OwnQuestion }
+  | { kind: "sent"; question: OwnQuestion }
+  | { kind: "failed"; text: string; message: string };
+
+export interface QaClientOptions {
+  slug: string;
+  /** Ask for a lesser view than the role allows (the room screen asks for the audience's). */
+  view?: QaView;
+  store?: OutboxStore;
+  ackTimeoutMs?: number;
+  onNotice?: (n: QaNotice) => void;
+}
+
+const AUDIENCE_STATUSES = new Set(["approved", "answered"]);
+
+export class QaClient {
+  private s: QaClientState;
+  private listeners = new Set<() => void>();
+  private syncing = false;
+  private held: Array<() => void> = [];
+  private flushing = false;
+  private retryTimer?: ReturnType<typeof setTimeout>;
+  private readonly store: OutboxStore;
+  private readonly ackTimeoutMs: number;
+  private readonly bound: Array<[string, (...args: never[]) => void]> = [];
+  private stopped = false;
+  private generation = 0;
+
+  constructor(
+    private readonly socket: SocketLike,
+    private readonly opts: QaClientOptions,
+  ) {
+    this.store = opts.store ?? memoryStore();
+    this.ackTimeoutMs = opts.ackTimeoutMs ?? 10_000;
+    this.s = {
+      status: socket.connected ? "syncing" : "connecting",
+      refusal: null,
+      view: null,
+      sessionId: null,
+      version: 0,
+      questions: new Map(),
+      votes: {},
+      myVotes: new Set(),
+      mine: [],
+      outbox: this.store.load(opts.slug),
+      failed: [],
+      state: null,
+      panelists: [],
+      counts: null,
+    };
+  }
+
+  // ── Subscription (useSyncExternalStore-compatible) ───────────────────────────────────────────────
+
+  getState = (): QaClientState => this.s;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private set(patch: Partial<QaClientState>): void {
+    this.s = { ...this.s, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  private notice(n: QaNotice): void {
+    this.opts.onNotice?.(n);
+  }
+
+  // ── Life cycle ──────────────────────────────────────────────────────────────────────────────────
+
+  start(): void {
+    const on = <A extends unknown[]>(event: string, fn: (...args: A) => void) => {
+      const listener = fn as unknown as (...args: never[]) => void;
+      this.socket.on(event, listener);
+      this.bound.push([event, listener]);
+    };
+    on("connect", () => void this.resync());
+    on("disconnect", () => {
+      this.generation++;
+      this.set({ status: "offline" });
+    });
+    on("question:changed", (f: QuestionChangedFact) => this.fact(f.sessionId, () => this.applyQuestion(f.question, f.version, true)));
+    on("question:removed", (f: QuestionRemovedFact) => this.fact(f.sessionId, () => this.applyRemoved(f.id, f.version, true)));
+    on("question:votes", (f: QuestionVotesFact) => this.fact(f.sessionId, () => this.applyVotes(f.counts)));
+    on("qa:state", (f: QaStateFact) => this.fact(f.sessionId, () => this.applyState(f.state, f.version, f.counts)));
+    on("question:mine", (f: QuestionMineFact) => this.fact(f.sessionId, () => this.applyMine(f.question)));
+    on("agenda:changed", ({ item }: { item: AgendaItem }) => {
+      if (item.slug === this.opts.slug && this.s.state) this.set({ state: { ...this.s.state, qaOpen: item.qaOpen, qaMode: item.qaMode } });
+    });
+    if (this.socket.connected) void this.resync();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const [event, listener] of this.bound) this.socket.off(event, listener);
+    this.bound.length = 0;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  /** Facts of other sessions (a socket may be in several) are ignored; facts during a sync wait for it. */
+  private fact(sessionId: string, apply: () => void): void {
+    if (this.s.sessionId && sessionId !== this.s.sessionId) return;
+    if (this.syncing || !this.s.sessionId) this.held.push(apply);
+    else apply();
+  }
+
+  private emit<T>(event: string, payload: unknown): Promise<AckResult<T> | "timeout"> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve("timeout"), this.ackTimeoutMs);
+      this.socket.emit(event, payload, (r: AckResult<T>) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+    });
+  }
+
+  /** Loads the view (or what changed since the version held), then sends what waits in the outbox. */
+  async resync(): Promise<void> {
+    if (this.stopped || !this.socket.connected) return;
+    const generation = this.generation;
+    this.syncing = true;
+    this.held = [];
+    this.set({ status: "syncing" });
+    const since = this.s.view && this.s.sessionId ? this.s.version : undefined;
+    let r = await this.emit<QaSync>("qa:sync", { slug: this.opts.slug, ...(since !== undefined ? { since } : {}), ...(this.opts.view ? { view: this.opts.view } : {}) });
+    // A changed view (new roles) needs everything again.
+    if (r !== "timeout" && r.ok && r.data.kind === "changes" && r.data.view !== this.s.view) {
+      r = await this.emit<QaSync>("qa:sync", { slug: this.opts.slug, ...(this.opts.view ? { view: this.opts.view } : {}) });
+    }
+    if (generation !== this.generation || this.stopped) return; // the connection dropped meanwhile: the next connect syncs again
+    if (r === "timeout") {
+      this.syncing = false;
+      this.retryTimer = setTimeout(() => void this.resync(), 2000);
+      return;
+    }
+    if (!r.ok) {
+      this.syncing = false;
+      if (r.error.code === "rate_limited") {
+        this.retryTimer = setTimeout(() => void this.resync(), r.error.retryAfterMs ?? 2000);
+        return;
+      }
+      this.set({ status: "refused", refusal: r.error.message });
+      return;
+    }
+    this.applySync(r.data);
+    const held = this.held;
+    this.held = [];
+    this.syncing = false;
+    for (const apply of held) apply();
+    this.set({ status: "live" });
+    void this.flush();
+  }
+
+  private applySync(d: QaSync): void {
+    const questions = d.kind === "snapshot" ? new Map<string, QuestionView>() : new Map(this.s.questions);
+    if (d.kind === "changes") for (const id of d.removed) questions.delete(id);
+    for (const q of d.questions) {
+      const held = questions.get(q.id);
+      if (!held || held.version <= q.version) questions.set(q.id, q);
+    }
+    const votes: Record<string, number> = {};
+    for (const [id, n] of Object.entries(d.votes)) votes[id] = n;
+    const mine = mergeMine(d.mine, this.s.outbox);
+    // Votes still waiting in the outbox are this person's latest wish: show them over the server's.
+    const myVotes = new Set(d.myVotes);
+    for (const item of this.s.outbox) if (item.kind === "vote") item.up ? myVotes.add(item.questionId) : myVotes.delete(item.questionId);
+    this.set({
+      view: d.view,
+      sessionId: d.sessionId,
+      version: Math.max(d.kind === "snapshot" ? 0 : this.s.version, d.version),
+      questions,
+      votes,
+      myVotes,
+      mine,
+      state: d.state,
+      panelists: d.panelists,
+      counts: d.counts,
+      refusal: null,
+    });
+  }
+
+  // ── Facts ───────────────────────────────────────────────────────────────────────────────────────
+
+  private shows(q: QuestionView): boolean {
+    return this.s.view === "staff" || AUDIENCE_STATUSES.has(q.status);
+  }
+
+  private applyQuestion(q: QuestionView, version: number, announce: boolean): void {
+    const held = this.s.questions.get(q.id);
+    if (held && held.version > q.version) return;
+    const questions = new Map(this.s.questions);
+    const votes = { ...this.s.votes };
+    if (this.shows(q)) {
+      questions.set(q.id, q);
+      votes[q.id] = q.votes;
+    } else {
+      questions.delete(q.id);
+    }
+    this.set({ questions, votes, version: Math.max(this.s.version, version) });
+    if (announce && !held && this.shows(q)) this.notice({ kind: "question-added", question: q });
+    if (announce && held && !this.shows(q)) this.notice({ kind: "question-removed", id: q.id });
+  }
+
+  private applyRemoved(id: string, version: number, announce: boolean): void {
+    if (!this.s.questions.has(id)) return;
+    const questions = new Map(this.s.questions);
+    questions.delete(id);
+    this.set({ questions, version: Math.max(this.s.version, version) });
+    if (announce) this.notice({ kind: "question-removed", id });
+  }
+
+  private applyVotes(counts: Array<[string, number]>): void {
+    const votes = { ...this.s.votes };
+    for (const [id, n] of counts) votes[id] = n;
+    this.set({ votes });
+  }
+
+  private applyState(state: QaState, version: number, counts?: QaCounts): void {
+    const stageChanged = this.s.state?.onStage !== state.onStage;
+    this.set({ state, version: Math.max(this.s.version, version), ...(counts ? { counts } : {}) });
+    if (stageChanged) this.notice({ kind: "stage", question: state.onStage ? (this.s.questions.get(state.onStage) ?? null) : null });
+    // Own questions show "on stage" too.
+    if (stageChanged && this.s.mine.length) this.set({ mine: this.s.mine.map((m) => ({ ...m, onStage: m.id === state.onStage })) });
+  }
+
+  private applyMine(q: OwnQuestion): void {
+    const previous = this.s.mine.find((m) => m.id === q.id);
+    if (previous && previous.version > q.version) return;
+    if (previous && previous.version === q.version && previous.onStage === q.onStage) return;
+    this.set({ mine: upsertMine(this.s.mine, q) });
+    this.notice({ kind: "mine", question: q, previous });
+  }
+
+  // ── Audience commands (through the outbox) ──────────────────────────────────────────────────────
+
+  /** Queues a question; it is sent now if connected, else when the connection returns. Returns its key. */
+  submit(text: string, anonymous: boolean): string {
+    const item: OutboxItem = { kind: "submit", key: newClientKey(), text, anonymous, createdAt: new Date().toISOString() };
+    this.enqueue(item);
+    return item.key;
+  }
+
+  /** Sets this person's vote (optimistically), and queues it. */
+  vote(questionId: string, up: boolean): void {
+    const myVotes = new Set(this.s.myVotes);
+    const had = myVotes.has(questionId);
+    if (had === up) return;
+    if (up) myVotes.add(questionId);
+    else myVotes.delete(questionId);
+    const votes = { ...this.s.votes, [questionId]: Math.max(0, (this.s.votes[questionId] ?? 0) + (up ? 1 : -1)) };
+    this.set({ myVotes, votes });
+    // A newer vote on the same question replaces one still waiting: only the last wish matters.
+    const outbox = this.s.outbox.filter((i) => !(i.kind === "vote" && i.questionId === questionId && !this.inFlight.has(i.key)));
+    this.s = { ...this.s, outbox };
+    this.enqueue({ kind: "vote", key: newClientKey(), questionId, up });
+  }
+
+  private inFlight = new Set<string>();
+
+  private enqueue(item: OutboxItem): void {
+    const outbox = [...this.s.outbox, item];
+    this.store.save(this.opts.slug, outbox);
+    this.set({ outbox, mine: item.kind === "submit" ? mergeMine(this.s.mine, [item]) : this.s.mine });
+    void this.flush();
+  }
+
+  private dequeue(key: string): void {
+    const outbox = this.s.outbox.filter((i) => i.key !== key);
+    this.store.save(this.opts.slug, outbox);
+    this.set({ outbox });
+  }
+
+  /** Sends outbox items one at a time, in order, while connected. */
+  async flush(): Promise<void> {
+    if (this.flushing || this.syncing || this.stopped || !this.socket.connected || !this.s.sessionId) return;
+    this.flushing = true;
+    try {
+      while (this.socket.connected && !this.stopped) {
+        const item = this.s.outbox[0];
+        if (!item) break;
+        const generation = this.generation;
+        this.inFlight.add(item.key);
+        const r =
+          item.kind === "submit"
+            ? await this.emit<SubmitResult>("question:submit", { slug: this.opts.slug, key: item.key, text: item.text, anonymous: item.anonymous })
+            : await this.emit<VoteResult>("question:vote", { slug: this.opts.slug, key: item.key, questionId: item.questionId, up: item.up });
+        this.inFlight.delete(item.key);
+        if (r === "timeout" || generation !== this.generation) {
+          // Not known to be stored: it stays first in line and goes again with the same key, now if
+          // still connected (a lost ack), else after the next connect.
+          this.retryTimer = setTimeout(() => void this.flush(), 200);
+          break;
+        }
+        if (r.ok) {
+          this.dequeue(item.key);
+          if (item.kind === "submit") {
+            const q = (r.data as SubmitResult).question;
+            this.set({ mine: upsertMine(this.s.mine.filter((m) => m.key !== item.key || m.id === q.id), q) });
+            this.notice({ kind: "sent", question: q });
+          } else {
+            const v = r.data as VoteResult;
+            // The ack carries the count right after this vote; later votes arrive with the next tick.
+            if (!this.s.outbox.some((i) => i.kind === "vote" && i.questionId === v.questionId)) this.set({ votes: { ...this.s.votes, [v.questionId]: v.votes } });
+          }
+          continue;
+        }
+        if (r.error.code === "rate_limited") {
+          this.retryTimer = setTimeout(() => void this.flush(), r.error.retryAfterMs ?? 2000);
+          break;
+        }
+        if (r.error.code === "internal" || r.error.code === "unavailable") {
+          this.retryTimer = setTimeout(() => void this.flush(), 3000);
+          break;
+        }
+        // Refused for good (closed, too short, not allowed): tell the person, keep their words.
+        this.dequeue(item.key);
+        if (item.kind === "submit") {
+          this.set({ failed: [...this.s.failed, { key: item.key, text: item.text, message: r.error.message }], mine: this.s.mine.filter((m) => m.key !== item.key || !m.id.startsWith("local:")) });
+          this.notice({ kind: "failed", text: item.text, message: r.error.message });
+        } else {
+          const myVotes = new Set(this.s.myVotes);
+          if (item.up) myVotes.delete(item.questionId);
+          else myVotes.add(item.questionId);
+          this.set({ myVotes });
+          this.notice({ kind: "failed", text: "", message: r.error.message });
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  dismissFailure(key: string): void {
+    this.set({ failed: this.s.failed.filter((f) => f.key !== key) });
+  }
+
+  // ── Staff commands ──────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Sends a staff command with one idempotency key and waits for its ack, resending it after a
+   * reconnect if the connection dropped first. Applies the result (or, on `version_conflict`, the
+   * fresh state the server sent) before resolving.
+   */
+  async command<T extends ModerationResult>(event: string, payload: Record<string, unknown>, deadlineMs = 30_000): Promise<AckResult<T>> {
+    const body = { slug: this.opts.slug, key: newClientKey(), ...payload };
+    const until = Date.now() + deadlineMs;
+    while (Date.now() < until && !this.stopped) {
+      if (!this.socket.connected) {
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+      const r = await this.emit<T>(event, body);
+      if (r === "timeout") continue;
+      if (r.ok) this.applyResult(r.data);
+      else if (r.error.code === "version_conflict" && r.error.current) this.applyQuestion(r.error.current as QuestionView, this.s.version, false);
+      return r;
+    }
+    return { ok: false, error: { code: "unavailable", message: "No connection to the server: the action was not confirmed. Try again when the connection is back." } };
+  }
+
+  private applyResult(result: ModerationResult): void {
+    for (const q of result.questions) this.applyQuestion(q, result.version, false);
+    this.applyState(result.state, result.version);
+  }
+
+  moderate(questionId: string, expectedVersion: number, action: Record<string, unknown> & { type: string }) {
+    return this.command("question:moderate", { questionId, expectedVersion, action });
+  }
+
+  answer(questionId: string, expectedVersion: number) {
+    return this.command("question:answer", { questionId, expectedVersion });
+  }
+}
+
+function upsertMine(list: readonly OwnQuestion[], q: OwnQuestion): OwnQuestion[] {
+  const i = list.findIndex((m) => m.id === q.id || m.key === q.key);
+  if (i < 0) return [...list, q];
+  const copy = [...list];
+  copy[i] = q;
+  return copy;
+}
+
+/** Own questions from the server plus those still waiting in the outbox (shown as "waiting to send"). */
+function mergeMine(server: readonly OwnQuestion[], outbox: readonly OutboxItem[]): OwnQuestion[] {
+  const out = [...server];
+  for (const item of outbox) {
+    if (item.kind !== "submit" || out.some((m) => m.key === item.key)) continue;
+    out.push({
+      id: `local:${item.key}`,
+      key: item.key,
+      text: item.text,
+      status: "pending",
+      anonymous: item.anonymous,
+      dismissReason: null,
+      mergedInto: null,
+      onStage: false,
+      createdAt: item.createdAt,
+      version: 0,
+    });
+  }
+  return out;
+}
+
+export function isLocal(q: OwnQuestion): boolean {
+  return q.id.startsWith("local:");
+}

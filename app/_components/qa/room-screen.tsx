@@ -1,0 +1,62 @@
+"use client";
+import { authorLabel } from "@/lib/qa";
+import { useQa } from "./use-qa";
+import "./qa.css";
+
+export interface RoomScreenProps {
+  slug: string;
+  title: string;
+  rule: "chatham_house" | "on_record";
+  /** The room code as people type it, e.g. ABCD-2345. */
+  code: string | null;
+  joinUrl: string;
+}
+
+/**
+ * The room's projector: how to join, and the question on stage in type readable from the back of a
+ * ballroom. It asks for the audience's view, so it never holds more than the audience sees; under the
+ * Chatham House Rule it never shows an attribution. Sections are separate so poll results can join.
+ */
+export function RoomScreen({ slug, title, rule, code, joinUrl }: RoomScreenProps) {
+  const { state } = useQa(slug, { view: "audience" });
+  const onStageId = state.state?.onStage ?? null;
+  const onStage = onStageId ? (state.questions.get(onStageId) ?? null) : null;
+  return (
+    <>
+      <section className="qa-screen-stage" aria-labelledby="screen-title" aria-live="polite">
+        <h1 id="screen-title">{title}</h1>
+        {onStage ? (
+          <div data-testid="screen-on-stage">
+            <p className="qa-on-stage-label">Question on stage</p>
+            <p className="qa-text">{onStage.text}</p>
+            {rule === "on_record" && onStage.author ? <p className="qa-author">{authorLabel(onStage.author)}</p> : null}
+          </div>
+        ) : (
+          <p className="qa-screen-idle">Ask your questions and vote from your phone.</p>
+        )}
+      </section>
+      <JoinCard slug={slug} code={code} joinUrl={joinUrl} />
+    </>
+  );
+}
+
+function JoinCard({ slug, code, joinUrl }: { slug: string; code: string | null; joinUrl: string }) {
+  if (!code) return null;
+  return (
+    <section className="qa-screen-join" aria-labelledby="screen-join">
+      <h2 id="screen-join" className="visually-hidden">
+        Join this session
+      </h2>
+      {/* eslint-disable-next-line @next/next/no-img-element */}
+      <img src={`/sessions/${slug}/join-qr.svg`} alt={`QR code: scan to join at ${joinUrl} with the code ${code}`} width={320} height={320} />
+      <p>Scan, or go to</p>
+      <p>
+        <strong>{joinUrl.replace(/^https?:\/\//, "")}</strong>
+      </p>
+      <p>and enter the code</p>
+      <p className="code-display" data-testid="screen-code">
+        {code}
+      </p>
+    </section>
+  );
+}

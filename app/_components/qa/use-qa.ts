@@ -1,0 +1,65 @@
+"use client";
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import type { QaView } from "@/lib/qa";
+import { getSocket } from "../realtime";
+import { QaClient, localStore, type QaClientState, type QaNotice, type SocketLike } from "./qa-client";
+
+const EMPTY: QaClientState = {
+  status: "connecting",
+  refusal: null,
+  view: null,
+  sessionId: null,
+  version: 0,
+  questions: new Map(),
+  votes: {},
+  myVotes: new Set(),
+  mine: [],
+  outbox: [],
+  failed: [],
+  state: null,
+  panelists: [],
+  counts: null,
+};
+const noSubscribe = () => () => {};
+const empty = () => EMPTY;
+
+/**
+ * One Q&A view of a session, live. The engine starts after hydration (the server renders the empty
+ * state), on the tab's one socket; audience work waits in localStorage until acknowledged.
+ */
+export function useQa(slug: string, opts: { view?: QaView; onNotice?: (n: QaNotice) => void; enabled?: boolean } = {}) {
+  const [client, setClient] = useState<QaClient | null>(null);
+  const notice = useRef(opts.onNotice);
+  notice.current = opts.onNotice;
+  const enabled = opts.enabled ?? true;
+  useEffect(() => {
+    if (!enabled) return;
+    const c = new QaClient(getSocket() as unknown as SocketLike, { slug, view: opts.view, store: localStore(), onNotice: (n) => notice.current?.(n) });
+    c.start();
+    setClient(c);
+    return () => c.stop();
+  }, [slug, opts.view, enabled]);
+  const state = useSyncExternalStore(client?.subscribe ?? noSubscribe, client?.getState ?? empty, empty);
+  return { client, state };
+}
+
+/** A polite live region's text: the latest message, re-announced even when it repeats. */
+export function useAnnouncer(): [string, (message: string) => void] {
+  const [text, setText] = useState("");
+  const announce = useCallback((message: string) => {
+    // Clearing first makes screen readers read a repeated message again.
+    setText("");
+    setTimeout(() => setText(message), 50);
+  }, []);
+  return [text, announce];
+}
+
+/** Minutes and seconds left until `endsAt`, by the server's clock. */
+export function timeLeft(endsAtIso: string, now: Date): { ms: number; label: string } {
+  const ms = Date.parse(endsAtIso) - now.getTime();
+  if (ms <= 0) return { ms, label: "Time is up" };
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes >= 60) return { ms, label: `${Math.floor(minutes / 60)} h ${minutes % 60} min left` };
+  if (minutes >= 1) return { ms, label: `${minutes} min left` };
+  return { ms, label: "Less than a minute left" };
+}

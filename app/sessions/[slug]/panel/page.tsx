@@ -1,0 +1,39 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { getApp } from "@/server/context";
+import { requirePage } from "@/server/http/page-auth";
+import { isoInZone } from "@/lib/time";
+import { PanelView } from "@/app/_components/qa/panel-view";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ slug: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const { slug } = await params;
+  const row = await getApp().agenda.findRow(slug);
+  return { title: row ? `Panel: ${row.title}` : "Session not found" };
+}
+
+/** The panelists' view for a tablet or confidence monitor. */
+export default async function PanelPage({ params }: Params) {
+  const { slug } = await params;
+  const app = getApp();
+  const row = await app.agenda.findRow(slug);
+  if (!row) notFound();
+  const actor = await requirePage("panel:view", `/sessions/${slug}/panel`, row);
+  const event = await app.agenda.getEvent();
+  return (
+    <main id="main" className="qa-panel">
+      <PanelView
+        slug={row.slug}
+        title={row.title}
+        rule={row.rule}
+        endsAt={isoInZone(row.endsAt, event.timeZone)}
+        serverNow={app.clock.now().toISOString()}
+        viewerId={actor.userId}
+        viewerName={actor.name}
+      />
+    </main>
+  );
+}

@@ -1,0 +1,36 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { getApp } from "@/server/context";
+import { formatAccessCode } from "@/server/auth/tokens";
+import { requirePage } from "@/server/http/page-auth";
+import { RoomScreen } from "@/app/_components/qa/room-screen";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ slug: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const { slug } = await params;
+  const row = await getApp().agenda.findRow(slug);
+  return { title: row ? `Screen: ${row.title}` : "Session not found" };
+}
+
+/** The room's projector: join code and the question on stage. Opened by staff on the room's computer. */
+export default async function ScreenPage({ params }: Params) {
+  const { slug } = await params;
+  const app = getApp();
+  const row = await app.agenda.findRow(slug);
+  if (!row) notFound();
+  await requirePage("screen:view", `/sessions/${slug}/screen`, row);
+  return (
+    <main id="main" className="qa-screen">
+      <RoomScreen
+        slug={row.slug}
+        title={row.title}
+        rule={row.rule}
+        code={row.qaEnabled && row.accessCode ? formatAccessCode(row.accessCode) : null}
+        joinUrl={`${app.config.publicUrl}/join`}
+      />
+    </main>
+  );
+}

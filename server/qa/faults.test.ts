@@ -1,0 +1,163 @@
+/**
+ * Faults: the server is restarted in the middle of a session while clients ask and vote. Every
+ * acknowledged item exists exactly once, unacknowledged ones are resent and stored once, and every
+ * client converges to the database's state. The clients are the pages' own engine (QaClient) on
+ * reconnecting socket.io clients; the database outlives the server (a PGlite folder, or Postgres).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { and, eq, sql } from "drizzle-orm";
+import { afterAll, describe, expect, it } from "vitest";
+import { questions, questionVotes, sessions } from "../../db/schema";
+import type { QaSnapshot, QuestionView } from "../../lib/qa";
+import { createPostgresDatabase, testDatabaseKinds } from "../testing/databases";
+import { createPerson, type TestPerson } from "../testing/people";
+import { startTestServer, type TestServer } from "../testing/test-server";
+import { browserLike, sleep, sync, waitFor } from "./testing";
+
+const SLUG = "defense-industry-perspectives";
+const NOW = "2024-05-24T10:00:00-04:00";
+
+describe.each(testDatabaseKinds())("a server restart mid-session (%s)", (database) => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c();
+  });
+
+  it("loses nothing, duplicates nothing, and every client converges to the database", async () => {
+    let store: { dataDir: string } | { databaseUrl: string };
+    if (database === "pglite") {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-qa-faults-"));
+      cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+      store = { dataDir };
+    } else {
+      const pg = await createPostgresDatabase();
+      cleanups.push(() => pg.drop());
+      store = { databaseUrl: pg.url };
+    }
+    let server: TestServer = await startTestServer({ now: NOW, database: store });
+    const port = server.port;
+    cleanups.push(() => server.close());
+
+    const people: TestPerson[] = [];
+    for (let i = 0; i < 4; i++) people.push(await createPerson(server.services, { name: `Asker ${i}`, email: `asker${i}@example.org`, attendanceMode: i % 2 ? "remote" : "in_person" }));
+    const moderator = await createPerson(server.services, { name: "Mod", email: "mod@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
+
+    const audience = people.map((p) => browserLike(server.url, { cookie: p.cookie, slug: SLUG, ackTimeoutMs: 1500 }));
+    const mod = browserLike(server.url, { cookie: moderator.cookie, slug: SLUG, ackTimeoutMs: 1500 });
+    const everyone = [...audience, mod];
+    cleanups.push(() => everyone.forEach((c) => c.close()));
+    await Promise.all(everyone.map((c) => c.live()));
+
+    // One ack is lost on the way back (the server stored the question, the client never heard):
+    // the client must resend it with the same key, and the server must not store it twice.
+    const lossy = audience[0].socket as unknown as { emit: (...a: unknown[]) => unknown };
+    const realEmit = lossy.emit.bind(lossy);
+    let dropped = 0;
+    lossy.emit = (event: unknown, ...args: unknown[]) => {
+      if (event === "question:submit" && dropped === 0) {
+        dropped++;
+        return realEmit(event, args[0], () => {});
+      }
+      return realEmit(event, ...args);
+    };
+
+    const keys = new Map<number, string[]>(audience.map((_, i) => [i, []]));
+    const ask = (i: number, n: number) => keys.get(i)!.push(audience[i].client.submit(`Question ${n} from asker ${i}: what about topic ${n * 7 + i}?`, i % 2 === 0));
+
+    // Warm-up: two questions each, approved.
+    for (let i = 0; i < audience.length; i++) for (let n = 0; n < 2; n++) ask(i, n);
+    await waitFor(() => audience.every((c) => c.client.getState().outbox.length === 0), 15_000, "warm-up questions to be sent");
+    const approveAll = async () => {
+      for (const q of [...mod.client.getState().questions.values()].filter((x) => x.status === "pending")) {
+        const r = await mod.client.moderate(q.id, q.version, { type: "approve" });
+        if (!r.ok && r.error.code !== "version_conflict") throw new Error(`approve refused: ${r.error.message}`);
+      }
+    };
+    await waitFor(() => mod.client.getState().questions.size === 8, 10_000, "the moderator to see 8 questions");
+    await approveAll();
+    await waitFor(() => audience.every((c) => c.client.getState().questions.size === 8), 10_000, "the audience to see 8 approved questions");
+
+    // The storm: vote toggles from everyone, all the time, across a restart; questions before,
+    // during (queued offline) and after it.
+    let storming = true;
+    const storm = (async () => {
+      let tick = 0;
+      while (storming) {
+        tick++;
+        for (let i = 0; i < audience.length; i++) {
+          const c = audience[i].client;
+          const approved = [...c.getState().questions.values()].filter((x) => x.status === "approved");
+          const target = approved[(tick * 3 + i) % approved.length];
+          if (target) c.vote(target.id, !c.getState().myVotes.has(target.id));
+        }
+        await sleep(40);
+      }
+    })();
+
+    for (let i = 0; i < audience.length; i++) ask(i, 2);
+    await sleep(300);
+    // Restart: the old server goes away with whatever was in flight; the new one opens the same data.
+    await server.close();
+    await waitFor(() => everyone.every((c) => c.client.getState().status === "offline"), 5000, "every client to notice");
+    for (let i = 0; i < audience.length; i++) ask(i, 3);
+    for (const c of audience) expect(c.client.getState().outbox.some((o) => o.kind === "submit")).toBe(true);
+    for (const c of audience) expect(c.client.getState().mine.filter((m) => m.id.startsWith("local:")).length).toBeGreaterThan(0);
+    await sleep(500);
+    server = await startTestServer({ now: NOW, database: store, config: { port } });
+    for (let i = 0; i < audience.length; i++) ask(i, 4);
+    await sleep(1000);
+    storming = false;
+    await storm;
+
+    await waitFor(() => everyone.every((c) => c.client.getState().status === "live"), 20_000, "every client to reconnect");
+    await waitFor(() => audience.every((c) => c.client.getState().outbox.length === 0), 30_000, "every outbox to empty");
+    expect(dropped).toBe(1);
+
+    // The moderator approves what came in (their commands survive reconnects too), then everyone settles.
+    await waitFor(async () => (await server.services.db.select({ n: sql<number>`count(*)::int` }).from(questions))[0].n === mod.client.getState().questions.size, 10_000, "the moderator to see every question");
+    await approveAll();
+    await sleep(600); // one vote tick and the last facts
+
+    const db = server.services.db;
+    const [session] = await db.select().from(sessions).where(eq(sessions.slug, SLUG));
+    const rows = await db.select().from(questions).where(eq(questions.sessionId, session.id));
+
+    // Every question a client asked is stored exactly once, under its key; nothing else is stored.
+    const allKeys = [...keys.values()].flat();
+    expect(allKeys).toHaveLength(4 * 5); // five each: the per-minute limit per person
+    expect(rows).toHaveLength(allKeys.length);
+    for (const [i, ks] of keys) {
+      for (const k of ks) {
+        const stored = rows.filter((r) => r.clientKey === k);
+        expect(stored, `asker ${i} key ${k}`).toHaveLength(1);
+        expect(stored[0].authorId).toBe(people[i].userId);
+      }
+    }
+
+    // Each person's votes in the database are exactly their last wish; counts equal the vote rows.
+    for (let i = 0; i < audience.length; i++) {
+      const voted = await db
+        .select({ q: questionVotes.questionId })
+        .from(questionVotes)
+        .where(and(eq(questionVotes.sessionId, session.id), eq(questionVotes.voterId, people[i].userId)));
+      expect(new Set(voted.map((v) => v.q)), `votes of asker ${i}`).toEqual(new Set(audience[i].client.getState().myVotes));
+    }
+    for (const r of rows) {
+      const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(questionVotes).where(eq(questionVotes.questionId, r.id));
+      expect(r.voteCount, `count of ${r.id}`).toBe(n);
+    }
+
+    // Every client's view equals a fresh snapshot from the database.
+    const shape = (qs: Iterable<QuestionView>) => [...qs].map((q) => `${q.id}:${q.status}:${q.version}`).sort();
+    for (const c of everyone) {
+      const fresh = (await sync(c.socket, SLUG)) as QaSnapshot;
+      const st = c.client.getState();
+      expect(shape(st.questions.values())).toEqual(shape(fresh.questions));
+      for (const q of fresh.questions) expect(st.votes[q.id] ?? 0, `votes shown for ${q.id}`).toBe(fresh.votes[q.id]);
+      expect(new Set(st.myVotes)).toEqual(new Set(fresh.myVotes));
+      expect(st.mine.map((m) => `${m.id}:${m.status}`).sort()).toEqual(fresh.mine.map((m) => `${m.id}:${m.status}`).sort());
+    }
+  }, 120_000);
+});

@@ -1,0 +1,370 @@
+/**
+ * Q&A through real sockets: several clients per role, asserting each ack and what every other role
+ * receives — and must not receive. Runs on PGlite and on Postgres.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLog, questions, questionVotes, sessions } from "../../db/schema";
+import type { ModerationResult, QaSnapshot, QuestionView, SubmitResult, VoteResult } from "../../lib/qa";
+import { connectClient, type TestSocket } from "../testing/clients";
+import { testDatabaseKinds } from "../testing/databases";
+import { createPerson, type TestPerson } from "../testing/people";
+import { startTestServer, type TestServer } from "../testing/test-server";
+import { call, key, ok, recorder, refused, sleep, sync, waitFor } from "./testing";
+
+const DAY2 = "defense-industry-perspectives"; // 09:45–11:15 Friday, on the record, pre-moderated
+const NOW = "2024-05-24T10:00:00-04:00";
+
+describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
+  let server: TestServer;
+  const p: Record<string, TestPerson> = {};
+  const s: Record<string, TestSocket> = {};
+  const events: Record<string, ReturnType<typeof recorder>> = {};
+
+  beforeAll(async () => {
+    server = await startTestServer({ now: NOW, database });
+    const app = server.services;
+    p.ann = await createPerson(app, { name: "Ann Remote", email: "ann@example.org", affiliation: "Ministry of Defence", attendanceMode: "remote" });
+    p.bo = await createPerson(app, { name: "Bo Room", kind: "device", attendanceMode: "in_person", roles: [{ slug: DAY2, role: "attendee" }] });
+    p.cy = await createPerson(app, { name: "Cy Remote", email: "cy@example.org", attendanceMode: "remote" });
+    p.mod1 = await createPerson(app, { name: "Moderator One", email: "m1@example.org", roles: [{ slug: DAY2, role: "moderator" }] });
+    p.mod2 = await createPerson(app, { name: "Moderator Two", email: "m2@example.org", roles: [{ slug: DAY2, role: "moderator" }] });
+    p.pan1 = await createPerson(app, { name: "Panelist One", email: "p1@example.org", roles: [{ slug: DAY2, role: "panelist" }] });
+    p.pan2 = await createPerson(app, { name: "Panelist Two", email: "p2@example.org", roles: [{ slug: DAY2, role: "panelist" }] });
+    for (const [name, person] of Object.entries(p)) {
+      s[name] = await connectClient(server.url, { cookie: person.cookie });
+      events[name] = recorder(s[name]);
+    }
+    s.anon = await connectClient(server.url);
+    for (const name of ["ann", "bo", "cy"]) expect((await sync(s[name], DAY2)).view).toBe("audience");
+    expect((await sync(s.mod1, DAY2)).view).toBe("staff");
+    expect((await sync(s.mod2, DAY2)).view).toBe("staff");
+    expect((await sync(s.pan1, DAY2)).view).toBe("panel");
+    expect((await sync(s.pan2, DAY2)).view).toBe("panel");
+  });
+  afterAll(async () => {
+    for (const sock of Object.values(s)) sock.close();
+    await server?.close();
+  });
+
+  const of = (who: string, event: string, id?: string) =>
+    events[who].filter((e) => e.event === event && (!id || JSON.stringify(e.payload).includes(id))).map((e) => e.payload as Record<string, unknown>);
+  const dbQuestion = async (id: string) => (await server.services.db.select().from(questions).where(eq(questions.id, id)))[0];
+
+  it("refuses the view to someone not signed in, and gives each role its own", async () => {
+    expect(await refused(s.anon, "qa:sync", { slug: DAY2 })).toMatchObject({ code: "unauthenticated" });
+    expect(await refused(s.ann, "qa:sync", { slug: "hosted-lunch" })).toMatchObject({ code: "forbidden", message: "This session has no Q&A." });
+    expect(await refused(s.ann, "qa:sync", { slug: "no-such-session" })).toMatchObject({ code: "not_found" });
+    const staff = await sync(s.mod1, DAY2);
+    expect(staff.panelists.map((x) => x.name).sort()).toEqual(["Panelist One", "Panelist Two"]);
+    expect(staff.counts).toMatchObject({ pending: 0 });
+    // A moderator's screen asks for less and gets it.
+    expect((await sync(s.mod2, DAY2, "audience")).view).toBe("audience");
+    await sync(s.mod2, DAY2);
+  });
+
+  let named: SubmitResult;
+  it("a pending question reaches moderators (with the name the asker chose to show) and nobody else", async () => {
+    named = await ok<SubmitResult>(s.ann, "question:submit", { slug: DAY2, key: key(), text: "How will FMS case timelines improve next year?", anonymous: false });
+    expect(named).toMatchObject({ duplicate: false, question: { status: "pending", anonymous: false } });
+    const id = named.question.id;
+    await waitFor(() => of("mod1", "question:changed", id).length > 0 && of("mod2", "question:changed", id).length > 0);
+    const staffView = of("mod1", "question:changed", id)[0].question as QuestionView;
+    expect(staffView).toMatchObject({ status: "pending", author: { name: "Ann Remote", affiliation: "Ministry of Defence" }, origin: "remote", tags: [] });
+    expect(JSON.stringify(staffView)).not.toContain(p.ann.userId);
+    // The asker follows it; the staff get fresh counts.
+    await waitFor(() => of("ann", "question:mine", id).length > 0);
+    await waitFor(() => of("mod1", "qa:state").some((e) => (e.counts as { pending: number })?.pending === 1));
+    await sleep(300);
+    for (const who of ["bo", "cy", "pan1", "pan2"]) expect(of(who, "question:changed", id), who).toEqual([]);
+    for (const who of ["bo", "cy", "pan1", "mod1"]) expect(of(who, "question:mine", id), who).toEqual([]);
+  });
+
+  it("approval reaches everyone, in the projection of their role", async () => {
+    const id = named.question.id;
+    const r = await ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
+    expect(r.questions[0]).toMatchObject({ id, status: "approved", version: 2 });
+    await waitFor(() => ["bo", "cy", "ann", "pan1", "pan2", "mod2"].every((w) => of(w, "question:changed", id).some((e) => (e.question as QuestionView).status === "approved")));
+    const audience = of("bo", "question:changed", id)[0].question as QuestionView;
+    expect(Object.keys(audience).sort()).toEqual(["answeredAt", "author", "createdAt", "id", "status", "text", "version", "votes"]);
+    expect(audience.author).toEqual({ name: "Ann Remote", affiliation: "Ministry of Defence" });
+    const panel = of("pan1", "question:changed", id)[0].question as QuestionView;
+    expect(panel).toMatchObject({ origin: "remote", routedTo: null });
+    expect(panel).not.toHaveProperty("tags");
+    expect(panel).not.toHaveProperty("originalText");
+    await waitFor(() => of("ann", "question:mine", id).some((e) => (e.question as { status: string }).status === "approved"));
+  });
+
+  it("votes: one per person, toggled, counted in the database, broadcast coalesced", async () => {
+    const id = named.question.id;
+    const v1 = await ok<VoteResult>(s.bo, "question:vote", { slug: DAY2, key: key(), questionId: id, up: true });
+    expect(v1).toEqual({ questionId: id, up: true, votes: 1 });
+    // The same wish twice is still one vote.
+    expect(await ok<VoteResult>(s.bo, "question:vote", { slug: DAY2, key: key(), questionId: id, up: true })).toMatchObject({ votes: 1 });
+    await ok(s.cy, "question:vote", { slug: DAY2, key: key(), questionId: id, up: true });
+    await waitFor(() => of("ann", "question:votes").some((e) => (e.counts as Array<[string, number]>).some(([q, n]) => q === id && n === 2)));
+    await ok(s.cy, "question:vote", { slug: DAY2, key: key(), questionId: id, up: false });
+    await waitFor(() => of("pan1", "question:votes").some((e) => (e.counts as Array<[string, number]>).some(([q, n]) => q === id && n === 1)));
+    expect((await dbQuestion(id)).voteCount).toBe(1);
+    const mine = (await sync(s.bo, DAY2)) as QaSnapshot;
+    expect(mine.myVotes).toEqual([id]);
+    expect(mine.votes[id]).toBe(1);
+  });
+
+  it("dismissal with a reason reaches the asker only; the audience never saw the question", async () => {
+    const q = await ok<SubmitResult>(s.cy, "question:submit", { slug: DAY2, key: key(), text: "Off-topic: where is the coffee?" });
+    const id = q.question.id;
+    await waitFor(() => of("mod2", "question:changed", id).length > 0);
+    await ok(s.mod2, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "dismiss", reason: "Off topic for this session" } });
+    await waitFor(() => of("cy", "question:mine", id).some((e) => (e.question as { status: string }).status === "dismissed"));
+    expect(of("cy", "question:mine", id).at(-1)).toMatchObject({ question: { status: "dismissed", dismissReason: "Off topic for this session" } });
+    await sleep(300);
+    for (const who of ["ann", "bo", "pan1"]) {
+      expect(of(who, "question:changed", id), who).toEqual([]);
+      expect(of(who, "question:removed", id), who).toEqual([]);
+    }
+  });
+
+  it("route, star, tags, stage, answered; panelists see the queue and the stage; undo", async () => {
+    const id = named.question.id;
+    let v = (await dbQuestion(id)).version;
+    const mod = (action: object) => ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: v, action }).then((r) => ((v = r.questions[0]?.version ?? v), r));
+    const staff = (await sync(s.mod1, DAY2)) as QaSnapshot;
+    const pan1 = staff.panelists.find((x) => x.name === "Panelist One")!;
+    await mod({ type: "route", panelistId: pan1.id });
+    await mod({ type: "star", starred: true });
+    await mod({ type: "tags", tags: ["Budget", "private-tag"] });
+    await waitFor(() => of("pan1", "question:changed", id).some((e) => (e.question as QuestionView).routedTo?.name === "Panelist One"));
+    // Tags are private to moderators.
+    expect(JSON.stringify(of("pan1", "question:changed", id))).not.toContain("private-tag");
+    expect(JSON.stringify(of("bo", "question:changed", id))).not.toContain("private-tag");
+    await waitFor(() => of("mod2", "question:changed", id).some((e) => JSON.stringify(e).includes("private-tag")));
+
+    const staged = await mod({ type: "stage" });
+    expect(staged.state.onStage).toBe(id);
+    await waitFor(() => ["bo", "pan2", "mod2"].every((w) => of(w, "qa:state").some((e) => (e.state as { onStage: string }).onStage === id)));
+    await waitFor(() => of("ann", "question:mine", id).some((e) => (e.question as { onStage: boolean }).onStage));
+    // Undo takes it off stage again, for everyone.
+    const undone = await ok<ModerationResult>(s.mod1, "qa:undo", { slug: DAY2, key: key() });
+    expect(undone.summary).toBe("Undone: putting on stage.");
+    expect(undone.state.onStage).toBeNull();
+    await waitFor(() => of("bo", "qa:state").at(-1)?.state !== undefined && (of("bo", "qa:state").at(-1)!.state as { onStage: string | null }).onStage === null);
+    await mod({ type: "stage" });
+
+    // A panelist marks it answered: it leaves the stage.
+    const answered = await ok<ModerationResult>(s.pan1, "question:answer", { slug: DAY2, key: key(), questionId: id, expectedVersion: v });
+    expect(answered.questions[0]).toMatchObject({ status: "answered" });
+    expect(answered.state.onStage).toBeNull();
+    v = answered.questions[0].version;
+    await waitFor(() => of("bo", "question:changed", id).some((e) => (e.question as QuestionView).status === "answered"));
+    // The audience cannot answer or moderate.
+    expect(await refused(s.bo, "question:answer", { slug: DAY2, key: key(), questionId: id, expectedVersion: v })).toMatchObject({ code: "forbidden" });
+    expect(await refused(s.bo, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: v, action: { type: "approve" } })).toMatchObject({ code: "forbidden" });
+
+    // Moderator one's later undos meet the panelist's change: refused plainly, with the fresh state.
+    expect(await refused(s.mod1, "qa:undo", { slug: DAY2, key: key() })).toMatchObject({ code: "version_conflict", message: expect.stringMatching(/stage changed/) });
+    const blocked = await refused(s.mod1, "qa:undo", { slug: DAY2, key: key() });
+    expect(blocked.code).toBe("version_conflict");
+    expect(blocked.current).toMatchObject({ id, status: "answered" });
+    expect((await dbQuestion(id)).status).toBe("answered");
+  });
+
+  it("edit keeps the original for the audit log, which records who, what, before and after", async () => {
+    const q = await ok<SubmitResult>(s.bo, "question:submit", { slug: DAY2, key: key(), text: "wat about the budjet for trainig?" });
+    const r = await ok<ModerationResult>(s.mod1, "question:moderate", {
+      slug: DAY2,
+      key: key(),
+      questionId: q.question.id,
+      expectedVersion: 1,
+      action: { type: "edit", text: "What about the budget for training?" },
+    });
+    expect(r.questions[0]).toMatchObject({ text: "What about the budget for training?", originalText: "wat about the budjet for trainig?" });
+    const [entry] = await server.services.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "question:edit"), eq(auditLog.objectId, q.question.id)));
+    expect(entry).toMatchObject({ actorLabel: "Moderator One", outcome: "ok" });
+    expect(entry.before).toMatchObject({ questions: [{ text: "wat about the budjet for trainig?" }] });
+    expect(entry.after).toMatchObject({ questions: [{ text: "What about the budget for training?", originalText: "wat about the budjet for trainig?" }] });
+    await waitFor(() => of("bo", "question:mine", q.question.id).some((e) => (e.question as { text: string }).text.startsWith("What about")));
+  });
+
+  it("merge combines votes (distinct people), shows the asker 'merged into …', and undo restores both", async () => {
+    const a = await ok<SubmitResult>(s.ann, "question:submit", { slug: DAY2, key: key(), text: "Is the industrial base ready for demand surges?" });
+    const b = await ok<SubmitResult>(s.cy, "question:submit", { slug: DAY2, key: key(), text: "Can industry keep up with surging partner demand?" });
+    for (const x of [a, b]) await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: x.question.id, expectedVersion: 1, action: { type: "approve" } });
+    await ok(s.bo, "question:vote", { slug: DAY2, key: key(), questionId: a.question.id, up: true });
+    await ok(s.bo, "question:vote", { slug: DAY2, key: key(), questionId: b.question.id, up: true });
+    await ok(s.ann, "question:vote", { slug: DAY2, key: key(), questionId: b.question.id, up: true });
+    const merged = await ok<ModerationResult>(s.mod2, "question:moderate", {
+      slug: DAY2,
+      key: key(),
+      questionId: b.question.id,
+      expectedVersion: 2,
+      action: { type: "merge", intoId: a.question.id },
+    });
+    const target = merged.questions.find((x) => x.id === a.question.id)!;
+    expect(target.votes).toBe(2); // Bo (on both) and Ann: two people
+    await waitFor(() => of("cy", "question:mine", b.question.id).some((e) => (e.question as { status: string }).status === "merged"));
+    expect(of("cy", "question:mine", b.question.id).at(-1)).toMatchObject({ question: { status: "merged", mergedInto: { id: a.question.id, text: "Is the industrial base ready for demand surges?" } } });
+    await waitFor(() => of("bo", "question:removed", b.question.id).length === 1);
+    // Voting on the merged question counts for its target; Bo's vote already does.
+    expect(await ok<VoteResult>(s.cy, "question:vote", { slug: DAY2, key: key(), questionId: b.question.id, up: true })).toEqual({ questionId: a.question.id, up: true, votes: 3 });
+    await ok(s.cy, "question:vote", { slug: DAY2, key: key(), questionId: a.question.id, up: false });
+    const u = await ok<ModerationResult>(s.mod2, "qa:undo", { slug: DAY2, key: key() });
+    expect(u.summary).toBe("Undone: merge.");
+    expect((await dbQuestion(b.question.id)).status).toBe("approved");
+    expect((await dbQuestion(b.question.id)).voteCount).toBe(2);
+    expect((await dbQuestion(a.question.id)).voteCount).toBe(1);
+    await waitFor(() => of("bo", "question:changed", b.question.id).some((e) => (e.question as QuestionView).status === "approved" && (e.question as QuestionView).version > 2));
+  });
+
+  it("two moderators on one question: one wins, the other gets version_conflict with the fresh state", async () => {
+    const q = await ok<SubmitResult>(s.bo, "question:submit", { slug: DAY2, key: key(), text: "Who decides the priority between partners?" });
+    const id = q.question.id;
+    const [r1, r2] = await Promise.all([
+      call<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } }),
+      call<ModerationResult>(s.mod2, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "dismiss", reason: "Duplicate of another question" } }),
+    ]);
+    const results = [r1, r2];
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    const loser = results.find((r) => !r.ok)!;
+    if (loser.ok) throw new Error("unreachable");
+    expect(loser.error.code).toBe("version_conflict");
+    expect(loser.error.message).toMatch(/Someone else changed this question a moment ago \(it is now (approved|dismissed)\)/);
+    const row = await dbQuestion(id);
+    expect(loser.error.current).toMatchObject({ id, status: row.status, version: 2 });
+    expect(row.version).toBe(2);
+  });
+
+  it("the same person voting from two tabs at once counts once; a burst of votes equals the database", async () => {
+    const q = await ok<SubmitResult>(s.ann, "question:submit", { slug: DAY2, key: key(), text: "How is partner demand forecast?" });
+    const id = q.question.id;
+    await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
+    const tab2 = await connectClient(server.url, { cookie: p.bo.cookie });
+    const both = await Promise.all([s.bo, tab2].map((t) => ok<VoteResult>(t, "question:vote", { slug: DAY2, key: key(), questionId: id, up: true })));
+    expect(both.map((b) => b.votes).sort()).toEqual([1, 1]);
+    tab2.close();
+
+    const crowd = await Promise.all(Array.from({ length: 30 }, (_, i) => createPerson(server.services, { name: `Voter ${i}`, email: `voter${i}-${database}@example.org` })));
+    const sockets = await Promise.all(crowd.map((c) => connectClient(server.url, { cookie: c.cookie })));
+    // Every voter votes up; a third change their mind at once; all at the same time.
+    await Promise.all(
+      sockets.map(async (sock, i) => {
+        await ok(sock, "question:vote", { slug: DAY2, key: key(), questionId: id, up: true });
+        if (i % 3 === 0) await ok(sock, "question:vote", { slug: DAY2, key: key(), questionId: id, up: false });
+      }),
+    );
+    const expected = 1 + 30 - 10;
+    const [{ n }] = await server.services.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(questionVotes)
+      .where(eq(questionVotes.questionId, id));
+    expect(n).toBe(expected);
+    expect((await dbQuestion(id)).voteCount).toBe(expected);
+    await waitFor(() => {
+      const last = of("cy", "question:votes").filter((e) => (e.counts as Array<[string, number]>).some(([qid]) => qid === id)).at(-1);
+      return Boolean(last && (last.counts as Array<[string, number]>).find(([qid]) => qid === id)![1] === expected);
+    });
+    // Coalesced: far fewer broadcasts than the 41 votes.
+    expect(of("cy", "question:votes").filter((e) => JSON.stringify(e).includes(id)).length).toBeLessThan(20);
+    for (const sock of sockets) sock.close();
+  });
+
+  it("a resent key is stored once, even from two tabs at the same moment", async () => {
+    const k = key();
+    const tab2 = await connectClient(server.url, { cookie: p.cy.cookie });
+    const payload = { slug: DAY2, key: k, text: "Will the symposium slides be shared?" };
+    const [a, b] = await Promise.all([ok<SubmitResult>(s.cy, "question:submit", payload), ok<SubmitResult>(tab2, "question:submit", payload)]);
+    expect(a.question.id).toBe(b.question.id);
+    expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
+    const again = await ok<SubmitResult>(s.cy, "question:submit", payload);
+    expect(again).toMatchObject({ duplicate: true, question: { id: a.question.id } });
+    const rows = await server.services.db.select().from(questions).where(eq(questions.clientKey, k));
+    expect(rows).toHaveLength(1);
+    // The same key from another person is another question (keys are per person).
+    const other = await ok<SubmitResult>(s.ann, "question:submit", payload);
+    expect(other.question.id).not.toBe(a.question.id);
+    tab2.close();
+  });
+
+  it("after a disconnect, the client gets only what changed since the version it held", async () => {
+    const before = await sync(s.pan2, DAY2);
+    s.pan2.disconnect();
+    const q = await ok<SubmitResult>(s.bo, "question:submit", { slug: DAY2, key: key(), text: "What changed while I was away?" });
+    await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: q.question.id, expectedVersion: 1, action: { type: "approve" } });
+    const existing = [...before.questions].find((x) => x.status === "approved")!;
+    await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: existing.id, expectedVersion: existing.version, action: { type: "dismiss", reason: "Already answered" } });
+    s.pan2.connect();
+    await waitFor(() => s.pan2.connected);
+    const changes = await sync(s.pan2, DAY2, undefined, before.version);
+    expect(changes.kind).toBe("changes");
+    if (changes.kind !== "changes") throw new Error("unreachable");
+    expect(changes.questions.map((x) => x.id)).toEqual([q.question.id]);
+    expect(changes.removed).toEqual([existing.id]);
+    expect(changes.version).toBeGreaterThan(before.version);
+  });
+
+  it("paused intake and closed Q&A refuse questions with their own codes; closed refuses votes", async () => {
+    await ok(s.mod1, "qa:pause", { slug: DAY2, key: key(), paused: true });
+    await waitFor(() => of("bo", "qa:state").some((e) => (e.state as { intakePaused: boolean }).intakePaused));
+    expect(await refused(s.bo, "question:submit", { slug: DAY2, key: key(), text: "Paused?" })).toMatchObject({ code: "intake_paused" });
+    await ok(s.mod1, "qa:pause", { slug: DAY2, key: key(), paused: false });
+    await ok(s.mod1, "qa:configure", { slug: DAY2, qaOpen: false });
+    expect(await refused(s.bo, "question:submit", { slug: DAY2, key: key(), text: "Closed?" })).toMatchObject({ code: "qa_closed" });
+    const [anyApproved] = await server.services.db.select().from(questions).where(eq(questions.status, "approved")).limit(1);
+    expect(await refused(s.bo, "question:vote", { slug: DAY2, key: key(), questionId: anyApproved.id, up: true })).toMatchObject({ code: "qa_closed" });
+    await ok(s.mod1, "qa:configure", { slug: DAY2, qaOpen: true });
+    // Audience members cannot pause or configure.
+    expect(await refused(s.bo, "qa:pause", { slug: DAY2, key: key(), paused: true })).toMatchObject({ code: "forbidden" });
+  });
+
+  it("open mode publishes questions at once; interleaving alternates room and remote in the panel queue", async () => {
+    await ok(s.mod1, "qa:configure", { slug: DAY2, qaMode: "open" });
+    const ids: string[] = [];
+    for (const [who, text] of [
+      ["ann", "Remote one: export controls?"],
+      ["cy", "Remote two: offsets?"],
+      ["bo", "Room one: training seats?"],
+    ] as const) {
+      const r = await ok<SubmitResult>(s[who], "question:submit", { slug: DAY2, key: key(), text });
+      expect(r.question.status).toBe("approved");
+      ids.push(r.question.id);
+    }
+    await waitFor(() => of("pan2", "question:changed", ids[2]).length > 0);
+    const r = await ok<ModerationResult>(s.mod2, "qa:interleave", { slug: DAY2, key: key() });
+    expect(r.summary).toMatch(/from the room/);
+    const queue = ((await sync(s.pan1, DAY2)) as QaSnapshot).questions.filter((x) => x.status === "approved").sort((x, y) => x.panelOrder! - y.panelOrder!);
+    const origins = queue.map((x) => x.origin);
+    const alternating = 2 * Math.min(origins.filter((o) => o === "room").length, origins.filter((o) => o === "remote").length);
+    expect(alternating).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < alternating; i++) expect(origins[i], `position ${i} of ${origins.join(",")}`).not.toBe(origins[i - 1]);
+    await ok(s.mod1, "qa:configure", { slug: DAY2, qaMode: "pre_moderated" });
+  });
+
+  it("asking is limited per person with rate_limited and a retry-after", async () => {
+    const crowd = await createPerson(server.services, { name: "Eager", email: `eager-${database}@example.org` });
+    const sock = await connectClient(server.url, { cookie: crowd.cookie });
+    const results = [];
+    for (let i = 0; i < 7; i++) results.push(await call(sock, "question:submit", { slug: DAY2, key: key(), text: `Question number ${i}` }));
+    const limited = results.filter((r) => !r.ok);
+    expect(limited.length).toBeGreaterThan(0);
+    const first = limited[0];
+    if (first.ok) throw new Error("unreachable");
+    expect(first.error.code).toBe("rate_limited");
+    expect(first.error.retryAfterMs).toBeGreaterThan(0);
+    sock.close();
+  });
+
+  it("asking and voting stop when the session ends", async () => {
+    const clock = server.clock as { set(d: Date): void };
+    const [row] = await server.services.db.select().from(sessions).where(eq(sessions.slug, DAY2));
+    clock.set(new Date(row.endsAt.getTime() + 1000));
+    try {
+      expect(await refused(s.cy, "question:submit", { slug: DAY2, key: key(), text: "Too late?" })).toMatchObject({ code: "session_ended" });
+      expect((await sync(s.cy, DAY2)).state.ended).toBe(true);
+    } finally {
+      clock.set(new Date(NOW));
+    }
+  });
+});

@@ -1,0 +1,314 @@
+/** The only file of server/qa that touches drizzle. */
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import {
+  qaActions,
+  qaSessions,
+  questions,
+  questionVotes,
+  sessionRoles,
+  sessions,
+  users,
+  type NewQuestionRow,
+  type QaActionRow,
+  type QaSessionRow,
+  type QuestionRow,
+} from "../../db/schema";
+import type { Panelist, QaCounts, QuestionStatus } from "../../lib/qa";
+
+/** A database handle or an open transaction (drizzle's transaction is a database too). */
+export type Db = Database;
+
+export async function ensureQaSession(db: Db, sessionId: string): Promise<void> {
+  await db.insert(qaSessions).values({ sessionId }).onConflictDoNothing();
+}
+
+export async function getQaSession(db: Db, sessionId: string): Promise<QaSessionRow | undefined> {
+  const [row] = await db.select().from(qaSessions).where(eq(qaSessions.sessionId, sessionId));
+  return row;
+}
+
+/** Takes the session's Q&A row lock for the rest of the transaction and returns the next version. */
+export async function bumpVersion(tx: Db, sessionId: string): Promise<QaSessionRow> {
+  const [row] = await tx
+    .update(qaSessions)
+    .set({ version: sql`${qaSessions.version} + 1`, updatedAt: new Date() })
+    .where(eq(qaSessions.sessionId, sessionId))
+    .returning();
+  return row;
+}
+
+export async function setSessionState(tx: Db, sessionId: string, patch: Partial<Pick<QaSessionRow, "onStageQuestionId" | "intakePaused">>): Promise<QaSessionRow> {
+  const [row] = await tx.update(qaSessions).set(patch).where(eq(qaSessions.sessionId, sessionId)).returning();
+  return row;
+}
+
+export async function insertQuestion(tx: Db, values: NewQuestionRow): Promise<QuestionRow | undefined> {
+  const [row] = await tx.insert(questions).values(values).onConflictDoNothing().returning();
+  return row;
+}
+
+export async function findQuestionByKey(db: Db, sessionId: string, authorId: string, key: string): Promise<QuestionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(questions)
+    .where(and(eq(questions.sessionId, sessionId), eq(questions.authorId, authorId), eq(questions.clientKey, key)));
+  return row;
+}
+
+export async function getQuestion(db: Db, sessionId: string, id: string): Promise<QuestionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(questions)
+    .where(and(eq(questions.id, id), eq(questions.sessionId, sessionId)));
+  return row;
+}
+
+/** The question, locked until the transaction ends (so two moderators are ordered). */
+export async function lockQuestion(tx: Db, sessionId: string, id: string): Promise<QuestionRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(questions)
+    .where(and(eq(questions.id, id), eq(questions.sessionId, sessionId)))
+    .for("update");
+  return row;
+}
+
+export async function updateQuestion(tx: Db, id: string, patch: Partial<NewQuestionRow>): Promise<QuestionRow> {
+  const [row] = await tx
+    .update(questions)
+    .set(patch)
+    .where(eq(questions.id, id))
+    .returning();
+  return row;
+}
+
+export function listQuestions(db: Db, sessionId: string, statuses?: readonly QuestionStatus[]): Promise<QuestionRow[]> {
+  return db
+    .select()
+    .from(questions)
+    .where(and(eq(questions.sessionId, sessionId), statuses ? inArray(questions.status, [...statuses]) : undefined))
+    .orderBy(asc(questions.createdAt), asc(questions.id));
+}
+
+export function listChangedSince(db: Db, sessionId: string, since: number): Promise<QuestionRow[]> {
+  return db
+    .select()
+    .from(questions)
+    .where(and(eq(questions.sessionId, sessionId), gt(questions.seq, since)))
+    .orderBy(asc(questions.seq));
+}
+
+export async function voteCounts(db: Db, ids: readonly string[]): Promise<Array<[string, number]>> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ id: questions.id, n: questions.voteCount })
+    .from(questions)
+    .where(inArray(questions.id, [...ids]));
+  return rows.map((r) => [r.id, r.n]);
+}
+
+export function listMine(db: Db, sessionId: string, authorId: string): Promise<QuestionRow[]> {
+  return db
+    .select()
+    .from(questions)
+    .where(and(eq(questions.sessionId, sessionId), eq(questions.authorId, authorId)))
+    .orderBy(asc(questions.createdAt));
+}
+
+export async function textsOf(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: questions.id, text: questions.text })
+    .from(questions)
+    .where(inArray(questions.id, [...ids]));
+  return new Map(rows.map((r) => [r.id, r.text]));
+}
+
+/** The questions this person's votes count for (a vote on a merged question counts for its target). */
+export async function myVotes(db: Db, sessionId: string, voterId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ id: sql<string>`coalesce(${questions.mergedInto}, ${questions.id})` })
+    .from(questionVotes)
+    .innerJoin(questions, eq(questions.id, questionVotes.questionId))
+    .where(and(eq(questionVotes.sessionId, sessionId), eq(questionVotes.voterId, voterId)));
+  return rows.map((r) => r.id);
+}
+
+/** True when the vote was new. */
+export async function insertVote(tx: Db, v: { questionId: string; voterId: string; sessionId: string }): Promise<boolean> {
+  const rows = await tx.insert(questionVotes).values(v).onConflictDoNothing().returning({ q: questionVotes.questionId });
+  return rows.length > 0;
+}
+
+/** Removes this voter's vote from a question and from every question merged into it; returns how many went. */
+export async function deleteFamilyVotes(tx: Db, targetId: string, voterId: string): Promise<number> {
+  const rows = await tx
+    .delete(questionVotes)
+    .where(and(eq(questionVotes.voterId, voterId), inArray(questionVotes.questionId, familyIds(tx, targetId))))
+    .returning({ q: questionVotes.questionId });
+  return rows.length;
+}
+
+/** The question and the questions merged into it, as a subquery (both lookups use an index). */
+function familyIds(tx: Db, targetId: string) {
+  return sql`(SELECT ${targetId}::uuid UNION ALL SELECT ${questions.id} FROM ${questions} WHERE ${questions.mergedInto} = ${targetId})`;
+}
+
+export async function hasMergedChildren(tx: Db, targetId: string): Promise<boolean> {
+  const rows = await tx.select({ id: questions.id }).from(questions).where(eq(questions.mergedInto, targetId)).limit(1);
+  return rows.length > 0;
+}
+
+/** Adds `delta` to the stored count; for a question with nothing merged into it, that is the count of its voters. */
+export async function addVotes(tx: Db, targetId: string, delta: number): Promise<number> {
+  const [row] = await tx
+    .update(questions)
+    .set({ voteCount: sql`${questions.voteCount} + ${delta}` })
+    .where(eq(questions.id, targetId))
+    .returning({ n: questions.voteCount });
+  return row.n;
+}
+
+/** Distinct voters of a question and of the questions merged into it: "votes combined". */
+export async function recountVotes(tx: Db, targetId: string): Promise<number> {
+  const [row] = await tx
+    .update(questions)
+    .set({
+      voteCount: sql`(SELECT count(DISTINCT ${questionVotes.voterId})::int FROM ${questionVotes} WHERE ${questionVotes.questionId} IN ${familyIds(tx, targetId)})`,
+    })
+    .where(eq(questions.id, targetId))
+    .returning({ n: questions.voteCount });
+  return row.n;
+}
+
+export async function maxPanelOrder(tx: Db, sessionId: string): Promise<number> {
+  const [row] = await tx
+    .select({ max: sql<number | null>`max(${questions.panelOrder})` })
+    .from(questions)
+    .where(and(eq(questions.sessionId, sessionId), inArray(questions.status, ["approved", "answered"])));
+  return Number(row?.max ?? 0);
+}
+
+/** The approved question just above (up) or below (down) `order` in the panel queue, locked. */
+export async function queueNeighbor(tx: Db, sessionId: string, order: number, id: string, direction: "up" | "down"): Promise<QuestionRow | undefined> {
+  const up = direction === "up";
+  const [row] = await tx
+    .select()
+    .from(questions)
+    .where(
+      and(
+        eq(questions.sessionId, sessionId),
+        eq(questions.status, "approved"),
+        sql`${questions.id} <> ${id}`,
+        up ? sql`${questions.panelOrder} <= ${order}` : sql`${questions.panelOrder} >= ${order}`,
+      ),
+    )
+    .orderBy(up ? desc(questions.panelOrder) : asc(questions.panelOrder))
+    .limit(1)
+    .for("update");
+  return row;
+}
+
+export async function lockApprovedQueue(tx: Db, sessionId: string): Promise<QuestionRow[]> {
+  return tx
+    .select()
+    .from(questions)
+    .where(and(eq(questions.sessionId, sessionId), eq(questions.status, "approved")))
+    .orderBy(asc(questions.panelOrder), asc(questions.createdAt))
+    .for("update");
+}
+
+export async function lockMergedChildren(tx: Db, targetId: string): Promise<QuestionRow[]> {
+  return tx.select().from(questions).where(eq(questions.mergedInto, targetId)).for("update");
+}
+
+export async function questionsAskedSince(db: Db, sessionId: string, authorId: string, since: Date): Promise<Date[]> {
+  const rows = await db
+    .select({ at: questions.createdAt })
+    .from(questions)
+    .where(and(eq(questions.sessionId, sessionId), eq(questions.authorId, authorId), gt(questions.createdAt, since)))
+    .orderBy(asc(questions.createdAt));
+  return rows.map((r) => r.at);
+}
+
+export async function panelistsOf(db: Db, sessionId: string): Promise<Panelist[]> {
+  const rows = await db
+    .select({ id: users.id, name: users.name })
+    .from(sessionRoles)
+    .innerJoin(users, eq(users.id, sessionRoles.userId))
+    .where(and(eq(sessionRoles.sessionId, sessionId), eq(sessionRoles.role, "panelist")))
+    .orderBy(asc(users.name));
+  return rows.map((r) => ({ id: r.id, name: r.name ?? "Panelist" }));
+}
+
+export async function counts(db: Db, sessionId: string): Promise<QaCounts> {
+  const rows = await db
+    .select({ status: questions.status, origin: questions.origin, n: sql<number>`count(*)::int` })
+    .from(questions)
+    .where(eq(questions.sessionId, sessionId))
+    .groupBy(questions.status, questions.origin);
+  const c: QaCounts = { pending: 0, approved: 0, answered: 0, dismissed: 0, merged: 0, room: 0, remote: 0 };
+  for (const r of rows) {
+    c[r.status] += r.n;
+    c[r.origin] += r.n;
+  }
+  return c;
+}
+
+export async function findActionByKey(db: Db, actorId: string, key: string): Promise<QaActionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(qaActions)
+    .where(and(eq(qaActions.actorId, actorId), eq(qaActions.clientKey, key)));
+  return row;
+}
+
+export async function insertAction(tx: Db, values: typeof qaActions.$inferInsert): Promise<QaActionRow | undefined> {
+  const [row] = await tx.insert(qaActions).values(values).onConflictDoNothing().returning();
+  return row;
+}
+
+/** This moderator's most recent action in the session that can still be undone, locked. */
+export async function lastUndoable(tx: Db, sessionId: string, actorId: string): Promise<QaActionRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(qaActions)
+    .where(and(eq(qaActions.sessionId, sessionId), eq(qaActions.actorId, actorId), isNull(qaActions.undoneAt), isNotNull(qaActions.undo)))
+    .orderBy(desc(qaActions.id))
+    .limit(1)
+    .for("update");
+  return row;
+}
+
+export async function markUndone(tx: Db, id: number, at: Date): Promise<void> {
+  await tx.update(qaActions).set({ undoneAt: at }).where(eq(qaActions.id, id));
+}
+
+/**
+ * Erases the author and voter links of every Chatham House session that has ended. Each statement
+ * is idempotent, so two instances running it at once do the same work twice and no harm.
+ */
+export async function eraseEndedChathamLinks(db: Db, now: Date): Promise<{ sessionIds: string[]; questions: number; votes: number }> {
+  return db.transaction(async (tx) => {
+    const ended = await tx
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(eq(sessions.rule, "chatham_house"), lte(sessions.endsAt, now)));
+    const ids = ended.map((s) => s.id);
+    if (ids.length === 0) return { sessionIds: [], questions: 0, votes: 0 };
+    const q = await tx
+      .update(questions)
+      .set({ authorId: null })
+      .where(and(inArray(questions.sessionId, ids), isNotNull(questions.authorId)))
+      .returning({ sessionId: questions.sessionId });
+    const v = await tx.delete(questionVotes).where(inArray(questionVotes.sessionId, ids)).returning({ sessionId: questionVotes.sessionId });
+    const touched = [...new Set([...q.map((r) => r.sessionId), ...v.map((r) => r.sessionId)])];
+    if (touched.length) await tx.update(qaSessions).set({ authorsErasedAt: now }).where(inArray(qaSessions.sessionId, touched));
+    return { sessionIds: touched, questions: q.length, votes: v.length };
+  });
+}
+
+export function transaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.transaction((tx) => fn(tx as unknown as Db));
+}

@@ -1,0 +1,742 @@
+/**
+ * Audience Q&A: the rules. Every command is authorized through the guard, checked against the
+ * session's state, written in one transaction (under the session's Q&A row lock, which orders the
+ * session's versions) and only then acknowledged and announced.
+ */
+import type { QaSessionRow, QuestionRow, SessionRow } from "../../db/schema";
+import type { Actor } from "../auth/actor";
+import type { AuditService } from "../audit/service";
+import type { Guard } from "../auth/guard";
+import type { Action } from "../auth/policy";
+import type { Clock } from "../clock";
+import type { Logger } from "../log";
+import type { AgendaService } from "../agenda/service";
+import { AppError } from "../errors";
+import { isCheckViolation } from "../db-errors";
+import { rankSimilar } from "../../lib/qa-similarity";
+import type { ModerationResult, OwnQuestion, QaSync, QaView, SimilarQuestion, SubmitResult, VoteResult } from "../../lib/qa";
+import {
+  qaSyncSchema,
+  questionAnswerSchema,
+  questionModerateSchema,
+  questionSimilarSchema,
+  questionSubmitSchema,
+  questionVoteSchema,
+  qaInterleaveSchema,
+  qaPauseSchema,
+  qaUndoSchema,
+  type ModerationAction,
+} from "../../lib/schemas/qa";
+import type { z } from "zod";
+import { errorName, type QaFanout, type QuestionChange } from "./fanout";
+import { CommandGate } from "./gate";
+import { projectOwn, projectQuestion, projectState, visibleTo } from "./projection";
+import * as q from "./queries";
+
+/** Questions one person may ask per session in a minute, counted in the database (holds across instances). */
+export const ASK_LIMIT = { count: 5, windowMs: 60_000 };
+
+const VIEW_RANK: Record<QaView, number> = { audience: 0, panel: 1, staff: 2 };
+
+/** The fields of a question that moderation changes, and undo restores. */
+const RESTORABLE = ["status", "text", "originalText", "dismissReason", "starred", "tags", "routedTo", "mergedInto", "panelOrder", "answeredAt"] as const;
+type Restorable = Pick<QuestionRow, (typeof RESTORABLE)[number]>;
+
+interface UndoRecord {
+  questions: Array<{ id: string; versionAfter: number; restore: Omit<Restorable, "answeredAt"> & { answeredAt: string | null } }>;
+  recount: string[];
+  stage?: { before: string | null; after: string | null };
+}
+
+interface Outcome {
+  changes: Array<{ before: QuestionRow; after: QuestionRow }>;
+  recount: string[];
+  stage?: { before: string | null; after: string | null };
+  summary: string;
+}
+
+export interface QaDeps {
+  db: q.Db;
+  /** PGlite: commands run one at a time with an event-loop turn between them (gate.ts). */
+  serialCommands: boolean;
+  audit: AuditService;
+  guard: Guard;
+  clock: Clock;
+  log: Logger;
+  agenda: AgendaService;
+  fanout: QaFanout;
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError("invalid_payload", `${issue.path.join(".") || "payload"}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+const STATUS_WORDS: Record<QuestionRow["status"], string> = {
+  pending: "awaiting review",
+  approved: "approved",
+  answered: "answered",
+  dismissed: "dismissed",
+  merged: "merged into another question",
+};
+
+export class QaService {
+  readonly gate: CommandGate;
+
+  constructor(private readonly d: QaDeps) {
+    this.gate = new CommandGate(d.serialCommands);
+  }
+
+  // ── Reading ─────────────────────────────────────────────────────────────────────────────────────
+
+  private async sessionRow(slug: string): Promise<SessionRow> {
+    const session = await this.d.agenda.findRow(slug);
+    if (!session) throw new AppError("not_found", `There is no session "${slug}" in the programme.`);
+    return session;
+  }
+
+  /** The richest view this actor has in the session, lowered to `requested` (a room screen asks for the audience's). */
+  viewFor(actor: Actor | null, session: SessionRow, requested?: QaView): QaView | null {
+    const g = (a: Action) => this.d.guard.allowed(actor, a, session);
+    const best: QaView | null = g("question:moderate") ? "staff" : g("panel:view") ? "panel" : g("question:vote") ? "audience" : null;
+    if (!best || !requested) return best;
+    return VIEW_RANK[requested] < VIEW_RANK[best] ? requested : best;
+  }
+
+  private async timeZone(): Promise<string> {
+    return (await this.d.agenda.getEvent()).timeZone;
+  }
+
+  private async state(session: SessionRow, qa?: QaSessionRow) {
+    return projectState(session, qa ?? (await q.getQaSession(this.d.db, session.id)), this.d.clock.now(), await this.timeZone());
+  }
+
+  private async panelistNames(sessionId: string): Promise<Map<string, string>> {
+    return new Map((await q.panelistsOf(this.d.db, sessionId)).map((p) => [p.id, p.name]));
+  }
+
+  /** The snapshot a view needs, or only what changed since `since` when the client holds a version. */
+  async sync(actor: Actor | null, input: unknown, requested?: QaView): Promise<QaSync & { view: QaView }> {
+    const { slug, since } = parse(qaSyncSchema, input);
+    const session = await this.sessionRow(slug);
+    const view = this.viewFor(actor, session, requested);
+    if (!view) {
+      await this.d.guard.require(actor, "question:vote", session);
+      throw new AppError("forbidden", "You cannot see the questions of this session.");
+    }
+    // Read the version before the questions: a change committed in between shows up twice, never not at all.
+    let qa = await q.getQaSession(this.d.db, session.id);
+    if (!qa) {
+      await q.ensureQaSession(this.d.db, session.id);
+      qa = (await q.getQaSession(this.d.db, session.id))!;
+    }
+    const [panelists, mineRows, myVotes] = await Promise.all([
+      view === "audience" ? Promise.resolve([]) : q.panelistsOf(this.d.db, session.id),
+      actor ? q.listMine(this.d.db, session.id, actor.userId) : Promise.resolve([]),
+      actor ? q.myVotes(this.d.db, session.id, actor.userId) : Promise.resolve([]),
+    ]);
+    const names = new Map(panelists.map((p) => [p.id, p.name]));
+    const visibleStatuses = view === "staff" ? undefined : (["approved", "answered"] as const);
+    const visible = await q.listQuestions(this.d.db, session.id, visibleStatuses);
+    const votes = Object.fromEntries(visible.map((r) => [r.id, r.voteCount]));
+    const base = {
+      sessionId: session.id,
+      slug: session.slug,
+      view,
+      version: qa.version,
+      state: await this.state(session, qa),
+      votes,
+      myVotes,
+      mine: await this.ownQuestions(mineRows, qa.onStageQuestionId),
+      panelists: view === "staff" ? panelists : [],
+      counts: view === "staff" ? await q.counts(this.d.db, session.id) : null,
+    };
+    if (since !== undefined && since <= qa.version) {
+      const changed = await q.listChangedSince(this.d.db, session.id, since);
+      return {
+        ...base,
+        kind: "changes",
+        since,
+        questions: changed.filter((r) => visibleTo(view, r.status)).map((r) => projectQuestion(r, view, names)),
+        removed: changed.filter((r) => !visibleTo(view, r.status)).map((r) => r.id),
+      };
+    }
+    return { ...base, kind: "snapshot", questions: visible.map((r) => projectQuestion(r, view, names)) };
+  }
+
+  private async ownQuestions(rows: QuestionRow[], onStage: string | null): Promise<OwnQuestion[]> {
+    const texts = await q.textsOf(this.d.db, [...new Set(rows.map((r) => r.mergedInto).filter((x): x is string => Boolean(x)))]);
+    return rows.map((r) => projectOwn(r, onStage, texts));
+  }
+
+  /** Approved questions like the one being typed, so the asker can upvote instead. Computed here, on the server. */
+  async similar(actor: Actor | null, input: unknown): Promise<SimilarQuestion[]> {
+    const { slug, text } = parse(questionSimilarSchema, input);
+    const session = await this.sessionRow(slug);
+    await this.d.guard.require(actor, "question:ask", session);
+    const candidates = await q.listQuestions(this.d.db, session.id, ["approved"]);
+    return rankSimilar(
+      text,
+      candidates.map((r) => ({ id: r.id, text: r.text, votes: r.voteCount })),
+      { limit: 3 },
+    );
+  }
+
+  // ── Audience ────────────────────────────────────────────────────────────────────────────────────
+
+  private assertOpen(session: SessionRow, qa: QaSessionRow | undefined, what: "ask" | "vote"): void {
+    if (this.d.clock.now().getTime() >= session.endsAt.getTime()) {
+      throw new AppError("session_ended", "This session has ended: questions and votes are closed.");
+    }
+    if (!session.qaOpen) throw new AppError("qa_closed", "Q&A is closed for this session.");
+    if (what === "ask" && qa?.intakePaused) throw new AppError("intake_paused", "The moderators have paused new questions for a moment. You can still vote; try again shortly.");
+  }
+
+  async submit(actor: Actor | null, input: unknown): Promise<SubmitResult> {
+    const { slug, key, text, anonymous: wantsAnonymous } = parse(questionSubmitSchema, input);
+    const session = await this.sessionRow(slug);
+    await this.d.guard.require(actor, "question:ask", session);
+    const me = actor!;
+    await q.ensureQaSession(this.d.db, session.id);
+
+    // A resend of something already stored gets the stored question, whatever changed since.
+    const existing = await q.findQuestionByKey(this.d.db, session.id, me.userId, key);
+    if (existing) return { question: await this.own(existing), duplicate: true };
+
+    const qa = await q.getQaSession(this.d.db, session.id);
+    this.assertOpen(session, qa, "ask");
+    const now = this.d.clock.now();
+    const recent = await q.questionsAskedSince(this.d.db, session.id, me.userId, new Date(now.getTime() - ASK_LIMIT.windowMs));
+    if (recent.length >= ASK_LIMIT.count) {
+      const retryAfterMs = Math.max(1000, recent[0].getTime() + ASK_LIMIT.windowMs - now.getTime());
+      throw new AppError("rate_limited", `You can ask ${ASK_LIMIT.count} questions a minute. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
+    }
+
+    // Under the Chatham House Rule there is no choice: anonymous, whatever the client sent.
+    const chatham = session.rule === "chatham_house";
+    const anonymous = chatham || wantsAnonymous;
+    if (!anonymous && !me.name) {
+      throw new AppError("bad_request", "Your profile has no name to show. Ask anonymously, or ask the organizers to add your name.");
+    }
+    const open = session.qaMode === "open";
+    let created: QuestionRow | undefined;
+    let version = 0;
+    try {
+      await q.transaction(this.d.db, async (tx) => {
+        version = (await q.bumpVersion(tx, session.id)).version;
+        created = await q.insertQuestion(tx, {
+          sessionId: session.id,
+          authorId: me.userId,
+          chatham,
+          anonymous,
+          authorName: anonymous ? null : me.name,
+          authorAffiliation: anonymous ? null : me.affiliation,
+          origin: me.kind === "device" || me.attendanceMode === "in_person" ? "room" : "remote",
+          text,
+          status: open ? "approved" : "pending",
+          panelOrder: open ? (await q.maxPanelOrder(tx, session.id)) + 1 : 0,
+          clientKey: key,
+          createdAt: now,
+          updatedAt: now,
+          seq: version,
+        });
+        // Another tab of the same person stored this key a moment ago: nothing new to announce.
+        if (!created) throw new DuplicateKey();
+      });
+    } catch (err) {
+      if (err instanceof DuplicateKey) {
+        const row = await q.findQuestionByKey(this.d.db, session.id, me.userId, key);
+        if (row) return { question: await this.own(row), duplicate: true };
+      }
+      throw this.dbFault(err);
+    }
+    const row = created!;
+    this.d.fanout.questionsChanged(session.id, version, [{ row }], new Map());
+    const own = projectOwn(row, qa?.onStageQuestionId ?? null, new Map());
+    this.d.fanout.mine(me.userId, session.id, own);
+    void this.announceCounts(session, version);
+    return { question: own, duplicate: false };
+  }
+
+  private async own(row: QuestionRow): Promise<OwnQuestion> {
+    const qa = await q.getQaSession(this.d.db, row.sessionId);
+    const [own] = await this.ownQuestions([row], qa?.onStageQuestionId ?? null);
+    return own;
+  }
+
+  async vote(actor: Actor | null, input: unknown): Promise<VoteResult> {
+    const { slug, questionId, up } = parse(questionVoteSchema, input);
+    const session = await this.sessionRow(slug);
+    await this.d.guard.require(actor, "question:vote", session);
+    const me = actor!;
+    this.assertOpen(session, undefined, "vote");
+    let result: VoteResult | undefined;
+    try {
+      await q.transaction(this.d.db, async (tx) => {
+        let target = await q.lockQuestion(tx, session.id, questionId);
+        // A vote for a question merged into another counts for the one it was merged into.
+        if (target?.mergedInto) target = await q.lockQuestion(tx, session.id, target.mergedInto);
+        if (!target || !visibleTo("audience", target.status)) throw new AppError("not_found", "That question is not open for votes (it may have been removed by the moderators).");
+        if (target.status !== "approved") throw new AppError("conflict", "This question has been answered: votes are closed for it.");
+        // The row lock orders votes on one question (and merges into it). Without merged questions a
+        // count is its voters: add or take one. With them, distinct voters are counted again.
+        const changed = up ? Number(await q.insertVote(tx, { questionId: target.id, voterId: me.userId, sessionId: session.id })) : -(await q.deleteFamilyVotes(tx, target.id, me.userId));
+        const votes = (await q.hasMergedChildren(tx, target.id)) ? await q.recountVotes(tx, target.id) : changed ? await q.addVotes(tx, target.id, changed) : target.voteCount;
+        result = { questionId: target.id, up, votes };
+      });
+    } catch (err) {
+      throw this.dbFault(err);
+    }
+    this.d.fanout.voted(session.id, result!.questionId);
+    return result!;
+  }
+
+  // ── Moderation ──────────────────────────────────────────────────────────────────────────────────
+
+  async moderate(actor: Actor | null, input: unknown): Promise<ModerationResult> {
+    const cmd = parse(questionModerateSchema, input);
+    const session = await this.sessionRow(cmd.slug);
+    await this.d.guard.require(actor, "question:moderate", session, { type: "question", id: cmd.questionId });
+    return this.act(actor!, session, cmd.key, cmd.questionId, cmd.expectedVersion, cmd.action);
+  }
+
+  /** Panelists mark the question they answered (moderators may too). */
+  async answer(actor: Actor | null, input: unknown): Promise<ModerationResult> {
+    const cmd = parse(questionAnswerSchema, input);
+    const session = await this.sessionRow(cmd.slug);
+    await this.d.guard.require(actor, "question:answer", session, { type: "question", id: cmd.questionId });
+    return this.act(actor!, session, cmd.key, cmd.questionId, cmd.expectedVersion, { type: "answer" });
+  }
+
+  private async replay(actor: Actor, key: string): Promise<ModerationResult | undefined> {
+    const done = await q.findActionByKey(this.d.db, actor.userId, key);
+    return done ? (done.result as ModerationResult) : undefined;
+  }
+
+  private async act(actor: Actor, session: SessionRow, key: string, questionId: string, expectedVersion: number, action: ModerationAction): Promise<ModerationResult> {
+    const replayed = await this.replay(actor, key);
+    if (replayed) return replayed;
+    await q.ensureQaSession(this.d.db, session.id);
+    const names = await this.panelistNames(session.id);
+    const now = this.d.clock.now();
+    let outcome: Outcome | undefined;
+    let qa: QaSessionRow | undefined;
+    let result: ModerationResult | undefined;
+    try {
+      await q.transaction(this.d.db, async (tx) => {
+        qa = await q.bumpVersion(tx, session.id);
+        const row = await q.lockQuestion(tx, session.id, questionId);
+        if (!row) throw new AppError("not_found", "That question does not exist in this session.");
+        if (row.version !== expectedVersion) {
+          throw new AppError(
+            "version_conflict",
+            `Someone else changed this question a moment ago (it is now ${STATUS_WORDS[row.status]}). Your action was not applied: check it and try again.`,
+            { current: projectQuestion(row, "staff", names) },
+          );
+        }
+        outcome = await this.apply(tx, session, qa, row, action, names, now);
+        if (outcome.stage) qa = await q.setSessionState(tx, session.id, { onStageQuestionId: outcome.stage.after });
+        const state = await this.state(session, qa);
+        result = {
+          questions: outcome.changes.map((c) => projectQuestion(c.after, "staff", names)),
+          state,
+          version: qa.version,
+          summary: outcome.summary,
+        };
+        await q.insertAction(tx, {
+          sessionId: session.id,
+          actorId: actor.userId,
+          clientKey: key,
+          kind: action.type,
+          undo: undoRecordOf(outcome),
+          result,
+          createdAt: now,
+        });
+      });
+    } catch (err) {
+      throw this.dbFault(err);
+    }
+    await this.afterChange(actor, session, `question:${action.type}`, outcome!, qa!, names, questionId);
+    return result!;
+  }
+
+  /** One moderation action on a locked question; returns the rows before and after. */
+  private async apply(tx: q.Db, session: SessionRow, qa: QaSessionRow, row: QuestionRow, action: ModerationAction, names: Map<string, string>, now: Date): Promise<Outcome> {
+    const version = qa.version;
+    const change = async (target: QuestionRow, patch: Partial<QuestionRow>) => ({
+      before: target,
+      after: await q.updateQuestion(tx, target.id, { ...patch, version: target.version + 1, seq: version, updatedAt: now }),
+    });
+    const onStage = qa.onStageQuestionId;
+    const leaveStage = (id: string) => (onStage === id ? { before: onStage, after: null } : undefined);
+    const need = (ok: boolean, message: string) => {
+      if (!ok) throw new AppError("conflict", message);
+    };
+    const notMerged = () => need(row.status !== "merged", "This question was merged into another; act on that one.");
+
+    switch (action.type) {
+      case "approve": {
+        need(row.status === "pending" || row.status === "dismissed", `Only a question awaiting review or dismissed can be approved; this one is ${STATUS_WORDS[row.status]}.`);
+        const order = (await q.maxPanelOrder(tx, session.id)) + 1;
+        return { changes: [await change(row, { status: "approved", dismissReason: null, panelOrder: order })], recount: [], summary: "Approved." };
+      }
+      case "dismiss":
+        need(row.status === "pending" || row.status === "approved", `Only a question awaiting review or approved can be dismissed; this one is ${STATUS_WORDS[row.status]}.`);
+        return { changes: [await change(row, { status: "dismissed", dismissReason: action.reason })], recount: [], stage: leaveStage(row.id), summary: `Dismissed: ${action.reason}` };
+      case "restore":
+        need(row.status === "dismissed", "Only a dismissed question can be restored.");
+        return { changes: [await change(row, { status: "pending", dismissReason: null })], recount: [], summary: "Restored to the incoming list." };
+      case "edit":
+        notMerged();
+        if (action.text === row.text) return { changes: [], recount: [], summary: "The text is unchanged." };
+        return { changes: [await change(row, { text: action.text, originalText: row.originalText ?? row.text })], recount: [], summary: "Text edited; the original is kept." };
+      case "star":
+        notMerged();
+        return { changes: [await change(row, { starred: action.starred })], recount: [], summary: action.starred ? "Starred." : "Star removed." };
+      case "tags":
+        notMerged();
+        return { changes: [await change(row, { tags: action.tags })], recount: [], summary: action.tags.length ? `Tags: ${action.tags.join(", ")}.` : "Tags removed." };
+      case "route": {
+        notMerged();
+        if (action.panelistId && !names.has(action.panelistId)) throw new AppError("bad_request", "That person is not a panelist of this session.");
+        const who = action.panelistId ? names.get(action.panelistId) : null;
+        return { changes: [await change(row, { routedTo: action.panelistId })], recount: [], summary: who ? `Routed to ${who}.` : "No longer routed to a panelist." };
+      }
+      case "merge": {
+        need(row.status === "pending" || row.status === "approved", "Only a question awaiting review or approved can be merged into another.");
+        if (action.intoId === row.id) throw new AppError("bad_request", "A question cannot be merged into itself.");
+        const target = await q.lockQuestion(tx, session.id, action.intoId);
+        if (!target) throw new AppError("not_found", "The question to merge into does not exist in this session.");
+        need(target.status === "pending" || target.status === "approved" || target.status === "answered", "Merge into a question that is awaiting review, approved or answered.");
+        const changes = [await change(row, { status: "merged", mergedInto: target.id })];
+        // Questions merged into this one follow it, so every merge has one level.
+        for (const child of await q.lockMergedChildren(tx, row.id)) changes.push(await change(child, { mergedInto: target.id }));
+        await q.recountVotes(tx, target.id);
+        await q.recountVotes(tx, row.id);
+        const t = await change(target, {});
+        changes.push(t);
+        return { changes, recount: [target.id, row.id], stage: leaveStage(row.id), summary: "Merged; votes combined." };
+      }
+      case "stage":
+        need(row.status === "approved", "Only an approved question can go on stage.");
+        if (onStage === row.id) return { changes: [], recount: [], summary: "Already on stage." };
+        return { changes: [], recount: [], stage: { before: onStage, after: row.id }, summary: "On stage." };
+      case "unstage":
+        need(onStage === row.id, "This question is not on stage.");
+        return { changes: [], recount: [], stage: { before: onStage, after: null }, summary: "Taken off stage." };
+      case "answer":
+        need(row.status === "approved", `Only an approved question can be marked answered; this one is ${STATUS_WORDS[row.status]}.`);
+        return { changes: [await change(row, { status: "answered", answeredAt: now })], recount: [], stage: leaveStage(row.id), summary: "Marked answered." };
+      case "reopen":
+        need(row.status === "answered", "Only an answered question can be reopened.");
+        return { changes: [await change(row, { status: "approved", answeredAt: null })], recount: [], summary: "Back in the queue." };
+      case "move": {
+        need(row.status === "approved", "Only approved questions are in the panel queue.");
+        const other = await q.queueNeighbor(tx, session.id, row.panelOrder, row.id, action.direction);
+        if (!other) return { changes: [], recount: [], summary: action.direction === "up" ? "Already first in the queue." : "Already last in the queue." };
+        // Equal orders (never expected, but cheap to handle): nudge so the swap is visible.
+        const [a, b] = other.panelOrder === row.panelOrder ? [row.panelOrder + (action.direction === "up" ? -0.5 : 0.5), row.panelOrder] : [other.panelOrder, row.panelOrder];
+        return { changes: [await change(row, { panelOrder: a }), await change(other, { panelOrder: b })], recount: [], summary: action.direction === "up" ? "Moved up." : "Moved down." };
+      }
+    }
+  }
+
+  /** Undoes this moderator's last action in the session, if nobody changed those questions since. */
+  async undo(actor: Actor | null, input: unknown): Promise<ModerationResult> {
+    const { slug, key } = parse(qaUndoSchema, input);
+    const session = await this.sessionRow(slug);
+    await this.d.guard.require(actor, "question:moderate", session);
+    const me = actor!;
+    const replayed = await this.replay(me, key);
+    if (replayed) return replayed;
+    await q.ensureQaSession(this.d.db, session.id);
+    const names = await this.panelistNames(session.id);
+    const now = this.d.clock.now();
+    let outcome: Outcome | undefined;
+    let qa: QaSessionRow | undefined;
+    let result: ModerationResult | undefined;
+    let undoneKind = "";
+    let lastId: number | undefined;
+    try {
+      await q.transaction(this.d.db, async (tx) => {
+        qa = await q.bumpVersion(tx, session.id);
+        const last = await q.lastUndoable(tx, session.id, me.userId);
+        if (!last) throw new AppError("conflict", "There is nothing of yours to undo in this session.");
+        undoneKind = last.kind;
+        lastId = last.id;
+        const record = last.undo as UndoRecord;
+        const changes: Outcome["changes"] = [];
+        for (const item of record.questions) {
+          const row = await q.lockQuestion(tx, session.id, item.id);
+          if (!row) continue;
+          if (row.version !== item.versionAfter) {
+            throw new AppError("version_conflict", "Someone changed this question after your action, so it cannot be undone (it leaves your undo history). Check its current state.", {
+              current: projectQuestion(row, "staff", names),
+            });
+          }
+          const restore = { ...item.restore, answeredAt: item.restore.answeredAt ? new Date(item.restore.answeredAt) : null };
+          changes.push({ before: row, after: await q.updateQuestion(tx, row.id, { ...restore, version: row.version + 1, seq: qa.version, updatedAt: now }) });
+        }
+        for (const id of record.recount) await q.recountVotes(tx, id);
+        // Counts changed after the rows were read: re-read the recounted ones for the broadcast.
+        for (const c of changes) if (record.recount.includes(c.after.id)) c.after = (await q.getQuestion(tx, session.id, c.after.id))!;
+        let stage: Outcome["stage"];
+        if (record.stage) {
+          if (qa.onStageQuestionId !== record.stage.after) {
+            if (record.questions.length === 0) throw new AppError("version_conflict", "The stage changed since your action, so it cannot be undone (it leaves your undo history).");
+          } else {
+            stage = { before: record.stage.after, after: record.stage.before };
+            qa = await q.setSessionState(tx, session.id, { onStageQuestionId: record.stage.before });
+          }
+        }
+        await q.markUndone(tx, last.id, now);
+        outcome = { changes, recount: record.recount, stage, summary: `Undone: ${describeKind(last.kind)}.` };
+        result = { questions: changes.map((c) => projectQuestion(c.after, "staff", names)), state: await this.state(session, qa), version: qa.version, summary: outcome.summary };
+        await q.insertAction(tx, { sessionId: session.id, actorId: me.userId, clientKey: key, kind: "undo", undo: null, result, createdAt: now });
+      });
+    } catch (err) {
+      // An action others have built on cannot be undone; it leaves the undo history, so the next
+      // undo reaches the action before it instead of meeting the same refusal again.
+      if (AppError.is(err) && err.code === "version_conflict" && lastId !== undefined) await q.markUndone(this.d.db, lastId, now);
+      throw this.dbFault(err);
+    }
+    await this.afterChange(me, session, "question:undo", outcome!, qa!, names, outcome!.changes[0]?.after.id, { undid: undoneKind });
+    return result!;
+  }
+
+  /** Stops (or resumes) new questions for a moment; votes continue. */
+  async pause(actor: Actor | null, input: unknown): Promise<ModerationResult> {
+    const { slug, paused } = parse(qaPauseSchema, input);
+    const session = await this.sessionRow(slug);
+    await this.d.guard.require(actor, "qa:configure", session);
+    await q.ensureQaSession(this.d.db, session.id);
+    let qa: QaSessionRow | undefined;
+    let before = false;
+    await q.transaction(this.d.db, async (tx) => {
+      const current = await q.bumpVersion(tx, session.id);
+      before = current.intakePaused;
+      qa = await q.setSessionState(tx, session.id, { intakePaused: paused });
+    });
+    const state = await this.state(session, qa);
+    await this.d.audit.record({
+      actor,
+      action: "qa:pause",
+      outcome: "ok",
+      objectType: "session",
+      objectId: session.slug,
+      session: { id: session.id, rule: session.rule },
+      before: { intakePaused: before },
+      after: { intakePaused: paused },
+    });
+    this.d.fanout.stateChanged(session.id, qa!.version, state, await q.counts(this.d.db, session.id));
+    return { questions: [], state, version: qa!.version, summary: paused ? "New questions paused." : "New questions resumed." };
+  }
+
+  /** Hybrid equity: reorders the panel queue to alternate questions from the room and from remote participants. */
+  async interleave(actor: Actor | null, input: unknown): Promise<ModerationResult> {
+    const { slug, key } = parse(qaInterleaveSchema, input);
+    const session = await this.sessionRow(slug);
+    await this.d.guard.require(actor, "question:moderate", session);
+    const me = actor!;
+    const replayed = await this.replay(me, key);
+    if (replayed) return replayed;
+    await q.ensureQaSession(this.d.db, session.id);
+    const names = await this.panelistNames(session.id);
+    const now = this.d.clock.now();
+    let outcome: Outcome | undefined;
+    let qa: QaSessionRow | undefined;
+    let result: ModerationResult | undefined;
+    try {
+      await q.transaction(this.d.db, async (tx) => {
+        qa = await q.bumpVersion(tx, session.id);
+        const queue = await q.lockApprovedQueue(tx, session.id);
+        const order = interleaveByOrigin(queue);
+        const slots = queue.map((r) => r.panelOrder).sort((a, b) => a - b);
+        const changes: Outcome["changes"] = [];
+        for (let i = 0; i < order.length; i++) {
+          const row = order[i];
+          if (row.panelOrder !== slots[i]) changes.push({ before: row, after: await q.updateQuestion(tx, row.id, { panelOrder: slots[i], version: row.version + 1, seq: qa.version, updatedAt: now }) });
+        }
+        const room = queue.filter((r) => r.origin === "room").length;
+        outcome = { changes, recount: [], summary: `Queue interleaved: ${room} from the room, ${queue.length - room} remote.` };
+        result = { questions: changes.map((c) => projectQuestion(c.after, "staff", names)), state: await this.state(session, qa), version: qa.version, summary: outcome.summary };
+        await q.insertAction(tx, { sessionId: session.id, actorId: me.userId, clientKey: key, kind: "interleave", undo: undoRecordOf(outcome), result, createdAt: now });
+      });
+    } catch (err) {
+      throw this.dbFault(err);
+    }
+    await this.afterChange(me, session, "qa:interleave", outcome!, qa!, names, undefined);
+    return result!;
+  }
+
+  /** Audit, facts to every role, and the askers' own views, after a moderation change committed. */
+  private async afterChange(
+    actor: Actor,
+    session: SessionRow,
+    action: string,
+    outcome: Outcome,
+    qa: QaSessionRow,
+    names: Map<string, string>,
+    objectId: string | undefined,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
+    const staffView = (r: QuestionRow) => projectQuestion(r, "staff", names);
+    // Facts first: the audit entry and the counts must not delay what every screen is waiting for.
+    const changes: QuestionChange[] = outcome.changes.map((c) => ({ row: c.after, before: c.before.status }));
+    this.d.fanout.questionsChanged(session.id, qa.version, changes, names);
+    const statusChanged = outcome.changes.some((c) => c.before.status !== c.after.status);
+    if (outcome.stage || statusChanged) {
+      const state = await this.state(session, qa);
+      if (outcome.stage) this.d.fanout.stateChanged(session.id, qa.version, state);
+      if (statusChanged) this.d.fanout.countsChanged(session.id, qa.version, state, await q.counts(this.d.db, session.id));
+    }
+    await this.d.audit.record({
+      actor,
+      action,
+      outcome: "ok",
+      objectType: objectId ? "question" : "session",
+      objectId: objectId ?? session.slug,
+      session: { id: session.id, rule: session.rule },
+      before: { questions: outcome.changes.map((c) => staffView(c.before)), ...(outcome.stage ? { onStage: outcome.stage.before } : {}) },
+      after: { questions: outcome.changes.map((c) => staffView(c.after)), ...(outcome.stage ? { onStage: outcome.stage.after } : {}) },
+      details: { summary: outcome.summary, ...details },
+    });
+    // The askers follow their own questions: status, reason, merge target, on stage.
+    const affected = new Map<string, QuestionRow>();
+    for (const c of outcome.changes) affected.set(c.after.id, c.after);
+    for (const id of [outcome.stage?.before, outcome.stage?.after]) {
+      if (id && !affected.has(id)) {
+        const row = await q.getQuestion(this.d.db, session.id, id);
+        if (row) affected.set(id, row);
+      }
+    }
+    const withAuthors = [...affected.values()].filter((r) => r.authorId);
+    if (withAuthors.length) {
+      for (const own of await this.ownQuestions(withAuthors, qa.onStageQuestionId)) {
+        const row = affected.get(own.id)!;
+        this.d.fanout.mine(row.authorId!, session.id, own);
+      }
+    }
+  }
+
+  private async announceCounts(session: SessionRow, version: number): Promise<void> {
+    try {
+      const qa = await q.getQaSession(this.d.db, session.id);
+      this.d.fanout.countsChanged(session.id, version, await this.state(session, qa), await q.counts(this.d.db, session.id));
+    } catch (err) {
+      this.d.log.warn("question counts broadcast failed", { sessionId: session.id, err: errorName(err) });
+    }
+  }
+
+  // ── Chatham House: forgetting who asked ────────────────────────────────────────────────────────
+
+  /**
+   * Erases the author and voter links of every Chatham House session that has ended. Runs at start-up
+   * and every few seconds; idempotent, so any number of instances may run it.
+   */
+  async eraseEndedAuthorLinks(): Promise<{ sessionIds: string[]; questions: number; votes: number }> {
+    const erased = await q.eraseEndedChathamLinks(this.d.db, this.d.clock.now());
+    for (const sessionId of erased.sessionIds) {
+      await this.d.audit.record({
+        actor: null,
+        action: "qa:erase-author-links",
+        outcome: "ok",
+        objectType: "session",
+        objectId: sessionId,
+        session: { id: sessionId, rule: "chatham_house" },
+        details: { reason: "The session ended: under the Chatham House Rule the links between questions, votes and people are erased." },
+      });
+    }
+    if (erased.sessionIds.length) this.d.log.info("chatham house author links erased", { sessions: erased.sessionIds.length, questions: erased.questions, votes: erased.votes });
+    return erased;
+  }
+
+  private dbFault(err: unknown): unknown {
+    return qaFault(err);
+  }
+}
+
+/**
+ * Database errors can carry the query's parameters (people's ids, names): nothing of them may reach
+ * a log line. Known refusals become AppErrors; anything else becomes a bare internal error. The
+ * socket handlers pass every Q&A error through this.
+ */
+export function qaFault(err: unknown): unknown {
+  if (AppError.is(err)) return err;
+  if (isCheckViolation(err, "questions_chatham_house_anonymous")) return new AppError("policy_violation", "Questions in a Chatham House session are always anonymous.");
+  const safe = new Error(`Q&A operation failed (${errorName(err)})`);
+  safe.name = "QaError";
+  return safe;
+}
+
+class DuplicateKey extends Error {}
+
+function undoRecordOf(outcome: Outcome): UndoRecord | null {
+  if (outcome.changes.length === 0 && !outcome.stage) return null;
+  // Each question once, with its state before the first change and the version after the last.
+  const first = new Map<string, QuestionRow>();
+  const last = new Map<string, QuestionRow>();
+  for (const c of outcome.changes) {
+    if (!first.has(c.before.id)) first.set(c.before.id, c.before);
+    last.set(c.after.id, c.after);
+  }
+  return {
+    questions: [...first.values()].map((b) => ({
+      id: b.id,
+      versionAfter: last.get(b.id)!.version,
+      restore: {
+        status: b.status,
+        text: b.text,
+        originalText: b.originalText,
+        dismissReason: b.dismissReason,
+        starred: b.starred,
+        tags: b.tags,
+        routedTo: b.routedTo,
+        mergedInto: b.mergedInto,
+        panelOrder: b.panelOrder,
+        answeredAt: b.answeredAt?.toISOString() ?? null,
+      },
+    })),
+    recount: outcome.recount,
+    stage: outcome.stage,
+  };
+}
+
+function describeKind(kind: string): string {
+  const words: Record<string, string> = {
+    approve: "approval",
+    dismiss: "dismissal",
+    restore: "restore",
+    edit: "edit",
+    star: "star",
+    tags: "tags",
+    route: "routing",
+    merge: "merge",
+    stage: "putting on stage",
+    unstage: "taking off stage",
+    answer: "marking answered",
+    reopen: "reopening",
+    move: "move",
+    interleave: "interleaving",
+  };
+  return words[kind] ?? kind;
+}
+
+/** Alternates room and remote questions, each group in its current order, starting with the current first. */
+export function interleaveByOrigin<T extends { origin: "room" | "remote" }>(queue: readonly T[]): T[] {
+  const room = queue.filter((r) => r.origin === "room");
+  const remote = queue.filter((r) => r.origin === "remote");
+  const out: T[] = [];
+  let takeRoom = queue[0]?.origin !== "remote";
+  while (room.length || remote.length) {
+    const from = takeRoom ? (room.length ? room : remote) : remote.length ? remote : room;
+    out.push(from.shift()!);
+    takeRoom = !takeRoom;
+  }
+  return out;
+}
+
