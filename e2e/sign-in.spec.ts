@@ -20,7 +20,7 @@ const test = base.extend<object, { smtp: SmtpCapture }>({
 test("a registered participant signs in with a magic link sent over SMTP; the link works once", async ({ page, plenary, smtp, browser }) => {
   await createPerson(plenary.services, { name: "Nadia Registered", email: "nadia@example.org", affiliation: "Embassy of Freedonia (fictional)" });
   await page.goto("/sessions/defense-industry-perspectives");
-  await page.getByRole("link", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Sign in", level: 1 })).toBeVisible();
   await expectNoAxeViolations(page, "sign-in page");
   await page.getByLabel(/E-mail address/).fill("nadia@example.org");
@@ -45,7 +45,7 @@ test("a registered participant signs in with a magic link sent over SMTP; the li
 
   // Signing out ends the sign-in.
   await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in" })).toBeVisible();
 });
 
 test("an address that is not registered gets no mail, and the page does not say so", async ({ page, smtp }) => {
