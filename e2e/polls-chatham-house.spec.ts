@@ -24,7 +24,7 @@ test("a Day 1 poll shows only totals with small counts hidden, and no page, payl
 
   for (const p of phones) await p.page.goto(`/sessions/${SLUG}`);
   await expect(phones[0].page.getByText("No polls yet")).toBeVisible();
-  await screen.page.goto(`/sessions/${SLUG}/screen/polls`);
+  await screen.page.goto(`/sessions/${SLUG}/screen`);
 
   // Created and launched on the spot, results live for everyone.
   await mod.page.goto(`/sessions/${SLUG}/polls`);

@@ -41,8 +41,9 @@ test("a moderator launches a poll, phones answer, the screen shows the chart, th
 
   // Phones and the room screen are open before the launch; nothing is running yet.
   for (const p of phones) await p.page.goto(`/sessions/${SLUG}`);
-  await screen.page.goto(`/sessions/${SLUG}/screen/polls`);
-  await expect(screen.page.getByText("No poll running")).toBeVisible();
+  await screen.page.goto(`/sessions/${SLUG}/screen`);
+  await expect(screen.page.getByTestId("screen-code")).toBeVisible();
+  await expect(screen.page.locator(".screen-polls")).toHaveCount(0);
   await expect(phones[0].page.getByText("No polls yet")).toBeVisible();
   await expectNoAxeViolations(phones[0].page, "session page on a phone, no poll yet");
 

@@ -69,7 +69,7 @@ export function PollConsole({ slug, serverNow, chathamHouse }: Props) {
     <div className="poll-console">
       <p className="toolbar">
         <a href={`/sessions/${slug}`}>Session page</a>
-        <a href={`/sessions/${slug}/screen/polls`}>Room screen (polls)</a>
+        <a href={`/sessions/${slug}/screen`}>Room screen</a>
         <a href={`/api/sessions/${slug}/polls.csv`} download>
           Download results (CSV)
         </a>

@@ -6,7 +6,8 @@ import { currentPoll, usePolls } from "./use-polls";
 import "./polls.css";
 
 /**
- * The room screen's poll: the poll running now (or the one that just closed) as a large chart,
+ * The room screen's poll (/sessions/<slug>/screen, beside the question on stage): the poll running
+ * now (or the one that just closed) as a large chart,
  * readable from the back of the room. The numbers are text beside the bars, which is also the
  * chart's text alternative. The room screen sees live results, like panelists.
  */
@@ -14,8 +15,8 @@ export function ScreenPolls({ slug, serverNow }: { slug: string; serverNow: stri
   const { state } = usePolls(slug);
   const now = useServerClock(serverNow, 1000);
   const entry = currentPoll(state.entries);
-  if (!state.snapshot) return <p className="screen-waiting">Connecting…</p>;
-  if (!entry) return <p className="screen-waiting">No poll running. Results appear here when a moderator launches one.</p>;
+  // Nothing on the projector until a moderator launches a poll.
+  if (!state.snapshot || !entry) return null;
   const { poll, results } = entry;
   const left = timeLeft(poll, now);
   return (

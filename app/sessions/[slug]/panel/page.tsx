@@ -4,6 +4,7 @@ import { getApp } from "@/server/context";
 import { requirePage } from "@/server/http/page-auth";
 import { isoInZone } from "@/lib/time";
 import { PanelView } from "@/app/_components/qa/panel-view";
+import { PanelPolls } from "@/app/_components/polls/panel-polls";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +16,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   return { title: row ? `Panel: ${row.title}` : "Session not found" };
 }
 
-/** The panelists' view for a tablet or confidence monitor. */
+/** The panelists' view for a tablet or confidence monitor: the question queue, then live poll results. */
 export default async function PanelPage({ params }: Params) {
   const { slug } = await params;
   const app = getApp();
@@ -34,6 +35,12 @@ export default async function PanelPage({ params }: Params) {
         viewerId={actor.userId}
         viewerName={actor.name}
       />
+      {row.pollsEnabled ? (
+        <section className="qa-panel-polls" aria-labelledby="panel-polls-heading">
+          <h2 id="panel-polls-heading">Polls</h2>
+          <PanelPolls slug={row.slug} serverNow={app.clock.now().toISOString()} />
+        </section>
+      ) : null}
     </main>
   );
 }

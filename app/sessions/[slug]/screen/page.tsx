@@ -4,6 +4,7 @@ import { getApp } from "@/server/context";
 import { formatAccessCode } from "@/server/auth/tokens";
 import { requirePage } from "@/server/http/page-auth";
 import { RoomScreen } from "@/app/_components/qa/room-screen";
+import { ScreenPolls } from "@/app/_components/polls/screen-polls";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +16,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   return { title: row ? `Screen: ${row.title}` : "Session not found" };
 }
 
-/** The room's projector: join code and the question on stage. Opened by staff on the room's computer. */
+/** The room's projector: join code, the question on stage and the running poll. Opened by staff on the room's computer. */
 export default async function ScreenPage({ params }: Params) {
   const { slug } = await params;
   const app = getApp();
@@ -31,6 +32,11 @@ export default async function ScreenPage({ params }: Params) {
         code={row.qaEnabled && row.accessCode ? formatAccessCode(row.accessCode) : null}
         joinUrl={`${app.config.publicUrl}/join`}
       />
+      {row.pollsEnabled ? (
+        <div className="qa-screen-poll">
+          <ScreenPolls slug={row.slug} serverNow={app.clock.now().toISOString()} />
+        </div>
+      ) : null}
     </main>
   );
 }
