@@ -227,12 +227,15 @@ test("moderators close Q&A, pause intake and switch to open mode; the audience s
   await expect(you.send).toBeEnabled();
 
   // Open mode: a question is published without review.
-  await moderator.page.getByRole("radio", { name: "Open" }).check();
+  // The mode follows the server's answer (a controlled radio), so click and wait for the state.
+  const openMode = moderator.page.getByRole("radio", { name: "Open", exact: true });
+  await openMode.click();
+  await expect(openMode).toBeChecked();
   await expect(mod.outcome).toHaveText("Session settings saved.");
   await you.ask("Open mode: published at once?");
   await expect(you.question("Open mode")).toBeVisible();
   await expect(you.mine.getByRole("listitem")).toContainText("Approved");
-  await moderator.page.getByRole("radio", { name: "Pre-moderated" }).check();
+  await moderator.page.getByRole("radio", { name: "Pre-moderated" }).click();
   await expect(moderator.page.getByRole("radio", { name: "Pre-moderated" })).toBeChecked();
   await moderator.context.close();
   await attendee.context.close();
