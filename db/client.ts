@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import * as schema from "./schema";
+import { DataDirLockedError, lockDataDir } from "./data-dir-lock";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -94,7 +95,11 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   } else {
     const dir = path.resolve(dataDir);
     fs.mkdirSync(dir, { recursive: true });
-    release = lockDataDir(dir);
+    try {
+      release = lockDataDir(dir);
+    } catch (err) {
+      throw err instanceof DataDirLockedError ? new DatabaseStartError(err.message) : err;
+    }
     try {
       client = new PGlite(path.join(dir, "pglite"));
       await client.waitReady;
@@ -122,49 +127,4 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       release();
     },
   };
-}
-
-/**
- * PGlite is a single-process database: two processes on one folder corrupt it. A pid file guards the
- * folder; a stale one (its process gone) is taken over.
- */
-function lockDataDir(dir: string): () => void {
-  const lockPath = path.join(dir, "plenary.pid");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = fs.openSync(lockPath, "wx");
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
-      return () => {
-        try {
-          if (fs.readFileSync(lockPath, "utf8") === String(process.pid)) fs.unlinkSync(lockPath);
-        } catch {
-          /* already gone */
-        }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const holder = Number(fs.readFileSync(lockPath, "utf8").trim());
-      if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new DatabaseStartError(
-          `DATA_DIR: the embedded database in ${dir} is already open in another Plenary process (pid ${holder}). ` +
-            `Stop that process, or give this one its own DATA_DIR (or a DATABASE_URL).`,
-        );
-      }
-      if (holder === process.pid) {
-        throw new DatabaseStartError(`DATA_DIR: the embedded database in ${dir} is already open in this process.`);
-      }
-      fs.rmSync(lockPath, { force: true });
-    }
-  }
-  throw new DatabaseStartError(`DATA_DIR: could not lock ${dir}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -91,9 +91,9 @@ test("a change made through the agenda service reaches open pages without reload
   const sessionPage = await other.newPage();
   await sessionPage.goto(`${plenary.url}/sessions/defense-industry-perspectives`);
   await expect(sessionPage.getByTestId("session-when")).toContainText("09:45–11:15");
-  // Both pages must be connected before the change.
-  await page.waitForFunction(() => document.readyState === "complete");
-  await page.waitForTimeout(300);
+  // Both pages must be connected before the change (a change before that is caught up on connect).
+  await expect(page.locator('[data-live="connected"]')).toHaveCount(1);
+  await expect(sessionPage.locator('[data-live="connected"]')).toHaveCount(1);
 
   const marker = await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = Math.random()));
   await plenary.services.agenda.update("defense-industry-perspectives", {
@@ -112,6 +112,24 @@ test("a change made through the agenda service reaches open pages without reload
   await other.close();
 });
 
+test("a change made between rendering the page and its socket connecting is caught up on connect", async ({ page, plenary }) => {
+  // Hold the socket's first handshake (HTTP long-polling) until the change has been made.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/socket.io/**", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/sessions/fms-case-development");
+  await expect(page.locator('[data-live="connecting"]')).toHaveCount(1);
+  const before = await plenary.services.agenda.get("fms-case-development");
+  await plenary.services.agenda.update("fms-case-development", { title: `${before.title} (moved)` });
+  release();
+  await expect(page.locator('[data-live="connected"]')).toHaveCount(1);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`${before.title} (moved)`);
+  await plenary.services.agenda.update("fms-case-development", { title: before.title });
+});
+
 test.describe("accessibility", () => {
   for (const viewport of [
     { name: "desktop", width: 1280, height: 900 },
@@ -122,7 +140,11 @@ test.describe("accessibility", () => {
       for (const path of ["/", "/sessions/fms-planning", "/sessions/conversation-with-asd-acquisition", "/sessions/hosted-lunch", "/sessions/nope"]) {
         await page.goto(path);
         await expect(page.locator("main")).toBeVisible();
+        // Scan the page as people use it: hydrated, its live parts connected (the 404 page has none).
+        if (path !== "/sessions/nope") await expect(page.locator('[data-live="connected"]')).toHaveCount(1);
         await expectNoAxeViolations(page, `${path} (${viewport.name})`);
+        // WCAG 1.4.10 reflow: nothing scrolls sideways on a 360 px phone.
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), `${path} scrolls sideways`).toBeLessThanOrEqual(viewport.width);
       }
     });
   }

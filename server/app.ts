@@ -48,7 +48,8 @@ export interface PlenaryServices {
   database: DatabaseHandle;
   db: Database;
   io: PlenaryIo;
-  realtime: { ready: boolean };
+  /** `ready` is false once shutdown begins; `redis` (with the Redis adapter) says whether Redis is connected. */
+  realtime: { ready: boolean; redis?: () => boolean };
   /** Origins whose pages may open sockets and send state-changing requests. */
   allowedOrigins: Set<string>;
   limiter: RateLimiter;
@@ -130,10 +131,8 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     if (config.demo) await seedDemoPeople(database.db);
     io = createSocketServer(httpServer, { allowedOrigins, auth, log });
     const sockets = io;
-    if (config.redisUrl) {
-      const closeRedis = await useRedisAdapter(sockets, config.redisUrl, log);
-      closers.push(closeRedis);
-    }
+    const redis = config.redisUrl ? await useRedisAdapter(sockets, config.redisUrl, log) : undefined;
+    if (redis) closers.push(() => redis.close());
     closers.push(async () => {
       // Only this instance's sockets: with the Redis adapter a plain disconnectSockets reaches every instance.
       sockets.local.disconnectSockets(true);
@@ -193,7 +192,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     }, 10_000);
     eraser.unref();
     closers.push(async () => clearInterval(eraser));
-    const realtime = { ready: true };
+    const realtime = { ready: true, redis: redis?.ready };
     const services: PlenaryServices = {
       config,
       log,
@@ -250,14 +249,27 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       closers.push(() => nextApp.close());
     }
 
+    // Shutdown first stops taking work (503, healthz says unavailable), lets requests under way
+    // finish, and only then closes Next, the services and the database.
+    let stopping = false;
+    let inflight = 0;
+    let drained: (() => void) | undefined;
     dispatch = (req, res) => {
       const url = req.url ?? "/";
       // Route handlers read the client's address from here; whatever a client sent is replaced.
       req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
-      if (req.method === "GET" && (url === "/healthz" || url.startsWith("/healthz?"))) {
-        void healthz(services, res);
+      if ((req.method === "GET" || req.method === "HEAD") && (url === "/healthz" || url.startsWith("/healthz?"))) {
+        void healthz(services, req, res);
         return;
       }
+      if (stopping) {
+        res.writeHead(503, { "retry-after": "5", connection: "close", "content-type": "text/plain; charset=utf-8" }).end("Plenary is shutting down. Try again in a moment.\n");
+        return;
+      }
+      inflight++;
+      res.once("close", () => {
+        if (--inflight === 0) drained?.();
+      });
       if (req.method === "POST" && (url === "/api/livekit/webhook" || url.startsWith("/api/livekit/webhook?"))) {
         void livekitWebhook(services, req, res);
         return;
@@ -282,7 +294,14 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       close: async () => {
         if (closed) return;
         closed = true;
+        stopping = true;
         realtime.ready = false;
+        if (inflight > 0) {
+          await new Promise<void>((resolve) => {
+            drained = resolve;
+            setTimeout(resolve, 5_000).unref();
+          });
+        }
         await runClosers((err) => log.warn("shutdown step failed", { err }));
       },
     };

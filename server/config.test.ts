@@ -14,10 +14,19 @@ describe("configuration", () => {
     expect(c.databaseUrl).toBe("postgres://u@127.0.0.1/db");
     expect(c.now?.toISOString()).toBe("2024-05-24T13:00:00.000Z");
   });
+  it("accepts a leap day, Z, fractions and an empty PUBLIC_URL", () => {
+    expect(loadConfig({ PLENARY_NOW: "2024-02-29T23:59:59.5Z" }).now?.toISOString()).toBe("2024-02-29T23:59:59.500Z");
+    expect(loadConfig({ PUBLIC_URL: "" }).publicUrl).toBeUndefined();
+  });
   it.each([
     [{ PLENARY_NOW: "2024-05-24 09:00" }, /^PLENARY_NOW /],
     [{ PLENARY_NOW: "2024-05-24T09:00:00" }, /^PLENARY_NOW .*offset/],
     [{ PLENARY_NOW: "2024-13-45T09:00:00-04:00" }, /^PLENARY_NOW is not a real date-time/],
+    [{ PLENARY_NOW: "2024-02-30T09:00:00-04:00" }, /^PLENARY_NOW is not a real date-time/],
+    [{ PLENARY_NOW: "2023-02-29T09:00:00Z" }, /^PLENARY_NOW is not a real date-time/],
+    [{ PLENARY_NOW: "2024-05-24T24:00:00-04:00" }, /^PLENARY_NOW is not a real date-time/],
+    [{ PLENARY_NOW: "2024-05-24T09:60:00-04:00" }, /^PLENARY_NOW is not a real date-time/],
+    [{ PLENARY_NOW: "2024-05-24T09:00:00+25:00" }, /^PLENARY_NOW is not a real date-time/],
     [{ PORT: "seventy" }, /^PORT /],
     [{ DATABASE_URL: "mysql://x" }, /^DATABASE_URL must be a postgres/],
     [{ LIVEKIT_URL: "livekit.example.org" }, /^LIVEKIT_URL must be a ws/],

@@ -6,14 +6,23 @@ const bool = z
   .optional()
   .transform((v) => v === "1" || v === "true");
 
-const isoWithOffset = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const isoWithOffset = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Whether an ISO 8601 string with an offset names a real instant: `Date.parse` rolls 30 February over into March. */
+function isRealDateTime(v: string): boolean {
+  const m = isoWithOffset.exec(v);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second = 0, offH = 0, offM = 0] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x))) as number[];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offH <= 14 && offM <= 59;
+}
 
 /** Every environment variable Plenary reads. `.env.example` documents each one in a line. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
-  PUBLIC_URL: z.url().optional(),
+  PUBLIC_URL: z.url().optional().or(z.literal("").transform(() => undefined)),
   DATA_DIR: z.string().min(1).default("./.data"),
   DATABASE_URL: z
     .string()
@@ -23,7 +32,7 @@ export const envSchema = z.object({
   PLENARY_NOW: z
     .string()
     .regex(isoWithOffset, "must be an ISO 8601 date-time with an offset, e.g. 2024-05-24T09:00:00-04:00")
-    .refine((v) => !Number.isNaN(Date.parse(v)), "is not a real date-time")
+    .refine(isRealDateTime, "is not a real date-time")
     .optional()
     .or(z.literal("").transform(() => undefined)),
   PLENARY_DEMO: bool,

@@ -1,3 +1,4 @@
+import http from "node:http";
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { programme } from "../db/seed/programme";
@@ -37,6 +38,21 @@ describe("GET /api/agenda", () => {
   });
 });
 
+/** RFC 5545 shape that lenient parsers forgive: CRLF lines of at most 75 octets, VERSION, PRODID, a DTSTAMP and UID per event. */
+function expectWellFormedIcs(text: string) {
+  expect(text.startsWith("BEGIN:VCALENDAR\r\n")).toBe(true);
+  expect(text.trimEnd().endsWith("END:VCALENDAR")).toBe(true);
+  expect(text.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/);
+  const lines = text.split("\r\n");
+  for (const line of lines) expect(Buffer.byteLength(line, "utf8"), line).toBeLessThanOrEqual(75);
+  const unfolded = text.replace(/\r\n[ \t]/g, "").split("\r\n");
+  expect(unfolded).toContain("VERSION:2.0");
+  expect(unfolded.some((l) => l.startsWith("PRODID:"))).toBe(true);
+  const events = unfolded.filter((l) => l === "BEGIN:VEVENT").length;
+  expect(unfolded.filter((l) => l.startsWith("DTSTAMP:")).length).toBe(events);
+  expect(unfolded.filter((l) => l.startsWith("UID:")).length).toBe(events);
+}
+
 function parseIcs(text: string) {
   const comp = new ICAL.Component(ICAL.parse(text));
   return comp.getAllSubcomponents("vevent").map((v) => new ICAL.Event(v));
@@ -48,7 +64,7 @@ describe("calendar files", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/calendar/);
     const text = await res.text();
-    expect(text.split("\r\n")[0]).toBe("BEGIN:VCALENDAR");
+    expectWellFormedIcs(text);
     const events = parseIcs(text);
     expect(events).toHaveLength(19);
     expect(events[0].summary).toBe("Registration & Check-in");
@@ -65,7 +81,9 @@ describe("calendar files", () => {
   it("each session has its own .ics; an unknown one is 404", async () => {
     const res = await fetch(`${server.url}/sessions/defense-industry-perspectives/calendar.ics`);
     expect(res.status).toBe(200);
-    const [event] = parseIcs(await res.text());
+    const text = await res.text();
+    expectWellFormedIcs(text);
+    const [event] = parseIcs(text);
     expect(event.summary).toBe("Defense Industry Perspectives");
     expect(event.startDate.toJSDate().toISOString()).toBe("2024-05-24T13:45:00.000Z");
     expect(event.description).toMatch(/Streamed live/);
@@ -103,5 +121,56 @@ describe("GET /healthz", () => {
     const res = await fetch(`${server.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "ok", database: { ready: true, kind: "pglite" }, socket: { ready: true }, simulatedClock: true });
+    const head = await fetch(`${server.url}/healthz`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+  });
+
+  it("says 503 when the database does not answer", async () => {
+    const other = await startTestServer({ withNext: false });
+    try {
+      await other.services.database.close();
+      const res = await fetch(`${other.url}/healthz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: "unavailable", database: { ready: false }, socket: { ready: true } });
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe("shutdown", () => {
+  it("stops taking work at once, lets a request under way finish, then closes", async () => {
+    const other = await startTestServer({ withNext: false });
+    const { port } = other;
+    // A request under way: the webhook route reads its body, and half of it has not arrived yet.
+    const body = "x".repeat(100);
+    const inflight = new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, method: "POST", path: "/api/livekit/webhook", headers: { "content-length": body.length, "content-type": "application/json" } });
+      req.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on("error", reject);
+      req.write(body.slice(0, 50));
+      setTimeout(() => req.end(body.slice(50)), 1500);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    let closed = false;
+    const closing = other.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 100));
+
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: "unavailable", socket: { ready: false }, database: { ready: true } });
+    const refused = await fetch(`http://127.0.0.1:${port}/api/agenda`);
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).toMatch(/shutting down/);
+    expect(closed).toBe(false);
+
+    // The request under way is answered by the app (not a 500 from a closed service), then it closes.
+    expect(await inflight).not.toBe(500);
+    await closing;
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 });

@@ -63,7 +63,7 @@ describe("server/main.ts", () => {
 
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
-    expect(fs.existsSync(path.join(dataDir, "plenary.pid"))).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, "plenary.lock"))).toBe(false);
 
     // The folder is usable again, with the programme still there.
     const third = runMain({ DATA_DIR: dataDir, PORT: "0" });
@@ -71,6 +71,36 @@ describe("server/main.ts", () => {
     await third.ready;
     third.child.kill("SIGTERM");
     expect(await third.exited).toBe(0);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("after a crash (SIGKILL), the next start takes the folder over and keeps the data", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
+    const first = runMain({ DATA_DIR: dataDir, PORT: "0" });
+    children.push(first.child);
+    await first.ready;
+    first.child.kill("SIGKILL");
+    await first.exited;
+    expect(fs.existsSync(path.join(dataDir, "plenary.lock"))).toBe(true);
+
+    const second = runMain({ DATA_DIR: dataDir, PORT: "0" });
+    children.push(second.child);
+    await second.ready;
+    expect(second.out()).toMatch(/Plenary is ready/);
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("a SIGTERM while starting up still shuts down cleanly and frees the folder", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
+    const r = runMain({ DATA_DIR: dataDir, PORT: "0" });
+    children.push(r.child);
+    // As soon as the folder is locked, start-up is under way (migrations, seed, services).
+    for (let i = 0; i < 200 && !fs.existsSync(path.join(dataDir, "plenary.lock")); i++) await new Promise((res) => setTimeout(res, 25));
+    r.child.kill("SIGTERM");
+    expect(await r.exited).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, "plenary.lock"))).toBe(false);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 });

@@ -4,7 +4,7 @@
  */
 import { ConfigError, loadConfig } from "./config";
 import { DatabaseStartError } from "../db/client";
-import { startPlenary } from "./app";
+import { startPlenary, type RunningPlenary } from "./app";
 import { createLogger } from "./log";
 import { RedisStartError } from "./realtime/redis-adapter";
 
@@ -17,16 +17,9 @@ async function main() {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  let running;
-  try {
-    running = await startPlenary({ config, log });
-  } catch (err) {
-    if (err instanceof DatabaseStartError || err instanceof ConfigError || err instanceof RedisStartError) fail(err.message);
-    if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") fail(`PORT: ${config.port} is already in use; set PORT to a free port.`);
-    throw err;
-  }
-  process.stdout.write(`Plenary is ready on ${running.services.config.publicUrl}${config.demo ? " (demo mode)" : ""}\n`);
-
+  // Signals are handled from the first moment: one that arrives during start-up waits for start-up
+  // to finish (or fail), then closes everything, so the data folder is never left locked.
+  let starting: Promise<RunningPlenary> | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -37,11 +30,24 @@ async function main() {
       process.exit(1);
     }, 10_000);
     force.unref();
-    await running.close();
+    const running = await starting?.catch(() => null);
+    await running?.close();
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+
+  starting = startPlenary({ config, log });
+  let running: RunningPlenary;
+  try {
+    running = await starting;
+  } catch (err) {
+    if (stopping) return; // stop() exits once start-up has unwound
+    if (err instanceof DatabaseStartError || err instanceof ConfigError || err instanceof RedisStartError) fail(err.message);
+    if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") fail(`PORT: ${config.port} is already in use; set PORT to a free port.`);
+    throw err;
+  }
+  if (!stopping) process.stdout.write(`Plenary is ready on ${running.services.config.publicUrl}${config.demo ? " (demo mode)" : ""}\n`);
 }
 
 function fail(message: string): never {

@@ -16,7 +16,7 @@ interface Props {
 }
 
 export function AgendaView({ event, items: initial, serverNow }: Props) {
-  const { items, lastChange } = useLiveAgenda(initial);
+  const { items, lastChange, live: connected } = useLiveAgenda(initial);
   const now = useServerClock(serverNow);
   const tz = useTimeZoneChoice(event.timeZone);
   const statuses = useMemo(() => liveStatuses(items, now), [items, now]);
@@ -30,7 +30,7 @@ export function AgendaView({ event, items: initial, serverNow }: Props) {
 
   return (
     <>
-      <div className="toolbar">
+      <div className="toolbar" data-live={connected ? "connected" : "connecting"}>
         <TimeZoneToggle
           choice={tz.choice}
           onChange={tz.setChoice}

@@ -36,7 +36,7 @@ function unavailableReason(item: AgendaItem, what: "stream" | "qa" | "polls"): s
 }
 
 export function SessionView({ event, item: initial, serverNow, stream: streamProps, qa: qaProps }: Props) {
-  const { items } = useLiveAgenda([initial]);
+  const { items, live } = useLiveAgenda([initial]);
   const item = items.find((i) => i.slug === initial.slug) ?? initial;
   const now = useServerClock(serverNow);
   const tz = useTimeZoneChoice(event.timeZone);
@@ -49,7 +49,7 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
   const polls = unavailableReason(item, "polls");
 
   return (
-    <article aria-labelledby="session-title">
+    <article aria-labelledby="session-title" data-live={live ? "connected" : "connecting"}>
       <p>
         <a href="/">← Agenda</a>
       </p>

@@ -41,5 +41,33 @@ export function agendaToIcs(event: EventInfo, items: AgendaItem[], publicUrl: st
   }));
   const { error, value } = createEvents(attrs, { productId: "plenary/fms-2024", calName: event.name });
   if (error || !value) throw error ?? new Error("could not build the calendar");
-  return value;
+  return foldOctets(value);
+}
+
+/**
+ * RFC 5545 §3.1: content lines are folded at 75 octets. The library folds at 75 characters, so a line
+ * with "—" or a non-Latin name runs over; refold by octets, never inside a UTF-8 sequence.
+ */
+function foldOctets(text: string): string {
+  const lines = text.replace(/\r\n[ \t]/g, "").split("\r\n");
+  return lines
+    .map((line) => {
+      const parts: string[] = [];
+      let current = "";
+      let octets = 0;
+      for (const ch of line) {
+        const size = Buffer.byteLength(ch, "utf8");
+        const limit = parts.length === 0 ? 75 : 74; // a continuation line starts with one space
+        if (octets + size > limit) {
+          parts.push(current);
+          current = "";
+          octets = 0;
+        }
+        current += ch;
+        octets += size;
+      }
+      parts.push(current);
+      return parts.join("\r\n ");
+    })
+    .join("\r\n");
 }

@@ -9,7 +9,13 @@ export class RedisStartError extends Error {}
  * Scale-out: with REDIS_URL every broadcast and room operation (emit to a room, disconnectSockets)
  * goes through a Redis stream, so N Plenary instances behind a load balancer act as one.
  */
-export async function useRedisAdapter(io: PlenaryIo, url: string, log: Logger): Promise<() => Promise<void>> {
+export interface RedisAdapterHandle {
+  /** Whether the Redis connection is up now (for /healthz). */
+  ready(): boolean;
+  close(): Promise<void>;
+}
+
+export async function useRedisAdapter(io: PlenaryIo, url: string, log: Logger): Promise<RedisAdapterHandle> {
   const client = createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: (retries) => Math.min(retries * 200, 3000) } });
   client.on("error", (err: Error) => log.warn("redis error", { message: err.message }));
   try {
@@ -26,7 +32,10 @@ export async function useRedisAdapter(io: PlenaryIo, url: string, log: Logger): 
     throw new RedisStartError(`REDIS_URL: cannot connect to Redis at ${where} (${(err as Error).message})`);
   }
   io.adapter(createAdapter(client, { streamName: "plenary:socket.io" }));
-  return async () => {
-    await client.quit().catch(() => client.destroy());
+  return {
+    ready: () => client.isReady,
+    close: async () => {
+      await client.quit().catch(() => client.destroy());
+    },
   };
 }
