@@ -61,7 +61,7 @@ export async function route(req: Request, handler: (ctx: RouteContext) => Promis
 }
 
 /** `{ error: { code, message } }` with the code's status (and Retry-After for rate limits). */
-export function errorResponse(app: PlenaryServices, req: Request, err: unknown): Response {
+function errorResponse(app: PlenaryServices, req: Request, err: unknown): Response {
   const e = toAppError(err);
   if (e.code === "internal") app.log.error("route failed", { path: new URL(req.url).pathname, err });
   const headers: Record<string, string> = { "cache-control": "no-store" };
