@@ -4,7 +4,7 @@ import path from "node:path";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["{lib,server,db,app}/**/*.test.{ts,tsx}", "bench/**/*.test.ts"],
+    include: ["{lib,server,db,app,scripts}/**/*.test.{ts,tsx}", "bench/**/*.test.ts"],
     exclude: ["node_modules", ".next", "e2e"],
     environment: "node",
     globalSetup: ["./scripts/ensure-build.ts"],

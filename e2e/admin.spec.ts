@@ -61,6 +61,16 @@ test("assigning a moderator and opening/closing Q&A from the console", async ({ 
   await expectNoAxeViolations(page, "audit log");
   await expect(page.locator('tr[data-action="role:grant"]')).toContainText("Olu Organizer");
   await expect(page.locator('tr[data-action="role:revoke"]')).toHaveCount(1);
+  // From/To are event-time fields: entries before "From" are left out.
+  await page.getByLabel("From (event time)").fill("2099-01-01T00:00");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/[?&]from=2099-01-01T00%3A00/);
+  await expect(page.locator('tr[data-action="role:grant"]')).toHaveCount(0);
+  await expect(page.getByLabel("From (event time)")).toHaveValue("2099-01-01T00:00");
+  await page.getByLabel("From (event time)").fill("2000-01-01T00:00");
+  await page.getByLabel("To (event time)").fill("2099-12-31T23:59");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page.locator('tr[data-action="role:grant"]')).toHaveCount(1);
 });
 
 test("CSV import: a preview with per-row errors, then apply; importing again changes nothing", async ({ page, context, plenary }) => {

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm start` / `npm run demo`: build the production bundle when the sources changed since the last
 // build, then run the one server entry point (server/main.ts) in this process's place.
+// `--demo` (only `npm run demo` passes it) turns demo mode on; without it PLENARY_DEMO is removed from
+// the environment, so a production start can never be a demo, whatever the shell or .env exports.
 // `--build-only` stops after the build (scripts/test.sh uses it before the browser tests).
 import { spawnSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -29,6 +31,8 @@ function hashSources() {
 }
 
 const env = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
+delete env.PLENARY_DEMO;
+if (process.argv.includes("--demo")) env.PLENARY_DEMO = "1";
 const current = hashSources();
 const built = fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === current;
 if (!built || process.env.PLENARY_REBUILD === "1") {

@@ -10,7 +10,9 @@ import { seedDemoPeople } from "../db/seed/demo-people";
 import { AuditService } from "./audit/service";
 import { Guard } from "./auth/guard";
 import { buildNextAuthOptions } from "./auth/next-auth";
-import { AuthService, type AuthPublisher } from "./auth/service";
+import { AuthService, type AuthPublisher, type AuthServiceOptions } from "./auth/service";
+import { usesSecureCookies } from "./auth/cookies";
+import { clientAddress, parseTrustedProxies } from "./http/client-ip";
 import { createMailer, type Mailer } from "./mail/mailer";
 import { PeopleService } from "./people/service";
 import { registerPollHandlers } from "./polls/handlers";
@@ -76,6 +78,8 @@ export interface StartOptions {
   withNext?: boolean;
   /** Poll timings (results tick, sweeps); tests and benchmarks may shorten them. */
   polls?: PollServiceOptions;
+  /** Sign-in rate limits (room codes, sign-in links); tests may lower them. */
+  auth?: AuthServiceOptions;
 }
 
 export interface RunningPlenary {
@@ -127,9 +131,9 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         io?.in(rooms.user(userId)).disconnectSockets(true);
       },
     };
-    const auth = new AuthService(database.db, audit, authEvents, log);
+    const auth = new AuthService(database.db, audit, authEvents, log, opts.auth);
     if (config.demo) await seedDemoPeople(database.db);
-    io = createSocketServer(httpServer, { allowedOrigins, auth, log });
+    io = createSocketServer(httpServer, { allowedOrigins, auth, log, secureCookies: usesSecureCookies(config.publicUrl) });
     const sockets = io;
     const redis = config.redisUrl ? await useRedisAdapter(sockets, config.redisUrl, log) : undefined;
     if (redis) closers.push(() => redis.close());
@@ -254,10 +258,11 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     let stopping = false;
     let inflight = 0;
     let drained: (() => void) | undefined;
+    const trustedProxies = parseTrustedProxies(config.trustedProxies);
     dispatch = (req, res) => {
       const url = req.url ?? "/";
       // Route handlers read the client's address from here; whatever a client sent is replaced.
-      req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
+      req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
       if ((req.method === "GET" || req.method === "HEAD") && (url === "/healthz" || url.startsWith("/healthz?"))) {
         void healthz(services, req, res);
         return;

@@ -31,6 +31,7 @@ describe("configuration", () => {
     [{ DATABASE_URL: "mysql://x" }, /^DATABASE_URL must be a postgres/],
     [{ LIVEKIT_URL: "livekit.example.org" }, /^LIVEKIT_URL must be a ws/],
     [{ LIVEKIT_URL: "wss://livekit.example.org" }, /^LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set/],
+    [{ TRUSTED_PROXIES: "10.0.0.1, proxy.example.org" }, /^TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges/],
   ])("refuses %o with one line naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -46,6 +47,13 @@ describe("configuration", () => {
       apiKey: "k",
       apiSecret: "s",
     });
+  });
+});
+
+describe("trusted proxies", () => {
+  it("are none by default and read from TRUSTED_PROXIES as addresses and ranges", () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: " 10.0.0.1, fd00::/8 ," }).trustedProxies).toEqual(["10.0.0.1", "fd00::/8"]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { parseTrustedProxies } from "./http/client-ip";
 
 const bool = z
   .enum(["0", "1", "true", "false", ""])
@@ -58,6 +59,17 @@ export const envSchema = z.object({
     .optional()
     .transform((v) => (v ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
     .pipe(z.array(z.email("must be a comma-separated list of e-mail addresses"))),
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((e) => e.trim()).filter(Boolean))
+    .superRefine((list, ctx) => {
+      try {
+        parseTrustedProxies(list);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: `must be a comma-separated list of IP addresses or CIDR ranges: ${(err as Error).message}` });
+      }
+    }),
   LIVEKIT_URL: z
     .string()
     .regex(/^(wss?|https?):\/\//, "must be a ws://, wss://, http:// or https:// URL")
@@ -92,6 +104,11 @@ export interface Config {
   oidc?: { issuer: string; clientId: string; clientSecret: string; name: string };
   /** E-mail addresses made organizers at start-up (how a fresh install gets its first organizer). */
   organizers: string[];
+  /**
+   * Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is believed for the client's
+   * address (rate limits). Empty: the TCP peer is the client and the header is ignored.
+   */
+  trustedProxies: string[];
   /** Video. Absent or "off": no streaming, the session pages say so and everything else works. */
   livekit?: LivekitConfig;
 }
@@ -135,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: e.MAIL_FROM,
     oidc: oidcConfig(e),
     organizers: e.PLENARY_ORGANIZERS,
+    trustedProxies: e.TRUSTED_PROXIES,
     livekit: livekitConfig(e),
   };
 }

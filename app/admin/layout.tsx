@@ -1,9 +1,11 @@
-import { requirePage } from "@/server/http/page-auth";
-
 export const dynamic = "force-dynamic";
 
-export default async function AdminLayout({ children }: { children: React.ReactNode }) {
-  await requirePage("admin:view", "/admin");
+/**
+ * The console's navigation only. Every page below guards itself with requirePage(): Next renders a
+ * page without re-rendering its layout on client navigations (RSC requests), and renders layout and
+ * page side by side on full loads, so a guard here would protect nothing the page loads.
+ */
+export default function AdminLayout({ children }: { children: React.ReactNode }) {
   return (
     <>
       <nav aria-label="Organizer console" className="admin-nav">

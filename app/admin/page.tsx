@@ -2,10 +2,12 @@ import type { Metadata } from "next";
 import { getApp } from "@/server/context";
 import { AdminSessionList, type AdminSessionRow } from "../_components/admin-session-list";
 import { formatAccessCode } from "@/server/auth/tokens";
+import { requirePage } from "@/server/http/page-auth";
 
 export const metadata: Metadata = { title: "Organizer console" };
 
 export default async function AdminHome() {
+  await requirePage("admin:view", "/admin");
   const app = getApp();
   const [event, items] = await Promise.all([app.agenda.eventInfo(), app.agenda.list()]);
   const rows: AdminSessionRow[] = [];

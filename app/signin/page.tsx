@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { inArray } from "drizzle-orm";
 import { getApp } from "@/server/context";
 import { demoPeople } from "@/db/seed/demo-people";
 import { SignInForm, type DemoPerson } from "../_components/sign-in-form";
@@ -13,6 +12,11 @@ const errors: Record<string, string> = {
   OAuthSignin: "Single sign-on could not start. Try again, or use an e-mail link.",
   OAuthCallback: "Single sign-on did not complete. Try again, or use an e-mail link.",
   Callback: "Single sign-on did not complete. Try again, or use an e-mail link.",
+  OAuthAccountNotLinked: "That single sign-on account belongs to another participant. Use an e-mail link, or ask the organizers.",
+  SsoNoEmail: "Your organization's sign-in did not give an e-mail address, so Plenary cannot tell who you are. Use an e-mail link, or ask your IT team.",
+  SsoEmailNotVerified:
+    "Your organization's sign-in did not confirm your e-mail address (email_verified), so it cannot be matched to a registration. Use an e-mail link, or ask your IT team.",
+  EmailRateLimited: "Too many sign-in links were asked for this address or from this network. Wait up to 10 minutes and try again.",
   Default: "Sign-in did not complete. Try again.",
 };
 
@@ -26,11 +30,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const app = getApp();
   let demo: DemoPerson[] | undefined;
   if (app.config.demo) {
-    const { users } = await import("@/db/schema");
-    const rows = await app.db
-      .select({ email: users.email, name: users.name, affiliation: users.affiliation })
-      .from(users)
-      .where(inArray(users.email, demoPeople.map((p) => p.email)));
+    const rows = await app.auth.profilesOf(demoPeople.map((p) => p.email));
     const roleOf: Record<string, string> = {
       "organizer@example.org": "Organizer",
       "moderator.thursday@example.org": "Moderator, Day 1 sessions",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { zonedTimeToInstant, isoInZone } from "../time";
 
 /** Filters of the audit log, from a query string (GET /api/admin/audit, /admin/audit). */
 export const auditFilterSchema = z.object({
@@ -13,8 +14,32 @@ export const auditFilterSchema = z.object({
 });
 export type AuditFilterInput = z.infer<typeof auditFilterSchema>;
 
-export function auditFilterFrom(params: URLSearchParams | Record<string, string | undefined>) {
+const localMinute = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/;
+
+/**
+ * Parses the filters. With `localTimeZone` (the console's form, whose date-time fields have no
+ * offset), `from` and `to` may also be wall-clock minutes in that zone, e.g. 2024-05-24T09:00; `to`
+ * then includes that whole minute.
+ */
+export function auditFilterFrom(params: URLSearchParams | Record<string, string | undefined>, opts: { localTimeZone?: string } = {}) {
   const raw = params instanceof URLSearchParams ? Object.fromEntries(params) : params;
-  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ""));
+  const cleaned: Record<string, string> = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));
+  const zone = opts.localTimeZone;
+  if (zone) {
+    for (const key of ["from", "to"] as const) {
+      const m = localMinute.exec(cleaned[key] ?? "");
+      if (!m) continue;
+      const instant = zonedTimeToInstant(m[1], m[2], zone);
+      cleaned[key] = key === "to" ? new Date(instant.getTime() + 59_999).toISOString() : instant.toISOString();
+    }
+  }
   return auditFilterSchema.safeParse(cleaned);
+}
+
+/** The value of a datetime-local field (wall clock in `timeZone`) for a filter value: a wall-clock minute or an ISO instant. */
+export function localMinuteIn(value: string, timeZone: string): string {
+  if (localMinute.test(value)) return value;
+  if (!/(Z|[+-]\d{2}:\d{2})$/.test(value)) return "";
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? "" : isoInZone(d, timeZone).slice(0, 16);
 }

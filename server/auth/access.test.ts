@@ -1,13 +1,19 @@
+import fs from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AckResult, SessionJoined } from "../../lib/realtime/contract";
 import { connectClient, type TestSocket } from "../testing/clients";
 import { createPerson, type TestPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
+import { projectRoot } from "../app";
+import { formatAccessCode } from "./tokens";
 
 let server: TestServer;
 let people: Record<string, TestPerson | null>;
 const DAY1 = "fms-planning";
+/** A streamed Day 2 session: every staff page (backstage included) applies to it. */
+const DAY2 = "defense-industry-perspectives";
 
 async function auditCount(action?: string): Promise<number> {
   const res = await server.services.db.execute(
@@ -35,8 +41,22 @@ beforeAll(async () => {
     anonymous: null,
     device: await createPerson(app, { name: "Room Device", kind: "device", attendanceMode: "in_person", roles: [{ slug: DAY1, role: "attendee" }] }),
     attendee: await createPerson(app, { name: "Remote Attendee", email: "remote@example.org", affiliation: "Embassy" }),
-    panelist: await createPerson(app, { name: "Pat Panelist", email: "panelist@example.org", roles: [{ slug: DAY1, role: "panelist" }] }),
-    moderator: await createPerson(app, { name: "Mo Moderator", email: "moderator@example.org", roles: [{ slug: DAY1, role: "moderator" }] }),
+    panelist: await createPerson(app, {
+      name: "Pat Panelist",
+      email: "panelist@example.org",
+      roles: [
+        { slug: DAY1, role: "panelist" },
+        { slug: DAY2, role: "panelist" },
+      ],
+    }),
+    moderator: await createPerson(app, {
+      name: "Mo Moderator",
+      email: "moderator@example.org",
+      roles: [
+        { slug: DAY1, role: "moderator" },
+        { slug: DAY2, role: "moderator" },
+      ],
+    }),
     organizer: await createPerson(app, { name: "Olga Organizer", email: "organizer@example.org", organizer: true }),
   };
   await createPerson(app, { name: "Future Moderator", email: "future@example.org" });
@@ -95,15 +115,140 @@ describe("role × action matrix over HTTP", () => {
     });
   }
 
-  it("the organizer console page: sign-in for strangers, 403 for other roles", async () => {
-    for (const role of roles) {
-      const res = await http("/admin", people[role]);
-      if (role === "organizer") expect(res.status).toBe(200);
-      else if (role === "anonymous") {
-        expect(res.status).toBeGreaterThanOrEqual(300);
-        expect(res.status).toBeLessThan(400);
-        expect(res.headers.get("location")).toMatch(/\/signin\?callbackUrl=%2Fadmin/);
-      } else expect({ role, status: res.status }).toEqual({ role, status: 403 });
+});
+
+/**
+ * Pages, requested the way a browser loads them (HTML) and the way the client router navigates
+ * (an RSC request that says which layouts the browser already has, so Next renders only the page).
+ * A page must refuse on its own, and nothing it would have shown may be in a refusal's body.
+ */
+describe("role × page matrix over HTTP", () => {
+  const AUDIT_MARKER = "Marker Auditor 7Q";
+  let codes: { day1: string; day2: string };
+  /** What the pages show that only their audience may see. */
+  let secrets: string[];
+
+  beforeAll(async () => {
+    const app = server.services;
+    const day1 = (await app.agenda.findRow(DAY1))!.accessCode!;
+    const day2 = (await app.agenda.findRow(DAY2))!.accessCode!;
+    codes = { day1: formatAccessCode(day1), day2: formatAccessCode(day2) };
+    await app.audit.record({ actor: null, systemLabel: AUDIT_MARKER, action: "marker:probe", outcome: "ok" });
+    secrets = [day1, day2, codes.day1, codes.day2, "future@example.org", "moderator@example.org", "panelist@example.org", AUDIT_MARKER];
+  });
+
+  /** Every page under app/admin, found on disk, so a new console page is in this matrix from its first commit. */
+  function adminPages(): string[] {
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.name === "page.tsx") found.push("/" + path.relative(path.join(projectRoot, "app"), dir).split(path.sep).join("/"));
+      }
+    };
+    walk(path.join(projectRoot, "app", "admin"));
+    return found.map((p) => p.replace("[slug]", DAY1)).sort();
+  }
+
+  /** What the organizer must see on each console page (proves the refusals below hide something real). */
+  const organizerSees: Record<string, () => string[]> = {
+    "/admin": () => [codes.day1, codes.day2],
+    "/admin/participants": () => ["future@example.org"],
+    "/admin/audit": () => [AUDIT_MARKER],
+    "/admin/import": () => [],
+    [`/admin/sessions/${DAY1}`]: () => [codes.day1, "moderator@example.org"],
+  };
+
+  type Segment = string | [string, string, string, null];
+  type Tree = [Segment, Record<string, Tree>];
+  const routerTree = (segments: Segment[]): Tree =>
+    segments.reduceRight<Tree>((child, segment) => [segment, { children: child }], ["__PAGE__", {}]) as Tree;
+  /** The router state of a browser on `/admin/import` (or on `/admin` when that is the target). */
+  const adminTree = (target: string) => (target === "/admin/import" ? routerTree(["", "admin"]) : routerTree(["", "admin", "import"]));
+  /** The router state of a browser on the public session page. */
+  const sessionTree = () => routerTree(["", "sessions", ["slug", DAY2, "d", null]]);
+
+  async function page(pathname: string, who: TestPerson | null, tree?: Tree): Promise<{ status: number; location: string | null; body: string }> {
+    const headers: Record<string, string> = {};
+    if (who) headers.cookie = who.cookie;
+    if (tree) {
+      headers.RSC = "1";
+      headers["Next-Router-State-Tree"] = encodeURIComponent(JSON.stringify(tree));
+    }
+    let res = await fetch(`${server.url}${pathname}`, { headers, redirect: "manual" });
+    // Next first sends an RSC request to the same path with its cache-busting `_rsc` parameter.
+    const location = res.headers.get("location");
+    if (tree && res.status === 307 && location && new URL(location, server.url).pathname === pathname && new URL(location, server.url).searchParams.has("_rsc")) {
+      res = await fetch(new URL(location, server.url), { headers, redirect: "manual" });
+    }
+    return { status: res.status, location: res.headers.get("location"), body: await res.text() };
+  }
+
+  function expectNoSecrets(label: string, body: string) {
+    for (const secret of secrets) expect({ label, leaked: body.includes(secret) ? secret : null }).toEqual({ label, leaked: null });
+  }
+
+  /**
+   * A refusal: for a page load, the sign-in redirect (307) or a 403 page; for an RSC request, Next
+   * answers 200 with the refusal in the flight data (the client router then shows the sign-in or 403
+   * page), so the digest of `redirect()` / `forbidden()` is what tells.
+   */
+  function expectRefused(label: string, role: (typeof roles)[number], r: { status: number; location: string | null; body: string }, rsc: boolean) {
+    if (role === "anonymous" && !rsc) {
+      expect({ label, status: r.status, location: r.location }).toMatchObject({ label, status: 307, location: expect.stringMatching(/\/signin\?callbackUrl=/) });
+    } else if (role === "anonymous") {
+      expect({ label, signIn: /"NEXT_REDIRECT;replace;\/signin\?callbackUrl=[^"]*;307;"/.test(r.body) }).toEqual({ label, signIn: true });
+    } else if (!rsc) {
+      expect({ label, status: r.status }).toEqual({ label, status: 403 });
+    } else {
+      expect({ label, forbidden: r.body.includes('"NEXT_HTTP_ERROR_FALLBACK;403"') }).toEqual({ label, forbidden: true });
+    }
+    expectNoSecrets(label, r.body);
+  }
+
+  it("finds every console page on disk", () => {
+    expect(adminPages()).toEqual(Object.keys(organizerSees).sort());
+  });
+
+  it("every /admin page: organizers only, also for RSC navigations that skip the console's layout", async () => {
+    for (const pathname of adminPages()) {
+      for (const role of roles) {
+        for (const rsc of [false, true]) {
+          const label = `${role} ${rsc ? "RSC" : "GET"} ${pathname}`;
+          const before = await auditCount();
+          const r = await page(pathname, people[role], rsc ? adminTree(pathname) : undefined);
+          if (role === "organizer") {
+            expect({ label, status: r.status, refused: /NEXT_HTTP_ERROR_FALLBACK|NEXT_REDIRECT/.test(r.body) }).toEqual({ label, status: 200, refused: false });
+            for (const shown of organizerSees[pathname]()) expect({ label, shown: r.body.includes(shown) }).toEqual({ label, shown: true });
+          } else {
+            expectRefused(label, role, r, rsc);
+            if (role !== "anonymous") expect({ label, audited: (await auditCount()) - before }).toEqual({ label, audited: 1 });
+          }
+        }
+      }
+    }
+  });
+
+  it("session staff pages (moderate, panel, screen, backstage, polls): only the session's staff", async () => {
+    const pages: Array<{ pathname: string; allowed: (typeof roles)[number][]; shows?: () => string }> = [
+      { pathname: `/sessions/${DAY2}/moderate`, allowed: ["moderator", "organizer"] },
+      { pathname: `/sessions/${DAY2}/panel`, allowed: ["panelist", "moderator", "organizer"] },
+      { pathname: `/sessions/${DAY2}/screen`, allowed: ["panelist", "moderator", "organizer"], shows: () => codes.day2 },
+      { pathname: `/sessions/${DAY2}/backstage`, allowed: ["panelist", "moderator", "organizer"] },
+      { pathname: `/sessions/${DAY2}/polls`, allowed: ["moderator", "organizer"] },
+    ];
+    for (const p of pages) {
+      for (const role of roles) {
+        for (const rsc of [false, true]) {
+          const label = `${role} ${rsc ? "RSC" : "GET"} ${p.pathname}`;
+          const r = await page(p.pathname, people[role], rsc ? sessionTree() : undefined);
+          if (p.allowed.includes(role)) {
+            expect({ label, status: r.status, refused: /NEXT_HTTP_ERROR_FALLBACK|NEXT_REDIRECT/.test(r.body) }).toEqual({ label, status: 200, refused: false });
+            if (p.shows) expect({ label, shown: r.body.includes(p.shows()) }).toEqual({ label, shown: true });
+          } else expectRefused(label, role, r, rsc);
+        }
+      }
     }
   });
 });

@@ -1,6 +1,8 @@
 /**
- * Cookie names. next-auth's session cookie takes the `__Secure-` prefix behind TLS; both names are
- * accepted everywhere a sign-in is read (pages, routes, the socket handshake).
+ * Cookie names. Behind TLS (an https PUBLIC_URL) cookies take the `__Secure-` prefix and only that
+ * name is read: a browser accepts a `__Secure-` cookie only from an https response with `Secure`, so a
+ * plain-named cookie planted over plain HTTP (or by a sibling subdomain) can never stand in for a sign-in.
+ * Without TLS only the plain names exist. Pages, routes and the socket handshake all read through here.
  */
 export const SESSION_COOKIE = "next-auth.session-token";
 export const SECURE_SESSION_COOKIE = "__Secure-next-auth.session-token";
@@ -24,12 +26,17 @@ export function parseCookieHeader(header: string | null | undefined): Map<string
   return out;
 }
 
-export function sessionTokenFrom(cookies: Map<string, string>): string | undefined {
-  return cookies.get(SECURE_SESSION_COOKIE) ?? cookies.get(SESSION_COOKIE);
+/** True when Plenary is reached over TLS, so cookies are `Secure` and take the `__Secure-` prefix. */
+export function usesSecureCookies(publicUrl: string): boolean {
+  return publicUrl.startsWith("https://");
 }
 
-export function deviceSecretFrom(cookies: Map<string, string>): string | undefined {
-  return cookies.get(SECURE_DEVICE_COOKIE) ?? cookies.get(DEVICE_COOKIE);
+export function sessionTokenFrom(cookies: Map<string, string>, secure: boolean): string | undefined {
+  return cookies.get(sessionCookieName(secure));
+}
+
+export function deviceSecretFrom(cookies: Map<string, string>, secure: boolean): string | undefined {
+  return cookies.get(deviceCookieName(secure));
 }
 
 export interface CookieSpec {

@@ -6,6 +6,7 @@ import type { UserRow } from "../../db/schema";
 import type { Mailer } from "../mail/mailer";
 import type { Logger } from "../log";
 import { SIGN_IN_DAYS, type AuthService } from "./service";
+import { usesSecureCookies } from "./cookies";
 import { hashSecret } from "./tokens";
 import * as q from "./queries";
 
@@ -84,6 +85,35 @@ export function plenaryAdapter(db: Database): Adapter {
   };
 }
 
+/** OIDC's `email_verified` claim; some IdPs send the string "true". */
+function emailVerified(profile: unknown): boolean {
+  const v = (profile as { email_verified?: unknown } | undefined)?.email_verified;
+  return v === true || v === "true";
+}
+
+/**
+ * The options for one request. `currentSignIn` is the sign-in the browser came with: when single
+ * sign-on completes (after the IdP's answer is verified and allowed), that sign-in is ended first, so
+ * next-auth finds the person by IdP account or e-mail, and never links the IdP account to whoever was
+ * signed in in this browser before (a room device, or another person on a shared computer).
+ */
+export function forRequest(options: AuthOptions, r: { currentSignIn?: string; auth: AuthService }): AuthOptions {
+  const current = r.currentSignIn;
+  const signIn = options.callbacks?.signIn;
+  if (!current || !signIn) return options;
+  return {
+    ...options,
+    callbacks: {
+      ...options.callbacks,
+      async signIn(params) {
+        const allowed = await signIn(params);
+        if (allowed === true && params.account?.provider === "oidc") await r.auth.endSignIn(current);
+        return allowed;
+      },
+    },
+  };
+}
+
 export interface NextAuthDeps {
   db: Database;
   auth: AuthService;
@@ -96,7 +126,7 @@ export interface NextAuthDeps {
 }
 
 export function buildNextAuthOptions(d: NextAuthDeps): AuthOptions {
-  const secure = d.publicUrl.startsWith("https://");
+  const secure = usesSecureCookies(d.publicUrl);
   const providers: AuthOptions["providers"] = [];
   if (d.mailer.available) {
     providers.push(
@@ -131,6 +161,10 @@ export function buildNextAuthOptions(d: NextAuthDeps): AuthOptions {
       clientSecret: d.oidc.clientSecret,
       idToken: true,
       checks: ["pkce", "state"],
+      // A participant imported or registered before their first single sign-on is found by e-mail
+      // and keeps their roles. next-auth refuses that (OAuthAccountNotLinked) unless told to; the
+      // signIn callback below allows it only when the IdP vouches for the address (email_verified).
+      allowDangerousEmailAccountLinking: true,
       authorization: { params: { scope: "openid email profile" } },
       profile(p: { sub: string; email?: string; name?: string; preferred_username?: string }) {
         return { id: p.sub, email: p.email ?? null, name: p.name ?? p.preferred_username ?? null };
@@ -145,9 +179,15 @@ export function buildNextAuthOptions(d: NextAuthDeps): AuthOptions {
     providers,
     pages: { signIn: "/signin", verifyRequest: "/signin/check-email", error: "/signin" },
     callbacks: {
-      async signIn({ user, account }) {
-        // Single sign-on needs an e-mail address to match a registered participant or make a new one.
-        if (account?.provider === "oidc" && !user.email) return false;
+      async signIn({ user, account, profile }) {
+        if (account?.provider !== "oidc") return true;
+        // An IdP account linked before is the identity, whatever its e-mail says today.
+        if (await q.findUserByAccount(d.db, "oidc", account.providerAccountId)) return true;
+        // Otherwise the e-mail decides who this is: a registered participant (linked now, roles kept)
+        // or a new one. Only an address the IdP has verified may do that; anything else could take
+        // over a participant's account, or squat an address an organizer imports later.
+        if (!user.email) return `${d.publicUrl}/signin?error=SsoNoEmail`;
+        if (!emailVerified(profile)) return `${d.publicUrl}/signin?error=SsoEmailNotVerified`;
         return true;
       },
       async session({ session, user }) {

@@ -1,4 +1,4 @@
-import { and, eq, gt, lt, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import {
   accounts,
@@ -23,6 +23,11 @@ export async function findUserById(db: Database, id: string): Promise<UserRow | 
 export async function findUserByEmail(db: Database, email: string): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(eq(users.email, email.toLowerCase()));
   return row;
+}
+
+export async function profilesByEmail(db: Database, emails: string[]) {
+  if (emails.length === 0) return [];
+  return db.select({ email: users.email, name: users.name, affiliation: users.affiliation }).from(users).where(inArray(users.email, emails));
 }
 
 export async function findUserByDeviceHash(db: Database, hash: string): Promise<UserRow | undefined> {
@@ -92,6 +97,10 @@ export async function takeVerificationToken(db: Database, identifier: string, to
   return row;
 }
 
+export async function deleteExpiredVerificationTokens(db: Database, now: Date): Promise<void> {
+  await db.delete(verificationTokens).where(lt(verificationTokens.expires, now));
+}
+
 export async function isOrganizer(db: Database, userId: string): Promise<boolean> {
   const [row] = await db.select().from(eventRoles).where(and(eq(eventRoles.userId, userId), eq(eventRoles.role, "organizer")));
   return Boolean(row);
@@ -132,7 +141,10 @@ export async function findSessionByCode(db: Database, code: string) {
   return row;
 }
 
-/** Fixed-window counter; returns the count after this hit. */
+/**
+ * Fixed-window counter: adds one and returns the count after this hit, in one statement, so
+ * concurrent requests each see their own number (the limit is decided on it, never on a read).
+ */
 export async function hitRateLimit(db: Database, key: string, windowStart: Date): Promise<number> {
   const [row] = await db
     .insert(rateLimits)
@@ -142,12 +154,12 @@ export async function hitRateLimit(db: Database, key: string, windowStart: Date)
   return row.count;
 }
 
-export async function peekRateLimit(db: Database, key: string, windowStart: Date): Promise<number> {
-  const [row] = await db
-    .select({ count: rateLimits.count })
-    .from(rateLimits)
-    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart)));
-  return row?.count ?? 0;
+/** Takes back one hit of this window (an attempt that turned out not to count). */
+export async function unhitRateLimit(db: Database, key: string, windowStart: Date): Promise<void> {
+  await db
+    .update(rateLimits)
+    .set({ count: sql`${rateLimits.count} - 1` })
+    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart), gt(rateLimits.count, 0)));
 }
 
 export async function deleteOldRateLimits(db: Database, before: Date): Promise<void> {

@@ -5,14 +5,41 @@ import { AppError } from "../errors";
 import type { AuditService } from "../audit/service";
 import type { Logger } from "../log";
 import type { Actor } from "./actor";
+import { addressGroup, ipv6SiteGroup } from "../http/client-ip";
 import { hashSecret, newSecret, normalizeAccessCode, ACCESS_CODE_LENGTH, ACCESS_CODE_ALPHABET } from "./tokens";
 import * as q from "./queries";
 
 export const SIGN_IN_DAYS = 7;
 /** A device identity outlives any sign-in: votes stay one per device for the whole event. */
 export const DEVICE_DAYS = 400;
-export const CODE_ATTEMPTS_PER_WINDOW = 10;
-export const CODE_WINDOW_MS = 10 * 60_000;
+
+/** Fixed-window limits, counted in the database so they hold across instances (docs/architecture.md). */
+export interface WindowLimits {
+  windowMs: number;
+}
+export interface CodeLimits extends WindowLimits {
+  /** Wrong room codes one device (or one signed-in person) may try per window. */
+  perDevice: number;
+  /** Wrong room codes per client address (an IPv4 address, or an IPv6 /64) per window: a whole ballroom on one NAT. */
+  perAddress: number;
+  /** Wrong room codes per IPv6 /48 (a site's whole allocation, 65,536 /64s) per window. */
+  perIpv6Site: number;
+}
+export interface MagicLinkLimits extends WindowLimits {
+  /** Sign-in links asked for one e-mail address per window. */
+  perEmail: number;
+  /** Sign-in links asked for from one client address (IPv4 address or IPv6 /64) per window. */
+  perAddress: number;
+}
+
+/** The arithmetic behind these numbers is in docs/architecture.md ("Room code"). */
+export const CODE_LIMITS: CodeLimits = { windowMs: 10 * 60_000, perDevice: 5, perAddress: 500, perIpv6Site: 5000 };
+export const MAGIC_LINK_LIMITS: MagicLinkLimits = { windowMs: 10 * 60_000, perEmail: 5, perAddress: 300 };
+
+export interface AuthServiceOptions {
+  codeLimits?: Partial<CodeLimits>;
+  magicLinkLimits?: Partial<MagicLinkLimits>;
+}
 
 export interface AuthPublisher {
   /** A sign-in ended: close the sockets that came with it. */
@@ -22,6 +49,12 @@ export interface AuthPublisher {
 }
 
 export type TokenStatus = "none" | "valid" | "invalid" | "expired";
+
+/** The address as next-auth's e-mail provider keys it: trimmed, lower case, one address. */
+export function normalizeEmail(email: string): string {
+  const [local, domain = ""] = email.trim().toLowerCase().split("@");
+  return `${local}@${domain.split(",")[0]}`;
+}
 
 export const displayNameSchema = z
   .string()
@@ -43,13 +76,19 @@ export const joinSchema = z.object({
  */
 export class AuthService {
   private readonly clock = { now: () => new Date() };
+  readonly codeLimits: CodeLimits;
+  readonly magicLinkLimits: MagicLinkLimits;
 
   constructor(
     private readonly db: Database,
     private readonly audit: AuditService,
     private readonly publish: AuthPublisher,
     private readonly log: Logger,
-  ) {}
+    options: AuthServiceOptions = {},
+  ) {
+    this.codeLimits = { ...CODE_LIMITS, ...options.codeLimits };
+    this.magicLinkLimits = { ...MAGIC_LINK_LIMITS, ...options.magicLinkLimits };
+  }
 
   /** The actor behind a raw session token, with the token's status. */
   async resolveToken(raw: string | undefined): Promise<{ actor: Actor | null; status: TokenStatus; expires?: Date }> {
@@ -95,36 +134,53 @@ export class AuthService {
     this.publish.signInEnded(hash);
   }
 
-  /**
-   * Someone in the room typed or scanned a session's code. Failed attempts are counted per address
-   * and per device; past the limit every attempt is refused until the window ends.
-   */
-  async joinWithCode(input: unknown, ctx: { ip: string; deviceSecret?: string }) {
-    const now = this.clock.now();
-    const windowStart = new Date(Math.floor(now.getTime() / CODE_WINDOW_MS) * CODE_WINDOW_MS);
-    const retryAfterMs = windowStart.getTime() + CODE_WINDOW_MS - now.getTime();
-    const keys = [`code:ip:${ctx.ip}`, ...(ctx.deviceSecret ? [`code:device:${hashSecret(ctx.deviceSecret)}`] : [])];
-    for (const key of keys) {
-      if ((await q.peekRateLimit(this.db, key, windowStart)) >= CODE_ATTEMPTS_PER_WINDOW) {
-        throw new AppError("rate_limited", `Too many wrong codes from this device. Try again in ${Math.ceil(retryAfterMs / 60000)} minutes, or ask the room staff.`, {
-          retryAfterMs,
-        });
-      }
-    }
-    const fail = async (message: string) => {
-      for (const key of keys) await q.hitRateLimit(this.db, key, windowStart);
-      return new AppError("not_found", message);
-    };
-    const parsed = joinSchema.safeParse(input);
-    if (!parsed.success) throw await fail(parsed.error.issues[0].message);
-    const session = await q.findSessionByCode(this.db, parsed.data.code);
-    if (!session || !session.qaEnabled) throw await fail("That code does not match any session. Check the code on the room's screen and try again.");
+  /** A new device secret (the `plenary-device` cookie's value); only its sha256 is ever stored. */
+  newDeviceSecret(): string {
+    return newSecret();
+  }
 
-    let user = ctx.deviceSecret ? await q.findUserByDeviceHash(this.db, hashSecret(ctx.deviceSecret)) : undefined;
-    let deviceSecret = ctx.deviceSecret;
+  /**
+   * Someone in the room typed or scanned a session's code. Every attempt is counted before the code
+   * is looked at, per device and per client address, in one atomic statement each, so concurrent
+   * guesses cannot all slip under the limit; an attempt with the right code is taken back, so only
+   * wrong codes use up the limits. A device over its own limit does not use up its network's.
+   *
+   * `device.secret` is the device cookie the phone sent, or one minted for this request (`minted`),
+   * which the route sets whatever the outcome, so a phone's typos count against that phone from its
+   * very first try. Someone already signed in as a registered person keeps their sign-in: the code
+   * only tells them where to go (`signIn` and `device` are null).
+   */
+  async joinWithCode(input: unknown, ctx: { ip: string; device: { secret: string; minted: boolean }; actor: Actor | null }) {
+    const { windowMs, perDevice, perAddress, perIpv6Site } = this.codeLimits;
+    const window = this.window(windowMs);
+    const person = ctx.actor?.kind === "person" ? ctx.actor : null;
+    const network = `Too many wrong codes from this network. Try again in ${window.minutes} minutes, or ask the room staff.`;
+    const site = ipv6SiteGroup(ctx.ip);
+    const counted = await this.count(window, [
+      {
+        key: person ? `code:person:${person.userId}` : `code:device:${hashSecret(ctx.device.secret)}`,
+        limit: perDevice,
+        message: `Too many wrong codes from this device. Try again in ${window.minutes} minutes, or ask the room staff.`,
+      },
+      { key: `code:addr:${addressGroup(ctx.ip)}`, limit: perAddress, message: network, log: "room code attempts over the per-address limit" },
+      ...(site ? [{ key: `code:site:${site}`, limit: perIpv6Site, message: network, log: "room code attempts over the per-IPv6-site limit" }] : []),
+    ]);
+    const parsed = joinSchema.safeParse(input);
+    if (!parsed.success) throw new AppError("not_found", parsed.error.issues[0].message);
+    const session = await q.findSessionByCode(this.db, parsed.data.code);
+    if (!session || !session.qaEnabled) throw new AppError("not_found", "That code does not match any session. Check the code on the room's screen and try again.");
+    await counted.takeBack();
+
+    // Registered participants take part everywhere already; their sign-in stays as it is.
+    if (person) return { session, signIn: null, device: null };
+
+    let user = await q.findUserByDeviceHash(this.db, hashSecret(ctx.device.secret));
+    let deviceSecret = ctx.device.secret;
     const name = parsed.data.displayName || null;
     if (!user) {
-      deviceSecret = newSecret();
+      // Only a secret this server just minted becomes an identity; one the browser brought that
+      // matches nobody (planted, or from another server) is replaced.
+      if (!ctx.device.minted) deviceSecret = newSecret();
       user = await q.insertUser(this.db, { kind: "device", name, attendanceMode: "in_person", deviceSecretHash: hashSecret(deviceSecret) });
     } else if (name && name !== user.name) {
       user = (await q.updateUser(this.db, user.id, { name }))!;
@@ -134,8 +190,58 @@ export class AuthService {
     return {
       session,
       signIn,
-      device: { secret: deviceSecret!, expires: new Date(now.getTime() + DEVICE_DAYS * 86_400_000) },
+      device: { secret: deviceSecret, expires: new Date(this.clock.now().getTime() + DEVICE_DAYS * 86_400_000) },
     };
+  }
+
+  /**
+   * Counts a request for a sign-in link, per address and per client address, before anything looks
+   * at whether the address is registered: the refusal is the same for every address, so it reveals
+   * nobody. E-mail addresses are counted by their sha256, never stored.
+   */
+  async throttleMagicLink(email: string, ip: string): Promise<void> {
+    const { windowMs, perEmail, perAddress } = this.magicLinkLimits;
+    const window = this.window(windowMs);
+    const message = `Too many sign-in links were asked for this address or from this network. Wait ${window.minutes} minutes and try again.`;
+    await this.count(window, [
+      { key: `mail:email:${hashSecret(normalizeEmail(email))}`, limit: perEmail, message },
+      { key: `mail:addr:${addressGroup(ip)}`, limit: perAddress, message },
+    ]);
+  }
+
+  /** The fixed window `now` falls in. */
+  private window(windowMs: number) {
+    const now = this.clock.now().getTime();
+    const start = new Date(Math.floor(now / windowMs) * windowMs);
+    const retryAfterMs = start.getTime() + windowMs - now;
+    return { start, retryAfterMs, minutes: Math.ceil(retryAfterMs / 60_000) };
+  }
+
+  /**
+   * Counts one attempt in each bucket, in order, each with one atomic increment, and refuses at the
+   * first bucket over its limit; the buckets counted before it are given their hit back, so an
+   * attempt refused by a narrow bucket (one device) does not use up a wide one (its network).
+   * `takeBack()` returns every hit, for an attempt that turned out not to count.
+   */
+  private async count(window: { start: Date; retryAfterMs: number }, buckets: Array<{ key: string; limit: number; message: string; log?: string }>) {
+    const counted: string[] = [];
+    const takeBack = async () => {
+      for (const key of counted) await q.unhitRateLimit(this.db, key, window.start);
+    };
+    for (const b of buckets) {
+      if ((await q.hitRateLimit(this.db, b.key, window.start)) > b.limit) {
+        await takeBack();
+        if (b.log) this.log.warn(b.log, { limit: b.limit });
+        throw new AppError("rate_limited", b.message, { retryAfterMs: window.retryAfterMs });
+      }
+      counted.push(b.key);
+    }
+    return { takeBack };
+  }
+
+  /** Name and affiliation of these addresses (the demo sign-in list). */
+  profilesOf(emails: string[]) {
+    return q.profilesByEmail(this.db, emails.map((e) => e.toLowerCase()));
   }
 
   /** The secret next-auth signs with: AUTH_SECRET, or one generated once and kept in the database. */
@@ -143,10 +249,13 @@ export class AuthService {
     return configured ?? q.putSettingOnce(this.db, "auth_secret", newSecret() + newSecret());
   }
 
+  /** Sign-ins, sign-in links and rate-limit windows that are over (every few seconds, on every instance). */
   async deleteExpired(): Promise<void> {
     const now = this.clock.now();
     await q.deleteExpiredAuthSessions(this.db, now);
-    await q.deleteOldRateLimits(this.db, new Date(now.getTime() - 2 * CODE_WINDOW_MS));
+    await q.deleteExpiredVerificationTokens(this.db, now);
+    const longestWindow = Math.max(this.codeLimits.windowMs, this.magicLinkLimits.windowMs);
+    await q.deleteOldRateLimits(this.db, new Date(now.getTime() - 2 * longestWindow));
   }
 
   get audits(): AuditService {

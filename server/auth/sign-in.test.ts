@@ -4,8 +4,8 @@ import { authSessions, sessions } from "../../db/schema";
 import { connectClient } from "../testing/clients";
 import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
-import { SECURE_SESSION_COOKIE, SESSION_COOKIE, parseCookieHeader } from "./cookies";
-import { CODE_ATTEMPTS_PER_WINDOW } from "./service";
+import { DEVICE_COOKIE, SECURE_SESSION_COOKIE, SESSION_COOKIE, parseCookieHeader } from "./cookies";
+import { CODE_LIMITS } from "./service";
 import { formatAccessCode } from "./tokens";
 
 let server: TestServer;
@@ -23,14 +23,14 @@ const waitFor = async (cond: () => boolean, ms = 5000) => {
 };
 
 describe("socket handshake authentication", () => {
-  it("accepts the sign-in cookie, under either cookie name (plain and __Secure-)", async () => {
+  it("without TLS accepts the plain cookie name only; a __Secure- cookie cannot exist there and is not read", async () => {
     const p = await createPerson(server.services, { name: "Cookie Person", email: "cookie@example.org" });
-    for (const name of [SESSION_COOKIE, SECURE_SESSION_COOKIE]) {
-      const s = await connectClient(server.url, { cookie: `${name}=${p.token}` });
-      const joined = await s.emitWithAck("session:join", { slug: "fms-planning" });
-      expect(joined).toMatchObject({ ok: true, data: { signedIn: true, can: { ask: true } } });
-      s.close();
-    }
+    const plain = await connectClient(server.url, { cookie: `${SESSION_COOKIE}=${p.token}` });
+    expect(await plain.emitWithAck("session:join", { slug: "fms-planning" })).toMatchObject({ ok: true, data: { signedIn: true, can: { ask: true } } });
+    plain.close();
+    const prefixed = await connectClient(server.url, { cookie: `${SECURE_SESSION_COOKIE}=${p.token}` });
+    expect(await prefixed.emitWithAck("session:join", { slug: "fms-planning" })).toMatchObject({ ok: true, data: { signedIn: false } });
+    prefixed.close();
   });
 
   it("refuses a forged token, a token from another server, and an expired one", async () => {
@@ -137,19 +137,100 @@ describe("joining in the room with a code", () => {
     expect((await server.services.auth.resolveToken(token2)).actor?.userId).toBe(actor!.userId);
   });
 
-  it("a wrong code is refused with a clear message; guessing is throttled per address", async () => {
+  /** The cookies a response sets, as a Cookie header (the way a browser keeps them). */
+  function cookieJar(res: Response, jar = new Map<string, string>()) {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const i = pair.indexOf("=");
+      jar.set(pair.slice(0, i), pair.slice(i + 1));
+    }
+    return { jar, header: () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ") };
+  }
+  async function deviceCount(): Promise<number> {
+    const count = await server.services.db.execute(sql`SELECT count(*)::int AS n FROM users WHERE kind = 'device'`);
+    return (count as unknown as { rows: Array<{ n: number }> }).rows[0].n;
+  }
+
+  it("a wrong code is refused with a clear message; a typo-prone phone is throttled on its own, not its neighbours on the same network", async () => {
+    const devicesBefore = await deviceCount();
+    // A phone's first try, wrong: refused, and it gets its device cookie anyway.
     const wrong = await join({ code: "ZZZZ-ZZZZ" });
     expect(wrong.status).toBe(404);
     expect(await wrong.json()).toMatchObject({ error: { code: "not_found", message: expect.stringMatching(/does not match any session/) } });
-    const malformed = await join({ code: "12" });
+    const phone = cookieJar(wrong);
+    expect(phone.jar.has(DEVICE_COOKIE)).toBe(true);
+    expect(phone.jar.has(SESSION_COOKIE)).toBe(false);
+    const malformed = await join({ code: "12" }, { cookie: phone.header() });
     expect(await malformed.json()).toMatchObject({ error: { message: expect.stringMatching(/8 letters and digits/) } });
-    for (let i = 2; i < CODE_ATTEMPTS_PER_WINDOW; i++) await join({ code: "ZZZZ-ZZZ" + "ABCDEFGH"[i % 8] });
-    const throttled = await join({ code: await codeOf("fms-planning") });
+    for (let i = 2; i < CODE_LIMITS.perDevice; i++) expect((await join({ code: "ZZZZ-ZZZ" + "ABCDEFGH"[i % 8] }, { cookie: phone.header() })).status).toBe(404);
+    // Past its limit the phone is refused even with the right code.
+    const throttled = await join({ code: await codeOf("fms-planning") }, { cookie: phone.header() });
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(await throttled.json()).toMatchObject({ error: { code: "rate_limited", message: expect.stringMatching(/Too many wrong codes/) } });
-    const count = await server.services.db.execute(sql`SELECT count(*)::int AS n FROM users WHERE kind = 'device'`);
-    expect((count as unknown as { rows: Array<{ n: number }> }).rows[0].n).toBe(1);
+    expect(await throttled.json()).toMatchObject({ error: { code: "rate_limited", message: expect.stringMatching(/Too many wrong codes from this device/) } });
+    // It keeps trying; the phone next to it, on the same address, still joins in one step.
+    for (let i = 0; i < 10; i++) expect((await join({ code: "ZZZZ-ZZZZ" }, { cookie: phone.header() })).status).toBe(429);
+    const neighbour = await join({ code: await codeOf("fms-planning") });
+    expect(neighbour.status).toBe(200);
+    // So does a neighbour who made one typo first.
+    const typo = await join({ code: "ZZZZ-ZZZZ" });
+    expect(typo.status).toBe(404);
+    expect((await join({ code: await codeOf("fms-planning") }, { cookie: cookieJar(typo).header() })).status).toBe(200);
+    expect(await deviceCount()).toBe(devicesBefore + 2);
+  });
+
+  it("someone signed in as a registered participant keeps their sign-in: the code only sends them to the session", async () => {
+    const p = await createPerson(server.services, { name: "Rita Registered", email: "rita@example.org", roles: [{ slug: "fms-planning", role: "moderator" }] });
+    const devicesBefore = await deviceCount();
+    const res = await join({ code: await codeOf("fms-planning"), displayName: "Someone Else" }, { cookie: p.cookie });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ session: { slug: "fms-planning" }, redirect: "/sessions/fms-planning" });
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect((await server.services.auth.resolveToken(p.token)).actor).toMatchObject({ userId: p.userId, kind: "person", name: "Rita Registered" });
+    expect(await deviceCount()).toBe(devicesBefore);
+    const s = await connectClient(server.url, { cookie: p.cookie });
+    expect(await s.emitWithAck("session:join", { slug: "fms-planning" })).toMatchObject({ ok: true, data: { signedIn: true, can: { moderate: true } } });
+    s.close();
+    // A wrong code is still a wrong code.
+    expect((await join({ code: "ZZZZ-ZZZZ" }, { cookie: p.cookie })).status).toBe(404);
+  });
+});
+
+describe("behind TLS (an https PUBLIC_URL)", () => {
+  let tls: TestServer;
+  beforeAll(async () => {
+    tls = await startTestServer({ withNext: true, config: { publicUrl: "https://plenary.example" } });
+  });
+  afterAll(async () => tls?.close());
+
+  it("only the __Secure- cookie name signs anyone in, on sockets and over HTTP", async () => {
+    const p = await createPerson(tls.services, { name: "Tess Tls", email: "tess@example.org", organizer: true });
+    const prefixed = await connectClient(tls.url, { cookie: `${SECURE_SESSION_COOKIE}=${p.token}` });
+    expect(await prefixed.emitWithAck("session:join", { slug: "fms-planning" })).toMatchObject({ ok: true, data: { signedIn: true } });
+    prefixed.close();
+    const plain = await connectClient(tls.url, { cookie: `${SESSION_COOKIE}=${p.token}` });
+    expect(await plain.emitWithAck("session:join", { slug: "fms-planning" })).toMatchObject({ ok: true, data: { signedIn: false } });
+    plain.close();
+
+    expect((await fetch(`${tls.url}/api/admin/audit`, { headers: { cookie: `${SECURE_SESSION_COOKIE}=${p.token}` } })).status).toBe(200);
+    const refused = await fetch(`${tls.url}/api/admin/audit`, { headers: { cookie: `${SESSION_COOKIE}=${p.token}` } });
+    expect(refused.status).toBe(401);
+    const page = await fetch(`${tls.url}/admin`, { headers: { cookie: `${SESSION_COOKIE}=${p.token}` }, redirect: "manual" });
+    expect(page.headers.get("location")).toMatch(/\/signin\?callbackUrl=/);
+    expect((await fetch(`${tls.url}/admin`, { headers: { cookie: `${SECURE_SESSION_COOKIE}=${p.token}` }, redirect: "manual" })).status).toBe(200);
+  });
+
+  it("a room-code join sets Secure, __Secure- cookies", async () => {
+    const [row] = await tls.services.db.select({ code: sessions.accessCode }).from(sessions).where(eq(sessions.slug, "fms-planning"));
+    const res = await fetch(`${tls.url}/api/join`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://plenary.example" },
+      body: JSON.stringify({ code: row.code }),
+    });
+    expect(res.status).toBe(200);
+    const cookies = res.headers.getSetCookie();
+    expect(cookies.map((c) => c.split("=")[0]).sort()).toEqual(["__Secure-next-auth.session-token", "__Secure-plenary-device"]);
+    expect(cookies.every((c) => /; Secure/.test(c))).toBe(true);
   });
 });
 
@@ -175,6 +256,37 @@ describe("magic links", () => {
       expect(res.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`) && !c.includes("Max-Age=0"))).toBe(false);
       const errorPage = await fetch(new URL(res.headers.get("location")!, srv.url), { redirect: "manual" });
       expect(errorPage.headers.get("location")).toMatch(/\/signin\?error=Verification/);
+    } finally {
+      await srv.close();
+      await smtp.close();
+    }
+  });
+
+  it("expired links are deleted by the sweep; links still in their 10 minutes are kept", async () => {
+    const { startSmtpCapture } = await import("../testing/smtp");
+    const smtp = await startSmtpCapture();
+    const srv = await startTestServer({ withNext: true, config: { smtpUrl: smtp.url } });
+    try {
+      await createPerson(srv.services, { name: "Old Link", email: "old-link@example.org" });
+      await createPerson(srv.services, { name: "New Link", email: "new-link@example.org" });
+      for (const email of ["old-link@example.org", "new-link@example.org", "unknown-link@example.org"]) {
+        const csrfRes = await fetch(`${srv.url}/api/auth/csrf`);
+        const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+        const res = await fetch(`${srv.url}/api/auth/signin/email`, {
+          method: "POST",
+          headers: { cookie: csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; "), "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ csrfToken, email, callbackUrl: "/", json: "true" }),
+        });
+        expect(res.status).toBe(200);
+      }
+      const identifiers = async () => {
+        const res = await srv.services.db.execute(sql`SELECT identifier FROM verification_tokens ORDER BY identifier`);
+        return (res as unknown as { rows: Array<{ identifier: string }> }).rows.map((r) => r.identifier);
+      };
+      expect(await identifiers()).toEqual(["new-link@example.org", "old-link@example.org", "unknown-link@example.org"]);
+      await srv.services.db.execute(sql`UPDATE verification_tokens SET expires = now() - interval '1 second' WHERE identifier <> 'new-link@example.org'`);
+      await srv.services.auth.deleteExpired();
+      expect(await identifiers()).toEqual(["new-link@example.org"]);
     } finally {
       await srv.close();
       await smtp.close();

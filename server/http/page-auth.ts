@@ -2,7 +2,7 @@ import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import type { SessionRow } from "../../db/schema";
 import type { Actor } from "../auth/actor";
-import { sessionTokenFrom } from "../auth/cookies";
+import { sessionTokenFrom, usesSecureCookies } from "../auth/cookies";
 import type { Action } from "../auth/policy";
 import { getApp } from "../context";
 
@@ -10,7 +10,8 @@ import { getApp } from "../context";
 export async function pageActor(): Promise<Actor | null> {
   const jar = await cookies();
   const map = new Map(jar.getAll().map((c) => [c.name, c.value]));
-  return (await getApp().auth.resolveToken(sessionTokenFrom(map))).actor;
+  const app = getApp();
+  return (await app.auth.resolveToken(sessionTokenFrom(map, usesSecureCookies(app.config.publicUrl)))).actor;
 }
 
 /**

@@ -1,10 +1,13 @@
 import type { PlenaryServices } from "../app";
 import type { Actor } from "../auth/actor";
-import { parseCookieHeader, sessionTokenFrom } from "../auth/cookies";
+import { parseCookieHeader, sessionTokenFrom, usesSecureCookies } from "../auth/cookies";
 import { getApp } from "../context";
 import { AppError, toAppError } from "../errors";
 
-/** Set by the custom server from the TCP connection; any value a client sends is overwritten. */
+/**
+ * Set by the custom server from the TCP connection (or, behind a trusted proxy, from X-Forwarded-For:
+ * server/http/client-ip.ts); any value a client sends is overwritten.
+ */
 export const CLIENT_IP_HEADER = "x-plenary-client-ip";
 
 export interface RouteContext {
@@ -12,6 +15,10 @@ export interface RouteContext {
   actor: Actor | null;
   ip: string;
   cookies: Map<string, string>;
+  /** Behind TLS: cookies are Secure and only their `__Secure-` names are read. */
+  secureCookies: boolean;
+  /** Headers added to the answer whatever it is, success or error (e.g. a cookie that must be set either way). */
+  responseHeaders: Headers;
   req: Request;
 }
 
@@ -32,21 +39,35 @@ export function assertSameOrigin(req: Request, app: PlenaryServices): void {
  */
 export async function route(req: Request, handler: (ctx: RouteContext) => Promise<unknown>): Promise<Response> {
   const app = getApp();
+  const responseHeaders = new Headers();
+  const withResponseHeaders = (res: Response) => {
+    responseHeaders.forEach((value, name) => {
+      if (name !== "set-cookie") res.headers.set(name, value);
+    });
+    for (const cookie of responseHeaders.getSetCookie()) res.headers.append("set-cookie", cookie);
+    return res;
+  };
   try {
     assertSameOrigin(req, app);
     const cookies = parseCookieHeader(req.headers.get("cookie"));
-    const { actor } = await app.auth.resolveToken(sessionTokenFrom(cookies));
-    const result = await handler({ app, actor, ip: req.headers.get(CLIENT_IP_HEADER) ?? "unknown", cookies, req });
-    if (result instanceof Response) return result;
-    return Response.json(result ?? { ok: true }, { headers: { "cache-control": "no-store" } });
+    const secureCookies = usesSecureCookies(app.config.publicUrl);
+    const { actor } = await app.auth.resolveToken(sessionTokenFrom(cookies, secureCookies));
+    const result = await handler({ app, actor, ip: req.headers.get(CLIENT_IP_HEADER) ?? "unknown", cookies, secureCookies, responseHeaders, req });
+    if (result instanceof Response) return withResponseHeaders(result);
+    return withResponseHeaders(Response.json(result ?? { ok: true }, { headers: { "cache-control": "no-store" } }));
   } catch (err) {
-    const e = toAppError(err);
-    if (e.code === "internal") app.log.error("route failed", { path: new URL(req.url).pathname, err });
-    const headers: Record<string, string> = { "cache-control": "no-store" };
-    const retry = e.details?.retryAfterMs;
-    if (typeof retry === "number") headers["retry-after"] = String(Math.ceil(retry / 1000));
-    return Response.json({ error: e.toJSON() }, { status: e.status, headers });
+    return withResponseHeaders(errorResponse(app, req, err));
   }
+}
+
+/** `{ error: { code, message } }` with the code's status (and Retry-After for rate limits). */
+function errorResponse(app: PlenaryServices, req: Request, err: unknown): Response {
+  const e = toAppError(err);
+  if (e.code === "internal") app.log.error("route failed", { path: new URL(req.url).pathname, err });
+  const headers: Record<string, string> = { "cache-control": "no-store" };
+  const retry = e.details?.retryAfterMs;
+  if (typeof retry === "number") headers["retry-after"] = String(Math.ceil(retry / 1000));
+  return Response.json({ error: e.toJSON() }, { status: e.status, headers });
 }
 
 /** Reads and size-limits a JSON body. */

@@ -1,13 +1,13 @@
 import type { PlenaryServices } from "../app";
-import { deviceCookieName, serializeCookie, sessionCookieName } from "../auth/cookies";
+import { deviceCookieName, serializeCookie, sessionCookieName, usesSecureCookies } from "../auth/cookies";
 
 /** Set-Cookie values for a sign-in started outside next-auth (room code, demo). */
 export function signInCookie(app: PlenaryServices, token: string, expires: Date): string {
-  const secure = app.config.publicUrl.startsWith("https://");
+  const secure = usesSecureCookies(app.config.publicUrl);
   return serializeCookie({ name: sessionCookieName(secure), value: token, expires }, secure);
 }
 
 export function deviceCookie(app: PlenaryServices, secret: string, expires: Date): string {
-  const secure = app.config.publicUrl.startsWith("https://");
+  const secure = usesSecureCookies(app.config.publicUrl);
   return serializeCookie({ name: deviceCookieName(secure), value: secret, expires }, secure);
 }

@@ -22,6 +22,8 @@ export interface SocketServerOptions {
   allowedOrigins: Set<string>;
   auth: AuthService;
   log: Logger;
+  /** Behind TLS only the `__Secure-` cookie name is read (server/auth/cookies.ts). */
+  secureCookies: boolean;
 }
 
 /** Largest frame a client may send; questions are at most 500 characters, so 16 KiB is generous. */
@@ -51,7 +53,7 @@ export function createSocketServer(httpServer: http.Server, opts: SocketServerOp
   // expired: refused, so the page can tell the person to sign in again.
   io.use(async (socket, next) => {
     try {
-      const token = sessionTokenFrom(parseCookieHeader(socket.request.headers.cookie));
+      const token = sessionTokenFrom(parseCookieHeader(socket.request.headers.cookie), opts.secureCookies);
       const { actor, status, expires } = await opts.auth.resolveToken(token);
       if (status === "invalid" || status === "expired") {
         const err = new Error(status === "expired" ? "Your sign-in has expired. Sign in again." : "Your sign-in is not valid. Sign in again.") as Error & {

@@ -12,7 +12,9 @@ export interface TestIdp {
 
 /**
  * A real OpenID Connect provider (panva's oidc-provider) on loopback, for single sign-on tests. Its
- * built-in development login form accepts any login name `x` and vouches for x@idp.example.org.
+ * built-in development login form accepts any login name `x` and vouches for x@idp.example.org
+ * (`email_verified: true`); the login name `unverified-x` gives x@idp.example.org with
+ * `email_verified: false`, like an IdP that lets people type their own address.
  */
 export async function startTestIdp(): Promise<TestIdp> {
   const server = http.createServer();
@@ -36,10 +38,11 @@ export async function startTestIdp(): Promise<TestIdp> {
       provider = new Provider(issuer, {
         clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri], grant_types: ["authorization_code"], response_types: ["code"] }],
         claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
-        findAccount: (_ctx, sub) => ({
-          accountId: sub,
-          claims: () => ({ sub, email: `${sub}@idp.example.org`, email_verified: true, name: `IdP User ${sub}` }),
-        }),
+        findAccount: (_ctx, sub) => {
+          const unverified = sub.startsWith("unverified-");
+          const local = unverified ? sub.slice("unverified-".length) : sub;
+          return { accountId: sub, claims: () => ({ sub, email: `${local}@idp.example.org`, email_verified: !unverified, name: `IdP User ${local}` }) };
+        },
         features: { devInteractions: { enabled: true } },
         // Like most enterprise IdPs, put the requested claims (email, name) in the ID token itself.
         conformIdTokenClaims: false,

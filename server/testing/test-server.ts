@@ -2,6 +2,7 @@ import { startPlenary, type RunningPlenary } from "../app";
 import { SimulatedClock, systemClock, type Clock } from "../clock";
 import type { Config } from "../config";
 import type { PollServiceOptions } from "../polls/service";
+import type { AuthServiceOptions } from "../auth/service";
 import { createLogger } from "../log";
 import { createPostgresDatabase } from "./databases";
 import { livekitBinForTests } from "./livekit";
@@ -20,6 +21,8 @@ export interface TestServerOptions {
   logSink?: (line: string) => void;
   /** Poll timings (results tick, sweeps). */
   polls?: PollServiceOptions;
+  /** Sign-in rate limits (room codes, sign-in links). */
+  auth?: AuthServiceOptions;
 }
 
 export interface TestServer extends RunningPlenary {
@@ -56,11 +59,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     logLevel: "info",
     mailFrom: "Plenary <no-reply@plenary.test>",
     organizers: [],
+    trustedProxies: [],
     livekit: livekitFor(opts.livekit),
     ...opts.config,
   };
   const log = createLogger(opts.logSink ? "debug" : "warn", opts.logSink ?? ((line) => process.stderr.write(line + "\n")));
-  const running = await startPlenary({ config, clock, log, withNext: opts.withNext ?? false, polls: opts.polls, publicUrlFor: (port) => `http://127.0.0.1:${port}` });
+  const running = await startPlenary({ config, clock, log, withNext: opts.withNext ?? false, polls: opts.polls, auth: opts.auth, publicUrlFor: (port) => `http://127.0.0.1:${port}` });
   return {
     ...running,
     clock,

@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
-import { auditFilterFrom } from "@/lib/schemas/audit";
+import { auditFilterFrom, localMinuteIn } from "@/lib/schemas/audit";
 import { getApp } from "@/server/context";
+import { requirePage } from "@/server/http/page-auth";
+
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -9,22 +12,26 @@ function show(v: unknown): string {
 }
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  await requirePage("audit:read", "/admin/audit");
   const raw = await searchParams;
-  const parsed = auditFilterFrom(raw);
-  const f = parsed.success ? parsed.data : { limit: 100 };
   const app = getApp();
+  const tz = (await app.agenda.getEvent()).timeZone;
+  // The form's date-time fields are wall-clock minutes in event time; links may carry full ISO instants.
+  const parsed = auditFilterFrom(raw, { localTimeZone: tz });
+  const f = parsed.success ? parsed.data : { limit: 100 };
   const [entries, items] = await Promise.all([
     app.audit.list({
       sessionSlug: "session" in f ? f.session : undefined,
       action: "action" in f ? f.action : undefined,
       actor: "actor" in f ? f.actor : undefined,
       outcome: "outcome" in f ? f.outcome : undefined,
+      from: "from" in f && f.from ? new Date(f.from) : undefined,
+      to: "to" in f && f.to ? new Date(f.to) : undefined,
       beforeId: "before" in f ? f.before : undefined,
       limit: f.limit,
     }),
     app.agenda.list(),
   ]);
-  const tz = (await app.agenda.getEvent()).timeZone;
   const last = entries.at(-1);
   const next = new URLSearchParams(Object.entries(raw).filter(([k, v]) => k !== "before" && v) as [string, string][]);
   if (last) next.set("before", String(last.id));
@@ -64,6 +71,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <option value="ok">Done</option>
             <option value="refused">Refused</option>
           </select>
+        </label>
+        <label>
+          From (event time)
+          <input type="datetime-local" name="from" defaultValue={raw.from ? localMinuteIn(raw.from, tz) : ""} />
+        </label>
+        <label>
+          To (event time)
+          <input type="datetime-local" name="to" defaultValue={raw.to ? localMinuteIn(raw.to, tz) : ""} />
         </label>
         <button type="submit">Filter</button>
       </form>

@@ -1,9 +1,13 @@
 import type { Metadata } from "next";
 import { ParticipantImport } from "@/app/_components/participant-import";
+import { requirePage } from "@/server/http/page-auth";
+
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = { title: "Import participants" };
 
-export default function ImportPage() {
+export default async function ImportPage() {
+  await requirePage("participants:import", "/admin/import");
   return (
     <main id="main">
       <h1>Import participants</h1>

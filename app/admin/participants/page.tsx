@@ -1,9 +1,13 @@
 import type { Metadata } from "next";
 import { getApp } from "@/server/context";
+import { requirePage } from "@/server/http/page-auth";
+
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = { title: "Participants" };
 
 export default async function ParticipantsPage({ searchParams }: { searchParams: Promise<{ q?: string }> }) {
+  await requirePage("admin:view", "/admin/participants");
   const { q } = await searchParams;
   const people = await getApp().people.listParticipants(q?.slice(0, 100));
   return (

@@ -2,13 +2,16 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getApp } from "@/server/context";
 import { formatAccessCode } from "@/server/auth/tokens";
+import { requirePage } from "@/server/http/page-auth";
 import { SessionEditor } from "@/app/_components/session-editor";
 import { StaffManager } from "@/app/_components/staff-manager";
 
+export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Edit session" };
 
 export default async function AdminSession({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
+  await requirePage("agenda:edit", `/admin/sessions/${encodeURIComponent(slug)}`);
   const app = getApp();
   const row = await app.agenda.findRow(slug);
   if (!row) notFound();

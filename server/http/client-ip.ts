@@ -1,0 +1,96 @@
+import { BlockList, isIP } from "node:net";
+
+/**
+ * Who is on the other end of a request, for rate limits. The TCP peer's address, unless that peer is
+ * one of the configured reverse proxies (TRUSTED_PROXIES): then `X-Forwarded-For` is read from the
+ * right, skipping the trusted proxies, and the first address that is not one of them is the client.
+ * Anything a client writes further left is never believed, so a spoofed header buys nothing.
+ */
+export interface TrustedProxies {
+  has(address: string): boolean;
+}
+
+/** Parses "10.0.0.5, 10.1.0.0/16, fd00::/8" (addresses or CIDR ranges, IPv4 or IPv6). Throws on a bad entry. */
+export function parseTrustedProxies(list: string[]): TrustedProxies | undefined {
+  if (list.length === 0) return undefined;
+  const blocks = new BlockList();
+  for (const entry of list) {
+    const [address, bitsText, extra] = entry.split("/");
+    const family = isIP(address);
+    if (!family || extra !== undefined) throw new Error(`"${entry}" is not an IP address or CIDR range`);
+    const type = family === 4 ? "ipv4" : "ipv6";
+    if (bitsText === undefined) {
+      blocks.addAddress(address, type);
+      continue;
+    }
+    const bits = Number(bitsText);
+    if (!/^\d+$/.test(bitsText) || bits > (family === 4 ? 32 : 128)) throw new Error(`"${entry}" has a bad prefix length`);
+    blocks.addSubnet(address, bits, type);
+  }
+  return {
+    has(address) {
+      const plain = unmapIPv4(address);
+      const family = isIP(plain);
+      return family !== 0 && blocks.check(plain, family === 4 ? "ipv4" : "ipv6");
+    },
+  };
+}
+
+/** `::ffff:192.0.2.1` (an IPv4 client on a dual-stack socket) is 192.0.2.1. */
+function unmapIPv4(address: string): string {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return m ? m[1] : address;
+}
+
+export function clientAddress(peer: string | undefined, forwardedFor: string | string[] | undefined, trusted: TrustedProxies | undefined): string {
+  let client = unmapIPv4(peer ?? "unknown");
+  if (!trusted || !trusted.has(client) || !forwardedFor) return client;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor)
+    .split(",")
+    .map((h) => h.trim())
+    .filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = unmapIPv4(hops[i].replace(/^\[(.*)\](:\d+)?$/, "$1"));
+    if (!isIP(hop)) break; // not written by a proxy we trust: stop at the last hop we could believe
+    client = hop;
+    if (!trusted.has(hop)) break;
+  }
+  return client;
+}
+
+/**
+ * The group an address is counted in: an IPv4 address on its own; an IPv6 address by its /64, the
+ * smallest block one network (a venue's Wi-Fi, one phone on a cellular network) is given, so a
+ * client cannot get a fresh budget by changing the low 64 bits.
+ */
+export function addressGroup(address: string): string {
+  const plain = unmapIPv4(address);
+  if (isIP(plain) !== 6) return plain;
+  return `${expandIPv6(plain).slice(0, 4).join(":")}::/64`;
+}
+
+/**
+ * An IPv6 address's /48, the allocation a site (or a home or office line) usually gets: 65,536 /64s.
+ * Room-code guesses are also counted per /48 so a site cannot multiply its per-/64 budget by 65,536.
+ * None for IPv4.
+ */
+export function ipv6SiteGroup(address: string): string | undefined {
+  const plain = unmapIPv4(address);
+  if (isIP(plain) !== 6) return undefined;
+  return `${expandIPv6(plain).slice(0, 3).join(":")}::/48`;
+}
+
+function expandIPv6(address: string): string[] {
+  let a = address.split("%")[0].toLowerCase();
+  // A trailing dotted IPv4 part (::ffff:1.2.3.4 forms other than the mapped one) becomes two groups.
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(a);
+  if (v4) {
+    const [b1, b2, b3, b4] = v4.slice(1).map(Number);
+    a = a.slice(0, v4.index) + `${((b1 << 8) | b2).toString(16)}:${((b3 << 8) | b4).toString(16)}`;
+  }
+  const [head, tail] = a.includes("::") ? a.split("::") : [a, undefined];
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const middle = tail === undefined ? [] : Array(8 - left.length - right.length).fill("0");
+  return [...left, ...middle, ...right].map((g) => (parseInt(g, 16) || 0).toString(16));
+}
