@@ -76,7 +76,7 @@ describe("single sign-on", () => {
     expect(p2.oidc.name).toBe("Example Ministry");
     expect(await (await fetch(`${withSso.url}/signin`)).text()).toContain("Sign in with <!-- -->Example Ministry");
     await withSso.close();
-  });
+  }, 90_000); // two servers with Next, one after the other
 });
 
 describe("first organizers", () => {
