@@ -12,7 +12,6 @@ import {
   type QuestionView,
 } from "@/lib/qa";
 import type { AckResult } from "@/lib/realtime/contract";
-import { getSocket } from "../realtime";
 import type { QaNotice } from "./qa-client";
 import { useAnnouncer, useQa } from "./use-qa";
 import "./qa.css";
@@ -236,8 +235,9 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
     return () => document.removeEventListener("keydown", listener);
   }, []);
 
+  // Like every staff command: one key, resent after a reconnect, answered once.
   const configure = async (patch: { qaOpen?: boolean; qaMode?: "pre_moderated" | "open" }) => {
-    getSocket().emit("qa:configure", { slug, ...patch }, (r) => setOutcome(r.ok ? { text: "Session settings saved.", error: false } : { text: r.error.message, error: true }));
+    if (client) report(await client.command("qa:configure", patch));
   };
 
   const counts = state.counts;
