@@ -1,5 +1,5 @@
 /** The only file of server/qa that touches drizzle. */
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import {
   qaActions,

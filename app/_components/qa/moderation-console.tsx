@@ -184,7 +184,8 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
       return;
     }
     const i = selected ? list.findIndex((q) => q.id === selected) : -1;
-    const next = list[Math.max(0, Math.min(list.length - 1, (i < 0 ? 0 : i) + delta))];
+    // Nothing selected yet (a key pressed right after switching lists): enter at the first question.
+    const next = i < 0 ? list[0] : list[Math.max(0, Math.min(list.length - 1, i + delta))];
     focusPending.current = true;
     setSelected(next.id);
     itemRefs.current.get(next.id)?.focus();
@@ -590,6 +591,8 @@ function ActionDialog({
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
+    // showModal focuses the dialog's first field (the merge search); the first choice is where the keyboard starts.
+    d?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
   }, []);
   const titles: Record<DialogKind, string> = { dismiss: "Dismiss question", tags: "Private tags", route: "Route to a panelist", merge: "Merge into another question" };
   const reason = preset === "other" ? other.trim() : preset;
@@ -675,7 +678,7 @@ function ActionDialog({
                 <legend>Keep this question (most similar first); its votes are combined</legend>
                 {candidates.map((c, i) => (
                   <label key={c.id}>
-                    <input type="radio" name="merge-target" checked={target === c.id} onChange={() => setTarget(c.id)} autoFocus={i === 0 && !find} /> {truncate(c.text, 120)} ({statusWord(c.status)}, {c.votes}{" "}
+                    <input type="radio" name="merge-target" checked={target === c.id} onChange={() => setTarget(c.id)} autoFocus={i === 0 && !find} data-autofocus={i === 0 && !find ? "" : undefined} /> {truncate(c.text, 120)} ({statusWord(c.status)}, {c.votes}{" "}
                     vote{c.votes === 1 ? "" : "s"})
                   </label>
                 ))}
