@@ -446,6 +446,32 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     }
   });
 
+  it("qa:configure and qa:pause carry a key like every staff command: a resend answers with the first result and changes nothing", async () => {
+    const db = server.services.db;
+    const row = async () => (await db.select().from(sessions).where(eq(sessions.slug, DAY2)))[0];
+    const close = { slug: DAY2, key: key(), qaOpen: false };
+    const closed = await ok<ModerationResult>(s.mod1, "qa:configure", close);
+    expect(closed).toMatchObject({ questions: [], state: { qaOpen: false }, summary: "Session settings saved." });
+    await waitFor(() => of("bo", "qa:state").some((e) => (e.state as { qaOpen: boolean }).qaOpen === false));
+    await ok(s.mod2, "qa:configure", { slug: DAY2, key: key(), qaOpen: true });
+    const version = (await row()).version;
+    // Moderator one's close, resent after moderator two reopened: the first answer, no new change.
+    expect(await ok<ModerationResult>(s.mod1, "qa:configure", close)).toEqual(closed);
+    expect(await row()).toMatchObject({ qaOpen: true, version });
+    const edits = await db.select().from(auditLog).where(and(eq(auditLog.action, "agenda:edit"), eq(auditLog.objectId, DAY2)));
+    expect(edits.filter((e) => JSON.stringify(e.after) === JSON.stringify({ qaOpen: false }))).toHaveLength(1);
+
+    const pause = { slug: DAY2, key: key(), paused: true };
+    const paused = await ok<ModerationResult>(s.mod1, "qa:pause", pause);
+    await ok(s.mod1, "qa:pause", { slug: DAY2, key: key(), paused: false });
+    expect(await ok<ModerationResult>(s.mod1, "qa:pause", pause)).toEqual(paused);
+    expect((await sync(s.mod1, DAY2)).state.intakePaused).toBe(false);
+    // The payload is checked in lib/schemas/qa.ts: a key is required, and nothing but these fields is accepted.
+    expect(await refused(s.mod1, "qa:configure", { slug: DAY2, qaOpen: false })).toMatchObject({ code: "invalid_payload" });
+    expect(await refused(s.mod1, "qa:configure", { slug: DAY2, key: key(), streamed: true })).toMatchObject({ code: "invalid_payload" });
+    expect(await refused(s.mod1, "qa:configure", { slug: DAY2, key: key() })).toMatchObject({ code: "invalid_payload" });
+  });
+
   it("paused intake and closed Q&A refuse questions with their own codes; closed refuses votes", async () => {
     await ok(s.mod1, "qa:pause", { slug: DAY2, key: key(), paused: true });
     await waitFor(() => of("bo", "qa:state").some((e) => (e.state as { intakePaused: boolean }).intakePaused));
