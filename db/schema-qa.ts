@@ -57,6 +57,12 @@ export const questions = pgTable(
     version: integer("version").notNull().default(1),
     /** The session's Q&A version at this question's last change. */
     seq: bigint("seq", { mode: "number" }).notNull(),
+    /**
+     * The session's Q&A version at which the audience (and panelists) could first see this question
+     * (approved); null while it never could. Undo does not reset it: once shown, a question was public,
+     * so a reconnecting client may be told to drop it, and a question never shown is never named.
+     */
+    publishedSeq: bigint("published_seq", { mode: "number" }),
   },
   (t) => [
     index("questions_session_status_idx").on(t.sessionId, t.status),

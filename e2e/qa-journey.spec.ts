@@ -21,6 +21,10 @@ test("ask, see similar, approve, panelist, on stage, answered — across five de
   const phoneContext = await browser.newContext({ baseURL: plenary.url, ...PHONE });
   const phonePage = await phoneContext.newPage();
 
+  // The screen is signed in with a moderator's account: it joins as the screen, so nothing only
+  // moderators see may reach its browser (every socket.io frame it receives is kept).
+  const screenFrames: string[] = [];
+  screen.page.on("websocket", (ws) => ws.on("framereceived", (f) => screenFrames.push(String(f.payload))));
   const mod = new ConsolePage(moderator.page);
   const pan = new PanelPage(panelist.page);
   const scr = new ScreenPage(screen.page);
@@ -108,6 +112,18 @@ test("ask, see similar, approve, panelist, on stage, answered — across five de
   // Time left per the agenda (11:15), by the server's clock.
   const left = Math.floor((Date.parse("2024-05-24T11:15:00-04:00") - plenary.clock.now().getTime()) / 60_000);
   await expect(pan.page.getByTestId("panel-time-left")).toHaveText(new RegExp(`^1 h (${left - 60}|${left - 61}) min left$`));
+  // An organizer moves the end: the panel's clock follows without a reload.
+  await plenary.services.agenda.update(SLUG, { endsAt: "2024-05-24T12:15:00-04:00" });
+  await expect(pan.page.getByTestId("panel-time-left")).toHaveText(/^2 h \d+ min left$/);
+  await plenary.services.agenda.update(SLUG, { endsAt: "2024-05-24T11:15:00-04:00" });
+  await expect(pan.page.getByTestId("panel-time-left")).toHaveText(/^1 h \d+ min left$/);
+
+  // The screen's browser never received a pending question, moderators' fields or counts.
+  expect(screenFrames.length).toBeGreaterThan(0);
+  for (const frame of screenFrames) {
+    expect(frame).not.toContain('"status":"pending"');
+    for (const field of ['"originalText"', '"tags"', '"dismissReason"', '"counts":{', '"routedTo"', "poll:created"]) expect(frame, field).not.toContain(field);
+  }
 
   const rows = await plenary.services.db.select().from(questions);
   expect(rows.map((r) => [r.text, r.status, r.origin]).sort()).toEqual([
@@ -199,9 +215,12 @@ test("the audience sorts by popular or recent, hears new questions politely, and
   await expect(reader.list.getByRole("button", { name: "Show 1 update" })).toBeVisible();
   await expect(open).toHaveCount(3);
   await expectNoAxeViolations(page, "session page with live updates paused");
+  // Nothing is announced while paused; resuming says what came in meanwhile.
+  await expect(page.getByTestId("qa-announcer")).toHaveText("New question: Third question about co-production?");
   await reader.list.getByRole("button", { name: "Show 1 update" }).click();
   await expect(open).toHaveCount(4);
   await expect(pause).toHaveAttribute("aria-checked", "false");
+  await expect(page.getByTestId("qa-announcer")).toHaveText("Live updates resumed. While paused: 1 new question.");
   await context.close();
 });
 
@@ -239,4 +258,40 @@ test("moderators close Q&A, pause intake and switch to open mode; the audience s
   await expect(moderator.page.getByRole("radio", { name: "Pre-moderated" })).toBeChecked();
   await moderator.context.close();
   await attendee.context.close();
+});
+
+test("a shared computer: what one person queued stays under their own opaque key, goes when they sign out, and is never sent for the next", async ({ browser, plenary }) => {
+  const first = await signedIn(browser, plenary, { name: "Sam Shared", email: "sam.shared@example.org", affiliation: "Kiosk Ministry" });
+  const page = first.page;
+  const you = new AudiencePage(page);
+  await you.goto(SLUG);
+  const text = "Queued on the kiosk before signing out?";
+  await first.context.setOffline(true);
+  await expect(you.qa.getByTestId("qa-connection")).toContainText("Offline");
+  await you.ask(text);
+  await expect(you.mine.getByRole("listitem")).toContainText("Waiting for the connection");
+  const outboxes = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("plenary.qa.outbox.")).map((k) => [k, localStorage.getItem(k) ?? ""]));
+  const kept = await outboxes();
+  expect(kept).toHaveLength(1);
+  expect(kept[0][1]).toContain(text);
+  // Its name is opaque: neither the person's id, nor their e-mail.
+  expect(kept[0][0]).not.toContain(first.person.userId);
+  expect(kept[0][0]).not.toContain("sam.shared");
+  // The network returns, but not for the live connection yet; the person signs out.
+  await first.context.route("**/socket.io/**", (route) => route.abort());
+  await first.context.setOffline(false);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(`${plenary.url}/`);
+  expect(await outboxes()).toEqual([]);
+  await first.context.unroute("**/socket.io/**");
+
+  // The next person signs in on the same browser and opens the session: nothing of Sam's is sent.
+  const next = await createPerson(plenary.services, { name: "Nia Next", email: "nia.next@example.org" });
+  await first.context.addCookies([{ name: "next-auth.session-token", value: next.token, url: plenary.url }]);
+  await you.goto(SLUG);
+  await expect(page.getByTestId("signed-in-as")).toContainText("Nia Next");
+  await expect(you.mine).toHaveCount(0);
+  await expectNoAxeViolations(page, "session page after another person's sign-out");
+  expect(await plenary.services.db.select().from(questions).where(eq(questions.text, text))).toHaveLength(0);
+  await first.context.close();
 });

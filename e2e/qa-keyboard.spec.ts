@@ -1,6 +1,7 @@
 /**
- * Moderation without a mouse: every action from the keyboard with the shortcuts shown on screen; and
- * two moderators at once, where the second is told plainly and sees the fresh state.
+ * Moderation without a mouse: every action from the keyboard with the shortcuts shown on screen (and
+ * axe-core on every dialog and the edit mode); and two moderators at once, where the second is told
+ * plainly and sees the fresh state.
  */
 import { eq } from "drizzle-orm";
 import { auditLog, questions } from "../db/schema";
@@ -32,6 +33,7 @@ test("a moderator triages, edits, merges, stages, answers and undoes with the ke
     "Third: wat about trainig budgets",
     "Fourth: how are timelines for FMS measured today?",
   ]);
+  await createPerson(plenary.services, { name: "Penny Panelist", email: "penny@example.org", roles: [{ slug: SLUG, role: "panelist" }] });
   const { page, context } = await signedIn(browser, plenary, { name: "Kim Keyboard", email: "kim@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
   const mod = new ConsolePage(page);
   await mod.goto(SLUG);
@@ -64,6 +66,7 @@ test("a moderator triages, edits, merges, stages, answers and undoes with the ke
   await key("e");
   const editor = page.getByRole("textbox", { name: /Edit the question/ });
   await expect(editor).toBeFocused();
+  await expectNoAxeViolations(page, "moderation console in edit mode");
   await key("Control+a");
   await page.keyboard.type("Third: what about training budgets?");
   await key("Control+Enter");
@@ -73,18 +76,33 @@ test("a moderator triages, edits, merges, stages, answers and undoes with the ke
   await expect(mod.outcome).toHaveText("Starred.");
   await key("t");
   await expect(page.getByRole("dialog", { name: "Private tags" })).toBeVisible();
+  await expectNoAxeViolations(page, "tags dialog");
   await page.keyboard.type("budget, training");
   await key("Enter");
   await expect(mod.outcome).toHaveText("Tags: budget, training.");
   await key("a");
   await expect(mod.outcome).toHaveText("Approved.");
 
-  // Merge the duplicate into the first question: the most similar candidate comes first.
+  // Merge the duplicate into the first question: the most similar candidate comes first, and a
+  // search reaches any open question of the session.
   await expect(focused).toContainText("Fourth");
   await key("m");
   const merge = page.getByRole("dialog", { name: "Merge into another question" });
   await expect(merge.getByRole("radio").first()).toBeFocused();
   await expect(merge.getByRole("radio").first()).toHaveAccessibleName(/First: how are FMS timelines measured\?/);
+  await expectNoAxeViolations(page, "merge dialog");
+  await key("Shift+Tab");
+  await expect(merge.getByRole("searchbox", { name: "Search all open questions of this session" })).toBeFocused();
+  await page.keyboard.type("budgets");
+  await expect(merge.getByRole("status")).toHaveText("1 question matches “budgets”.");
+  await expect(merge.getByRole("radio")).toHaveCount(1);
+  await expect(merge.getByRole("radio")).toHaveAccessibleName(/Third: what about training budgets\?/);
+  await key("Control+a");
+  await page.keyboard.type("FMS timelines");
+  await expect(merge.getByRole("radio")).toHaveCount(1);
+  await expectNoAxeViolations(page, "merge dialog with a search");
+  await key("Tab");
+  await expect(merge.getByRole("radio", { name: /First: how are FMS timelines measured\?/ })).toBeFocused();
   await key("Space");
   await key("Enter");
   await expect(mod.outcome).toHaveText("Merged; votes combined.");
@@ -106,6 +124,41 @@ test("a moderator triages, edits, merges, stages, answers and undoes with the ke
   await expect(mod.outcome).toHaveText("Undone: marking answered.");
   await key("3");
   await expect(page.getByText("No questions here.")).toBeVisible();
+  await key("2");
+
+  // Off the stage (P), routed to a panelist (R), answered, back in the queue (O), and a dismissed
+  // question restored to the incoming list (O).
+  await key("j");
+  await expect(focused).toContainText("Third");
+  await key("j");
+  await expect(focused).toContainText("First");
+  await expect(focused).toContainText("On stage");
+  await expect(mod.action("First", /Take off stage/)).toContainText("P");
+  await key("p");
+  await expect(mod.outcome).toHaveText("Taken off stage.");
+  await expect(focused).not.toContainText("On stage");
+  await key("r");
+  const route = page.getByRole("dialog", { name: "Route to a panelist" });
+  await expect(route.getByRole("radio", { name: "Nobody in particular" })).toBeFocused();
+  await expectNoAxeViolations(page, "route dialog");
+  await key("ArrowDown");
+  await expect(route.getByRole("radio", { name: "Penny Panelist" })).toBeChecked();
+  await key("Enter");
+  await expect(mod.outcome).toHaveText("Routed to Penny Panelist.");
+  await expect(focused).toContainText("For Penny Panelist");
+  await key("x");
+  await expect(mod.outcome).toHaveText("Marked answered.");
+  await key("3");
+  await key("j");
+  await expect(focused).toContainText("First");
+  await expect(mod.action("First", /Back to queue/)).toContainText("O");
+  await key("o");
+  await expect(mod.outcome).toHaveText("Back in the queue.");
+  await key("4");
+  await key("j");
+  await expect(focused).toContainText("Second");
+  await key("o");
+  await expect(mod.outcome).toHaveText("Restored to the incoming list.");
   await key("2");
 
   // Search, and the session switches, reached with Tab.
@@ -141,12 +194,29 @@ test("a moderator triages, edits, merges, stages, answers and undoes with the ke
   const rows = await plenary.services.db.select().from(questions);
   const byText = (t: string) => rows.find((r) => r.text.startsWith(t))!;
   expect(byText("First")).toMatchObject({ status: "approved" });
-  expect(byText("Second")).toMatchObject({ status: "dismissed", dismissReason: "Off topic for this session" });
+  expect(byText("Second")).toMatchObject({ status: "pending", dismissReason: null });
   expect(byText("Third")).toMatchObject({ status: "approved", starred: true, tags: ["budget", "training"], originalText: "Third: wat about trainig budgets" });
+  expect(byText("First").routedTo).not.toBeNull();
   expect(byText("Fourth")).toMatchObject({ status: "merged", mergedInto: byText("First").id });
   const trail = await plenary.services.db.select().from(auditLog).where(eq(auditLog.actorLabel, "Kim Keyboard"));
   expect(new Set(trail.map((e) => e.action))).toEqual(
-    new Set(["question:approve", "question:dismiss", "question:edit", "question:star", "question:tags", "question:merge", "question:move", "question:stage", "question:answer", "question:undo", "qa:pause"]),
+    new Set([
+      "question:approve",
+      "question:dismiss",
+      "question:edit",
+      "question:star",
+      "question:tags",
+      "question:merge",
+      "question:move",
+      "question:stage",
+      "question:unstage",
+      "question:route",
+      "question:answer",
+      "question:reopen",
+      "question:restore",
+      "question:undo",
+      "qa:pause",
+    ]),
   );
   await context.close();
 });

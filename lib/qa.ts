@@ -165,6 +165,11 @@ interface QaSyncBase {
   panelists: Panelist[];
   /** Staff: counts per status and origin. */
   counts: QaCounts | null;
+  /**
+   * The name of this person's outbox in the browser (opaque; not the user id, and sent nowhere else),
+   * so a shared browser keeps each person's queued questions apart. Null when not signed in.
+   */
+  outboxKey: string | null;
 }
 
 /** Everything the view shows. */

@@ -187,7 +187,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     closers.push(async () => polls.stop());
     const qaFanout = new QaFanout(sockets, (ids) => voteCounts(database.db, ids), log);
     closers.push(async () => qaFanout.stop());
-    const qa = new QaService({ db: database.db, serialCommands: database.kind === "pglite", audit, guard, clock, log, agenda, fanout: qaFanout });
+    const qa = new QaService({ db: database.db, serialCommands: database.kind === "pglite", audit, guard, clock, log, agenda, fanout: qaFanout, outboxSecret: authSecret });
     // Chatham House author links of sessions already over are erased before anyone connects, then
     // as sessions end (idempotent: safe when several instances run it).
     await qa.eraseEndedAuthorLinks();

@@ -1,11 +1,14 @@
 "use client";
 import { useState } from "react";
+import { clearOutboxes } from "./qa/outbox-store";
 
 /**
  * next-auth's sign-out, without loading next-auth/react on every page: fetch the CSRF token, post
- * it, then go where the server says.
+ * it, then go where the server says. First, questions and votes still queued on this browser go: on a
+ * shared computer nothing of this person stays behind for the next one.
  */
 async function signOut(): Promise<void> {
+  clearOutboxes();
   const { csrfToken } = (await (await fetch("/api/auth/csrf", { cache: "no-store" })).json()) as { csrfToken: string };
   const res = await fetch("/api/auth/signout", {
     method: "POST",

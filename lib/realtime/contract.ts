@@ -124,9 +124,9 @@ export interface ServerToClientEvents extends PollServerEvents {
 }
 
 export interface ClientToServerEvents extends PollClientEvents {
-  "session:join": (payload: { slug: string }, ack: Ack<SessionJoined>) => void;
+  /** `view: "screen"`: the room's projector, which gets only what the room may see, whoever is signed in. */
+  "session:join": (payload: { slug: string; view?: "screen" }, ack: Ack<SessionJoined>) => void;
   "session:leave": (payload: { slug: string }, ack: Ack<null>) => void;
-  "qa:configure": (payload: { slug: string; qaOpen?: boolean; qaMode?: "pre_moderated" | "open" }, ack: Ack<AgendaItem>) => void;
 
   // ── Streaming (docs/protocol.md § Streaming) ──
   "stream:state": (payload: { slug: string }, ack: Ack<StreamStateResult>) => void;
@@ -151,6 +151,7 @@ export interface ClientToServerEvents extends PollClientEvents {
   "qa:undo": (payload: { slug: string; key: string }, ack: Ack<ModerationResult>) => void;
   "qa:pause": (payload: { slug: string; key: string; paused: boolean }, ack: Ack<ModerationResult>) => void;
   "qa:interleave": (payload: { slug: string; key: string }, ack: Ack<ModerationResult>) => void;
+  "qa:configure": (payload: { slug: string; key: string; qaOpen?: boolean; qaMode?: "pre_moderated" | "open" }, ack: Ack<ModerationResult>) => void;
 }
 
 /** `stream:state`: everything a stream view needs after (re)connecting. */

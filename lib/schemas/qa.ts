@@ -106,9 +106,20 @@ export const questionAnswerSchema = z.object({
 export const qaUndoSchema = z.object({ slug: slugField, key: clientKeyField });
 export const qaPauseSchema = z.object({ slug: slugField, key: clientKeyField, paused: z.boolean() });
 export const qaInterleaveSchema = z.object({ slug: slugField, key: clientKeyField });
+/** Opens or closes Q&A and sets its mode. Strict: a field that is not one of these (e.g. `streamed`) is refused, never ignored. */
+export const qaConfigureSchema = z
+  .object({
+    slug: slugField,
+    key: clientKeyField,
+    qaOpen: z.boolean().optional(),
+    qaMode: z.enum(["pre_moderated", "open"]).optional(),
+  })
+  .strict()
+  .refine((p) => p.qaOpen !== undefined || p.qaMode !== undefined, "Say what to change: qaOpen, qaMode or both.");
 
 export type QaSyncInput = z.output<typeof qaSyncSchema>;
 export type QuestionSubmitInput = z.output<typeof questionSubmitSchema>;
 export type QuestionVoteInput = z.output<typeof questionVoteSchema>;
 export type QuestionModerateInput = z.output<typeof questionModerateSchema>;
 export type QuestionAnswerInput = z.output<typeof questionAnswerSchema>;
+export type QaConfigureInput = z.output<typeof qaConfigureSchema>;

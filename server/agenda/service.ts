@@ -87,10 +87,23 @@ export class AgendaService {
 
   /**
    * Changes one item. The patch is parsed here too (callers may be forms, routes or scripts), checked
-   * against the event's invariants, written only if nobody changed the item meanwhile, and announced
-   * to every open page as `agenda:changed`.
+   * against the event's invariants, written only if nobody changed the item meanwhile (with its audit
+   * entry, in one transaction), and announced to every open page as `agenda:changed`.
    */
   async update(slug: string, rawPatch: unknown, opts: { expectedVersion?: number; actor?: Actor | null } = {}): Promise<AgendaItem> {
+    await this.getEvent();
+    const { item, row } = await this.db.transaction((tx) => this.updateIn(tx as unknown as Database, slug, rawPatch, opts));
+    // Outside the transaction: a colliding code is drawn again, which an aborted Postgres transaction could not do.
+    if (row.qaEnabled && !row.accessCode) await this.assignAccessCode(row);
+    this.announce(item);
+    return item;
+  }
+
+  /**
+   * `update` inside the caller's transaction `tx`, audit entry included; the caller announces the
+   * item (`announce`) once it committed. The event row must be loaded already (it is from start-up).
+   */
+  async updateIn(tx: Database, slug: string, rawPatch: unknown, opts: { expectedVersion?: number; actor?: Actor | null } = {}): Promise<{ item: AgendaItem; row: SessionRow }> {
     const { expectedVersion, actor } = opts;
     const parsed = agendaPatchSchema.safeParse(rawPatch);
     if (!parsed.success) {
@@ -98,7 +111,7 @@ export class AgendaService {
       throw new AppError("invalid_payload", `${issue.path.join(".") || "patch"}: ${issue.message}`);
     }
     const patch = parsed.data;
-    const row = await q.findSessionBySlug(this.db, slug);
+    const row = await q.findSessionBySlug(tx, slug);
     if (!row) throw new AppError("not_found", `There is no session "${slug}" in the programme.`);
     if (expectedVersion !== undefined && expectedVersion !== row.version) {
       throw new AppError("version_conflict", "Someone else changed this session since you opened it. Reload to see their change, then edit again.", {
@@ -109,7 +122,7 @@ export class AgendaService {
     const changes = this.checkedChanges(row, patch, event.timeZone);
     let updated: SessionRow | undefined;
     try {
-      updated = await q.updateSessionAtVersion(this.db, row.id, row.version, changes);
+      updated = await q.updateSessionAtVersion(tx, row.id, row.version, changes);
     } catch (err) {
       if (isCheckViolation(err, "sessions_chatham_house_not_streamed_or_recorded")) {
         throw new AppError("policy_violation", "A Chatham House session can never be streamed or recorded.");
@@ -119,9 +132,8 @@ export class AgendaService {
     if (!updated) {
       throw new AppError("version_conflict", "Someone else changed this session at the same moment. Reload to see their change, then edit again.");
     }
-    if (updated.qaEnabled && !updated.accessCode) updated = (await this.assignAccessCode(updated)) ?? updated;
     const item = toAgendaItem(updated, event.timeZone);
-    await this.audit?.record({
+    await this.audit?.recordIn(tx, {
       actor: actor ?? null,
       action: "agenda:edit",
       outcome: "ok",
@@ -131,8 +143,12 @@ export class AgendaService {
       before: Object.fromEntries(Object.keys(patch).map((k) => [k, toAgendaItem(row, event.timeZone)[k as keyof AgendaItem]])),
       after: patch,
     });
+    return { item, row: updated };
+  }
+
+  /** Tells every open page about a committed change. */
+  announce(item: AgendaItem): void {
     this.publish.agendaChanged(item);
-    return item;
   }
 
   /** Every Q&A session has a room code: at start-up, and whenever Q&A is turned on. */

@@ -2,7 +2,7 @@ import type { Database } from "../../db/client";
 import type { SessionRule } from "../../lib/agenda";
 import { hasSessionRole, type Actor } from "../auth/actor";
 import type { Logger } from "../log";
-import { insertAudit, listAudit, type AuditFilter } from "./queries";
+import { insertAudit, listAudit, type AuditFilter, type NewAudit } from "./queries";
 
 export interface AuditEntry {
   actor: Actor | null;
@@ -30,13 +30,38 @@ function scrub(value: unknown): unknown {
   return value;
 }
 
+/** The row for an entry: under the Rule an audience member is never identified, not even to organizers. */
+function auditRow(e: AuditEntry): NewAudit {
+  const chatham = e.session?.rule === "chatham_house";
+  const anonymous = chatham && e.actor && !e.actor.isOrganizer && !hasSessionRole(e.actor, e.session!.id, "moderator", "panelist");
+  const clean = (v: unknown) => (v === undefined ? null : chatham ? scrub(v) : v);
+  return {
+    actorId: anonymous ? null : (e.actor?.userId ?? null),
+    actorLabel: anonymous ? "Audience member (anonymous under the Chatham House Rule)" : !e.actor && e.systemLabel ? e.systemLabel : actorLabel(e.actor),
+    action: e.action,
+    outcome: e.outcome,
+    code: e.code ?? null,
+    objectType: e.objectType ?? null,
+    objectId: e.objectId ?? null,
+    sessionId: e.session?.id ?? null,
+    before: clean(e.before),
+    after: clean(e.after),
+    details: clean(e.details),
+  };
+}
+
 export function actorLabel(actor: Actor | null): string {
   if (!actor) return "Not signed in";
   if (actor.kind === "device") return `${actor.name ?? "Room device"} (joined with code)`;
   return actor.name ?? "Unnamed participant";
 }
 
-/** The moderation trail. Writes never throw into the caller's path; a failed write is logged. */
+/**
+ * The moderation trail. `recordIn` writes an entry inside the caller's transaction, so an action and
+ * its entry commit together or not at all (a failed write fails the action). `record` is for entries
+ * that stand alone (refusals, system events): its writes never throw into the caller's path; a failed
+ * write is logged. Both go through the same Chatham House anonymisation.
+ */
 export class AuditService {
   constructor(
     private readonly db: Database,
@@ -44,27 +69,16 @@ export class AuditService {
   ) {}
 
   async record(e: AuditEntry): Promise<void> {
-    const chatham = e.session?.rule === "chatham_house";
-    // Under the Rule an audience member is never identified, not even to organizers.
-    const anonymous = chatham && e.actor && !e.actor.isOrganizer && !hasSessionRole(e.actor, e.session!.id, "moderator", "panelist");
-    const clean = (v: unknown) => (v === undefined ? null : chatham ? scrub(v) : v);
     try {
-      await insertAudit(this.db, {
-        actorId: anonymous ? null : (e.actor?.userId ?? null),
-        actorLabel: anonymous ? "Audience member (anonymous under the Chatham House Rule)" : !e.actor && e.systemLabel ? e.systemLabel : actorLabel(e.actor),
-        action: e.action,
-        outcome: e.outcome,
-        code: e.code ?? null,
-        objectType: e.objectType ?? null,
-        objectId: e.objectId ?? null,
-        sessionId: e.session?.id ?? null,
-        before: clean(e.before),
-        after: clean(e.after),
-        details: clean(e.details),
-      });
+      await insertAudit(this.db, auditRow(e));
     } catch (err) {
       this.log.error("audit write failed", { action: e.action, err });
     }
+  }
+
+  /** Writes the entry in `tx` (an open transaction); errors reach the caller, whose transaction then rolls back. */
+  async recordIn(tx: Database, e: AuditEntry): Promise<void> {
+    await insertAudit(tx, auditRow(e));
   }
 
   list(filter: AuditFilter) {

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newClientKey } from "../../lib/qa";
 import type { AckResult, SessionJoined } from "../../lib/realtime/contract";
 import { connectClient, type TestSocket } from "../testing/clients";
 import { createPerson, type TestPerson } from "../testing/people";
@@ -278,7 +279,7 @@ describe("role × action matrix over socket.io", () => {
     for (const role of roles) {
       const before = await server.services.agenda.get(DAY1);
       const refusals = await auditCount("qa:configure");
-      const res = await emit<unknown>(sockets[role], "qa:configure", { slug: DAY1, qaOpen: !before.qaOpen });
+      const res = await emit<unknown>(sockets[role], "qa:configure", { slug: DAY1, key: newClientKey(), qaOpen: !before.qaOpen });
       if (role === "moderator" || role === "organizer") {
         expect({ role, ok: res.ok }).toEqual({ role, ok: true });
         expect((await server.services.agenda.get(DAY1)).qaOpen).toBe(!before.qaOpen);
@@ -292,9 +293,9 @@ describe("role × action matrix over socket.io", () => {
 
   it("a bad payload is refused with invalid_payload and changes nothing", async () => {
     const before = await server.services.agenda.get(DAY1);
-    const res = await emit(sockets.organizer, "qa:configure", { slug: DAY1, qaOpen: "yes" });
+    const res = await emit(sockets.organizer, "qa:configure", { slug: DAY1, key: newClientKey(), qaOpen: "yes" });
     expect(res).toMatchObject({ ok: false, error: { code: "invalid_payload" } });
-    const res2 = await emit(sockets.organizer, "qa:configure", { slug: DAY1, streamed: true });
+    const res2 = await emit(sockets.organizer, "qa:configure", { slug: DAY1, key: newClientKey(), streamed: true });
     expect(res2).toMatchObject({ ok: false, error: { code: "invalid_payload" } });
     expect(await server.services.agenda.get(DAY1)).toEqual(before);
   });

@@ -12,7 +12,7 @@ const ANSWER_RATE = { capacity: 10, perSecond: 2 };
  */
 export function registerPollHandlers(app: PlenaryServices, socket: PlenarySocket): void {
   const actor = () => socket.data.actor;
-  onCommand(socket, app, "poll:sync", pollSyncSchema, ({ slug }) => app.polls.sync(actor(), slug));
+  onCommand(socket, app, "poll:sync", pollSyncSchema, ({ slug }) => app.polls.sync(actor(), slug, socket.data.screens));
   onCommand(socket, app, "poll:create", pollCreateSchema, (input) => app.polls.create(actor(), input));
   onCommand(socket, app, "poll:update", pollUpdateSchema, (input) => app.polls.update(actor(), input));
   onCommand(socket, app, "poll:delete", pollRefSchema, ({ pollId }) => app.polls.remove(actor(), pollId));

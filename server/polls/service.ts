@@ -85,10 +85,15 @@ export class PollService {
 
   // ── Reading ──────────────────────────────────────────────────────────────────────────────────────
 
-  /** What one viewer may see of a session's polls now, their own answers, and the session's poll counter. */
-  async sync(actor: Actor | null, slug: string): Promise<PollSnapshot> {
+  /**
+   * What one viewer may see of a session's polls now, their own answers, and the session's poll
+   * counter. `screens`: the sessions the socket joined as the room's screen, which sees launched polls
+   * and their live results (as panelists do), never drafts, whoever is signed in on it.
+   */
+  async sync(actor: Actor | null, slug: string, screens?: ReadonlySet<string>): Promise<PollSnapshot> {
     const session = await this.sessionBySlug(slug);
-    const viewer = this.viewer(actor, session);
+    const screen = screens?.has(session.id) ?? false;
+    const viewer = screen ? { manage: false, viewResults: this.guard.allowed(actor, "poll:view-results", session), answer: false } : this.viewer(actor, session);
     // The counter is read before the polls: a change in between is then both in the snapshot and in
     // a later fact, which the client recognises by the poll's own version.
     const version = await q.sessionVersion(this.db, session.id);
@@ -101,7 +106,7 @@ export class PollService {
       polls.push({ poll: toPollView(row, defs.get(row.id)!), results: vis.results ? await this.results(row, session, true) : null });
     }
     const mine: MyAnswer[] = [];
-    if (actor && session.pollsEnabled) {
+    if (actor && session.pollsEnabled && !screen) {
       for (const r of await q.myResponses(this.db, session.id, actor.userId)) {
         const def = defs.get(r.pollId);
         if (def) mine.push({ pollId: r.pollId, answer: answerOf(def, r), answeredAt: r.answeredAt.toISOString() });

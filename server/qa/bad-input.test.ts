@@ -85,7 +85,7 @@ describe("bad input", () => {
       ["qa:undo", { slug: DAY1, key: key() }],
       ["qa:pause", { slug: DAY1, key: key(), paused: true }],
       ["qa:interleave", { slug: DAY1, key: key() }],
-      ["qa:configure", { slug: DAY1, qaOpen: false }],
+      ["qa:configure", { slug: DAY1, key: key(), qaOpen: false }],
     ];
     for (const [event, payload] of attempts) {
       expect(await refused(s, event, payload), event).toMatchObject({ code: "forbidden" });

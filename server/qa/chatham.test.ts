@@ -141,9 +141,9 @@ describe("Chatham House: no asker or voter is identifiable anywhere", () => {
     await mod("org", asked.wil.question.id, { type: "unstage" });
     await must("mod2", "qa:pause", { slug: SLUG, key: key(), paused: true });
     await must("mod2", "qa:pause", { slug: SLUG, key: key(), paused: false });
-    await must("org", "qa:configure", { slug: SLUG, qaMode: "open" });
+    await must("org", "qa:configure", { slug: SLUG, key: key(), qaMode: "open" });
     await must<SubmitResult>("wil", "question:submit", { slug: SLUG, key: key(), text: "In open mode: does this publish at once?" });
-    await must("org", "qa:configure", { slug: SLUG, qaMode: "pre_moderated" });
+    await must("org", "qa:configure", { slug: SLUG, key: key(), qaMode: "pre_moderated" });
     // Refusals are audited, and still name nobody.
     for (const who of ["zeb", "dev"]) expect((await send(who, "question:moderate", { slug: SLUG, key: key(), questionId: asked.wil.question.id, expectedVersion: 1, action: { type: "approve" } })).ok).toBe(false);
     expect((await send("zeb", "qa:pause", { slug: SLUG, key: key(), paused: true })).ok).toBe(false);

@@ -13,7 +13,7 @@ import { connectClient } from "../testing/clients";
 import { createPostgresDatabase, testDatabaseKinds } from "../testing/databases";
 import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
-import { key, ok, sync } from "./testing";
+import { key, ok, refused, sync } from "./testing";
 
 const DAY1 = "fms-planning"; // Chatham House, 09:45–11:15 Thursday 23 May
 const DURING = "2024-05-23T10:00:00-04:00";
@@ -87,6 +87,61 @@ describe.each(testDatabaseKinds())("Chatham House author links (%s)", (database)
     expect(entries).toHaveLength(1);
     expect(await server.services.qa.eraseEndedAuthorLinks()).toMatchObject({ questions: 0, votes: 0 });
     a.close();
+  });
+
+  it("leave the vote counts as they were: merging and undoing a merge are refused after the end, and votes after an extension add to them", async () => {
+    const server = await startTestServer({ now: DURING, database });
+    cleanups.push(() => server.close());
+    const app = server.services;
+    const people = await Promise.all(
+      ["One", "Two", "Three"].map((n) => createPerson(app, { name: `Counted Voter ${n}`, email: `counted-${n}-${Math.random()}@example.org` })),
+    );
+    const mod = await createPerson(app, { name: "Mod", email: `mod-${Math.random()}@example.org`, roles: [{ slug: DAY1, role: "moderator" }] });
+    const [v1, v2, v3, m] = await Promise.all([...people, mod].map((p) => connectClient(server.url, { cookie: p.cookie })));
+    try {
+      const ask = async (text: string) => {
+        const q = await ok<SubmitResult>(v1, "question:submit", { slug: DAY1, key: key(), text });
+        await ok(m, "question:moderate", { slug: DAY1, key: key(), questionId: q.question.id, expectedVersion: 1, action: { type: "approve" } });
+        return q.question.id;
+      };
+      const [a, b, c, d] = [await ask("Question A?"), await ask("Question B?"), await ask("Question C?"), await ask("Question D?")];
+      const vote = (s: typeof v1, id: string) => ok(s, "question:vote", { slug: DAY1, key: key(), questionId: id, up: true });
+      await vote(v1, a);
+      await vote(v2, b);
+      await vote(v2, c);
+      await vote(v3, d);
+      await vote(v2, d);
+      // C merged into D during the session: distinct voters of both, v2 and v3.
+      const merged = await ok<ModerationResult>(m, "question:moderate", { slug: DAY1, key: key(), questionId: c, expectedVersion: 2, action: { type: "merge", intoId: d } });
+      expect(merged.questions.find((x) => x.id === d)!.votes).toBe(2);
+
+      (server.clock as { set(x: Date): void }).set(new Date(AFTER));
+      await app.qa.eraseEndedAuthorLinks();
+      expect(await links(server)).toMatchObject({ votes: 0 });
+      const counts = async () => Object.fromEntries((await app.db.select().from(questions)).filter((r) => [a, b, c, d].includes(r.id)).map((r) => [r.id, r.voteCount]));
+      const before = await counts();
+      expect(before).toEqual({ [a]: 1, [b]: 1, [c]: 1, [d]: 2 });
+
+      const [rowB] = await app.db.select().from(questions).where(eq(questions.id, b));
+      expect(await refused(m, "question:moderate", { slug: DAY1, key: key(), questionId: b, expectedVersion: rowB.version, action: { type: "merge", intoId: a } })).toMatchObject({
+        code: "session_ended",
+        message: expect.stringMatching(/Chatham House Rule/),
+      });
+      const undo = { slug: DAY1, key: key() };
+      expect(await refused(m, "qa:undo", undo)).toMatchObject({ code: "session_ended" });
+      // A resend of that undo gets the same answer; the merge stays, and so do the counts.
+      expect(await refused(m, "qa:undo", undo)).toMatchObject({ code: "session_ended" });
+      expect(await counts()).toEqual(before);
+      expect((await app.db.select().from(questions).where(eq(questions.id, c)))[0]).toMatchObject({ status: "merged", mergedInto: d });
+
+      // The organizers extend the session after the erasure: new votes add to the counts kept.
+      await app.agenda.update(DAY1, { endsAt: "2024-05-23T13:00:00-04:00" });
+      expect(await ok<{ votes: number }>(v1, "question:vote", { slug: DAY1, key: key(), questionId: c, up: true })).toMatchObject({ votes: 3 });
+      expect(await refused(m, "question:moderate", { slug: DAY1, key: key(), questionId: b, expectedVersion: rowB.version, action: { type: "merge", intoId: a } })).toMatchObject({ code: "session_ended" });
+      expect(await counts()).toEqual({ ...before, [d]: 3 });
+    } finally {
+      for (const s of [v1, v2, v3, m]) s.close();
+    }
   });
 
   it("are erased at start-up for sessions already over, leaving on-record sessions alone, with two instances (Postgres) starting at once", async () => {

@@ -1,8 +1,9 @@
 /**
- * Faults: the server is restarted in the middle of a session while clients ask and vote. Every
- * acknowledged item exists exactly once, unacknowledged ones are resent and stored once, and every
- * client converges to the database's state. The clients are the pages' own engine (QaClient) on
- * reconnecting socket.io clients; the database outlives the server (a PGlite folder, or Postgres).
+ * Faults: the server is restarted in the middle of a session while clients ask and vote — closed
+ * gracefully, and killed outright (SIGKILL, in a child process). Every acknowledged item exists
+ * exactly once, unacknowledged ones are resent and stored once, and every client converges to the
+ * database's state. The clients are the pages' own engine (QaClient) on reconnecting socket.io
+ * clients; the database outlives the server (a PGlite folder, or Postgres).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -11,9 +12,11 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { questions, questionVotes, sessions } from "../../db/schema";
 import type { QaSnapshot, QuestionView } from "../../lib/qa";
+import { freePort, startChildServer, type ChildServer } from "../testing/child-server";
 import { createPostgresDatabase, testDatabaseKinds } from "../testing/databases";
 import { createPerson, type TestPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
+import { isLocal } from "../../app/_components/qa/qa-client";
 import { browserLike, sleep, sync, waitFor } from "./testing";
 
 const SLUG = "defense-industry-perspectives";
@@ -25,17 +28,20 @@ describe.each(testDatabaseKinds())("a server restart mid-session (%s)", (databas
     for (const c of cleanups.reverse()) await c();
   });
 
-  it("loses nothing, duplicates nothing, and every client converges to the database", async () => {
-    let store: { dataDir: string } | { databaseUrl: string };
+  /** A database that outlives one server: a PGlite folder, or a fresh Postgres database. */
+  async function durable(): Promise<{ dataDir: string } | { databaseUrl: string }> {
     if (database === "pglite") {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-qa-faults-"));
       cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-      store = { dataDir };
-    } else {
-      const pg = await createPostgresDatabase();
-      cleanups.push(() => pg.drop());
-      store = { databaseUrl: pg.url };
+      return { dataDir };
     }
+    const pg = await createPostgresDatabase();
+    cleanups.push(() => pg.drop());
+    return { databaseUrl: pg.url };
+  }
+
+  it("loses nothing, duplicates nothing, and every client converges to the database", async () => {
+    const store = await durable();
     let server: TestServer = await startTestServer({ now: NOW, database: store });
     const port = server.port;
     cleanups.push(() => server.close());
@@ -160,4 +166,98 @@ describe.each(testDatabaseKinds())("a server restart mid-session (%s)", (databas
       expect(st.mine.map((m) => `${m.id}:${m.status}`).sort()).toEqual(fresh.mine.map((m) => `${m.id}:${m.status}`).sort());
     }
   }, 120_000);
+
+  it("a crash (SIGKILL) while clients ask and vote: acknowledged items exist once, the rest are resent once, everyone converges", async () => {
+    const store = await durable();
+    const port = await freePort();
+    let child: ChildServer = await startChildServer({ now: NOW, database: store, port });
+    cleanups.push(() => child.kill());
+
+    const specs = Array.from({ length: 4 }, (_, i) => ({ name: `Crash asker ${i}`, email: `crash${i}@example.org`, attendanceMode: i % 2 ? ("remote" as const) : ("in_person" as const) }));
+    const [moderator, ...people] = await child.call("people", [{ name: "Crash Mod", email: "crash-mod@example.org", roles: [{ slug: SLUG, role: "moderator" }] }, ...specs]);
+    const audience = people.map((p) => browserLike(child.url, { cookie: p.cookie, slug: SLUG, ackTimeoutMs: 1500 }));
+    const mod = browserLike(child.url, { cookie: moderator.cookie, slug: SLUG, ackTimeoutMs: 1500 });
+    const everyone = [...audience, mod];
+    cleanups.push(() => everyone.forEach((c) => c.close()));
+    await Promise.all(everyone.map((c) => c.live()));
+
+    const keys = new Map<number, string[]>(audience.map((_, i) => [i, []]));
+    const ask = (i: number, n: number) => keys.get(i)!.push(audience[i].client.submit(`Crash question ${n} from asker ${i}: and topic ${n * 11 + i}?`, true));
+    const approveAll = async () => {
+      for (const q of [...mod.client.getState().questions.values()].filter((x) => x.status === "pending")) {
+        const r = await mod.client.moderate(q.id, q.version, { type: "approve" });
+        if (!r.ok && r.error.code !== "version_conflict") throw new Error(`approve refused: ${r.error.message}`);
+      }
+    };
+    for (let i = 0; i < audience.length; i++) ask(i, 0);
+    await waitFor(() => mod.client.getState().questions.size === 4, 15_000, "the moderator to see the first questions");
+    await approveAll();
+    await waitFor(() => audience.every((c) => c.client.getState().questions.size === 4), 10_000, "the audience to see them approved");
+
+    // Votes all the time, across the crash; questions just before it (in flight when it dies).
+    let storming = true;
+    const storm = (async () => {
+      for (let tick = 0; storming; tick++) {
+        for (let i = 0; i < audience.length; i++) {
+          const c = audience[i].client;
+          const approved = [...c.getState().questions.values()].filter((x) => x.status === "approved");
+          const target = approved[(tick + i) % Math.max(1, approved.length)];
+          if (target) c.vote(target.id, !c.getState().myVotes.has(target.id));
+        }
+        await sleep(25);
+      }
+    })();
+    await sleep(300);
+    for (let i = 0; i < audience.length; i++) ask(i, 1);
+    await sleep(30);
+    await child.kill();
+    // What each client had been told was stored when the server died, and what was still waiting.
+    const acknowledged = audience.map((c) => c.client.getState().mine.filter((m) => !isLocal(m)).map((m) => m.key));
+    await waitFor(() => everyone.every((c) => c.client.getState().status === "offline"), 10_000, "every client to notice the crash");
+    for (let i = 0; i < audience.length; i++) ask(i, 2);
+    const waiting = audience.map((c) => c.client.getState().outbox.filter((o) => o.kind === "submit").map((o) => o.key));
+    for (const w of waiting) expect(w.length).toBeGreaterThan(0);
+
+    child = await startChildServer({ now: NOW, database: store, port });
+    for (let i = 0; i < audience.length; i++) ask(i, 3);
+    await sleep(1000);
+    storming = false;
+    await storm;
+    await waitFor(() => everyone.every((c) => c.client.getState().status === "live"), 30_000, "every client to reconnect");
+    await waitFor(() => audience.every((c) => c.client.getState().outbox.length === 0), 30_000, "every outbox to empty");
+    await waitFor(async () => (await child.call("dump", { slug: SLUG })).questions.length === mod.client.getState().questions.size, 15_000, "the moderator to see every question");
+    await approveAll();
+    await sleep(600); // one vote tick and the last facts
+
+    const dump = await child.call("dump", { slug: SLUG });
+    const allKeys = [...keys.values()].flat();
+    expect(allKeys).toHaveLength(4 * 4);
+    expect(dump.questions).toHaveLength(allKeys.length);
+    for (const [i, ks] of keys) {
+      for (const k of ks) {
+        const rows = dump.questions.filter((r) => r.clientKey === k);
+        expect(rows, `asker ${i} key ${k} (${acknowledged[i].includes(k) ? "acknowledged before the crash" : "resent"})`).toHaveLength(1);
+        expect(rows[0].authorId).toBe(people[i].userId);
+      }
+      // Acknowledged before the crash: survived it; queued while it was down: stored once after it.
+      expect(acknowledged[i].length, `asker ${i} had acknowledgements before the crash`).toBeGreaterThan(0);
+      for (const k of [...acknowledged[i], ...waiting[i]]) expect(dump.questions.filter((r) => r.clientKey === k)).toHaveLength(1);
+    }
+    for (let i = 0; i < audience.length; i++) {
+      const voted = new Set(dump.votes.filter((v) => v.voterId === people[i].userId).map((v) => v.questionId));
+      expect(voted, `votes of asker ${i}`).toEqual(new Set(audience[i].client.getState().myVotes));
+    }
+    for (const r of dump.questions) expect(r.voteCount, `count of ${r.id}`).toBe(dump.votes.filter((v) => v.questionId === r.id).length);
+
+    const shape = (qs: Iterable<QuestionView>) => [...qs].map((q) => `${q.id}:${q.status}:${q.version}`).sort();
+    for (const c of everyone) {
+      const fresh = (await sync(c.socket, SLUG)) as QaSnapshot;
+      const st = c.client.getState();
+      expect(shape(st.questions.values())).toEqual(shape(fresh.questions));
+      for (const q of fresh.questions) expect(st.votes[q.id] ?? 0, `votes shown for ${q.id}`).toBe(fresh.votes[q.id]);
+      expect(new Set(st.myVotes)).toEqual(new Set(fresh.myVotes));
+      expect(st.mine.map((m) => `${m.id}:${m.status}`).sort()).toEqual(fresh.mine.map((m) => `${m.id}:${m.status}`).sort());
+    }
+    await child.close();
+  }, 150_000);
 });

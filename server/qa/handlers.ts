@@ -38,7 +38,7 @@ export function registerQaHandlers(app: PlenaryServices, socket: PlenarySocket):
     "qa:sync",
     syncEnvelope,
     safe(async ({ view: requested, ...input }) => {
-      const sync = await app.qa.sync(actor(), input, requested);
+      const sync = await app.qa.sync(actor(), input, requested, socket.data.screens);
       const joins = [rooms.session(sync.sessionId)];
       if (sync.view !== "audience") joins.push(rooms.panel(sync.sessionId));
       if (sync.view === "staff") joins.push(rooms.staff(sync.sessionId));
@@ -55,4 +55,5 @@ export function registerQaHandlers(app: PlenaryServices, socket: PlenarySocket):
   onCommand(socket, app, "qa:undo", anyObject, safe((input) => app.qa.undo(actor(), input)), QA_RATES.moderate);
   onCommand(socket, app, "qa:pause", anyObject, safe((input) => app.qa.pause(actor(), input)), QA_RATES.moderate);
   onCommand(socket, app, "qa:interleave", anyObject, safe((input) => app.qa.interleave(actor(), input)), QA_RATES.moderate);
+  onCommand(socket, app, "qa:configure", anyObject, safe((input) => app.qa.configure(actor(), input)), QA_RATES.moderate);
 }

@@ -28,6 +28,7 @@ const row = (over: Partial<QuestionRow> = {}): QuestionRow => ({
   answeredAt: null,
   version: 2,
   seq: 9,
+  publishedSeq: 5,
   ...over,
 });
 const names = new Map([["u-panelist", "Pat Panelist"]]);

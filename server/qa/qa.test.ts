@@ -4,7 +4,7 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, questions, questionVotes, sessions } from "../../db/schema";
+import { auditLog, qaActions, questions, questionVotes, sessions } from "../../db/schema";
 import type { ModerationResult, QaSnapshot, QuestionView, SubmitResult, VoteResult } from "../../lib/qa";
 import { connectClient, type TestSocket } from "../testing/clients";
 import { testDatabaseKinds } from "../testing/databases";
@@ -305,22 +305,189 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     expect(changes.version).toBeGreaterThan(before.version);
   });
 
+  /** A fresh audience member's socket (each person may ask 5 questions a minute). */
+  const askers: TestSocket[] = [];
+  const asker = async () => {
+    const person = await createPerson(server.services, { name: "Fresh Asker", email: `fresh-${askers.length}-${database}@example.org` });
+    const sock = await connectClient(server.url, { cookie: person.cookie });
+    askers.push(sock);
+    return sock;
+  };
+  afterAll(() => askers.forEach((a) => a.close()));
+
+  it("a reconnecting audience is told to drop only questions it could have shown, never ones it never saw", async () => {
+    const approve = async (id: string, version = 1) =>
+      ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: version, action: { type: "approve" } });
+    const dismiss = async (id: string, version: number) =>
+      ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: version, action: { type: "dismiss", reason: "Not a question" } });
+    // Public before the audience's version, dismissed after it: the audience held it, so it is removed.
+    const shown = (await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Shown before, dismissed later?" })).question.id;
+    await approve(shown);
+    const held = await sync(s.cy, DAY2, "audience");
+    const heldPanel = await sync(s.pan2, DAY2);
+    expect(held.questions.map((x) => x.id)).toContain(shown);
+    await dismiss(shown, 2);
+    // Never public: asked, edited, starred and dismissed while pending; and one approved and dismissed
+    // again only after the version the client holds (it never saw it either).
+    const hidden = (await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Pending, then dismissed: never shown?" })).question.id;
+    let r = await ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: hidden, expectedVersion: 1, action: { type: "star", starred: true } });
+    r = await ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: hidden, expectedVersion: r.questions[0].version, action: { type: "edit", text: "Pending and edited: never shown?" } });
+    await dismiss(hidden, r.questions[0].version);
+    const stillPending = (await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Still pending after the version held?" })).question.id;
+    await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: stillPending, expectedVersion: 1, action: { type: "tags", tags: ["later"] } });
+    const brief = (await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Approved and dismissed after the version held?" })).question.id;
+    await approve(brief);
+    await dismiss(brief, 2);
+
+    for (const [who, since] of [["cy", held.version], ["pan2", heldPanel.version]] as const) {
+      const changes = await sync(s[who], DAY2, who === "cy" ? "audience" : undefined, since);
+      if (changes.kind !== "changes") throw new Error("expected changes");
+      expect(changes.removed, who).toEqual([shown]);
+      expect(JSON.stringify(changes), who).not.toContain(hidden);
+      expect(JSON.stringify(changes), who).not.toContain(stillPending);
+      expect(JSON.stringify(changes), who).not.toContain(brief);
+    }
+  });
+
+  it("two sends of one staff key at the same moment act once and answer both with the first result (moderate, undo)", async () => {
+    const tab2 = await connectClient(server.url, { cookie: p.mod1.cookie });
+    try {
+      const q = await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Sent twice by a nervous moderator?" });
+      const id = q.question.id;
+      const approve = { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } };
+      const both = await Promise.all([call<ModerationResult>(s.mod1, "question:moderate", approve), call<ModerationResult>(tab2, "question:moderate", approve)]);
+      // Not a false version_conflict for the second: the same answer, one change.
+      expect(both.map((x) => x.ok)).toEqual([true, true]);
+      if (!both[0].ok || !both[1].ok) throw new Error("unreachable");
+      expect(both[1].data).toEqual(both[0].data);
+      expect(both[0].data.questions[0]).toMatchObject({ id, status: "approved", version: 2 });
+      expect(await dbQuestion(id)).toMatchObject({ status: "approved", version: 2 });
+      expect(await server.services.db.select().from(qaActions).where(eq(qaActions.clientKey, approve.key))).toHaveLength(1);
+      const approvals = await server.services.db.select().from(auditLog).where(and(eq(auditLog.action, "question:approve"), eq(auditLog.objectId, id)));
+      expect(approvals).toHaveLength(1);
+
+      // Two undoable actions of this moderator: approve, then star. One undo key sent twice undoes the star only.
+      await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 2, action: { type: "star", starred: true } });
+      const undo = { slug: DAY2, key: key() };
+      const undos = await Promise.all([call<ModerationResult>(s.mod1, "qa:undo", undo), call<ModerationResult>(tab2, "qa:undo", undo)]);
+      expect(undos.map((x) => x.ok)).toEqual([true, true]);
+      if (!undos[0].ok || !undos[1].ok) throw new Error("unreachable");
+      expect(undos.map((x) => (x.ok ? x.data.summary : ""))).toEqual(["Undone: star.", "Undone: star."]);
+      expect(undos[1].data).toEqual(undos[0].data);
+      expect(await dbQuestion(id)).toMatchObject({ status: "approved", starred: false, version: 4 });
+      expect(await server.services.db.select().from(auditLog).where(and(eq(auditLog.action, "question:undo"), eq(auditLog.objectId, id)))).toHaveLength(1);
+      // A later resend of either key still changes nothing.
+      expect(await ok<ModerationResult>(s.mod1, "qa:undo", undo)).toEqual(undos[0].data);
+      expect(await ok<ModerationResult>(tab2, "question:moderate", approve)).toEqual(both[0].data);
+      expect(await dbQuestion(id)).toMatchObject({ status: "approved", starred: false, version: 4 });
+    } finally {
+      tab2.close();
+    }
+  });
+
+  it("a refused undo that left the history answers a resend of its key with the same refusal, not the undo before it", async () => {
+    const q = await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Undo meets a colleague's change?" });
+    const id = q.question.id;
+    await ok(s.mod2, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
+    await ok(s.mod2, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 2, action: { type: "star", starred: true } });
+    // Moderator one builds on it: moderator two's star can no longer be undone.
+    await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 3, action: { type: "tags", tags: ["follow-up"] } });
+    const undo = { slug: DAY2, key: key() };
+    expect(await refused(s.mod2, "qa:undo", undo)).toMatchObject({ code: "version_conflict", current: { id, starred: true } });
+    expect(await refused(s.mod2, "qa:undo", undo)).toMatchObject({ code: "version_conflict" });
+    expect(await dbQuestion(id)).toMatchObject({ status: "approved", starred: true, version: 4 });
+  });
+
+  it("the action and its audit entry commit together: when the entry cannot be written, the action is not applied", async () => {
+    const db = server.services.db;
+    const q = await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Will this star be audited?" });
+    const id = q.question.id;
+    // A real write failure in the audit table, for this one kind of entry (NOT VALID: earlier rows stay).
+    await db.execute(sql`ALTER TABLE audit_log ADD CONSTRAINT test_audit_refuses_stars CHECK (action <> 'question:star') NOT VALID`);
+    try {
+      const k = key();
+      expect(await refused(s.mod1, "question:moderate", { slug: DAY2, key: k, questionId: id, expectedVersion: 1, action: { type: "star", starred: true } })).toMatchObject({ code: "internal" });
+      expect(await dbQuestion(id)).toMatchObject({ starred: false, version: 1 });
+      expect(await db.select().from(qaActions).where(eq(qaActions.clientKey, k))).toHaveLength(0);
+    } finally {
+      await db.execute(sql`ALTER TABLE audit_log DROP CONSTRAINT test_audit_refuses_stars`);
+    }
+    const r = await ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "star", starred: true } });
+    expect(r.questions[0]).toMatchObject({ starred: true, version: 2 });
+    const entries = await db.select().from(auditLog).where(and(eq(auditLog.action, "question:star"), eq(auditLog.objectId, id)));
+    expect(entries).toHaveLength(1);
+    expect(entries[0].after).toMatchObject({ questions: [{ id, starred: true, version: 2 }] });
+  });
+
+  it("a Q&A command over its per-person rate is refused with rate_limited and a retry-after, changes nothing, and goes through after the wait", async () => {
+    const fast = await createPerson(server.services, { name: "Fast Voter", email: `fast-${database}@example.org` });
+    const sock = await connectClient(server.url, { cookie: fast.cookie });
+    try {
+      const [a, b] = await server.services.db.select().from(questions).where(eq(questions.status, "approved")).limit(2);
+      // One burst: the first 30 votes (the bucket) on a, then 5 on b, which find the bucket empty.
+      const burst = [
+        ...Array.from({ length: 30 }, () => ({ slug: DAY2, key: key(), questionId: a.id, up: true })),
+        ...Array.from({ length: 5 }, () => ({ slug: DAY2, key: key(), questionId: b.id, up: true })),
+      ];
+      const acks = await Promise.all(burst.map((v) => call<VoteResult>(sock, "question:vote", v)));
+      const late = acks.slice(30);
+      expect(late.every((x) => !x.ok)).toBe(true);
+      const first = late[0];
+      if (first.ok) throw new Error("unreachable");
+      expect(first.error).toMatchObject({ code: "rate_limited", message: expect.stringMatching(/Try again in \d+ s/) });
+      expect(first.error.retryAfterMs).toBeGreaterThan(0);
+      const votesOnB = () => server.services.db.select().from(questionVotes).where(and(eq(questionVotes.questionId, b.id), eq(questionVotes.voterId, fast.userId)));
+      expect(await votesOnB()).toHaveLength(0);
+      await sleep(first.error.retryAfterMs!);
+      expect(await ok<VoteResult>(sock, "question:vote", burst[30])).toMatchObject({ questionId: b.id, up: true });
+      expect(await votesOnB()).toHaveLength(1);
+    } finally {
+      sock.close();
+    }
+  });
+
+  it("qa:configure and qa:pause carry a key like every staff command: a resend answers with the first result and changes nothing", async () => {
+    const db = server.services.db;
+    const row = async () => (await db.select().from(sessions).where(eq(sessions.slug, DAY2)))[0];
+    const close = { slug: DAY2, key: key(), qaOpen: false };
+    const closed = await ok<ModerationResult>(s.mod1, "qa:configure", close);
+    expect(closed).toMatchObject({ questions: [], state: { qaOpen: false }, summary: "Session settings saved." });
+    await waitFor(() => of("bo", "qa:state").some((e) => (e.state as { qaOpen: boolean }).qaOpen === false));
+    await ok(s.mod2, "qa:configure", { slug: DAY2, key: key(), qaOpen: true });
+    const version = (await row()).version;
+    // Moderator one's close, resent after moderator two reopened: the first answer, no new change.
+    expect(await ok<ModerationResult>(s.mod1, "qa:configure", close)).toEqual(closed);
+    expect(await row()).toMatchObject({ qaOpen: true, version });
+    const edits = await db.select().from(auditLog).where(and(eq(auditLog.action, "agenda:edit"), eq(auditLog.objectId, DAY2)));
+    expect(edits.filter((e) => JSON.stringify(e.after) === JSON.stringify({ qaOpen: false }))).toHaveLength(1);
+
+    const pause = { slug: DAY2, key: key(), paused: true };
+    const paused = await ok<ModerationResult>(s.mod1, "qa:pause", pause);
+    await ok(s.mod1, "qa:pause", { slug: DAY2, key: key(), paused: false });
+    expect(await ok<ModerationResult>(s.mod1, "qa:pause", pause)).toEqual(paused);
+    expect((await sync(s.mod1, DAY2)).state.intakePaused).toBe(false);
+    // The payload is checked in lib/schemas/qa.ts: a key is required, and nothing but these fields is accepted.
+    expect(await refused(s.mod1, "qa:configure", { slug: DAY2, qaOpen: false })).toMatchObject({ code: "invalid_payload" });
+    expect(await refused(s.mod1, "qa:configure", { slug: DAY2, key: key(), streamed: true })).toMatchObject({ code: "invalid_payload" });
+    expect(await refused(s.mod1, "qa:configure", { slug: DAY2, key: key() })).toMatchObject({ code: "invalid_payload" });
+  });
+
   it("paused intake and closed Q&A refuse questions with their own codes; closed refuses votes", async () => {
     await ok(s.mod1, "qa:pause", { slug: DAY2, key: key(), paused: true });
     await waitFor(() => of("bo", "qa:state").some((e) => (e.state as { intakePaused: boolean }).intakePaused));
     expect(await refused(s.bo, "question:submit", { slug: DAY2, key: key(), text: "Paused?" })).toMatchObject({ code: "intake_paused" });
     await ok(s.mod1, "qa:pause", { slug: DAY2, key: key(), paused: false });
-    await ok(s.mod1, "qa:configure", { slug: DAY2, qaOpen: false });
+    await ok(s.mod1, "qa:configure", { slug: DAY2, key: key(), qaOpen: false });
     expect(await refused(s.bo, "question:submit", { slug: DAY2, key: key(), text: "Closed?" })).toMatchObject({ code: "qa_closed" });
     const [anyApproved] = await server.services.db.select().from(questions).where(eq(questions.status, "approved")).limit(1);
     expect(await refused(s.bo, "question:vote", { slug: DAY2, key: key(), questionId: anyApproved.id, up: true })).toMatchObject({ code: "qa_closed" });
-    await ok(s.mod1, "qa:configure", { slug: DAY2, qaOpen: true });
+    await ok(s.mod1, "qa:configure", { slug: DAY2, key: key(), qaOpen: true });
     // Audience members cannot pause or configure.
     expect(await refused(s.bo, "qa:pause", { slug: DAY2, key: key(), paused: true })).toMatchObject({ code: "forbidden" });
   });
 
   it("open mode publishes questions at once; interleaving alternates room and remote in the panel queue", async () => {
-    await ok(s.mod1, "qa:configure", { slug: DAY2, qaMode: "open" });
+    await ok(s.mod1, "qa:configure", { slug: DAY2, key: key(), qaMode: "open" });
     const ids: string[] = [];
     for (const [who, text] of [
       ["ann", "Remote one: export controls?"],
@@ -339,7 +506,7 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     const alternating = 2 * Math.min(origins.filter((o) => o === "room").length, origins.filter((o) => o === "remote").length);
     expect(alternating).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < alternating; i++) expect(origins[i], `position ${i} of ${origins.join(",")}`).not.toBe(origins[i - 1]);
-    await ok(s.mod1, "qa:configure", { slug: DAY2, qaMode: "pre_moderated" });
+    await ok(s.mod1, "qa:configure", { slug: DAY2, key: key(), qaMode: "pre_moderated" });
   });
 
   it("asking is limited per person with rate_limited and a retry-after", async () => {

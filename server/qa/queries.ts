@@ -1,5 +1,5 @@
 /** The only file of server/qa that touches drizzle. */
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import {
   qaActions,
@@ -35,6 +35,12 @@ export async function bumpVersion(tx: Db, sessionId: string): Promise<QaSessionR
     .set({ version: sql`${qaSessions.version} + 1`, updatedAt: new Date() })
     .where(eq(qaSessions.sessionId, sessionId))
     .returning();
+  return row;
+}
+
+/** Takes the session's Q&A row lock without a new version (for writes no client needs to see). */
+export async function lockQaSession(tx: Db, sessionId: string): Promise<QaSessionRow | undefined> {
+  const [row] = await tx.select().from(qaSessions).where(eq(qaSessions.sessionId, sessionId)).for("update");
   return row;
 }
 
@@ -155,12 +161,18 @@ function familyIds(tx: Db, targetId: string) {
   return sql`(SELECT ${targetId}::uuid UNION ALL SELECT ${questions.id} FROM ${questions} WHERE ${questions.mergedInto} = ${targetId})`;
 }
 
-export async function hasMergedChildren(tx: Db, targetId: string): Promise<boolean> {
-  const rows = await tx.select({ id: questions.id }).from(questions).where(eq(questions.mergedInto, targetId)).limit(1);
+/** Whether this voter has a vote on a question merged into `targetId` (their vote already counts for it). */
+export async function votedOnMergedChild(tx: Db, targetId: string, voterId: string): Promise<boolean> {
+  const rows = await tx
+    .select({ q: questionVotes.questionId })
+    .from(questionVotes)
+    .innerJoin(questions, eq(questions.id, questionVotes.questionId))
+    .where(and(eq(questions.mergedInto, targetId), eq(questionVotes.voterId, voterId)))
+    .limit(1);
   return rows.length > 0;
 }
 
-/** Adds `delta` to the stored count; for a question with nothing merged into it, that is the count of its voters. */
+/** Adds `delta` to the stored count (votes keep it equal to the distinct voters of the question and those merged into it). */
 export async function addVotes(tx: Db, targetId: string, delta: number): Promise<number> {
   const [row] = await tx
     .update(questions)
@@ -170,7 +182,10 @@ export async function addVotes(tx: Db, targetId: string, delta: number): Promise
   return row.n;
 }
 
-/** Distinct voters of a question and of the questions merged into it: "votes combined". */
+/**
+ * Distinct voters of a question and of the questions merged into it: "votes combined". Only while
+ * the voter links exist: after a Chatham House session's links are erased there is nothing to count.
+ */
 export async function recountVotes(tx: Db, targetId: string): Promise<number> {
   const [row] = await tx
     .update(questions)
@@ -286,27 +301,26 @@ export async function markUndone(tx: Db, id: number, at: Date): Promise<void> {
 }
 
 /**
- * Erases the author and voter links of every Chatham House session that has ended. Each statement
- * is idempotent, so two instances running it at once do the same work twice and no harm.
+ * Erases the author and voter links of every Chatham House session that has ended, in the caller's
+ * transaction. Each statement is idempotent, so two instances running it at once do the same work
+ * twice and no harm.
  */
-export async function eraseEndedChathamLinks(db: Db, now: Date): Promise<{ sessionIds: string[]; questions: number; votes: number }> {
-  return db.transaction(async (tx) => {
-    const ended = await tx
-      .select({ id: sessions.id })
-      .from(sessions)
-      .where(and(eq(sessions.rule, "chatham_house"), lte(sessions.endsAt, now)));
-    const ids = ended.map((s) => s.id);
-    if (ids.length === 0) return { sessionIds: [], questions: 0, votes: 0 };
-    const q = await tx
-      .update(questions)
-      .set({ authorId: null })
-      .where(and(inArray(questions.sessionId, ids), isNotNull(questions.authorId)))
-      .returning({ sessionId: questions.sessionId });
-    const v = await tx.delete(questionVotes).where(inArray(questionVotes.sessionId, ids)).returning({ sessionId: questionVotes.sessionId });
-    const touched = [...new Set([...q.map((r) => r.sessionId), ...v.map((r) => r.sessionId)])];
-    if (touched.length) await tx.update(qaSessions).set({ authorsErasedAt: now }).where(inArray(qaSessions.sessionId, touched));
-    return { sessionIds: touched, questions: q.length, votes: v.length };
-  });
+export async function eraseEndedChathamLinks(tx: Db, now: Date): Promise<{ sessionIds: string[]; questions: number; votes: number }> {
+  const ended = await tx
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.rule, "chatham_house"), lte(sessions.endsAt, now)));
+  const ids = ended.map((s) => s.id);
+  if (ids.length === 0) return { sessionIds: [], questions: 0, votes: 0 };
+  const q = await tx
+    .update(questions)
+    .set({ authorId: null })
+    .where(and(inArray(questions.sessionId, ids), isNotNull(questions.authorId)))
+    .returning({ sessionId: questions.sessionId });
+  const v = await tx.delete(questionVotes).where(inArray(questionVotes.sessionId, ids)).returning({ sessionId: questionVotes.sessionId });
+  const touched = [...new Set([...q.map((r) => r.sessionId), ...v.map((r) => r.sessionId)])];
+  if (touched.length) await tx.update(qaSessions).set({ authorsErasedAt: now }).where(inArray(qaSessions.sessionId, touched));
+  return { sessionIds: touched, questions: q.length, votes: v.length };
 }
 
 export function transaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {

@@ -3,9 +3,10 @@
  * session's state, written in one transaction (under the session's Q&A row lock, which orders the
  * session's versions) and only then acknowledged and announced.
  */
+import { createHmac } from "node:crypto";
 import type { QaSessionRow, QuestionRow, SessionRow } from "../../db/schema";
 import type { Actor } from "../auth/actor";
-import type { AuditService } from "../audit/service";
+import type { AuditEntry, AuditService } from "../audit/service";
 import type { Guard } from "../auth/guard";
 import type { Action } from "../auth/policy";
 import type { Clock } from "../clock";
@@ -22,6 +23,7 @@ import {
   questionSimilarSchema,
   questionSubmitSchema,
   questionVoteSchema,
+  qaConfigureSchema,
   qaInterleaveSchema,
   qaPauseSchema,
   qaUndoSchema,
@@ -55,6 +57,18 @@ interface Outcome {
   summary: string;
 }
 
+/** What a staff command writes besides its own changes: its stored answer, its undo record, its audit entry. */
+interface StaffWrite {
+  result: ModerationResult;
+  kind: string;
+  undo: UndoRecord | null;
+  /** Written in the same transaction; absent when the command's own module writes one (qa:configure → agenda:edit). */
+  audit?: AuditEntry;
+}
+
+/** The answer stored under a key: the result, or a refusal that changed something (an undo that left the history). */
+type StoredAnswer = ModerationResult | { refused: { code: AppError["code"]; message: string; current?: unknown } };
+
 export interface QaDeps {
   db: q.Db;
   /** PGlite: commands run one at a time with an event-loop turn between them (gate.ts). */
@@ -65,6 +79,8 @@ export interface QaDeps {
   log: Logger;
   agenda: AgendaService;
   fanout: QaFanout;
+  /** Keys the per-person outbox name (`outboxKey`); the server's auth secret. */
+  outboxSecret: string;
 }
 
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -119,11 +135,15 @@ export class QaService {
     return new Map((await q.panelistsOf(this.d.db, sessionId)).map((p) => [p.id, p.name]));
   }
 
-  /** The snapshot a view needs, or only what changed since `since` when the client holds a version. */
-  async sync(actor: Actor | null, input: unknown, requested?: QaView): Promise<QaSync & { view: QaView }> {
+  /**
+   * The snapshot a view needs, or only what changed since `since` when the client holds a version.
+   * `screens` are the sessions this socket joined as a room screen: there it gets the audience's view,
+   * whatever it asks for.
+   */
+  async sync(actor: Actor | null, input: unknown, requested?: QaView, screens?: ReadonlySet<string>): Promise<QaSync & { view: QaView }> {
     const { slug, since } = parse(qaSyncSchema, input);
     const session = await this.sessionRow(slug);
-    const view = this.viewFor(actor, session, requested);
+    const view = this.viewFor(actor, session, screens?.has(session.id) ? "audience" : requested);
     if (!view) {
       await this.d.guard.require(actor, "question:vote", session);
       throw new AppError("forbidden", "You cannot see the questions of this session.");
@@ -154,6 +174,7 @@ export class QaService {
       mine: await this.ownQuestions(mineRows, qa.onStageQuestionId),
       panelists: view === "staff" ? panelists : [],
       counts: view === "staff" ? await q.counts(this.d.db, session.id) : null,
+      outboxKey: actor ? this.outboxKey(actor) : null,
     };
     if (since !== undefined && since <= qa.version) {
       const changed = await q.listChangedSince(this.d.db, session.id, since);
@@ -162,10 +183,21 @@ export class QaService {
         kind: "changes",
         since,
         questions: changed.filter((r) => visibleTo(view, r.status)).map((r) => projectQuestion(r, view, names)),
-        removed: changed.filter((r) => !visibleTo(view, r.status)).map((r) => r.id),
+        // Only questions this view could have shown at `since`: one it never could (still pending,
+        // dismissed or merged before it was ever approved) is not even named.
+        removed: changed.filter((r) => !visibleTo(view, r.status) && shownBy(r, since)).map((r) => r.id),
       };
     }
     return { ...base, kind: "snapshot", questions: visible.map((r) => projectQuestion(r, view, names)) };
+  }
+
+  /**
+   * The name of this person's outbox in their browser's storage (docs/architecture.md, "Q&A"):
+   * opaque, stable for the person, and not their user id or anything sent anywhere else, so a shared
+   * browser never sends one person's queued questions under the next person's sign-in.
+   */
+  outboxKey(actor: Actor): string {
+    return createHmac("sha256", this.d.outboxSecret).update(`qa-outbox\0${actor.userId}`).digest("base64url").slice(0, 22);
   }
 
   private async ownQuestions(rows: QuestionRow[], onStage: string | null): Promise<OwnQuestion[]> {
@@ -243,6 +275,7 @@ export class QaService {
           createdAt: now,
           updatedAt: now,
           seq: version,
+          publishedSeq: open ? version : null,
         });
         // Another tab of the same person stored this key a moment ago: nothing new to announce.
         if (!created) throw new DuplicateKey();
@@ -282,10 +315,19 @@ export class QaService {
         if (target?.mergedInto) target = await q.lockQuestion(tx, session.id, target.mergedInto);
         if (!target || !visibleTo("audience", target.status)) throw new AppError("not_found", "That question is not open for votes (it may have been removed by the moderators).");
         if (target.status !== "approved") throw new AppError("conflict", "This question has been answered: votes are closed for it.");
-        // The row lock orders votes on one question (and merges into it). Without merged questions a
-        // count is its voters: add or take one. With them, distinct voters are counted again.
-        const changed = up ? Number(await q.insertVote(tx, { questionId: target.id, voterId: me.userId, sessionId: session.id })) : -(await q.deleteFamilyVotes(tx, target.id, me.userId));
-        const votes = (await q.hasMergedChildren(tx, target.id)) ? await q.recountVotes(tx, target.id) : changed ? await q.addVotes(tx, target.id, changed) : target.voteCount;
+        // The row lock orders votes on one question (and votes on questions merged into it, which
+        // count for it). The count is its distinct voters, kept by adding or taking one, never by
+        // counting the vote rows again (after a Chatham House erasure there are none to count):
+        // a new vote adds one unless this person's vote on a merged question already counts; taking
+        // a vote back removes this person's votes from the whole family and takes one.
+        const delta = up
+          ? (await q.insertVote(tx, { questionId: target.id, voterId: me.userId, sessionId: session.id })) && !(await q.votedOnMergedChild(tx, target.id, me.userId))
+            ? 1
+            : 0
+          : (await q.deleteFamilyVotes(tx, target.id, me.userId)) > 0
+            ? -1
+            : 0;
+        const votes = delta ? await q.addVotes(tx, target.id, delta) : target.voteCount;
         result = { questionId: target.id, up, votes };
       });
     } catch (err) {
@@ -312,56 +354,86 @@ export class QaService {
     return this.act(actor!, session, cmd.key, cmd.questionId, cmd.expectedVersion, { type: "answer" });
   }
 
-  private async replay(actor: Actor, key: string): Promise<ModerationResult | undefined> {
-    const done = await q.findActionByKey(this.d.db, actor.userId, key);
-    return done ? (done.result as ModerationResult) : undefined;
+  /** The answer stored under this person's key, if the command was done (a refusal that changed something is thrown again). */
+  private async replay(actor: Actor, key: string, db: q.Db = this.d.db): Promise<ModerationResult | undefined> {
+    const done = await q.findActionByKey(db, actor.userId, key);
+    return done ? answerOf(done.result as StoredAnswer) : undefined;
+  }
+
+  /**
+   * Runs one staff command at most once per idempotency key. The key is looked up again under the
+   * session's Q&A row lock, inside the transaction that makes the change and stores the answer and
+   * the audit entry: of two sends of one key (a resend racing the original), the second waits for the
+   * first and answers with its result instead of acting again. The unique (actor, key) index settles
+   * what the per-session lock cannot (the same key sent to two sessions).
+   */
+  private async once<T extends StaffWrite>(
+    me: Actor,
+    session: SessionRow,
+    key: string,
+    work: (tx: q.Db, qa: QaSessionRow, now: Date) => Promise<T>,
+  ): Promise<{ replayed: ModerationResult } | { done: T }> {
+    const stored = await this.replay(me, key);
+    if (stored) return { replayed: stored };
+    await q.ensureQaSession(this.d.db, session.id);
+    await this.timeZone(); // loaded before the transaction (on PGlite a read outside it would wait for it)
+    const now = this.d.clock.now();
+    try {
+      const done = await q.transaction(this.d.db, async (tx) => {
+        const qa = await q.bumpVersion(tx, session.id);
+        const first = await this.replay(me, key, tx);
+        if (first) throw new Replayed(first);
+        const done = await work(tx, qa, now);
+        const claimed = await q.insertAction(tx, { sessionId: session.id, actorId: me.userId, clientKey: key, kind: done.kind, undo: done.undo, result: done.result, createdAt: now });
+        if (!claimed) throw new Replayed(undefined);
+        if (done.audit) await this.d.audit.recordIn(tx, done.audit);
+        return done;
+      });
+      return { done };
+    } catch (err) {
+      if (err instanceof Replayed) {
+        const result = err.result ?? (await this.replay(me, key));
+        if (result) return { replayed: result };
+      }
+      throw this.dbFault(err);
+    }
   }
 
   private async act(actor: Actor, session: SessionRow, key: string, questionId: string, expectedVersion: number, action: ModerationAction): Promise<ModerationResult> {
-    const replayed = await this.replay(actor, key);
-    if (replayed) return replayed;
-    await q.ensureQaSession(this.d.db, session.id);
     const names = await this.panelistNames(session.id);
-    const now = this.d.clock.now();
-    let outcome: Outcome | undefined;
-    let qa: QaSessionRow | undefined;
-    let result: ModerationResult | undefined;
-    try {
-      await q.transaction(this.d.db, async (tx) => {
-        qa = await q.bumpVersion(tx, session.id);
-        const row = await q.lockQuestion(tx, session.id, questionId);
-        if (!row) throw new AppError("not_found", "That question does not exist in this session.");
-        if (row.version !== expectedVersion) {
-          throw new AppError(
-            "version_conflict",
-            `Someone else changed this question a moment ago (it is now ${STATUS_WORDS[row.status]}). Your action was not applied: check it and try again.`,
-            { current: projectQuestion(row, "staff", names) },
-          );
-        }
-        outcome = await this.apply(tx, session, qa, row, action, names, now);
-        if (outcome.stage) qa = await q.setSessionState(tx, session.id, { onStageQuestionId: outcome.stage.after });
-        const state = await this.state(session, qa);
-        result = {
-          questions: outcome.changes.map((c) => projectQuestion(c.after, "staff", names)),
-          state,
-          version: qa.version,
-          summary: outcome.summary,
-        };
-        await q.insertAction(tx, {
-          sessionId: session.id,
-          actorId: actor.userId,
-          clientKey: key,
-          kind: action.type,
-          undo: undoRecordOf(outcome),
-          result,
-          createdAt: now,
-        });
-      });
-    } catch (err) {
-      throw this.dbFault(err);
-    }
-    await this.afterChange(actor, session, `question:${action.type}`, outcome!, qa!, names, questionId);
-    return result!;
+    const r = await this.once(actor, session, key, async (tx, locked, now) => {
+      let qa = locked;
+      const row = await q.lockQuestion(tx, session.id, questionId);
+      if (!row) throw new AppError("not_found", "That question does not exist in this session.");
+      if (row.version !== expectedVersion) {
+        throw new AppError(
+          "version_conflict",
+          `Someone else changed this question a moment ago (it is now ${STATUS_WORDS[row.status]}). Your action was not applied: check it and try again.`,
+          { current: projectQuestion(row, "staff", names) },
+        );
+      }
+      const outcome = await this.apply(tx, session, qa, row, action, names, now);
+      if (outcome.stage) qa = await q.setSessionState(tx, session.id, { onStageQuestionId: outcome.stage.after });
+      return {
+        outcome,
+        qa,
+        result: { questions: outcome.changes.map((c) => projectQuestion(c.after, "staff", names)), state: await this.state(session, qa), version: qa.version, summary: outcome.summary },
+        kind: action.type,
+        undo: undoRecordOf(outcome),
+        audit: auditOf(actor, session, `question:${action.type}`, outcome, names, questionId),
+      };
+    });
+    if ("replayed" in r) return r.replayed;
+    await this.afterChange(session, r.done.outcome, r.done.qa, names);
+    return r.done.result;
+  }
+
+  /**
+   * Under the Chatham House Rule the voter links are erased when the session ends (and the agenda may
+   * still move its end after that): from the end on, votes can no longer be counted again from who voted.
+   */
+  private votesUnlinked(session: SessionRow, qa: QaSessionRow, now: Date): boolean {
+    return session.rule === "chatham_house" && (qa.authorsErasedAt !== null || now.getTime() >= session.endsAt.getTime());
   }
 
   /** One moderation action on a locked question; returns the rows before and after. */
@@ -369,7 +441,7 @@ export class QaService {
     const version = qa.version;
     const change = async (target: QuestionRow, patch: Partial<QuestionRow>) => ({
       before: target,
-      after: await q.updateQuestion(tx, target.id, { ...patch, version: target.version + 1, seq: version, updatedAt: now }),
+      after: await q.updateQuestion(tx, target.id, { ...patch, ...publishedAt(target, patch.status, version), version: target.version + 1, seq: version, updatedAt: now }),
     });
     const onStage = qa.onStageQuestionId;
     const leaveStage = (id: string) => (onStage === id ? { before: onStage, after: null } : undefined);
@@ -409,6 +481,12 @@ export class QaService {
       case "merge": {
         need(row.status === "pending" || row.status === "approved", "Only a question awaiting review or approved can be merged into another.");
         if (action.intoId === row.id) throw new AppError("bad_request", "A question cannot be merged into itself.");
+        if (this.votesUnlinked(session, qa, now)) {
+          throw new AppError(
+            "session_ended",
+            "This session has ended and, under the Chatham House Rule, its votes are no longer linked to anyone, so they cannot be combined: questions can no longer be merged.",
+          );
+        }
         const target = await q.lockQuestion(tx, session.id, action.intoId);
         if (!target) throw new AppError("not_found", "The question to merge into does not exist in this session.");
         need(target.status === "pending" || target.status === "approved" || target.status === "answered", "Merge into a question that is awaiting review, approved or answered.");
@@ -451,24 +529,21 @@ export class QaService {
     const session = await this.sessionRow(slug);
     await this.d.guard.require(actor, "question:moderate", session);
     const me = actor!;
-    const replayed = await this.replay(me, key);
-    if (replayed) return replayed;
-    await q.ensureQaSession(this.d.db, session.id);
     const names = await this.panelistNames(session.id);
-    const now = this.d.clock.now();
-    let outcome: Outcome | undefined;
-    let qa: QaSessionRow | undefined;
-    let result: ModerationResult | undefined;
-    let undoneKind = "";
-    let lastId: number | undefined;
+    let last: { id: number; kind: string } | undefined;
     try {
-      await q.transaction(this.d.db, async (tx) => {
-        qa = await q.bumpVersion(tx, session.id);
-        const last = await q.lastUndoable(tx, session.id, me.userId);
-        if (!last) throw new AppError("conflict", "There is nothing of yours to undo in this session.");
-        undoneKind = last.kind;
-        lastId = last.id;
-        const record = last.undo as UndoRecord;
+      const r = await this.once(me, session, key, async (tx, locked, now) => {
+        let qa = locked;
+        const action = await q.lastUndoable(tx, session.id, me.userId);
+        if (!action) throw new AppError("conflict", "There is nothing of yours to undo in this session.");
+        last = { id: action.id, kind: action.kind };
+        const record = action.undo as UndoRecord;
+        if (record.recount.length && this.votesUnlinked(session, qa, now)) {
+          throw new AppError(
+            "session_ended",
+            `This session has ended and, under the Chatham House Rule, its votes are no longer linked to anyone, so the ${describeKind(action.kind)} cannot be undone (it leaves your undo history).`,
+          );
+        }
         const changes: Outcome["changes"] = [];
         for (const item of record.questions) {
           const row = await q.lockQuestion(tx, session.id, item.id);
@@ -479,7 +554,7 @@ export class QaService {
             });
           }
           const restore = { ...item.restore, answeredAt: item.restore.answeredAt ? new Date(item.restore.answeredAt) : null };
-          changes.push({ before: row, after: await q.updateQuestion(tx, row.id, { ...restore, version: row.version + 1, seq: qa.version, updatedAt: now }) });
+          changes.push({ before: row, after: await q.updateQuestion(tx, row.id, { ...restore, ...publishedAt(row, restore.status, qa.version), version: row.version + 1, seq: qa.version, updatedAt: now }) });
         }
         for (const id of record.recount) await q.recountVotes(tx, id);
         // Counts changed after the rows were read: re-read the recounted ones for the broadcast.
@@ -493,47 +568,97 @@ export class QaService {
             qa = await q.setSessionState(tx, session.id, { onStageQuestionId: record.stage.before });
           }
         }
-        await q.markUndone(tx, last.id, now);
-        outcome = { changes, recount: record.recount, stage, summary: `Undone: ${describeKind(last.kind)}.` };
-        result = { questions: changes.map((c) => projectQuestion(c.after, "staff", names)), state: await this.state(session, qa), version: qa.version, summary: outcome.summary };
-        await q.insertAction(tx, { sessionId: session.id, actorId: me.userId, clientKey: key, kind: "undo", undo: null, result, createdAt: now });
+        await q.markUndone(tx, action.id, now);
+        const outcome: Outcome = { changes, recount: record.recount, stage, summary: `Undone: ${describeKind(action.kind)}.` };
+        return {
+          outcome,
+          qa,
+          result: { questions: changes.map((c) => projectQuestion(c.after, "staff", names)), state: await this.state(session, qa), version: qa.version, summary: outcome.summary },
+          kind: "undo",
+          undo: null,
+          audit: auditOf(me, session, "question:undo", outcome, names, outcome.changes[0]?.after.id, { undid: action.kind }),
+        };
       });
+      if ("replayed" in r) return r.replayed;
+      await this.afterChange(session, r.done.outcome, r.done.qa, names);
+      return r.done.result;
     } catch (err) {
-      // An action others have built on cannot be undone; it leaves the undo history, so the next
-      // undo reaches the action before it instead of meeting the same refusal again.
-      if (AppError.is(err) && err.code === "version_conflict" && lastId !== undefined) await q.markUndone(this.d.db, lastId, now);
-      throw this.dbFault(err);
+      // An action others have built on (or whose votes are gone) cannot be undone; it leaves the undo
+      // history, so the next undo reaches the action before it instead of meeting the same refusal.
+      if (AppError.is(err) && (err.code === "version_conflict" || err.code === "session_ended") && last) return this.refuseUndo(me, session, key, last.id, err);
+      throw err;
     }
-    await this.afterChange(me, session, "question:undo", outcome!, qa!, names, outcome!.changes[0]?.after.id, { undid: undoneKind });
-    return result!;
+  }
+
+  /**
+   * Takes a refused action out of the undo history and stores the refusal under the command's key, in
+   * one transaction under the session's lock: a resend of this key then gets the same refusal instead
+   * of undoing the action before it.
+   */
+  private async refuseUndo(me: Actor, session: SessionRow, key: string, actionId: number, refusal: AppError): Promise<ModerationResult> {
+    const now = this.d.clock.now();
+    const answer: StoredAnswer = { refused: { code: refusal.code, message: refusal.message, ...(refusal.details?.current ? { current: refusal.details.current } : {}) } };
+    await q.transaction(this.d.db, async (tx) => {
+      await q.lockQaSession(tx, session.id);
+      if (await q.findActionByKey(tx, me.userId, key)) return;
+      await q.markUndone(tx, actionId, now);
+      await q.insertAction(tx, { sessionId: session.id, actorId: me.userId, clientKey: key, kind: "undo", undo: null, result: answer, createdAt: now });
+    });
+    // Whatever was stored first under this key is the answer (a stored refusal is thrown by replay).
+    const stored = await this.replay(me, key);
+    if (stored) return stored;
+    throw refusal;
   }
 
   /** Stops (or resumes) new questions for a moment; votes continue. */
   async pause(actor: Actor | null, input: unknown): Promise<ModerationResult> {
-    const { slug, paused } = parse(qaPauseSchema, input);
+    const { slug, key, paused } = parse(qaPauseSchema, input);
     const session = await this.sessionRow(slug);
     await this.d.guard.require(actor, "qa:configure", session);
-    await q.ensureQaSession(this.d.db, session.id);
-    let qa: QaSessionRow | undefined;
-    let before = false;
-    await q.transaction(this.d.db, async (tx) => {
-      const current = await q.bumpVersion(tx, session.id);
-      before = current.intakePaused;
-      qa = await q.setSessionState(tx, session.id, { intakePaused: paused });
+    const r = await this.once(actor!, session, key, async (tx, locked) => {
+      const qa = await q.setSessionState(tx, session.id, { intakePaused: paused });
+      const summary = paused ? "New questions paused." : "New questions resumed.";
+      return {
+        qa,
+        result: { questions: [], state: await this.state(session, qa), version: qa.version, summary },
+        kind: "pause",
+        undo: null,
+        audit: {
+          actor,
+          action: "qa:pause",
+          outcome: "ok",
+          objectType: "session",
+          objectId: session.slug,
+          session: { id: session.id, rule: session.rule },
+          before: { intakePaused: locked.intakePaused },
+          after: { intakePaused: paused },
+        },
+      };
     });
-    const state = await this.state(session, qa);
-    await this.d.audit.record({
-      actor,
-      action: "qa:pause",
-      outcome: "ok",
-      objectType: "session",
-      objectId: session.slug,
-      session: { id: session.id, rule: session.rule },
-      before: { intakePaused: before },
-      after: { intakePaused: paused },
+    if ("replayed" in r) return r.replayed;
+    this.d.fanout.stateChanged(session.id, r.done.qa.version, r.done.result.state, await q.counts(this.d.db, session.id));
+    return r.done.result;
+  }
+
+  /** Opens or closes Q&A and sets its mode (an agenda change, audited there as `agenda:edit`), once per key. */
+  async configure(actor: Actor | null, input: unknown): Promise<ModerationResult> {
+    const { slug, key, ...patch } = parse(qaConfigureSchema, input);
+    const session = await this.sessionRow(slug);
+    await this.d.guard.require(actor, "qa:configure", session);
+    const r = await this.once(actor!, session, key, async (tx, qa) => {
+      const { item, row } = await this.d.agenda.updateIn(tx, slug, patch, { actor });
+      return {
+        item,
+        qa,
+        result: { questions: [], state: await this.state(row, qa), version: qa.version, summary: "Session settings saved." },
+        kind: "configure",
+        undo: null,
+      };
     });
-    this.d.fanout.stateChanged(session.id, qa!.version, state, await q.counts(this.d.db, session.id));
-    return { questions: [], state, version: qa!.version, summary: paused ? "New questions paused." : "New questions resumed." };
+    if ("replayed" in r) return r.replayed;
+    this.d.agenda.announce(r.done.item);
+    this.d.fanout.stateChanged(session.id, r.done.qa.version, r.done.result.state, await q.counts(this.d.db, session.id));
+    return r.done.result;
   }
 
   /** Hybrid equity: reorders the panel queue to alternate questions from the room and from remote participants. */
@@ -542,50 +667,34 @@ export class QaService {
     const session = await this.sessionRow(slug);
     await this.d.guard.require(actor, "question:moderate", session);
     const me = actor!;
-    const replayed = await this.replay(me, key);
-    if (replayed) return replayed;
-    await q.ensureQaSession(this.d.db, session.id);
     const names = await this.panelistNames(session.id);
-    const now = this.d.clock.now();
-    let outcome: Outcome | undefined;
-    let qa: QaSessionRow | undefined;
-    let result: ModerationResult | undefined;
-    try {
-      await q.transaction(this.d.db, async (tx) => {
-        qa = await q.bumpVersion(tx, session.id);
-        const queue = await q.lockApprovedQueue(tx, session.id);
-        const order = interleaveByOrigin(queue);
-        const slots = queue.map((r) => r.panelOrder).sort((a, b) => a - b);
-        const changes: Outcome["changes"] = [];
-        for (let i = 0; i < order.length; i++) {
-          const row = order[i];
-          if (row.panelOrder !== slots[i]) changes.push({ before: row, after: await q.updateQuestion(tx, row.id, { panelOrder: slots[i], version: row.version + 1, seq: qa.version, updatedAt: now }) });
-        }
-        const room = queue.filter((r) => r.origin === "room").length;
-        outcome = { changes, recount: [], summary: `Queue interleaved: ${room} from the room, ${queue.length - room} remote.` };
-        result = { questions: changes.map((c) => projectQuestion(c.after, "staff", names)), state: await this.state(session, qa), version: qa.version, summary: outcome.summary };
-        await q.insertAction(tx, { sessionId: session.id, actorId: me.userId, clientKey: key, kind: "interleave", undo: undoRecordOf(outcome), result, createdAt: now });
-      });
-    } catch (err) {
-      throw this.dbFault(err);
-    }
-    await this.afterChange(me, session, "qa:interleave", outcome!, qa!, names, undefined);
-    return result!;
+    const r = await this.once(me, session, key, async (tx, qa, now) => {
+      const queue = await q.lockApprovedQueue(tx, session.id);
+      const order = interleaveByOrigin(queue);
+      const slots = queue.map((r) => r.panelOrder).sort((a, b) => a - b);
+      const changes: Outcome["changes"] = [];
+      for (let i = 0; i < order.length; i++) {
+        const row = order[i];
+        if (row.panelOrder !== slots[i]) changes.push({ before: row, after: await q.updateQuestion(tx, row.id, { panelOrder: slots[i], version: row.version + 1, seq: qa.version, updatedAt: now }) });
+      }
+      const room = queue.filter((r) => r.origin === "room").length;
+      const outcome: Outcome = { changes, recount: [], summary: `Queue interleaved: ${room} from the room, ${queue.length - room} remote.` };
+      return {
+        outcome,
+        qa,
+        result: { questions: changes.map((c) => projectQuestion(c.after, "staff", names)), state: await this.state(session, qa), version: qa.version, summary: outcome.summary },
+        kind: "interleave",
+        undo: undoRecordOf(outcome),
+        audit: auditOf(me, session, "qa:interleave", outcome, names, undefined),
+      };
+    });
+    if ("replayed" in r) return r.replayed;
+    await this.afterChange(session, r.done.outcome, r.done.qa, names);
+    return r.done.result;
   }
 
-  /** Audit, facts to every role, and the askers' own views, after a moderation change committed. */
-  private async afterChange(
-    actor: Actor,
-    session: SessionRow,
-    action: string,
-    outcome: Outcome,
-    qa: QaSessionRow,
-    names: Map<string, string>,
-    objectId: string | undefined,
-    details?: Record<string, unknown>,
-  ): Promise<void> {
-    const staffView = (r: QuestionRow) => projectQuestion(r, "staff", names);
-    // Facts first: the audit entry and the counts must not delay what every screen is waiting for.
+  /** Facts to every role, and the askers' own views, after a moderation change committed (with its audit entry). */
+  private async afterChange(session: SessionRow, outcome: Outcome, qa: QaSessionRow, names: Map<string, string>): Promise<void> {
     const changes: QuestionChange[] = outcome.changes.map((c) => ({ row: c.after, before: c.before.status }));
     this.d.fanout.questionsChanged(session.id, qa.version, changes, names);
     const statusChanged = outcome.changes.some((c) => c.before.status !== c.after.status);
@@ -594,17 +703,6 @@ export class QaService {
       if (outcome.stage) this.d.fanout.stateChanged(session.id, qa.version, state);
       if (statusChanged) this.d.fanout.countsChanged(session.id, qa.version, state, await q.counts(this.d.db, session.id));
     }
-    await this.d.audit.record({
-      actor,
-      action,
-      outcome: "ok",
-      objectType: objectId ? "question" : "session",
-      objectId: objectId ?? session.slug,
-      session: { id: session.id, rule: session.rule },
-      before: { questions: outcome.changes.map((c) => staffView(c.before)), ...(outcome.stage ? { onStage: outcome.stage.before } : {}) },
-      after: { questions: outcome.changes.map((c) => staffView(c.after)), ...(outcome.stage ? { onStage: outcome.stage.after } : {}) },
-      details: { summary: outcome.summary, ...details },
-    });
     // The askers follow their own questions: status, reason, merge target, on stage.
     const affected = new Map<string, QuestionRow>();
     for (const c of outcome.changes) affected.set(c.after.id, c.after);
@@ -639,18 +737,22 @@ export class QaService {
    * and every few seconds; idempotent, so any number of instances may run it.
    */
   async eraseEndedAuthorLinks(): Promise<{ sessionIds: string[]; questions: number; votes: number }> {
-    const erased = await q.eraseEndedChathamLinks(this.d.db, this.d.clock.now());
-    for (const sessionId of erased.sessionIds) {
-      await this.d.audit.record({
-        actor: null,
-        action: "qa:erase-author-links",
-        outcome: "ok",
-        objectType: "session",
-        objectId: sessionId,
-        session: { id: sessionId, rule: "chatham_house" },
-        details: { reason: "The session ended: under the Chatham House Rule the links between questions, votes and people are erased." },
-      });
-    }
+    const now = this.d.clock.now();
+    const erased = await q.transaction(this.d.db, async (tx) => {
+      const erased = await q.eraseEndedChathamLinks(tx, now);
+      for (const sessionId of erased.sessionIds) {
+        await this.d.audit.recordIn(tx, {
+          actor: null,
+          action: "qa:erase-author-links",
+          outcome: "ok",
+          objectType: "session",
+          objectId: sessionId,
+          session: { id: sessionId, rule: "chatham_house" },
+          details: { reason: "The session ended: under the Chatham House Rule the links between questions, votes and people are erased." },
+        });
+      }
+      return erased;
+    });
     if (erased.sessionIds.length) this.d.log.info("chatham house author links erased", { sessions: erased.sessionIds.length, questions: erased.questions, votes: erased.votes });
     return erased;
   }
@@ -674,6 +776,45 @@ export function qaFault(err: unknown): unknown {
 }
 
 class DuplicateKey extends Error {}
+
+/** A staff command whose key was already used: the answer is the stored one (undefined: read it after the rollback). */
+class Replayed extends Error {
+  constructor(readonly result: ModerationResult | undefined) {
+    super("replayed");
+  }
+}
+
+/** A stored answer as the command's answer: the result, or the refusal thrown again. */
+function answerOf(stored: StoredAnswer): ModerationResult {
+  if ("refused" in stored) throw new AppError(stored.refused.code, stored.refused.message, stored.refused.current ? { current: stored.refused.current } : undefined);
+  return stored;
+}
+
+/** The first time a question becomes visible to the audience, the session version at which it did. */
+function publishedAt(row: QuestionRow, status: QuestionRow["status"] | undefined, version: number): { publishedSeq?: number } {
+  return status && visibleTo("audience", status) && row.publishedSeq === null ? { publishedSeq: version } : {};
+}
+
+/** Whether the audience's (and panelists') view could have shown this question at version `since`. */
+function shownBy(row: QuestionRow, since: number): boolean {
+  return row.publishedSeq !== null && row.publishedSeq <= since;
+}
+
+/** The audit entry of a moderation change: who, what, before and after (staff projections, which carry no author under the Rule). */
+function auditOf(actor: Actor, session: SessionRow, action: string, outcome: Outcome, names: Map<string, string>, objectId: string | undefined, details?: Record<string, unknown>): AuditEntry {
+  const staffView = (r: QuestionRow) => projectQuestion(r, "staff", names);
+  return {
+    actor,
+    action,
+    outcome: "ok",
+    objectType: objectId ? "question" : "session",
+    objectId: objectId ?? session.slug,
+    session: { id: session.id, rule: session.rule },
+    before: { questions: outcome.changes.map((c) => staffView(c.before)), ...(outcome.stage ? { onStage: outcome.stage.before } : {}) },
+    after: { questions: outcome.changes.map((c) => staffView(c.after)), ...(outcome.stage ? { onStage: outcome.stage.after } : {}) },
+    details: { summary: outcome.summary, ...details },
+  };
+}
 
 function undoRecordOf(outcome: Outcome): UndoRecord | null {
   if (outcome.changes.length === 0 && !outcome.stage) return null;

@@ -54,9 +54,13 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A browser-like client: a socket that reconnects (with the same policy as the pages) and the Q&A
- * engine the pages use. `store` stands for the browser's localStorage.
+ * engine the pages use. `store` stands for the browser's localStorage, `owner` for the outbox key
+ * the page was rendered with, `now` for the server's clock as the page knows it.
  */
-export function browserLike(url: string, opts: { cookie?: string; slug: string; view?: QaView; store?: OutboxStore; ackTimeoutMs?: number }) {
+export function browserLike(
+  url: string,
+  opts: { cookie?: string; slug: string; view?: QaView; store?: OutboxStore; ackTimeoutMs?: number; owner?: string; now?: () => number },
+) {
   const socket = connect(url, {
     path: "/socket.io",
     transports: ["websocket"],
@@ -67,7 +71,14 @@ export function browserLike(url: string, opts: { cookie?: string; slug: string; 
     forceNew: true,
   });
   keepConnected(socket, undefined);
-  const client = new QaClient(socket as unknown as SocketLike, { slug: opts.slug, view: opts.view, store: opts.store ?? memoryStore(), ackTimeoutMs: opts.ackTimeoutMs ?? 3000 });
+  const client = new QaClient(socket as unknown as SocketLike, {
+    slug: opts.slug,
+    view: opts.view,
+    owner: opts.owner,
+    store: opts.store ?? memoryStore(),
+    ackTimeoutMs: opts.ackTimeoutMs ?? 3000,
+    now: opts.now,
+  });
   client.start();
   return {
     socket,

@@ -12,6 +12,11 @@ export interface SocketData {
   actor: Actor | null;
   /** When the sign-in behind this socket expires. */
   signInExpires?: number;
+  /**
+   * Sessions this socket joined as the room's screen (`session:join { view: "screen" }`): there it
+   * gets only what the room may see, whatever the person's roles, until it leaves the session.
+   */
+  screens: Set<string>;
 }
 
 export type PlenaryIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -73,6 +78,7 @@ export function createSocketServer(httpServer: http.Server, opts: SocketServerOp
 
   io.on("connection", (socket) => {
     socket.data.connectedAt = Date.now();
+    socket.data.screens = new Set();
     const joins = [rooms.agenda()];
     const actor = socket.data.actor;
     if (actor) joins.push(rooms.user(actor.userId), rooms.signIn(actor.authSessionHash));

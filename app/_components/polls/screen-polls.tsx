@@ -9,10 +9,11 @@ import "./polls.css";
  * The room screen's poll (/sessions/<slug>/screen, beside the question on stage): the poll running
  * now (or the one that just closed) as a large chart,
  * readable from the back of the room. The numbers are text beside the bars, which is also the
- * chart's text alternative. The room screen sees live results, like panelists.
+ * chart's text alternative. The room screen sees live results, like panelists, and joins the session
+ * as the screen, so the server never sends it drafts or moderators' Q&A data, whoever is signed in.
  */
 export function ScreenPolls({ slug, serverNow }: { slug: string; serverNow: string }) {
-  const { state } = usePolls(slug);
+  const { state } = usePolls(slug, { view: "screen" });
   const now = useServerClock(serverNow, 1000);
   const entry = currentPoll(state.entries);
   // Nothing on the projector until a moderator launches a poll.

@@ -126,7 +126,8 @@ function reduce(state: PollsState, action: Action): PollsState {
  * snapshot (`poll:sync`), applies facts (newer poll versions, newer results), and takes a fresh
  * snapshot after every reconnect or when a staff client sees a gap in the session's poll counter.
  */
-export function usePolls(slug: string) {
+export function usePolls(slug: string, opts: { view?: "screen" } = {}) {
+  const view = opts.view;
   const [state, dispatch] = useReducer(reduce, initial);
   const versionRef = useRef(0);
   const manageRef = useRef(false);
@@ -140,7 +141,8 @@ export function usePolls(slug: string) {
     let alive = true;
     const sync = async () => {
       try {
-        await request(socket, "session:join", { slug });
+        // The room screen joins as the screen: the server then sends it only what the room may see.
+        await request(socket, "session:join", view ? { slug, view } : { slug });
         const snapshot = await request<PollSnapshot>(socket, "poll:sync", { slug });
         if (alive) {
           dispatch({ type: "snapshot", snapshot });
@@ -179,8 +181,10 @@ export function usePolls(slug: string) {
       for (const [event, handler] of Object.entries(handlers)) on.off(event, handler);
       socket.off("connect", onConnect);
       socket.off("disconnect", onDisconnect);
+      // Navigating away in the same tab: the tab's socket stops being this session's screen.
+      if (view && socket.connected) socket.emit("session:leave", { slug }, () => {});
     };
-  }, [slug]);
+  }, [slug, view]);
 
   const command = useCallback(<T,>(event: string, payload: unknown) => request<T>(getSocket(), event, payload), []);
   const recordAnswer = useCallback((mine: MyAnswer) => dispatch({ type: "answered", mine }), []);

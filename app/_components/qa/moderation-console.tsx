@@ -12,7 +12,6 @@ import {
   type QuestionView,
 } from "@/lib/qa";
 import type { AckResult } from "@/lib/realtime/contract";
-import { getSocket } from "../realtime";
 import type { QaNotice } from "./qa-client";
 import { useAnnouncer, useQa } from "./use-qa";
 import "./qa.css";
@@ -185,7 +184,8 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
       return;
     }
     const i = selected ? list.findIndex((q) => q.id === selected) : -1;
-    const next = list[Math.max(0, Math.min(list.length - 1, (i < 0 ? 0 : i) + delta))];
+    // Nothing selected yet (a key pressed right after switching lists): enter at the first question.
+    const next = i < 0 ? list[0] : list[Math.max(0, Math.min(list.length - 1, i + delta))];
     focusPending.current = true;
     setSelected(next.id);
     itemRefs.current.get(next.id)?.focus();
@@ -236,8 +236,9 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
     return () => document.removeEventListener("keydown", listener);
   }, []);
 
+  // Like every staff command: one key, resent after a reconnect, answered once.
   const configure = async (patch: { qaOpen?: boolean; qaMode?: "pre_moderated" | "open" }) => {
-    getSocket().emit("qa:configure", { slug, ...patch }, (r) => setOutcome(r.ok ? { text: "Session settings saved.", error: false } : { text: r.error.message, error: true }));
+    if (client) report(await client.command("qa:configure", patch));
   };
 
   const counts = state.counts;
@@ -573,15 +574,25 @@ function ActionDialog({
   const [other, setOther] = useState("");
   const [tags, setTags] = useState((q.tags ?? []).join(", "));
   const [panelist, setPanelist] = useState<string>(q.routedTo?.id ?? "");
+  const [find, setFind] = useState("");
+  const [target, setTarget] = useState<string>("");
+  // Without a search: the 8 most similar open questions. With one: every open question of the
+  // session whose text matches, most similar first.
   const candidates = useMemo(() => {
     const pool = all.filter((x) => x.id !== q.id && (x.status === "pending" || x.status === "approved" || x.status === "answered"));
-    const ranked = rankSimilar(q.text, pool, { min: 0, limit: 8 });
-    return ranked;
-  }, [all, q]);
-  const [target, setTarget] = useState<string>("");
+    const needle = foldForSearch(find.trim());
+    if (!needle) return rankSimilar(q.text, pool, { min: 0, limit: 8 });
+    const matches = pool.filter((x) => foldForSearch(x.text).includes(needle) || foldForSearch(x.originalText ?? "").includes(needle));
+    const ranked = rankSimilar(q.text, matches, { min: 0, limit: matches.length });
+    // Questions with no word in common with this one still match the search: after the ranked ones.
+    const rankedIds = new Set(ranked.map((x) => x.id));
+    return [...ranked, ...matches.filter((x) => !rankedIds.has(x.id)).map((x) => ({ ...x, score: 0 }))];
+  }, [all, q, find]);
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
+    // showModal focuses the dialog's first field (the merge search); the first choice is where the keyboard starts.
+    d?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
   }, []);
   const titles: Record<DialogKind, string> = { dismiss: "Dismiss question", tags: "Private tags", route: "Route to a panelist", merge: "Merge into another question" };
   const reason = preset === "other" ? other.trim() : preset;
@@ -644,19 +655,38 @@ function ActionDialog({
           </fieldset>
         ) : null}
         {dialog.kind === "merge" ? (
-          candidates.length ? (
-            <fieldset>
-              <legend>Keep this question (most similar first); its votes are combined</legend>
-              {candidates.map((c, i) => (
-                <label key={c.id}>
-                  <input type="radio" name="merge-target" checked={target === c.id} onChange={() => setTarget(c.id)} autoFocus={i === 0} /> {truncate(c.text, 120)} ({statusWord(c.status)}, {c.votes}{" "}
-                  vote{c.votes === 1 ? "" : "s"})
-                </label>
-              ))}
-            </fieldset>
-          ) : (
-            <p>There is no other question to merge into.</p>
-          )
+          <>
+            <label className="qa-merge-search">
+              Search all open questions of this session
+              <input
+                type="search"
+                value={find}
+                onChange={(e) => {
+                  setFind(e.target.value);
+                  setTarget("");
+                }}
+                aria-describedby="qa-merge-found"
+              />
+            </label>
+            <p id="qa-merge-found" className="muted" role="status">
+              {find.trim()
+                ? `${candidates.length === 1 ? "1 question matches" : `${candidates.length} questions match`} “${truncate(find.trim(), 40)}”.`
+                : "The most similar questions; search to find any other."}
+            </p>
+            {candidates.length ? (
+              <fieldset className="qa-merge-candidates">
+                <legend>Keep this question (most similar first); its votes are combined</legend>
+                {candidates.map((c, i) => (
+                  <label key={c.id}>
+                    <input type="radio" name="merge-target" checked={target === c.id} onChange={() => setTarget(c.id)} autoFocus={i === 0 && !find} data-autofocus={i === 0 && !find ? "" : undefined} /> {truncate(c.text, 120)} ({statusWord(c.status)}, {c.votes}{" "}
+                    vote{c.votes === 1 ? "" : "s"})
+                  </label>
+                ))}
+              </fieldset>
+            ) : (
+              <p>{find.trim() ? "No open question matches this search." : "There is no other question to merge into."}</p>
+            )}
+          </>
         ) : null}
         <div className="buttons">
           <button type="button" className="secondary" onClick={onClose}>
@@ -669,6 +699,11 @@ function ActionDialog({
       </form>
     </dialog>
   );
+}
+
+/** Case and accents do not matter when searching. */
+function foldForSearch(text: string): string {
+  return text.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase();
 }
 
 function statusWord(s: QuestionStatus): string {

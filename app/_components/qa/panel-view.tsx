@@ -9,6 +9,7 @@ export interface PanelViewProps {
   slug: string;
   title: string;
   rule: "chatham_house" | "on_record";
+  /** The end per the agenda when the page was rendered; the live state's end replaces it. */
   endsAt: string;
   serverNow: string;
   /** The panelist looking at this screen (their own id), for "routed to you". */
@@ -24,6 +25,7 @@ export function PanelView(props: PanelViewProps) {
   const [spoken, announce] = useAnnouncer();
   const { client, state } = useQa(props.slug, {
     view: "panel",
+    serverNow: props.serverNow,
     onNotice: (n) => {
       if (n.kind === "stage" && n.question) announce(`On stage: ${n.question.text}`);
     },
@@ -41,7 +43,8 @@ export function PanelView(props: PanelViewProps) {
 
   return (
     <div className="qa-panel-view" data-testid="panel-view">
-      <PanelClock title={props.title} endsAt={props.endsAt} serverNow={props.serverNow} />
+      {/* The agenda's end as it is now: an organizer moving it moves this clock (agenda:changed). */}
+      <PanelClock title={props.title} endsAt={state.state?.endsAt ?? props.endsAt} serverNow={props.serverNow} />
       <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
         {state.status === "refused" ? state.refusal : state.status === "live" ? message : "Connecting…"}
       </p>

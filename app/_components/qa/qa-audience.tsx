@@ -26,22 +26,53 @@ export interface QaAudienceProps {
   ownLabel: string | null;
   /** Links for staff. */
   links: Array<{ href: string; label: string }>;
+  /** This person's outbox key (opaque, from the server): their queued work is kept under it on this device. */
+  outboxKey: string | null;
+  /** The server's "now" at render (the clock may be simulated). */
+  serverNow: string;
 }
 
 type Sort = "popular" | "recent";
 
 /** The audience's Q&A: ask (with similar questions), vote, follow own questions, see what is on stage. */
-export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links }: QaAudienceProps) {
+export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links, outboxKey, serverNow }: QaAudienceProps) {
   const [spoken, announce] = useAnnouncer();
+  // "Pause live updates" stops the list moving and holds what would be announced about it; on
+  // resume one sentence says what came in meanwhile.
+  const [paused, setPaused] = useState(false);
+  const pausedRef = useRef(false);
+  pausedRef.current = paused;
+  const held = useRef<{ added: number; removed: number; stage: QuestionView | null | undefined }>({ added: 0, removed: 0, stage: undefined });
   const onNotice = (n: QaNotice) => {
+    if (pausedRef.current && (n.kind === "question-added" || n.kind === "question-removed" || n.kind === "stage")) {
+      if (n.kind === "question-added") held.current.added++;
+      else if (n.kind === "question-removed") held.current.removed++;
+      else held.current.stage = n.question;
+      return;
+    }
     if (n.kind === "question-added") announce(`New question: ${truncate(n.question.text, 120)}`);
     else if (n.kind === "stage" && n.question) announce(`On stage now: ${truncate(n.question.text, 120)}`);
     else if (n.kind === "mine" && n.previous && n.previous.status !== n.question.status) announce(`Your question: ${ownStatusLabel(n.question)}.`);
     else if (n.kind === "sent") announce(n.question.status === "pending" ? "Your question was sent. It awaits review by the moderators." : "Your question was sent and is published.");
     else if (n.kind === "failed") announce(`Not sent: ${n.message}`);
   };
+  const setLiveUpdatesPaused = (next: boolean) => {
+    setPaused(next);
+    if (next) {
+      held.current = { added: 0, removed: 0, stage: undefined };
+      return;
+    }
+    const h = held.current;
+    held.current = { added: 0, removed: 0, stage: undefined };
+    const parts = [
+      h.added ? `${h.added} new question${h.added > 1 ? "s" : ""}` : "",
+      h.removed ? `${h.removed} question${h.removed > 1 ? "s" : ""} removed` : "",
+      h.stage ? `on stage now: ${truncate(h.stage.text, 120)}` : h.stage === null ? "nothing on stage now" : "",
+    ].filter(Boolean);
+    announce(parts.length ? `Live updates resumed. While paused: ${parts.join("; ")}.` : "Live updates resumed. Nothing new while paused.");
+  };
   // Staff on this page see what the audience sees; their own views are the console and the panel.
-  const { client, state } = useQa(slug, { view: "audience", onNotice, enabled: signedIn });
+  const { client, state } = useQa(slug, { view: "audience", onNotice, enabled: signedIn, owner: outboxKey, serverNow });
   const chatham = rule === "chatham_house";
 
   if (!signedIn) {
@@ -79,7 +110,14 @@ export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links }: Qa
       </p>
       {canAsk ? <AskForm slug={slug} chatham={chatham} ownLabel={ownLabel} client={client} state={state} onVoted={() => announce("Your vote was added to that question instead.")} /> : null}
       <MyQuestions state={state} onDismiss={(k) => client?.dismissFailure(k)} />
-      <QuestionList state={state} chatham={chatham} onVote={(id, up) => client?.vote(id, up)} canVote={Boolean(client) && state.status !== "refused" && !qa?.ended && qa?.qaOpen !== false} />
+      <QuestionList
+        state={state}
+        chatham={chatham}
+        onVote={(id, up) => client?.vote(id, up)}
+        canVote={Boolean(client) && state.status !== "refused" && !qa?.ended && qa?.qaOpen !== false}
+        paused={paused}
+        onPause={setLiveUpdatesPaused}
+      />
       <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="qa-announcer">
         {spoken}
       </div>
@@ -260,14 +298,17 @@ function QuestionList({
   chatham,
   onVote,
   canVote,
+  paused,
+  onPause,
 }: {
   state: ReturnType<typeof useQa>["state"];
   chatham: boolean;
   onVote: (id: string, up: boolean) => void;
   canVote: boolean;
+  paused: boolean;
+  onPause: (paused: boolean) => void;
 }) {
   const [sort, setSort] = useState<Sort>("popular");
-  const [paused, setPaused] = useState(false);
   const live = { questions: state.questions, votes: state.votes };
   const frozen = useRef(live);
   if (!paused) frozen.current = live;
@@ -304,11 +345,11 @@ function QuestionList({
             <input type="radio" name="qa-sort" checked={sort === "recent"} onChange={() => setSort("recent")} /> Recent
           </label>
         </fieldset>
-        <button type="button" role="switch" aria-checked={paused} className="secondary qa-switch" onClick={() => setPaused(!paused)}>
+        <button type="button" role="switch" aria-checked={paused} className="secondary qa-switch" onClick={() => onPause(!paused)}>
           Pause live updates
         </button>
         {paused && waiting ? (
-          <button type="button" className="secondary" onClick={() => setPaused(false)}>
+          <button type="button" className="secondary" onClick={() => onPause(false)}>
             Show {waiting} update{waiting > 1 ? "s" : ""}
           </button>
         ) : null}

@@ -32,6 +32,7 @@ import {
   type VoteResult,
 } from "../../../lib/qa";
 import type { AgendaItem } from "../../../lib/agenda";
+import { memoryStore, type OutboxItem, type OutboxStore } from "./outbox-store";
 
 /** The part of a socket.io client socket this engine uses. */
 export interface SocketLike {
@@ -41,42 +42,7 @@ export interface SocketLike {
   emit(event: string, ...args: unknown[]): unknown;
 }
 
-export type OutboxItem =
-  | { kind: "submit"; key: string; text: string; anonymous: boolean; createdAt: string }
-  | { kind: "vote"; key: string; questionId: string; up: boolean };
-
-export interface OutboxStore {
-  load(slug: string): OutboxItem[];
-  save(slug: string, items: OutboxItem[]): void;
-}
-
-export function memoryStore(): OutboxStore {
-  const data = new Map<string, OutboxItem[]>();
-  return { load: (slug) => [...(data.get(slug) ?? [])], save: (slug, items) => void data.set(slug, [...items]) };
-}
-
-/** The outbox survives a reload or a dead battery on this device. Per browser profile and session. */
-export function localStore(): OutboxStore {
-  const k = (slug: string) => `plenary.qa.outbox.${slug}`;
-  return {
-    load(slug) {
-      try {
-        const raw = globalThis.localStorage?.getItem(k(slug));
-        return raw ? (JSON.parse(raw) as OutboxItem[]) : [];
-      } catch {
-        return [];
-      }
-    },
-    save(slug, items) {
-      try {
-        if (items.length) globalThis.localStorage?.setItem(k(slug), JSON.stringify(items));
-        else globalThis.localStorage?.removeItem(k(slug));
-      } catch {
-        /* storage full or disabled: the outbox still lives in memory */
-      }
-    },
-  };
-}
+export { clearOutboxes, localStore, memoryStore, type OutboxItem, type OutboxStore } from "./outbox-store";
 
 export type QaStatus = "connecting" | "syncing" | "live" | "offline" | "refused";
 
@@ -112,9 +78,17 @@ export interface QaClientOptions {
   slug: string;
   /** Ask for a lesser view than the role allows (the room screen asks for the audience's). */
   view?: QaView;
+  /**
+   * The signed-in person's outbox key as the page received it. Work is queued under it and sent only
+   * while the server confirms the socket's person has the same key. Without it (Node tools) the key
+   * of the first sync is taken.
+   */
+  owner?: string;
   store?: OutboxStore;
   ackTimeoutMs?: number;
   onNotice?: (n: QaNotice) => void;
+  /** "Now" by the server's clock (which may be simulated), in ms; decides `state.ended` between facts. */
+  now?: () => number;
 }
 
 const AUDIENCE_STATUSES = new Set(["approved", "answered"]);
@@ -126,11 +100,14 @@ export class QaClient {
   private held: Array<() => void> = [];
   private flushing = false;
   private retryTimer?: ReturnType<typeof setTimeout>;
+  private endTimer?: ReturnType<typeof setTimeout>;
   private readonly store: OutboxStore;
   private readonly ackTimeoutMs: number;
   private readonly bound: Array<[string, (...args: never[]) => void]> = [];
   private stopped = false;
   private generation = 0;
+  /** Whose outbox this client holds (undefined: not known yet; null: nobody signed in). */
+  private owner: string | null | undefined;
 
   constructor(
     private readonly socket: SocketLike,
@@ -138,6 +115,7 @@ export class QaClient {
   ) {
     this.store = opts.store ?? memoryStore();
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 10_000;
+    this.owner = opts.owner;
     this.s = {
       status: socket.connected ? "syncing" : "connecting",
       refusal: null,
@@ -148,7 +126,7 @@ export class QaClient {
       votes: {},
       myVotes: new Set(),
       mine: [],
-      outbox: this.store.load(opts.slug),
+      outbox: opts.owner ? this.store.load(opts.owner, opts.slug) : [],
       failed: [],
       state: null,
       panelists: [],
@@ -192,8 +170,20 @@ export class QaClient {
     on("question:votes", (f: QuestionVotesFact) => this.fact(f.sessionId, () => this.applyVotes(f.counts)));
     on("qa:state", (f: QaStateFact) => this.fact(f.sessionId, () => this.applyState(f.state, f.version, f.counts)));
     on("question:mine", (f: QuestionMineFact) => this.fact(f.sessionId, () => this.applyMine(f.question)));
+    // The agenda decides when the session ends: an organizer moving the end moves the clock on the
+    // panel and reopens (or closes) asking and voting, without a reload.
     on("agenda:changed", ({ item }: { item: AgendaItem }) => {
-      if (item.slug === this.opts.slug && this.s.state) this.set({ state: { ...this.s.state, qaOpen: item.qaOpen, qaMode: item.qaMode } });
+      if (item.slug !== this.opts.slug) return;
+      const apply = () => {
+        if (this.s.state) this.setState({ ...this.s.state, qaOpen: item.qaOpen, qaMode: item.qaMode, endsAt: item.endsAt, ended: this.now() >= Date.parse(item.endsAt) });
+      };
+      // During a sync the answer may predate the change: apply it after.
+      if (this.syncing) this.held.push(apply);
+      else apply();
+    });
+    // The sign-in behind this socket ended (here or in another tab): what this person queued goes.
+    on("viewer:changed", ({ reason }: { reason: string }) => {
+      if (reason === "signed_out") this.dropOutbox();
     });
     if (this.socket.connected) void this.resync();
   }
@@ -203,6 +193,26 @@ export class QaClient {
     for (const [event, listener] of this.bound) this.socket.off(event, listener);
     this.bound.length = 0;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.endTimer) clearTimeout(this.endTimer);
+  }
+
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+
+  /** Sets the session's state, and `ended` once its end passes (the server refuses from then on anyway). */
+  private setState(state: QaState, patch: Partial<QaClientState> = {}): void {
+    this.set({ ...patch, state });
+    if (this.endTimer) clearTimeout(this.endTimer);
+    this.endTimer = undefined;
+    if (state.ended || this.stopped) return;
+    const ms = Date.parse(state.endsAt) - this.now();
+    // setTimeout holds at most ~24.8 days; a later end is checked again then.
+    this.endTimer = setTimeout(() => {
+      const current = this.s.state;
+      if (current) this.setState({ ...current, ended: this.now() >= Date.parse(current.endsAt) });
+    }, Math.min(Math.max(0, ms), 2 ** 31 - 1));
+    (this.endTimer as { unref?: () => void }).unref?.(); // Node tools: never keeps the process alive
   }
 
   /** Facts of other sessions (a socket may be in several) are ignored; facts during a sync wait for it. */
@@ -259,7 +269,31 @@ export class QaClient {
     void this.flush();
   }
 
+  /**
+   * The server says whose socket this is. Work queued under another person's key is not theirs: it
+   * stays in storage under its own key (sent when that person is back, dropped when they sign out)
+   * and this client takes the queue of the person now signed in.
+   */
+  private adoptOwner(key: string | null): void {
+    if (key === this.owner) return;
+    const unknown = this.owner === undefined;
+    const outbox = unknown ? this.s.outbox : key ? this.store.load(key, this.opts.slug) : [];
+    this.owner = key;
+    if (unknown && key) this.store.save(key, this.opts.slug, [...outbox]);
+    this.s = { ...this.s, outbox, failed: unknown ? this.s.failed : [], mine: this.s.mine.filter((m) => !isLocal(m)) };
+  }
+
+  private dropOutbox(): void {
+    if (this.owner) this.store.save(this.owner, this.opts.slug, []);
+    this.set({ outbox: [], failed: [], mine: this.s.mine.filter((m) => !isLocal(m)) });
+  }
+
+  private persist(outbox: readonly OutboxItem[]): void {
+    if (this.owner) this.store.save(this.owner, this.opts.slug, [...outbox]);
+  }
+
   private applySync(d: QaSync): void {
+    this.adoptOwner(d.outboxKey);
     const questions = d.kind === "snapshot" ? new Map<string, QuestionView>() : new Map(this.s.questions);
     if (d.kind === "changes") for (const id of d.removed) questions.delete(id);
     for (const q of d.questions) {
@@ -280,11 +314,11 @@ export class QaClient {
       votes,
       myVotes,
       mine,
-      state: d.state,
       panelists: d.panelists,
       counts: d.counts,
       refusal: null,
     });
+    this.setState(d.state);
   }
 
   // ── Facts ───────────────────────────────────────────────────────────────────────────────────────
@@ -325,7 +359,7 @@ export class QaClient {
 
   private applyState(state: QaState, version: number, counts?: QaCounts): void {
     const stageChanged = this.s.state?.onStage !== state.onStage;
-    this.set({ state, version: Math.max(this.s.version, version), ...(counts ? { counts } : {}) });
+    this.setState(state, { version: Math.max(this.s.version, version), ...(counts ? { counts } : {}) });
     if (stageChanged) this.notice({ kind: "stage", question: state.onStage ? (this.s.questions.get(state.onStage) ?? null) : null });
     // Own questions show "on stage" too.
     if (stageChanged && this.s.mine.length) this.set({ mine: this.s.mine.map((m) => ({ ...m, onStage: m.id === state.onStage })) });
@@ -367,14 +401,14 @@ export class QaClient {
 
   private enqueue(item: OutboxItem): void {
     const outbox = [...this.s.outbox, item];
-    this.store.save(this.opts.slug, outbox);
+    this.persist(outbox);
     this.set({ outbox, mine: item.kind === "submit" ? mergeMine(this.s.mine, [item]) : this.s.mine });
     void this.flush();
   }
 
   private dequeue(key: string): void {
     const outbox = this.s.outbox.filter((i) => i.key !== key);
-    this.store.save(this.opts.slug, outbox);
+    this.persist(outbox);
     this.set({ outbox });
   }
 

@@ -1,5 +1,7 @@
 "use client";
+import { useEffect } from "react";
 import { authorLabel } from "@/lib/qa";
+import { getSocket } from "../realtime";
 import { useQa } from "./use-qa";
 import "./qa.css";
 
@@ -14,10 +16,12 @@ export interface RoomScreenProps {
 
 /**
  * The room's projector: how to join, and the question on stage in type readable from the back of a
- * ballroom. It asks for the audience's view, so it never holds more than the audience sees; under the
- * Chatham House Rule it never shows an attribution. Sections are separate so poll results can join.
+ * ballroom. The tab joins the session as the screen, so the server gives it the audience's view and
+ * nothing moderators see, whoever is signed in on the room's computer; under the Chatham House Rule
+ * it never shows an attribution. Sections are separate so poll results can join.
  */
 export function RoomScreen({ slug, title, rule, code, joinUrl }: RoomScreenProps) {
+  useScreenJoin(slug);
   const { state } = useQa(slug, { view: "audience" });
   const onStageId = state.state?.onStage ?? null;
   const onStage = onStageId ? (state.questions.get(onStageId) ?? null) : null;
@@ -38,6 +42,20 @@ export function RoomScreen({ slug, title, rule, code, joinUrl }: RoomScreenProps
       <JoinCard slug={slug} code={code} joinUrl={joinUrl} />
     </>
   );
+}
+
+/** Joins the session as its screen on every (re)connect; leaves when the page goes. */
+function useScreenJoin(slug: string) {
+  useEffect(() => {
+    const socket = getSocket();
+    const join = () => socket.emit("session:join", { slug, view: "screen" }, () => {});
+    socket.on("connect", join);
+    if (socket.connected) join();
+    return () => {
+      socket.off("connect", join);
+      if (socket.connected) socket.emit("session:leave", { slug }, () => {});
+    };
+  }, [slug]);
 }
 
 function JoinCard({ slug, code, joinUrl }: { slug: string; code: string | null; joinUrl: string }) {

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { QaView } from "@/lib/qa";
 import { getSocket } from "../realtime";
-import { QaClient, localStore, type QaClientState, type QaNotice, type SocketLike } from "./qa-client";
+import { QaClient, localStore, memoryStore, type QaClientState, type QaNotice, type SocketLike } from "./qa-client";
 
 const EMPTY: QaClientState = {
   status: "connecting",
@@ -23,22 +23,42 @@ const EMPTY: QaClientState = {
 const noSubscribe = () => () => {};
 const empty = () => EMPTY;
 
+export interface UseQaOptions {
+  view?: QaView;
+  onNotice?: (n: QaNotice) => void;
+  enabled?: boolean;
+  /** The person's outbox key from the page: their questions and votes wait in localStorage under it. Without it nothing is kept. */
+  owner?: string | null;
+  /** The server's "now" when the page was rendered (the clock may be simulated). */
+  serverNow?: string;
+}
+
 /**
  * One Q&A view of a session, live. The engine starts after hydration (the server renders the empty
- * state), on the tab's one socket; audience work waits in localStorage until acknowledged.
+ * state), on the tab's one socket; audience work waits in localStorage, per person, until acknowledged.
  */
-export function useQa(slug: string, opts: { view?: QaView; onNotice?: (n: QaNotice) => void; enabled?: boolean } = {}) {
+export function useQa(slug: string, opts: UseQaOptions = {}) {
   const [client, setClient] = useState<QaClient | null>(null);
   const notice = useRef(opts.onNotice);
   notice.current = opts.onNotice;
   const enabled = opts.enabled ?? true;
+  const owner = opts.owner ?? undefined;
+  const serverNow = opts.serverNow;
   useEffect(() => {
     if (!enabled) return;
-    const c = new QaClient(getSocket() as unknown as SocketLike, { slug, view: opts.view, store: localStore(), onNotice: (n) => notice.current?.(n) });
+    const offset = serverNow ? Date.parse(serverNow) - Date.now() : 0;
+    const c = new QaClient(getSocket() as unknown as SocketLike, {
+      slug,
+      view: opts.view,
+      owner,
+      store: owner ? localStore() : memoryStore(),
+      now: () => Date.now() + offset,
+      onNotice: (n) => notice.current?.(n),
+    });
     c.start();
     setClient(c);
     return () => c.stop();
-  }, [slug, opts.view, enabled]);
+  }, [slug, opts.view, enabled, owner, serverNow]);
   const state = useSyncExternalStore(client?.subscribe ?? noSubscribe, client?.getState ?? empty, empty);
   return { client, state };
 }

@@ -50,5 +50,8 @@ async function qaProps(slug: string): Promise<QaAudienceProps | null> {
   if (can("screen:view")) links.push({ href: `/sessions/${slug}/screen`, label: "Room screen" });
   // The asker's own name, for the "show my name" choice; under the Rule there is no such choice.
   const ownLabel = row.rule === "on_record" && actor?.name ? (actor.affiliation ? `${actor.name}, ${actor.affiliation}` : actor.name) : null;
-  return { slug, rule: row.rule, signedIn: Boolean(actor), canAsk: can("question:ask"), ownLabel, links };
+  // The outbox key is this person's own, opaque (not their user id), and used for nothing but the
+  // name of their queue in this browser's storage.
+  const outboxKey = actor ? app.qa.outboxKey(actor) : null;
+  return { slug, rule: row.rule, signedIn: Boolean(actor), canAsk: can("question:ask"), ownLabel, links, outboxKey, serverNow: app.clock.now().toISOString() };
 }
