@@ -101,7 +101,7 @@ export function Backstage({ initial, abilities, title }: Props) {
           </span>{" "}
           {stateText}
         </p>
-        <RecStatus recording={stream.recording} />
+        {stream.available ? <RecStatus recording={stream.recording} /> : null}
         <a href={`/sessions/${stream.slug}`}>Viewer page</a>
       </div>
       {!stream.available ? <p className="unavailable">The live stream is not available: this Plenary runs without a video server.</p> : null}

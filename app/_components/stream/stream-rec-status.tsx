@@ -12,6 +12,8 @@ import styles from "./stream.module.css";
 /** `corner`: over the room's screen (which has no header); `top`: above the panelists' view, kept in sight while scrolling. */
 export function StreamRecStatus({ initial, placement }: { initial: StreamSnapshot; placement: "corner" | "top" }) {
   const { stream } = useStreamState(initial);
+  // Without LiveKit there is no stream, so nothing can record it.
+  if (!stream.available) return null;
   return (
     <div className={placement === "corner" ? styles.recCorner : styles.recTop}>
       <RecStatus recording={stream.recording} large />

@@ -112,7 +112,7 @@ export function StreamSection({ initial, abilities, serverNow, timeZone }: Props
         <p role="status" aria-live="polite" style={{ margin: 0 }}>
           <StateBadge state={state} />
         </p>
-        <RecStatus recording={stream.recording} />
+        {stream.available ? <RecStatus recording={stream.recording} /> : null}
         {abilities.publish || abilities.control ? <a href={`/sessions/${stream.slug}/backstage`}>Open backstage</a> : null}
         {abilities.attendance && attendance ? (
           <p style={{ margin: 0 }} aria-live="polite">
