@@ -77,6 +77,12 @@ export class HandService {
       await this.undoPromotion(session, hand.id, hand.userId, changed);
       throw err;
     }
+    // Ended meanwhile (a moderator demoted, the person lowered their hand) while LiveKit was busy:
+    // that action has told the person; take back what this one just gave.
+    if ((await q.findHand(this.d.db, handId))?.status !== "promoted") {
+      await this.setPermissions(session, hand.userId, "viewer");
+      throw new AppError("conflict", `${name}'s turn was ended while they were being given the microphone. The list has been refreshed.`);
+    }
     await this.audited(actor, session, "hand:promote", handId, { name, camera });
     this.d.publish.handChanged(hand.userId, { slug: session.slug, status: "promoted", camera, reason: "promoted" });
     return this.publishQueue(session);

@@ -255,6 +255,51 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
     }
   }, 60_000);
 
+  it("a turn ended while the promotion waits for LiveKit stays ended", async () => {
+    await app().streaming.setState(await actorOf(moderator), day2, "start");
+    const lk = app().streaming.livekit();
+    const room = roomNameFor(day2.id);
+    const uma = await createPerson(app(), { name: "Uma Undone", email: "uma@example.org" });
+    const staff = await socketOf(moderator);
+    const umaSocket = await socketOf(uma);
+    const t = await app().streaming.mintToken(await actorOf(uma), day2, { tab: "tab-uma-1" });
+    const join = await signalJoin(t.url, t.token);
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let reached = () => {};
+    const reachedLivekit = new Promise<void>((r) => (reached = r));
+    // The promotion's change waits; everything after it (the demote's, the promotion's undo) passes.
+    const proxy = await livekitFaultProxy(lk.url, (method, i) => {
+      if (method !== "UpdateParticipant" || i !== 0) return "pass";
+      reached();
+      return { holdUntil: held };
+    });
+    const direct = lk.rooms;
+    lk.rooms = new RoomServiceClient(proxy.url, lk.apiKey, lk.apiSecret, { requestTimeout: 10 });
+    try {
+      expect((await umaSocket.emitWithAck("hand:raise", { slug: DAY2 })).ok).toBe(true);
+      const queue = await staff.emitWithAck("hand:queue", { slug: DAY2 });
+      if (!queue.ok) throw new Error(queue.error.message);
+      const handId = queue.data.requests.find((r) => r.name === "Uma Undone")!.id;
+      const promoting = staff.emitWithAck("hand:promote", { slug: DAY2, handId });
+      await reachedLivekit;
+      expect(await staff.emitWithAck("hand:demote", { slug: DAY2, handId })).toMatchObject({ ok: true });
+      release();
+      expect(await promoting).toMatchObject({ ok: false, error: { code: "conflict", message: expect.stringMatching(/turn was ended/) } });
+    } finally {
+      release();
+      lk.rooms = direct;
+      await proxy.close();
+    }
+    try {
+      const [p] = (await lk.rooms.listParticipants(room)).filter((x) => x.identity === t.identity);
+      expect(p.permission).toMatchObject({ canPublish: false, canPublishSources: [], hidden: true });
+      expect((await app().streaming.mintToken(await actorOf(uma), day2, { tab: "tab-uma-2" })).role).toBe("viewer");
+    } finally {
+      join.close();
+    }
+  }, 60_000);
+
   it("gives a promoted speaker a speaker's token on reload or a new Watch, and a viewer's again once demoted", async () => {
     const lk = app().streaming.livekit();
     const room = roomNameFor(day2.id);
