@@ -118,7 +118,15 @@ export class HandService {
     if (!hand || hand.sessionId !== session.id) throw new AppError("not_found", "That request to speak does not exist in this session.");
     const moved = await q.moveHand(this.d.db, handId, ["waiting", "promoted"], "done", { by: actor!.userId, at: this.d.clock.now() });
     if (!moved) throw new AppError("conflict", "That request has already been handled. The list has been refreshed.");
-    if (hand.status === "promoted") await this.setPermissions(session, hand.userId, "viewer");
+    if (moved && hand.status === "promoted") {
+      try {
+        await this.setPermissions(session, hand.userId, "viewer");
+      } catch (err) {
+        // LiveKit did not take the microphone away: the turn goes on, so the moderator can try again.
+        await q.moveHand(this.d.db, handId, ["done"], "promoted", { by: hand.decidedBy, at: hand.decidedAt ?? this.d.clock.now(), camera: hand.camera });
+        throw err;
+      }
+    }
     await this.audited(actor, session, "hand:demote", handId, { wasPromoted: hand.status === "promoted" });
     this.d.publish.handChanged(hand.userId, { slug: session.slug, status: "none", camera: false, reason: "demoted" });
     return this.publishQueue(session);

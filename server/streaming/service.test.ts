@@ -300,6 +300,41 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
     }
   }, 60_000);
 
+  it("a demote LiveKit does not carry out leaves the turn on, so the moderator can end it again", async () => {
+    await app().streaming.setState(await actorOf(moderator), day2, "start");
+    const lk = app().streaming.livekit();
+    const room = roomNameFor(day2.id);
+    const vic = await createPerson(app(), { name: "Vic Voice", email: "vic@example.org" });
+    const staff = await socketOf(moderator);
+    const vicSocket = await socketOf(vic);
+    const t = await app().streaming.mintToken(await actorOf(vic), day2, { tab: "tab-vic-1" });
+    const join = await signalJoin(t.url, t.token);
+    try {
+      expect((await vicSocket.emitWithAck("hand:raise", { slug: DAY2 })).ok).toBe(true);
+      const queue = await staff.emitWithAck("hand:queue", { slug: DAY2 });
+      if (!queue.ok) throw new Error(queue.error.message);
+      const handId = queue.data.requests.find((r) => r.name === "Vic Voice")!.id;
+      expect(await staff.emitWithAck("hand:promote", { slug: DAY2, handId })).toMatchObject({ ok: true });
+
+      const proxy = await livekitFaultProxy(lk.url, (method) => (method === "UpdateParticipant" ? "drop" : "pass"));
+      const direct = lk.rooms;
+      lk.rooms = new RoomServiceClient(proxy.url, lk.apiKey, lk.apiSecret, { requestTimeout: 10 });
+      try {
+        expect(await staff.emitWithAck("hand:demote", { slug: DAY2, handId })).toMatchObject({ ok: false, error: { code: "livekit_error" } });
+      } finally {
+        lk.rooms = direct;
+        await proxy.close();
+      }
+      expect(await staff.emitWithAck("hand:queue", { slug: DAY2 })).toMatchObject({ ok: true, data: { requests: expect.arrayContaining([expect.objectContaining({ name: "Vic Voice", status: "promoted" })]) } });
+      expect((await lk.rooms.listParticipants(room)).find((x) => x.identity === t.identity)?.permission).toMatchObject({ canPublish: true, hidden: false });
+
+      expect(await staff.emitWithAck("hand:demote", { slug: DAY2, handId })).toMatchObject({ ok: true });
+      expect((await lk.rooms.listParticipants(room)).find((x) => x.identity === t.identity)?.permission).toMatchObject({ canPublish: false, hidden: true });
+    } finally {
+      join.close();
+    }
+  }, 60_000);
+
   it("gives a promoted speaker a speaker's token on reload or a new Watch, and a viewer's again once demoted", async () => {
     const lk = app().streaming.livekit();
     const room = roomNameFor(day2.id);
