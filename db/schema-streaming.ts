@@ -82,15 +82,29 @@ export const streamAttendance = pgTable(
 );
 export type StreamAttendanceRow = typeof streamAttendance.$inferSelect;
 
-/** LiveKit webhook event ids already handled: LiveKit retries, and a retry must not count twice. */
+export const webhookEventStatuses = ["processing", "done"] as const;
+
+/**
+ * LiveKit webhook events by id: LiveKit retries a delivery, and a retry must not count twice, nor be
+ * lost. A delivery claims its event (`processing`, with a lease it renews while it works) and marks
+ * it `done` only after handling it; a failed handling releases the claim, and a claim whose lease ran
+ * out (its process died) is taken over by LiveKit's next retry.
+ */
 export const livekitWebhookEvents = pgTable(
   "livekit_webhook_events",
   {
     id: text("id").primaryKey(),
     event: text("event").notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    status: text("status", { enum: webhookEventStatuses }).notNull().default("done"),
+    /** The delivery handling it now (random per delivery), so only that one renews, finishes or releases. */
+    claimToken: text("claim_token"),
+    claimedUntil: timestamp("claimed_until", { withTimezone: true }),
   },
-  (t) => [index("livekit_webhook_events_received_at_idx").on(t.receivedAt)],
+  (t) => [
+    index("livekit_webhook_events_received_at_idx").on(t.receivedAt),
+    check("livekit_webhook_events_status_valid", sql`${t.status} IN ('processing','done')`),
+  ],
 );
 
 export const handStatuses = ["waiting", "promoted", "done", "withdrawn"] as const;

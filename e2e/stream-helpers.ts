@@ -37,6 +37,36 @@ export async function expectVideoPlaying(page: Page, selector: string) {
   await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 10_000 }).toBeGreaterThan(t0 + 0.5);
 }
 
+/** Frames keep arriving in a video element (its decoded frame count grows). */
+export async function expectFramesArriving(page: Page, selector: string) {
+  const video = page.locator(selector).first();
+  const frames = () => video.evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
+  const f0 = await frames();
+  await expect.poll(frames, { timeout: 15_000 }).toBeGreaterThan(f0 + 10);
+}
+
+/**
+ * Watches the microphones a page captures: every audio track getUserMedia hands it is noted (the call
+ * itself goes to the browser unchanged). The returned function lists the device ids of those still
+ * live, i.e. the microphones in use now.
+ */
+export async function recordAudioCaptures(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    const tracks: MediaStreamTrack[] = [];
+    (window as unknown as { __plenaryAudioTracks: MediaStreamTrack[] }).__plenaryAudioTracks = tracks;
+    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints?: MediaStreamConstraints) => {
+      const stream = await original(constraints);
+      tracks.push(...stream.getAudioTracks());
+      return stream;
+    };
+  });
+  return () =>
+    page.evaluate(() =>
+      (window as unknown as { __plenaryAudioTracks: MediaStreamTrack[] }).__plenaryAudioTracks.filter((t) => t.readyState === "live").map((t) => t.getSettings().deviceId ?? ""),
+    );
+}
+
 /**
  * Sound is arriving in an <audio> element: its time advances and the signal is not silence (Chromium's
  * fake microphone beeps), measured with Web Audio on the element's stream.

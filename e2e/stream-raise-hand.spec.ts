@@ -73,6 +73,16 @@ test("raise hand → promote → the promoted person's audio reaches the others 
   expect(remy.permission).toMatchObject({ canPublish: true, hidden: false, canPublishData: false });
   expect(remy.tracks.map((t) => t.source)).toEqual([2 /* microphone */]);
 
+  // A reload (or Watch in another tab) keeps the floor: the new token is a speaker's.
+  await a.reload();
+  await a.getByRole("button", { name: "Watch" }).click();
+  await a.getByRole("button", { name: "Turn on my microphone" }).click();
+  await expect(a.getByRole("button", { name: "Turn off my microphone" })).toBeVisible({ timeout: 15_000 });
+  await expect(listener.page.locator('audio[data-speaker="Remy Remote"]')).toHaveCount(1, { timeout: 15_000 });
+  await expectAudioArriving(listener.page, 'audio[data-speaker="Remy Remote"]');
+  const speakers = (await lk.rooms.listParticipants(roomNameFor(session.id))).filter((p) => p.name === "Remy Remote");
+  expect(speakers.map((p) => [p.attributes["plenary.role"], p.permission?.canPublish, p.tracks.map((t) => t.source)])).toEqual([["speaker", true, [2]]]);
+
   // Demoted: told, and the microphone is gone for everyone.
   await m.getByRole("button", { name: "End Remy Remote's turn" }).click();
   await expect(queue.getByRole("listitem")).toHaveCount(0);

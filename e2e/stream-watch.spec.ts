@@ -7,26 +7,65 @@ import type { WebSocketRoute } from "@playwright/test";
 import { signWebhook } from "../server/testing/livekit";
 import { roomNameFor } from "../server/streaming/grants";
 import { createPerson } from "../server/testing/people";
+import config from "../playwright.config";
 import { test, expect, expectNoAxeViolations } from "./fixtures";
-import { expectVideoPlaying, livekitUmd, personContext } from "./stream-helpers";
+import { expectAudioArriving, expectFramesArriving, expectVideoPlaying, livekitUmd, personContext, recordAudioCaptures } from "./stream-helpers";
 
 const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Fri 24 May 2024, streamed, recording allowed
-test.use({ plenaryOptions: { now: "2024-05-24T09:50:00-04:00", livekit: true } });
+const launch = config.use!.launchOptions!;
+test.use({
+  plenaryOptions: { now: "2024-05-24T09:50:00-04:00", livekit: true },
+  // Chromium's fake devices: three microphones always, and here two cameras (one by default), so the
+  // backstage's camera choice can be switched. (Chromium's second fake camera previews but LiveKit
+  // never receives its video, so the panelist goes on stage with the first one.)
+  launchOptions: {
+    ...launch,
+    args: (launch.args ?? []).map((a) => (a === "--use-fake-device-for-media-stream" ? "--use-fake-device-for-media-stream=device-count=2" : a)),
+  },
+});
 
 test("a panelist publishes, a remote viewer watches it play and cannot publish, the moderator mutes and counts viewers", async ({ browser, plenary }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const panelist = await personContext(browser, plenary, { name: "Dana Panelist", email: "dana@example.org", roles: [{ slug: SLUG, role: "panelist" }] });
   const moderator = await personContext(browser, plenary, { name: "Morgan Moderator", email: "morgan@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
   const viewer = await personContext(browser, plenary, { name: "Remy Remote", email: "remy@example.org", affiliation: "Partner Nation MoD" });
 
   // Backstage: preview, choose devices, join. Not live yet.
   const p = panelist.page;
+  const microphonesInUse = await recordAudioCaptures(p);
   await p.goto(`/sessions/${SLUG}/backstage`);
   await expect(p.getByRole("heading", { level: 1, name: /^Backstage: Defense Industry Perspectives/ })).toBeVisible();
   await p.getByRole("button", { name: "Preview camera and microphone" }).click();
-  await expectVideoPlaying(p, 'video[aria-label="Preview of your camera"]');
-  await expect(p.getByRole("combobox", { name: "Camera" })).toBeVisible();
-  await expect(p.getByRole("combobox", { name: "Microphone" })).toBeVisible();
+  const preview = 'video[aria-label="Preview of your camera"]';
+  await expectVideoPlaying(p, preview);
+
+  // Choosing another camera re-acquires the preview from that camera.
+  const camera = p.getByRole("combobox", { name: "Camera" });
+  const microphone = p.getByRole("combobox", { name: "Microphone" });
+  const optionsOf = (select: typeof camera) => select.locator("option").evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent ?? "" })));
+  const cameras = await optionsOf(camera);
+  expect(cameras.map((c) => c.label)).toEqual(["fake_device_0", "fake_device_1"]);
+  const previewCamera = () => p.locator(preview).evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream | null)?.getVideoTracks()[0]?.getSettings().deviceId ?? null);
+  const firstCamera = await camera.inputValue();
+  expect(await previewCamera()).toBe(firstCamera);
+  const secondCamera = cameras.find((c) => c.value !== firstCamera)!.value;
+  await camera.selectOption(secondCamera);
+  await expect.poll(previewCamera).toBe(secondCamera);
+  await expect(camera).toHaveValue(secondCamera);
+  await expectFramesArriving(p, preview);
+  await camera.selectOption(firstCamera);
+  await expect.poll(previewCamera).toBe(firstCamera);
+  await expectFramesArriving(p, preview);
+
+  // Choosing another microphone stops the one in use and captures the chosen one.
+  const microphones = (await optionsOf(microphone)).map((m) => m.value);
+  expect(microphones).toHaveLength(3);
+  await expect.poll(microphonesInUse).toHaveLength(1);
+  const [firstMic] = await microphonesInUse();
+  const [secondMic, thirdMic] = microphones.filter((m) => m !== firstMic && m !== "default");
+  await microphone.selectOption(secondMic);
+  await expect(microphone).toHaveValue(secondMic);
+  await expect.poll(microphonesInUse).toEqual([secondMic]);
   await p.getByRole("button", { name: "Join backstage" }).click();
   await expect(p.getByText("You are backstage.")).toBeVisible({ timeout: 20_000 });
   await expect(p.getByRole("status").filter({ hasText: "Not live yet" })).toBeVisible();
@@ -52,6 +91,13 @@ test("a panelist publishes, a remote viewer watches it play and cannot publish, 
   await expectVideoPlaying(v, 'video[aria-label="Dana Panelist (camera)"]');
   await expect(v.getByRole("list", { name: "On stage" })).toContainText("Dana Panelist");
   await expectNoAxeViolations(v, "session page, watching");
+
+  // Another microphone while on stage: the published track follows it, and viewers still hear it.
+  await expectAudioArriving(v, 'audio[data-speaker="Dana Panelist"]');
+  await microphone.selectOption(thirdMic);
+  await expect.poll(microphonesInUse).toEqual([thirdMic]);
+  await expectAudioArriving(v, 'audio[data-speaker="Dana Panelist"]');
+  await expectFramesArriving(v, 'video[aria-label="Dana Panelist (camera)"]');
 
   // The viewer's grants on LiveKit: hidden, subscribe only.
   const lk = plenary.services.streaming.livekit();
@@ -113,11 +159,33 @@ test("a panelist publishes, a remote viewer watches it play and cannot publish, 
   await expect(v.getByRole("status", { name: "Recording: this session is being recorded" })).toBeVisible();
   await expect(p.getByRole("status", { name: "Recording: this session is being recorded" })).toBeVisible();
 
+  // A token the viewer got while live (they last 5 minutes)…
+  const stale = await v.evaluate(async (slug) => {
+    const res = await fetch(`/api/sessions/${slug}/stream-token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tab: "stale-tab" }) });
+    return (await res.json()) as { url: string; token: string; role: string };
+  }, SLUG);
+  expect(stale.role).toBe("viewer");
+
   // Ending the stream lets the viewer go (and tries to stop that recording: LiveKit's answer is shown).
   await m.getByRole("button", { name: "End the stream" }).click();
   await expect(m.getByRole("region", { name: "Stream" }).getByRole("alert")).toHaveText(/^The stream has ended, but the recording is still running\. LiveKit could not stop the recording: /, { timeout: 15_000 });
   await expect(v.locator('[data-state="ended"]')).toBeVisible({ timeout: 15_000 });
   await expect(v.getByText("The stream of this session has ended.")).toBeVisible();
+
+  // …gets them into the room again as far as LiveKit goes, but Plenary removes them as soon as
+  // LiveKit reports the join: they cannot listen to the panelists backstage.
+  const comeback = await v.evaluate(async (t) => {
+    const { Room, RoomEvent, DisconnectReason } = (window as unknown as { LivekitClient: typeof import("livekit-client") }).LivekitClient;
+    const room = new Room();
+    const gone = new Promise<string>((resolve) => room.once(RoomEvent.Disconnected, (reason?: number) => resolve(DisconnectReason[reason ?? 0] ?? String(reason))));
+    try {
+      await room.connect(t.url, t.token);
+    } catch (err) {
+      return `refused: ${String(err)}`;
+    }
+    return Promise.race([gone, new Promise<string>((r) => setTimeout(() => r("still connected after 20 s"), 20_000))]).finally(() => room.disconnect());
+  }, stale);
+  expect(comeback).toBe("PARTICIPANT_REMOVED");
 
   // When LiveKit reports the egress over, REC goes away everywhere.
   const ended = await signWebhook(lk.apiKey, lk.apiSecret, {

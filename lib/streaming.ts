@@ -43,8 +43,12 @@ export interface StreamAbilities {
   attendance: boolean;
 }
 
-/** `publisher`: panelists and moderators; `monitor`: staff watching backstage; `viewer`: the audience. */
-export type StreamTokenRole = "publisher" | "monitor" | "viewer";
+/**
+ * `publisher`: panelists and moderators; `monitor`: staff watching backstage; `viewer`: the audience;
+ * `speaker`: a member of the audience whose request to speak a moderator promoted (microphone, camera
+ * when granted).
+ */
+export type StreamTokenRole = "publisher" | "monitor" | "viewer" | "speaker";
 
 export interface StreamToken {
   /** LiveKit's WebSocket URL. */

@@ -19,6 +19,8 @@ export const errorStatus = {
   not_live: 409,
   /** LiveKit refused or failed a call; the message carries LiveKit's own words. */
   livekit_error: 502,
+  /** Streaming: a webhook event another delivery is handling right now (LiveKit retries a 5xx). */
+  in_progress: 503,
   // Polls (server/polls): answers and lifecycle refusals.
   poll_closed: 409,
   poll_not_open: 409,

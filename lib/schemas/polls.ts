@@ -70,7 +70,9 @@ export const pollSyncSchema = z.object({ slug }).strict();
 /** An answer as the client sends it; the server checks it against the poll's definition. */
 export const pollAnswerInputSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("single"), optionId: z.uuid("Not an option of this poll.") }).strict(),
-  z.object({ kind: z.literal("multiple"), optionIds: z.array(z.uuid("Not an option of this poll.")).min(1, "Pick at least one option.").max(POLL_LIMITS.maxOptions) }).strict(),
+  // No upper bound here: the socket's 16 KiB frame limit bounds the list, and more picks than the poll
+  // allows is the service's refusal with its own code (too_many_picks), not a malformed payload.
+  z.object({ kind: z.literal("multiple"), optionIds: z.array(z.uuid("Not an option of this poll.")).min(1, "Pick at least one option.") }).strict(),
   z.object({ kind: z.literal("rating"), value: z.number().int("A rating is a whole number.") }).strict(),
   z.object({ kind: z.literal("word_cloud"), text: z.string().max(200, "A word-cloud answer is a word or a short phrase.") }).strict(),
 ]);

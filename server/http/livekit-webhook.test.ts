@@ -5,9 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionRow } from "../../db/schema";
+import { RoomServiceClient } from "livekit-server-sdk";
 import { roomNameFor } from "../streaming/grants";
+import { claimWebhookEvent, releaseWebhookClaim } from "../streaming/queries";
 import { connectClient, nextEvent, type TestSocket } from "../testing/clients";
-import { livekitBinForTests, signWebhook } from "../testing/livekit";
+import { livekitBinForTests, livekitFaultProxy, signWebhook } from "../testing/livekit";
 import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
 
@@ -151,6 +153,72 @@ describe.skipIf(!hasLivekit)("POST /api/livekit/webhook", () => {
 
     await new Promise((r) => setTimeout(r, 200));
     expect(audienceFacts).toEqual([]);
+  });
+
+  const guardEntries = async (egressId: string) => (await app().audit.list({ action: "recording:guard", limit: 200 })).filter((e) => e.objectId === egressId);
+
+  it("handles an event once: a retry after success is a duplicate, and concurrent deliveries of it are handled once", async () => {
+    const room = roomNameFor(day1.id);
+    const retried = egressEvent("egress_started", `EG_retry${Date.now().toString(36)}`, room, "EGRESS_ACTIVE");
+    const egressId = (retried.egressInfo as { egressId: string }).egressId;
+    expect(await deliver(retried)).toEqual({ status: 200, json: { handled: true, event: "egress_started" } });
+    expect(await deliver(retried)).toEqual({ status: 200, json: { handled: false, reason: "duplicate" } });
+    expect(await guardEntries(egressId)).toHaveLength(1);
+
+    // Two deliveries of one event at once (a retry overtaking a slow first attempt): one handles it;
+    // the other is a duplicate, or a 503 that makes LiveKit retry later.
+    const twice = egressEvent("egress_started", `EG_twice${Date.now().toString(36)}`, room, "EGRESS_ACTIVE");
+    const twiceId = (twice.egressInfo as { egressId: string }).egressId;
+    const signed = await signWebhook(keys().apiKey, keys().apiSecret, twice);
+    const answers = await Promise.all([post(signed.body, signed.authorization), post(signed.body, signed.authorization), post(signed.body, signed.authorization)]);
+    expect(answers.filter((a) => a.status === 200 && a.json.handled === true)).toHaveLength(1);
+    for (const a of answers.filter((x) => x.json.handled !== true)) {
+      expect([JSON.stringify({ status: 200, json: { handled: false, reason: "duplicate" } }), `503:in_progress`]).toContain(
+        a.status === 503 ? `503:${(a.json.error as { code: string }).code}` : JSON.stringify(a),
+      );
+    }
+    expect(await deliver(twice)).toMatchObject({ status: 200, json: { reason: "duplicate" } });
+    expect(await guardEntries(twiceId)).toHaveLength(1);
+  });
+
+  it("does not lose an event whose handling failed or was cut off: LiveKit's retry handles it", async () => {
+    // Handling fails: the viewer joined while the stream is not live, and removing them does not
+    // reach LiveKit (the connection drops). The 5xx makes LiveKit retry; the retry is handled.
+    const joined = participantEvent("participant_joined", `PA_late${Date.now().toString(36)}`, "viewer");
+    const lk = keys();
+    const proxy = await livekitFaultProxy(lk.url, (method) => (method === "RemoveParticipant" ? "drop" : "pass"));
+    const direct = lk.rooms;
+    lk.rooms = new RoomServiceClient(proxy.url, lk.apiKey, lk.apiSecret, { requestTimeout: 10 });
+    try {
+      const failed = await deliver(joined);
+      expect(failed.status).toBe(502);
+      expect(failed.json).toMatchObject({ error: { code: "livekit_error" } });
+      expect(proxy.seen).toContain("RemoveParticipant");
+    } finally {
+      lk.rooms = direct;
+      await proxy.close();
+    }
+    expect(await deliver(joined)).toEqual({ status: 200, json: { handled: true, event: "participant_joined" } });
+    expect(await deliver(joined)).toMatchObject({ status: 200, json: { reason: "duplicate" } });
+
+    // Cut off: a process claimed the event and died before finishing (its claim's lease ran out).
+    const orphan = egressEvent("egress_started", `EG_orphan${Date.now().toString(36)}`, roomNameFor(day1.id), "EGRESS_ACTIVE");
+    const orphanId = (orphan.egressInfo as { egressId: string }).egressId;
+    expect(await claimWebhookEvent(app().db, { id: orphan.id as string, event: "egress_started", token: "died-meanwhile", leaseMs: -1000 })).toBe("claimed");
+    expect(await deliver(orphan)).toEqual({ status: 200, json: { handled: true, event: "egress_started" } });
+    expect(await guardEntries(orphanId)).toHaveLength(1);
+
+    // Still being handled elsewhere (its lease runs): a 503 that changes nothing; once that
+    // handling gave up, the retry is handled.
+    const busy = egressEvent("egress_started", `EG_busy${Date.now().toString(36)}`, roomNameFor(day1.id), "EGRESS_ACTIVE");
+    const busyId = (busy.egressInfo as { egressId: string }).egressId;
+    expect(await claimWebhookEvent(app().db, { id: busy.id as string, event: "egress_started", token: "other-instance", leaseMs: 60_000 })).toBe("claimed");
+    const refused = await deliver(busy);
+    expect(refused).toMatchObject({ status: 503, json: { error: { code: "in_progress" } } });
+    expect(await guardEntries(busyId)).toHaveLength(0);
+    await releaseWebhookClaim(app().db, busy.id as string, "other-instance");
+    expect(await deliver(busy)).toEqual({ status: 200, json: { handled: true, event: "egress_started" } });
+    expect(await guardEntries(busyId)).toHaveLength(1);
   });
 
   it("shows REC while an allowed recording runs, whoever started it, and not after it ended", async () => {

@@ -168,6 +168,9 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
 
     expect(await send(multi.id, { kind: "multiple", optionIds: [a, "00000000-0000-4000-8000-000000000000"] })).toBe("unknown_option");
     expect(await send(multi.id, { kind: "multiple", optionIds: [a, b, c] })).toBe("too_many_picks");
+    // More than the 10 options a poll can have: still too_many_picks, not a malformed payload.
+    const eleven = [a, b, c, ...Array.from({ length: 8 }, (_, i) => `00000000-0000-4000-8000-0000000001${String(i).padStart(2, "0")}`)];
+    expect(await send(multi.id, { kind: "multiple", optionIds: eleven })).toBe("too_many_picks");
     expect(await send(multi.id, { kind: "single", optionId: a })).toBe("invalid_answer");
     expect(await send(multi.id, { kind: "multiple", optionIds: [] })).toBe("invalid_payload");
     expect(await send(rating.id, { kind: "rating", value: 6 })).toBe("rating_out_of_range");

@@ -144,6 +144,10 @@ describe("answers are checked against the definition", () => {
     expect(refusal(() => checkAnswer(multiple, { kind: "multiple", optionIds: [A, "00000000-0000-4000-8000-0000000000ff"] }))).toBe("unknown_option");
     expect(refusal(() => checkAnswer(multiple, { kind: "multiple", optionIds: [A, B, C] }))).toBe("too_many_picks");
     expect(refusal(() => checkAnswer(multiple, { kind: "multiple", optionIds: [A, A] }))).toBe("invalid_answer");
+    // More picks than allowed is too_many_picks, whatever else is wrong with them.
+    const eleven = [A, B, C, ...Array.from({ length: 8 }, (_, i) => `00000000-0000-4000-8000-0000000001${String(i).padStart(2, "0")}`)];
+    expect(refusal(() => checkAnswer(multiple, { kind: "multiple", optionIds: eleven }))).toBe("too_many_picks");
+    expect(refusal(() => checkAnswer(multiple, { kind: "multiple", optionIds: [A, A, A] }))).toBe("too_many_picks");
     expect(refusal(() => checkAnswer(rating, { kind: "rating", value: 0 }))).toBe("rating_out_of_range");
     expect(refusal(() => checkAnswer(rating, { kind: "rating", value: 6 }))).toBe("rating_out_of_range");
     expect(refusal(() => checkAnswer(single, { kind: "rating", value: 1 }))).toBe("invalid_answer");
@@ -247,6 +251,24 @@ describe("small-count suppression under the Chatham House Rule (the projection)"
     expect(one.rows).toEqual([]);
     expect(one.otherAnswers).toEqual({ fewerThan: 3 });
     expect(one.respondents).toEqual({ fewerThan: 3 });
+  });
+
+  it("a word cloud's hidden 'other answers' cannot be worked out from the respondents minus the words shown", () => {
+    // trust 3, speed 3, one unique answer: an exact total of 7 would give away 7 − 3 − 3 = 1.
+    const words = ["trust", "trust", "trust", "speed", "speed", "speed", "my agency name"];
+    const r = projectResults(cloud, tally(cloud, groups(cloud, words.map((text) => ({ kind: "word_cloud" as const, text })))), chatham);
+    expect(r.rows.map((x) => [x.label, x.count])).toEqual([
+      ["speed", 3],
+      ["trust", 3],
+    ]);
+    expect(r.otherAnswers).toEqual({ fewerThan: 3 });
+    expect(r.respondents).toEqual({ atLeast: 6 });
+    expect(r.rows.every((x) => x.percent === null)).toBe(true);
+    expect(r.suppressed).toBe(true);
+    // With 3 or more other answers the total may be exact: that sum singles nobody out.
+    const more = projectResults(cloud, tally(cloud, groups(cloud, [...words, "a", "b"].map((text) => ({ kind: "word_cloud" as const, text })))), chatham);
+    expect(more.respondents).toBe(9);
+    expect(more.otherAnswers).toBe(3);
   });
 
   it("multiple choice hides small counts too", () => {

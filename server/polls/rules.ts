@@ -109,12 +109,13 @@ export function checkAnswer(def: PollDefinition, answer: PollAnswer): StoredAnsw
       if (!known.has(answer.optionId)) throw new AppError("unknown_option", "That option is not part of this poll. Reload the page and choose again.");
       return { optionIds: [answer.optionId], rating: null, word: null };
     case "multiple": {
+      // Counted first: more picks than allowed is too_many_picks whatever else is wrong with them.
+      if (answer.optionIds.length > (def.maxPicks ?? 1)) {
+        throw new AppError("too_many_picks", `Pick at most ${def.maxPicks} option${def.maxPicks === 1 ? "" : "s"}.`, { maxPicks: def.maxPicks });
+      }
       const ids = new Set(answer.optionIds);
       if (ids.size !== answer.optionIds.length) throw new AppError("invalid_answer", "The same option was picked twice.");
       if (answer.optionIds.some((id) => !known.has(id))) throw new AppError("unknown_option", "An option you picked is not part of this poll. Reload the page and choose again.");
-      if (ids.size > (def.maxPicks ?? 1)) {
-        throw new AppError("too_many_picks", `Pick at most ${def.maxPicks} option${def.maxPicks === 1 ? "" : "s"}.`, { maxPicks: def.maxPicks });
-      }
       return { optionIds: [...ids].sort(), rating: null, word: null };
     }
     case "rating": {
@@ -219,9 +220,9 @@ export interface ProjectionContext {
  * page and export alike. Only totals ever do. Under the Chatham House Rule a count below 3 becomes
  * "fewer than 3" (zero included, so a first answer does not show), words given by fewer than 3 people
  * are not shown at all, and no other number may give a hidden count away: when the counts add up to
- * the respondents (single choice, rating) and exactly one is hidden, the respondents become a lower
- * bound, percentages are given only against an exact total, and a rating's mean only when nothing is
- * hidden.
+ * the respondents (single choice, rating, and a word cloud's words with its "other answers") and
+ * exactly one is hidden, the respondents become a lower bound, percentages are given only against an
+ * exact total, and a rating's mean only when nothing is hidden.
  */
 export function projectResults(def: PollDefinition, t: Tally, ctx: ProjectionContext): PollResults {
   const base = { pollId: def.id, seq: ctx.seq, at: ctx.at.toISOString() };
@@ -241,8 +242,11 @@ export function projectResults(def: PollDefinition, t: Tally, ctx: ProjectionCon
   const hide = (n: number): Count => (n < SMALL_COUNT ? { fewerThan: SMALL_COUNT } : n);
   if (def.kind === "word_cloud") {
     const shown = t.rows.filter((r) => r.count >= SMALL_COUNT).slice(0, TOP_WORDS);
-    const rest = t.respondents - shown.reduce((s, r) => s + r.count, 0);
-    const respondents = hide(t.respondents);
+    const shownSum = shown.reduce((s, r) => s + r.count, 0);
+    const rest = t.respondents - shownSum;
+    let respondents: Count = hide(t.respondents);
+    // Everyone gives one word, so an exact total minus the words shown would be the hidden rest.
+    if (typeof respondents === "number" && rest < SMALL_COUNT) respondents = { atLeast: shownSum };
     return {
       ...base,
       respondents,

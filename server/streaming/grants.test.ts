@@ -33,8 +33,17 @@ describe("grants per role", () => {
     expect(g).toMatchObject({ roomAdmin: false, roomRecord: false, roomCreate: false, canUpdateOwnMetadata: false, recorder: false });
   });
 
+  it("lets a promoted speaker publish the microphone (and the camera when granted), seen, nothing more", () => {
+    expect(grantsFor("speaker", room)).toMatchObject({ canPublish: true, canPublishSources: [TrackSource.MICROPHONE], hidden: false, canPublishData: false, canSubscribe: true });
+    expect(grantsFor("speaker", room, { camera: true }).canPublishSources).toEqual([TrackSource.MICROPHONE, TrackSource.CAMERA]);
+    expect(grantsFor("speaker", room)).toMatchObject({ roomAdmin: false, roomRecord: false, roomCreate: false, canUpdateOwnMetadata: false, recorder: false });
+    // The token a speaker reconnects with grants what promoting gave them on LiveKit.
+    const live = speakerPermission(true);
+    expect(grantsFor("speaker", room, { camera: true })).toMatchObject({ canPublish: live.canPublish, canPublishSources: live.canPublishSources, hidden: live.hidden });
+  });
+
   it("sets every grant explicitly: none is left to LiveKit's defaults", () => {
-    for (const role of ["publisher", "viewer", "monitor"] as const) {
+    for (const role of ["publisher", "viewer", "monitor", "speaker"] as const) {
       for (const [key, value] of Object.entries(grantsFor(role, room))) expect(value, `${role}.${key}`).not.toBeUndefined();
     }
   });

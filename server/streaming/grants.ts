@@ -46,12 +46,13 @@ const PUBLISH_SOURCES = [TrackSource.CAMERA, TrackSource.MICROPHONE, TrackSource
 
 /**
  * Every grant set explicitly, never left to LiveKit's defaults (an unset canPublish means "may
- * publish"). Panelists and moderators publish camera, microphone and screen share; everyone else
- * only subscribes, sends no data and stays hidden. Nobody gets admin, recording or room creation:
- * those stay with the server.
+ * publish"). Panelists and moderators publish camera, microphone and screen share; a member of the
+ * audience whose hand a moderator promoted (`speaker`) publishes their microphone (and camera when
+ * granted) and is seen; everyone else only subscribes, sends no data and stays hidden. Nobody gets
+ * admin, recording or room creation: those stay with the server.
  */
-export function grantsFor(role: StreamTokenRole, room: string): VideoGrant {
-  const publisher = role === "publisher";
+export function grantsFor(role: StreamTokenRole, room: string, opts: { camera?: boolean } = {}): VideoGrant {
+  const sources = role === "publisher" ? [...PUBLISH_SOURCES] : role === "speaker" ? speakerSources(opts.camera ?? false) : [];
   return {
     room,
     roomJoin: true,
@@ -60,12 +61,12 @@ export function grantsFor(role: StreamTokenRole, room: string): VideoGrant {
     roomRecord: false,
     roomAdmin: false,
     ingressAdmin: false,
-    canPublish: publisher,
-    canPublishSources: publisher ? [...PUBLISH_SOURCES] : [],
+    canPublish: sources.length > 0,
+    canPublishSources: sources,
     canSubscribe: true,
     canPublishData: false,
     canUpdateOwnMetadata: false,
-    hidden: !publisher,
+    hidden: sources.length === 0,
     recorder: false,
     agent: false,
     canSubscribeMetrics: false,
@@ -73,11 +74,15 @@ export function grantsFor(role: StreamTokenRole, room: string): VideoGrant {
   };
 }
 
+function speakerSources(camera: boolean): TrackSource[] {
+  return camera ? [TrackSource.MICROPHONE, TrackSource.CAMERA] : [TrackSource.MICROPHONE];
+}
+
 /** A viewer promoted to speak: microphone (and camera when asked), visible to the others. */
 export function speakerPermission(camera: boolean): Partial<ParticipantPermission> {
   return {
     canPublish: true,
-    canPublishSources: camera ? [TrackSource.MICROPHONE, TrackSource.CAMERA] : [TrackSource.MICROPHONE],
+    canPublishSources: speakerSources(camera),
     canSubscribe: true,
     canPublishData: false,
     canUpdateMetadata: false,

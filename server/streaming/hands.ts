@@ -57,7 +57,9 @@ export class HandService {
 
   /**
    * Gives the person the microphone (and camera) on every tab they watch with. The request moves to
-   * "promoted" only if LiveKit accepted the new permissions.
+   * "promoted" first, by itself (no transaction stays open while LiveKit answers); if LiveKit then
+   * fails, or the person is not connected, it moves back to "waiting" and every tab of theirs gets
+   * the viewer's permissions back.
    */
   async promote(actor: Actor | null, session: SessionRow, handId: string, camera: boolean): Promise<HandQueue> {
     await this.d.guard.require(actor, "stream:control", session, { type: "hand", id: handId });
@@ -65,15 +67,48 @@ export class HandService {
     if (!hand || hand.sessionId !== session.id) throw new AppError("not_found", "That request to speak does not exist in this session.");
     if (hand.status !== "waiting") throw new AppError("conflict", "That request has already been handled. The list has been refreshed.");
     const name = (await q.findUserName(this.d.db, hand.userId)) ?? "Participant";
-    await this.d.db.transaction(async (tx) => {
-      const moved = await q.moveHand(tx, handId, ["waiting"], "promoted", { by: actor!.userId, at: this.d.clock.now(), camera });
-      if (!moved) throw new AppError("conflict", "That request has already been handled. The list has been refreshed.");
-      const changed = await this.setPermissions(session, hand.userId, "speaker", { camera, name });
-      if (changed === 0) throw new AppError("conflict", `${name} is not watching the stream right now, so they cannot be given the microphone. Ask them to press Watch.`);
-    });
+    const moved = await q.moveHand(this.d.db, handId, ["waiting"], "promoted", { by: actor!.userId, at: this.d.clock.now(), camera });
+    if (!moved) throw new AppError("conflict", "That request has already been handled. The list has been refreshed.");
+    const changed: string[] = [];
+    try {
+      await this.setPermissions(session, hand.userId, "speaker", { camera, name }, changed);
+      if (changed.length === 0) throw new AppError("conflict", `${name} is not watching the stream right now, so they cannot be given the microphone. Ask them to press Watch.`);
+    } catch (err) {
+      await this.undoPromotion(session, hand.id, hand.userId, changed);
+      throw err;
+    }
+    // Ended meanwhile (a moderator demoted, the person lowered their hand) while LiveKit was busy:
+    // that action has told the person; take back what this one just gave.
+    if ((await q.findHand(this.d.db, handId))?.status !== "promoted") {
+      await this.setPermissions(session, hand.userId, "viewer");
+      throw new AppError("conflict", `${name}'s turn was ended while they were being given the microphone. The list has been refreshed.`);
+    }
     await this.audited(actor, session, "hand:promote", handId, { name, camera });
     this.d.publish.handChanged(hand.userId, { slug: session.slug, status: "promoted", camera, reason: "promoted" });
     return this.publishQueue(session);
+  }
+
+  /**
+   * A promotion LiveKit did not (fully) carry out: the request waits again (so new tokens are viewers'
+   * again), then every connection of the person is set back to a viewer's permissions. A fresh list
+   * also covers a tab whose change LiveKit made although its answer was lost; when LiveKit cannot
+   * even list, the tabs known to be changed are restored one by one.
+   */
+  private async undoPromotion(session: SessionRow, handId: string, userId: string, changed: string[]): Promise<void> {
+    await q.unpromoteHand(this.d.db, handId);
+    try {
+      await this.setPermissions(session, userId, "viewer");
+      return;
+    } catch (err) {
+      this.d.log.warn("could not list the room to undo a promotion; restoring the tabs known to be changed", { err: livekitMessage(err) });
+    }
+    const room = roomNameFor(session.id);
+    for (const identity of changed) {
+      await this.streaming
+        .livekit()
+        .rooms.updateParticipant(room, identity, { permission: viewerPermission(), attributes: { [ROLE_ATTRIBUTE]: "viewer" } })
+        .catch((err: unknown) => this.d.log.error("could not take the microphone back after a failed promotion", { room, err: livekitMessage(err) }));
+    }
   }
 
   /** Takes the microphone away again, or declines a waiting request. The person is told either way. */
@@ -83,7 +118,15 @@ export class HandService {
     if (!hand || hand.sessionId !== session.id) throw new AppError("not_found", "That request to speak does not exist in this session.");
     const moved = await q.moveHand(this.d.db, handId, ["waiting", "promoted"], "done", { by: actor!.userId, at: this.d.clock.now() });
     if (!moved) throw new AppError("conflict", "That request has already been handled. The list has been refreshed.");
-    if (hand.status === "promoted") await this.setPermissions(session, hand.userId, "viewer");
+    if (moved && hand.status === "promoted") {
+      try {
+        await this.setPermissions(session, hand.userId, "viewer");
+      } catch (err) {
+        // LiveKit did not take the microphone away: the turn goes on, so the moderator can try again.
+        await q.moveHand(this.d.db, handId, ["done"], "promoted", { by: hand.decidedBy, at: hand.decidedAt ?? this.d.clock.now(), camera: hand.camera });
+        throw err;
+      }
+    }
     await this.audited(actor, session, "hand:demote", handId, { wasPromoted: hand.status === "promoted" });
     this.d.publish.handChanged(hand.userId, { slug: session.slug, status: "none", camera: false, reason: "demoted" });
     return this.publishQueue(session);
@@ -98,8 +141,17 @@ export class HandService {
     await this.publishQueue(session);
   }
 
-  /** Applies speaker or viewer permissions to each of the person's connections; returns how many. */
-  private async setPermissions(session: SessionRow, userId: string, as: "speaker" | "viewer", opts: { camera?: boolean; name?: string } = {}): Promise<number> {
+  /**
+   * Applies speaker or viewer permissions to each of the person's connections. Each identity LiveKit
+   * accepted is pushed to `changed` as it happens, so a caller still knows them when a later one fails.
+   */
+  private async setPermissions(
+    session: SessionRow,
+    userId: string,
+    as: "speaker" | "viewer",
+    opts: { camera?: boolean; name?: string } = {},
+    changed: string[] = [],
+  ): Promise<string[]> {
     const livekit = this.streaming.livekit();
     const room = roomNameFor(session.id);
     const key = personKey(this.d.identitySecret, session.id, userId);
@@ -107,10 +159,9 @@ export class HandService {
     try {
       participants = await livekit.rooms.listParticipants(room);
     } catch (err) {
-      if (isNotFound(err)) return 0;
+      if (isNotFound(err)) return changed;
       throw new AppError("livekit_error", `LiveKit could not list the room: ${livekitMessage(err)}`);
     }
-    let changed = 0;
     for (const p of participants.filter((p) => belongsTo(p.identity, key))) {
       try {
         await livekit.rooms.updateParticipant(room, p.identity, {
@@ -118,13 +169,19 @@ export class HandService {
           attributes: { [ROLE_ATTRIBUTE]: as },
           ...(opts.name ? { name: opts.name } : {}),
         });
-        changed++;
+        changed.push(p.identity);
       } catch (err) {
         if (isNotFound(err)) continue; // left meanwhile
         throw new AppError("livekit_error", `LiveKit could not change that person's permissions: ${livekitMessage(err)}`);
       }
     }
     return changed;
+  }
+
+  /** Whether a LiveKit identity belongs to someone whose request to speak is promoted now. */
+  async isPromoted(session: SessionRow, identity: string): Promise<boolean> {
+    const open = await q.listOpenHands(this.d.db, session.id);
+    return open.some((h) => h.status === "promoted" && belongsTo(identity, personKey(this.d.identitySecret, session.id, h.userId)));
   }
 
   private async buildQueue(session: SessionRow): Promise<HandQueue> {

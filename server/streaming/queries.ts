@@ -98,15 +98,53 @@ export async function endRecording(db: Db, egressId: string, sessionId: string, 
 
 // ── Webhook events ─────────────────────────────────────────────────────────────────────────────────
 
-/** True the first time an event id is seen. */
-export async function rememberWebhookEvent(db: Db, id: string, event: string): Promise<boolean> {
-  const rows = await db.insert(livekitWebhookEvents).values({ id, event }).onConflictDoNothing().returning({ id: livekitWebhookEvents.id });
+export type WebhookClaim = "claimed" | "done" | "busy";
+
+const leaseEnd = (leaseMs: number) => sql`now() + ${leaseMs} * interval '1 millisecond'`;
+
+/**
+ * Claims an event for this delivery: `claimed` when it is new, or when an earlier claim's lease ran
+ * out (the process handling it died); `done` when it was handled already; `busy` while another
+ * delivery handles it. The lease runs on the database's clock, which every instance shares.
+ */
+export async function claimWebhookEvent(db: Db, e: { id: string; event: string; token: string; leaseMs: number }): Promise<WebhookClaim> {
+  const claimed = await db
+    .insert(livekitWebhookEvents)
+    .values({ id: e.id, event: e.event, status: "processing", claimToken: e.token, claimedUntil: leaseEnd(e.leaseMs) })
+    .onConflictDoUpdate({
+      target: livekitWebhookEvents.id,
+      set: { claimToken: e.token, claimedUntil: leaseEnd(e.leaseMs) },
+      setWhere: and(eq(livekitWebhookEvents.status, "processing"), sql`${livekitWebhookEvents.claimedUntil} < now()`),
+    })
+    .returning({ id: livekitWebhookEvents.id });
+  if (claimed.length > 0) return "claimed";
+  const [row] = await db.select({ status: livekitWebhookEvents.status }).from(livekitWebhookEvents).where(eq(livekitWebhookEvents.id, e.id));
+  return row?.status === "done" ? "done" : "busy";
+}
+
+/** Keeps this delivery's claim while it works; false when the claim is no longer its own. */
+export async function renewWebhookClaim(db: Db, id: string, token: string, leaseMs: number): Promise<boolean> {
+  const rows = await db
+    .update(livekitWebhookEvents)
+    .set({ claimedUntil: leaseEnd(leaseMs) })
+    .where(and(eq(livekitWebhookEvents.id, id), eq(livekitWebhookEvents.claimToken, token), eq(livekitWebhookEvents.status, "processing")))
+    .returning({ id: livekitWebhookEvents.id });
   return rows.length > 0;
 }
 
-/** Processing failed: let LiveKit's retry be handled. */
-export async function forgetWebhookEvent(db: Db, id: string): Promise<void> {
-  await db.delete(livekitWebhookEvents).where(eq(livekitWebhookEvents.id, id));
+/** Handled: every later delivery of this id is a duplicate. */
+export async function finishWebhookEvent(db: Db, id: string, token: string): Promise<void> {
+  await db
+    .update(livekitWebhookEvents)
+    .set({ status: "done", claimToken: null, claimedUntil: null })
+    .where(and(eq(livekitWebhookEvents.id, id), eq(livekitWebhookEvents.claimToken, token)));
+}
+
+/** Handling failed: let LiveKit's retry be handled. */
+export async function releaseWebhookClaim(db: Db, id: string, token: string): Promise<void> {
+  await db
+    .delete(livekitWebhookEvents)
+    .where(and(eq(livekitWebhookEvents.id, id), eq(livekitWebhookEvents.claimToken, token), eq(livekitWebhookEvents.status, "processing")));
 }
 
 export async function deleteWebhookEventsBefore(db: Db, before: Date): Promise<void> {
@@ -196,6 +234,16 @@ export async function moveHand(
     .update(handRaises)
     .set({ status: to, decidedAt: opts.at, decidedBy: opts.by ?? null, ...(opts.camera === undefined ? {} : { camera: opts.camera }) })
     .where(and(eq(handRaises.id, id), inArray(handRaises.status, from)))
+    .returning();
+  return row;
+}
+
+/** A promotion LiveKit did not carry out: the request waits again, as if never decided. */
+export async function unpromoteHand(db: Db, id: string): Promise<HandRaiseRow | undefined> {
+  const [row] = await db
+    .update(handRaises)
+    .set({ status: "waiting", decidedAt: null, decidedBy: null, camera: false })
+    .where(and(eq(handRaises.id, id), eq(handRaises.status, "promoted")))
     .returning();
   return row;
 }

@@ -2,13 +2,13 @@
  * Integration: a real `livekit-server --dev` (started by Plenary itself, on loopback), the real
  * database and real socket.io clients. Media is exercised in Chromium by e2e/stream-*.spec.ts.
  */
-import { TokenVerifier, TrackSource } from "livekit-server-sdk";
+import { RoomServiceClient, TokenVerifier, TrackSource } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionRow } from "../../db/schema";
 import { AppError } from "../errors";
 import { connectClient, nextEvent, type TestSocket } from "../testing/clients";
 import { testDatabaseKinds } from "../testing/databases";
-import { livekitBinForTests, signalJoin } from "../testing/livekit";
+import { deliverParticipantJoined, livekitBinForTests, livekitFaultProxy, signalJoin } from "../testing/livekit";
 import { createPerson, type TestPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
 import { roomNameFor } from "./grants";
@@ -181,6 +181,207 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
     }
   });
 
+  it("promotes outside any transaction and, when LiveKit fails half-way, puts the request back and every tab back to a viewer", async () => {
+    const lk = app().streaming.livekit();
+    const room = roomNameFor(day2.id);
+    await app().streaming.setState(await actorOf(moderator), day2, "start");
+    const tess = await createPerson(app(), { name: "Tess Twotabs", email: "tess@example.org" });
+    const staff = await socketOf(moderator);
+    const tessSocket = await socketOf(tess);
+    const tabs: Array<{ identity: string; join: { close(): void } }> = [];
+    for (const tab of ["tab-tess-1", "tab-tess-2"]) {
+      const t = await app().streaming.mintToken(await actorOf(tess), day2, { tab });
+      tabs.push({ identity: t.identity, join: await signalJoin(t.url, t.token) });
+    }
+    // The network to LiveKit: the first permission change waits until released, the second is
+    // carried out by LiveKit but its answer is lost; everything else passes.
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let reached = () => {};
+    const reachedLivekit = new Promise<void>((r) => (reached = r));
+    const proxy = await livekitFaultProxy(lk.url, (method, i) => {
+      if (method !== "UpdateParticipant") return "pass";
+      if (i === 0) {
+        reached();
+        return { holdUntil: held };
+      }
+      return i === 1 ? "lose-answer" : "pass";
+    });
+    const direct = lk.rooms;
+    let handId = "";
+    lk.rooms = new RoomServiceClient(proxy.url, lk.apiKey, lk.apiSecret, { requestTimeout: 10 });
+    try {
+      expect((await tessSocket.emitWithAck("hand:raise", { slug: DAY2 })).ok).toBe(true);
+      const queue = await staff.emitWithAck("hand:queue", { slug: DAY2 });
+      if (!queue.ok) throw new Error(queue.error.message);
+      handId = queue.data.requests.find((r) => r.name === "Tess Twotabs")!.id;
+      const promoting = staff.emitWithAck("hand:promote", { slug: DAY2, handId });
+      await reachedLivekit;
+      // While LiveKit has not answered, the database answers others (one PGlite connection used to be
+      // held by the promotion's transaction) and already says "promoted".
+      const during = await Promise.race([
+        app().streaming.hands.queue(await actorOf(moderator), day2),
+        new Promise<"blocked">((r) => setTimeout(() => r("blocked"), 15_000)),
+      ]);
+      release();
+      expect(during, "the database answered while LiveKit was still busy").not.toBe("blocked");
+      if (during === "blocked") return;
+      expect(during.requests.find((r) => r.id === handId)?.status).toBe("promoted");
+      expect(await promoting).toMatchObject({ ok: false, error: { code: "livekit_error" } });
+    } finally {
+      release();
+      lk.rooms = direct;
+      await proxy.close();
+    }
+    try {
+      // The request waits again, and both tabs are viewers again, including the one whose change
+      // LiveKit made although its answer never came back.
+      const after = await staff.emitWithAck("hand:queue", { slug: DAY2 });
+      expect(after).toMatchObject({ ok: true, data: { requests: expect.arrayContaining([expect.objectContaining({ name: "Tess Twotabs", status: "waiting", camera: false })]) } });
+      expect(proxy.seen.filter((m) => m === "UpdateParticipant")).toHaveLength(4); // two to promote, two to undo
+      const mine = (await lk.rooms.listParticipants(room)).filter((p) => tabs.some((t) => t.identity === p.identity));
+      expect(mine).toHaveLength(2);
+      for (const p of mine) {
+        expect(p.permission).toMatchObject({ canPublish: false, canPublishSources: [], hidden: true });
+        expect(p.attributes["plenary.role"]).toBe("viewer");
+      }
+      expect((await app().streaming.mintToken(await actorOf(tess), day2, { tab: "tab-tess-3" })).role).toBe("viewer");
+      // With LiveKit answering, the same request can be promoted after all.
+      const promoted = await staff.emitWithAck("hand:promote", { slug: DAY2, handId });
+      expect(promoted).toMatchObject({ ok: true });
+      expect((await tessSocket.emitWithAck("hand:lower", { slug: DAY2 })).ok).toBe(true);
+    } finally {
+      for (const t of tabs) t.join.close();
+    }
+  }, 60_000);
+
+  it("a turn ended while the promotion waits for LiveKit stays ended", async () => {
+    await app().streaming.setState(await actorOf(moderator), day2, "start");
+    const lk = app().streaming.livekit();
+    const room = roomNameFor(day2.id);
+    const uma = await createPerson(app(), { name: "Uma Undone", email: "uma@example.org" });
+    const staff = await socketOf(moderator);
+    const umaSocket = await socketOf(uma);
+    const t = await app().streaming.mintToken(await actorOf(uma), day2, { tab: "tab-uma-1" });
+    const join = await signalJoin(t.url, t.token);
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let reached = () => {};
+    const reachedLivekit = new Promise<void>((r) => (reached = r));
+    // The promotion's change waits; everything after it (the demote's, the promotion's undo) passes.
+    const proxy = await livekitFaultProxy(lk.url, (method, i) => {
+      if (method !== "UpdateParticipant" || i !== 0) return "pass";
+      reached();
+      return { holdUntil: held };
+    });
+    const direct = lk.rooms;
+    lk.rooms = new RoomServiceClient(proxy.url, lk.apiKey, lk.apiSecret, { requestTimeout: 10 });
+    try {
+      expect((await umaSocket.emitWithAck("hand:raise", { slug: DAY2 })).ok).toBe(true);
+      const queue = await staff.emitWithAck("hand:queue", { slug: DAY2 });
+      if (!queue.ok) throw new Error(queue.error.message);
+      const handId = queue.data.requests.find((r) => r.name === "Uma Undone")!.id;
+      const promoting = staff.emitWithAck("hand:promote", { slug: DAY2, handId });
+      await reachedLivekit;
+      expect(await staff.emitWithAck("hand:demote", { slug: DAY2, handId })).toMatchObject({ ok: true });
+      release();
+      expect(await promoting).toMatchObject({ ok: false, error: { code: "conflict", message: expect.stringMatching(/turn was ended/) } });
+    } finally {
+      release();
+      lk.rooms = direct;
+      await proxy.close();
+    }
+    try {
+      const [p] = (await lk.rooms.listParticipants(room)).filter((x) => x.identity === t.identity);
+      expect(p.permission).toMatchObject({ canPublish: false, canPublishSources: [], hidden: true });
+      expect((await app().streaming.mintToken(await actorOf(uma), day2, { tab: "tab-uma-2" })).role).toBe("viewer");
+    } finally {
+      join.close();
+    }
+  }, 60_000);
+
+  it("a demote LiveKit does not carry out leaves the turn on, so the moderator can end it again", async () => {
+    await app().streaming.setState(await actorOf(moderator), day2, "start");
+    const lk = app().streaming.livekit();
+    const room = roomNameFor(day2.id);
+    const vic = await createPerson(app(), { name: "Vic Voice", email: "vic@example.org" });
+    const staff = await socketOf(moderator);
+    const vicSocket = await socketOf(vic);
+    const t = await app().streaming.mintToken(await actorOf(vic), day2, { tab: "tab-vic-1" });
+    const join = await signalJoin(t.url, t.token);
+    try {
+      expect((await vicSocket.emitWithAck("hand:raise", { slug: DAY2 })).ok).toBe(true);
+      const queue = await staff.emitWithAck("hand:queue", { slug: DAY2 });
+      if (!queue.ok) throw new Error(queue.error.message);
+      const handId = queue.data.requests.find((r) => r.name === "Vic Voice")!.id;
+      expect(await staff.emitWithAck("hand:promote", { slug: DAY2, handId })).toMatchObject({ ok: true });
+
+      const proxy = await livekitFaultProxy(lk.url, (method) => (method === "UpdateParticipant" ? "drop" : "pass"));
+      const direct = lk.rooms;
+      lk.rooms = new RoomServiceClient(proxy.url, lk.apiKey, lk.apiSecret, { requestTimeout: 10 });
+      try {
+        expect(await staff.emitWithAck("hand:demote", { slug: DAY2, handId })).toMatchObject({ ok: false, error: { code: "livekit_error" } });
+      } finally {
+        lk.rooms = direct;
+        await proxy.close();
+      }
+      expect(await staff.emitWithAck("hand:queue", { slug: DAY2 })).toMatchObject({ ok: true, data: { requests: expect.arrayContaining([expect.objectContaining({ name: "Vic Voice", status: "promoted" })]) } });
+      expect((await lk.rooms.listParticipants(room)).find((x) => x.identity === t.identity)?.permission).toMatchObject({ canPublish: true, hidden: false });
+
+      expect(await staff.emitWithAck("hand:demote", { slug: DAY2, handId })).toMatchObject({ ok: true });
+      expect((await lk.rooms.listParticipants(room)).find((x) => x.identity === t.identity)?.permission).toMatchObject({ canPublish: false, hidden: true });
+    } finally {
+      join.close();
+    }
+  }, 60_000);
+
+  it("gives a promoted speaker a speaker's token on reload or a new Watch, and a viewer's again once demoted", async () => {
+    const lk = app().streaming.livekit();
+    const room = roomNameFor(day2.id);
+    await app().streaming.setState(await actorOf(moderator), day2, "start");
+    const sol = await createPerson(app(), { name: "Sol Speaker", email: "sol@example.org" });
+    const staff = await socketOf(moderator);
+    const solSocket = await socketOf(sol);
+    const participant = async (identity: string) => (await lk.rooms.listParticipants(room)).find((p) => p.identity === identity);
+    const first = await app().streaming.mintToken(await actorOf(sol), day2, { tab: "tab-sol-1" });
+    const joins = [await signalJoin(first.url, first.token)];
+    try {
+      expect((await solSocket.emitWithAck("hand:raise", { slug: DAY2 })).ok).toBe(true);
+      const queue = await staff.emitWithAck("hand:queue", { slug: DAY2 });
+      if (!queue.ok) throw new Error(queue.error.message);
+      const handId = queue.data.requests.find((r) => r.name === "Sol Speaker")!.id;
+      expect(await staff.emitWithAck("hand:promote", { slug: DAY2, handId, camera: true })).toMatchObject({ ok: true });
+
+      // The page is reloaded: the new token carries the floor, as LiveKit sees it.
+      const reloaded = await app().streaming.mintToken(await actorOf(sol), day2, { tab: "tab-sol-2" });
+      expect(reloaded.role).toBe("speaker");
+      joins.push(await signalJoin(reloaded.url, reloaded.token));
+      const p = await participant(reloaded.identity);
+      expect(p?.name).toBe("Sol Speaker");
+      expect(p?.permission).toMatchObject({ canPublish: true, canPublishSources: [TrackSource.MICROPHONE, TrackSource.CAMERA], hidden: false, canPublishData: false, canSubscribe: true });
+      expect(p?.attributes["plenary.role"]).toBe("speaker");
+      // A third tab, minted now but connecting only after the turn has ended…
+      const late = await app().streaming.mintToken(await actorOf(sol), day2, { tab: "tab-sol-3" });
+      expect(late.role).toBe("speaker");
+
+      expect(await staff.emitWithAck("hand:demote", { slug: DAY2, handId })).toMatchObject({ ok: true });
+      const demoted = await app().streaming.mintToken(await actorOf(sol), day2, { tab: "tab-sol-4" });
+      expect(demoted.role).toBe("viewer");
+      joins.push(await signalJoin(demoted.url, demoted.token));
+      expect((await participant(demoted.identity))?.permission).toMatchObject({ canPublish: false, canPublishSources: [], hidden: true });
+      expect((await participant(reloaded.identity))?.permission).toMatchObject({ canPublish: false, hidden: true });
+
+      // …is let in by its token, then made a viewer when LiveKit reports the join.
+      joins.push(await signalJoin(late.url, late.token));
+      expect((await participant(late.identity))?.permission).toMatchObject({ canPublish: true, hidden: false });
+      expect(await deliverParticipantJoined(server.url, lk, room, late.identity)).toBe(200);
+      expect((await participant(late.identity))?.permission).toMatchObject({ canPublish: false, canPublishSources: [], hidden: true });
+      expect((await participant(late.identity))?.attributes["plenary.role"]).toBe("viewer");
+    } finally {
+      for (const j of joins) j.close();
+    }
+  }, 60_000);
+
   it("refuses to promote someone who is not watching, and keeps their request waiting", async () => {
     const staff = await socketOf(moderator);
     const ottoSocket = await socketOf(other);
@@ -254,6 +455,55 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
       expect((await app().streaming.mintToken(await actorOf(panelist), day2, {})).role).toBe("publisher");
     } finally {
       join.close();
+    }
+  });
+
+  it("removes a viewer who comes back with a token minted before the stream ended", async () => {
+    const lk = app().streaming.livekit();
+    const room = roomNameFor(day2.id);
+    const mod = await actorOf(moderator);
+    await app().streaming.setState(mod, day2, "start");
+    const token = await app().streaming.mintToken(await actorOf(other), day2, { tab: "tab-otto-late" });
+    await app().streaming.setState(mod, day2, "end");
+    expect((await rejection(app().streaming.mintToken(await actorOf(other), day2, {}))).code).toBe("not_live");
+
+    // The token is still valid for LiveKit, which lets the viewer in; Plenary removes them when
+    // LiveKit's participant_joined webhook arrives (e2e/stream-watch.spec.ts does it with media).
+    const join = await signalJoin(token.url, token.token);
+    try {
+      expect((await lk.rooms.listParticipants(room)).map((p) => p.identity)).toContain(token.identity);
+      expect(await deliverParticipantJoined(server.url, lk, room, token.identity)).toBe(200);
+      expect((await lk.rooms.listParticipants(room)).map((p) => p.identity)).not.toContain(token.identity);
+    } finally {
+      join.close();
+    }
+  }, 30_000);
+});
+
+describe("stream tokens without LiveKit", () => {
+  it("refuses out of the window with 403 and an audit entry before saying that LiveKit is missing", async () => {
+    const server = await startTestServer({ now: NOW });
+    try {
+      const app = server.services;
+      expect(app.streaming.available).toBe(false);
+      const day2 = (await app.agenda.findRow(DAY2))!;
+      const panelist = await createPerson(app, { name: "Nia Panelist", roles: [{ slug: DAY2, role: "panelist" }] });
+      const actor = (await app.auth.resolveToken(panelist.token)).actor;
+      const later = { ...day2, startsAt: new Date("2024-05-24T10:00:00-04:00"), endsAt: new Date("2024-05-24T11:00:00-04:00") };
+      const outside = await rejection(app.streaming.mintToken(actor, later, {}));
+      expect(outside.code).toBe("outside_window");
+      expect(outside.status).toBe(403);
+      const audit = await app.audit.list({ limit: 20 });
+      expect(audit.some((e) => e.action === "stream:publish" && e.outcome === "refused" && e.code === "outside_window" && e.sessionId === day2.id)).toBe(true);
+      // A Day 1 session is refused by policy, with its audit entry, too.
+      const day1 = (await app.agenda.findRow(DAY1))!;
+      expect((await rejection(app.streaming.mintToken(actor, day1, {}))).code).toBe("forbidden");
+      // Inside the window the answer is that there is no video server.
+      const inside = await rejection(app.streaming.mintToken(actor, day2, {}));
+      expect(inside.code).toBe("unavailable");
+      expect(inside.status).toBe(503);
+    } finally {
+      await server.close();
     }
   });
 });

@@ -23,7 +23,7 @@ import type { AuditService } from "../audit/service";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
 import type { Logger } from "../log";
-import { checkWindow, grantsFor, identityFor, ROLE_ATTRIBUTE, roomNameFor, TOKEN_TTL_SECONDS } from "./grants";
+import { checkWindow, grantsFor, identityFor, ROLE_ATTRIBUTE, roomNameFor, TOKEN_TTL_SECONDS, viewerPermission } from "./grants";
 import { isNotFound, livekitMessage, type Livekit } from "./livekit";
 import { HandService } from "./hands";
 import * as q from "./queries";
@@ -113,8 +113,10 @@ export class StreamingService {
 
   /**
    * A LiveKit token for the signed-in person, from their role in this session: panelists and
-   * moderators publish, staff may watch backstage ("monitor"), everyone else only watches, and only
-   * while the stream is live. Refusals are 403s with an audit entry.
+   * moderators publish, staff may watch backstage ("monitor"), a member of the audience whose hand is
+   * promoted speaks ("speaker"), everyone else only watches; the audience only while the stream is
+   * live. Policy and window are checked before anything else (so a refusal is a 403 with an audit
+   * entry even without LiveKit).
    */
   async mintToken(actor: Actor | null, session: SessionRow, input: { tab?: string; monitor?: boolean }): Promise<StreamToken> {
     let role: StreamTokenRole;
@@ -126,8 +128,9 @@ export class StreamingService {
       [role, action] = ["viewer", "stream:view"];
     }
     const person = actor!;
-    const livekit = this.livekit();
     await this.requireWindow(person, session, action);
+    const livekit = this.livekit();
+    let camera = false;
     if (role === "viewer") {
       const stream = await q.findStream(this.d.db, session.id);
       if (stream?.state !== "live") {
@@ -136,17 +139,20 @@ export class StreamingService {
           stream?.state === "ended" ? "The stream of this session has ended." : "The stream has not started yet. This page lets you in as soon as the moderators go live.",
         );
       }
+      // A promoted speaker who reloads or presses Watch again keeps the floor; demoting ends it.
+      const hand = await q.findOpenHand(this.d.db, session.id, person.userId);
+      if (hand?.status === "promoted") [role, camera] = ["speaker", hand.camera];
     }
     const room = await this.ensureRoom(session);
     const identity = identityFor(this.d.identitySecret, session.id, person.userId, input.tab);
     const at = new AccessToken(livekit.apiKey, livekit.apiSecret, {
       identity,
       ttl: TOKEN_TTL_SECONDS,
-      // Day 2 is on the record: panelists appear by name. Viewers are hidden and stay nameless.
-      name: role === "publisher" ? (person.name ?? "Panelist") : undefined,
+      // Day 2 is on the record: panelists and promoted speakers appear by name. Viewers are hidden and stay nameless.
+      name: role === "publisher" ? (person.name ?? "Panelist") : role === "speaker" ? (person.name ?? "Participant") : undefined,
       attributes: { [ROLE_ATTRIBUTE]: role },
     });
-    at.addGrant(grantsFor(role, room));
+    at.addGrant(grantsFor(role, room, { camera }));
     const token = await at.toJwt();
     return { url: livekit.url, token, identity, role, expiresAt: new Date(Date.now() + TOKEN_TTL_SECONDS * 1000).toISOString() };
   }
@@ -245,6 +251,34 @@ export class StreamingService {
       const role = p.attributes[ROLE_ATTRIBUTE];
       if (role === "viewer" || role === "speaker") {
         await livekit.rooms.removeParticipant(room, p.identity).catch((err: unknown) => this.d.log.warn("could not remove a viewer", { room, err: livekitMessage(err) }));
+      }
+    }
+  }
+
+  /**
+   * LiveKit let a member of the audience in (its `participant_joined` webhook). Their token can
+   * outlive the stream by up to its 5 minutes, so someone who connects while the session is not live
+   * is removed at once (they would hear the panelists backstage); a speaker whose turn ended after
+   * their token was minted gets a viewer's permissions.
+   */
+  async admitAudience(session: SessionRow, identity: string, role: "viewer" | "speaker"): Promise<void> {
+    const livekit = this.livekit();
+    const room = roomNameFor(session.id);
+    const stream = await q.findStream(this.d.db, session.id);
+    if (stream?.state !== "live") {
+      try {
+        await livekit.rooms.removeParticipant(room, identity);
+        this.d.log.info("removed a viewer who joined while the stream was not live", { room, state: stream?.state ?? "idle" });
+      } catch (err) {
+        if (!isNotFound(err)) throw new AppError("livekit_error", `LiveKit could not remove a viewer who joined while the stream was not live: ${livekitMessage(err)}`);
+      }
+      return;
+    }
+    if (role === "speaker" && !(await this.hands.isPromoted(session, identity))) {
+      try {
+        await livekit.rooms.updateParticipant(room, identity, { permission: viewerPermission(), attributes: { [ROLE_ATTRIBUTE]: "viewer" } });
+      } catch (err) {
+        if (!isNotFound(err)) throw new AppError("livekit_error", `LiveKit could not take the microphone from a speaker whose turn has ended: ${livekitMessage(err)}`);
       }
     }
   }

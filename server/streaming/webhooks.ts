@@ -1,7 +1,9 @@
 /**
- * LiveKit's webhooks: verified on the raw body, each event id handled once, events out of order
- * tolerated. They feed live attendance and the recording guard.
+ * LiveKit's webhooks: verified on the raw body, each event id handled once and marked done only once
+ * handled (so a retry after a crash or a failure is not lost), events out of order tolerated. They
+ * feed live attendance, the recording guard and the audience's admission.
  */
+import { randomUUID } from "node:crypto";
 import { EgressStatus, type EgressInfo, type WebhookEvent } from "livekit-server-sdk";
 import { findSessionById } from "../agenda/queries";
 import type { SessionRow } from "../../db/schema";
@@ -17,6 +19,15 @@ type AttendanceRole = "viewer" | "publisher" | "monitor" | "speaker";
 const ATTENDANCE_ROLES: ReadonlySet<string> = new Set<AttendanceRole>(["viewer", "publisher", "monitor", "speaker"]);
 
 export type WebhookOutcome = { handled: true; event: string } | { handled: false; reason: "duplicate" };
+
+/**
+ * How long a delivery's claim on an event lasts without renewal. It is renewed every
+ * CLAIM_RENEW_MS while handling runs (LiveKit calls can take up to their 10 s timeout), so it runs
+ * out only when the process died: LiveKit retries a failed delivery after about 1, 2, 4 and 8 s, and
+ * a retry after the lease takes the event over.
+ */
+const CLAIM_LEASE_MS = 5_000;
+const CLAIM_RENEW_MS = 1_500;
 
 export class LivekitWebhooks {
   constructor(
@@ -35,14 +46,28 @@ export class LivekitWebhooks {
       throw new AppError("unauthenticated", "The webhook's signature does not match its body or this server's LiveKit key.");
     }
     if (!event.id || !event.event) throw new AppError("invalid_payload", "The webhook has no event id or name.");
-    if (!(await q.rememberWebhookEvent(this.d.db, event.id, event.event))) return { handled: false, reason: "duplicate" };
+    const token = randomUUID();
+    const claim = await q.claimWebhookEvent(this.d.db, { id: event.id, event: event.event, token, leaseMs: CLAIM_LEASE_MS });
+    if (claim === "done") return { handled: false, reason: "duplicate" };
+    // Another delivery of the same event is being handled: a 5xx makes LiveKit retry, and the retry
+    // finds it done (or, if that handling failed, handles it).
+    if (claim === "busy") throw new AppError("in_progress", "This event is being handled by another delivery; LiveKit will retry it.");
+    const renew = setInterval(() => {
+      q.renewWebhookClaim(this.d.db, event.id, token, CLAIM_LEASE_MS)
+        .then((mine) => mine || this.d.log.warn("a webhook claim was taken over while it was being handled", { id: event.id }))
+        .catch((err: unknown) => this.d.log.warn("could not renew a webhook claim", { id: event.id, err }));
+    }, CLAIM_RENEW_MS);
+    renew.unref();
     try {
       await this.handle(event);
     } catch (err) {
       // Let LiveKit's retry be handled rather than lost.
-      await q.forgetWebhookEvent(this.d.db, event.id);
+      await q.releaseWebhookClaim(this.d.db, event.id, token).catch((e: unknown) => this.d.log.warn("could not release a webhook claim", { id: event.id, err: e }));
       throw err;
+    } finally {
+      clearInterval(renew);
     }
+    await q.finishWebhookEvent(this.d.db, event.id, token);
     return { handled: true, event: event.event };
   }
 
@@ -65,6 +90,7 @@ export class LivekitWebhooks {
         if (event.event === "participant_joined") {
           const stream = await q.findStream(this.d.db, session.id);
           await q.attendanceJoined(this.d.db, e, stream?.roomFinishedAt ?? null);
+          if (role === "viewer" || role === "speaker") await this.streaming.admitAudience(session, p.identity, role);
         } else {
           await q.attendanceLeft(this.d.db, e);
         }

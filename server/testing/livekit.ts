@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import http from "node:http";
 import { AccessToken } from "livekit-server-sdk";
 import WebSocket from "ws";
 import { defaultLivekitBin } from "../config";
@@ -40,4 +41,93 @@ export async function signWebhook(apiKey: string, apiSecret: string, event: Reco
   const at = new AccessToken(apiKey, apiSecret);
   at.sha256 = createHash("sha256").update(body).digest("base64");
   return { body, authorization: await at.toJwt() };
+}
+
+/** What the network does to one LiveKit API call passing through `livekitFaultProxy`. */
+export type FaultRule =
+  /** Forward it and its answer (the default). */
+  | "pass"
+  /** Forward it, let LiveKit carry it out, then cut the connection: the answer is lost. */
+  | "lose-answer"
+  /** Cut the connection before LiveKit sees the call. */
+  | "drop"
+  /** Hold the call until the promise resolves, then forward it. */
+  | { holdUntil: Promise<void> };
+
+/**
+ * A loopback HTTP hop in front of the real LiveKit server's API, for network faults on chosen calls
+ * (LiveKit itself is never imitated: every call that gets through is answered by LiveKit). `rule` is
+ * asked for each call with its Twirp method (e.g. "UpdateParticipant") and how many calls of that
+ * method came before it; `seen` lists the methods in arrival order.
+ */
+export async function livekitFaultProxy(
+  livekitUrl: string,
+  rule: (method: string, index: number) => FaultRule,
+): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
+  const target = new URL(livekitUrl.replace(/^ws/, "http"));
+  const counts = new Map<string, number>();
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const method = (req.url ?? "").split("/").pop() ?? "";
+      const index = counts.get(method) ?? 0;
+      counts.set(method, index + 1);
+      seen.push(method);
+      const r = rule(method, index);
+      if (r === "drop") return void res.socket?.destroy();
+      const forward = () => {
+        const headers = { ...req.headers, host: target.host };
+        const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers }, (answer) => {
+          const body: Buffer[] = [];
+          answer.on("data", (c: Buffer) => body.push(c));
+          answer.on("end", () => {
+            if (r === "lose-answer") return void res.socket?.destroy();
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            res.end(Buffer.concat(body));
+          });
+        });
+        upstream.on("error", () => res.socket?.destroy());
+        upstream.end(Buffer.concat(chunks));
+      };
+      if (typeof r === "object") void r.holdUntil.then(forward);
+      else forward();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * LiveKit sends `participant_joined` only once a participant's media connects, which a signal-only
+ * join (`signalJoin`) never does. This delivers the event LiveKit would send for that real
+ * participant (its sid, identity and attributes as LiveKit lists them), signed as LiveKit signs it.
+ */
+export async function deliverParticipantJoined(
+  plenaryUrl: string,
+  livekit: { apiKey: string; apiSecret: string; rooms: { listParticipants(room: string): Promise<Array<{ sid: string; identity: string; attributes: Record<string, string>; permission?: { hidden?: boolean } }>> } },
+  room: string,
+  identity: string,
+): Promise<number> {
+  const p = (await livekit.rooms.listParticipants(room)).find((x) => x.identity === identity);
+  if (!p) throw new Error(`${identity} is not in ${room}`);
+  const signed = await signWebhook(livekit.apiKey, livekit.apiSecret, {
+    event: "participant_joined",
+    id: `EV_joined_${p.sid}`,
+    createdAt: String(Math.floor(Date.now() / 1000)),
+    room: { name: room },
+    participant: { sid: p.sid, identity: p.identity, attributes: p.attributes, permission: { hidden: p.permission?.hidden ?? false } },
+  });
+  const res = await fetch(`${plenaryUrl}/api/livekit/webhook`, { method: "POST", headers: { "content-type": "application/webhook+json", authorization: signed.authorization }, body: signed.body });
+  return res.status;
 }

@@ -20,7 +20,7 @@ import {
 } from "livekit-client";
 import type { StreamAbilities, StreamSnapshot } from "@/lib/streaming";
 import { getSocket } from "../realtime";
-import { Captions, RecIndicator } from "./stream-parts";
+import { Captions, RecStatus } from "./stream-parts";
 import { requestStreamToken, setRecording, setStreamState } from "./stream-api";
 import { useStreamState, type StreamStateHook } from "./use-stream-state";
 import styles from "./stream.module.css";
@@ -101,7 +101,7 @@ export function Backstage({ initial, abilities, title }: Props) {
           </span>{" "}
           {stateText}
         </p>
-        {stream.recording ? <RecIndicator /> : null}
+        {stream.available ? <RecStatus recording={stream.recording} /> : null}
         <a href={`/sessions/${stream.slug}`}>Viewer page</a>
       </div>
       {!stream.available ? <p className="unavailable">The live stream is not available: this Plenary runs without a video server.</p> : null}
@@ -215,14 +215,20 @@ function MediaPanel({
     }
   };
 
+  // The device must be required ("exact"): a bare deviceId is only preferred, and Chromium then
+  // keeps the camera it has. The choice shown is the device the track really uses afterwards.
   const choose = async (kind: "camera" | "mic", deviceId: string) => {
-    if (kind === "camera") {
-      setCameraId(deviceId);
-      await video?.restartTrack({ deviceId });
-    } else {
-      setMicId(deviceId);
-      await audio?.restartTrack({ deviceId });
+    const track = kind === "camera" ? video : audio;
+    const setId = kind === "camera" ? setCameraId : setMicId;
+    if (!track) return;
+    setProblem(null);
+    setId(deviceId);
+    try {
+      await track.restartTrack({ deviceId: { exact: deviceId } });
+    } catch (err) {
+      setProblem(`That ${kind === "camera" ? "camera" : "microphone"} could not be opened: ${(err as Error).message}`);
     }
+    setId((await track.getDeviceId()) ?? deviceId);
   };
   const toggleMic = async () => {
     if (!audio) return;

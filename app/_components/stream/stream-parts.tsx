@@ -32,12 +32,24 @@ export function StateBadge({ state }: { state: ViewerState }) {
   );
 }
 
-/** Shown to everyone in the room and every viewer while a recording runs. */
-export function RecIndicator() {
+/**
+ * REC, shown to everyone in the room and every viewer while a recording runs. The live region is
+ * always in the page (empty while nothing records), so screen readers announce REC when it appears.
+ */
+export function RecStatus({ recording, large = false }: { recording: boolean; large?: boolean }) {
   return (
-    <p className={styles.rec} role="status" aria-label="Recording: this session is being recorded">
-      <span className={styles.recDot} aria-hidden="true" />
-      REC
+    <p
+      role="status"
+      aria-label={recording ? "Recording: this session is being recorded" : undefined}
+      className={recording ? `${styles.rec} ${large ? styles.recLarge : ""}` : styles.recIdle}
+      data-recording={recording}
+    >
+      {recording ? (
+        <>
+          <span className={styles.recDot} aria-hidden="true" />
+          REC<span className="visually-hidden">: this session is being recorded</span>
+        </>
+      ) : null}
     </p>
   );
 }

@@ -10,7 +10,7 @@ import type { StreamAbilities, StreamSnapshot, StreamToken } from "@/lib/streami
 import { formatClock, zoneAbbreviation } from "@/lib/time";
 import { getSocket } from "../realtime";
 import { useServerClock } from "../use-server-clock";
-import { Captions, RecIndicator, StateBadge, type ViewerState } from "./stream-parts";
+import { Captions, RecStatus, StateBadge, type ViewerState } from "./stream-parts";
 import { requestStreamToken } from "./stream-api";
 import type { StageState } from "./live-stage";
 import { useStreamState } from "./use-stream-state";
@@ -112,7 +112,7 @@ export function StreamSection({ initial, abilities, serverNow, timeZone }: Props
         <p role="status" aria-live="polite" style={{ margin: 0 }}>
           <StateBadge state={state} />
         </p>
-        {stream.recording ? <RecIndicator /> : null}
+        {stream.available ? <RecStatus recording={stream.recording} /> : null}
         {abilities.publish || abilities.control ? <a href={`/sessions/${stream.slug}/backstage`}>Open backstage</a> : null}
         {abilities.attendance && attendance ? (
           <p style={{ margin: 0 }} aria-live="polite">

@@ -5,6 +5,7 @@ import { requirePage } from "@/server/http/page-auth";
 import { isoInZone } from "@/lib/time";
 import { PanelView } from "@/app/_components/qa/panel-view";
 import { PanelPolls } from "@/app/_components/polls/panel-polls";
+import { StreamRecStatus } from "@/app/_components/stream/stream-rec-status";
 
 export const dynamic = "force-dynamic";
 
@@ -26,6 +27,7 @@ export default async function PanelPage({ params }: Params) {
   const event = await app.agenda.getEvent();
   return (
     <main id="main" className="qa-panel">
+      {row.streamed ? <StreamRecStatus initial={await app.streaming.snapshot(row)} placement="top" /> : null}
       <PanelView
         slug={row.slug}
         title={row.title}

@@ -5,6 +5,7 @@ import { formatAccessCode } from "@/server/auth/tokens";
 import { requirePage } from "@/server/http/page-auth";
 import { RoomScreen } from "@/app/_components/qa/room-screen";
 import { ScreenPolls } from "@/app/_components/polls/screen-polls";
+import { StreamRecStatus } from "@/app/_components/stream/stream-rec-status";
 
 export const dynamic = "force-dynamic";
 
@@ -25,6 +26,7 @@ export default async function ScreenPage({ params }: Params) {
   await requirePage("screen:view", `/sessions/${slug}/screen`, row);
   return (
     <main id="main" className="qa-screen">
+      {row.streamed ? <StreamRecStatus initial={await app.streaming.snapshot(row)} placement="corner" /> : null}
       <RoomScreen
         slug={row.slug}
         title={row.title}
