@@ -1,10 +1,12 @@
 /**
  * Q&A fan-out benchmark (not a test): N audience sockets in one session, moderators approving
- * questions, then a vote storm. Prints the p50/p95/p99 delivery latency of each approved question to
- * every socket, the votes sent vs. counted, and the same delivery on a bare socket.io server (no
- * application logic) measured in the same run, with the ratio.
+ * questions in a quiet room, then a vote storm (every socket votes at once) during which the
+ * moderator goes on approving. Prints the p50/p95/p99 delivery latency of each approved question to
+ * every socket — quiet and during the storm — the votes sent vs. counted, and the same on a bare
+ * socket.io server (no application logic; it acks votes and broadcasts counts on the same tick)
+ * measured in the same run, with the ratios.
  *
- *   npx tsx bench/qa-fanout.ts [--sockets 2000] [--approvals 20] [--postgres] [--skip-bare]
+ *   npx tsx bench/qa-fanout.ts [--sockets 2000] [--approvals 20] [--storm-approvals 5] [--postgres] [--skip-bare]
  *
  * Loopback only and bounded: each server runs in a child process on 127.0.0.1 (so the server and the
  * clients use separate cores, as they would on real machines); every phase has a time limit and the
@@ -37,7 +39,7 @@ interface Ready {
 
 // ── Child: the Plenary server, with N people signed in ──────────────────────────────────────────────
 
-async function serveApp(n: number, approvals: number, postgres: boolean): Promise<void> {
+async function serveApp(n: number, questions: number, postgres: boolean): Promise<void> {
   const { startTestServer } = await import("../server/testing/test-server");
   const { createPerson } = await import("../server/testing/people");
   const { hashSecret, newSecret } = await import("../server/auth/tokens");
@@ -59,7 +61,7 @@ async function serveApp(n: number, approvals: number, postgres: boolean): Promis
   const moderators = [];
   for (let i = 0; i < 2; i++) moderators.push((await createPerson(server.services, { name: `Moderator ${i}`, email: `bench-mod${i}@example.org`, roles: [{ slug: SLUG, role: "moderator" }] })).token);
   // The questions to approve, each from another person (asking is limited per person and minute).
-  for (let i = 0; i < approvals; i++) {
+  for (let i = 0; i < questions; i++) {
     const { actor } = await server.services.auth.resolveToken(tokens[i]);
     await server.services.qa.submit(actor, { slug: SLUG, key: `bench-question-${i}`, text: `Benchmark question ${i}: how do partner nations plan sustainment for the next decade?` });
   }
@@ -75,7 +77,20 @@ async function serveBare(n: number): Promise<void> {
   const httpServer = http.createServer();
   const bare = new Server(httpServer, { path: "/socket.io", serveClient: false, maxHttpBufferSize: 16 * 1024 });
   let version = 0;
+  const votes = new Map<string, number>();
+  let dirty = false;
+  setInterval(() => {
+    if (!dirty) return;
+    dirty = false;
+    bare.to("session").emit("question:votes", { sessionId: "bench", counts: [...votes.entries()] });
+  }, 200).unref();
   bare.on("connection", (socket) => {
+    socket.on("question:vote", (p: { questionId: string }, ack: (r: unknown) => void) => {
+      const n = (votes.get(p.questionId) ?? 0) + 1;
+      votes.set(p.questionId, n);
+      dirty = true;
+      ack({ ok: true, data: { questionId: p.questionId, up: true, votes: n } });
+    });
     socket.on("qa:sync", (_p: unknown, ack: (r: unknown) => void) => {
       void socket.join("session");
       ack({ ok: true });
@@ -164,18 +179,24 @@ function percentile(sorted: number[], p: number): number {
 }
 
 interface Delivery {
+  approvals: number;
   samples: number;
   missing: number;
   p50: number;
   p95: number;
   p99: number;
   max: number;
+}
+
+interface Room {
+  sockets: Socket[];
+  moderator: Socket;
   connectMs: number;
   joinMs: number;
 }
 
-/** Connects N sockets, joins the session, approves `approvals` questions one by one, measuring arrival at every socket. */
-async function measureDelivery(ready: Ready, label: string, approvals: number, questionIds: string[], versions: number[]): Promise<{ delivery: Delivery; sockets: Socket[]; moderator: Socket }> {
+/** Connects N audience sockets and a moderator, and joins them all to the session. */
+async function fillRoom(ready: Ready, label: string): Promise<Room> {
   const t0 = Date.now();
   const sockets = await inBatches(ready.tokens, 250, (token) => open(ready.url, token));
   const connectMs = Date.now() - t0;
@@ -186,49 +207,80 @@ async function measureDelivery(ready: Ready, label: string, approvals: number, q
   const joinMs = Date.now() - t1;
   const moderator = await open(ready.url, ready.moderators[0]);
   if (ready.moderators[0]) await ack(moderator, "qa:sync", { slug: SLUG });
+  return { sockets, moderator, connectMs, joinMs };
+}
 
+/**
+ * The moderator approves the questions one by one; for each, the time from the send to its arrival at
+ * every audience socket. `until`, when given, stops early once it resolves (the last vote acknowledged),
+ * so every approval measured was sent while the storm ran (the first one always is).
+ */
+async function approveAndMeasure(room: Room, label: string, questionIds: string[], versions: number[], until?: Promise<unknown>): Promise<Delivery> {
+  const { sockets, moderator } = room;
+  let over = false;
+  void until?.then(() => (over = true));
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const arrived = new Map<string, number>();
-  for (const s of sockets) {
-    s.on("question:changed", (f: { question: { id: string; status: string } }) => {
-      const start = sentAt.get(f.question.id);
-      if (start === undefined || f.question.status !== "approved") return;
-      latencies.push(performance.now() - start);
-      arrived.set(f.question.id, (arrived.get(f.question.id) ?? 0) + 1);
-    });
-  }
+  const onChanged = (f: { question: { id: string; status: string } }) => {
+    const start = sentAt.get(f.question.id);
+    if (start === undefined || f.question.status !== "approved") return;
+    latencies.push(performance.now() - start);
+    arrived.set(f.question.id, (arrived.get(f.question.id) ?? 0) + 1);
+  };
+  for (const s of sockets) s.on("question:changed", onChanged);
   let missing = 0;
-  for (let i = 0; i < approvals; i++) {
+  let approved = 0;
+  for (let i = 0; i < questionIds.length && !over; i++) {
     const id = questionIds[i];
     sentAt.set(id, performance.now());
-    const r = await ack(moderator, "question:moderate", { slug: SLUG, key: `bench-approve-${label}-${i}-${Date.now()}`, questionId: id, expectedVersion: versions[i], action: { type: "approve" } });
+    const r = await ack(moderator, "question:moderate", { slug: SLUG, key: `approve-${label}-${i}-${Date.now()}`, questionId: id, expectedVersion: versions[i], action: { type: "approve" } }, PHASE_LIMIT_MS);
     if (!r.ok) throw new Error(`${label}: approval refused: ${r.error?.code} ${r.error?.message}`);
-    const until = Date.now() + 30_000;
-    while ((arrived.get(id) ?? 0) < sockets.length && Date.now() < until) await new Promise((res) => setTimeout(res, 5));
+    const deadline = Date.now() + 30_000;
+    while ((arrived.get(id) ?? 0) < sockets.length && Date.now() < deadline) await new Promise((res) => setTimeout(res, 5));
     missing += sockets.length - (arrived.get(id) ?? 0);
+    approved++;
     await new Promise((res) => setTimeout(res, 100));
   }
+  for (const s of sockets) s.off("question:changed", onChanged);
   latencies.sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 10) / 10;
   return {
-    delivery: {
-      samples: latencies.length,
-      missing,
-      p50: round(percentile(latencies, 50)),
-      p95: round(percentile(latencies, 95)),
-      p99: round(percentile(latencies, 99)),
-      max: round(latencies.at(-1) ?? NaN),
-      connectMs,
-      joinMs,
-    },
-    sockets,
-    moderator,
+    approvals: approved,
+    samples: latencies.length,
+    missing,
+    p50: round(percentile(latencies, 50)),
+    p95: round(percentile(latencies, 95)),
+    p99: round(percentile(latencies, 99)),
+    max: round(latencies.at(-1) ?? NaN),
   };
 }
 
-/** Every audience socket votes once, all at once; then the counts are read back. */
-async function voteStorm(sockets: Socket[], moderator: Socket, questionIds: string[]) {
+interface Run {
+  room: Room;
+  quiet: Delivery;
+  storm: Delivery;
+  votes: Awaited<ReturnType<typeof voteStorm>>;
+}
+
+/** One server's run: fill the room, approve in quiet, then approve during a vote storm. */
+async function run(ready: Ready, label: string, quietIds: string[], quietVersions: number[], stormIds: string[], stormVersions: number[], voteIds: string[]): Promise<Run> {
+  const room = await fillRoom(ready, label);
+  const quiet = await approveAndMeasure(room, label, quietIds, quietVersions);
+  let acked!: () => void;
+  const stormOver = new Promise<void>((resolve) => (acked = resolve));
+  const storming = voteStorm(room.sockets, room.moderator, voteIds, acked);
+  const storm = await approveAndMeasure(room, `${label}-storm`, stormIds, stormVersions, stormOver);
+  const votes = await storming;
+  for (const s of [...room.sockets, room.moderator]) s.close();
+  return { room, quiet, storm, votes };
+}
+
+/**
+ * Every audience socket votes once, all at once; then the counts are read back. `onAcked` is called
+ * when the last vote is acknowledged (the storm is over then).
+ */
+async function voteStorm(sockets: Socket[], moderator: Socket, questionIds: string[], onAcked: () => void = () => {}) {
   const lastBroadcast = new Map<string, number>();
   let broadcasts = 0;
   sockets[0].on("question:votes", (f: { counts: Array<[string, number]> }) => {
@@ -248,13 +300,15 @@ async function voteStorm(sockets: Socket[], moderator: Socket, questionIds: stri
     ),
   );
   const stormMs = Date.now() - t0;
+  onAcked();
   ackMs.sort((a, b) => a - b);
   const refused = new Map<string, number>();
   for (const r of results) if (!r.ok) refused.set(r.error!.code, (refused.get(r.error!.code) ?? 0) + 1);
   await new Promise((res) => setTimeout(res, 1500)); // the last ticks
-  const snap = await ack<{ votes: Record<string, number> }>(moderator, "qa:sync", { slug: SLUG }, 5 * 60_000);
+  const snap = await ack<{ votes?: Record<string, number> }>(moderator, "qa:sync", { slug: SLUG }, 5 * 60_000);
   if (!snap.ok) throw new Error(`could not read the counts back: ${snap.error?.code}; disconnects ${JSON.stringify(Object.fromEntries(dropped))}`);
-  const counted = questionIds.reduce((sum, id) => sum + (snap.data?.votes[id] ?? 0), 0);
+  // Plenary: the database's counts as the moderator reads them back. The bare server keeps no store.
+  const counted = snap.data?.votes ? questionIds.reduce((sum, id) => sum + (snap.data!.votes![id] ?? 0), 0) : null;
   const broadcastTotal = questionIds.reduce((sum, id) => sum + (lastBroadcast.get(id) ?? 0), 0);
   return {
     sent: sockets.length,
@@ -274,63 +328,80 @@ async function main(): Promise<void> {
   const serve = arg("serve");
   const n = Number(arg("sockets", "2000"));
   const approvals = Number(arg("approvals", "20"));
+  const stormApprovals = Number(arg("storm-approvals", "5"));
   const postgres = arg("postgres") === "true";
   if (!Number.isInteger(n) || n < 1 || n > 20_000) throw new Error("--sockets must be 1–20000");
-  if (!Number.isInteger(approvals) || approvals < 1 || approvals > 50) throw new Error("--approvals must be 1–50");
+  if (!Number.isInteger(approvals) || approvals < 1 || approvals > 100) throw new Error("--approvals must be 1–100");
+  if (!Number.isInteger(stormApprovals) || stormApprovals < 1 || stormApprovals > 50) throw new Error("--storm-approvals must be 1–50");
+  // A child is told the total number of questions to seed as its --approvals.
   if (serve === "app") return serveApp(n, approvals, postgres);
   if (serve === "bare") return serveBare(n);
+  const questions = approvals + stormApprovals;
 
   const watchdog = setTimeout(() => {
     console.error("qa-fanout: time limit reached, stopping");
     process.exit(2);
-  }, 15 * 60_000);
+  }, 20 * 60_000);
   watchdog.unref();
-  console.log(`qa-fanout: ${n} audience sockets, ${approvals} approvals, ${postgres ? "Postgres" : "PGlite"} — ${new Date().toISOString()}`);
+  console.log(`qa-fanout: ${n} audience sockets, ${approvals} approvals, then a vote storm with up to ${stormApprovals} approvals during it, ${postgres ? "Postgres" : "PGlite"} — ${new Date().toISOString()}`);
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
 
   // Plenary.
-  const app = await startChild("app", n, approvals, postgres);
+  const app = await startChild("app", n, questions, postgres);
   const probe = await open(app.ready.url, app.ready.moderators[1]);
   const staff = await ack<{ questions: Array<{ id: string; version: number; status: string }> }>(probe, "qa:sync", { slug: SLUG });
   const pending = (staff.data?.questions ?? []).filter((q) => q.status === "pending");
   probe.close();
-  const appRun = await measureDelivery(
+  if (pending.length < questions) throw new Error(`expected ${questions} pending questions, found ${pending.length}`);
+  const quietQs = pending.slice(0, approvals);
+  const stormQs = pending.slice(approvals, questions);
+  const appRun = await run(
     app.ready,
     "app",
-    approvals,
-    pending.map((q) => q.id),
-    pending.map((q) => q.version),
+    quietQs.map((q) => q.id),
+    quietQs.map((q) => q.version),
+    stormQs.map((q) => q.id),
+    stormQs.map((q) => q.version),
+    quietQs.map((q) => q.id),
   );
-  const votes = await voteStorm(appRun.sockets, appRun.moderator, pending.map((q) => q.id));
-  for (const s of [...appRun.sockets, appRun.moderator]) s.close();
   app.child.kill("SIGTERM");
 
-  // The bare socket.io baseline, same clients, same measurement.
-  let bareRun: Awaited<ReturnType<typeof measureDelivery>> | undefined;
+  // The bare socket.io baseline, same clients, same measurements.
+  let bareRun: Run | undefined;
   if (arg("skip-bare") !== "true") {
-    const bare = await startChild("bare", n, approvals, false);
-    const ids = Array.from({ length: approvals }, (_, i) => `bare-${i}`);
-    bareRun = await measureDelivery(bare.ready, "bare", approvals, ids, ids.map(() => 1));
-    for (const s of [...bareRun.sockets, bareRun.moderator]) s.close();
+    const bare = await startChild("bare", n, questions, false);
+    const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => `bare-${from + i}`);
+    bareRun = await run(bare.ready, "bare", ids(0, approvals), ids(0, approvals).map(() => 1), ids(approvals, stormApprovals), ids(approvals, stormApprovals).map(() => 1), ids(0, approvals));
     bare.child.kill("SIGTERM");
   }
 
-  const a = appRun.delivery;
-  const b = bareRun?.delivery;
   const ratio = (x: number, y?: number) => (y ? (x / y).toFixed(2) : "n/a");
+  const table = (title: string, a: Delivery, b?: Delivery) => {
+    console.log("");
+    console.log(title);
+    console.log(`             approvals  samples  missing   p50     p95     p99     max`);
+    const row = (name: string, d: Delivery) => console.log(`  ${name.padEnd(10)} ${String(d.approvals).padStart(9)}  ${String(d.samples).padStart(7)}  ${String(d.missing).padStart(7)}  ${fmt(d.p50)}  ${fmt(d.p95)}  ${fmt(d.p99)}  ${fmt(d.max)}`);
+    row("plenary", a);
+    if (b) row("bare", b);
+    if (b) console.log(`  ratio                                   ${ratio(a.p50, b.p50).padStart(6)}  ${ratio(a.p95, b.p95).padStart(6)}  ${ratio(a.p99, b.p99).padStart(6)}`);
+  };
   console.log("");
-  console.log("delivery of approved questions to every socket (ms, from the moderator's send to each socket's receipt)");
-  console.log(`             samples  missing   p50     p95     p99     max    connect  join`);
-  console.log(`  plenary    ${String(a.samples).padStart(7)}  ${String(a.missing).padStart(7)}  ${fmt(a.p50)}  ${fmt(a.p95)}  ${fmt(a.p99)}  ${fmt(a.max)}  ${String(a.connectMs).padStart(6)}  ${String(a.joinMs).padStart(6)}`);
-  if (b) console.log(`  bare       ${String(b.samples).padStart(7)}  ${String(b.missing).padStart(7)}  ${fmt(b.p50)}  ${fmt(b.p95)}  ${fmt(b.p99)}  ${fmt(b.max)}  ${String(b.connectMs).padStart(6)}  ${String(b.joinMs).padStart(6)}`);
-  if (b) console.log(`  ratio                         ${ratio(a.p50, b.p50).padStart(6)}  ${ratio(a.p95, b.p95).padStart(6)}  ${ratio(a.p99, b.p99).padStart(6)}`);
+  console.log(`connect ${n} sockets: plenary ${appRun.room.connectMs} ms${bareRun ? `, bare ${bareRun.room.connectMs} ms` : ""}; join (qa:sync): plenary ${appRun.room.joinMs} ms${bareRun ? `, bare ${bareRun.room.joinMs} ms` : ""}`);
+  table("delivery of approved questions to every socket, quiet room (ms, from the moderator's send to each socket's receipt)", appRun.quiet, bareRun?.quiet);
+  table("delivery of approved questions to every socket, during the vote storm (ms)", appRun.storm, bareRun?.storm);
+  const v = appRun.votes;
   console.log("");
   console.log(
-    `vote storm: ${votes.sent} sent, ${votes.acknowledged} acknowledged, refused ${JSON.stringify(votes.refused)}, ${votes.counted} counted in the database, ` +
-      `${votes.broadcastTotal} in the last broadcast counts (${votes.broadcasts} coalesced broadcasts), lost ${votes.acknowledged - votes.counted}; ` +
-      `all acknowledged after ${votes.stormMs} ms (ack p50 ${votes.ackP50} ms, p99 ${votes.ackP99} ms), disconnects ${JSON.stringify(votes.disconnects)}`,
+    `vote storm (plenary): ${v.sent} sent, ${v.acknowledged} acknowledged, refused ${JSON.stringify(v.refused)}, ${v.counted} counted in the database, ` +
+      `${v.broadcastTotal} in the last broadcast counts (${v.broadcasts} coalesced broadcasts), lost ${v.acknowledged - (v.counted ?? 0)}; ` +
+      `all acknowledged after ${v.stormMs} ms (ack p50 ${v.ackP50} ms, p99 ${v.ackP99} ms), disconnects ${JSON.stringify(v.disconnects)}`,
   );
-  process.exit(a.missing === 0 && votes.acknowledged === votes.counted ? 0 : 1);
+  if (bareRun) {
+    const bv = bareRun.votes;
+    console.log(`vote storm (bare): ${bv.sent} sent, ${bv.acknowledged} acknowledged, ${bv.broadcastTotal} in the last broadcast counts; all acknowledged after ${bv.stormMs} ms (ack p50 ${bv.ackP50} ms, p99 ${bv.ackP99} ms); ratio ${ratio(v.stormMs, bv.stormMs)}`);
+  }
+  const ok = appRun.quiet.missing === 0 && appRun.storm.missing === 0 && v.acknowledged === v.sent && v.counted === v.acknowledged && v.broadcastTotal === v.counted;
+  process.exit(ok ? 0 : 1);
 }
 
 function fmt(x: number): string {

@@ -5,16 +5,67 @@
  * the burst has drained. With PGlite, Q&A commands therefore run one at a time with a macrotask turn
  * between them (PGlite executes one query at a time anyway, so nothing is lost). On Postgres they run
  * concurrently, as the pool allows.
+ *
+ * Two lanes: the moderators' and panelists' commands (`staff`) go before the audience's queued ones,
+ * so an approval or "on stage" does not wait behind a storm of thousands of votes; within a lane,
+ * first come first served.
  */
+export type Lane = "staff" | "audience";
+
+type Job = () => Promise<void>;
+
+/** A FIFO queue that does not shift arrays (a burst of 10,000 commands stays linear). */
+class Queue {
+  private items: Array<Job | undefined> = [];
+  private head = 0;
+  push(job: Job): void {
+    this.items.push(job);
+  }
+  take(): Job | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const job = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return job;
+  }
+  get size(): number {
+    return this.items.length - this.head;
+  }
+}
+
 export class CommandGate {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly lanes: Record<Lane, Queue> = { staff: new Queue(), audience: new Queue() };
+  private draining = false;
 
   constructor(private readonly serial: boolean) {}
 
-  run<T>(work: () => Promise<T>): Promise<T> {
+  run<T>(work: () => Promise<T>, lane: Lane = "audience"): Promise<T> {
     if (!this.serial) return work();
-    const result = this.tail.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(work);
-    this.tail = result.catch(() => {});
-    return result;
+    return new Promise<T>((resolve, reject) => {
+      this.lanes[lane].push(() => Promise.resolve().then(work).then(resolve, reject));
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  /** Commands waiting their turn (for tests and logs). */
+  get waiting(): number {
+    return this.lanes.staff.size + this.lanes.audience.size;
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      for (;;) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const job = this.lanes.staff.take() ?? this.lanes.audience.take();
+        if (!job) break;
+        await job();
+      }
+    } finally {
+      this.draining = false;
+    }
   }
 }

@@ -5,6 +5,8 @@ import type { PlenarySocket } from "../realtime/io";
 import type { BucketRule } from "../realtime/rate-limit";
 import { rooms } from "../realtime/rooms";
 import { z } from "zod";
+import type { Actor } from "../auth/actor";
+import type { Lane } from "./gate";
 import { qaFault } from "./service";
 
 /** Per person and command (in this instance's memory). Asking is also limited per minute in the database. */
@@ -20,16 +22,29 @@ export const QA_RATES = {
 const anyObject = z.record(z.string(), z.unknown());
 const syncEnvelope = z.looseObject({ view: z.enum(["audience", "panel", "staff"]).optional() });
 
+function holdsStaffRole(actor: Actor | null): boolean {
+  if (!actor) return false;
+  if (actor.isOrganizer) return true;
+  for (const roles of actor.sessionRoles.values()) if (roles.has("moderator") || roles.has("panelist")) return true;
+  return false;
+}
+
 export function registerQaHandlers(app: PlenaryServices, socket: PlenarySocket): void {
   const actor = () => socket.data.actor;
-  // Every command takes its turn at the gate (server/qa/gate.ts), and every error leaves through
-  // qaFault, so no query parameter can reach an ack or a log line.
-  const safe =
+  // Every command takes its turn at the gate (server/qa/gate.ts) — staff commands in their own lane,
+  // ahead of the audience's — and every error leaves through qaFault, so no query parameter can reach
+  // an ack or a log line.
+  // Only people who hold a staff role somewhere get the fast lane: an attendee's forged staff command
+  // waits with the audience (and is refused by the policy when its turn comes).
+  const gated =
+    (lane: Lane) =>
     <I, R>(run: (input: I) => Promise<R>) =>
     (input: I): Promise<R> =>
-      app.qa.gate.run(() => run(input)).catch((err: unknown) => {
+      app.qa.gate.run(() => run(input), lane === "staff" && holdsStaffRole(actor()) ? "staff" : "audience").catch((err: unknown) => {
         throw qaFault(err);
       });
+  const safe = gated("audience");
+  const staff = gated("staff");
 
   // Loads (or reloads after a reconnect) what this person's view shows, and joins that view's rooms.
   onCommand(
@@ -50,10 +65,10 @@ export function registerQaHandlers(app: PlenaryServices, socket: PlenarySocket):
   onCommand(socket, app, "question:submit", anyObject, safe((input) => app.qa.submit(actor(), input)), QA_RATES.submit);
   onCommand(socket, app, "question:similar", anyObject, safe((input) => app.qa.similar(actor(), input)), QA_RATES.similar);
   onCommand(socket, app, "question:vote", anyObject, safe((input) => app.qa.vote(actor(), input)), QA_RATES.vote);
-  onCommand(socket, app, "question:moderate", anyObject, safe((input) => app.qa.moderate(actor(), input)), QA_RATES.moderate);
-  onCommand(socket, app, "question:answer", anyObject, safe((input) => app.qa.answer(actor(), input)), QA_RATES.moderate);
-  onCommand(socket, app, "qa:undo", anyObject, safe((input) => app.qa.undo(actor(), input)), QA_RATES.moderate);
-  onCommand(socket, app, "qa:pause", anyObject, safe((input) => app.qa.pause(actor(), input)), QA_RATES.moderate);
-  onCommand(socket, app, "qa:interleave", anyObject, safe((input) => app.qa.interleave(actor(), input)), QA_RATES.moderate);
-  onCommand(socket, app, "qa:configure", anyObject, safe((input) => app.qa.configure(actor(), input)), QA_RATES.moderate);
+  onCommand(socket, app, "question:moderate", anyObject, staff((input) => app.qa.moderate(actor(), input)), QA_RATES.moderate);
+  onCommand(socket, app, "question:answer", anyObject, staff((input) => app.qa.answer(actor(), input)), QA_RATES.moderate);
+  onCommand(socket, app, "qa:undo", anyObject, staff((input) => app.qa.undo(actor(), input)), QA_RATES.moderate);
+  onCommand(socket, app, "qa:pause", anyObject, staff((input) => app.qa.pause(actor(), input)), QA_RATES.moderate);
+  onCommand(socket, app, "qa:interleave", anyObject, staff((input) => app.qa.interleave(actor(), input)), QA_RATES.moderate);
+  onCommand(socket, app, "qa:configure", anyObject, staff((input) => app.qa.configure(actor(), input)), QA_RATES.moderate);
 }
