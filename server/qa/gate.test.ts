@@ -5,7 +5,7 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe("the command gate (PGlite)", () => {
   it("runs one command at a time, first come first served within a lane", async () => {
-    const gate = new CommandGate(true);
+    const gate = new CommandGate({ serial: true });
     const log: string[] = [];
     let running = 0;
     let most = 0;
@@ -24,7 +24,7 @@ describe("the command gate (PGlite)", () => {
   });
 
   it("lets a staff command go before the audience's queued ones", async () => {
-    const gate = new CommandGate(true);
+    const gate = new CommandGate({ serial: true });
     const log: string[] = [];
     const job = (name: string) => async () => {
       await tick();
@@ -44,7 +44,7 @@ describe("the command gate (PGlite)", () => {
   });
 
   it("passes errors through (thrown or rejected) and keeps going", async () => {
-    const gate = new CommandGate(true);
+    const gate = new CommandGate({ serial: true });
     const boom = gate.run(() => {
       throw new Error("sync boom");
     });
@@ -55,17 +55,30 @@ describe("the command gate (PGlite)", () => {
     await expect(fine).resolves.toBe(42);
   });
 
-  it("on Postgres runs commands at once, concurrently", async () => {
-    const gate = new CommandGate(false);
+  it("on Postgres runs the audience's commands a few at a time and staff commands at once", async () => {
+    const gate = new CommandGate({ serial: false, audienceConcurrency: 3 });
     let running = 0;
     let most = 0;
-    const job = async () => {
+    const started: string[] = [];
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    const job = (name: string) => async () => {
+      started.push(name);
       running++;
       most = Math.max(most, running);
-      await tick();
+      await hold;
       running--;
     };
-    await Promise.all([gate.run(job), gate.run(job, "staff"), gate.run(job)]);
-    expect(most).toBe(3);
+    const votes = Array.from({ length: 10 }, (_, i) => gate.run(job(`vote-${i}`)));
+    await tick();
+    expect(started).toEqual(["vote-0", "vote-1", "vote-2"]);
+    const approval = gate.run(job("approve"), "staff");
+    await tick();
+    // The approval does not wait for a free place: the pool keeps room for it.
+    expect(started).toEqual(["vote-0", "vote-1", "vote-2", "approve"]);
+    release();
+    await Promise.all([...votes, approval]);
+    expect(most).toBe(4);
+    expect(started).toHaveLength(11);
   });
 });

@@ -36,17 +36,30 @@ class Queue {
   }
 }
 
+export interface GateOptions {
+  /**
+   * PGlite: one command at a time, with an event-loop turn between two (see above). Otherwise the
+   * audience's commands run up to `audienceConcurrency` at once and staff commands start at once, so
+   * a vote storm cannot take every database connection while a moderator waits.
+   */
+  serial: boolean;
+  audienceConcurrency?: number;
+}
+
 export class CommandGate {
   private readonly lanes: Record<Lane, Queue> = { staff: new Queue(), audience: new Queue() };
-  private draining = false;
+  private running = 0;
+  private readonly limit: number;
 
-  constructor(private readonly serial: boolean) {}
+  constructor(private readonly opts: GateOptions) {
+    this.limit = opts.serial ? 1 : Math.max(1, opts.audienceConcurrency ?? 8);
+  }
 
   run<T>(work: () => Promise<T>, lane: Lane = "audience"): Promise<T> {
-    if (!this.serial) return work();
+    if (!this.opts.serial && lane === "staff") return work();
     return new Promise<T>((resolve, reject) => {
       this.lanes[lane].push(() => Promise.resolve().then(work).then(resolve, reject));
-      if (!this.draining) void this.drain();
+      this.pump();
     });
   }
 
@@ -55,17 +68,21 @@ export class CommandGate {
     return this.lanes.staff.size + this.lanes.audience.size;
   }
 
-  private async drain(): Promise<void> {
-    this.draining = true;
+  private pump(): void {
+    while (this.running < this.limit && this.waiting > 0) {
+      this.running++;
+      void this.next();
+    }
+  }
+
+  private async next(): Promise<void> {
+    if (this.opts.serial) await new Promise<void>((resolve) => setImmediate(resolve));
+    const job = this.lanes.staff.take() ?? this.lanes.audience.take();
     try {
-      for (;;) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        const job = this.lanes.staff.take() ?? this.lanes.audience.take();
-        if (!job) break;
-        await job();
-      }
+      if (job) await job();
     } finally {
-      this.draining = false;
+      this.running--;
+      this.pump();
     }
   }
 }

@@ -71,7 +71,7 @@ type StoredAnswer = ModerationResult | { refused: { code: AppError["code"]; mess
 
 export interface QaDeps {
   db: q.Db;
-  /** PGlite: commands run one at a time with an event-loop turn between them (gate.ts). */
+  /** PGlite: commands run one at a time with an event-loop turn between them; Postgres: the audience's at most 8 at once (gate.ts). */
   serialCommands: boolean;
   audit: AuditService;
   guard: Guard;
@@ -104,7 +104,7 @@ export class QaService {
   readonly gate: CommandGate;
 
   constructor(private readonly d: QaDeps) {
-    this.gate = new CommandGate(d.serialCommands);
+    this.gate = new CommandGate({ serial: d.serialCommands, audienceConcurrency: 8 });
   }
 
   // ── Reading ─────────────────────────────────────────────────────────────────────────────────────
