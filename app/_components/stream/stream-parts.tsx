@@ -6,7 +6,7 @@ export type ViewerState = "unavailable" | "waiting" | "ready" | "connecting" | "
 
 const labels: Record<ViewerState, string> = {
   unavailable: "Stream not available",
-  waiting: "Waiting for the session to start",
+  waiting: "Stream not started yet",
   ready: "Live now",
   connecting: "Connecting…",
   live: "Live",
