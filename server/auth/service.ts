@@ -120,6 +120,13 @@ export class AuthService {
   }
 
   /** Starts a sign-in for `userId`; returns the raw token for the cookie. */
+  /** Demo mode's one-click sign-in (the route checks demo mode): only the seeded fictional people. */
+  async startDemoSignIn(email: string): Promise<{ token: string; expires: Date }> {
+    const user = await q.findUserByEmail(this.db, email);
+    if (!user?.isDemo) throw new AppError("not_found", "Only the fictional demo people can be signed in with one click.");
+    return this.startSignIn(user.id, "demo");
+  }
+
   async startSignIn(userId: string, method: "email" | "oidc" | "code" | "demo"): Promise<{ token: string; expires: Date }> {
     const token = newSecret();
     const expires = new Date(this.clock.now().getTime() + SIGN_IN_DAYS * 86_400_000);
