@@ -154,6 +154,15 @@ export async function hitRateLimit(db: Database, key: string, windowStart: Date)
   return row.count;
 }
 
+/** The attempts counted in one window (0 when none). */
+export async function rateLimitCount(db: Database, key: string, windowStart: Date): Promise<number> {
+  const [row] = await db
+    .select({ count: rateLimits.count })
+    .from(rateLimits)
+    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart)));
+  return row?.count ?? 0;
+}
+
 /** Takes back one hit of this window (an attempt that turned out not to count). */
 export async function unhitRateLimit(db: Database, key: string, windowStart: Date): Promise<void> {
   await db

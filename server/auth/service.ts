@@ -39,6 +39,11 @@ export const MAGIC_LINK_LIMITS: MagicLinkLimits = { windowMs: 10 * 60_000, perEm
 export interface AuthServiceOptions {
   codeLimits?: Partial<CodeLimits>;
   magicLinkLimits?: Partial<MagicLinkLimits>;
+  /**
+   * Sign-ins, links and rate limits live in real time, never on the simulated clock of a demo
+   * (a cookie expires in the browser's time). Tests may pass their own clock to step through windows.
+   */
+  clock?: { now(): Date };
 }
 
 export interface AuthPublisher {
@@ -75,7 +80,7 @@ export const joinSchema = z.object({
  * Sign-in lifetimes run on the real clock, never the simulated event clock (PLENARY_NOW).
  */
 export class AuthService {
-  private readonly clock = { now: () => new Date() };
+  private readonly clock: { now(): Date };
   readonly codeLimits: CodeLimits;
   readonly magicLinkLimits: MagicLinkLimits;
 
@@ -86,6 +91,7 @@ export class AuthService {
     private readonly log: Logger,
     options: AuthServiceOptions = {},
   ) {
+    this.clock = options.clock ?? { now: () => new Date() };
     this.codeLimits = { ...CODE_LIMITS, ...options.codeLimits };
     this.magicLinkLimits = { ...MAGIC_LINK_LIMITS, ...options.magicLinkLimits };
   }
@@ -216,12 +222,19 @@ export class AuthService {
     ]);
   }
 
-  /** The fixed window `now` falls in. */
+  /**
+   * The window `now` falls in, for a sliding-window count: the attempts of this fixed window plus
+   * those of the one before, weighted by how much of it still lies within `windowMs` of now. So a
+   * limit holds across a window's edge (no fresh budget at the turn of the clock) without keeping a
+   * row per attempt.
+   */
   private window(windowMs: number) {
     const now = this.clock.now().getTime();
     const start = new Date(Math.floor(now / windowMs) * windowMs);
     const retryAfterMs = start.getTime() + windowMs - now;
-    return { start, retryAfterMs, minutes: Math.ceil(retryAfterMs / 60_000) };
+    const previous = new Date(start.getTime() - windowMs);
+    const previousWeight = retryAfterMs / windowMs;
+    return { start, previous, previousWeight, retryAfterMs, minutes: Math.ceil(retryAfterMs / 60_000) };
   }
 
   /**
@@ -230,13 +243,15 @@ export class AuthService {
    * attempt refused by a narrow bucket (one device) does not use up a wide one (its network).
    * `takeBack()` returns every hit, for an attempt that turned out not to count.
    */
-  private async count(window: { start: Date; retryAfterMs: number }, buckets: Array<{ key: string; limit: number; message: string; log?: string }>) {
+  private async count(window: ReturnType<AuthService["window"]>, buckets: Array<{ key: string; limit: number; message: string; log?: string }>) {
     const counted: string[] = [];
     const takeBack = async () => {
       for (const key of counted) await q.unhitRateLimit(this.db, key, window.start);
     };
     for (const b of buckets) {
-      if ((await q.hitRateLimit(this.db, b.key, window.start)) > b.limit) {
+      const now = await q.hitRateLimit(this.db, b.key, window.start);
+      const before = now > b.limit ? 0 : await q.rateLimitCount(this.db, b.key, window.previous);
+      if (now + before * window.previousWeight > b.limit) {
         await takeBack();
         if (b.log) this.log.warn(b.log, { limit: b.limit });
         throw new AppError("rate_limited", b.message, { retryAfterMs: window.retryAfterMs });

@@ -67,6 +67,33 @@ describe.each(testDatabaseKinds())("room codes: concurrent guesses straight at t
   });
 });
 
+describe("room codes: the limit is a sliding window", () => {
+  let server: TestServer;
+  // 10-minute windows start on the clock's ten minutes: begin 30 s before one such edge.
+  let now = new Date("2026-05-23T09:59:30Z");
+  beforeAll(async () => {
+    server = await startTestServer({ auth: { clock: { now: () => now }, codeLimits: { perDevice: 100, perAddress: 3 } } });
+  });
+  afterAll(async () => server?.close());
+
+  const wrong = () =>
+    server.services.auth.joinWithCode({ code: "ZZZZ-ZZZZ" }, { ip: "198.51.100.50", device: { secret: server.services.auth.newDeviceSecret(), minted: true }, actor: null }).then(
+      () => "joined",
+      (err: { code?: string }) => err.code ?? "error",
+    );
+
+  it("gives no fresh budget at the turn of a window, and frees it as the earlier attempts age", async () => {
+    expect([await wrong(), await wrong(), await wrong()]).toEqual(["not_found", "not_found", "not_found"]);
+    expect(await wrong()).toBe("rate_limited");
+    // Past the edge of the fixed window: the three attempts of a minute ago still count.
+    now = new Date("2026-05-23T10:00:30Z");
+    expect(await wrong()).toBe("rate_limited");
+    // Ten minutes after them they no longer do.
+    now = new Date("2026-05-23T10:10:00Z");
+    expect(await wrong()).toBe("not_found");
+  });
+});
+
 describe("room codes behind a trusted reverse proxy", () => {
   let server: TestServer;
   beforeAll(async () => {
