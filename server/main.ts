@@ -25,12 +25,13 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info("shutting down", { signal });
+    const running = await starting?.catch(() => null);
+    // The limit is for the shutdown itself, not for a start-up it had to wait for.
     const force = setTimeout(() => {
       log.error("shutdown took too long; exiting");
       process.exit(1);
     }, 10_000);
     force.unref();
-    const running = await starting?.catch(() => null);
     await running?.close();
     process.exit(0);
   };
