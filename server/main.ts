@@ -22,7 +22,11 @@ async function main() {
   let starting: Promise<RunningPlenary> | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal (Ctrl-C twice) does not wait any longer.
+      log.warn("second signal while shutting down; exiting now", { signal });
+      process.exit(1);
+    }
     stopping = true;
     log.info("shutting down", { signal });
     const running = await starting?.catch(() => null);
