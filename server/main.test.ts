@@ -92,6 +92,19 @@ describe("server/main.ts", () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
+  it("a second signal while shutting down exits at once", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
+    const r = runMain({ DATA_DIR: dataDir, PORT: "0" });
+    children.push(r.child);
+    for (let i = 0; i < 200 && !fs.existsSync(path.join(dataDir, "plenary.lock")); i++) await new Promise((res) => setTimeout(res, 25));
+    r.child.kill("SIGTERM");
+    await new Promise((res) => setTimeout(res, 100));
+    r.child.kill("SIGINT");
+    expect(await r.exited).toBe(1);
+    expect(r.out() + r.err()).toMatch(/second signal while shutting down/);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
   it("a SIGTERM while starting up still shuts down cleanly and frees the folder", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
     const r = runMain({ DATA_DIR: dataDir, PORT: "0" });
