@@ -22,6 +22,19 @@ import { browserLike, sleep, sync, waitFor } from "./testing";
 const SLUG = "defense-industry-perspectives";
 const NOW = "2024-05-24T10:00:00-04:00";
 
+/** Every client's view (questions, counts, own votes and questions) equals a fresh snapshot from the database. */
+async function expectConverged(everyone: Array<ReturnType<typeof browserLike>>) {
+  const shape = (qs: Iterable<QuestionView>) => [...qs].map((q) => `${q.id}:${q.status}:${q.version}`).sort();
+  for (const c of everyone) {
+    const fresh = (await sync(c.socket, SLUG)) as QaSnapshot;
+    const st = c.client.getState();
+    expect(shape(st.questions.values())).toEqual(shape(fresh.questions));
+    for (const q of fresh.questions) expect(st.votes[q.id] ?? 0, `votes shown for ${q.id}`).toBe(fresh.votes[q.id]);
+    expect(new Set(st.myVotes)).toEqual(new Set(fresh.myVotes));
+    expect(st.mine.map((m) => `${m.id}:${m.status}`).sort()).toEqual(fresh.mine.map((m) => `${m.id}:${m.status}`).sort());
+  }
+}
+
 describe.each(testDatabaseKinds())("a server restart mid-session (%s)", (database) => {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterAll(async () => {
@@ -156,15 +169,7 @@ describe.each(testDatabaseKinds())("a server restart mid-session (%s)", (databas
     }
 
     // Every client's view equals a fresh snapshot from the database.
-    const shape = (qs: Iterable<QuestionView>) => [...qs].map((q) => `${q.id}:${q.status}:${q.version}`).sort();
-    for (const c of everyone) {
-      const fresh = (await sync(c.socket, SLUG)) as QaSnapshot;
-      const st = c.client.getState();
-      expect(shape(st.questions.values())).toEqual(shape(fresh.questions));
-      for (const q of fresh.questions) expect(st.votes[q.id] ?? 0, `votes shown for ${q.id}`).toBe(fresh.votes[q.id]);
-      expect(new Set(st.myVotes)).toEqual(new Set(fresh.myVotes));
-      expect(st.mine.map((m) => `${m.id}:${m.status}`).sort()).toEqual(fresh.mine.map((m) => `${m.id}:${m.status}`).sort());
-    }
+    await expectConverged(everyone);
   }, 120_000);
 
   it("a crash (SIGKILL) while clients ask and vote: acknowledged items exist once, the rest are resent once, everyone converges", async () => {
@@ -249,15 +254,7 @@ describe.each(testDatabaseKinds())("a server restart mid-session (%s)", (databas
     }
     for (const r of dump.questions) expect(r.voteCount, `count of ${r.id}`).toBe(dump.votes.filter((v) => v.questionId === r.id).length);
 
-    const shape = (qs: Iterable<QuestionView>) => [...qs].map((q) => `${q.id}:${q.status}:${q.version}`).sort();
-    for (const c of everyone) {
-      const fresh = (await sync(c.socket, SLUG)) as QaSnapshot;
-      const st = c.client.getState();
-      expect(shape(st.questions.values())).toEqual(shape(fresh.questions));
-      for (const q of fresh.questions) expect(st.votes[q.id] ?? 0, `votes shown for ${q.id}`).toBe(fresh.votes[q.id]);
-      expect(new Set(st.myVotes)).toEqual(new Set(fresh.myVotes));
-      expect(st.mine.map((m) => `${m.id}:${m.status}`).sort()).toEqual(fresh.mine.map((m) => `${m.id}:${m.status}`).sort());
-    }
+    await expectConverged(everyone);
     await child.close();
   }, 150_000);
 });
