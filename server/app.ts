@@ -133,7 +133,9 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     };
     const auth = new AuthService(database.db, audit, authEvents, log, opts.auth);
     if (config.demo) await seedDemoPeople(database.db);
-    io = createSocketServer(httpServer, { allowedOrigins, auth, log, secureCookies: usesSecureCookies(config.publicUrl) });
+    // Sockets are let in once every command handler is wired (below), and no longer once shutdown begins.
+    const realtime: PlenaryServices["realtime"] = { ready: false };
+    io = createSocketServer(httpServer, { allowedOrigins, auth, log, secureCookies: usesSecureCookies(config.publicUrl), accepting: () => realtime.ready });
     const sockets = io;
     const redis = config.redisUrl ? await useRedisAdapter(sockets, config.redisUrl, log) : undefined;
     if (redis) closers.push(() => redis.close());
@@ -196,7 +198,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     }, 10_000);
     eraser.unref();
     closers.push(async () => clearInterval(eraser));
-    const realtime = { ready: true, redis: redis?.ready };
+    realtime.redis = redis?.ready;
     const services: PlenaryServices = {
       config,
       log,
@@ -238,6 +240,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       registerPollHandlers(services, socket);
       registerQaHandlers(services, socket);
     });
+    realtime.ready = true;
 
     let nextHandler: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | undefined;
     if (opts.withNext !== false) {

@@ -29,6 +29,12 @@ export interface SocketServerOptions {
   log: Logger;
   /** Behind TLS only the `__Secure-` cookie name is read (server/auth/cookies.ts). */
   secureCookies: boolean;
+  /**
+   * False while the server is starting (the command handlers are not wired yet) and once it is
+   * shutting down: handshakes are refused then, and clients retry by themselves, rather than being
+   * let in to a socket that would never answer a command.
+   */
+  accepting: () => boolean;
 }
 
 /** Largest frame a client may send; questions are at most 500 characters, so 16 KiB is generous. */
@@ -44,6 +50,7 @@ export function createSocketServer(httpServer: http.Server, opts: SocketServerOp
     // CORS headers do not protect WebSocket upgrades: the Origin check below does. A browser always
     // sends Origin on a cross-origin request; same-origin polling GETs may omit it.
     allowRequest: (req, callback) => {
+      if (!opts.accepting()) return callback("server starting or stopping", false);
       const origin = req.headers.origin;
       if (origin && !opts.allowedOrigins.has(origin)) {
         opts.log.warn("socket refused: foreign origin", { origin });
