@@ -45,6 +45,13 @@ export function registerQaHandlers(app: PlenaryServices, socket: PlenarySocket):
       });
   const safe = gated("audience");
   const staff = gated("staff");
+  // Votes take their turn at the gate in batches (QaService.vote), not one by one.
+  const batched =
+    <I, R>(run: (input: I) => Promise<R>) =>
+    (input: I): Promise<R> =>
+      run(input).catch((err: unknown) => {
+        throw qaFault(err);
+      });
 
   // Loads (or reloads after a reconnect) what this person's view shows, and joins that view's rooms.
   onCommand(
@@ -64,7 +71,7 @@ export function registerQaHandlers(app: PlenaryServices, socket: PlenarySocket):
   );
   onCommand(socket, app, "question:submit", anyObject, safe((input) => app.qa.submit(actor(), input)), QA_RATES.submit);
   onCommand(socket, app, "question:similar", anyObject, safe((input) => app.qa.similar(actor(), input)), QA_RATES.similar);
-  onCommand(socket, app, "question:vote", anyObject, safe((input) => app.qa.vote(actor(), input)), QA_RATES.vote);
+  onCommand(socket, app, "question:vote", anyObject, batched((input) => app.qa.vote(actor(), input)), QA_RATES.vote);
   onCommand(socket, app, "question:moderate", anyObject, staff((input) => app.qa.moderate(actor(), input)), QA_RATES.moderate);
   onCommand(socket, app, "question:answer", anyObject, staff((input) => app.qa.answer(actor(), input)), QA_RATES.moderate);
   onCommand(socket, app, "qa:undo", anyObject, staff((input) => app.qa.undo(actor(), input)), QA_RATES.moderate);

@@ -271,6 +271,70 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     for (const sock of sockets) sock.close();
   });
 
+  it("votes that arrive together are written together: each is answered with the count it left, refusals touch no one else", async () => {
+    const db = server.services.db;
+    const crowd = await Promise.all(Array.from({ length: 8 }, (_, i) => createPerson(server.services, { name: `Batch Voter ${i}`, email: `batch${i}-${database}@example.org` })));
+    const c = await Promise.all(crowd.map((person) => connectClient(server.url, { cookie: person.cookie })));
+    const ask = (sock: TestSocket, text: string) => ok<SubmitResult>(sock, "question:submit", { slug: DAY2, key: key(), text });
+    const approve = (id: string) => ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
+    const x = (await ask(c[1], "Which offset rules apply to co-production?")).question.id;
+    const y = (await ask(c[2], "How do offsets work when partners co-produce?")).question.id;
+    const pending = (await ask(c[3], "What is the timeline for the next reform package?")).question.id;
+    await approve(x);
+    await approve(y);
+    const vote = (sock: TestSocket, questionId: string, up: boolean) => call<VoteResult>(sock, "question:vote", { slug: DAY2, key: key(), questionId, up });
+    try {
+      // Voter 0 voted on y before it was merged into x: that vote already counts for x.
+      await ok(c[0], "question:vote", { slug: DAY2, key: key(), questionId: y, up: true });
+      await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: y, expectedVersion: 2, action: { type: "merge", intoId: x } });
+
+      // Hold x's row: the first vote's batch waits for it, and everything sent meanwhile queues for the next batch.
+      let release!: () => void;
+      const releasing = new Promise<void>((resolve) => (release = resolve));
+      const holding = db.transaction(async (tx) => {
+        await tx.select().from(questions).where(eq(questions.id, x)).for("update");
+        await releasing;
+      });
+      const firstAck = vote(c[7], x, true);
+      await waitFor(() => server.services.qa.votesPending === 1, 5_000, "the first vote's batch to start");
+      const acks = {
+        crowd: [1, 2, 3, 4].map((i) => vote(c[i], x, true)),
+        mindChange: [true, false, true].map((up) => vote(c[5], x, up)),
+        alreadyCounted: vote(c[0], x, true),
+        notOpen: vote(c[6], pending, true),
+        takesBackNothing: vote(s.cy, x, false),
+        malformed: call(s.ann, "question:vote", { slug: DAY2, key: key(), questionId: x, up: "yes" }),
+      };
+      await waitFor(() => server.services.qa.votesPending === 11, 5_000, "the votes to queue behind the first batch");
+      release();
+      await holding;
+
+      expect(await firstAck).toEqual({ ok: true, data: { questionId: x, up: true, votes: 2 } });
+      // Voters 1–5 are new (7 in all); voter 0's vote on x is not a second one; Cy had none to take back.
+      for (const a of [...(await Promise.all(acks.crowd)), await acks.alreadyCounted, await acks.takesBackNothing]) {
+        expect(a).toMatchObject({ ok: true, data: { questionId: x, votes: 7 } });
+      }
+      // One person's up, down, up sent at once are written one after the other, in order.
+      expect((await Promise.all(acks.mindChange)).map((a) => (a.ok ? [a.data.up, a.data.votes] : a.error.code))).toEqual([
+        [true, 7],
+        [false, 6],
+        [true, 7],
+      ]);
+      expect(await acks.notOpen).toMatchObject({ ok: false, error: { code: "not_found" } });
+      expect(await acks.malformed).toMatchObject({ ok: false, error: { code: "invalid_payload" } });
+
+      expect((await dbQuestion(x)).voteCount).toBe(7);
+      const [{ distinct }] = await db
+        .select({ distinct: sql<number>`count(DISTINCT ${questionVotes.voterId})::int` })
+        .from(questionVotes)
+        .where(sql`${questionVotes.questionId} IN (${x}, ${y})`);
+      expect(distinct).toBe(7);
+      expect(await db.select().from(questionVotes).where(eq(questionVotes.questionId, pending))).toHaveLength(0);
+    } finally {
+      for (const sock of c) sock.close();
+    }
+  });
+
   it("a resent key is stored once, even from two tabs at the same moment", async () => {
     const k = key();
     const tab2 = await connectClient(server.url, { cookie: p.cy.cookie });

@@ -141,19 +141,40 @@ export async function myVotes(db: Db, sessionId: string, voterId: string): Promi
   return rows.map((r) => r.id);
 }
 
-/** True when the vote was new. */
-export async function insertVote(tx: Db, v: { questionId: string; voterId: string; sessionId: string }): Promise<boolean> {
-  const rows = await tx.insert(questionVotes).values(v).onConflictDoNothing().returning({ q: questionVotes.questionId });
-  return rows.length > 0;
+/** Rows per statement when votes are written in bulk (three parameters a row; Postgres allows 65,535). */
+const VOTE_ROWS_PER_STATEMENT = 1000;
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += VOTE_ROWS_PER_STATEMENT) out.push(items.slice(i, i + VOTE_ROWS_PER_STATEMENT));
+  return out;
 }
 
-/** Removes this voter's vote from a question and from every question merged into it; returns how many went. */
-export async function deleteFamilyVotes(tx: Db, targetId: string, voterId: string): Promise<number> {
-  const rows = await tx
-    .delete(questionVotes)
-    .where(and(eq(questionVotes.voterId, voterId), inArray(questionVotes.questionId, familyIds(tx, targetId))))
-    .returning({ q: questionVotes.questionId });
-  return rows.length;
+/** Adds these voters' votes on a question; returns the voters whose vote was new. */
+export async function insertVotes(tx: Db, sessionId: string, questionId: string, voterIds: string[]): Promise<Set<string>> {
+  const added = new Set<string>();
+  for (const part of chunks(voterIds)) {
+    const rows = await tx
+      .insert(questionVotes)
+      .values(part.map((voterId) => ({ questionId, voterId, sessionId })))
+      .onConflictDoNothing()
+      .returning({ voter: questionVotes.voterId });
+    for (const r of rows) added.add(r.voter);
+  }
+  return added;
+}
+
+/** Removes these voters' votes from a question and from every question merged into it; returns the voters who had one. */
+export async function deleteFamilyVotes(tx: Db, targetId: string, voterIds: string[]): Promise<Set<string>> {
+  const removed = new Set<string>();
+  for (const part of chunks(voterIds)) {
+    const rows = await tx
+      .delete(questionVotes)
+      .where(and(inArray(questionVotes.voterId, part), inArray(questionVotes.questionId, familyIds(tx, targetId))))
+      .returning({ voter: questionVotes.voterId });
+    for (const r of rows) removed.add(r.voter);
+  }
+  return removed;
 }
 
 /** The question and the questions merged into it, as a subquery (both lookups use an index). */
@@ -161,15 +182,18 @@ function familyIds(tx: Db, targetId: string) {
   return sql`(SELECT ${targetId}::uuid UNION ALL SELECT ${questions.id} FROM ${questions} WHERE ${questions.mergedInto} = ${targetId})`;
 }
 
-/** Whether this voter has a vote on a question merged into `targetId` (their vote already counts for it). */
-export async function votedOnMergedChild(tx: Db, targetId: string, voterId: string): Promise<boolean> {
-  const rows = await tx
-    .select({ q: questionVotes.questionId })
-    .from(questionVotes)
-    .innerJoin(questions, eq(questions.id, questionVotes.questionId))
-    .where(and(eq(questions.mergedInto, targetId), eq(questionVotes.voterId, voterId)))
-    .limit(1);
-  return rows.length > 0;
+/** Which of these voters have a vote on a question merged into `targetId` (their vote already counts for it). */
+export async function votersOnMergedChildren(tx: Db, targetId: string, voterIds: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const part of chunks(voterIds)) {
+    const rows = await tx
+      .selectDistinct({ voter: questionVotes.voterId })
+      .from(questionVotes)
+      .innerJoin(questions, eq(questions.id, questionVotes.questionId))
+      .where(and(eq(questions.mergedInto, targetId), inArray(questionVotes.voterId, part)));
+    for (const r of rows) found.add(r.voter);
+  }
+  return found;
 }
 
 /** Adds `delta` to the stored count (votes keep it equal to the distinct voters of the question and those merged into it). */

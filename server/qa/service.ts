@@ -28,9 +28,11 @@ import {
   qaPauseSchema,
   qaUndoSchema,
   type ModerationAction,
+  type QuestionVoteInput,
 } from "../../lib/schemas/qa";
 import type { z } from "zod";
 import { errorName, type QaFanout, type QuestionChange } from "./fanout";
+import { Batcher, type Pending } from "./batch";
 import { CommandGate } from "./gate";
 import { projectOwn, projectQuestion, projectState, visibleTo } from "./projection";
 import * as q from "./queries";
@@ -100,11 +102,31 @@ const STATUS_WORDS: Record<QuestionRow["status"], string> = {
   merged: "merged into another question",
 };
 
+/** A vote waiting for its batch: the parsed command and who sent it (authorized when the batch is written). */
+type VoteCommand = QuestionVoteInput & { actor: Actor | null };
+
+interface VoteGroup {
+  session: SessionRow;
+  questionId: string;
+  ups: Array<Pending<VoteCommand, VoteResult>>;
+  downs: Array<Pending<VoteCommand, VoteResult>>;
+}
+
+/** The most votes written in one batch. */
+const VOTES_PER_BATCH = 500;
+
 export class QaService {
   readonly gate: CommandGate;
+  private readonly votes: Batcher<VoteCommand, VoteResult>;
 
   constructor(private readonly d: QaDeps) {
     this.gate = new CommandGate({ serial: d.serialCommands, audienceConcurrency: 8 });
+    this.votes = new Batcher({ max: VOTES_PER_BATCH, schedule: (job) => this.gate.run(job, "audience"), write: (batch) => this.writeVotes(batch) });
+  }
+
+  /** Votes received and not yet answered (for tests and logs). */
+  get votesPending(): number {
+    return this.votes.pending;
   }
 
   // ── Reading ─────────────────────────────────────────────────────────────────────────────────────
@@ -301,40 +323,85 @@ export class QaService {
     return own;
   }
 
-  async vote(actor: Actor | null, input: unknown): Promise<VoteResult> {
-    const { slug, questionId, up } = parse(questionVoteSchema, input);
-    const session = await this.sessionRow(slug);
-    await this.d.guard.require(actor, "question:vote", session);
-    const me = actor!;
-    this.assertOpen(session, undefined, "vote");
-    let result: VoteResult | undefined;
+  /**
+   * A vote is written in a batch with the votes that arrived while the previous batch was being
+   * written (server/qa/batch.ts): one transaction per question, not per vote.
+   */
+  vote(actor: Actor | null, input: unknown): Promise<VoteResult> {
+    let cmd: VoteCommand;
     try {
-      await q.transaction(this.d.db, async (tx) => {
-        let target = await q.lockQuestion(tx, session.id, questionId);
-        // A vote for a question merged into another counts for the one it was merged into.
-        if (target?.mergedInto) target = await q.lockQuestion(tx, session.id, target.mergedInto);
-        if (!target || !visibleTo("audience", target.status)) throw new AppError("not_found", "That question is not open for votes (it may have been removed by the moderators).");
-        if (target.status !== "approved") throw new AppError("conflict", "This question has been answered: votes are closed for it.");
-        // The row lock orders votes on one question (and votes on questions merged into it, which
-        // count for it). The count is its distinct voters, kept by adding or taking one, never by
-        // counting the vote rows again (after a Chatham House erasure there are none to count):
-        // a new vote adds one unless this person's vote on a merged question already counts; taking
-        // a vote back removes this person's votes from the whole family and takes one.
-        const delta = up
-          ? (await q.insertVote(tx, { questionId: target.id, voterId: me.userId, sessionId: session.id })) && !(await q.votedOnMergedChild(tx, target.id, me.userId))
-            ? 1
-            : 0
-          : (await q.deleteFamilyVotes(tx, target.id, me.userId)) > 0
-            ? -1
-            : 0;
-        const votes = delta ? await q.addVotes(tx, target.id, delta) : target.voteCount;
-        result = { questionId: target.id, up, votes };
-      });
+      cmd = { actor, ...parse(questionVoteSchema, input) };
     } catch (err) {
-      throw this.dbFault(err);
+      return Promise.reject(err);
     }
-    this.d.fanout.voted(session.id, result!.questionId);
-    return result!;
+    return this.votes.add(cmd);
+  }
+
+  private async writeVotes(batch: Array<Pending<VoteCommand, VoteResult>>): Promise<Array<Pending<VoteCommand, VoteResult>>> {
+    const again: Array<Pending<VoteCommand, VoteResult>> = [];
+    const sessionsBySlug = new Map<string, Promise<SessionRow>>();
+    const voters = new Set<string>();
+    const groups = new Map<string, VoteGroup>();
+    for (const p of batch) {
+      const { actor, slug, questionId, up } = p.item;
+      try {
+        if (!sessionsBySlug.has(slug)) sessionsBySlug.set(slug, this.sessionRow(slug));
+        const session = await sessionsBySlug.get(slug)!;
+        await this.d.guard.require(actor, "question:vote", session);
+        this.assertOpen(session, undefined, "vote");
+        const me = actor!.userId;
+        // One vote per person in a batch: a second one (a change of mind) must see the first written.
+        if (voters.has(me)) {
+          again.push(p);
+          continue;
+        }
+        voters.add(me);
+        const key = `${session.id} ${questionId}`;
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { session, questionId, ups: [], downs: [] }));
+        (up ? group.ups : group.downs).push(p);
+      } catch (err) {
+        p.reject(err);
+      }
+    }
+    let first = true;
+    for (const group of groups.values()) {
+      // On PGlite every query runs on this thread: let sockets and timers in between two questions.
+      if (!first && this.d.serialCommands) await new Promise<void>((resolve) => setImmediate(resolve));
+      first = false;
+      try {
+        await this.writeVoteGroup(group);
+      } catch (err) {
+        const fault = this.dbFault(err);
+        for (const p of [...group.ups, ...group.downs]) p.reject(fault);
+      }
+    }
+    return again;
+  }
+
+  /** The votes of one batch on one question, each by a different person, in one transaction. */
+  private async writeVoteGroup({ session, questionId, ups, downs }: VoteGroup): Promise<void> {
+    const voterOf = (p: Pending<VoteCommand, VoteResult>) => p.item.actor!.userId;
+    const { targetId, votes } = await q.transaction(this.d.db, async (tx) => {
+      let target = await q.lockQuestion(tx, session.id, questionId);
+      // A vote for a question merged into another counts for the one it was merged into.
+      if (target?.mergedInto) target = await q.lockQuestion(tx, session.id, target.mergedInto);
+      if (!target || !visibleTo("audience", target.status)) throw new AppError("not_found", "That question is not open for votes (it may have been removed by the moderators).");
+      if (target.status !== "approved") throw new AppError("conflict", "This question has been answered: votes are closed for it.");
+      // The row lock orders votes on one question (and votes on questions merged into it, which
+      // count for it). The count is its distinct voters, kept by adding or taking, never by
+      // counting the vote rows again (after a Chatham House erasure there are none to count):
+      // a new vote adds one unless this person's vote on a merged question already counts; taking
+      // a vote back removes this person's votes from the whole family and takes one.
+      const added = ups.length ? await q.insertVotes(tx, session.id, target.id, ups.map(voterOf)) : new Set<string>();
+      const alreadyCounted = added.size ? await q.votersOnMergedChildren(tx, target.id, [...added]) : new Set<string>();
+      const removed = downs.length ? await q.deleteFamilyVotes(tx, target.id, downs.map(voterOf)) : new Set<string>();
+      const delta = added.size - alreadyCounted.size - removed.size;
+      return { targetId: target.id, votes: delta ? await q.addVotes(tx, target.id, delta) : target.voteCount };
+    });
+    for (const p of ups) p.resolve({ questionId: targetId, up: true, votes });
+    for (const p of downs) p.resolve({ questionId: targetId, up: false, votes });
+    this.d.fanout.voted(session.id, targetId);
   }
 
   // ── Moderation ──────────────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,74 @@
+/**
+ * Group commit for commands that arrive in storms (votes). A command waits while a batch is being
+ * written; when that batch is done, every command that arrived meanwhile (up to `max`) goes into the
+ * next one, which takes a single turn at the gate. A lone command is written at once, as a batch of
+ * one, so a quiet room waits for nothing; a room of thousands voting in the same second costs a few
+ * transactions instead of one per vote.
+ */
+export interface Pending<I, R> {
+  item: I;
+  resolve(result: R): void;
+  reject(err: unknown): void;
+}
+
+export interface BatcherOptions<I, R> {
+  /** The most commands in one batch. */
+  max: number;
+  /** Takes the batch's turn (the command gate). */
+  schedule(job: () => Promise<void>): Promise<void>;
+  /**
+   * Writes a batch and settles each command in it. Commands it returns are not settled: they go
+   * back to the front of the queue, in order, for the next batch (e.g. a second vote by the same
+   * person, which must see the first one written).
+   */
+  write(batch: Array<Pending<I, R>>): Promise<Array<Pending<I, R>>>;
+}
+
+export class Batcher<I, R> {
+  private queue: Array<Pending<I, R>> = [];
+  private busy = false;
+  private writing = 0;
+
+  constructor(private readonly opts: BatcherOptions<I, R>) {}
+
+  add(item: I): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Commands waiting for the next batch (for tests and logs). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Commands received and not yet answered: waiting, or in the batch being written. */
+  get pending(): number {
+    return this.queue.length + this.writing;
+  }
+
+  private kick(): void {
+    if (this.busy || this.queue.length === 0) return;
+    this.busy = true;
+    void this.opts
+      .schedule(async () => {
+        const batch = this.queue.splice(0, this.opts.max);
+        this.writing = batch.length;
+        try {
+          const again = await this.opts.write(batch);
+          if (again.length) this.queue.unshift(...again);
+        } catch (err) {
+          // A failure of the batch as a whole: every command in it is refused (settling twice is a no-op).
+          for (const p of batch) p.reject(err);
+        } finally {
+          this.writing = 0;
+        }
+      })
+      .catch(() => {})
+      .finally(() => {
+        this.busy = false;
+        this.kick();
+      });
+  }
+}
