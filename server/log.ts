@@ -35,3 +35,9 @@ export function createLogger(level: Level | "silent" = "info", sink: LogSink = (
 function withoutParams<T extends string | undefined>(text: T): T {
   return (text ? text.replace(/\nparams: [^\n]*/g, "\nparams: (omitted)") : text) as T;
 }
+
+/** Errors can carry personal data (a database error its query parameters, a mail server the recipient): logs get the name and code only. */
+export function errorName(err: unknown): string {
+  const e = err as { name?: string; code?: unknown; cause?: { code?: unknown } };
+  return [e?.name ?? "Error", typeof e?.code === "string" ? e.code : typeof e?.cause?.code === "string" ? e.cause.code : ""].filter(Boolean).join(" ");
+}

@@ -4,7 +4,7 @@ import EmailProviderModule from "next-auth/providers/email";
 import type { Database } from "../../db/client";
 import type { UserRow } from "../../db/schema";
 import type { Mailer } from "../mail/mailer";
-import type { Logger } from "../log";
+import { errorName, type Logger } from "../log";
 import { SIGN_IN_DAYS, type AuthService } from "./service";
 import { usesSecureCookies } from "./cookies";
 import { hashSecret } from "./tokens";
@@ -136,17 +136,22 @@ export function buildNextAuthOptions(d: NextAuthDeps): AuthOptions {
         maxAge: MAGIC_LINK_MINUTES * 60,
         async sendVerificationRequest({ identifier, url }) {
           // Only registered participants get a link; the page says the same thing either way,
-          // so the form does not reveal who is registered.
+          // so the form does not reveal who is registered. Nor does its timing: the answer does not
+          // wait for the mail server (which only a registered address would), and a mail server that
+          // fails is logged, not shown (it, too, would happen only for a registered address).
           const user = await q.findUserByEmail(d.db, identifier);
           if (!user) {
             d.log.info("sign-in link not sent: address not registered");
             return;
           }
-          await d.mailer.send({
-            to: identifier,
-            subject: `Your sign-in link for ${d.eventName}`,
-            text: `Sign in to Plenary for the ${d.eventName}:\n\n${url}\n\nThe link works once, within ${MAGIC_LINK_MINUTES} minutes. If you did not ask for it, ignore this mail.`,
-          });
+          d.mailer
+            .send({
+              to: identifier,
+              subject: `Your sign-in link for ${d.eventName}`,
+              text: `Sign in to Plenary for the ${d.eventName}:\n\n${url}\n\nThe link works once, within ${MAGIC_LINK_MINUTES} minutes. If you did not ask for it, ignore this mail.`,
+            })
+            // The mail server's error can name the recipient: only its kind goes to the log.
+            .catch((err: unknown) => d.log.error("sign-in link could not be sent", { error: errorName(err) }));
         },
       }),
     );

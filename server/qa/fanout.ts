@@ -7,7 +7,7 @@
  */
 import type { QuestionRow } from "../../db/schema";
 import type { OwnQuestion, QaCounts, QaState, QaView } from "../../lib/qa";
-import type { Logger } from "../log";
+import { errorName, type Logger } from "../log";
 import type { PlenaryIo } from "../realtime/io";
 import { rooms } from "../realtime/rooms";
 import { projectQuestion, visibleTo } from "./projection";
@@ -108,10 +108,4 @@ export class QaFanout {
     this.timer = undefined;
     this.dirty.clear();
   }
-}
-
-/** Database errors can carry query parameters (ids of people): logs get the name and code only. */
-export function errorName(err: unknown): string {
-  const e = err as { name?: string; code?: unknown; cause?: { code?: unknown } };
-  return [e?.name ?? "Error", typeof e?.code === "string" ? e.code : typeof e?.cause?.code === "string" ? e.cause.code : ""].filter(Boolean).join(" ");
 }

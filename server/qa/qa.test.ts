@@ -536,6 +536,26 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     expect(await refused(s.mod1, "qa:configure", { slug: DAY2, key: key() })).toMatchObject({ code: "invalid_payload" });
   });
 
+  it("a staff key already used in another session is refused there, not answered with the other session's result", async () => {
+    const WRAP_UP = "wrap-up-discussion-and-conclusion";
+    const both = await createPerson(server.services, { name: "Moderator Of Two", email: `two-${database}@example.org`, roles: [{ slug: DAY2, role: "moderator" }, { slug: WRAP_UP, role: "moderator" }] });
+    const sock = await connectClient(server.url, { cookie: both.cookie });
+    try {
+      const k = key();
+      await ok(sock, "qa:pause", { slug: DAY2, key: k, paused: true });
+      await ok(sock, "qa:pause", { slug: DAY2, key: key(), paused: false });
+      const reused = await refused(sock, "qa:pause", { slug: WRAP_UP, key: k, paused: true });
+      expect(reused).toMatchObject({ code: "conflict", message: expect.stringMatching(/already used .* another session.*new key/) });
+      expect((await sync(sock, WRAP_UP)).state.intakePaused).toBe(false);
+      expect((await sync(sock, DAY2)).state.intakePaused).toBe(false);
+      // In its own session the key still answers with its first result.
+      expect(await ok<ModerationResult>(sock, "qa:pause", { slug: DAY2, key: k, paused: true })).toMatchObject({ summary: "New questions paused." });
+      expect((await sync(sock, DAY2)).state.intakePaused).toBe(false);
+    } finally {
+      sock.close();
+    }
+  });
+
   it("paused intake and closed Q&A refuse questions with their own codes; closed refuses votes", async () => {
     await ok(s.mod1, "qa:pause", { slug: DAY2, key: key(), paused: true });
     await waitFor(() => of("bo", "qa:state").some((e) => (e.state as { intakePaused: boolean }).intakePaused));

@@ -10,7 +10,7 @@ import type { AuditEntry, AuditService } from "../audit/service";
 import type { Guard } from "../auth/guard";
 import type { Action } from "../auth/policy";
 import type { Clock } from "../clock";
-import type { Logger } from "../log";
+import { errorName, type Logger } from "../log";
 import type { AgendaService } from "../agenda/service";
 import { AppError } from "../errors";
 import { isCheckViolation } from "../db-errors";
@@ -31,7 +31,7 @@ import {
   type QuestionVoteInput,
 } from "../../lib/schemas/qa";
 import type { z } from "zod";
-import { errorName, type QaFanout, type QuestionChange } from "./fanout";
+import type { QaFanout, QuestionChange } from "./fanout";
 import { Batcher, type Pending } from "./batch";
 import { CommandGate } from "./gate";
 import { projectOwn, projectQuestion, projectState, visibleTo } from "./projection";
@@ -422,9 +422,18 @@ export class QaService {
   }
 
   /** The answer stored under this person's key, if the command was done (a refusal that changed something is thrown again). */
-  private async replay(actor: Actor, key: string, db: q.Db = this.d.db): Promise<ModerationResult | undefined> {
+  /**
+   * The answer stored under this person's key, if the key was used. A key used for a command in
+   * another session is refused (a client that reuses keys would otherwise be told another session's
+   * result as if its command had been carried out).
+   */
+  private async replay(actor: Actor, session: SessionRow, key: string, db: q.Db = this.d.db): Promise<ModerationResult | undefined> {
     const done = await q.findActionByKey(db, actor.userId, key);
-    return done ? answerOf(done.result as StoredAnswer) : undefined;
+    if (!done) return undefined;
+    if (done.sessionId !== session.id) {
+      throw new AppError("conflict", "This command's key was already used for a command in another session, so nothing was done. Send the command again with a new key.");
+    }
+    return answerOf(done.result as StoredAnswer);
   }
 
   /**
@@ -440,7 +449,7 @@ export class QaService {
     key: string,
     work: (tx: q.Db, qa: QaSessionRow, now: Date) => Promise<T>,
   ): Promise<{ replayed: ModerationResult } | { done: T }> {
-    const stored = await this.replay(me, key);
+    const stored = await this.replay(me, session, key);
     if (stored) return { replayed: stored };
     await q.ensureQaSession(this.d.db, session.id);
     await this.timeZone(); // loaded before the transaction (on PGlite a read outside it would wait for it)
@@ -448,7 +457,7 @@ export class QaService {
     try {
       const done = await q.transaction(this.d.db, async (tx) => {
         const qa = await q.bumpVersion(tx, session.id);
-        const first = await this.replay(me, key, tx);
+        const first = await this.replay(me, session, key, tx);
         if (first) throw new Replayed(first);
         const done = await work(tx, qa, now);
         const claimed = await q.insertAction(tx, { sessionId: session.id, actorId: me.userId, clientKey: key, kind: done.kind, undo: done.undo, result: done.result, createdAt: now });
@@ -459,7 +468,7 @@ export class QaService {
       return { done };
     } catch (err) {
       if (err instanceof Replayed) {
-        const result = err.result ?? (await this.replay(me, key));
+        const result = err.result ?? (await this.replay(me, session, key));
         if (result) return { replayed: result };
       }
       throw this.dbFault(err);
@@ -672,7 +681,7 @@ export class QaService {
       await q.insertAction(tx, { sessionId: session.id, actorId: me.userId, clientKey: key, kind: "undo", undo: null, result: answer, createdAt: now });
     });
     // Whatever was stored first under this key is the answer (a stored refusal is thrown by replay).
-    const stored = await this.replay(me, key);
+    const stored = await this.replay(me, session, key);
     if (stored) return stored;
     throw refusal;
   }

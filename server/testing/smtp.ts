@@ -12,6 +12,10 @@ export interface SmtpCapture {
   mails: CapturedMail[];
   /** Resolves with the next mail to `to` (or one already received). */
   waitFor(to: string, ms?: number): Promise<CapturedMail>;
+  /** Keeps the next mails in the middle of their DATA (a slow mail server) until the returned release is called. */
+  hold(): () => void;
+  /** Mails in the middle of their DATA while held. */
+  readonly held: number;
   close(): Promise<void>;
 }
 
@@ -19,13 +23,18 @@ export interface SmtpCapture {
 export async function startSmtpCapture(): Promise<SmtpCapture> {
   const mails: CapturedMail[] = [];
   const waiters: Array<() => void> = [];
+  let holding: Promise<void> | null = null;
+  let held = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
     onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((parsed) => {
+      const gate = holding;
+      if (gate) held++;
+      Promise.all([simpleParser(stream), gate])
+        .then(([parsed]) => {
+          if (gate) held--;
           mails.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), subject: parsed.subject ?? "", text: parsed.text ?? "" });
           waiters.splice(0).forEach((w) => w());
           callback();
@@ -51,6 +60,17 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
           setTimeout(resolve, 200);
         });
       }
+    },
+    hold() {
+      let release!: () => void;
+      holding = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        holding = null;
+        release();
+      };
+    },
+    get held() {
+      return held;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
