@@ -1,8 +1,14 @@
 import { test as base, expect, expectNoAxeViolations } from "./fixtures";
 import { startSmtpCapture, type SmtpCapture } from "../server/testing/smtp";
 import { createPerson } from "../server/testing/people";
-import { sessions } from "../db/schema";
+import { authSessions, sessions, users } from "../db/schema";
 import { eq } from "drizzle-orm";
+
+/** How each current sign-in of this person was made, as recorded. */
+async function signInMethods(plenary: { services: { db: import("../db/client").Database } }, email: string) {
+  const rows = await plenary.services.db.select({ method: authSessions.method }).from(authSessions).innerJoin(users, eq(users.id, authSessions.userId)).where(eq(users.email, email)).orderBy(authSessions.createdAt);
+  return rows.map((r) => r.method);
+}
 
 // Mail goes out through a real SMTP server on loopback, started for this file.
 const test = base.extend<object, { smtp: SmtpCapture }>({
@@ -34,6 +40,8 @@ test("a registered participant signs in with a magic link sent over SMTP; the li
   expect(new URL(link).origin).toBe(plenary.url);
   await page.goto(link);
   await expect(page.getByTestId("signed-in-as")).toHaveText("Signed in as Nadia Registered");
+  // The test's own sign-in for Nadia (createPerson's), then the one the link made.
+  expect(await signInMethods(plenary, "nadia@example.org")).toEqual(["demo", "email"]);
 
   // Single use: the same link in another browser does not sign anyone in.
   const other = await browser.newContext();

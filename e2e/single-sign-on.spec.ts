@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Page } from "@playwright/test";
 import { test as base, expect } from "./fixtures";
-import { sessions } from "../db/schema";
+import { authSessions, sessions, users } from "../db/schema";
 import { startTestIdp, type TestIdp } from "../server/testing/oidc";
 import { createPerson } from "../server/testing/people";
 
@@ -62,6 +62,8 @@ test("a participant imported before their first single sign-on is recognised by 
   );
   expect(imported).toMatchObject({ created: 1, rolesAdded: 1 });
   const [before] = await plenary.services.people.listParticipants("bob@idp.example.org");
+  // As if Bo had signed in with a magic link before: this sign-in is still recorded as single sign-on.
+  await plenary.services.db.update(users).set({ emailVerified: new Date() }).where(eq(users.email, "bob@idp.example.org"));
 
   // The phone first joined the room with the session's code, as a room device.
   const [row] = await plenary.services.db.select({ code: sessions.accessCode }).from(sessions).where(eq(sessions.slug, "defense-industry-perspectives"));
@@ -77,6 +79,8 @@ test("a participant imported before their first single sign-on is recognised by 
   const after = await plenary.services.people.listParticipants("bob@idp.example.org");
   expect(after).toEqual([before]); // the same person, name and affiliation from the import
   expect(await linkedAccounts(plenary, "bob@idp.example.org")).toEqual(["bob"]);
+  const signIns = await plenary.services.db.select({ method: authSessions.method }).from(authSessions).innerJoin(users, eq(users.id, authSessions.userId)).where(eq(users.email, "bob@idp.example.org"));
+  expect(signIns.map((r) => r.method)).toEqual(["oidc"]);
   const devices = (await plenary.services.db.execute(sql`SELECT count(*)::int AS n FROM accounts a JOIN users u ON u.id = a.user_id WHERE u.kind = 'device'`)) as unknown as {
     rows: Array<{ n: number }>;
   };

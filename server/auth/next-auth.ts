@@ -19,6 +19,9 @@ function toAdapterUser(u: UserRow): AdapterUser {
   return { id: u.id, email: u.email ?? "", emailVerified: u.emailVerified, name: u.name };
 }
 
+/** How a next-auth sign-in was made (room codes and demo sign-ins are made by AuthService). */
+type SignInMethod = "email" | "oidc";
+
 /** next-auth's storage, on Plenary's own tables; session tokens are stored hashed. */
 export function plenaryAdapter(db: Database): Adapter {
   return {
@@ -54,9 +57,10 @@ export function plenaryAdapter(db: Database): Adapter {
     async linkAccount(account: AdapterAccount) {
       await q.insertAccount(db, { userId: account.userId, provider: account.provider, providerAccountId: account.providerAccountId, type: account.type });
     },
-    async createSession({ sessionToken, userId, expires }) {
-      const user = await q.findUserById(db, userId);
-      await q.insertAuthSession(db, { tokenHash: hashSecret(sessionToken), userId, expires, method: user?.emailVerified ? "email" : "oidc" });
+    // next-auth creates a sign-in only at the end of a callback: `forRequest` passes the callback's
+    // provider as the method (a magic link's, "email", unless told otherwise).
+    async createSession({ sessionToken, userId, expires, method }: { sessionToken: string; userId: string; expires: Date; method?: SignInMethod }) {
+      await q.insertAuthSession(db, { tokenHash: hashSecret(sessionToken), userId, expires, method: method ?? "email" });
       return { sessionToken, userId, expires };
     },
     async getSessionAndUser(sessionToken) {
@@ -97,9 +101,16 @@ function emailVerified(profile: unknown): boolean {
  * next-auth finds the person by IdP account or e-mail, and never links the IdP account to whoever was
  * signed in in this browser before (a room device, or another person on a shared computer).
  */
-export function forRequest(options: AuthOptions, r: { currentSignIn?: string; auth: AuthService }): AuthOptions {
+export function forRequest(options: AuthOptions, r: { currentSignIn?: string; auth: AuthService; callbackProvider?: string }): AuthOptions {
   const current = r.currentSignIn;
   const signIn = options.callbacks?.signIn;
+  const adapter = options.adapter;
+  // A sign-in made by this request (a callback) is recorded with the way in it used.
+  const method: SignInMethod | undefined = r.callbackProvider === "oidc" ? "oidc" : r.callbackProvider === "email" ? "email" : undefined;
+  if (method && adapter?.createSession) {
+    const create = adapter.createSession.bind(adapter) as (s: Parameters<NonNullable<Adapter["createSession"]>>[0] & { method: SignInMethod }) => ReturnType<NonNullable<Adapter["createSession"]>>;
+    options = { ...options, adapter: { ...adapter, createSession: (s) => create({ ...s, method }) } };
+  }
   if (!current || !signIn) return options;
   return {
     ...options,

@@ -36,7 +36,7 @@ async function handler(req: Request, ctx: Ctx) {
   }
 
   const currentSignIn = sessionTokenFrom(parseCookieHeader(req.headers.get("cookie")), usesSecureCookies(app.config.publicUrl));
-  return NextAuth(req as never, ctx as never, forRequest(app.nextAuth, { currentSignIn, auth: app.auth }));
+  return NextAuth(req as never, ctx as never, forRequest(app.nextAuth, { currentSignIn, auth: app.auth, callbackProvider: action === "callback" ? provider : undefined }));
 }
 
 export { handler as GET, handler as POST };
