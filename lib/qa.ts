@@ -135,6 +135,12 @@ export interface QaState {
   /** The session's end per the agenda (ISO); asking and voting stop then. */
   endsAt: string;
   ended: boolean;
+  /**
+   * The version of the agenda item `qaOpen`, `qaMode` and `endsAt` were read from. A state built from
+   * an older read (a command that read the session just before an organizer changed it) must not undo
+   * a newer `agenda:changed`: clients keep the agenda fields of the higher version.
+   */
+  agendaVersion: number;
 }
 
 export interface QaCounts {

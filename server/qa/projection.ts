@@ -69,5 +69,6 @@ export function projectState(session: SessionRow, qa: QaSessionRow | undefined, 
     onStage: qa?.onStageQuestionId ?? null,
     endsAt: isoInZone(session.endsAt, timeZone),
     ended: now.getTime() >= session.endsAt.getTime(),
+    agendaVersion: session.version,
   };
 }

@@ -12,6 +12,7 @@ import { isoInZone } from "../../lib/time";
 import type { Actor } from "../auth/actor";
 import { createPerson, type TestPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
+import { rooms } from "../realtime/rooms";
 import { browserLike, sleep, sync, waitFor } from "./testing";
 
 const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Friday, on the record
@@ -131,6 +132,17 @@ describe("the Q&A engine of the pages", () => {
     await server.services.agenda.update(SLUG, { endsAt: "2024-05-24T11:45:00-04:00" });
     await waitFor(() => state(panel).endsAt === "2024-05-24T11:45:00-04:00", 5000, "the panel to follow the new end");
     expect(state(panel).ended).toBe(false);
+
+    // A qa:state built from the session as it was just before that change (a staff command that read
+    // it a moment earlier) arrives late: the Q&A fields it carries apply, the older agenda fields do not.
+    const { sessionId, version } = panel.client.getState();
+    const fresh = state(panel);
+    const stale = { ...fresh, endsAt: "2024-05-24T11:15:00-04:00", agendaVersion: fresh.agendaVersion - 1, intakePaused: true };
+    server.services.io.to(rooms.session(sessionId!)).emit("qa:state", { sessionId: sessionId!, version, state: stale });
+    await waitFor(() => state(panel).intakePaused && state(audience).intakePaused, 5000, "the late qa:state to arrive");
+    for (const p of [panel, audience]) expect(state(p)).toMatchObject({ endsAt: "2024-05-24T11:45:00-04:00", agendaVersion: fresh.agendaVersion, ended: false });
+    server.services.io.to(rooms.session(sessionId!)).emit("qa:state", { sessionId: sessionId!, version, state: { ...fresh, intakePaused: false } });
+    await waitFor(() => !state(panel).intakePaused && !state(audience).intakePaused, 5000, "the state to be restored");
 
     // Ended early (10:00 now): asking and voting close for the audience at once.
     await server.services.agenda.update(SLUG, { endsAt: "2024-05-24T09:55:00-04:00" });

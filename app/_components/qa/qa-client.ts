@@ -175,7 +175,9 @@ export class QaClient {
     on("agenda:changed", ({ item }: { item: AgendaItem }) => {
       if (item.slug !== this.opts.slug) return;
       const apply = () => {
-        if (this.s.state) this.setState({ ...this.s.state, qaOpen: item.qaOpen, qaMode: item.qaMode, endsAt: item.endsAt, ended: this.now() >= Date.parse(item.endsAt) });
+        const current = this.s.state;
+        if (!current || item.version < current.agendaVersion) return;
+        this.setState({ ...current, qaOpen: item.qaOpen, qaMode: item.qaMode, endsAt: item.endsAt, ended: this.now() >= Date.parse(item.endsAt), agendaVersion: item.version });
       };
       // During a sync the answer may predate the change: apply it after.
       if (this.syncing) this.held.push(apply);
@@ -200,8 +202,16 @@ export class QaClient {
     return this.opts.now?.() ?? Date.now();
   }
 
-  /** Sets the session's state, and `ended` once its end passes (the server refuses from then on anyway). */
-  private setState(state: QaState, patch: Partial<QaClientState> = {}): void {
+  /**
+   * Sets the session's state, and `ended` once its end passes (the server refuses from then on anyway).
+   * The agenda's fields stay those of the newest agenda version seen (see `QaState.agendaVersion`).
+   */
+  private setState(incoming: QaState, patch: Partial<QaClientState> = {}): void {
+    const current = this.s.state;
+    const state =
+      current && current.agendaVersion > incoming.agendaVersion
+        ? { ...incoming, qaOpen: current.qaOpen, qaMode: current.qaMode, endsAt: current.endsAt, ended: this.now() >= Date.parse(current.endsAt), agendaVersion: current.agendaVersion }
+        : incoming;
     this.set({ ...patch, state });
     if (this.endTimer) clearTimeout(this.endTimer);
     this.endTimer = undefined;
