@@ -255,6 +255,45 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
     expect(t.perOption.reduce((s, n) => s + n, 0)).toBe(1);
   });
 
+  it("answers that arrive together are written together: one person's in the order sent, another poll's beside them", async () => {
+    const mod = await join(people.moderator, DAY2);
+    // People of their own: the others' answer rate budgets are spent by the tests above.
+    const fresh = await Promise.all(["Ann", "Bob", "Cy", "Dee"].map((name) => createPerson(server.services, { name: `${name} Batch`, email: `${name.toLowerCase()}-batch-${database}@example.org` })));
+    const [ann, bob, cy, dee] = await Promise.all(fresh.map((p) => join(p, DAY2)));
+    const p1 = await ok(emit<PollView>(mod.socket, "poll:create", { slug: DAY2, clientKey: clientKey(), draft: singleDraft(), open: true }));
+    const p2 = await ok(emit<PollView>(mod.socket, "poll:create", { slug: DAY2, clientKey: clientKey(), draft: singleDraft({ question: "Which region first?", options: ["Europe", "Indo-Pacific", "Americas"] }), open: true }));
+    const answer = (who: { socket: TestSocket }, poll: PollView, i: number) => emit<MyAnswer>(who.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[i].id } });
+    // Ann and Bob answer first (so both polls' definitions are at hand), and change their minds below.
+    await ok(answer(ann, p2, 0));
+    await ok(answer(bob, p1, 1));
+
+    // Hold the first poll's row: the first batch waits for it, and everything sent meanwhile queues for the next.
+    let release!: () => void;
+    const releasing = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holding = server.services.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT id FROM polls WHERE id = ${p1.id} FOR UPDATE`);
+      locked();
+      await releasing;
+    });
+    await isLocked;
+    const first = answer(dee, p1, 0);
+    await eventually(() => expect(server.services.polls.answersPending).toBe(1));
+    const cys = [0, 1, 2].map((i) => answer(cy, p1, i));
+    const others = [answer(ann, p2, 1), answer(bob, p2, 2), answer(bob, p1, 2)];
+    await eventually(() => expect(server.services.polls.answersPending).toBe(7));
+    release();
+    await holding;
+
+    const acks = await Promise.all([first, ...cys, ...others]);
+    expect(acks.filter((a) => !a.ok)).toEqual([]);
+    // Cy's three answers were written one after the other: the last one sent is the one kept.
+    expect(await cys[2]).toMatchObject({ ok: true, data: { pollId: p1.id, answer: { kind: "single", optionId: p1.options[2].id } } });
+    expect(await dbTally(server.services, p1.id)).toEqual({ respondents: 3, perOption: [1, 0, 2] }); // Dee, Cy, Bob (changed)
+    expect(await dbTally(server.services, p2.id)).toEqual({ respondents: 2, perOption: [0, 1, 1] }); // Ann (changed), Bob
+  });
+
   it("a timer closes the poll by itself, once, even when sweeps race", async () => {
     const mod = await join(people.moderator, DAY2);
     const bob = await join(people.bob, DAY2);

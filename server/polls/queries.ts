@@ -104,27 +104,37 @@ export async function listOptions(db: Db, pollIds: string[]): Promise<PollOption
   return db.select().from(pollOptions).where(inArray(pollOptions.pollId, pollIds)).orderBy(asc(pollOptions.position));
 }
 
+/** One person's answer to a poll, to be written. */
+export interface AnswerWrite {
+  voterId: string;
+  answer: StoredAnswer;
+  at: Date;
+}
+
 /**
- * One answer per person, in one statement: written only if the poll is open and its timer has not run
- * out, else nothing (undefined). The share lock on the poll row makes a close (which takes the row
- * exclusively) wait for answers in flight, and answers after it see it closed. A second answer from
- * the same person (another tab, a change of mind) replaces the first: unique (poll_id, voter_id).
+ * Answers of several people to one poll, in one statement (each person at most once): written only
+ * if the poll is open and its timer had not run out at the answer's time; returns what was written,
+ * by voter (nobody, if the poll is not open). The share lock on the poll row makes a close (which
+ * takes the row exclusively) wait for answers in flight, and answers after it see it closed. A second
+ * answer from the same person (another tab, a change of mind) replaces the first: unique (poll_id,
+ * voter_id).
  */
-export async function answerIfOpen(db: Db, pollId: string, voterId: string, answer: StoredAnswer, at: Date): Promise<{ seq: number; answeredAt: Date } | undefined> {
+export async function answersIfOpen(db: Db, pollId: string, writes: AnswerWrite[]): Promise<Map<string, { seq: number; answeredAt: Date }>> {
   // Option ids were checked against the poll's own (uuid) ids before they get here.
-  const optionIds = answer.optionIds ? `{${answer.optionIds.join(",")}}` : null;
+  const row = (w: AnswerWrite) =>
+    sql`(${w.voterId}::uuid, ${w.answer.optionIds ? `{${w.answer.optionIds.join(",")}}` : null}::uuid[], ${w.answer.rating}::smallint, ${w.answer.word}::text, ${w.at.toISOString()}::timestamptz)`;
   const res = await db.execute(sql`
     INSERT INTO ${pollResponses} (poll_id, voter_id, option_ids, rating, word, answered_at)
-    SELECT ${polls.id}, ${voterId}::uuid, ${optionIds}::uuid[], ${answer.rating}::smallint, ${answer.word}::text, ${at.toISOString()}::timestamptz
-      FROM ${polls}
-     WHERE ${polls.id} = ${pollId}::uuid AND ${polls.status} = 'open' AND (${polls.closesAt} IS NULL OR ${polls.closesAt} > ${at.toISOString()}::timestamptz)
-       FOR SHARE
+    SELECT ${polls.id}, v.voter_id, v.option_ids, v.rating, v.word, v.answered_at
+      FROM ${polls}, (VALUES ${sql.join(writes.map(row), sql`, `)}) AS v (voter_id, option_ids, rating, word, answered_at)
+     WHERE ${polls.id} = ${pollId}::uuid AND ${polls.status} = 'open' AND (${polls.closesAt} IS NULL OR ${polls.closesAt} > v.answered_at)
+       FOR SHARE OF ${polls}
     ON CONFLICT (poll_id, voter_id) DO UPDATE
        SET option_ids = excluded.option_ids, rating = excluded.rating, word = excluded.word, answered_at = excluded.answered_at,
            seq = nextval(pg_get_serial_sequence('poll_responses', 'seq'))
-    RETURNING seq, answered_at`);
-  const row = (res as unknown as { rows: Array<{ seq: string | number; answered_at: string | Date }> }).rows[0];
-  return row ? { seq: Number(row.seq), answeredAt: new Date(row.answered_at) } : undefined;
+    RETURNING voter_id, seq, answered_at`);
+  const rows = (res as unknown as { rows: Array<{ voter_id: string; seq: string | number; answered_at: string | Date }> }).rows;
+  return new Map(rows.map((r) => [r.voter_id, { seq: Number(r.seq), answeredAt: new Date(r.answered_at) }]));
 }
 
 /** Identical answers grouped and counted by the database, and the highest write sequence seen. */

@@ -6,6 +6,7 @@ import type { Actor } from "../auth/actor";
 import type { Guard } from "../auth/guard";
 import type { AuditService } from "../audit/service";
 import type { Clock } from "../clock";
+import { Batcher, type Pending } from "../batch";
 import { AppError } from "../errors";
 import type { Logger } from "../log";
 import { resultsCsv } from "./csv";
@@ -22,6 +23,13 @@ export interface PollServiceOptions {
   erasureSweepMs?: number;
 }
 
+/** An answer waiting for its batch, and what writing it gives. */
+type PendingAnswer = q.AnswerWrite & { pollId: string };
+type Written = { seq: number; answeredAt: Date };
+
+/** The most answers written in one batch. */
+const ANSWERS_PER_BATCH = 500;
+
 /** How long a session's policy may be reused for answers: a change (polls turned off) applies within this. */
 const ANSWER_CONTEXT_MS = 2000;
 
@@ -35,6 +43,7 @@ type StaffAction = "poll:create" | "poll:update" | "poll:delete" | "poll:open" |
  */
 export class PollService {
   private readonly tickMs: number;
+  private readonly answers: Batcher<PendingAnswer, Written | undefined>;
   private readonly definitions = new Map<string, PollDefinition>();
   private readonly pendingTicks = new Map<string, NodeJS.Timeout>();
   private readonly resultsCache = new Map<string, { at: number; generation: number; results: PollResults }>();
@@ -54,6 +63,12 @@ export class PollService {
     private readonly opts: PollServiceOptions = {},
   ) {
     this.tickMs = opts.tickMs ?? 250;
+    this.answers = new Batcher({ max: ANSWERS_PER_BATCH, schedule: (job) => job(), write: (batch) => this.writeAnswers(batch) });
+  }
+
+  /** Answers received and not yet written (for tests and logs). */
+  get answersPending(): number {
+    return this.answers.pending;
   }
 
   /** Runs the sweeps: at once (start-up erasure for sessions already over), then on intervals. */
@@ -266,7 +281,7 @@ export class PollService {
     const stored = checkAnswer(def, input.answer);
     let written: { seq: number; answeredAt: Date } | undefined;
     try {
-      written = await q.answerIfOpen(this.db, poll.id, actor!.userId, stored, now);
+      written = await this.answers.add({ pollId: poll.id, voterId: actor!.userId, answer: stored, at: now });
     } catch (err) {
       // The driver's message carries the statement's parameters (the voter's id): log the code only.
       this.log.error("poll answer failed", { pollId: poll.id, code: pgCode(err) });
@@ -284,6 +299,37 @@ export class PollService {
     this.publish.toUser(actor!.userId, "poll:answered", mine, socketId);
     this.scheduleResults(poll.id);
     return mine;
+  }
+
+  /**
+   * Answers are written in batches (server/batch.ts): every answer that arrived while the previous
+   * batch was written, one statement per poll, one answer per person and poll in a batch (a second
+   * one waits for the next batch, so the later answer is the one kept).
+   */
+  private async writeAnswers(batch: Array<Pending<PendingAnswer, Written | undefined>>): Promise<Array<Pending<PendingAnswer, Written | undefined>>> {
+    const again: Array<Pending<PendingAnswer, Written | undefined>> = [];
+    const seen = new Set<string>();
+    const byPoll = new Map<string, Array<Pending<PendingAnswer, Written | undefined>>>();
+    for (const p of batch) {
+      const key = `${p.item.pollId} ${p.item.voterId}`;
+      if (seen.has(key)) {
+        again.push(p);
+        continue;
+      }
+      seen.add(key);
+      const group = byPoll.get(p.item.pollId);
+      if (group) group.push(p);
+      else byPoll.set(p.item.pollId, [p]);
+    }
+    for (const [pollId, group] of byPoll) {
+      try {
+        const written = await q.answersIfOpen(this.db, pollId, group.map((p) => p.item));
+        for (const p of group) p.resolve(written.get(p.item.voterId));
+      } catch (err) {
+        for (const p of group) p.reject(err);
+      }
+    }
+    return again;
   }
 
   /**

@@ -291,10 +291,14 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
       // Hold x's row: the first vote's batch waits for it, and everything sent meanwhile queues for the next batch.
       let release!: () => void;
       const releasing = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
       const holding = db.transaction(async (tx) => {
         await tx.select().from(questions).where(eq(questions.id, x)).for("update");
+        locked();
         await releasing;
       });
+      await isLocked;
       const firstAck = vote(c[7], x, true);
       await waitFor(() => server.services.qa.votesPending === 1, 5_000, "the first vote's batch to start");
       const acks = {

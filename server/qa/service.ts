@@ -32,7 +32,7 @@ import {
 } from "../../lib/schemas/qa";
 import type { z } from "zod";
 import type { QaFanout, QuestionChange } from "./fanout";
-import { Batcher, type Pending } from "./batch";
+import { Batcher, type Pending } from "../batch";
 import { CommandGate } from "./gate";
 import { projectOwn, projectQuestion, projectState, visibleTo } from "./projection";
 import * as q from "./queries";
@@ -325,7 +325,7 @@ export class QaService {
 
   /**
    * A vote is written in a batch with the votes that arrived while the previous batch was being
-   * written (server/qa/batch.ts): one transaction per question, not per vote.
+   * written (server/batch.ts): one transaction per question, not per vote.
    */
   vote(actor: Actor | null, input: unknown): Promise<VoteResult> {
     let cmd: VoteCommand;

@@ -1,9 +1,9 @@
 /**
- * Group commit for commands that arrive in storms (votes). A command waits while a batch is being
- * written; when that batch is done, every command that arrived meanwhile (up to `max`) goes into the
- * next one, which takes a single turn at the gate. A lone command is written at once, as a batch of
- * one, so a quiet room waits for nothing; a room of thousands voting in the same second costs a few
- * transactions instead of one per vote.
+ * Group commit for writes that arrive in storms (Q&A votes, poll answers). A write waits while a
+ * batch is being written; when that batch is done, every write that arrived meanwhile (up to `max`)
+ * goes into the next one, which takes a single turn (`schedule`: the Q&A command gate, or at once). A
+ * lone write goes at once, as a batch of one, so a quiet room waits for nothing; a room of thousands
+ * answering in the same second costs a few statements instead of one transaction each.
  */
 export interface Pending<I, R> {
   item: I;
@@ -14,7 +14,7 @@ export interface Pending<I, R> {
 export interface BatcherOptions<I, R> {
   /** The most commands in one batch. */
   max: number;
-  /** Takes the batch's turn (the command gate). */
+  /** Takes the batch's turn (e.g. the command gate). */
   schedule(job: () => Promise<void>): Promise<void>;
   /**
    * Writes a batch and settles each command in it. Commands it returns are not settled: they go

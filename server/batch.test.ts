@@ -27,7 +27,7 @@ function held() {
   return { promise, release };
 }
 
-describe("the batcher (group commit for votes)", () => {
+describe("the batcher (group commit for votes and poll answers)", () => {
   it("writes a lone command at once, as a batch of one", async () => {
     const { batcher, batches } = recording(100);
     expect(await batcher.add(1)).toBe("1 in batch 1");
