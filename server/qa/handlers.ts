@@ -45,7 +45,7 @@ export function registerQaHandlers(app: PlenaryServices, socket: PlenarySocket):
       });
   const safe = gated("audience");
   const staff = gated("staff");
-  // Votes take their turn at the gate in batches (QaService.vote), not one by one.
+  // Votes and syncs take their turn at the gate in batches (QaService.vote, QaService.sync), not one by one.
   const batched =
     <I, R>(run: (input: I) => Promise<R>) =>
     (input: I): Promise<R> =>
@@ -53,20 +53,21 @@ export function registerQaHandlers(app: PlenaryServices, socket: PlenarySocket):
         throw qaFault(err);
       });
 
-  // Loads (or reloads after a reconnect) what this person's view shows, and joins that view's rooms.
+  // Loads (or reloads after a reconnect) what this person's view shows, and joins that view's rooms
+  // (in the same turn at the gate as the read). Syncs take their turn in batches (QaService.sync).
   onCommand(
     socket,
     app,
     "qa:sync",
     syncEnvelope,
-    safe(async ({ view: requested, ...input }) => {
-      const sync = await app.qa.sync(actor(), input, requested, socket.data.screens);
-      const joins = [rooms.session(sync.sessionId)];
-      if (sync.view !== "audience") joins.push(rooms.panel(sync.sessionId));
-      if (sync.view === "staff") joins.push(rooms.staff(sync.sessionId));
-      await socket.join(joins);
-      return sync;
-    }),
+    batched(({ view: requested, ...input }) =>
+      app.qa.sync(actor(), input, requested, socket.data.screens, async (sync) => {
+        const joins = [rooms.session(sync.sessionId)];
+        if (sync.view !== "audience") joins.push(rooms.panel(sync.sessionId));
+        if (sync.view === "staff") joins.push(rooms.staff(sync.sessionId));
+        await socket.join(joins);
+      }),
+    ),
     QA_RATES.sync,
   );
   onCommand(socket, app, "question:submit", anyObject, safe((input) => app.qa.submit(actor(), input)), QA_RATES.submit);

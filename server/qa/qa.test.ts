@@ -339,6 +339,57 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     }
   });
 
+  it("syncs sent at the same moment are answered together, each with its own view: the same answers as one at a time", async () => {
+    const sessionVersion = (await sync(s.mod1, DAY2)).version;
+    const asker = await createPerson(server.services, { name: "Sync Asker", email: `sync-asker-${database}@example.org` });
+    const voter = await createPerson(server.services, { name: "Sync Voter", email: `sync-voter-${database}@example.org` });
+    const mod = await createPerson(server.services, { name: "Sync Moderator", email: `sync-mod-${database}@example.org`, roles: [{ slug: DAY2, role: "moderator" }] });
+    const pan = await createPerson(server.services, { name: "Sync Panelist", email: `sync-pan-${database}@example.org`, roles: [{ slug: DAY2, role: "panelist" }] });
+    const outsider = await createPerson(server.services, { name: "Sync Device", kind: "device", attendanceMode: "in_person" });
+    const socks = await Promise.all([asker, voter, mod, pan, outsider].map((x) => connectClient(server.url, { cookie: x.cookie })));
+    const [a, v, m, pn, out] = socks;
+    try {
+      // Something of their own for each: Asker's pending question, Voter's vote.
+      const mine = await ok<SubmitResult>(a, "question:submit", { slug: DAY2, key: key(), text: "Will syncs in one batch stay apart?" });
+      const second = await ok<SubmitResult>(a, "question:submit", { slug: DAY2, key: key(), text: "And will their votes?" });
+      await ok(m, "question:moderate", { slug: DAY2, key: key(), questionId: second.question.id, expectedVersion: 1, action: { type: "approve" } });
+      const approved = { id: second.question.id };
+      await ok(v, "question:vote", { slug: DAY2, key: key(), questionId: approved.id, up: true });
+      const requests: Array<[TestSocket, Record<string, unknown>]> = [
+        [a, { slug: DAY2 }],
+        [v, { slug: DAY2 }],
+        [v, { slug: DAY2, since: sessionVersion }],
+        [m, { slug: DAY2 }],
+        [m, { slug: DAY2, view: "audience" }],
+        [pn, { slug: DAY2 }],
+        [pn, { slug: DAY2, since: sessionVersion }],
+        [out, { slug: DAY2 }],
+        [s.anon, { slug: DAY2 }],
+        [a, { slug: "no-such-session" }],
+        [a, { slug: DAY2, since: "yesterday" }],
+      ];
+      const together = await Promise.all(requests.map(([sock, payload]) => call(sock, "qa:sync", payload)));
+      const alone = [];
+      for (const [sock, payload] of requests) alone.push(await call(sock, "qa:sync", payload));
+      expect(together).toEqual(alone);
+      // And each is its own: the views, the person's own question and vote, the refusals.
+      const views = together.map((r) => (r.ok ? (r.data as QaSnapshot).view : r.error.code));
+      expect(views).toEqual(["audience", "audience", "audience", "staff", "audience", "panel", "panel", "forbidden", "unauthenticated", "not_found", "invalid_payload"]);
+      const data = (i: number) => (together[i].ok ? (together[i].data as QaSnapshot) : undefined)!;
+      expect(data(0).mine.map((x) => x.id)).toEqual([mine.question.id, second.question.id]);
+      expect(data(0).myVotes).toEqual([]);
+      expect(data(1).mine).toEqual([]);
+      expect(data(1).myVotes).toEqual([approved.id]);
+      expect(data(2).kind).toBe("changes");
+      expect(data(3).questions.some((x) => x.id === mine.question.id)).toBe(true); // staff see the pending question
+      expect(data(4).questions.some((x) => x.id === mine.question.id)).toBe(false);
+      expect(data(3).counts).not.toBeNull();
+      expect(data(4).counts).toBeNull();
+    } finally {
+      for (const sock of socks) sock.close();
+    }
+  });
+
   it("a resent key is stored once, even from two tabs at the same moment", async () => {
     const k = key();
     const tab2 = await connectClient(server.url, { cookie: p.cy.cookie });

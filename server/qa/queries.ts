@@ -19,6 +19,15 @@ import type { Panelist, QaCounts, QuestionStatus } from "../../lib/qa";
 /** A database handle or an open transaction (drizzle's transaction is a database too). */
 export type Db = Database;
 
+/** Rows (or ids) per statement when many are written or read at once (Postgres allows 65,535 parameters). */
+const ROWS_PER_STATEMENT = 1000;
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) out.push(items.slice(i, i + ROWS_PER_STATEMENT));
+  return out;
+}
+
 export async function ensureQaSession(db: Db, sessionId: string): Promise<void> {
   await db.insert(qaSessions).values({ sessionId }).onConflictDoNothing();
 }
@@ -114,12 +123,18 @@ export async function voteCounts(db: Db, ids: readonly string[]): Promise<Array<
   return rows.map((r) => [r.id, r.n]);
 }
 
-export function listMine(db: Db, sessionId: string, authorId: string): Promise<QuestionRow[]> {
-  return db
-    .select()
-    .from(questions)
-    .where(and(eq(questions.sessionId, sessionId), eq(questions.authorId, authorId)))
-    .orderBy(asc(questions.createdAt));
+/** The questions each of these people asked in a session, oldest first. */
+export async function questionsBy(db: Db, sessionId: string, authorIds: readonly string[]): Promise<Map<string, QuestionRow[]>> {
+  const out = new Map<string, QuestionRow[]>(authorIds.map((id) => [id, []]));
+  for (const part of chunks([...authorIds])) {
+    const rows = await db
+      .select()
+      .from(questions)
+      .where(and(eq(questions.sessionId, sessionId), inArray(questions.authorId, part)))
+      .orderBy(asc(questions.createdAt));
+    for (const r of rows) out.get(r.authorId!)!.push(r);
+  }
+  return out;
 }
 
 export async function textsOf(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
@@ -132,23 +147,20 @@ export async function textsOf(db: Db, ids: readonly string[]): Promise<Map<strin
 }
 
 /** The questions this person's votes count for (a vote on a merged question counts for its target). */
-export async function myVotes(db: Db, sessionId: string, voterId: string): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ id: sql<string>`coalesce(${questions.mergedInto}, ${questions.id})` })
-    .from(questionVotes)
-    .innerJoin(questions, eq(questions.id, questionVotes.questionId))
-    .where(and(eq(questionVotes.sessionId, sessionId), eq(questionVotes.voterId, voterId)));
-  return rows.map((r) => r.id);
-}
-
-/** Rows per statement when votes are written in bulk (three parameters a row; Postgres allows 65,535). */
-const VOTE_ROWS_PER_STATEMENT = 1000;
-
-function chunks<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += VOTE_ROWS_PER_STATEMENT) out.push(items.slice(i, i + VOTE_ROWS_PER_STATEMENT));
+/** The questions each of these people voted for in a session (a vote on a merged question counts for its target). */
+export async function votesOf(db: Db, sessionId: string, voterIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(voterIds.map((id) => [id, []]));
+  for (const part of chunks([...voterIds])) {
+    const rows = await db
+      .selectDistinct({ voter: questionVotes.voterId, id: sql<string>`coalesce(${questions.mergedInto}, ${questions.id})` })
+      .from(questionVotes)
+      .innerJoin(questions, eq(questions.id, questionVotes.questionId))
+      .where(and(eq(questionVotes.sessionId, sessionId), inArray(questionVotes.voterId, part)));
+    for (const r of rows) out.get(r.voter)!.push(r.id);
+  }
   return out;
 }
+
 
 /** Adds these voters' votes on a question; returns the voters whose vote was new. */
 export async function insertVotes(tx: Db, sessionId: string, questionId: string, voterIds: string[]): Promise<Set<string>> {

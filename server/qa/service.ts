@@ -115,13 +115,36 @@ interface VoteGroup {
 /** The most votes written in one batch. */
 const VOTES_PER_BATCH = 500;
 
+/** A sync's answer, with the view it was given. */
+type ViewSync = QaSync & { view: QaView };
+
+/** A sync waiting for its batch. */
+interface SyncCommand {
+  actor: Actor | null;
+  input: unknown;
+  requested?: QaView;
+  screens?: ReadonlySet<string>;
+  join?: (sync: ViewSync) => Promise<void> | void;
+}
+
+interface SyncItem {
+  p: Pending<SyncCommand, ViewSync>;
+  view: QaView;
+  since?: number;
+}
+
+/** The most syncs answered in one batch. */
+const SYNCS_PER_BATCH = 500;
+
 export class QaService {
   readonly gate: CommandGate;
   private readonly votes: Batcher<VoteCommand, VoteResult>;
+  private readonly syncs: Batcher<SyncCommand, ViewSync>;
 
   constructor(private readonly d: QaDeps) {
     this.gate = new CommandGate({ serial: d.serialCommands, audienceConcurrency: 8 });
     this.votes = new Batcher({ max: VOTES_PER_BATCH, schedule: (job) => this.gate.run(job, "audience"), write: (batch) => this.writeVotes(batch) });
+    this.syncs = new Batcher({ max: SYNCS_PER_BATCH, schedule: (job) => this.gate.run(job, "audience"), write: (batch) => this.writeSyncs(batch) });
   }
 
   /** Votes received and not yet answered (for tests and logs). */
@@ -160,57 +183,111 @@ export class QaService {
   /**
    * The snapshot a view needs, or only what changed since `since` when the client holds a version.
    * `screens` are the sessions this socket joined as a room screen: there it gets the audience's view,
-   * whatever it asks for.
+   * whatever it asks for. `join` runs with the answer before it is given, in the same turn at the gate
+   * (the socket joins its view's rooms before any later change is announced).
+   *
+   * Syncs are answered in batches (server/batch.ts): a room of phones opening the page at once, or
+   * reconnecting after a restart, costs a few reads of the session's questions, not a few per phone.
    */
-  async sync(actor: Actor | null, input: unknown, requested?: QaView, screens?: ReadonlySet<string>): Promise<QaSync & { view: QaView }> {
-    const { slug, since } = parse(qaSyncSchema, input);
-    const session = await this.sessionRow(slug);
-    const view = this.viewFor(actor, session, screens?.has(session.id) ? "audience" : requested);
-    if (!view) {
-      await this.d.guard.require(actor, "question:vote", session);
-      throw new AppError("forbidden", "You cannot see the questions of this session.");
+  sync(actor: Actor | null, input: unknown, requested?: QaView, screens?: ReadonlySet<string>, join?: (sync: ViewSync) => Promise<void> | void): Promise<ViewSync> {
+    return this.syncs.add({ actor, input, requested, screens, join });
+  }
+
+  private async writeSyncs(batch: Array<Pending<SyncCommand, ViewSync>>): Promise<Array<Pending<SyncCommand, ViewSync>>> {
+    const sessionsBySlug = new Map<string, Promise<SessionRow>>();
+    const bySession = new Map<string, { session: SessionRow; items: SyncItem[] }>();
+    for (const p of batch) {
+      const { actor, input, requested, screens } = p.item;
+      try {
+        const { slug, since } = parse(qaSyncSchema, input);
+        if (!sessionsBySlug.has(slug)) sessionsBySlug.set(slug, this.sessionRow(slug));
+        const session = await sessionsBySlug.get(slug)!;
+        const view = this.viewFor(actor, session, screens?.has(session.id) ? "audience" : requested);
+        if (!view) {
+          await this.d.guard.require(actor, "question:vote", session);
+          throw new AppError("forbidden", "You cannot see the questions of this session.");
+        }
+        let group = bySession.get(session.id);
+        if (!group) bySession.set(session.id, (group = { session, items: [] }));
+        group.items.push({ p, view, since });
+      } catch (err) {
+        p.reject(err);
+      }
     }
+    for (const { session, items } of bySession.values()) {
+      let answers: ViewSync[];
+      try {
+        answers = await this.syncsOf(session, items);
+      } catch (err) {
+        for (const { p } of items) p.reject(err);
+        continue;
+      }
+      for (const [i, { p }] of items.entries()) {
+        try {
+          await p.item.join?.(answers[i]);
+          p.resolve(answers[i]);
+        } catch (err) {
+          p.reject(err);
+        }
+      }
+    }
+    return [];
+  }
+
+  /** The answers to several syncs of one session: what they share is read once. */
+  private async syncsOf(session: SessionRow, items: SyncItem[]): Promise<ViewSync[]> {
+    const db = this.d.db;
     // Read the version before the questions: a change committed in between shows up twice, never not at all.
-    let qa = await q.getQaSession(this.d.db, session.id);
+    let qa = await q.getQaSession(db, session.id);
     if (!qa) {
-      await q.ensureQaSession(this.d.db, session.id);
-      qa = (await q.getQaSession(this.d.db, session.id))!;
+      await q.ensureQaSession(db, session.id);
+      qa = (await q.getQaSession(db, session.id))!;
     }
-    const [panelists, mineRows, myVotes] = await Promise.all([
-      view === "audience" ? Promise.resolve([]) : q.panelistsOf(this.d.db, session.id),
-      actor ? q.listMine(this.d.db, session.id, actor.userId) : Promise.resolve([]),
-      actor ? q.myVotes(this.d.db, session.id, actor.userId) : Promise.resolve([]),
-    ]);
-    const names = new Map(panelists.map((p) => [p.id, p.name]));
-    const visibleStatuses = view === "staff" ? undefined : (["approved", "answered"] as const);
-    const visible = await q.listQuestions(this.d.db, session.id, visibleStatuses);
-    const votes = Object.fromEntries(visible.map((r) => [r.id, r.voteCount]));
-    const base = {
-      sessionId: session.id,
-      slug: session.slug,
-      view,
-      version: qa.version,
-      state: await this.state(session, qa),
-      votes,
-      myVotes,
-      mine: await this.ownQuestions(mineRows, qa.onStageQuestionId),
-      panelists: view === "staff" ? panelists : [],
-      counts: view === "staff" ? await q.counts(this.d.db, session.id) : null,
-      outboxKey: actor ? this.outboxKey(actor) : null,
+    const people = [...new Set(items.flatMap(({ p }) => (p.item.actor ? [p.item.actor.userId] : [])))];
+    const [mineBy, votesBy] = await Promise.all([q.questionsBy(db, session.id, people), q.votesOf(db, session.id, people)]);
+    const state = await this.state(session, qa);
+    const shared = new Map<string, Promise<unknown>>();
+    const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+      if (!shared.has(key)) shared.set(key, read());
+      return shared.get(key) as Promise<T>;
     };
-    if (since !== undefined && since <= qa.version) {
-      const changed = await q.listChangedSince(this.d.db, session.id, since);
-      return {
-        ...base,
-        kind: "changes",
-        since,
-        questions: changed.filter((r) => visibleTo(view, r.status)).map((r) => projectQuestion(r, view, names)),
-        // Only questions this view could have shown at `since`: one it never could (still pending,
-        // dismissed or merged before it was ever approved) is not even named.
-        removed: changed.filter((r) => !visibleTo(view, r.status) && shownBy(r, since)).map((r) => r.id),
+    const answers: ViewSync[] = [];
+    for (const { p, view, since } of items) {
+      const actor = p.item.actor;
+      const panelists = view === "audience" ? [] : await once("panelists", () => q.panelistsOf(db, session.id));
+      const names = new Map(panelists.map((x) => [x.id, x.name]));
+      const visible = await once(`visible ${view === "staff"}`, () => q.listQuestions(db, session.id, view === "staff" ? undefined : (["approved", "answered"] as const)));
+      const base = {
+        sessionId: session.id,
+        slug: session.slug,
+        view,
+        version: qa.version,
+        state,
+        votes: await once(`votes ${view === "staff"}`, async () => Object.fromEntries(visible.map((r) => [r.id, r.voteCount]))),
+        myVotes: actor ? votesBy.get(actor.userId)! : [],
+        mine: await this.ownQuestions(actor ? mineBy.get(actor.userId)! : [], qa.onStageQuestionId),
+        panelists: view === "staff" ? panelists : [],
+        counts: view === "staff" ? await once("counts", () => q.counts(db, session.id)) : null,
+        outboxKey: actor ? this.outboxKey(actor) : null,
       };
+      if (since !== undefined && since <= qa.version) {
+        const changed = await once(`since ${since}`, () => q.listChangedSince(db, session.id, since));
+        answers.push({
+          ...base,
+          kind: "changes",
+          since,
+          questions: changed.filter((r) => visibleTo(view, r.status)).map((r) => projectQuestion(r, view, names)),
+          // Only questions this view could have shown at `since`: one it never could (still pending,
+          // dismissed or merged before it was ever approved) is not even named.
+          removed: changed.filter((r) => !visibleTo(view, r.status) && shownBy(r, since)).map((r) => r.id),
+        });
+      } else {
+        // One projection per view for the whole batch (panelists' names are the same for everyone).
+        const questions = await once(`snapshot ${view}`, async () => visible.map((r) => projectQuestion(r, view, names)));
+        answers.push({ ...base, kind: "snapshot", questions });
+      }
     }
-    return { ...base, kind: "snapshot", questions: visible.map((r) => projectQuestion(r, view, names)) };
+    return answers;
   }
 
   /**
