@@ -3,19 +3,19 @@ import { Batcher, type Pending } from "./batch";
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-type Write = (batch: Array<Pending<number, string>>, round: number) => Promise<Array<Pending<number, string>>>;
+type Write = (batch: Array<Pending<number, string>>, round: number) => Promise<void>;
 
 /** A batcher that records its batches; `write` decides what each does (default: answers every command). */
-function recording(max: number, write?: Write) {
+function recording(max: number, write?: Write, oncePer?: (n: number) => string | undefined) {
   const batches: number[][] = [];
   const batcher = new Batcher<number, string>({
     max,
     schedule: (job) => job(),
+    oncePer,
     write: async (batch) => {
       const round = batches.push(batch.map((p) => p.item));
       if (write) return write(batch, round);
       for (const p of batch) p.resolve(`${p.item} in batch ${round}`);
-      return [];
     },
   });
   return { batcher, batches };
@@ -40,7 +40,6 @@ describe("the batcher (group commit for votes and poll answers)", () => {
     const { batcher, batches } = recording(3, async (batch, round) => {
       if (round === 1) await first.promise;
       for (const p of batch) p.resolve(`${p.item} in batch ${round}`);
-      return [];
     });
     const all = [0, 1, 2, 3, 4, 5, 6, 7].map((n) => batcher.add(n));
     await tick();
@@ -50,30 +49,28 @@ describe("the batcher (group commit for votes and poll answers)", () => {
     expect(batches).toEqual([[0], [1, 2, 3], [4, 5, 6], [7]]);
   });
 
-  it("puts the commands a batch hands back at the front of the next one, in order", async () => {
-    const second = held();
-    const { batcher, batches } = recording(100, async (batch, round) => {
-      if (round === 2) await second.promise;
-      // The second batch writes the odd numbers and hands back the even ones.
-      const again = round === 2 ? batch.filter((p) => p.item % 2 === 0) : [];
-      for (const p of batch) if (!again.includes(p)) p.resolve(`${p.item} in batch ${round}`);
-      return again;
-    });
-    const first = batcher.add(1);
-    const later = [2, 3, 4].map((n) => batcher.add(n));
-    await first;
-    await tick(); // the second batch is being written
-    const last = batcher.add(5);
-    second.release();
-    expect(await Promise.all([...later, last])).toEqual(["2 in batch 3", "3 in batch 2", "4 in batch 3", "5 in batch 3"]);
-    expect(batches).toEqual([[1], [2, 3, 4], [2, 4, 5]]);
+  it("takes at most one command per key into a batch: the later ones wait for the next, in order", async () => {
+    const first = held();
+    // The key is the number's parity for even numbers; odd numbers have no key.
+    const { batcher, batches } = recording(
+      100,
+      async (batch, round) => {
+        if (round === 1) await first.promise;
+        for (const p of batch) p.resolve(`${p.item} in batch ${round}`);
+      },
+      (n) => (n % 2 === 0 ? "even" : undefined),
+    );
+    const all = [1, 2, 3, 4, 5, 6].map((n) => batcher.add(n));
+    await tick(); // the first batch (1, alone) is being written, the rest wait
+    first.release();
+    expect(await Promise.all(all)).toEqual(["1 in batch 1", "2 in batch 2", "3 in batch 2", "4 in batch 3", "5 in batch 2", "6 in batch 4"]);
+    expect(batches).toEqual([[1], [2, 3, 5], [4], [6]]);
   });
 
   it("refuses every command of a batch that fails as a whole, and goes on with the next", async () => {
     const { batcher, batches } = recording(100, async (batch, round) => {
       if (round === 1) throw new Error("database down");
       for (const p of batch) p.resolve(`${p.item} in batch ${round}`);
-      return [];
     });
     const first = batcher.add(1);
     const second = batcher.add(2);

@@ -17,11 +17,12 @@ export interface BatcherOptions<I, R> {
   /** Takes the batch's turn (e.g. the command gate). */
   schedule(job: () => Promise<void>): Promise<void>;
   /**
-   * Writes a batch and settles each command in it. Commands it returns are not settled: they go
-   * back to the front of the queue, in order, for the next batch (e.g. a second vote by the same
-   * person, which must see the first one written).
+   * At most one command per key goes into a batch (e.g. one vote per person): a later one with the
+   * same key waits, in order, for the next batch, so it sees the earlier one written. No key: no limit.
    */
-  write(batch: Array<Pending<I, R>>): Promise<Array<Pending<I, R>>>;
+  oncePer?(item: I): string | undefined;
+  /** Writes a batch and settles each command in it. */
+  write(batch: Array<Pending<I, R>>): Promise<void>;
 }
 
 export class Batcher<I, R> {
@@ -48,16 +49,35 @@ export class Batcher<I, R> {
     return this.queue.length + this.writing;
   }
 
+  /** The next batch: the oldest commands, at most `max`, at most one per key; the rest keep their order. */
+  private take(): Array<Pending<I, R>> {
+    const { max, oncePer } = this.opts;
+    if (!oncePer) return this.queue.splice(0, max);
+    const batch: Array<Pending<I, R>> = [];
+    const rest: Array<Pending<I, R>> = [];
+    const keys = new Set<string>();
+    for (const p of this.queue) {
+      const key = batch.length < max ? oncePer(p.item) : undefined;
+      if (batch.length < max && (key === undefined || !keys.has(key))) {
+        if (key !== undefined) keys.add(key);
+        batch.push(p);
+      } else {
+        rest.push(p);
+      }
+    }
+    this.queue = rest;
+    return batch;
+  }
+
   private kick(): void {
     if (this.busy || this.queue.length === 0) return;
     this.busy = true;
     void this.opts
       .schedule(async () => {
-        const batch = this.queue.splice(0, this.opts.max);
+        const batch = this.take();
         this.writing = batch.length;
         try {
-          const again = await this.opts.write(batch);
-          if (again.length) this.queue.unshift(...again);
+          await this.opts.write(batch);
         } catch (err) {
           // A failure of the batch as a whole: every command in it is refused (settling twice is a no-op).
           for (const p of batch) p.reject(err);

@@ -63,7 +63,12 @@ export class PollService {
     private readonly opts: PollServiceOptions = {},
   ) {
     this.tickMs = opts.tickMs ?? 250;
-    this.answers = new Batcher({ max: ANSWERS_PER_BATCH, schedule: (job) => job(), write: (batch) => this.writeAnswers(batch) });
+    this.answers = new Batcher({
+      max: ANSWERS_PER_BATCH,
+      schedule: (job) => job(),
+      oncePer: (a) => `${a.pollId} ${a.voterId}`,
+      write: (batch) => this.writeAnswers(batch),
+    });
   }
 
   /** Answers received and not yet written (for tests and logs). */
@@ -303,20 +308,12 @@ export class PollService {
 
   /**
    * Answers are written in batches (server/batch.ts): every answer that arrived while the previous
-   * batch was written, one statement per poll, one answer per person and poll in a batch (a second
-   * one waits for the next batch, so the later answer is the one kept).
+   * batch was written, one statement per poll. A batch holds one answer per person and poll
+   * (`oncePer`): a second one waits for the next batch, so the later answer is the one kept.
    */
-  private async writeAnswers(batch: Array<Pending<PendingAnswer, Written | undefined>>): Promise<Array<Pending<PendingAnswer, Written | undefined>>> {
-    const again: Array<Pending<PendingAnswer, Written | undefined>> = [];
-    const seen = new Set<string>();
+  private async writeAnswers(batch: Array<Pending<PendingAnswer, Written | undefined>>): Promise<void> {
     const byPoll = new Map<string, Array<Pending<PendingAnswer, Written | undefined>>>();
     for (const p of batch) {
-      const key = `${p.item.pollId} ${p.item.voterId}`;
-      if (seen.has(key)) {
-        again.push(p);
-        continue;
-      }
-      seen.add(key);
       const group = byPoll.get(p.item.pollId);
       if (group) group.push(p);
       else byPoll.set(p.item.pollId, [p]);
@@ -329,7 +326,6 @@ export class PollService {
         for (const p of group) p.reject(err);
       }
     }
-    return again;
   }
 
   /**

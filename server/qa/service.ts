@@ -143,7 +143,13 @@ export class QaService {
 
   constructor(private readonly d: QaDeps) {
     this.gate = new CommandGate({ serial: d.serialCommands, audienceConcurrency: 8 });
-    this.votes = new Batcher({ max: VOTES_PER_BATCH, schedule: (job) => this.gate.run(job, "audience"), write: (batch) => this.writeVotes(batch) });
+    this.votes = new Batcher({
+      max: VOTES_PER_BATCH,
+      schedule: (job) => this.gate.run(job, "audience"),
+      // One vote per person in a batch: a second one (a change of mind) must see the first written.
+      oncePer: (cmd) => cmd.actor?.userId,
+      write: (batch) => this.writeVotes(batch),
+    });
     this.syncs = new Batcher({ max: SYNCS_PER_BATCH, schedule: (job) => this.gate.run(job, "audience"), write: (batch) => this.writeSyncs(batch) });
   }
 
@@ -193,7 +199,7 @@ export class QaService {
     return this.syncs.add({ actor, input, requested, screens, join });
   }
 
-  private async writeSyncs(batch: Array<Pending<SyncCommand, ViewSync>>): Promise<Array<Pending<SyncCommand, ViewSync>>> {
+  private async writeSyncs(batch: Array<Pending<SyncCommand, ViewSync>>): Promise<void> {
     const sessionsBySlug = new Map<string, Promise<SessionRow>>();
     const bySession = new Map<string, { session: SessionRow; items: SyncItem[] }>();
     for (const p of batch) {
@@ -231,7 +237,6 @@ export class QaService {
         }
       }
     }
-    return [];
   }
 
   /** The answers to several syncs of one session: what they share is read once. */
@@ -414,10 +419,9 @@ export class QaService {
     return this.votes.add(cmd);
   }
 
-  private async writeVotes(batch: Array<Pending<VoteCommand, VoteResult>>): Promise<Array<Pending<VoteCommand, VoteResult>>> {
-    const again: Array<Pending<VoteCommand, VoteResult>> = [];
+  /** A batch holds one vote per person (`oncePer`): so its votes on one question are each by a different person. */
+  private async writeVotes(batch: Array<Pending<VoteCommand, VoteResult>>): Promise<void> {
     const sessionsBySlug = new Map<string, Promise<SessionRow>>();
-    const voters = new Set<string>();
     const groups = new Map<string, VoteGroup>();
     for (const p of batch) {
       const { actor, slug, questionId, up } = p.item;
@@ -426,13 +430,6 @@ export class QaService {
         const session = await sessionsBySlug.get(slug)!;
         await this.d.guard.require(actor, "question:vote", session);
         this.assertOpen(session, undefined, "vote");
-        const me = actor!.userId;
-        // One vote per person in a batch: a second one (a change of mind) must see the first written.
-        if (voters.has(me)) {
-          again.push(p);
-          continue;
-        }
-        voters.add(me);
         const key = `${session.id} ${questionId}`;
         let group = groups.get(key);
         if (!group) groups.set(key, (group = { session, questionId, ups: [], downs: [] }));
@@ -453,7 +450,6 @@ export class QaService {
         for (const p of [...group.ups, ...group.downs]) p.reject(fault);
       }
     }
-    return again;
   }
 
   /** The votes of one batch on one question, each by a different person, in one transaction. */
