@@ -7,13 +7,7 @@ import type { QaSessionRow, QuestionRow } from "../../db/schema";
 import type { OwnQuestion, QaState, QaView, QuestionAuthor, QuestionView } from "../../lib/qa";
 import type { SessionRow } from "../../db/schema";
 import { isoInZone } from "../../lib/time";
-
-const AUDIENCE_VISIBLE = new Set(["approved", "answered"]);
-
-/** Whether a view shows a question at all: the audience and panelists see approved and answered ones. */
-export function visibleTo(view: QaView, status: QuestionRow["status"]): boolean {
-  return view === "staff" || AUDIENCE_VISIBLE.has(status);
-}
+export { visibleTo } from "../../lib/qa-rules";
 
 export function authorOf(row: Pick<QuestionRow, "chatham" | "anonymous" | "authorName" | "authorAffiliation">): QuestionAuthor | null {
   if (row.chatham || row.anonymous || !row.authorName) return null;

@@ -34,7 +34,8 @@ import type { z } from "zod";
 import type { QaFanout, QuestionChange } from "./fanout";
 import { Batcher, type Pending } from "../batch";
 import { CommandGate } from "./gate";
-import { projectOwn, projectQuestion, projectState, visibleTo } from "./projection";
+import { projectOwn, projectQuestion, projectState } from "./projection";
+import { STATUS_WORDS, canReceiveMerge, ruleRefusal, visibleTo } from "../../lib/qa-rules";
 import * as q from "./queries";
 
 /** Questions one person may ask per session in a minute, counted in the database (holds across instances). */
@@ -94,13 +95,6 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   return parsed.data;
 }
 
-const STATUS_WORDS: Record<QuestionRow["status"], string> = {
-  pending: "awaiting review",
-  approved: "approved",
-  answered: "answered",
-  dismissed: "dismissed",
-  merged: "merged into another question",
-};
 
 /** A vote waiting for its batch: the parsed command and who sent it (authorized when the batch is written). */
 type VoteCommand = QuestionVoteInput & { actor: Actor | null };
@@ -594,41 +588,31 @@ export class QaService {
     });
     const onStage = qa.onStageQuestionId;
     const leaveStage = (id: string) => (onStage === id ? { before: onStage, after: null } : undefined);
-    const need = (ok: boolean, message: string) => {
-      if (!ok) throw new AppError("conflict", message);
-    };
-    const notMerged = () => need(row.status !== "merged", "This question was merged into another; act on that one.");
+    const refusal = ruleRefusal(action.type, { status: row.status, onStage: onStage === row.id });
+    if (refusal) throw new AppError("conflict", refusal);
 
     switch (action.type) {
       case "approve": {
-        need(row.status === "pending" || row.status === "dismissed", `Only a question awaiting review or dismissed can be approved; this one is ${STATUS_WORDS[row.status]}.`);
         const order = (await q.maxPanelOrder(tx, session.id)) + 1;
         return { changes: [await change(row, { status: "approved", dismissReason: null, panelOrder: order })], recount: [], summary: "Approved." };
       }
       case "dismiss":
-        need(row.status === "pending" || row.status === "approved", `Only a question awaiting review or approved can be dismissed; this one is ${STATUS_WORDS[row.status]}.`);
         return { changes: [await change(row, { status: "dismissed", dismissReason: action.reason })], recount: [], stage: leaveStage(row.id), summary: `Dismissed: ${action.reason}` };
       case "restore":
-        need(row.status === "dismissed", "Only a dismissed question can be restored.");
         return { changes: [await change(row, { status: "pending", dismissReason: null })], recount: [], summary: "Restored to the incoming list." };
       case "edit":
-        notMerged();
         if (action.text === row.text) return { changes: [], recount: [], summary: "The text is unchanged." };
         return { changes: [await change(row, { text: action.text, originalText: row.originalText ?? row.text })], recount: [], summary: "Text edited; the original is kept." };
       case "star":
-        notMerged();
         return { changes: [await change(row, { starred: action.starred })], recount: [], summary: action.starred ? "Starred." : "Star removed." };
       case "tags":
-        notMerged();
         return { changes: [await change(row, { tags: action.tags })], recount: [], summary: action.tags.length ? `Tags: ${action.tags.join(", ")}.` : "Tags removed." };
       case "route": {
-        notMerged();
         if (action.panelistId && !names.has(action.panelistId)) throw new AppError("bad_request", "That person is not a panelist of this session.");
         const who = action.panelistId ? names.get(action.panelistId) : null;
         return { changes: [await change(row, { routedTo: action.panelistId })], recount: [], summary: who ? `Routed to ${who}.` : "No longer routed to a panelist." };
       }
       case "merge": {
-        need(row.status === "pending" || row.status === "approved", "Only a question awaiting review or approved can be merged into another.");
         if (action.intoId === row.id) throw new AppError("bad_request", "A question cannot be merged into itself.");
         if (this.votesUnlinked(session, qa, now)) {
           throw new AppError(
@@ -638,7 +622,7 @@ export class QaService {
         }
         const target = await q.lockQuestion(tx, session.id, action.intoId);
         if (!target) throw new AppError("not_found", "The question to merge into does not exist in this session.");
-        need(target.status === "pending" || target.status === "approved" || target.status === "answered", "Merge into a question that is awaiting review, approved or answered.");
+        if (!canReceiveMerge(target.status)) throw new AppError("conflict", "Merge into a question that is awaiting review, approved or answered.");
         const changes = [await change(row, { status: "merged", mergedInto: target.id })];
         // Questions merged into this one follow it, so every merge has one level.
         for (const child of await q.lockMergedChildren(tx, row.id)) changes.push(await change(child, { mergedInto: target.id }));
@@ -649,20 +633,15 @@ export class QaService {
         return { changes, recount: [target.id, row.id], stage: leaveStage(row.id), summary: "Merged; votes combined." };
       }
       case "stage":
-        need(row.status === "approved", "Only an approved question can go on stage.");
         if (onStage === row.id) return { changes: [], recount: [], summary: "Already on stage." };
         return { changes: [], recount: [], stage: { before: onStage, after: row.id }, summary: "On stage." };
       case "unstage":
-        need(onStage === row.id, "This question is not on stage.");
         return { changes: [], recount: [], stage: { before: onStage, after: null }, summary: "Taken off stage." };
       case "answer":
-        need(row.status === "approved", `Only an approved question can be marked answered; this one is ${STATUS_WORDS[row.status]}.`);
         return { changes: [await change(row, { status: "answered", answeredAt: now })], recount: [], stage: leaveStage(row.id), summary: "Marked answered." };
       case "reopen":
-        need(row.status === "answered", "Only an answered question can be reopened.");
         return { changes: [await change(row, { status: "approved", answeredAt: null })], recount: [], summary: "Back in the queue." };
       case "move": {
-        need(row.status === "approved", "Only approved questions are in the panel queue.");
         const other = await q.queueNeighbor(tx, session.id, row.panelOrder, row.id, action.direction);
         if (!other) return { changes: [], recount: [], summary: action.direction === "up" ? "Already first in the queue." : "Already last in the queue." };
         // Equal orders (never expected, but cheap to handle): nudge so the swap is visible.
