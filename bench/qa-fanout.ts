@@ -63,7 +63,7 @@ async function serveApp(n: number, questions: number, postgres: boolean): Promis
   // The questions to approve, each from another person (asking is limited per person and minute).
   for (let i = 0; i < questions; i++) {
     const { actor } = await server.services.auth.resolveToken(tokens[i]);
-    await server.services.qa.submit(actor, { slug: SLUG, key: `bench-question-${i}`, text: `Benchmark question ${i}: how do partner nations plan sustainment for the next decade?` });
+    await server.services.qa.submit(actor, { slug: SLUG, key: `bench-question-${i}`, text: `Benchmark question ${i}: how do partner nations plan sustainment for the next decade?`, anonymous: true });
   }
   const file = path.join(os.tmpdir(), `plenary-bench-${process.pid}.json`);
   fs.writeFileSync(file, JSON.stringify({ url: server.url, tokens, moderators } satisfies Ready));

@@ -178,7 +178,7 @@ test("the audience sorts by popular or recent, hears new questions politely, and
   const moderator = await actorOf({ name: "Sort Mod", email: "sortmod@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
   const publish = async (text: string) => {
     const asker = await actorOf({ name: "Asker", email: `a-${Math.random()}@example.org` });
-    const { question } = await app.qa.submit(asker, { slug: SLUG, key: `k${Math.random().toString(36).slice(2, 12)}`, text });
+    const { question } = await app.qa.submit(asker, { slug: SLUG, key: `k${Math.random().toString(36).slice(2, 12)}`, text, anonymous: true });
     await app.qa.moderate(moderator, { slug: SLUG, key: `k${Math.random().toString(36).slice(2, 12)}`, questionId: question.id, expectedVersion: 1, action: { type: "approve" } });
     return question.id;
   };

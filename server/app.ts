@@ -10,16 +10,15 @@ import { seedDemoPeople } from "../db/seed/demo-people";
 import { AuditService } from "./audit/service";
 import { Guard } from "./auth/guard";
 import { buildNextAuthOptions } from "./auth/next-auth";
-import { AuthService, type AuthPublisher, type AuthServiceOptions } from "./auth/service";
+import { AuthService, type AuthServiceOptions } from "./auth/service";
+import type { AuthPublisher } from "./auth/publisher";
 import { usesSecureCookies } from "./auth/cookies";
 import { clientAddress, parseTrustedProxies } from "./http/client-ip";
 import { createMailer, type Mailer } from "./mail/mailer";
 import { PeopleService } from "./people/service";
-import { registerPollHandlers } from "./polls/handlers";
-import { createPollPublisher } from "./polls/publisher";
 import { PollService, type PollServiceOptions } from "./polls/service";
 import { CLIENT_IP_HEADER } from "./http/route";
-import { registerSessionHandlers } from "./realtime/handlers";
+import { registerHandlers } from "./realtime/handlers";
 import { RateLimiter } from "./realtime/rate-limit";
 import { useRedisAdapter } from "./realtime/redis-adapter";
 import type { AuthOptions } from "next-auth";
@@ -31,42 +30,14 @@ import { createLogger, type Logger } from "./log";
 import { createSocketServer, disconnectExpired, type PlenaryIo } from "./realtime/io";
 import { rooms } from "./realtime/rooms";
 import { livekitWebhook } from "./http/livekit-webhook";
-import { registerStreamingHandlers } from "./streaming/handlers";
 import { connectLivekit } from "./streaming/livekit";
-import { StreamingService, type StreamPublisher } from "./streaming/service";
-import { QaFanout } from "./qa/fanout";
-import { registerQaHandlers } from "./qa/handlers";
+import { StreamingService } from "./streaming/service";
+import { QaFanout, agendaPublisher, authPublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
+import type { PlenaryServices } from "./services";
 import { voteCounts } from "./qa/queries";
 import { QaService } from "./qa/service";
 
 export const projectRoot = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
-
-/** Everything a page, route handler or socket handler may use. One instance per process. */
-export interface PlenaryServices {
-  /** The configuration with `publicUrl` resolved. */
-  config: Config & { publicUrl: string };
-  log: Logger;
-  clock: Clock;
-  database: DatabaseHandle;
-  db: Database;
-  io: PlenaryIo;
-  /** `ready` is false once shutdown begins; `redis` (with the Redis adapter) says whether Redis is connected. */
-  realtime: { ready: boolean; redis?: () => boolean };
-  /** Origins whose pages may open sockets and send state-changing requests. */
-  allowedOrigins: Set<string>;
-  limiter: RateLimiter;
-  audit: AuditService;
-  guard: Guard;
-  auth: AuthService;
-  nextAuth: AuthOptions;
-  mailer: Mailer;
-  people: PeopleService;
-  agenda: AgendaService;
-  /** LiveKit rooms, tokens, recordings, raised hands and webhooks; `available` is false without LiveKit. */
-  streaming: StreamingService;
-  polls: PollService;
-  qa: QaService;
-}
 
 export interface StartOptions {
   config: Config;
@@ -119,24 +90,21 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
 
     const allowedOrigins = new Set([new URL(config.publicUrl).origin, `http://localhost:${listenPort}`, `http://127.0.0.1:${listenPort}`]);
     const audit = new AuditService(database.db, log);
-    // Facts about sign-ins go out through socket.io rooms, so they reach every instance's sockets.
-    let io: PlenaryIo | undefined;
-    const authEvents: AuthPublisher = {
-      signInEnded: (hash) => {
-        io?.to(rooms.signIn(hash)).emit("viewer:changed", { reason: "signed_out" });
-        io?.in(rooms.signIn(hash)).disconnectSockets(true);
-      },
-      rolesChanged: (userId) => {
-        io?.to(rooms.user(userId)).emit("viewer:changed", { reason: "roles_changed" });
-        io?.in(rooms.user(userId)).disconnectSockets(true);
-      },
-    };
-    const auth = new AuthService(database.db, audit, authEvents, log, opts.auth);
+    // The socket server authenticates handshakes with the auth service, which announces through it:
+    // the port is handed over before the first sign-in can end.
+    let authEvents: AuthPublisher | undefined;
+    const auth = new AuthService(
+      database.db,
+      audit,
+      { signInEnded: (hash) => authEvents?.signInEnded(hash), rolesChanged: (userId) => authEvents?.rolesChanged(userId) },
+      log,
+      opts.auth,
+    );
     if (config.demo) await seedDemoPeople(database.db);
     // Sockets are let in once every command handler is wired (below), and no longer once shutdown begins.
     const realtime: PlenaryServices["realtime"] = { ready: false };
-    io = createSocketServer(httpServer, { allowedOrigins, auth, log, secureCookies: usesSecureCookies(config.publicUrl), accepting: () => realtime.ready });
-    const sockets = io;
+    const sockets = createSocketServer(httpServer, { allowedOrigins, auth, log, secureCookies: usesSecureCookies(config.publicUrl), accepting: () => realtime.ready });
+    authEvents = authPublisher(sockets);
     const redis = config.redisUrl ? await useRedisAdapter(sockets, config.redisUrl, log) : undefined;
     if (redis) closers.push(() => redis.close());
     closers.push(async () => {
@@ -152,24 +120,13 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     closers.push(async () => clearInterval(sweep));
 
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, demo: config.demo, log });
-    const agenda = new AgendaService(
-      database.db,
-      { agendaChanged: (item: AgendaItem) => sockets.to(rooms.agenda()).emit("agenda:changed", { item }) },
-      audit,
-    );
+    const agenda = new AgendaService(database.db, agendaPublisher(sockets), audit);
     await agenda.ensureAccessCodes();
 
     // LiveKit: the embedded `livekit-server --dev` (sending its webhooks here), another deployment, or none.
     const webhookHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
     const livekit = await connectLivekit({ config: config.livekit, webhookUrl: `http://${webhookHost}:${listenPort}/api/livekit/webhook`, log });
     if (livekit) closers.push(() => livekit.close());
-    const streamEvents: StreamPublisher = {
-      streamChanged: (sessionId, snapshot) => sockets.to(rooms.session(sessionId)).emit("stream:changed", snapshot),
-      attendanceChanged: (sessionId, attendance) => sockets.to(rooms.staff(sessionId)).emit("stream:attendance", attendance),
-      handQueueChanged: (sessionId, queue) => sockets.to(rooms.staff(sessionId)).emit("hand:queue-changed", queue),
-      handChanged: (userId, hand) => sockets.to(rooms.user(userId)).emit("hand:changed", hand),
-      captionAdded: (sessionId, line) => sockets.to(rooms.session(sessionId)).emit("caption:added", line),
-    };
     const authSecret = await auth.resolveSecret(config.authSecret);
     const guard = new Guard(audit);
     const streaming = new StreamingService({
@@ -179,17 +136,17 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       audit,
       clock,
       log,
-      publish: streamEvents,
+      publish: streamPublisher(sockets),
       identitySecret: authSecret,
       timeZone: async () => (await agenda.getEvent()).timeZone,
     });
-    const polls = new PollService(database.db, clock, guard, audit, createPollPublisher(sockets), log, opts.polls);
+    const polls = new PollService(database.db, clock, guard, audit, pollPublisher(sockets), log, opts.polls);
     // Start-up erasure: Chatham House sessions that ended while no instance ran lose their voter links now.
     await polls.start();
     closers.push(async () => polls.stop());
     const qaFanout = new QaFanout(sockets, (ids) => voteCounts(database.db, ids), log);
     closers.push(async () => qaFanout.stop());
-    const qa = new QaService({ db: database.db, serialCommands: database.kind === "pglite", audit, guard, clock, log, agenda, fanout: qaFanout, outboxSecret: authSecret });
+    const qa = new QaService({ db: database.db, serialCommands: database.kind === "pglite", audit, guard, clock, log, agenda, publish: qaFanout, outboxSecret: authSecret });
     // Chatham House author links of sessions already over are erased before anyone connects, then
     // as sessions end (idempotent: safe when several instances run it).
     await qa.eraseEndedAuthorLinks();
@@ -235,10 +192,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     registerApp(services);
     closers.push(async () => unregisterApp(services));
     sockets.on("connection", (socket) => {
-      registerSessionHandlers(services, socket);
-      registerStreamingHandlers(services, socket);
-      registerPollHandlers(services, socket);
-      registerQaHandlers(services, socket);
+      registerHandlers(services, socket);
     });
     realtime.ready = true;
 

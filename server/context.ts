@@ -7,7 +7,7 @@
  * A process serves one Plenary. Tests may briefly start a second one (without pages) beside it; the
  * most recent one is current until it closes, then the previous one is again.
  */
-import type { PlenaryServices } from "./app";
+import type { PlenaryServices } from "./services";
 
 const KEY = Symbol.for("plenary.app");
 type Holder = { [KEY]?: PlenaryServices[] };

@@ -1,3 +1,5 @@
+import { isCheckViolation } from "./db-errors";
+
 /** Stable error codes. The code is the contract; the message is for a person and says what to do. */
 export const errorStatus = {
   bad_request: 400,
@@ -61,8 +63,14 @@ export class AppError extends Error {
   }
 }
 
-/** Anything that is not an AppError is an internal fault: logged with its cause, never sent. */
+/**
+ * The one mapping from any thrown value to what a person is told. Refusals the database itself makes
+ * (constraints that hold the event's rules) become their AppError; anything else is an internal
+ * fault, logged by its kind by the caller and never sent (a database error's text can carry the
+ * query's parameters).
+ */
 export function toAppError(err: unknown): AppError {
   if (AppError.is(err)) return err;
+  if (isCheckViolation(err, "questions_chatham_house_anonymous")) return new AppError("policy_violation", "Questions in a Chatham House session are always anonymous.");
   return new AppError("internal", "Something went wrong on the server. Try again; if it persists, tell the organizers.");
 }

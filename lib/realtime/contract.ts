@@ -2,11 +2,29 @@
  * The one typed socket.io contract, used by `new Server<…>()` and the browser's `io()`.
  * Commands (client → server) are imperative and always answered through an ack; facts (server →
  * client) are past tense. docs/protocol.md describes each event.
+ *
+ * Each command's payload type is inferred from its zod schema in `commandSchemas` (the server parses
+ * every frame with it), and its result type is named once in `CommandResults`: an unknown event or a
+ * wrong payload is a type error on both ends.
  */
+import type { z } from "zod";
 import type { AgendaItem } from "../agenda";
-import type { CaptionLine, HandQueue, MyHand, StreamAttendance, StreamSnapshot } from "../streaming";
-import type { MyAnswer, PollAnswer, PollResults, PollSnapshot, PollView } from "../polls";
-import type { PollDraftInput } from "../schemas/polls";
+import { captionSchema, handDecisionSchema, muteSchema, slugPayloadSchema, type CaptionLine, type HandQueue, type MyHand, type StreamAttendance, type StreamSnapshot } from "../streaming";
+import type { MyAnswer, PollResults, PollSnapshot, PollView } from "../polls";
+import { pollAnswerSchema, pollCreateSchema, pollOpenSchema, pollRefSchema, pollSyncSchema, pollUpdateSchema } from "../schemas/polls";
+import {
+  qaConfigureSchema,
+  qaInterleaveSchema,
+  qaPauseSchema,
+  qaSyncSchema,
+  qaUndoSchema,
+  questionAnswerSchema,
+  questionModerateSchema,
+  questionSimilarSchema,
+  questionSubmitSchema,
+  questionVoteSchema,
+} from "../schemas/qa";
+import { sessionJoinSchema, sessionLeaveSchema } from "../schemas/session";
 import type {
   ModerationResult,
   QaStateFact,
@@ -20,7 +38,6 @@ import type {
   SubmitResult,
   VoteResult,
 } from "../qa";
-import type { ModerationAction } from "../schemas/qa";
 
 export interface AckError {
   code: string;
@@ -29,6 +46,8 @@ export interface AckError {
   retryAfterMs?: number;
   /** For `version_conflict`: the object as it is now. */
   current?: unknown;
+  /** For `version_conflict`: the role of whoever changed it meanwhile (never a name). */
+  changedBy?: string;
 }
 
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: AckError };
@@ -57,7 +76,92 @@ export interface SessionJoined {
   can: SessionCapabilities;
 }
 
-// ── Polls (docs/protocol.md, "Polls") ─────────────────────────────────────────────────────────────
+// ── Commands (client → server) ────────────────────────────────────────────────────────────────
+
+/** Every command and the schema its payload is parsed with. */
+export const commandSchemas = {
+  "session:join": sessionJoinSchema,
+  "session:leave": sessionLeaveSchema,
+
+  // Streaming (docs/protocol.md § Streaming)
+  "stream:state": slugPayloadSchema,
+  "stream:mute": muteSchema,
+  "hand:raise": slugPayloadSchema,
+  "hand:lower": slugPayloadSchema,
+  "hand:queue": slugPayloadSchema,
+  "hand:promote": handDecisionSchema,
+  "hand:demote": handDecisionSchema,
+  "caption:push": captionSchema,
+
+  // Polls (docs/protocol.md, "Polls")
+  "poll:sync": pollSyncSchema,
+  "poll:create": pollCreateSchema,
+  "poll:update": pollUpdateSchema,
+  "poll:delete": pollRefSchema,
+  "poll:open": pollOpenSchema,
+  "poll:close": pollRefSchema,
+  "poll:reopen": pollOpenSchema,
+  "poll:publish": pollRefSchema,
+  "poll:answer": pollAnswerSchema,
+
+  // Q&A (docs/protocol.md, "Q&A")
+  "qa:sync": qaSyncSchema,
+  "question:submit": questionSubmitSchema,
+  "question:similar": questionSimilarSchema,
+  "question:vote": questionVoteSchema,
+  "question:moderate": questionModerateSchema,
+  "question:answer": questionAnswerSchema,
+  "qa:undo": qaUndoSchema,
+  "qa:pause": qaPauseSchema,
+  "qa:interleave": qaInterleaveSchema,
+  "qa:configure": qaConfigureSchema,
+} as const satisfies Record<keyof CommandResults, z.ZodType>;
+
+/** What each command answers with (inside `{ ok: true, data }`). */
+export interface CommandResults {
+  "session:join": SessionJoined;
+  "session:leave": null;
+  "stream:state": StreamStateResult;
+  "stream:mute": { muted: number };
+  "hand:raise": MyHand;
+  "hand:lower": MyHand;
+  "hand:queue": HandQueue;
+  "hand:promote": HandQueue;
+  "hand:demote": HandQueue;
+  "caption:push": CaptionLine;
+  "poll:sync": PollSnapshot;
+  "poll:create": PollView;
+  "poll:update": PollView;
+  "poll:delete": null;
+  "poll:open": PollView;
+  "poll:close": PollView;
+  "poll:reopen": PollView;
+  "poll:publish": PollView;
+  "poll:answer": MyAnswer;
+  "qa:sync": QaSync;
+  "question:submit": SubmitResult;
+  "question:similar": SimilarQuestion[];
+  "question:vote": VoteResult;
+  "question:moderate": ModerationResult;
+  "question:answer": ModerationResult;
+  "qa:undo": ModerationResult;
+  "qa:pause": ModerationResult;
+  "qa:interleave": ModerationResult;
+  "qa:configure": ModerationResult;
+}
+
+export type CommandName = keyof CommandResults;
+/** What a client sends (optional fields may be left out). */
+export type CommandPayload<E extends CommandName> = z.input<(typeof commandSchemas)[E]>;
+/** What the server's handler receives, after parsing (defaults filled in, text cleaned). */
+export type CommandInput<E extends CommandName> = z.output<(typeof commandSchemas)[E]>;
+export type CommandResult<E extends CommandName> = CommandResults[E];
+
+export type ClientToServerEvents = {
+  [E in CommandName]: (payload: CommandPayload<E>, ack: Ack<CommandResult<E>>) => void;
+};
+
+// ── Facts (server → client) ───────────────────────────────────────────────────────────────────
 
 /** A poll changed: its new state and the session's poll counter (`version`). */
 export interface PollFact {
@@ -65,7 +169,12 @@ export interface PollFact {
   version: number;
 }
 
-export interface PollServerEvents {
+export interface ServerToClientEvents {
+  "agenda:changed": (payload: { item: AgendaItem }) => void;
+  /** Sent just before the server closes this socket because its sign-in ended or its roles changed. */
+  "viewer:changed": (payload: { reason: "signed_out" | "roles_changed" | "expired" }) => void;
+
+  // ── Polls ──
   /** A draft was prepared (staff only). */
   "poll:created": (payload: PollFact) => void;
   /** A draft was edited (staff only). */
@@ -80,26 +189,8 @@ export interface PollServerEvents {
   "poll:results": (payload: PollResults) => void;
   /** This viewer's answer changed in another of their tabs. */
   "poll:answered": (payload: MyAnswer) => void;
-}
 
-export interface PollClientEvents {
-  "poll:sync": (payload: { slug: string }, ack: Ack<PollSnapshot>) => void;
-  "poll:create": (payload: { slug: string; clientKey: string; draft: PollDraftInput; open?: boolean }, ack: Ack<PollView>) => void;
-  "poll:update": (payload: { pollId: string; expectedVersion: number; draft: PollDraftInput }, ack: Ack<PollView>) => void;
-  "poll:delete": (payload: { pollId: string }, ack: Ack<null>) => void;
-  "poll:open": (payload: { pollId: string; durationSeconds?: number | null }, ack: Ack<PollView>) => void;
-  "poll:close": (payload: { pollId: string }, ack: Ack<PollView>) => void;
-  "poll:reopen": (payload: { pollId: string; durationSeconds?: number | null }, ack: Ack<PollView>) => void;
-  "poll:publish": (payload: { pollId: string }, ack: Ack<PollView>) => void;
-  "poll:answer": (payload: { pollId: string; answer: PollAnswer }, ack: Ack<MyAnswer>) => void;
-}
-
-export interface ServerToClientEvents extends PollServerEvents {
-  "agenda:changed": (payload: { item: AgendaItem }) => void;
-  /** Sent just before the server closes this socket because its sign-in ended or its roles changed. */
-  "viewer:changed": (payload: { reason: "signed_out" | "roles_changed" | "expired" }) => void;
-
-  // ── Streaming (docs/protocol.md § Streaming) ──
+  // ── Streaming ──
   /** The stream went live or ended, or a recording started or stopped (REC). To the session's room. */
   "stream:changed": (payload: StreamSnapshot) => void;
   /** Remote viewers connected now. To organizers and moderators. */
@@ -110,7 +201,8 @@ export interface ServerToClientEvents extends PollServerEvents {
   "hand:changed": (payload: MyHand) => void;
   /** A line from the captioner. To the session's room. */
   "caption:added": (payload: CaptionLine) => void;
-  // ── Q&A (docs/protocol.md, "Q&A") ──
+
+  // ── Q&A ──
   /** A question changed (or was created), in the projection of the receiver's view. */
   "question:changed": (payload: QuestionChangedFact) => void;
   /** A question this view showed is no longer shown (dismissed, merged). */
@@ -123,36 +215,8 @@ export interface ServerToClientEvents extends PollServerEvents {
   "question:mine": (payload: QuestionMineFact) => void;
 }
 
-export interface ClientToServerEvents extends PollClientEvents {
-  /** `view: "screen"`: the room's projector, which gets only what the room may see, whoever is signed in. */
-  "session:join": (payload: { slug: string; view?: "screen" }, ack: Ack<SessionJoined>) => void;
-  "session:leave": (payload: { slug: string }, ack: Ack<null>) => void;
-
-  // ── Streaming (docs/protocol.md § Streaming) ──
-  "stream:state": (payload: { slug: string }, ack: Ack<StreamStateResult>) => void;
-  "stream:mute": (payload: { slug: string; identity: string }, ack: Ack<{ muted: number }>) => void;
-  "hand:raise": (payload: { slug: string }, ack: Ack<MyHand>) => void;
-  "hand:lower": (payload: { slug: string }, ack: Ack<MyHand>) => void;
-  "hand:queue": (payload: { slug: string }, ack: Ack<HandQueue>) => void;
-  "hand:promote": (payload: { slug: string; handId: string; camera?: boolean }, ack: Ack<HandQueue>) => void;
-  "hand:demote": (payload: { slug: string; handId: string }, ack: Ack<HandQueue>) => void;
-  "caption:push": (payload: { slug: string; text: string; final?: boolean }, ack: Ack<CaptionLine>) => void;
-
-  // ── Q&A (payloads are parsed with lib/schemas/qa.ts) ──
-  "qa:sync": (payload: { slug: string; since?: number; view?: QaView }, ack: Ack<QaSync>) => void;
-  "question:submit": (payload: { slug: string; key: string; text: string; anonymous?: boolean }, ack: Ack<SubmitResult>) => void;
-  "question:similar": (payload: { slug: string; text: string }, ack: Ack<SimilarQuestion[]>) => void;
-  "question:vote": (payload: { slug: string; key: string; questionId: string; up: boolean }, ack: Ack<VoteResult>) => void;
-  "question:moderate": (
-    payload: { slug: string; key: string; questionId: string; expectedVersion: number; action: ModerationAction },
-    ack: Ack<ModerationResult>,
-  ) => void;
-  "question:answer": (payload: { slug: string; key: string; questionId: string; expectedVersion: number }, ack: Ack<ModerationResult>) => void;
-  "qa:undo": (payload: { slug: string; key: string }, ack: Ack<ModerationResult>) => void;
-  "qa:pause": (payload: { slug: string; key: string; paused: boolean }, ack: Ack<ModerationResult>) => void;
-  "qa:interleave": (payload: { slug: string; key: string }, ack: Ack<ModerationResult>) => void;
-  "qa:configure": (payload: { slug: string; key: string; qaOpen?: boolean; qaMode?: "pre_moderated" | "open" }, ack: Ack<ModerationResult>) => void;
-}
+export type FactName = keyof ServerToClientEvents;
+export type FactPayload<F extends FactName> = Parameters<ServerToClientEvents[F]>[0];
 
 /** `stream:state`: everything a stream view needs after (re)connecting. */
 export interface StreamStateResult {

@@ -32,6 +32,8 @@ export const qaSyncSchema = z.object({
   slug: slugField,
   /** The version the client holds; omitted for a first load. */
   since: z.number().int().nonnegative().optional(),
+  /** A lower view than the person's richest (a moderator previewing the audience's). */
+  view: z.enum(["audience", "panel", "staff"]).optional(),
 });
 
 export const questionSubmitSchema = z.object({

@@ -1,3 +1,4 @@
+import type { AgendaPublisher } from "./publisher";
 import type { Database } from "../../db/client";
 import type { NewSessionRow, SessionRow, EventRow } from "../../db/schema";
 import { nonInteractiveKinds, type AgendaItem, type EventInfo } from "../../lib/agenda";
@@ -10,9 +11,6 @@ import { newAccessCode } from "../auth/tokens";
 import { isCheckViolation } from "../db-errors";
 import * as q from "./queries";
 
-export interface AgendaPublisher {
-  agendaChanged(item: AgendaItem): void;
-}
 
 export function toAgendaItem(row: SessionRow, timeZone: string): AgendaItem {
   return {
@@ -79,9 +77,15 @@ export class AgendaService {
     return q.findSessionBySlug(this.db, slug);
   }
 
-  async get(slug: string): Promise<AgendaItem> {
+  /** The session, or the `not_found` refusal every capability gives for an unknown slug. */
+  async requireRow(slug: string): Promise<SessionRow> {
     const row = await q.findSessionBySlug(this.db, slug);
     if (!row) throw new AppError("not_found", `There is no session "${slug}" in the programme.`);
+    return row;
+  }
+
+  async get(slug: string): Promise<AgendaItem> {
+    const row = await this.requireRow(slug);
     return toAgendaItem(row, (await this.getEvent()).timeZone);
   }
 

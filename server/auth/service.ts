@@ -1,3 +1,4 @@
+import type { AuthPublisher } from "./publisher";
 import { z } from "zod";
 import type { Database } from "../../db/client";
 import type { SessionRoleName, UserRow } from "../../db/schema";
@@ -46,12 +47,6 @@ export interface AuthServiceOptions {
   clock?: { now(): Date };
 }
 
-export interface AuthPublisher {
-  /** A sign-in ended: close the sockets that came with it. */
-  signInEnded(tokenHash: string): void;
-  /** A person's roles changed: their sockets reconnect to pick up the new roles. */
-  rolesChanged(userId: string): void;
-}
 
 export type TokenStatus = "none" | "valid" | "invalid" | "expired";
 

@@ -1,5 +1,5 @@
 import type http from "node:http";
-import type { PlenaryServices } from "../app";
+import type { PlenaryServices } from "../services";
 
 /**
  * GET (or HEAD) /healthz — 200 when the database answers, the socket server is accepting and, with

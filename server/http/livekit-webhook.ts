@@ -1,5 +1,5 @@
 import type http from "node:http";
-import type { PlenaryServices } from "../app";
+import type { PlenaryServices } from "../services";
 import { toAppError } from "../errors";
 
 /** LiveKit's webhook bodies are small JSON events; anything larger is not from LiveKit. */

@@ -1,4 +1,4 @@
-import type { PlenaryServices } from "../app";
+import type { PlenaryServices } from "../services";
 import type { Actor } from "../auth/actor";
 import { parseCookieHeader, sessionTokenFrom, usesSecureCookies } from "../auth/cookies";
 import { getApp } from "../context";

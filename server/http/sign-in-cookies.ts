@@ -1,4 +1,4 @@
-import type { PlenaryServices } from "../app";
+import type { PlenaryServices } from "../services";
 import { deviceCookieName, serializeCookie, sessionCookieName, usesSecureCookies } from "../auth/cookies";
 
 /** Set-Cookie values for a sign-in started outside next-auth (room code, demo). */

@@ -1,7 +1,7 @@
 import type { Database } from "../../db/client";
 import type { SessionRoleName } from "../../db/schema";
 import type { Actor } from "../auth/actor";
-import type { AuthPublisher } from "../auth/service";
+import type { AuthPublisher } from "../auth/publisher";
 import * as authq from "../auth/queries";
 import type { AuditService } from "../audit/service";
 import { AppError } from "../errors";

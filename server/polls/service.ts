@@ -180,10 +180,10 @@ export class PollService {
     const view = toPollView(created.poll, definitionOf(created.poll, created.options));
     await this.auditOk(actor, input.open ? "poll:open" : "poll:create", session, created.poll.id, undefined, summary(view));
     if (input.open) {
-      this.publish.toSession(session.id, "poll:opened", { poll: view, version: created.version });
+      this.publish.pollChanged(session.id, "opened", { poll: view, version: created.version });
       this.scheduleResults(created.poll.id, 0);
     } else {
-      this.publish.toStaff(session.id, "poll:created", { poll: view, version: created.version });
+      this.publish.draftChanged(session.id, "created", { poll: view, version: created.version });
     }
     return view;
   }
@@ -207,7 +207,7 @@ export class PollService {
     }
     const view = toPollView(updated.row, await this.definition(updated.row, true));
     await this.auditOk(actor, "poll:update", session, poll.id, summary(toPollView(poll, await this.definition(poll))), summary(view));
-    this.publish.toStaff(session.id, "poll:updated", { poll: view, version: updated.version });
+    this.publish.draftChanged(session.id, "updated", { poll: view, version: updated.version });
     return view;
   }
 
@@ -219,7 +219,7 @@ export class PollService {
       throw new AppError("conflict", "Only a draft can be deleted; this poll has been launched and its answers are kept.");
     }
     await this.auditOk(actor, "poll:delete", session, poll.id, { question: poll.question }, undefined);
-    this.publish.toStaff(session.id, "poll:deleted", { pollId: poll.id, version });
+    this.publish.draftDeleted(session.id, { pollId: poll.id, version });
     return null;
   }
 
@@ -229,7 +229,7 @@ export class PollService {
       already: "open",
       wrong: "This poll has already run. Reopen it to take more answers.",
       set: (poll, now) => openFields(now, input.durationSeconds === undefined ? poll.durationSeconds : input.durationSeconds),
-      fact: "poll:opened",
+      fact: "opened",
     });
   }
 
@@ -239,7 +239,7 @@ export class PollService {
       already: "closed",
       wrong: "This poll is still a draft: launch it first.",
       set: (_poll, now) => ({ status: "closed", closedAt: now, closesAt: null }),
-      fact: "poll:closed",
+      fact: "closed",
     });
   }
 
@@ -252,7 +252,7 @@ export class PollService {
       // A reopened poll takes new answers, so results published for the earlier round are withdrawn
       // until a moderator publishes again.
       set: (poll, now) => ({ ...openFields(now, input.durationSeconds === undefined ? poll.durationSeconds : input.durationSeconds), publishedAt: null }),
-      fact: "poll:reopened",
+      fact: "reopened",
     });
   }
 
@@ -267,7 +267,7 @@ export class PollService {
     if (!done) return toPollView((await q.findPoll(this.db, poll.id)) ?? poll, await this.definition(poll)); // already published
     const view = toPollView(done.row, await this.definition(done.row));
     await this.auditOk(actor, "poll:publish", session, poll.id, { published: false }, { published: true });
-    this.publish.toSession(session.id, "poll:published", { poll: view, version: done.version });
+    this.publish.pollChanged(session.id, "published", { poll: view, version: done.version });
     this.scheduleResults(poll.id, 0);
     return view;
   }
@@ -301,7 +301,7 @@ export class PollService {
     this.generations.set(poll.id, (this.generations.get(poll.id) ?? 0) + 1);
     trim(this.generations);
     const mine: MyAnswer = { pollId: poll.id, answer: answerOf(def, stored), answeredAt: written.answeredAt.toISOString() };
-    this.publish.toUser(actor!.userId, "poll:answered", mine, socketId);
+    this.publish.answered(actor!.userId, mine, socketId);
     this.scheduleResults(poll.id);
     return mine;
   }
@@ -360,7 +360,7 @@ export class PollService {
       if (!done) continue; // another instance got there first
       closed++;
       this.log.info("poll closed by its timer", { pollId: done.row.id });
-      this.publish.toSession(done.row.sessionId, "poll:closed", { poll: toPollView(done.row, await this.definition(done.row)), version: done.version });
+      this.publish.pollChanged(done.row.sessionId, "closed", { poll: toPollView(done.row, await this.definition(done.row)), version: done.version });
       this.scheduleResults(done.row.id, 0);
     }
     return closed;
@@ -380,7 +380,7 @@ export class PollService {
       return { closed, erased: await q.eraseVoterLinks(tx, now) };
     });
     for (const { row, version } of closed) {
-      this.publish.toSession(row.sessionId, "poll:closed", { poll: toPollView(row, await this.definition(row)), version });
+      this.publish.pollChanged(row.sessionId, "closed", { poll: toPollView(row, await this.definition(row)), version });
       this.scheduleResults(row.id, 0);
     }
     if (erased > 0 || closed.length > 0) this.log.info("chatham house poll links erased", { erased, closed: closed.length });
@@ -407,8 +407,7 @@ export class PollService {
     const found = await q.findPollWithSession(this.db, pollId);
     if (!found || found.poll.status === "draft" || !found.session.pollsEnabled) return;
     const results = await this.results(found.poll, found.session, false);
-    if (resultsPublic(found.poll)) this.publish.toSession(found.session.id, "poll:results", results);
-    else this.publish.toResultViewers(found.session.id, "poll:results", results);
+    this.publish.results(found.session.id, results, resultsPublic(found.poll));
   }
 
   /**
@@ -449,7 +448,7 @@ export class PollService {
       already: PollRow["status"];
       wrong: string;
       set: (poll: PollRow, now: Date) => Partial<NewPollRow>;
-      fact: "poll:opened" | "poll:closed" | "poll:reopened";
+      fact: "opened" | "closed" | "reopened";
     },
   ): Promise<PollView> {
     const { poll, session } = await this.staffPoll(actor, pollId);
@@ -468,7 +467,7 @@ export class PollService {
     }
     const view = toPollView(done.row, await this.definition(done.row));
     await this.auditOk(actor, action, session, poll.id, { status: poll.status }, { status: view.status, closesAt: view.closesAt });
-    this.publish.toSession(session.id, how.fact, { poll: view, version: done.version });
+    this.publish.pollChanged(session.id, how.fact, { poll: view, version: done.version });
     this.scheduleResults(poll.id, 0);
     return view;
   }

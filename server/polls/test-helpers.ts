@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import type { AckResult } from "../../lib/realtime/contract";
 import type { PollSnapshot } from "../../lib/polls";
-import type { PlenaryServices } from "../app";
+import type { PlenaryServices } from "../services";
 import { connectClient, type TestSocket } from "../testing/clients";
 import type { TestPerson } from "../testing/people";
 

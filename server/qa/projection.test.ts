@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { QuestionRow } from "../../db/schema";
 import { projectOwn, projectQuestion, visibleTo } from "./projection";
-import { interleaveByOrigin } from "./service";
+import { interleaveByOrigin } from "./changes";
 
 const row = (over: Partial<QuestionRow> = {}): QuestionRow => ({
   id: "q1",

@@ -1,7 +1,7 @@
-import type { z } from "zod";
-import type { AckResult } from "../../lib/realtime/contract";
-import { AppError, toAppError } from "../errors";
-import type { Logger } from "../log";
+import { commandSchemas, type AckError, type AckResult, type CommandInput, type CommandName, type CommandResult } from "../../lib/realtime/contract";
+import { toAppError } from "../errors";
+import { errorName, type Logger } from "../log";
+import type { Socket } from "socket.io";
 import type { PlenarySocket } from "./io";
 import type { BucketRule, RateLimiter } from "./rate-limit";
 
@@ -13,36 +13,40 @@ export interface CommandDeps {
 /** A generous default: bursts of 20, 5 a second sustained. Commands that need less set their own. */
 export const DEFAULT_RATE: BucketRule = { capacity: 20, perSecond: 5 };
 
+export type CommandHandler<E extends CommandName> = (input: CommandInput<E>) => Promise<CommandResult<E>>;
+
 /**
  * Registers one socket command with the shape every command follows: rate limit, parse with the
- * shared zod schema, run, answer through the ack. A refusal or bad payload is answered with
- * `{ ok: false, error: { code, message } }` and changes nothing; internal faults are logged, not sent.
+ * contract's zod schema for this event, run, answer through the ack. A refusal or bad payload is
+ * answered with `{ ok: false, error: { code, message } }` and changes nothing. Errors are mapped to a
+ * code here, once (server/errors.ts): an internal fault is logged by its kind, never sent.
  */
-export function onCommand<S extends z.ZodType, R>(
-  socket: PlenarySocket,
-  deps: CommandDeps,
-  event: string,
-  schema: S,
-  handler: (input: z.output<S>) => Promise<R>,
-  rate: BucketRule = DEFAULT_RATE,
-): void {
-  (socket as unknown as { on(e: string, l: (...args: unknown[]) => void): void }).on(event, async (...args: unknown[]) => {
-    const ack = args.at(-1);
+export function onCommand<E extends CommandName>(socket: PlenarySocket, deps: CommandDeps, event: E, handler: CommandHandler<E>, rate: BucketRule = DEFAULT_RATE): void {
+  const schema = commandSchemas[event];
+  const listener = async (payload: unknown, ack: unknown) => {
     if (typeof ack !== "function") return; // every command must be acknowledged; fire-and-forget is ignored
-    const reply = ack as (r: AckResult<R>) => void;
+    const reply = (result: AckResult<CommandResult<E>>) => (ack as (r: AckResult<CommandResult<E>>) => void)(result);
     try {
       deps.limiter.take(`${socket.data.actor?.userId ?? socket.id}:${event}`, rate);
-      const parsed = schema.safeParse(args.length > 1 ? args[0] : undefined);
+      const parsed = schema.safeParse(payload);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new AppError("invalid_payload", `${issue.path.join(".") || "payload"}: ${issue.message}`);
+        reply({ ok: false, error: { code: "invalid_payload", message: `${issue.path.join(".") || "payload"}: ${issue.message}` } });
+        return;
       }
-      reply({ ok: true, data: await handler(parsed.data) });
+      reply({ ok: true, data: await handler(parsed.data as CommandInput<E>) });
     } catch (err) {
       const e = toAppError(err);
-      if (e.code === "internal") deps.log.error("socket command failed", { event, err });
-      const retryAfterMs = typeof e.details?.retryAfterMs === "number" ? e.details.retryAfterMs : undefined;
-      reply({ ok: false, error: { code: e.code, message: e.message, ...(retryAfterMs ? { retryAfterMs } : {}), ...(e.details?.current ? { current: e.details.current } : {}) } });
+      if (e.code === "internal") deps.log.error("socket command failed", { event, err: errorName(err) });
+      const error: AckError = { code: e.code, message: e.message };
+      if (typeof e.details?.retryAfterMs === "number") error.retryAfterMs = e.details.retryAfterMs;
+      if (e.details?.current) error.current = e.details.current;
+      if (typeof e.details?.changedBy === "string") error.changedBy = e.details.changedBy;
+      reply({ ok: false, error });
     }
-  });
+  };
+  // The listener takes a frame's arguments as unknown and checks each (a forged client may send
+  // anything), so it fits every command; socket.io's typing cannot follow a generic event name, so
+  // the registration goes through the socket's plain EventEmitter face.
+  (socket as Socket).on(event as string, listener);
 }

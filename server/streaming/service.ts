@@ -2,6 +2,7 @@
  * Streaming rules: who gets which LiveKit token and when, the stream's on-air state, recordings,
  * muting and captions. Raised hands are in hands.ts, LiveKit's webhooks in webhooks.ts.
  */
+import type { StreamPublisher } from "./publisher";
 import { AccessToken, EncodedFileOutput, TrackType } from "livekit-server-sdk";
 import type { Database } from "../../db/client";
 import type { SessionRow } from "../../db/schema";
@@ -30,16 +31,6 @@ import * as q from "./queries";
 import { LivekitWebhooks } from "./webhooks";
 
 /** Facts the streaming capability sends; server/app.ts routes them into socket.io rooms. */
-export interface StreamPublisher {
-  /** To everyone in the session (viewers, backstage, room screens). */
-  streamChanged(sessionId: string, snapshot: StreamSnapshot): void;
-  /** To the session's organizers and moderators. */
-  attendanceChanged(sessionId: string, attendance: StreamAttendance): void;
-  handQueueChanged(sessionId: string, queue: HandQueue): void;
-  /** To every tab of one person. */
-  handChanged(userId: string, hand: MyHand): void;
-  captionAdded(sessionId: string, line: CaptionLine): void;
-}
 
 export interface StreamingDeps {
   db: Database;

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { eventRoles, sessionRoles, sessions, users, type SessionRoleName } from "../../db/schema";
-import type { PlenaryServices } from "../app";
+import type { PlenaryServices } from "../services";
 import { SESSION_COOKIE } from "../auth/cookies";
 
 export interface TestPerson {

@@ -1,18 +1,8 @@
-import { z } from "zod";
-import type { SessionCapabilities, SessionJoined } from "../../lib/realtime/contract";
-import type { PlenaryServices } from "../app";
-import { AppError } from "../errors";
-import { onCommand } from "./command";
-import type { PlenarySocket } from "./io";
-import { rooms } from "./rooms";
-
-const slugSchema = z.object({ slug: z.string().min(1).max(120) });
-
-const joinSchema = z.object({
-  slug: z.string().min(1).max(120),
-  /** The room's projector: only what the room may see (docs/protocol.md, `session:join`). */
-  view: z.literal("screen").optional(),
-});
+import type { SessionCapabilities } from "../../../lib/realtime/contract";
+import type { PlenaryServices } from "../../services";
+import { onCommand } from "../command";
+import type { PlenarySocket } from "../io";
+import { rooms } from "../rooms";
 
 /** What a room screen may do: show. Whatever the roles of the person signed in on the room's computer. */
 const SCREEN_CAN: SessionCapabilities = {
@@ -32,9 +22,8 @@ const SCREEN_CAN: SessionCapabilities = {
 
 /** Session-level commands every capability builds on: joining a session's rooms with the right role. */
 export function registerSessionHandlers(app: PlenaryServices, socket: PlenarySocket): void {
-  onCommand(socket, app, "session:join", joinSchema, async ({ slug, view }): Promise<SessionJoined> => {
-    const session = await app.agenda.findRow(slug);
-    if (!session) throw new AppError("not_found", `There is no session "${slug}" in the programme.`);
+  onCommand(socket, app, "session:join", async ({ slug, view }) => {
+    const session = await app.agenda.requireRow(slug);
     const actor = socket.data.actor;
     // A room screen (staff signed in on the projector's computer) is put in the audience's room and
     // the screen room only: never in the staff or panel rooms, where pending questions, tags,
@@ -48,20 +37,20 @@ export function registerSessionHandlers(app: PlenaryServices, socket: PlenarySoc
       await socket.join([rooms.session(session.id), rooms.screen(session.id)]);
       return { sessionId: session.id, slug: session.slug, signedIn: Boolean(actor), can: SCREEN_CAN };
     }
-    const g = (a: Parameters<typeof app.guard.allowed>[1]) => app.guard.allowed(actor, a, session);
+    const allowed = (a: Parameters<typeof app.guard.allowed>[1]) => app.guard.allowed(actor, a, session);
     const can: SessionCapabilities = {
-      ask: g("question:ask"),
-      vote: g("question:vote"),
-      answerPolls: g("poll:answer"),
-      moderate: g("question:moderate"),
-      managePolls: g("poll:manage"),
-      panel: g("panel:view"),
-      screen: g("screen:view"),
-      watch: g("stream:view"),
-      publish: g("stream:publish"),
-      controlStream: g("stream:control"),
-      record: g("recording:control"),
-      raiseHand: g("hand:raise"),
+      ask: allowed("question:ask"),
+      vote: allowed("question:vote"),
+      answerPolls: allowed("poll:answer"),
+      moderate: allowed("question:moderate"),
+      managePolls: allowed("poll:manage"),
+      panel: allowed("panel:view"),
+      screen: allowed("screen:view"),
+      watch: allowed("stream:view"),
+      publish: allowed("stream:publish"),
+      controlStream: allowed("stream:control"),
+      record: allowed("recording:control"),
+      raiseHand: allowed("hand:raise"),
     };
     const joins = [rooms.session(session.id)];
     if (can.moderate || can.managePolls || can.controlStream) joins.push(rooms.staff(session.id));
@@ -71,7 +60,7 @@ export function registerSessionHandlers(app: PlenaryServices, socket: PlenarySoc
     return { sessionId: session.id, slug: session.slug, signedIn: Boolean(actor), can };
   });
 
-  onCommand(socket, app, "session:leave", slugSchema, async ({ slug }) => {
+  onCommand(socket, app, "session:leave", async ({ slug }) => {
     const session = await app.agenda.findRow(slug);
     if (session) {
       for (const room of [rooms.session, rooms.staff, rooms.panel, rooms.screen]) await socket.leave(room(session.id));

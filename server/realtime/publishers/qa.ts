@@ -5,22 +5,17 @@
  * question dirty, and one `question:votes` per session per tick carries the counts read back from the
  * database (the truth, whichever instance took the vote).
  */
-import type { QuestionRow } from "../../db/schema";
-import type { OwnQuestion, QaCounts, QaState, QaView } from "../../lib/qa";
-import { errorName, type Logger } from "../log";
-import type { PlenaryIo } from "../realtime/io";
-import { rooms } from "../realtime/rooms";
-import { projectQuestion, visibleTo } from "./projection";
+import type { OwnQuestion, QaCounts, QaState, QaView } from "../../../lib/qa";
+import { visibleTo } from "../../../lib/qa-rules";
+import { errorName, type Logger } from "../../log";
+import { projectQuestion } from "../../qa/projection";
+import type { QaPublisher, QuestionChange } from "../../qa/publisher";
+import type { PlenaryIo } from "../io";
+import { rooms } from "../rooms";
 
 export const VOTE_TICK_MS = 200;
 
-export interface QuestionChange {
-  row: QuestionRow;
-  /** The status before the change; undefined for a new question. */
-  before?: QuestionRow["status"];
-}
-
-export class QaFanout {
+export class QaFanout implements QaPublisher {
   private dirty = new Map<string, Set<string>>();
   private timer?: NodeJS.Timeout;
   private stopped = false;

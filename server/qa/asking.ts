@@ -1,0 +1,190 @@
+/** Asking and voting: the audience's writes, each stored before it is acknowledged. */
+import type { QuestionRow, SessionRow } from "../../db/schema";
+import type { OwnQuestion, SubmitResult, VoteResult } from "../../lib/qa";
+import { visibleTo } from "../../lib/qa-rules";
+import type { CommandInput } from "../../lib/realtime/contract";
+import type { Actor } from "../auth/actor";
+import { AppError } from "../errors";
+import { Batcher, type Pending } from "../batch";
+import type { QaContext } from "./context";
+import { projectOwn } from "./projection";
+import * as q from "./queries";
+import type { QaDeps } from "./service";
+
+/** Questions one person may ask per session in a minute, counted in the database (holds across instances). */
+export const ASK_LIMIT = { count: 5, windowMs: 60_000 };
+
+/** A vote waiting for its batch: the parsed command and who sent it (authorized when the batch is written). */
+type VoteCommand = CommandInput<"question:vote"> & { actor: Actor | null };
+
+interface VoteGroup {
+  session: SessionRow;
+  questionId: string;
+  ups: Array<Pending<VoteCommand, VoteResult>>;
+  downs: Array<Pending<VoteCommand, VoteResult>>;
+}
+
+/** The most votes written in one batch. */
+const VOTES_PER_BATCH = 500;
+
+export class QaAsking {
+  private readonly votes: Batcher<VoteCommand, VoteResult>;
+
+  constructor(
+    private readonly deps: QaDeps,
+    private readonly ctx: QaContext,
+  ) {
+    this.votes = new Batcher({
+      max: VOTES_PER_BATCH,
+      schedule: (job) => deps.gate.run(job, "audience"),
+      // One vote per person in a batch: a second one (a change of mind) must see the first written.
+      oncePer: (cmd) => cmd.actor?.userId,
+      write: (batch) => this.writeVotes(batch),
+    });
+  }
+
+  /** Votes received and not yet answered (for tests and logs). */
+  get votesPending(): number {
+    return this.votes.pending;
+  }
+
+  async submit(actor: Actor | null, { slug, key, text, anonymous: wantsAnonymous }: CommandInput<"question:submit">): Promise<SubmitResult> {
+    const session = await this.ctx.session(slug);
+    await this.deps.guard.require(actor, "question:ask", session);
+    const me = actor!;
+    await q.ensureQaSession(this.deps.db, session.id);
+
+    // A resend of something already stored gets the stored question, whatever changed since.
+    const existing = await q.findQuestionByKey(this.deps.db, session.id, me.userId, key);
+    if (existing) return { question: await this.own(existing), duplicate: true };
+
+    const qa = await q.getQaSession(this.deps.db, session.id);
+    this.ctx.assertOpen(session, qa, "ask");
+    const now = this.deps.clock.now();
+    const recent = await q.questionsAskedSince(this.deps.db, session.id, me.userId, new Date(now.getTime() - ASK_LIMIT.windowMs));
+    if (recent.length >= ASK_LIMIT.count) {
+      const retryAfterMs = Math.max(1000, recent[0].getTime() + ASK_LIMIT.windowMs - now.getTime());
+      throw new AppError("rate_limited", `You can ask ${ASK_LIMIT.count} questions a minute. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
+    }
+
+    // Under the Chatham House Rule there is no choice: anonymous, whatever the client sent.
+    const chatham = session.rule === "chatham_house";
+    const anonymous = chatham || wantsAnonymous;
+    if (!anonymous && !me.name) {
+      throw new AppError("bad_request", "Your profile has no name to show. Ask anonymously, or ask the organizers to add your name.");
+    }
+    const open = session.qaMode === "open";
+    let created: QuestionRow | undefined;
+    let version = 0;
+    try {
+      await q.transaction(this.deps.db, async (tx) => {
+        version = (await q.bumpVersion(tx, session.id)).version;
+        created = await q.insertQuestion(tx, {
+          sessionId: session.id,
+          authorId: me.userId,
+          chatham,
+          anonymous,
+          authorName: anonymous ? null : me.name,
+          authorAffiliation: anonymous ? null : me.affiliation,
+          origin: me.kind === "device" || me.attendanceMode === "in_person" ? "room" : "remote",
+          text,
+          status: open ? "approved" : "pending",
+          panelOrder: open ? (await q.maxPanelOrder(tx, session.id)) + 1 : 0,
+          clientKey: key,
+          createdAt: now,
+          updatedAt: now,
+          seq: version,
+          publishedSeq: open ? version : null,
+        });
+        // Another tab of the same person stored this key a moment ago: nothing new to announce.
+        if (!created) throw new DuplicateKey();
+      });
+    } catch (err) {
+      if (err instanceof DuplicateKey) {
+        const row = await q.findQuestionByKey(this.deps.db, session.id, me.userId, key);
+        if (row) return { question: await this.own(row), duplicate: true };
+      }
+      throw err;
+    }
+    const row = created!;
+    this.deps.publish.questionsChanged(session.id, version, [{ row }], new Map());
+    const own = projectOwn(row, qa?.onStageQuestionId ?? null, new Map());
+    this.deps.publish.mine(me.userId, session.id, own);
+    void this.ctx.announceCounts(session, version);
+    return { question: own, duplicate: false };
+  }
+
+  private async own(row: QuestionRow): Promise<OwnQuestion> {
+    const qa = await q.getQaSession(this.deps.db, row.sessionId);
+    const [own] = await this.ctx.ownQuestions([row], qa?.onStageQuestionId ?? null);
+    return own;
+  }
+
+  /**
+   * A vote is written in a batch with the votes that arrived while the previous batch was being
+   * written (server/batch.ts): one transaction per question, not per vote.
+   */
+  vote(actor: Actor | null, input: CommandInput<"question:vote">): Promise<VoteResult> {
+    return this.votes.add({ actor, ...input });
+  }
+
+  /** A batch holds one vote per person (`oncePer`): so its votes on one question are each by a different person. */
+  private async writeVotes(batch: Array<Pending<VoteCommand, VoteResult>>): Promise<void> {
+    const sessionsBySlug = new Map<string, Promise<SessionRow>>();
+    const groups = new Map<string, VoteGroup>();
+    for (const p of batch) {
+      const { actor, slug, questionId, up } = p.item;
+      try {
+        if (!sessionsBySlug.has(slug)) sessionsBySlug.set(slug, this.ctx.session(slug));
+        const session = await sessionsBySlug.get(slug)!;
+        await this.deps.guard.require(actor, "question:vote", session);
+        this.ctx.assertOpen(session, undefined, "vote");
+        const key = `${session.id} ${questionId}`;
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { session, questionId, ups: [], downs: [] }));
+        (up ? group.ups : group.downs).push(p);
+      } catch (err) {
+        p.reject(err);
+      }
+    }
+    let first = true;
+    for (const group of groups.values()) {
+      // On PGlite every query runs on this thread: let sockets and timers in between two questions.
+      if (!first && this.deps.serialCommands) await new Promise<void>((resolve) => setImmediate(resolve));
+      first = false;
+      try {
+        await this.writeVoteGroup(group);
+      } catch (err) {
+        const fault = err;
+        for (const p of [...group.ups, ...group.downs]) p.reject(fault);
+      }
+    }
+  }
+
+  /** The votes of one batch on one question, each by a different person, in one transaction. */
+  private async writeVoteGroup({ session, questionId, ups, downs }: VoteGroup): Promise<void> {
+    const voterOf = (p: Pending<VoteCommand, VoteResult>) => p.item.actor!.userId;
+    const { targetId, votes } = await q.transaction(this.deps.db, async (tx) => {
+      let target = await q.lockQuestion(tx, session.id, questionId);
+      // A vote for a question merged into another counts for the one it was merged into.
+      if (target?.mergedInto) target = await q.lockQuestion(tx, session.id, target.mergedInto);
+      if (!target || !visibleTo("audience", target.status)) throw new AppError("not_found", "That question is not open for votes (it may have been removed by the moderators).");
+      if (target.status !== "approved") throw new AppError("conflict", "This question has been answered: votes are closed for it.");
+      // The row lock orders votes on one question (and votes on questions merged into it, which
+      // count for it). The count is its distinct voters, kept by adding or taking, never by
+      // counting the vote rows again (after a Chatham House erasure there are none to count):
+      // a new vote adds one unless this person's vote on a merged question already counts; taking
+      // a vote back removes this person's votes from the whole family and takes one.
+      const added = ups.length ? await q.insertVotes(tx, session.id, target.id, ups.map(voterOf)) : new Set<string>();
+      const alreadyCounted = added.size ? await q.votersOnMergedChildren(tx, target.id, [...added]) : new Set<string>();
+      const removed = downs.length ? await q.deleteFamilyVotes(tx, target.id, downs.map(voterOf)) : new Set<string>();
+      const delta = added.size - alreadyCounted.size - removed.size;
+      return { targetId: target.id, votes: delta ? await q.addVotes(tx, target.id, delta) : target.voteCount };
+    });
+    for (const p of ups) p.resolve({ questionId: targetId, up: true, votes });
+    for (const p of downs) p.resolve({ questionId: targetId, up: false, votes });
+    this.deps.publish.voted(session.id, targetId);
+  }
+}
+
+class DuplicateKey extends Error {}

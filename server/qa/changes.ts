@@ -1,0 +1,216 @@
+/**
+ * What a moderation action does to the questions (the state machine itself is lib/qa-rules.ts), and
+ * the records kept of it: the undo record and the audit entry.
+ */
+import type { QaSessionRow, QuestionRow, SessionRow } from "../../db/schema";
+import type { ModerationResult } from "../../lib/qa";
+import { canReceiveMerge, ruleRefusal, visibleTo } from "../../lib/qa-rules";
+import type { ModerationAction } from "../../lib/schemas/qa";
+import type { Actor } from "../auth/actor";
+import type { AuditEntry } from "../audit/service";
+import { AppError } from "../errors";
+import type { QaContext } from "./context";
+import { projectQuestion } from "./projection";
+import * as q from "./queries";
+
+/** The fields of a question that moderation changes, and undo restores. */
+const RESTORABLE = ["status", "text", "originalText", "dismissReason", "starred", "tags", "routedTo", "mergedInto", "panelOrder", "answeredAt"] as const;
+type Restorable = Pick<QuestionRow, (typeof RESTORABLE)[number]>;
+
+export interface UndoRecord {
+  questions: Array<{ id: string; versionAfter: number; restore: Omit<Restorable, "answeredAt"> & { answeredAt: string | null } }>;
+  recount: string[];
+  stage?: { before: string | null; after: string | null };
+}
+
+export interface Outcome {
+  changes: Array<{ before: QuestionRow; after: QuestionRow }>;
+  recount: string[];
+  stage?: { before: string | null; after: string | null };
+  summary: string;
+}
+
+/** The answer stored under a key: the result, or a refusal that changed something (an undo that left the history). */
+export type StoredAnswer = ModerationResult | { refused: { code: AppError["code"]; message: string; current?: unknown } };
+
+  /** One moderation action on a locked question; returns the rows before and after. */
+export async function applyAction(
+ctx: QaContext,
+tx: q.Db,
+session: SessionRow,
+qa: QaSessionRow,
+row: QuestionRow,
+action: ModerationAction,
+names: Map<string, string>,
+now: Date,
+): Promise<Outcome> {
+  const version = qa.version;
+  const change = async (target: QuestionRow, patch: Partial<QuestionRow>) => ({
+    before: target,
+    after: await q.updateQuestion(tx, target.id, { ...patch, ...publishedAt(target, patch.status, version), version: target.version + 1, seq: version, updatedAt: now }),
+  });
+  const onStage = qa.onStageQuestionId;
+  const leaveStage = (id: string) => (onStage === id ? { before: onStage, after: null } : undefined);
+  const refusal = ruleRefusal(action.type, { status: row.status, onStage: onStage === row.id });
+  if (refusal) throw new AppError("conflict", refusal);
+
+  switch (action.type) {
+    case "approve": {
+      const order = (await q.maxPanelOrder(tx, session.id)) + 1;
+      return { changes: [await change(row, { status: "approved", dismissReason: null, panelOrder: order })], recount: [], summary: "Approved." };
+    }
+    case "dismiss":
+      return { changes: [await change(row, { status: "dismissed", dismissReason: action.reason })], recount: [], stage: leaveStage(row.id), summary: `Dismissed: ${action.reason}` };
+    case "restore":
+      return { changes: [await change(row, { status: "pending", dismissReason: null })], recount: [], summary: "Restored to the incoming list." };
+    case "edit":
+      if (action.text === row.text) return { changes: [], recount: [], summary: "The text is unchanged." };
+      return { changes: [await change(row, { text: action.text, originalText: row.originalText ?? row.text })], recount: [], summary: "Text edited; the original is kept." };
+    case "star":
+      return { changes: [await change(row, { starred: action.starred })], recount: [], summary: action.starred ? "Starred." : "Star removed." };
+    case "tags":
+      return { changes: [await change(row, { tags: action.tags })], recount: [], summary: action.tags.length ? `Tags: ${action.tags.join(", ")}.` : "Tags removed." };
+    case "route": {
+      if (action.panelistId && !names.has(action.panelistId)) throw new AppError("bad_request", "That person is not a panelist of this session.");
+      const who = action.panelistId ? names.get(action.panelistId) : null;
+      return { changes: [await change(row, { routedTo: action.panelistId })], recount: [], summary: who ? `Routed to ${who}.` : "No longer routed to a panelist." };
+    }
+    case "merge": {
+      if (action.intoId === row.id) throw new AppError("bad_request", "A question cannot be merged into itself.");
+      if (ctx.votesUnlinked(session, qa, now)) {
+        throw new AppError(
+          "session_ended",
+          "This session has ended and, under the Chatham House Rule, its votes are no longer linked to anyone, so they cannot be combined: questions can no longer be merged.",
+        );
+      }
+      const target = await q.lockQuestion(tx, session.id, action.intoId);
+      if (!target) throw new AppError("not_found", "The question to merge into does not exist in this session.");
+      if (!canReceiveMerge(target.status)) throw new AppError("conflict", "Merge into a question that is awaiting review, approved or answered.");
+      const changes = [await change(row, { status: "merged", mergedInto: target.id })];
+      // Questions merged into this one follow it, so every merge has one level.
+      for (const child of await q.lockMergedChildren(tx, row.id)) changes.push(await change(child, { mergedInto: target.id }));
+      await q.recountVotes(tx, target.id);
+      await q.recountVotes(tx, row.id);
+      const t = await change(target, {});
+      changes.push(t);
+      return { changes, recount: [target.id, row.id], stage: leaveStage(row.id), summary: "Merged; votes combined." };
+    }
+    case "stage":
+      if (onStage === row.id) return { changes: [], recount: [], summary: "Already on stage." };
+      return { changes: [], recount: [], stage: { before: onStage, after: row.id }, summary: "On stage." };
+    case "unstage":
+      return { changes: [], recount: [], stage: { before: onStage, after: null }, summary: "Taken off stage." };
+    case "answer":
+      return { changes: [await change(row, { status: "answered", answeredAt: now })], recount: [], stage: leaveStage(row.id), summary: "Marked answered." };
+    case "reopen":
+      return { changes: [await change(row, { status: "approved", answeredAt: null })], recount: [], summary: "Back in the queue." };
+    case "move": {
+      const other = await q.queueNeighbor(tx, session.id, row.panelOrder, row.id, action.direction);
+      if (!other) return { changes: [], recount: [], summary: action.direction === "up" ? "Already first in the queue." : "Already last in the queue." };
+      // Equal orders (never expected, but cheap to handle): nudge so the swap is visible.
+      const [a, b] = other.panelOrder === row.panelOrder ? [row.panelOrder + (action.direction === "up" ? -0.5 : 0.5), row.panelOrder] : [other.panelOrder, row.panelOrder];
+      return { changes: [await change(row, { panelOrder: a }), await change(other, { panelOrder: b })], recount: [], summary: action.direction === "up" ? "Moved up." : "Moved down." };
+    }
+  }
+}
+
+
+/** A staff command whose key was already used: the answer is the stored one (undefined: read it after the rollback). */
+export class Replayed extends Error {
+  constructor(readonly result: ModerationResult | undefined) {
+    super("replayed");
+  }
+}
+
+/** A stored answer as the command's answer: the result, or the refusal thrown again. */
+export function answerOf(stored: StoredAnswer): ModerationResult {
+  if ("refused" in stored) throw new AppError(stored.refused.code, stored.refused.message, stored.refused.current ? { current: stored.refused.current } : undefined);
+  return stored;
+}
+
+/** The first time a question becomes visible to the audience, the session version at which it did. */
+export function publishedAt(row: QuestionRow, status: QuestionRow["status"] | undefined, version: number): { publishedSeq?: number } {
+  return status && visibleTo("audience", status) && row.publishedSeq === null ? { publishedSeq: version } : {};
+}
+
+
+/** The audit entry of a moderation change: who, what, before and after (staff projections, which carry no author under the Rule). */
+export function auditOf(actor: Actor, session: SessionRow, action: string, outcome: Outcome, names: Map<string, string>, objectId: string | undefined, details?: Record<string, unknown>): AuditEntry {
+  const staffView = (r: QuestionRow) => projectQuestion(r, "staff", names);
+  return {
+    actor,
+    action,
+    outcome: "ok",
+    objectType: objectId ? "question" : "session",
+    objectId: objectId ?? session.slug,
+    session: { id: session.id, rule: session.rule },
+    before: { questions: outcome.changes.map((c) => staffView(c.before)), ...(outcome.stage ? { onStage: outcome.stage.before } : {}) },
+    after: { questions: outcome.changes.map((c) => staffView(c.after)), ...(outcome.stage ? { onStage: outcome.stage.after } : {}) },
+    details: { summary: outcome.summary, ...details },
+  };
+}
+
+export function undoRecordOf(outcome: Outcome): UndoRecord | null {
+  if (outcome.changes.length === 0 && !outcome.stage) return null;
+  // Each question once, with its state before the first change and the version after the last.
+  const first = new Map<string, QuestionRow>();
+  const last = new Map<string, QuestionRow>();
+  for (const c of outcome.changes) {
+    if (!first.has(c.before.id)) first.set(c.before.id, c.before);
+    last.set(c.after.id, c.after);
+  }
+  return {
+    questions: [...first.values()].map((b) => ({
+      id: b.id,
+      versionAfter: last.get(b.id)!.version,
+      restore: {
+        status: b.status,
+        text: b.text,
+        originalText: b.originalText,
+        dismissReason: b.dismissReason,
+        starred: b.starred,
+        tags: b.tags,
+        routedTo: b.routedTo,
+        mergedInto: b.mergedInto,
+        panelOrder: b.panelOrder,
+        answeredAt: b.answeredAt?.toISOString() ?? null,
+      },
+    })),
+    recount: outcome.recount,
+    stage: outcome.stage,
+  };
+}
+
+export function describeKind(kind: string): string {
+  const words: Record<string, string> = {
+    approve: "approval",
+    dismiss: "dismissal",
+    restore: "restore",
+    edit: "edit",
+    star: "star",
+    tags: "tags",
+    route: "routing",
+    merge: "merge",
+    stage: "putting on stage",
+    unstage: "taking off stage",
+    answer: "marking answered",
+    reopen: "reopening",
+    move: "move",
+    interleave: "interleaving",
+  };
+  return words[kind] ?? kind;
+}
+
+/** Alternates room and remote questions, each group in its current order, starting with the current first. */
+export function interleaveByOrigin<T extends { origin: "room" | "remote" }>(queue: readonly T[]): T[] {
+  const room = queue.filter((r) => r.origin === "room");
+  const remote = queue.filter((r) => r.origin === "remote");
+  const out: T[] = [];
+  let takeRoom = queue[0]?.origin !== "remote";
+  while (room.length || remote.length) {
+    const from = takeRoom ? (room.length ? room : remote) : remote.length ? remote : room;
+    out.push(from.shift()!);
+    takeRoom = !takeRoom;
+  }
+  return out;
+}

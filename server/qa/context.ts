@@ -1,0 +1,85 @@
+/**
+ * What every part of Q&A reads the same way: the session, its state as the pages show it, the
+ * panelists' names, a person's own questions, and the checks that the session takes questions.
+ */
+import { createHmac } from "node:crypto";
+import type { QaSessionRow, QuestionRow, SessionRow } from "../../db/schema";
+import type { OwnQuestion, QaView } from "../../lib/qa";
+import type { Actor } from "../auth/actor";
+import type { Action } from "../auth/policy";
+import { AppError } from "../errors";
+import { errorName } from "../log";
+import { projectOwn, projectState } from "./projection";
+import * as q from "./queries";
+import type { QaDeps } from "./service";
+
+const VIEW_RANK: Record<QaView, number> = { audience: 0, panel: 1, staff: 2 };
+
+export class QaContext {
+  constructor(private readonly deps: QaDeps) {}
+
+  session(slug: string): Promise<SessionRow> {
+    return this.deps.agenda.requireRow(slug);
+  }
+
+  /** The richest view this actor has in the session, lowered to `requested` (a room screen asks for the audience's). */
+  viewFor(actor: Actor | null, session: SessionRow, requested?: QaView): QaView | null {
+    const allowed = (a: Action) => this.deps.guard.allowed(actor, a, session);
+    const best: QaView | null = allowed("question:moderate") ? "staff" : allowed("panel:view") ? "panel" : allowed("question:vote") ? "audience" : null;
+    if (!best || !requested) return best;
+    return VIEW_RANK[requested] < VIEW_RANK[best] ? requested : best;
+  }
+
+  async timeZone(): Promise<string> {
+    return (await this.deps.agenda.getEvent()).timeZone;
+  }
+
+  async state(session: SessionRow, qa?: QaSessionRow) {
+    return projectState(session, qa ?? (await q.getQaSession(this.deps.db, session.id)), this.deps.clock.now(), await this.timeZone());
+  }
+
+  async panelistNames(sessionId: string): Promise<Map<string, string>> {
+    return new Map((await q.panelistsOf(this.deps.db, sessionId)).map((p) => [p.id, p.name]));
+  }
+
+  /**
+   * The name of this person's outbox in their browser's storage (docs/architecture.md, "Q&A"):
+   * opaque, stable for the person, and not their user id or anything sent anywhere else, so a shared
+   * browser never sends one person's queued questions under the next person's sign-in.
+   */
+  outboxKey(actor: Actor): string {
+    return createHmac("sha256", this.deps.outboxSecret).update(`qa-outbox\0${actor.userId}`).digest("base64url").slice(0, 22);
+  }
+
+  async ownQuestions(rows: QuestionRow[], onStage: string | null): Promise<OwnQuestion[]> {
+    const texts = await q.textsOf(this.deps.db, [...new Set(rows.map((r) => r.mergedInto).filter((x): x is string => Boolean(x)))]);
+    return rows.map((r) => projectOwn(r, onStage, texts));
+  }
+
+
+  assertOpen(session: SessionRow, qa: QaSessionRow | undefined, what: "ask" | "vote"): void {
+    if (this.deps.clock.now().getTime() >= session.endsAt.getTime()) {
+      throw new AppError("session_ended", "This session has ended: questions and votes are closed.");
+    }
+    if (!session.qaOpen) throw new AppError("qa_closed", "Q&A is closed for this session.");
+    if (what === "ask" && qa?.intakePaused) throw new AppError("intake_paused", "The moderators have paused new questions for a moment. You can still vote; try again shortly.");
+  }
+
+  /**
+   * Under the Chatham House Rule the voter links are erased when the session ends (and the agenda may
+   * still move its end after that): from the end on, votes can no longer be counted again from who voted.
+   */
+  votesUnlinked(session: SessionRow, qa: QaSessionRow, now: Date): boolean {
+    return session.rule === "chatham_house" && (qa.authorsErasedAt !== null || now.getTime() >= session.endsAt.getTime());
+  }
+
+
+  async announceCounts(session: SessionRow, version: number): Promise<void> {
+    try {
+      const qa = await q.getQaSession(this.deps.db, session.id);
+      this.deps.publish.countsChanged(session.id, version, await this.state(session, qa), await q.counts(this.deps.db, session.id));
+    } catch (err) {
+      this.deps.log.warn("question counts broadcast failed", { sessionId: session.id, err: errorName(err) });
+    }
+  }
+}

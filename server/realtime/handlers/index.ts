@@ -1,0 +1,14 @@
+/** Every capability's socket commands, registered on each new socket. */
+import type { PlenaryServices } from "../../services";
+import type { PlenarySocket } from "../io";
+import { registerPollHandlers } from "./polls";
+import { registerQaHandlers } from "./qa";
+import { registerSessionHandlers } from "./session";
+import { registerStreamingHandlers } from "./streaming";
+
+export function registerHandlers(app: PlenaryServices, socket: PlenarySocket): void {
+  registerSessionHandlers(app, socket);
+  registerStreamingHandlers(app, socket);
+  registerPollHandlers(app, socket);
+  registerQaHandlers(app, socket);
+}

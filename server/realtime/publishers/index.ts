@@ -1,0 +1,50 @@
+/**
+ * The transport side of every capability's publisher port: facts go to socket.io rooms (rooms.ts),
+ * so the Redis adapter carries them to every instance. Only this folder knows which room hears what.
+ */
+import type { AgendaPublisher } from "../../agenda/publisher";
+import type { AuthPublisher } from "../../auth/publisher";
+import type { PollPublisher } from "../../polls/publisher";
+import type { StreamPublisher } from "../../streaming/publisher";
+import type { PlenaryIo } from "../io";
+import { rooms } from "../rooms";
+
+export { QaFanout, VOTE_TICK_MS } from "./qa";
+
+export function agendaPublisher(io: PlenaryIo): AgendaPublisher {
+  return { agendaChanged: (item) => io.to(rooms.agenda()).emit("agenda:changed", { item }) };
+}
+
+export function authPublisher(io: PlenaryIo): AuthPublisher {
+  return {
+    signInEnded: (hash) => {
+      io.to(rooms.signIn(hash)).emit("viewer:changed", { reason: "signed_out" });
+      io.in(rooms.signIn(hash)).disconnectSockets(true);
+    },
+    rolesChanged: (userId) => {
+      io.to(rooms.user(userId)).emit("viewer:changed", { reason: "roles_changed" });
+      io.in(rooms.user(userId)).disconnectSockets(true);
+    },
+  };
+}
+
+export function streamPublisher(io: PlenaryIo): StreamPublisher {
+  return {
+    streamChanged: (sessionId, snapshot) => io.to(rooms.session(sessionId)).emit("stream:changed", snapshot),
+    attendanceChanged: (sessionId, attendance) => io.to(rooms.staff(sessionId)).emit("stream:attendance", attendance),
+    handQueueChanged: (sessionId, queue) => io.to(rooms.staff(sessionId)).emit("hand:queue-changed", queue),
+    handChanged: (userId, hand) => io.to(rooms.user(userId)).emit("hand:changed", hand),
+    captionAdded: (sessionId, line) => io.to(rooms.session(sessionId)).emit("caption:added", line),
+  };
+}
+
+export function pollPublisher(io: PlenaryIo): PollPublisher {
+  return {
+    draftChanged: (sessionId, change, fact) => io.to(rooms.staff(sessionId)).emit(change === "created" ? "poll:created" : "poll:updated", fact),
+    draftDeleted: (sessionId, fact) => io.to(rooms.staff(sessionId)).emit("poll:deleted", fact),
+    pollChanged: (sessionId, change, fact) => io.to(rooms.session(sessionId)).emit(`poll:${change}`, fact),
+    results: (sessionId, results, toEveryone) =>
+      io.to(toEveryone ? [rooms.session(sessionId)] : [rooms.staff(sessionId), rooms.panel(sessionId), rooms.screen(sessionId)]).emit("poll:results", results),
+    answered: (userId, answer, exceptSocketId) => (exceptSocketId ? io.to(rooms.user(userId)).except(exceptSocketId) : io.to(rooms.user(userId))).emit("poll:answered", answer),
+  };
+}
