@@ -3,7 +3,6 @@
  * an IANA name. Only Intl is used, so the same code formats on both sides.
  */
 
-export const EVENT_TIME_ZONE = "America/New_York";
 
 function wallParts(instant: Date, timeZone: string) {
   const parts = new Intl.DateTimeFormat("en-US", {

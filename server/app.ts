@@ -140,7 +140,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       identitySecret: authSecret,
       timeZone: async () => (await agenda.getEvent()).timeZone,
     });
-    const polls = new PollService(database.db, clock, guard, audit, pollPublisher(sockets), log, opts.polls);
+    const polls = new PollService({ db: database.db, clock, guard, audit, publish: pollPublisher(sockets), log, options: opts.polls });
     // Start-up erasure: Chatham House sessions that ended while no instance ran lose their voter links now.
     await polls.start();
     closers.push(async () => polls.stop());

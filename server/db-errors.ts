@@ -14,9 +14,3 @@ export function isCheckViolation(err: unknown, constraint?: string): boolean {
   if (pg?.code !== "23514") return false;
   return !constraint || pg.constraint === constraint || Boolean(pg.message?.includes(constraint));
 }
-
-export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  const pg = pgError(err);
-  if (pg?.code !== "23505") return false;
-  return !constraint || pg.constraint === constraint || Boolean(pg.message?.includes(constraint));
-}

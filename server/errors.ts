@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { isCheckViolation } from "./db-errors";
 
 /** Stable error codes. The code is the contract; the message is for a person and says what to do. */
@@ -73,4 +74,17 @@ export function toAppError(err: unknown): AppError {
   if (AppError.is(err)) return err;
   if (isCheckViolation(err, "questions_chatham_house_anonymous")) return new AppError("policy_violation", "Questions in a Chatham House session are always anonymous.");
   return new AppError("internal", "Something went wrong on the server. Try again; if it persists, tell the organizers.");
+}
+
+/** Parses input with a shared schema; a mismatch is `invalid_payload` naming the field and what is wrong with it. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new AppError("invalid_payload", issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message);
+}
+
+/** The refusal every capability gives for a slug that names no session of the programme. */
+export function sessionNotFound(slug: string): AppError {
+  return new AppError("not_found", `There is no session "${slug}" in the programme.`);
 }

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import { getApp } from "@/server/context";
-import { demoPeople } from "@/db/seed/demo-people";
 import { SignInForm, type DemoPerson } from "../_components/sign-in-form";
 
 export const dynamic = "force-dynamic";
@@ -30,19 +29,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const app = getApp();
   let demo: DemoPerson[] | undefined;
   if (app.config.demo) {
-    const rows = await app.auth.profilesOf(demoPeople.map((p) => p.email));
-    const roleOf: Record<string, string> = {
-      "organizer@example.org": "Organizer",
-      "moderator.thursday@example.org": "Moderator, Day 1 sessions",
-      "moderator.friday@example.org": "Moderator, Day 2 sessions",
-      "jordan.blake@example.org": "Attendee in the room",
-      "sam.okafor@example.org": "Remote attendee",
-      "kim.lindqvist@example.org": "Remote attendee",
-    };
-    demo = demoPeople.map((p) => {
-      const row = rows.find((r) => r.email === p.email);
-      return { email: p.email, name: row?.name ?? p.name, affiliation: row?.affiliation ?? p.affiliation, role: roleOf[p.email] ?? "" };
-    });
+    demo = await app.auth.demoPeople();
   }
   return (
     <main id="main">

@@ -7,12 +7,12 @@ import { eventRoles, sessionRoles, sessions, users } from "../schema";
  * Addresses use the reserved example.org domain; affiliations are marked fictional.
  */
 export const demoPeople = [
-  { key: "organizer", name: "Avery Quinn", email: "organizer@example.org", affiliation: "Plenary demo organizers (fictional)", attendanceMode: "in_person" },
-  { key: "moderator-thu", name: "Morgan Ellis", email: "moderator.thursday@example.org", affiliation: "Demo Moderation Desk (fictional)", attendanceMode: "in_person" },
-  { key: "moderator-fri", name: "Riley Santos", email: "moderator.friday@example.org", affiliation: "Demo Moderation Desk (fictional)", attendanceMode: "in_person" },
-  { key: "attendee-room", name: "Jordan Blake", email: "jordan.blake@example.org", affiliation: "Example Aerospace Inc. (fictional)", attendanceMode: "in_person" },
-  { key: "attendee-remote", name: "Sam Okafor", email: "sam.okafor@example.org", affiliation: "Embassy of Freedonia (fictional)", attendanceMode: "remote" },
-  { key: "attendee-remote-2", name: "Kim Lindqvist", email: "kim.lindqvist@example.org", affiliation: "Ruritania Ministry of Defence (fictional)", attendanceMode: "remote" },
+  { key: "organizer", role: "Organizer", name: "Avery Quinn", email: "organizer@example.org", affiliation: "Plenary demo organizers (fictional)", attendanceMode: "in_person" },
+  { key: "moderator-thu", role: "Moderator, Day 1 sessions", name: "Morgan Ellis", email: "moderator.thursday@example.org", affiliation: "Demo Moderation Desk (fictional)", attendanceMode: "in_person" },
+  { key: "moderator-fri", role: "Moderator, Day 2 sessions", name: "Riley Santos", email: "moderator.friday@example.org", affiliation: "Demo Moderation Desk (fictional)", attendanceMode: "in_person" },
+  { key: "attendee-room", role: "Attendee in the room", name: "Jordan Blake", email: "jordan.blake@example.org", affiliation: "Example Aerospace Inc. (fictional)", attendanceMode: "in_person" },
+  { key: "attendee-remote", role: "Remote attendee", name: "Sam Okafor", email: "sam.okafor@example.org", affiliation: "Embassy of Freedonia (fictional)", attendanceMode: "remote" },
+  { key: "attendee-remote-2", role: "Remote attendee", name: "Kim Lindqvist", email: "kim.lindqvist@example.org", affiliation: "Ruritania Ministry of Defence (fictional)", attendanceMode: "remote" },
 ] as const;
 
 export async function seedDemoPeople(db: Database): Promise<void> {

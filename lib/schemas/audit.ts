@@ -12,7 +12,6 @@ export const auditFilterSchema = z.object({
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-export type AuditFilterInput = z.infer<typeof auditFilterSchema>;
 
 const localMinute = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/;
 

@@ -119,9 +119,3 @@ export const qaConfigureSchema = z
   .strict()
   .refine((p) => p.qaOpen !== undefined || p.qaMode !== undefined, "Say what to change: qaOpen, qaMode or both.");
 
-export type QaSyncInput = z.output<typeof qaSyncSchema>;
-export type QuestionSubmitInput = z.output<typeof questionSubmitSchema>;
-export type QuestionVoteInput = z.output<typeof questionVoteSchema>;
-export type QuestionModerateInput = z.output<typeof questionModerateSchema>;
-export type QuestionAnswerInput = z.output<typeof questionAnswerSchema>;
-export type QaConfigureInput = z.output<typeof qaConfigureSchema>;

@@ -4,7 +4,7 @@ import type { NewSessionRow, SessionRow, EventRow } from "../../db/schema";
 import { nonInteractiveKinds, type AgendaItem, type EventInfo } from "../../lib/agenda";
 import { agendaPatchSchema, type AgendaPatch } from "../../lib/schemas/agenda";
 import { dayInZone, isoInZone } from "../../lib/time";
-import { AppError } from "../errors";
+import { AppError, parseInput, sessionNotFound } from "../errors";
 import type { Actor } from "../auth/actor";
 import type { AuditService } from "../audit/service";
 import { newAccessCode } from "../auth/tokens";
@@ -80,7 +80,7 @@ export class AgendaService {
   /** The session, or the `not_found` refusal every capability gives for an unknown slug. */
   async requireRow(slug: string): Promise<SessionRow> {
     const row = await q.findSessionBySlug(this.db, slug);
-    if (!row) throw new AppError("not_found", `There is no session "${slug}" in the programme.`);
+    if (!row) throw sessionNotFound(slug);
     return row;
   }
 
@@ -109,14 +109,9 @@ export class AgendaService {
    */
   async updateIn(tx: Database, slug: string, rawPatch: unknown, opts: { expectedVersion?: number; actor?: Actor | null } = {}): Promise<{ item: AgendaItem; row: SessionRow }> {
     const { expectedVersion, actor } = opts;
-    const parsed = agendaPatchSchema.safeParse(rawPatch);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new AppError("invalid_payload", `${issue.path.join(".") || "patch"}: ${issue.message}`);
-    }
-    const patch = parsed.data;
+    const patch = parseInput(agendaPatchSchema, rawPatch);
     const row = await q.findSessionBySlug(tx, slug);
-    if (!row) throw new AppError("not_found", `There is no session "${slug}" in the programme.`);
+    if (!row) throw sessionNotFound(slug);
     if (expectedVersion !== undefined && expectedVersion !== row.version) {
       throw new AppError("version_conflict", "Someone else changed this session since you opened it. Reload to see their change, then edit again.", {
         currentVersion: row.version,

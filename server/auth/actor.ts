@@ -22,15 +22,3 @@ export function hasSessionRole(actor: Actor | null, sessionId: string, ...roles:
 }
 
 /** What the browser may know about its own user: enough to render, nothing more. */
-export interface ViewerInfo {
-  signedIn: boolean;
-  name: string | null;
-  kind: "person" | "device" | null;
-  isOrganizer: boolean;
-  isDemo: boolean;
-}
-
-export function viewerInfo(actor: Actor | null): ViewerInfo {
-  if (!actor) return { signedIn: false, name: null, kind: null, isOrganizer: false, isDemo: false };
-  return { signedIn: true, name: actor.name, kind: actor.kind, isOrganizer: actor.isOrganizer, isDemo: actor.isDemo };
-}

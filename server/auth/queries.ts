@@ -186,7 +186,3 @@ export async function putSettingOnce(db: Database, key: string, value: string): 
   return (await getSetting(db, key))!;
 }
 
-export async function activeSessionCount(db: Database, userId: string, now: Date): Promise<number> {
-  const rows = await db.select({ n: sql<number>`count(*)::int` }).from(authSessions).where(and(eq(authSessions.userId, userId), gt(authSessions.expires, now)));
-  return rows[0]?.n ?? 0;
-}

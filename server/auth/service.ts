@@ -1,4 +1,5 @@
 import type { AuthPublisher } from "./publisher";
+import { demoPeople } from "../../db/seed/demo-people";
 import { z } from "zod";
 import type { Database } from "../../db/client";
 import type { SessionRoleName, UserRow } from "../../db/schema";
@@ -257,8 +258,13 @@ export class AuthService {
   }
 
   /** Name and affiliation of these addresses (the demo sign-in list). */
-  profilesOf(emails: string[]) {
-    return q.profilesByEmail(this.db, emails.map((e) => e.toLowerCase()));
+  /** Demo mode's one-click people, with their names as the database has them now (an organizer may have edited them). */
+  async demoPeople(): Promise<Array<{ email: string; name: string; affiliation: string; role: string }>> {
+    const rows = await q.profilesByEmail(this.db, demoPeople.map((p) => p.email));
+    return demoPeople.map((p) => {
+      const row = rows.find((r) => r.email === p.email);
+      return { email: p.email, name: row?.name ?? p.name, affiliation: row?.affiliation ?? p.affiliation, role: p.role };
+    });
   }
 
   /** The secret next-auth signs with: AUTH_SECRET, or one generated once and kept in the database. */

@@ -2,7 +2,9 @@ import type { PlenaryServices } from "../services";
 import type { Actor } from "../auth/actor";
 import { parseCookieHeader, sessionTokenFrom, usesSecureCookies } from "../auth/cookies";
 import { getApp } from "../context";
-import { AppError, toAppError } from "../errors";
+import type { z } from "zod";
+import type { SessionRow } from "../../db/schema";
+import { AppError, parseInput, toAppError } from "../errors";
 
 /**
  * Set by the custom server from the TCP connection (or, behind a trusted proxy, from X-Forwarded-For:
@@ -79,4 +81,29 @@ export async function jsonBody(req: Request, maxBytes = 64 * 1024): Promise<unkn
   } catch {
     throw new AppError("invalid_payload", "The request body is not valid JSON.");
   }
+}
+
+/** Reads, size-limits and parses a JSON body with its shared schema. */
+export async function parseBody<S extends z.ZodType>(req: Request, schema: S, maxBytes?: number): Promise<z.output<S>> {
+  return parseInput(schema, await jsonBody(req, maxBytes));
+}
+
+type SessionRouteParams = { params: Promise<{ slug: string }> };
+
+/**
+ * A POST on one session (`/api/sessions/<slug>/…`): the session (or `not_found`), the body parsed
+ * with its schema, then the handler, all inside `route()`.
+ */
+export function sessionPost<S extends z.ZodType>(
+  schema: S,
+  maxBytes: number,
+  handler: (ctx: RouteContext & { session: SessionRow; body: z.output<S> }) => Promise<unknown>,
+): (req: Request, params: SessionRouteParams) => Promise<Response> {
+  return async (req, { params }) => {
+    const { slug } = await params;
+    return route(req, async (ctx) => {
+      const session = await ctx.app.agenda.requireRow(slug);
+      return handler({ ...ctx, session, body: await parseBody(req, schema, maxBytes) });
+    });
+  };
 }

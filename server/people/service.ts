@@ -4,7 +4,7 @@ import type { Actor } from "../auth/actor";
 import type { AuthPublisher } from "../auth/publisher";
 import * as authq from "../auth/queries";
 import type { AuditService } from "../audit/service";
-import { AppError } from "../errors";
+import { AppError, sessionNotFound } from "../errors";
 import { parseParticipantsCsv, type ParsedParticipant, type RowProblem } from "./csv";
 import * as q from "./queries";
 
@@ -101,7 +101,7 @@ export class PeopleService {
 
   async setRole(actor: Actor, sessionSlug: string, email: string, role: Extract<SessionRoleName, "moderator" | "panelist">, grant: boolean) {
     const session = await q.findSessionBySlug(this.db, sessionSlug);
-    if (!session) throw new AppError("not_found", `There is no session "${sessionSlug}" in the programme.`);
+    if (!session) throw sessionNotFound(sessionSlug);
     const user = await authq.findUserByEmail(this.db, email);
     if (!user) throw new AppError("not_found", `No participant has the e-mail ${email}. Import them first.`);
     const changed = grant ? await authq.grantSessionRole(this.db, session.id, user.id, role) : await authq.revokeSessionRole(this.db, session.id, user.id, role);

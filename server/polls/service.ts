@@ -7,7 +7,7 @@ import type { Guard } from "../auth/guard";
 import type { AuditService } from "../audit/service";
 import type { Clock } from "../clock";
 import { Batcher, type Pending } from "../batch";
-import { AppError } from "../errors";
+import { AppError, parseInput, sessionNotFound } from "../errors";
 import type { Logger } from "../log";
 import { resultsCsv } from "./csv";
 import type { PollPublisher } from "./publisher";
@@ -35,6 +35,17 @@ const ANSWER_CONTEXT_MS = 2000;
 
 type StaffAction = "poll:create" | "poll:update" | "poll:delete" | "poll:open" | "poll:close" | "poll:reopen" | "poll:publish";
 
+export interface PollDeps {
+  db: Database;
+  clock: Clock;
+  guard: Guard;
+  audit: AuditService;
+  publish: PollPublisher;
+  log: Logger;
+  /** Timings (results tick, sweeps); tests and benchmarks may shorten them. */
+  options?: PollServiceOptions;
+}
+
 /**
  * Live polls: preparing and running them (moderators, organizers), answering (the audience), and the
  * totals everyone may see. The database is the truth: states change by conditional updates, answers
@@ -53,16 +64,18 @@ export class PollService {
   private intervals: NodeJS.Timeout[] = [];
   private stopped = false;
 
-  constructor(
-    private readonly db: Database,
-    private readonly clock: Clock,
-    private readonly guard: Guard,
-    private readonly audit: AuditService,
-    private readonly publish: PollPublisher,
-    private readonly log: Logger,
-    private readonly opts: PollServiceOptions = {},
-  ) {
-    this.tickMs = opts.tickMs ?? 250;
+  private readonly db: Database;
+  private readonly clock: Clock;
+  private readonly guard: Guard;
+  private readonly audit: AuditService;
+  private readonly publish: PollPublisher;
+  private readonly log: Logger;
+  private readonly opts: PollServiceOptions;
+
+  constructor(deps: PollDeps) {
+    ({ db: this.db, clock: this.clock, guard: this.guard, audit: this.audit, publish: this.publish, log: this.log } = deps);
+    this.opts = deps.options ?? {};
+    this.tickMs = this.opts.tickMs ?? 250;
     this.answers = new Batcher({
       max: ANSWERS_PER_BATCH,
       schedule: (job) => job(),
@@ -519,7 +532,7 @@ export class PollService {
 
   private async sessionBySlug(slug: string): Promise<SessionRow> {
     const session = await q.findSessionBySlug(this.db, slug);
-    if (!session) throw new AppError("not_found", `There is no session "${slug}" in the programme.`);
+    if (!session) throw sessionNotFound(slug);
     return session;
   }
 
@@ -529,12 +542,7 @@ export class PollService {
 }
 
 function parseDraft(raw: unknown): PollDraft {
-  const parsed = pollDraftSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AppError("invalid_payload", `${issue.path.join(".") || "draft"}: ${issue.message}`);
-  }
-  return parsed.data;
+  return parseInput(pollDraftSchema, raw);
 }
 
 function draftFields(d: PollDraft): Omit<NewPollRow, "sessionId" | "clientKey"> {

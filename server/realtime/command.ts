@@ -1,5 +1,5 @@
 import { commandSchemas, type AckError, type AckResult, type CommandInput, type CommandName, type CommandResult } from "../../lib/realtime/contract";
-import { toAppError } from "../errors";
+import { parseInput, toAppError } from "../errors";
 import { errorName, type Logger } from "../log";
 import type { Socket } from "socket.io";
 import type { PlenarySocket } from "./io";
@@ -28,13 +28,7 @@ export function onCommand<E extends CommandName>(socket: PlenarySocket, deps: Co
     const reply = (result: AckResult<CommandResult<E>>) => (ack as (r: AckResult<CommandResult<E>>) => void)(result);
     try {
       deps.limiter.take(`${socket.data.actor?.userId ?? socket.id}:${event}`, rate);
-      const parsed = schema.safeParse(payload);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        reply({ ok: false, error: { code: "invalid_payload", message: `${issue.path.join(".") || "payload"}: ${issue.message}` } });
-        return;
-      }
-      reply({ ok: true, data: await handler(parsed.data as CommandInput<E>) });
+      reply({ ok: true, data: await handler(parseInput(schema, payload) as CommandInput<E>) });
     } catch (err) {
       const e = toAppError(err);
       if (e.code === "internal") deps.log.error("socket command failed", { event, err: errorName(err) });

@@ -58,23 +58,23 @@ export class StreamingService {
   readonly hands: HandService;
   readonly webhooks: LivekitWebhooks;
 
-  constructor(private readonly d: StreamingDeps) {
-    this.hands = new HandService(d, this);
-    this.webhooks = new LivekitWebhooks(d, this);
+  constructor(private readonly deps: StreamingDeps) {
+    this.hands = new HandService(deps, this);
+    this.webhooks = new LivekitWebhooks(deps, this);
   }
 
   get available(): boolean {
-    return this.d.livekit !== null;
+    return this.deps.livekit !== null;
   }
 
   /** The LiveKit deployment, or a clear 503 when Plenary runs without one. */
   livekit(): Livekit {
-    if (!this.d.livekit) throw new AppError("unavailable", "The live stream is not available: Plenary is running without a LiveKit server.");
-    return this.d.livekit;
+    if (!this.deps.livekit) throw new AppError("unavailable", "The live stream is not available: Plenary is running without a LiveKit server.");
+    return this.deps.livekit;
   }
 
   async snapshot(session: SessionRow): Promise<StreamSnapshot> {
-    const [row, recordings] = await Promise.all([q.findStream(this.d.db, session.id), q.activeRecordings(this.d.db, session.id)]);
+    const [row, recordings] = await Promise.all([q.findStream(this.deps.db, session.id), q.activeRecordings(this.deps.db, session.id)]);
     const { opensAt, closesAt } = streamWindow(session.startsAt, session.endsAt);
     return {
       slug: session.slug,
@@ -89,16 +89,16 @@ export class StreamingService {
   }
 
   abilities(actor: Actor | null, session: SessionRow): StreamAbilities {
-    const g = (a: Parameters<Guard["allowed"]>[1]) => this.d.guard.allowed(actor, a, session);
+    const allowed = (a: Parameters<Guard["allowed"]>[1]) => this.deps.guard.allowed(actor, a, session);
     return {
       signedIn: Boolean(actor),
-      watch: g("stream:view"),
-      publish: g("stream:publish"),
-      control: g("stream:control"),
-      record: g("recording:control"),
-      raiseHand: g("hand:raise"),
-      caption: g("caption:publish"),
-      attendance: g("attendance:view") && session.streamed,
+      watch: allowed("stream:view"),
+      publish: allowed("stream:publish"),
+      control: allowed("stream:control"),
+      record: allowed("recording:control"),
+      raiseHand: allowed("hand:raise"),
+      caption: allowed("caption:publish"),
+      attendance: allowed("attendance:view") && session.streamed,
     };
   }
 
@@ -112,10 +112,10 @@ export class StreamingService {
   async mintToken(actor: Actor | null, session: SessionRow, input: { tab?: string; monitor?: boolean }): Promise<StreamToken> {
     let role: StreamTokenRole;
     let action: "stream:publish" | "stream:control" | "stream:view";
-    if (this.d.guard.allowed(actor, "stream:publish", session) && !input.monitor) [role, action] = ["publisher", "stream:publish"];
-    else if (this.d.guard.allowed(actor, "stream:control", session)) [role, action] = ["monitor", "stream:control"];
+    if (this.deps.guard.allowed(actor, "stream:publish", session) && !input.monitor) [role, action] = ["publisher", "stream:publish"];
+    else if (this.deps.guard.allowed(actor, "stream:control", session)) [role, action] = ["monitor", "stream:control"];
     else {
-      await this.d.guard.require(actor, "stream:view", session);
+      await this.deps.guard.require(actor, "stream:view", session);
       [role, action] = ["viewer", "stream:view"];
     }
     const person = actor!;
@@ -123,7 +123,7 @@ export class StreamingService {
     const livekit = this.livekit();
     let camera = false;
     if (role === "viewer") {
-      const stream = await q.findStream(this.d.db, session.id);
+      const stream = await q.findStream(this.deps.db, session.id);
       if (stream?.state !== "live") {
         throw new AppError(
           "not_live",
@@ -131,11 +131,11 @@ export class StreamingService {
         );
       }
       // A promoted speaker who reloads or presses Watch again keeps the floor; demoting ends it.
-      const hand = await q.findOpenHand(this.d.db, session.id, person.userId);
+      const hand = await q.findOpenHand(this.deps.db, session.id, person.userId);
       if (hand?.status === "promoted") [role, camera] = ["speaker", hand.camera];
     }
     const room = await this.ensureRoom(session);
-    const identity = identityFor(this.d.identitySecret, session.id, person.userId, input.tab);
+    const identity = identityFor(this.deps.identitySecret, session.id, person.userId, input.tab);
     const at = new AccessToken(livekit.apiKey, livekit.apiSecret, {
       identity,
       ttl: TOKEN_TTL_SECONDS,
@@ -149,14 +149,14 @@ export class StreamingService {
   }
 
   private async requireWindow(actor: Actor, session: SessionRow, action: string): Promise<void> {
-    const w = checkWindow(session, this.d.clock.now());
+    const w = checkWindow(session, this.deps.clock.now());
     if (w.open) return;
-    const zone = await this.d.timeZone();
+    const zone = await this.deps.timeZone();
     const message =
       w.reason === "before"
         ? `The stream of this session opens at ${formatClock(w.opensAt, zone)} ${zoneAbbreviation(w.opensAt, zone)} on ${formatShortDay(w.opensAt, zone)} (30 minutes before the start). Come back then.`
         : "The stream of this session is closed: the session is over.";
-    await this.d.audit.record({
+    await this.deps.audit.record({
       actor,
       action,
       outcome: "refused",
@@ -201,23 +201,23 @@ export class StreamingService {
 
   /** Moderators go live (viewers are let in) and end the stream (viewers are let go, recordings stop). */
   async setState(actor: Actor | null, session: SessionRow, action: "start" | "end"): Promise<StreamSnapshot> {
-    await this.d.guard.require(actor, "stream:control", session);
+    await this.deps.guard.require(actor, "stream:control", session);
     const livekit = this.livekit();
-    const now = this.d.clock.now();
+    const now = this.deps.clock.now();
     if (action === "start") {
       await this.requireWindow(actor!, session, "stream:control");
       await this.ensureRoom(session);
-      const row = await q.setStreamState(this.d.db, session.id, "live", now);
+      const row = await q.setStreamState(this.deps.db, session.id, "live", now);
       if (row) await this.audited(actor, session, "stream:start", { state: "live" });
     } else {
-      const row = await q.setStreamState(this.d.db, session.id, "ended", now);
+      const row = await q.setStreamState(this.deps.db, session.id, "ended", now);
       if (row) {
         await this.audited(actor, session, "stream:end", { state: "ended" });
         await this.hands.closeAll(session);
         await this.dismissViewers(livekit, session);
         // The stream has ended whatever LiveKit says about the recording; a failure to stop it is reported after.
         const problems: string[] = [];
-        for (const rec of await q.activeRecordings(this.d.db, session.id)) {
+        for (const rec of await q.activeRecordings(this.deps.db, session.id)) {
           await this.stopEgress(actor, session, rec.egressId).catch((err: unknown) => problems.push(AppError.is(err) ? err.message : String(err)));
         }
         const snapshot = await this.broadcast(session);
@@ -235,13 +235,13 @@ export class StreamingService {
     try {
       participants = await livekit.rooms.listParticipants(room);
     } catch (err) {
-      if (!isNotFound(err)) this.d.log.warn("could not list participants to end the stream", { room, err: livekitMessage(err) });
+      if (!isNotFound(err)) this.deps.log.warn("could not list participants to end the stream", { room, err: livekitMessage(err) });
       return;
     }
     for (const p of participants) {
       const role = p.attributes[ROLE_ATTRIBUTE];
       if (role === "viewer" || role === "speaker") {
-        await livekit.rooms.removeParticipant(room, p.identity).catch((err: unknown) => this.d.log.warn("could not remove a viewer", { room, err: livekitMessage(err) }));
+        await livekit.rooms.removeParticipant(room, p.identity).catch((err: unknown) => this.deps.log.warn("could not remove a viewer", { room, err: livekitMessage(err) }));
       }
     }
   }
@@ -255,11 +255,11 @@ export class StreamingService {
   async admitAudience(session: SessionRow, identity: string, role: "viewer" | "speaker"): Promise<void> {
     const livekit = this.livekit();
     const room = roomNameFor(session.id);
-    const stream = await q.findStream(this.d.db, session.id);
+    const stream = await q.findStream(this.deps.db, session.id);
     if (stream?.state !== "live") {
       try {
         await livekit.rooms.removeParticipant(room, identity);
-        this.d.log.info("removed a viewer who joined while the stream was not live", { room, state: stream?.state ?? "idle" });
+        this.deps.log.info("removed a viewer who joined while the stream was not live", { room, state: stream?.state ?? "idle" });
       } catch (err) {
         if (!isNotFound(err)) throw new AppError("livekit_error", `LiveKit could not remove a viewer who joined while the stream was not live: ${livekitMessage(err)}`);
       }
@@ -276,7 +276,7 @@ export class StreamingService {
 
   async broadcast(session: SessionRow): Promise<StreamSnapshot> {
     const snapshot = await this.snapshot(session);
-    this.d.publish.streamChanged(session.id, snapshot);
+    this.deps.publish.streamChanged(session.id, snapshot);
     return snapshot;
   }
 
@@ -285,11 +285,11 @@ export class StreamingService {
    * recording (never under the Chatham House Rule); LiveKit's own error is shown as it is.
    */
   async startRecording(actor: Actor | null, session: SessionRow): Promise<StreamSnapshot> {
-    await this.d.guard.require(actor, "recording:control", session);
+    await this.deps.guard.require(actor, "recording:control", session);
     const livekit = this.livekit();
-    const stream = await q.findStream(this.d.db, session.id);
+    const stream = await q.findStream(this.deps.db, session.id);
     if (stream?.state !== "live") throw new AppError("conflict", "Start the stream before recording it.");
-    if ((await q.activeRecordings(this.d.db, session.id)).length > 0) return this.snapshot(session);
+    if ((await q.activeRecordings(this.deps.db, session.id)).length > 0) return this.snapshot(session);
     const room = await this.ensureRoom(session);
     let egressId: string;
     try {
@@ -297,7 +297,7 @@ export class StreamingService {
       egressId = info.egressId;
     } catch (err) {
       const message = `LiveKit could not start the recording: ${livekitMessage(err)}.`;
-      await this.d.audit.record({
+      await this.deps.audit.record({
         actor,
         action: "recording:start",
         outcome: "refused",
@@ -309,16 +309,16 @@ export class StreamingService {
       });
       throw new AppError("livekit_error", message);
     }
-    await q.insertRecording(this.d.db, { egressId, sessionId: session.id, status: "active", startedBy: actor!.userId, at: this.d.clock.now() });
-    await q.touchStream(this.d.db, session.id, this.d.clock.now());
+    await q.insertRecording(this.deps.db, { egressId, sessionId: session.id, status: "active", startedBy: actor!.userId, at: this.deps.clock.now() });
+    await q.touchStream(this.deps.db, session.id, this.deps.clock.now());
     await this.audited(actor, session, "recording:start", { egressId });
     return this.broadcast(session);
   }
 
   async stopRecording(actor: Actor | null, session: SessionRow): Promise<StreamSnapshot> {
-    await this.d.guard.require(actor, "recording:control", session);
+    await this.deps.guard.require(actor, "recording:control", session);
     this.livekit();
-    for (const rec of await q.activeRecordings(this.d.db, session.id)) await this.stopEgress(actor, session, rec.egressId);
+    for (const rec of await q.activeRecordings(this.deps.db, session.id)) await this.stopEgress(actor, session, rec.egressId);
     return this.broadcast(session);
   }
 
@@ -331,14 +331,14 @@ export class StreamingService {
         throw new AppError("livekit_error", `LiveKit could not stop the recording: ${livekitMessage(err)}.`);
       }
     }
-    await q.endRecording(this.d.db, egressId, session.id, this.d.clock.now());
-    await q.touchStream(this.d.db, session.id, this.d.clock.now());
+    await q.endRecording(this.deps.db, egressId, session.id, this.deps.clock.now());
+    await q.touchStream(this.deps.db, session.id, this.deps.clock.now());
     await this.audited(actor, session, "recording:stop", { egressId });
   }
 
   /** Moderators mute a panelist's (or promoted speaker's) microphone through LiveKit's room service. */
   async mute(actor: Actor | null, session: SessionRow, identity: string): Promise<{ muted: number }> {
-    await this.d.guard.require(actor, "stream:control", session);
+    await this.deps.guard.require(actor, "stream:control", session);
     const livekit = this.livekit();
     const room = roomNameFor(session.id);
     let participant;
@@ -367,23 +367,23 @@ export class StreamingService {
    * signed in as one) sends `caption:push` on its socket; every viewer of the session gets it.
    */
   async caption(actor: Actor | null, session: SessionRow, text: string, final: boolean): Promise<CaptionLine> {
-    await this.d.guard.require(actor, "caption:publish", session);
-    const line: CaptionLine = { slug: session.slug, text, final, at: this.d.clock.now().toISOString(), seq: Date.now() * 1000 + (this.captionSeq++ % 1000) };
-    this.d.publish.captionAdded(session.id, line);
+    await this.deps.guard.require(actor, "caption:publish", session);
+    const line: CaptionLine = { slug: session.slug, text, final, at: this.deps.clock.now().toISOString(), seq: Date.now() * 1000 + (this.captionSeq++ % 1000) };
+    this.deps.publish.captionAdded(session.id, line);
     return line;
   }
 
   async attendance(actor: Actor | null, session: SessionRow): Promise<StreamAttendance> {
-    await this.d.guard.require(actor, "attendance:view", session);
-    return { slug: session.slug, ...(await q.countAttendance(this.d.db, session.id)) };
+    await this.deps.guard.require(actor, "attendance:view", session);
+    return { slug: session.slug, ...(await q.countAttendance(this.deps.db, session.id)) };
   }
 
   async publishAttendance(session: SessionRow): Promise<void> {
-    this.d.publish.attendanceChanged(session.id, { slug: session.slug, ...(await q.countAttendance(this.d.db, session.id)) });
+    this.deps.publish.attendanceChanged(session.id, { slug: session.slug, ...(await q.countAttendance(this.deps.db, session.id)) });
   }
 
   private audited(actor: Actor | null, session: SessionRow, action: string, details: Record<string, unknown>) {
-    return this.d.audit.record({
+    return this.deps.audit.record({
       actor,
       action,
       outcome: "ok",

@@ -31,7 +31,7 @@ const CLAIM_RENEW_MS = 1_500;
 
 export class LivekitWebhooks {
   constructor(
-    private readonly d: StreamingDeps,
+    private readonly deps: StreamingDeps,
     private readonly streaming: StreamingService,
   ) {}
 
@@ -42,41 +42,41 @@ export class LivekitWebhooks {
     try {
       event = await livekit.webhooks.receive(rawBody, authorization?.replace(/^Bearer\s+/i, ""));
     } catch (err) {
-      this.d.log.warn("LiveKit webhook refused: signature did not verify", { reason: err instanceof Error ? err.message : String(err) });
+      this.deps.log.warn("LiveKit webhook refused: signature did not verify", { reason: err instanceof Error ? err.message : String(err) });
       throw new AppError("unauthenticated", "The webhook's signature does not match its body or this server's LiveKit key.");
     }
     if (!event.id || !event.event) throw new AppError("invalid_payload", "The webhook has no event id or name.");
     const token = randomUUID();
-    const claim = await q.claimWebhookEvent(this.d.db, { id: event.id, event: event.event, token, leaseMs: CLAIM_LEASE_MS });
+    const claim = await q.claimWebhookEvent(this.deps.db, { id: event.id, event: event.event, token, leaseMs: CLAIM_LEASE_MS });
     if (claim === "done") return { handled: false, reason: "duplicate" };
     // Another delivery of the same event is being handled: a 5xx makes LiveKit retry, and the retry
     // finds it done (or, if that handling failed, handles it).
     if (claim === "busy") throw new AppError("in_progress", "This event is being handled by another delivery; LiveKit will retry it.");
     const renew = setInterval(() => {
-      q.renewWebhookClaim(this.d.db, event.id, token, CLAIM_LEASE_MS)
-        .then((mine) => mine || this.d.log.warn("a webhook claim was taken over while it was being handled", { id: event.id }))
-        .catch((err: unknown) => this.d.log.warn("could not renew a webhook claim", { id: event.id, err }));
+      q.renewWebhookClaim(this.deps.db, event.id, token, CLAIM_LEASE_MS)
+        .then((mine) => mine || this.deps.log.warn("a webhook claim was taken over while it was being handled", { id: event.id }))
+        .catch((err: unknown) => this.deps.log.warn("could not renew a webhook claim", { id: event.id, err }));
     }, CLAIM_RENEW_MS);
     renew.unref();
     try {
       await this.handle(event);
     } catch (err) {
       // Let LiveKit's retry be handled rather than lost.
-      await q.releaseWebhookClaim(this.d.db, event.id, token).catch((e: unknown) => this.d.log.warn("could not release a webhook claim", { id: event.id, err: e }));
+      await q.releaseWebhookClaim(this.deps.db, event.id, token).catch((e: unknown) => this.deps.log.warn("could not release a webhook claim", { id: event.id, err: e }));
       throw err;
     } finally {
       clearInterval(renew);
     }
-    await q.finishWebhookEvent(this.d.db, event.id, token);
+    await q.finishWebhookEvent(this.deps.db, event.id, token);
     return { handled: true, event: event.event };
   }
 
   private async handle(event: WebhookEvent): Promise<void> {
     const roomName = event.room?.name || event.egressInfo?.roomName || "";
     const sessionId = sessionIdFromRoom(roomName);
-    const session = sessionId ? await findSessionById(this.d.db, sessionId) : undefined;
+    const session = sessionId ? await findSessionById(this.deps.db, sessionId) : undefined;
     const seconds = Number(event.createdAt ?? 0n);
-    const at = seconds > 0 ? new Date(seconds * 1000) : this.d.clock.now();
+    const at = seconds > 0 ? new Date(seconds * 1000) : this.deps.clock.now();
 
     switch (event.event) {
       case "participant_joined":
@@ -88,11 +88,11 @@ export class LivekitWebhooks {
         const role: AttendanceRole = attr && ATTENDANCE_ROLES.has(attr) ? (attr as AttendanceRole) : p.permission?.hidden ? "viewer" : "publisher";
         const e = { participantSid: p.sid, sessionId: session.id, identity: p.identity, role, at };
         if (event.event === "participant_joined") {
-          const stream = await q.findStream(this.d.db, session.id);
-          await q.attendanceJoined(this.d.db, e, stream?.roomFinishedAt ?? null);
+          const stream = await q.findStream(this.deps.db, session.id);
+          await q.attendanceJoined(this.deps.db, e, stream?.roomFinishedAt ?? null);
           if (role === "viewer" || role === "speaker") await this.streaming.admitAudience(session, p.identity, role);
         } else {
-          await q.attendanceLeft(this.d.db, e);
+          await q.attendanceLeft(this.deps.db, e);
         }
         await this.streaming.publishAttendance(session);
         return;
@@ -100,8 +100,8 @@ export class LivekitWebhooks {
       case "room_finished":
         this.streaming.forgetRoom(roomName);
         if (!session) return;
-        await q.attendanceRoomFinished(this.d.db, session.id, at, seconds);
-        await q.deleteWebhookEventsBefore(this.d.db, new Date(this.d.clock.now().getTime() - 24 * 3600_000));
+        await q.attendanceRoomFinished(this.deps.db, session.id, at, seconds);
+        await q.deleteWebhookEventsBefore(this.deps.db, new Date(this.deps.clock.now().getTime() - 24 * 3600_000));
         await this.streaming.publishAttendance(session);
         return;
       case "egress_started":
@@ -134,14 +134,14 @@ export class LivekitWebhooks {
       } catch (err) {
         stop = `stop requested; LiveKit answered: ${livekitMessage(err)}`;
       }
-      if (session) await q.insertRecording(this.d.db, { egressId: info.egressId, sessionId: session.id, status: "stopped_by_guard", at: this.d.clock.now() });
+      if (session) await q.insertRecording(this.deps.db, { egressId: info.egressId, sessionId: session.id, status: "stopped_by_guard", at: this.deps.clock.now() });
       const reason = !session
         ? "A recording started in a LiveKit room that belongs to no Plenary session."
         : session.rule === "chatham_house"
           ? "A recording started in a session held under the Chatham House Rule, which is never recorded."
           : "A recording started in a session that does not allow recording.";
-      this.d.log.warn("recording guard stopped an egress", { egressId: info.egressId, room: roomName, stop });
-      await this.d.audit.record({
+      this.deps.log.warn("recording guard stopped an egress", { egressId: info.egressId, room: roomName, stop });
+      await this.deps.audit.record({
         actor: null,
         systemLabel: "Recording guard (LiveKit webhook)",
         action: "recording:guard",
@@ -154,16 +154,16 @@ export class LivekitWebhooks {
       });
       return;
     }
-    if (await q.insertRecording(this.d.db, { egressId: info.egressId, sessionId: session.id, status: "active", at: this.d.clock.now() })) {
-      await q.touchStream(this.d.db, session.id, this.d.clock.now());
+    if (await q.insertRecording(this.deps.db, { egressId: info.egressId, sessionId: session.id, status: "active", at: this.deps.clock.now() })) {
+      await q.touchStream(this.deps.db, session.id, this.deps.clock.now());
       await this.streaming.broadcast(session);
     }
   }
 
   private async egressEnded(info: EgressInfo, session: SessionRow | undefined): Promise<void> {
     if (!session) return;
-    if (await q.endRecording(this.d.db, info.egressId, session.id, this.d.clock.now())) {
-      await q.touchStream(this.d.db, session.id, this.d.clock.now());
+    if (await q.endRecording(this.deps.db, info.egressId, session.id, this.deps.clock.now())) {
+      await q.touchStream(this.deps.db, session.id, this.deps.clock.now());
       await this.streaming.broadcast(session);
     }
   }

@@ -1,7 +1,6 @@
 // POST /api/admin/import — participants CSV: { csv, apply } → a preview with per-row errors, or the import's result.
 import { z } from "zod";
-import { AppError } from "@/server/errors";
-import { jsonBody, route } from "@/server/http/route";
+import { parseBody, route } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 
@@ -10,9 +9,8 @@ const schema = z.object({ csv: z.string().max(2_000_000, "The file is larger tha
 export async function POST(req: Request) {
   return route(req, async ({ app, actor }) => {
     await app.guard.require(actor, "participants:import");
-    const parsed = schema.safeParse(await jsonBody(req, 2_100_000));
-    if (!parsed.success) throw new AppError("invalid_payload", parsed.error.issues[0].message);
-    if (!parsed.data.apply) return { preview: await app.people.previewImport(parsed.data.csv) };
-    return { result: await app.people.applyImport(parsed.data.csv, actor!) };
+    const { csv, apply } = await parseBody(req, schema, 2_100_000);
+    if (!apply) return { preview: await app.people.previewImport(csv) };
+    return { result: await app.people.applyImport(csv, actor!) };
   });
 }

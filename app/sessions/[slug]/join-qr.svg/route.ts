@@ -8,8 +8,7 @@ export const dynamic = "force-dynamic";
 export async function GET(req: Request, { params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   return route(req, async ({ app, actor }) => {
-    const session = await app.agenda.findRow(slug);
-    if (!session) throw new AppError("not_found", `There is no session "${slug}" in the programme.`);
+    const session = await app.agenda.requireRow(slug);
     await app.guard.require(actor, "screen:view", session);
     if (!session.accessCode) throw new AppError("not_found", "This session has no room code.");
     const svg = await QRCode.toString(`${app.config.publicUrl}/join?code=${session.accessCode}`, { type: "svg", errorCorrectionLevel: "M", margin: 2 });

@@ -1,7 +1,7 @@
 // PATCH /api/admin/sessions/<slug> — organizer edits an agenda item: { expectedVersion?, patch }.
 import { agendaUpdateSchema } from "@/lib/schemas/agenda";
-import { AppError } from "@/server/errors";
-import { jsonBody, route } from "@/server/http/route";
+import { AppError, sessionNotFound } from "@/server/errors";
+import { parseBody, route } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 
@@ -10,13 +10,9 @@ export async function PATCH(req: Request, { params }: { params: Promise<{ slug: 
   return route(req, async ({ app, actor }) => {
     const session = await app.agenda.findRow(slug);
     await app.guard.require(actor, "agenda:edit", session, { type: "session", id: slug });
-    if (!session) throw new AppError("not_found", `There is no session "${slug}" in the programme.`);
-    const parsed = agendaUpdateSchema.safeParse(await jsonBody(req));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new AppError("invalid_payload", `${issue.path.join(".")}: ${issue.message}`);
-    }
-    const item = await app.agenda.update(slug, parsed.data.patch, { expectedVersion: parsed.data.expectedVersion, actor });
+    if (!session) throw sessionNotFound(slug);
+    const body = await parseBody(req, agendaUpdateSchema);
+    const item = await app.agenda.update(slug, body.patch, { expectedVersion: body.expectedVersion, actor });
     return { item };
   });
 }

@@ -1,7 +1,6 @@
 // POST /api/admin/sessions/<slug>/roles — organizer assigns or removes a moderator or panelist: { email, role, grant }.
 import { z } from "zod";
-import { AppError } from "@/server/errors";
-import { jsonBody, route } from "@/server/http/route";
+import { parseBody, route } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 
@@ -11,8 +10,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ slug: s
   const { slug } = await params;
   return route(req, async ({ app, actor }) => {
     await app.guard.require(actor, "roles:manage", undefined, { type: "session", id: slug });
-    const parsed = schema.safeParse(await jsonBody(req, 2048));
-    if (!parsed.success) throw new AppError("invalid_payload", parsed.error.issues[0].message);
-    return app.people.setRole(actor!, slug, parsed.data.email.toLowerCase(), parsed.data.role, parsed.data.grant);
+    const { email, role, grant } = await parseBody(req, schema, 2048);
+    return app.people.setRole(actor!, slug, email.toLowerCase(), role, grant);
   });
 }
