@@ -99,6 +99,15 @@ export async function expectAudioArriving(page: Page, selector: string) {
 export const livekitUmd = path.resolve("node_modules/livekit-client/dist/livekit-client.umd.js");
 
 /**
+ * livekit-client in the page as `window.LivekitClient`, for probes a test runs itself. Evaluated
+ * through DevTools, not a <script> tag: the content security policy (rightly) refuses an inline script.
+ */
+export async function loadLivekitClient(page: Page): Promise<void> {
+  await page.evaluate(`${fs.readFileSync(livekitUmd, "utf8")}\n;void 0`);
+  expect(await page.evaluate(() => typeof (window as unknown as { LivekitClient?: unknown }).LivekitClient)).toBe("object");
+}
+
+/**
  * A WAV file of a steady tone for Chromium's fake microphone (`--use-file-for-fake-audio-capture`,
  * looped). The default fake microphone only beeps briefly once a second, which LiveKit's
  * active-speaker detection rightly ignores; a steady voice-level tone is detected.

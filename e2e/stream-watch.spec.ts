@@ -9,7 +9,7 @@ import { roomNameFor } from "../server/streaming/grants";
 import { createPerson } from "../server/testing/people";
 import config from "../playwright.config";
 import { test, expect, expectNoAxeViolations } from "./fixtures";
-import { expectAudioArriving, expectFramesArriving, expectVideoPlaying, livekitUmd, personContext, recordAudioCaptures } from "./stream-helpers";
+import { expectAudioArriving, expectFramesArriving, expectVideoPlaying, loadLivekitClient, personContext, recordAudioCaptures } from "./stream-helpers";
 
 const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Fri 24 May 2024, streamed, recording allowed
 const launch = config.use!.launchOptions!;
@@ -111,7 +111,7 @@ test("a panelist publishes, a remote viewer watches it play and cannot publish, 
   expect(viewers[0].name).toBe("");
 
   // And trying anyway, with livekit-client and a fresh viewer token, is refused.
-  await v.addScriptTag({ path: livekitUmd });
+  await loadLivekitClient(v);
   const attempt = await v.evaluate(async (slug) => {
     const res = await fetch(`/api/sessions/${slug}/stream-token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tab: "probe-tab" }) });
     const t = (await res.json()) as { url: string; token: string; role: string };

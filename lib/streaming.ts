@@ -2,7 +2,7 @@
  * Streaming as pages, routes and socket facts carry it. Browser-safe: types, payload schemas and the
  * session-window rule both sides show.
  */
-import { z } from "zod";
+import { z } from "./schemas/zod";
 
 export type StreamState = "idle" | "live" | "ended";
 

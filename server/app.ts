@@ -30,6 +30,8 @@ import { createLogger, type Logger } from "./log";
 import { createSocketServer, disconnectExpired, type PlenaryIo } from "./realtime/io";
 import { rooms } from "./realtime/rooms";
 import { livekitWebhook } from "./http/livekit-webhook";
+import { cspReport } from "./http/csp-report";
+import { CSP_REPORT_PATH, createSecurityPolicy, STARTING_HEADERS, type SecurityPolicy } from "./http/security-headers";
 import { connectLivekit } from "./streaming/livekit";
 import { StreamingService } from "./streaming/service";
 import { QaFanout, agendaPublisher, authPublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
@@ -79,8 +81,12 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     // The port is bound first (its number feeds the public URL and allowed origins); until everything
     // is ready, requests get a clear 503 instead of hanging.
     let dispatch: http.RequestListener | undefined;
+    // Every answer but engine.io's (given its own below) gets the security headers here, first.
+    let security: SecurityPolicy | undefined;
     httpServer.on("request", (req, res) => {
       if (req.url?.startsWith("/socket.io")) return; // engine.io answers these itself
+      if (security) security.apply(req, res);
+      else for (const [name, value] of Object.entries(STARTING_HEADERS)) res.setHeader(name, value);
       if (dispatch) return dispatch(req, res);
       res.writeHead(503, { "retry-after": "2", "content-type": "text/plain; charset=utf-8" }).end("Plenary is starting. Try again in a moment.\n");
     });
@@ -127,6 +133,15 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     const webhookHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
     const livekit = await connectLivekit({ config: config.livekit, webhookUrl: `http://${webhookHost}:${listenPort}/api/livekit/webhook`, log });
     if (livekit) closers.push(() => livekit.close());
+    security = createSecurityPolicy({
+      publicUrl: config.publicUrl,
+      dev: config.dev,
+      livekitUrl: livekit?.url,
+      oidcIssuer: config.oidc?.issuer,
+      screenFrameAncestors: config.screenFrameAncestors ?? [],
+    });
+    const engineHeaders = { ...security.staticHeaders, ...STARTING_HEADERS };
+    sockets.engine.on("headers", (headers: Record<string, string>) => Object.assign(headers, engineHeaders));
     const authSecret = await auth.resolveSecret(config.authSecret);
     const guard = new Guard(audit);
     const streaming = new StreamingService({
@@ -234,6 +249,10 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       });
       if (req.method === "POST" && (url === "/api/livekit/webhook" || url.startsWith("/api/livekit/webhook?"))) {
         void livekitWebhook(services, req, res);
+        return;
+      }
+      if (req.method === "POST" && (url === CSP_REPORT_PATH || url.startsWith(`${CSP_REPORT_PATH}?`))) {
+        void cspReport(services, req, res);
         return;
       }
       if (!nextHandler) {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { parseTrustedProxies } from "./http/client-ip";
+import { parseFrameAncestors } from "./http/security-headers";
 
 const bool = z
   .enum(["0", "1", "true", "false", ""])
@@ -70,6 +71,18 @@ export const envSchema = z.object({
         ctx.addIssue({ code: "custom", message: `must be a comma-separated list of IP addresses or CIDR ranges: ${(err as Error).message}` });
       }
     }),
+  SCREEN_FRAME_ANCESTORS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(/[\s,]+/).map((e) => e.trim()).filter(Boolean))
+    .transform((list, ctx) => {
+      try {
+        return parseFrameAncestors(list);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: `must be a comma-separated list of origins such as https://stage.example.org: ${(err as Error).message}` });
+        return z.NEVER;
+      }
+    }),
   LIVEKIT_URL: z
     .string()
     .regex(/^(wss?|https?):\/\//, "must be a ws://, wss://, http:// or https:// URL")
@@ -109,6 +122,11 @@ export interface Config {
    * address (rate limits). Empty: the TCP peer is the client and the header is ignored.
    */
   trustedProxies: string[];
+  /**
+   * Origins allowed to frame the room screen (/sessions/<slug>/screen), for venues composing it into
+   * their stage display. Every other page refuses to be framed by anyone.
+   */
+  screenFrameAncestors?: string[];
   /** Video. Absent or "off": no streaming, the session pages say so and everything else works. */
   livekit?: LivekitConfig;
 }
@@ -153,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     oidc: oidcConfig(e),
     organizers: e.PLENARY_ORGANIZERS,
     trustedProxies: e.TRUSTED_PROXIES,
+    screenFrameAncestors: e.SCREEN_FRAME_ANCESTORS,
     livekit: livekitConfig(e),
   };
 }

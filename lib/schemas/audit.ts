@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { zonedTimeToInstant, isoInZone } from "../time";
 
 /** Filters of the audit log, from a query string (GET /api/admin/audit, /admin/audit). */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { POLL_LIMITS } from "../polls";
 
 const text = (max: number, what: string) =>

@@ -3,7 +3,7 @@
  * them) and the browser. Unknown fields are stripped, never trusted: a forged `status` or `author`
  * in a submit simply does not exist after parsing.
  */
-import { z } from "zod";
+import { z } from "./zod";
 import {
   DISMISS_REASON_MAX_CHARS,
   QUESTION_MAX_CHARS,

@@ -6,7 +6,7 @@ import type { UserRow } from "../../db/schema";
 import type { Mailer } from "../mail/mailer";
 import { errorName, type Logger } from "../log";
 import { SIGN_IN_DAYS, type AuthService } from "./service";
-import { usesSecureCookies } from "./cookies";
+import { nextAuthCookies, usesSecureCookies } from "./cookies";
 import { hashSecret } from "./tokens";
 import * as q from "./queries";
 
@@ -191,6 +191,7 @@ export function buildNextAuthOptions(d: NextAuthDeps): AuthOptions {
     adapter: plenaryAdapter(d.db),
     secret: d.secret,
     useSecureCookies: secure,
+    cookies: nextAuthCookies(secure),
     session: { strategy: "database", maxAge: SIGN_IN_DAYS * 86_400, updateAge: 86_400 },
     providers,
     pages: { signIn: "/signin", verifyRequest: "/signin/check-email", error: "/signin" },

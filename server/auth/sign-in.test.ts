@@ -23,7 +23,7 @@ const waitFor = async (cond: () => boolean, ms = 5000) => {
 };
 
 describe("socket handshake authentication", () => {
-  it("without TLS accepts the plain cookie name only; a __Secure- cookie cannot exist there and is not read", async () => {
+  it("without TLS accepts the plain cookie name only; a __Host- cookie cannot exist there and is not read", async () => {
     const p = await createPerson(server.services, { name: "Cookie Person", email: "cookie@example.org" });
     const plain = await connectClient(server.url, { cookie: `${SESSION_COOKIE}=${p.token}` });
     expect(await plain.emitWithAck("session:join", { slug: "fms-planning" })).toMatchObject({ ok: true, data: { signedIn: true, can: { ask: true } } });
@@ -203,7 +203,7 @@ describe("behind TLS (an https PUBLIC_URL)", () => {
   });
   afterAll(async () => tls?.close());
 
-  it("only the __Secure- cookie name signs anyone in, on sockets and over HTTP", async () => {
+  it("only the __Host- cookie name signs anyone in, on sockets and over HTTP", async () => {
     const p = await createPerson(tls.services, { name: "Tess Tls", email: "tess@example.org", organizer: true });
     const prefixed = await connectClient(tls.url, { cookie: `${SECURE_SESSION_COOKIE}=${p.token}` });
     expect(await prefixed.emitWithAck("session:join", { slug: "fms-planning" })).toMatchObject({ ok: true, data: { signedIn: true } });
@@ -220,7 +220,7 @@ describe("behind TLS (an https PUBLIC_URL)", () => {
     expect((await fetch(`${tls.url}/admin`, { headers: { cookie: `${SECURE_SESSION_COOKIE}=${p.token}` }, redirect: "manual" })).status).toBe(200);
   });
 
-  it("a room-code join sets Secure, __Secure- cookies", async () => {
+  it("a room-code join sets Secure, HttpOnly, SameSite=Lax, __Host- cookies (Path=/, no Domain)", async () => {
     const [row] = await tls.services.db.select({ code: sessions.accessCode }).from(sessions).where(eq(sessions.slug, "fms-planning"));
     const res = await fetch(`${tls.url}/api/join`, {
       method: "POST",
@@ -229,8 +229,27 @@ describe("behind TLS (an https PUBLIC_URL)", () => {
     });
     expect(res.status).toBe(200);
     const cookies = res.headers.getSetCookie();
-    expect(cookies.map((c) => c.split("=")[0]).sort()).toEqual(["__Secure-next-auth.session-token", "__Secure-plenary-device"]);
-    expect(cookies.every((c) => /; Secure/.test(c))).toBe(true);
+    expect(cookies.map((c) => c.split("=")[0]).sort()).toEqual(["__Host-next-auth.session-token", "__Host-plenary-device"]);
+    for (const c of cookies) {
+      expect(c).toMatch(/; Secure(;|$)/);
+      expect(c).toMatch(/; HttpOnly(;|$)/);
+      expect(c).toMatch(/; SameSite=Lax(;|$)/);
+      expect(c).toMatch(/; Path=\/(;|$)/);
+      expect(c).not.toMatch(/Domain=/i);
+    }
+  });
+
+  it("next-auth's cookies are __Host- too: HttpOnly, Secure, SameSite=Lax, Path=/, no Domain", async () => {
+    const res = await fetch(`${tls.url}/api/auth/csrf`);
+    const cookies = res.headers.getSetCookie();
+    expect(cookies.map((c) => c.split("=")[0]).sort()).toEqual(["__Host-next-auth.callback-url", "__Host-next-auth.csrf-token"]);
+    for (const c of cookies) {
+      expect(c).toMatch(/; Secure(;|$)/);
+      expect(c).toMatch(/; HttpOnly(;|$)/);
+      expect(c).toMatch(/; SameSite=Lax(;|$)/i);
+      expect(c).toMatch(/; Path=\/(;|$)/);
+      expect(c).not.toMatch(/Domain=/i);
+    }
   });
 });
 

@@ -17,7 +17,7 @@ export interface RouteContext {
   actor: Actor | null;
   ip: string;
   cookies: Map<string, string>;
-  /** Behind TLS: cookies are Secure and only their `__Secure-` names are read. */
+  /** Behind TLS: cookies are Secure and only their `__Host-` names are read. */
   secureCookies: boolean;
   /** Headers added to the answer whatever it is, success or error (e.g. a cookie that must be set either way). */
   responseHeaders: Headers;

@@ -27,7 +27,7 @@ export interface SocketServerOptions {
   allowedOrigins: Set<string>;
   auth: AuthService;
   log: Logger;
-  /** Behind TLS only the `__Secure-` cookie name is read (server/auth/cookies.ts). */
+  /** Behind TLS only the `__Host-` cookie name is read (server/auth/cookies.ts). */
   secureCookies: boolean;
   /**
    * False while the server is starting (the command handlers are not wired yet) and once it is
