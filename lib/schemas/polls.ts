@@ -1,13 +1,10 @@
 import { z } from "zod";
 import { POLL_LIMITS } from "../polls";
+import { slugField as slug, textField } from "../text";
 
-const text = (max: number, what: string) =>
-  z
-    .string()
-    .transform((s) => s.normalize("NFC").replace(/\s+/gu, " ").trim())
-    .pipe(z.string().min(1, `${what} is required.`).max(max, `${what}: at most ${max} characters.`));
+/** One line, at least one visible character (lib/text.ts). */
+const text = (max: number, what: string) => textField({ what, min: 1, max });
 
-const slug = z.string().min(1).max(120);
 const pollId = z.uuid("Not a poll id.");
 const duration = z
   .number()

@@ -3,6 +3,7 @@ import type { Actor } from "../auth/actor";
 import { parseCookieHeader, sessionTokenFrom, usesSecureCookies } from "../auth/cookies";
 import { getApp } from "../context";
 import { AppError, toAppError } from "../errors";
+import { isSlug, SLUG_MESSAGE } from "../../lib/text";
 
 /**
  * Set by the custom server from the TCP connection (or, behind a trusted proxy, from X-Forwarded-For:
@@ -79,4 +80,10 @@ export async function jsonBody(req: Request, maxBytes = 64 * 1024): Promise<unkn
   } catch {
     throw new AppError("invalid_payload", "The request body is not valid JSON.");
   }
+}
+
+/** A session slug from the URL, checked by pattern before any lookup: a stray byte is a 400 that says so, never a 500. */
+export function slugParam(slug: string): string {
+  if (!isSlug(slug)) throw new AppError("invalid_payload", SLUG_MESSAGE);
+  return slug;
 }

@@ -2,6 +2,7 @@
 import { and, asc, eq, ilike, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { eventRoles, sessionRoles, sessions, users, type SessionRoleName } from "../../db/schema";
+import { isSlug } from "../../lib/text";
 
 type Db = Pick<Database, "select" | "insert" | "update">;
 
@@ -15,6 +16,8 @@ export async function sessionIdsBySlug(db: Db): Promise<Map<string, string>> {
 }
 
 export async function findSessionBySlug(db: Db, slug: string) {
+  // Not a slug (a stray NUL, a path): no such session, without asking the database, which cannot store U+0000.
+  if (!isSlug(slug)) return undefined;
   const [session] = await db.select().from(sessions).where(eq(sessions.slug, slug));
   return session;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { slugField } from "../../lib/text";
 import type { SessionCapabilities, SessionJoined } from "../../lib/realtime/contract";
 import type { PlenaryServices } from "../app";
 import { AppError } from "../errors";
@@ -6,10 +7,10 @@ import { onCommand } from "./command";
 import type { PlenarySocket } from "./io";
 import { rooms } from "./rooms";
 
-const slugSchema = z.object({ slug: z.string().min(1).max(120) });
+const slugSchema = z.object({ slug: slugField });
 
 const joinSchema = z.object({
-  slug: z.string().min(1).max(120),
+  slug: slugField,
   /** The room's projector: only what the room may see (docs/protocol.md, `session:join`). */
   view: z.literal("screen").optional(),
 });

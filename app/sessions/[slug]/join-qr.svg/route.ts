@@ -1,13 +1,14 @@
 // GET /sessions/<slug>/join-qr.svg — the QR code that joins this session (for the room screen; staff only).
 import QRCode from "qrcode";
 import { AppError } from "@/server/errors";
-import { route } from "@/server/http/route";
+import { route, slugParam } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(req: Request, { params }: { params: Promise<{ slug: string }> }) {
-  const { slug } = await params;
+  const { slug: raw } = await params;
   return route(req, async ({ app, actor }) => {
+    const slug = slugParam(raw);
     const session = await app.agenda.findRow(slug);
     if (!session) throw new AppError("not_found", `There is no session "${slug}" in the programme.`);
     await app.guard.require(actor, "screen:view", session);
