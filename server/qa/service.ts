@@ -36,6 +36,7 @@ import { Batcher, type Pending } from "../batch";
 import { CommandGate } from "./gate";
 import { projectOwn, projectQuestion, projectState, visibleTo } from "./projection";
 import * as q from "./queries";
+import { eraseEndedChathamAttendees } from "../people/queries";
 
 /** Questions one person may ask per session in a minute, counted in the database (holds across instances). */
 export const ASK_LIMIT = { count: 5, windowMs: 60_000 };
@@ -885,10 +886,13 @@ export class QaService {
    * Erases the author and voter links of every Chatham House session that has ended. Runs at start-up
    * and every few seconds; idempotent, so any number of instances may run it.
    */
-  async eraseEndedAuthorLinks(): Promise<{ sessionIds: string[]; questions: number; votes: number }> {
+  async eraseEndedAuthorLinks(): Promise<{ sessionIds: string[]; questions: number; votes: number; attendees: number; auditEntries: number }> {
     const now = this.d.clock.now();
     const erased = await q.transaction(this.d.db, async (tx) => {
-      const erased = await q.eraseEndedChathamLinks(tx, now);
+      const links = await q.eraseEndedChathamLinks(tx, now);
+      // Room devices' attendance and the audit entries naming speakers go in the same end-of-session step.
+      const devices = await eraseEndedChathamAttendees(tx, now);
+      const erased = { ...links, sessionIds: [...new Set([...links.sessionIds, ...devices.sessionIds])], attendees: devices.attendees, auditEntries: 0 };
       for (const sessionId of erased.sessionIds) {
         await this.d.audit.recordIn(tx, {
           actor: null,
@@ -900,9 +904,11 @@ export class QaService {
           details: { reason: "The session ended: under the Chatham House Rule the links between questions, votes and people are erased." },
         });
       }
+      erased.auditEntries = await this.d.audit.anonymiseEndedChatham(tx, now);
       return erased;
     });
-    if (erased.sessionIds.length) this.d.log.info("chatham house author links erased", { sessions: erased.sessionIds.length, questions: erased.questions, votes: erased.votes });
+    if (erased.sessionIds.length || erased.auditEntries)
+      this.d.log.info("chatham house author links erased", { sessions: erased.sessionIds.length, questions: erased.questions, votes: erased.votes, attendees: erased.attendees, auditEntries: erased.auditEntries });
     return erased;
   }
 
