@@ -155,7 +155,7 @@ describe.each(testDatabaseKinds())("stray bytes (%s)", (database) => {
     const blank = await api(`/api/admin/sessions/${DAY1}`, { method: "PATCH", who: organizer, body: JSON.stringify({ patch: { title: "\u3164\u2800\u200b" } }) });
     expect(blank.status).toBe(400);
     const [row] = await server.services.db.select().from(sessions).where(eq(sessions.slug, DAY1));
-    expect(row.title).toBe("FMS Planning");
+    expect(row.title).toBe("FMS Planning: Understanding Partner Nation Needs");
 
     for (const q of ["actor=%00", "action=x%01", "session=fms-planning%00"]) {
       const res = await api(`/api/admin/audit?${q}`, { who: organizer });

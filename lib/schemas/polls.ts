@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { POLL_LIMITS } from "../polls";
 import { slugField as slug, textField } from "../text";
+import { clientKeyField } from "./qa";
 
 /** One line, at least one visible character (lib/text.ts). */
 const text = (max: number, what: string) => textField({ what, min: 1, max });
@@ -52,7 +53,7 @@ export const pollCreateSchema = z
   .object({
     slug,
     /** The client's idempotency key: resending the same create returns the same poll. */
-    clientKey: z.string().min(8).max(64),
+    clientKey: clientKeyField,
     draft: pollDraftSchema,
     /** Launch at once ("create on the spot"). */
     open: z.boolean().default(false),
