@@ -2,6 +2,7 @@
  * Audience Q&A as both sides see it: the text rule, the shapes the server sends, and the labels.
  * Browser-safe (no Node imports): the ask form counts characters with the same rule the server applies.
  */
+import { visibleLength } from "./text";
 
 export const QUESTION_MIN_CHARS = 3;
 export const QUESTION_MAX_CHARS = 500;
@@ -10,6 +11,7 @@ export const QUESTION_RAW_MAX_CHARS = 2000;
 export const DISMISS_REASON_MAX_CHARS = 200;
 export const TAG_MAX_CHARS = 30;
 export const TAGS_MAX = 8;
+export const QUESTION_MIN_MESSAGE = `A question needs at least ${QUESTION_MIN_CHARS} characters (spaces and invisible characters do not count).`;
 
 export const questionStatuses = ["pending", "approved", "answered", "dismissed", "merged"] as const;
 export type QuestionStatus = (typeof questionStatuses)[number];
@@ -29,7 +31,8 @@ export const DISMISS_PRESETS = ["Already answered", "Duplicate of another questi
  *    Zero-width (non-)joiners stay: several scripts and emoji need them.
  * 4. Runs of spaces collapse to one, spaces around line breaks go, at most one empty line in a row,
  *    and the text is trimmed.
- * The result must have 3 to 500 characters (Unicode code points). HTML and script are kept as text:
+ * The result must have at least 3 visible characters (lib/text.ts: letters, digits, punctuation and
+ * symbols; not fillers, blanks, format characters or marks) and at most 500 characters (code points). HTML and script are kept as text:
  * pages render it as text, never as markup.
  */
 export function cleanQuestionText(raw: string): string {
@@ -59,7 +62,7 @@ export function checkQuestionText(raw: string): TextCheck {
   }
   const text = cleanQuestionText(raw);
   const length = questionLength(text);
-  if (length < QUESTION_MIN_CHARS) return { ok: false, text, length, message: `A question needs at least ${QUESTION_MIN_CHARS} characters.` };
+  if (visibleLength(text) < QUESTION_MIN_CHARS) return { ok: false, text, length, message: QUESTION_MIN_MESSAGE };
   if (length > QUESTION_MAX_CHARS) return { ok: false, text, length, message: `A question has at most ${QUESTION_MAX_CHARS} characters; this one has ${length}.` };
   return { ok: true, text, length };
 }

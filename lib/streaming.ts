@@ -3,6 +3,7 @@
  * session-window rule both sides show.
  */
 import { z } from "./schemas/zod";
+import { slugField as slug, textField } from "./text";
 
 export type StreamState = "idle" | "live" | "ended";
 
@@ -102,7 +103,6 @@ export interface CaptionLine {
   seq: number;
 }
 
-const slug = z.string().min(1).max(120);
 
 export const streamTokenRequestSchema = z
   .object({
@@ -121,11 +121,12 @@ export const recordingActionSchema = z.object({ action: z.enum(["start", "stop"]
 
 export const slugPayloadSchema = z.object({ slug }).strict();
 export const handDecisionSchema = z.object({ slug, handId: z.uuid(), camera: z.boolean().optional() }).strict();
-export const muteSchema = z.object({ slug, identity: z.string().min(1).max(120) }).strict();
+/** LiveKit identities are Plenary's own (user id and tab): printable ASCII, no spaces. */
+export const muteSchema = z.object({ slug, identity: z.string().regex(/^[\x21-\x7e]{1,120}$/, "Not a participant identity.") }).strict();
 export const captionSchema = z
   .object({
     slug,
-    text: z.string().trim().min(1, "A caption line cannot be empty.").max(500, "A caption line has at most 500 characters."),
+    text: textField({ what: "A caption line", min: 1, max: 500 }),
     final: z.boolean().default(true),
   })
   .strict();

@@ -29,6 +29,7 @@ export function SignInForm({ callbackUrl, emailAvailable, oidcName, demoPeople, 
     const res = await signIn("email", { email, callbackUrl, redirect: false });
     setBusy(false);
     if (res?.error === "EmailRateLimited") setStatus("Too many sign-in links were asked for this address or from this network. Wait up to 10 minutes and try again.");
+    else if (res?.error === "EmailInvalid") setStatus("That is not an e-mail address. Type the address you registered with again.");
     else if (res?.error) setStatus("The sign-in link could not be sent. Check the address and try again.");
     else window.location.assign(`/signin/check-email?email=${encodeURIComponent(email)}`);
   }

@@ -15,6 +15,7 @@ const errors: Record<string, string> = {
   SsoNoEmail: "Your organization's sign-in did not give an e-mail address, so Plenary cannot tell who you are. Use an e-mail link, or ask your IT team.",
   SsoEmailNotVerified:
     "Your organization's sign-in did not confirm your e-mail address (email_verified), so it cannot be matched to a registration. Use an e-mail link, or ask your IT team.",
+  EmailInvalid: "That is not an e-mail address. Type the address you registered with again.",
   EmailRateLimited: "Too many sign-in links were asked for this address or from this network. Wait up to 10 minutes and try again.",
   Default: "Sign-in did not complete. Try again.",
 };

@@ -1,22 +1,18 @@
 import { z } from "./zod";
+import { textField } from "../text";
 
 const isoWithOffset = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, "Use an ISO 8601 date-time with an offset, e.g. 2024-05-23T08:00:00-04:00.")
   .refine((v) => !Number.isNaN(Date.parse(v)), "Not a real date-time.");
 
-const text = (max: number) =>
-  z
-    .string()
-    .transform((s) => s.normalize("NFC").trim())
-    .pipe(z.string().max(max, `At most ${max} characters.`));
 
 /** What an organizer may change on an agenda item. The rule (Chatham House or on record) is fixed by the programme. */
 export const agendaPatchSchema = z
   .object({
-    title: text(200).pipe(z.string().min(1, "A title is required.")),
-    topic: text(200).nullable(),
-    description: text(4000).nullable(),
+    title: textField({ what: "The title", min: 1, max: 200 }),
+    topic: textField({ what: "The topic", max: 200 }).nullable(),
+    description: textField({ what: "The description", max: 4000, multiline: true }).nullable(),
     startsAt: isoWithOffset,
     endsAt: isoWithOffset,
     streamed: z.boolean(),

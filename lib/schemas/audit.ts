@@ -1,11 +1,12 @@
 import { z } from "./zod";
 import { zonedTimeToInstant, isoInZone } from "../time";
+import { slugField, textField } from "../text";
 
-/** Filters of the audit log, from a query string (GET /api/admin/audit, /admin/audit). */
+/** Filters of the audit log, from a query string (GET /api/admin/audit, /admin/audit); text goes through lib/text.ts. */
 export const auditFilterSchema = z.object({
-  session: z.string().max(120).optional(),
-  action: z.string().max(60).optional(),
-  actor: z.string().max(120).optional(),
+  session: slugField.optional(),
+  action: textField({ what: "The action filter", max: 60 }).optional(),
+  actor: textField({ what: "The actor filter", max: 120 }).optional(),
   outcome: z.enum(["ok", "refused"]).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),

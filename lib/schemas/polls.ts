@@ -1,13 +1,11 @@
 import { z } from "./zod";
 import { POLL_LIMITS } from "../polls";
+import { slugField as slug, textField } from "../text";
+import { clientKeyField } from "./qa";
 
-const text = (max: number, what: string) =>
-  z
-    .string()
-    .transform((s) => s.normalize("NFC").replace(/\s+/gu, " ").trim())
-    .pipe(z.string().min(1, `${what} is required.`).max(max, `${what}: at most ${max} characters.`));
+/** One line, at least one visible character (lib/text.ts). */
+const text = (max: number, what: string) => textField({ what, min: 1, max });
 
-const slug = z.string().min(1).max(120);
 const pollId = z.uuid("Not a poll id.");
 const duration = z
   .number()
@@ -55,7 +53,7 @@ export const pollCreateSchema = z
   .object({
     slug,
     /** The client's idempotency key: resending the same create returns the same poll. */
-    clientKey: z.string().min(8).max(64),
+    clientKey: clientKeyField,
     draft: pollDraftSchema,
     /** Launch at once ("create on the spot"). */
     open: z.boolean().default(false),

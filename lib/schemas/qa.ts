@@ -6,6 +6,7 @@
 import { z } from "./zod";
 import {
   DISMISS_REASON_MAX_CHARS,
+  QUESTION_MIN_MESSAGE,
   QUESTION_MAX_CHARS,
   QUESTION_MIN_CHARS,
   QUESTION_RAW_MAX_CHARS,
@@ -14,18 +15,19 @@ import {
   cleanTag,
   questionLength,
 } from "../qa";
+import { slugField, visibleLength } from "../text";
 
-export const slugField = z.string().min(1).max(120);
+export { slugField };
 /** Client idempotency key: the same key sent twice is stored once. */
 export const clientKeyField = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "An idempotency key is 8–64 letters, digits, '-' or '_'.");
 export const questionIdField = z.uuid("Not a question id.");
 
-/** The text rule of lib/qa.ts, as a schema: cleans, then checks 3–500 characters. */
+/** The text rule of lib/qa.ts, as a schema: cleans, then checks 3 visible to 500 characters. */
 export const questionTextField = z
   .string()
   .max(QUESTION_RAW_MAX_CHARS, `A question has at most ${QUESTION_MAX_CHARS} characters.`)
   .transform(cleanQuestionText)
-  .refine((t) => questionLength(t) >= QUESTION_MIN_CHARS, `A question needs at least ${QUESTION_MIN_CHARS} characters.`)
+  .refine((t) => visibleLength(t) >= QUESTION_MIN_CHARS, QUESTION_MIN_MESSAGE)
   .refine((t) => questionLength(t) <= QUESTION_MAX_CHARS, `A question has at most ${QUESTION_MAX_CHARS} characters.`);
 
 export const qaSyncSchema = z.object({
@@ -61,7 +63,7 @@ const reasonField = z
   .string()
   .max(QUESTION_RAW_MAX_CHARS)
   .transform((s) => cleanQuestionText(s).replace(/\n+/g, " "))
-  .refine((s) => s.length >= 1, "Give a reason the asker will see.")
+  .refine((s) => visibleLength(s) >= 1, "Give a reason the asker will see.")
   .refine((s) => questionLength(s) <= DISMISS_REASON_MAX_CHARS, `A reason has at most ${DISMISS_REASON_MAX_CHARS} characters.`);
 
 export const moderationActionSchema = z.discriminatedUnion("type", [
@@ -75,7 +77,7 @@ export const moderationActionSchema = z.discriminatedUnion("type", [
     tags: z
       .array(z.string().max(200))
       .max(TAGS_MAX, `At most ${TAGS_MAX} tags.`)
-      .transform((ts) => [...new Set(ts.map(cleanTag).filter(Boolean))]),
+      .transform((ts) => [...new Set(ts.map(cleanTag).filter((t) => visibleLength(t) > 0))]),
   }),
   z.object({ type: z.literal("route"), panelistId: z.uuid().nullable() }),
   z.object({ type: z.literal("merge"), intoId: questionIdField }),

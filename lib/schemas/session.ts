@@ -1,6 +1,6 @@
 /** Zod schemas of the session-level socket commands every capability builds on. */
-import { z } from "zod";
-import { slugField } from "./qa";
+import { z } from "./zod";
+import { slugField } from "../text";
 
 export const sessionJoinSchema = z.object({
   slug: slugField,

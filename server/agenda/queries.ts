@@ -1,6 +1,7 @@
 import { asc, and, eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { events, sessions, type EventRow, type NewSessionRow, type SessionRow } from "../../db/schema";
+import { isSlug } from "../../lib/text";
 
 export async function findEvent(db: Database): Promise<EventRow | undefined> {
   const [row] = await db.select().from(events).limit(1);
@@ -12,6 +13,8 @@ export function listSessions(db: Database): Promise<SessionRow[]> {
 }
 
 export async function findSessionBySlug(db: Database, slug: string): Promise<SessionRow | undefined> {
+  // Not a slug (a stray NUL, a path): no such session, without asking the database, which cannot store U+0000.
+  if (!isSlug(slug)) return undefined;
   const [row] = await db.select().from(sessions).where(eq(sessions.slug, slug));
   return row;
 }

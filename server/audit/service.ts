@@ -2,7 +2,7 @@ import type { Database } from "../../db/client";
 import type { SessionRule } from "../../lib/agenda";
 import { hasSessionRole, type Actor } from "../auth/actor";
 import type { Logger } from "../log";
-import { insertAudit, listAudit, type AuditFilter, type NewAudit } from "./queries";
+import { findNamedChathamEntries, insertAudit, listAudit, rewriteAuditEntry, ROUTED_TO_A_PANELIST, type AuditFilter, type NewAudit } from "./queries";
 
 export interface AuditEntry {
   actor: Actor | null;
@@ -50,6 +50,28 @@ function auditRow(e: AuditEntry): NewAudit {
   };
 }
 
+function roleLabel(e: { staffRoles: string[]; organizer: boolean }): string {
+  if (e.staffRoles.includes("moderator")) return "Moderator";
+  if (e.staffRoles.includes("panelist")) return "Panelist";
+  return e.organizer ? "Organizer" : "Staff";
+}
+
+/** The content of an entry without the panelists it names: `routedTo` keeps only that it was a panelist; "Routed to <name>." says "a panelist". */
+function withoutSpeakers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSpeakers);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => {
+        if (k === "routedTo" && v && typeof v === "object") return [k, { name: "Panelist" }];
+        if (k === "panelistId" && typeof v === "string") return [k, null];
+        if (k === "summary" && typeof v === "string" && v.startsWith("Routed to ")) return [k, ROUTED_TO_A_PANELIST];
+        return [k, withoutSpeakers(v)];
+      }),
+    );
+  }
+  return value;
+}
+
 export function actorLabel(actor: Actor | null): string {
   if (!actor) return "Not signed in";
   if (actor.kind === "device") return `${actor.name ?? "Room device"} (joined with code)`;
@@ -79,6 +101,25 @@ export class AuditService {
   /** Writes the entry in `tx` (an open transaction); errors reach the caller, whose transaction then rolls back. */
   async recordIn(tx: Database, e: AuditEntry): Promise<void> {
     await insertAudit(tx, auditRow(e));
+  }
+
+  /**
+   * Chatham House, at the end of a session: entries that tie a panelist or moderator to what was
+   * discussed ("<panelist> marked answered: <question>", "Routed to <panelist>") keep their role,
+   * action, outcome and time and lose the person. Organizers' administrative entries (agenda, roles,
+   * streams) keep their name: they say nothing about what was said. Idempotent, in `tx`.
+   */
+  async anonymiseEndedChatham(tx: Database, now: Date): Promise<number> {
+    const entries = await findNamedChathamEntries(tx, now);
+    for (const e of entries) {
+      await rewriteAuditEntry(tx, e.id, {
+        ...(e.named ? { actorId: null, actorLabel: `${roleLabel(e)} (anonymous under the Chatham House Rule)` } : {}),
+        before: withoutSpeakers(e.before),
+        after: withoutSpeakers(e.after),
+        details: withoutSpeakers(e.details),
+      });
+    }
+    return entries.length;
   }
 
   list(filter: AuditFilter) {

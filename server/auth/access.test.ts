@@ -36,7 +36,8 @@ function emit<T>(socket: TestSocket, event: string, payload: unknown): Promise<A
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ withNext: true });
+  // During Day 1: the room device below is an attendee of DAY1 only while it runs (its attendance is erased when it ends).
+  server = await startTestServer({ withNext: true, now: "2024-05-23T10:00:00-04:00" });
   const app = server.services;
   people = {
     anonymous: null,

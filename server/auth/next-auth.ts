@@ -1,6 +1,7 @@
 import type { AuthOptions } from "next-auth";
 import type { Adapter, AdapterAccount, AdapterUser } from "next-auth/adapters";
 import EmailProviderModule from "next-auth/providers/email";
+import { hasControlCharacters } from "../../lib/text";
 import type { Database } from "../../db/client";
 import type { UserRow } from "../../db/schema";
 import type { Mailer } from "../mail/mailer";
@@ -40,6 +41,8 @@ export function plenaryAdapter(db: Database): Adapter {
       return row ? toAdapterUser(row) : null;
     },
     async getUserByEmail(email) {
+      // No stored address has a control character (Postgres cannot even compare one with U+0000).
+      if (hasControlCharacters(email)) return null;
       const row = await q.findUserByEmail(db, email);
       return row ? toAdapterUser(row) : null;
     },
@@ -83,6 +86,7 @@ export function plenaryAdapter(db: Database): Adapter {
       return token;
     },
     async useVerificationToken({ identifier, token }) {
+      if (hasControlCharacters(identifier) || hasControlCharacters(token)) return null;
       const row = await q.takeVerificationToken(db, identifier, token);
       return row ?? null;
     },

@@ -1,6 +1,7 @@
 import type { AuthPublisher } from "./publisher";
 import { demoPeople } from "../../db/seed/demo-people";
 import { z } from "zod";
+import { textField, visibleLength } from "../../lib/text";
 import type { Database } from "../../db/client";
 import type { SessionRoleName, UserRow } from "../../db/schema";
 import { AppError } from "../errors";
@@ -57,10 +58,10 @@ export function normalizeEmail(email: string): string {
   return `${local}@${domain.split(",")[0]}`;
 }
 
-export const displayNameSchema = z
-  .string()
-  .transform((s) => s.normalize("NFC").replace(/[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, "").trim())
-  .pipe(z.string().max(60, "A display name has at most 60 characters."));
+/** lib/text.ts's rule; zero-width and bidi characters go too, so a name cannot hide or reorder text. Empty means no name. */
+export const displayNameSchema = textField({ what: "A display name", max: 60 })
+  .transform((s) => s.replace(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, "").trim())
+  .refine((s) => s === "" || visibleLength(s) > 0, "A display name needs at least one letter or digit; leave it empty to stay unnamed.");
 
 export const joinSchema = z.object({
   code: z
@@ -175,7 +176,15 @@ export class AuthService {
       ...(site ? [{ key: `code:site:${site}`, limit: perIpv6Site, message: network, log: "room code attempts over the per-IPv6-site limit" }] : []),
     ]);
     const parsed = joinSchema.safeParse(input);
-    if (!parsed.success) throw new AppError("not_found", parsed.error.issues[0].message);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      // A bad name is the person's typo, not a wrong code: it says what to fix and costs no attempt.
+      if (issue.path[0] === "displayName") {
+        await counted.takeBack();
+        throw new AppError("invalid_payload", issue.message);
+      }
+      throw new AppError("not_found", issue.message);
+    }
     const session = await q.findSessionByCode(this.db, parsed.data.code);
     if (!session || !session.qaEnabled) throw new AppError("not_found", "That code does not match any session. Check the code on the room's screen and try again.");
     await counted.takeBack();

@@ -5,6 +5,7 @@ import { getApp } from "../context";
 import type { z } from "zod";
 import type { SessionRow } from "../../db/schema";
 import { AppError, parseInput, toAppError } from "../errors";
+import { isSlug, SLUG_MESSAGE } from "../../lib/text";
 
 /**
  * Set by the custom server from the TCP connection (or, behind a trusted proxy, from X-Forwarded-For:
@@ -102,8 +103,15 @@ export function sessionPost<S extends z.ZodType>(
   return async (req, { params }) => {
     const { slug } = await params;
     return route(req, async (ctx) => {
+      slugParam(slug);
       const session = await ctx.app.agenda.requireRow(slug);
       return handler({ ...ctx, session, body: await parseBody(req, schema, maxBytes) });
     });
   };
+}
+
+/** A session slug from the URL, checked by pattern before any lookup: a stray byte is a 400 that says so, never a 500. */
+export function slugParam(slug: string): string {
+  if (!isSlug(slug)) throw new AppError("invalid_payload", SLUG_MESSAGE);
+  return slug;
 }

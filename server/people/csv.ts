@@ -1,5 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { z } from "zod";
+import { checkText } from "../../lib/text";
 
 /** One participant row as an organizer writes it in a spreadsheet. */
 export interface ParsedParticipant {
@@ -21,6 +22,11 @@ export interface RowProblem {
 export const CSV_COLUMNS = ["name", "email", "affiliation", "attendance_mode", "roles"] as const;
 const emailSchema = z.email();
 const MAX_ROWS = 5000;
+
+/** A cell quoted back in a message, its control characters shown as U+XXXX instead of sent raw. */
+function quoted(cell: string): string {
+  return `"${cell.replace(/[\u0000-\u001f\u007f-\u009f]/gu, (c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`)}"`;
+}
 
 /**
  * Parses the participants file: columns name, email, affiliation, attendance_mode (in_person |
@@ -51,16 +57,18 @@ export function parseParticipantsCsv(text: string, knownSlugs: Set<string>): { r
   records.forEach((r, i) => {
     const line = i + 2; // 1-based, after the header
     const errors: string[] = [];
-    const name = (r.name ?? "").normalize("NFC").trim();
+    // Names and affiliations follow lib/text.ts, like every other text field: no control characters,
+    // and a name needs something visible.
+    const nameCheck = checkText(r.name ?? "", { what: "name", min: 1, max: 120 });
+    const name = nameCheck.ok ? nameCheck.text : "";
     const email = (r.email ?? "").trim().toLowerCase();
-    if (!name) errors.push("name is empty");
-    if (name.length > 120) errors.push("name is longer than 120 characters");
-    if (!emailSchema.safeParse(email).success) errors.push(`"${r.email ?? ""}" is not a valid e-mail address`);
+    if (!nameCheck.ok) errors.push(nameCheck.message);
+    if (!emailSchema.safeParse(email).success) errors.push(`${quoted(r.email ?? "")} is not a valid e-mail address`);
     else if (seen.has(email)) errors.push(`duplicate of line ${seen.get(email)} (same e-mail)`);
     else seen.set(email, line);
     const modeRaw = (r.attendance_mode ?? "").trim().toLowerCase().replace(/[\s-]+/g, "_");
     const attendanceMode = modeRaw === "" ? "remote" : modeRaw === "in_person" || modeRaw === "remote" ? modeRaw : null;
-    if (!attendanceMode) errors.push(`attendance_mode "${r.attendance_mode}" must be in_person or remote`);
+    if (!attendanceMode) errors.push(`attendance_mode ${quoted(r.attendance_mode ?? "")} must be in_person or remote`);
     let organizer = false;
     const roles: ParsedParticipant["roles"] = [];
     for (const token of (r.roles ?? "").split(";").map((t) => t.trim()).filter(Boolean)) {
@@ -70,15 +78,16 @@ export function parseParticipantsCsv(text: string, knownSlugs: Set<string>): { r
       }
       const m = /^(moderator|panelist):(.+)$/i.exec(token);
       if (!m) {
-        errors.push(`role "${token}" is not organizer, moderator:<session> or panelist:<session>`);
+        errors.push(`role ${quoted(token)} is not organizer, moderator:<session> or panelist:<session>`);
         continue;
       }
       const sessionSlug = m[2].trim();
-      if (!knownSlugs.has(sessionSlug)) errors.push(`unknown session "${sessionSlug}"`);
+      if (!knownSlugs.has(sessionSlug)) errors.push(`unknown session ${quoted(sessionSlug)}`);
       else roles.push({ role: m[1].toLowerCase() as "moderator" | "panelist", sessionSlug });
     }
-    const affiliation = (r.affiliation ?? "").normalize("NFC").trim() || null;
-    if (affiliation && affiliation.length > 200) errors.push("affiliation is longer than 200 characters");
+    const affiliationCheck = checkText(r.affiliation ?? "", { what: "affiliation", max: 200 });
+    if (!affiliationCheck.ok) errors.push(affiliationCheck.message);
+    const affiliation = affiliationCheck.ok && affiliationCheck.text ? affiliationCheck.text : null;
     if (errors.length) problems.push({ line, email: email || undefined, errors });
     else rows.push({ line, name, email, affiliation, attendanceMode: attendanceMode!, organizer, roles });
   });

@@ -1,7 +1,8 @@
 /** The only file of server/people that touches drizzle: participants, their event and session roles. */
-import { and, asc, eq, ilike, or, sql } from "drizzle-orm";
+import { and, asc, eq, ilike, inArray, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { eventRoles, sessionRoles, sessions, users, type SessionRoleName } from "../../db/schema";
+import { isSlug } from "../../lib/text";
 
 type Db = Pick<Database, "select" | "insert" | "update">;
 
@@ -15,6 +16,8 @@ export async function sessionIdsBySlug(db: Db): Promise<Map<string, string>> {
 }
 
 export async function findSessionBySlug(db: Db, slug: string) {
+  // Not a slug (a stray NUL, a path): no such session, without asking the database, which cannot store U+0000.
+  if (!isSlug(slug)) return undefined;
   const [session] = await db.select().from(sessions).where(eq(sessions.slug, slug));
   return session;
 }
@@ -68,4 +71,33 @@ export async function listPeople(db: Db, search: string | undefined, limit: numb
     .where(and(eq(users.kind, "person"), pattern ? or(ilike(users.name, pattern), ilike(users.email, pattern), ilike(users.affiliation, pattern)) : undefined))
     .orderBy(asc(users.name))
     .limit(limit);
+}
+
+/**
+ * Chatham House, at the end of a session: a room device's attendee row (the record that this device,
+ * under the name it gave, was in that room) is deleted, and a device left attending no session at all
+ * loses its display name too. A device that also joined a session still running, or an on-record
+ * (Day 2) session, keeps its name: that name is then tied only to those sessions, where it may be, and
+ * it still needs it there. Idempotent; runs in the caller's transaction.
+ */
+export async function eraseEndedChathamAttendees(tx: Database, now: Date): Promise<{ sessionIds: string[]; attendees: number; names: number }> {
+  const removed = await tx
+    .delete(sessionRoles)
+    .where(
+      and(
+        eq(sessionRoles.role, "attendee"),
+        sql`${sessionRoles.sessionId} IN (SELECT ${sessions.id} FROM ${sessions} WHERE ${sessions.rule} = 'chatham_house' AND ${sessions.endsAt} <= ${now.toISOString()}::timestamptz)`,
+        sql`${sessionRoles.userId} IN (SELECT ${users.id} FROM ${users} WHERE ${users.kind} = 'device')`,
+      ),
+    )
+    .returning({ sessionId: sessionRoles.sessionId, userId: sessionRoles.userId });
+  const userIds = [...new Set(removed.map((r) => r.userId))];
+  const named = userIds.length
+    ? await tx
+        .update(users)
+        .set({ name: null })
+        .where(and(inArray(users.id, userIds), eq(users.kind, "device"), sql`${users.name} IS NOT NULL`, sql`NOT EXISTS (SELECT 1 FROM ${sessionRoles} WHERE ${sessionRoles.userId} = ${users.id})`))
+        .returning({ id: users.id })
+    : [];
+  return { sessionIds: [...new Set(removed.map((r) => r.sessionId))], attendees: removed.length, names: named.length };
 }

@@ -12,6 +12,7 @@ import {
   type SessionRow,
 } from "../../db/schema";
 import type { AnswerGroup, StoredAnswer } from "./rules";
+import { isSlug } from "../../lib/text";
 
 /** A transaction or the database itself. */
 type Db = Pick<Database, "select" | "insert" | "update" | "delete" | "execute">;
@@ -210,6 +211,8 @@ export async function eraseVoterLinks(tx: Db, now: Date): Promise<number> {
 }
 
 export async function findSessionBySlug(db: Db, slug: string): Promise<SessionRow | undefined> {
+  // Not a slug (a stray NUL, a path): no such session, without asking the database, which cannot store U+0000.
+  if (!isSlug(slug)) return undefined;
   const [row] = await db.select().from(sessions).where(eq(sessions.slug, slug));
   return row;
 }

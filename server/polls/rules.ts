@@ -15,6 +15,7 @@ import {
   type ResultRow,
   type ResultsVisibility,
 } from "../../lib/polls";
+import { visibleLength } from "../../lib/text";
 import { AppError } from "../errors";
 
 /** What the rules need to know of a poll. */
@@ -125,7 +126,8 @@ export function checkAnswer(def: PollDefinition, answer: PollAnswer): StoredAnsw
     }
     case "word_cloud": {
       const word = normalizeWord(answer.text);
-      if (!word) throw new AppError("invalid_answer", "Type a word or a short phrase.");
+      // Fillers, blanks and format characters alone would show as an empty word in the cloud.
+      if (visibleLength(word) === 0) throw new AppError("invalid_answer", "Type a word or a short phrase.");
       if ([...word].length > POLL_LIMITS.word) throw new AppError("invalid_answer", `Keep it to ${POLL_LIMITS.word} characters: a word or a short phrase.`);
       return { optionIds: null, rating: null, word };
     }

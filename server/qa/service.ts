@@ -20,6 +20,7 @@ import { QaModeration } from "./moderation";
 import type { QaPublisher } from "./publisher";
 import * as q from "./queries";
 import { QaReading, type ViewSync } from "./reading";
+import { eraseEndedChathamAttendees } from "../people/queries";
 
 export { ASK_LIMIT } from "./asking";
 
@@ -120,10 +121,13 @@ export class QaService {
    * Erases the author and voter links of every Chatham House session that has ended. Runs at start-up
    * and every few seconds; idempotent, so any number of instances may run it.
    */
-  async eraseEndedAuthorLinks(): Promise<{ sessionIds: string[]; questions: number; votes: number }> {
+  async eraseEndedAuthorLinks(): Promise<{ sessionIds: string[]; questions: number; votes: number; attendees: number; auditEntries: number }> {
     const now = this.deps.clock.now();
     const erased = await q.transaction(this.deps.db, async (tx) => {
-      const erased = await q.eraseEndedChathamLinks(tx, now);
+      const links = await q.eraseEndedChathamLinks(tx, now);
+      // Room devices' attendance and the audit entries naming speakers go in the same end-of-session step.
+      const devices = await eraseEndedChathamAttendees(tx, now);
+      const erased = { ...links, sessionIds: [...new Set([...links.sessionIds, ...devices.sessionIds])], attendees: devices.attendees, auditEntries: 0 };
       for (const sessionId of erased.sessionIds) {
         await this.deps.audit.recordIn(tx, {
           actor: null,
@@ -135,9 +139,11 @@ export class QaService {
           details: { reason: "The session ended: under the Chatham House Rule the links between questions, votes and people are erased." },
         });
       }
+      erased.auditEntries = await this.deps.audit.anonymiseEndedChatham(tx, now);
       return erased;
     });
-    if (erased.sessionIds.length) this.deps.log.info("chatham house author links erased", { sessions: erased.sessionIds.length, questions: erased.questions, votes: erased.votes });
+    if (erased.sessionIds.length || erased.auditEntries)
+      this.deps.log.info("chatham house author links erased", { sessions: erased.sessionIds.length, questions: erased.questions, votes: erased.votes, attendees: erased.attendees, auditEntries: erased.auditEntries });
     return erased;
   }
 }

@@ -12,6 +12,7 @@ import {
   type SimilarQuestion,
 } from "@/lib/qa";
 import type { AckResult } from "@/lib/realtime/contract";
+import { visibleLength } from "@/lib/text";
 import { getSocket } from "../realtime";
 import { isLocal, type QaNotice } from "./qa-client";
 import { useAnnouncer, useQa } from "./use-qa";
@@ -197,7 +198,7 @@ function AskForm({
       />
       <p id={`qa-count-${slug}`} className={`qa-count${tooLong ? " over" : ""}`} data-testid="qa-count">
         {countText}
-        {check.length < QUESTION_MIN_CHARS ? ` (at least ${QUESTION_MIN_CHARS})` : ""}
+        {visibleLength(check.text) < QUESTION_MIN_CHARS ? ` (at least ${QUESTION_MIN_CHARS})` : ""}
       </p>
       {chatham ? (
         <p id={`qa-rule-${slug}`} className="qa-rule">

@@ -3,7 +3,8 @@ import NextAuth from "next-auth";
 import { parseCookieHeader, sessionTokenFrom, usesSecureCookies } from "@/server/auth/cookies";
 import { forRequest } from "@/server/auth/next-auth";
 import { getApp } from "@/server/context";
-import { toAppError } from "@/server/errors";
+import { AppError, toAppError } from "@/server/errors";
+import { hasControlCharacters } from "@/lib/text";
 import { CLIENT_IP_HEADER } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
@@ -21,6 +22,11 @@ async function handler(req: Request, ctx: Ctx) {
     const email = form.get("email");
     if (email) {
       try {
+        // No address has control characters or runs past 254 characters: refused before anything
+        // (the database, next-auth's own error path) sees it.
+        if (hasControlCharacters(email) || email.length > 254) {
+          throw new AppError("invalid_payload", "That is not an e-mail address: it has a control character or is too long. Type the address again.");
+        }
         await app.auth.throttleMagicLink(email, req.headers.get(CLIENT_IP_HEADER) ?? "unknown");
       } catch (err) {
         const e = toAppError(err);
@@ -28,10 +34,19 @@ async function handler(req: Request, ctx: Ctx) {
         const headers: Record<string, string> = { "cache-control": "no-store" };
         if (typeof retry === "number") headers["retry-after"] = String(Math.ceil(retry / 1000));
         // next-auth's client reads the error from `url`; a form posted without script is redirected.
-        const url = `${app.config.publicUrl}/signin?error=${e.code === "rate_limited" ? "EmailRateLimited" : "Default"}`;
+        const url = `${app.config.publicUrl}/signin?error=${e.code === "rate_limited" ? "EmailRateLimited" : e.code === "invalid_payload" ? "EmailInvalid" : "Default"}`;
         if (form.get("json") === "true") return Response.json({ url, error: e.toJSON() }, { status: e.status, headers });
         return new Response(null, { status: 303, headers: { ...headers, location: url } });
       }
+    }
+  }
+
+  // A sign-in link whose address was tampered with (a stray byte in `email`) is a link that does not
+  // work, said the way next-auth says it, not a database error.
+  if (action === "callback" && provider === "email") {
+    const params = new URL(req.url).searchParams;
+    if (hasControlCharacters(params.get("email") ?? "") || hasControlCharacters(params.get("token") ?? "")) {
+      return new Response(null, { status: 303, headers: { location: `${app.config.publicUrl}/signin?error=Verification`, "cache-control": "no-store" } });
     }
   }
 

@@ -1,11 +1,12 @@
 // GET /api/sessions/<slug>/polls.csv — every launched poll's totals of a session, for those who run its polls.
-import { route } from "@/server/http/route";
+import { route, slugParam } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(req: Request, { params }: { params: Promise<{ slug: string }> }) {
-  const { slug } = await params;
+  const { slug: raw } = await params;
   return route(req, async ({ app, actor }) => {
+    const slug = slugParam(raw);
     const csv = await app.polls.exportCsv(actor, slug);
     // The byte-order mark makes spreadsheet programs read the file as UTF-8.
     return new Response(`\uFEFF${csv}`, {
