@@ -13,7 +13,7 @@ import {
 } from "@/lib/qa";
 import type { AckResult } from "@/lib/realtime/contract";
 import { getSocket } from "../realtime";
-import { isLocal, type QaNotice } from "./qa-client";
+import { isLocal, type QaNotice } from "@/lib/client/qa-client";
 import { useAnnouncer, useQa } from "./use-qa";
 import "./qa.css";
 
