@@ -22,12 +22,7 @@ import {
   type QaState,
   type QaSync,
   type QaView,
-  type QuestionChangedFact,
-  type QuestionMineFact,
-  type QuestionRemovedFact,
   type QuestionView,
-  type QuestionVotesFact,
-  type QaStateFact,
   type SubmitResult,
   type VoteResult,
 } from "../qa";
