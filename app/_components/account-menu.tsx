@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { clearOutboxes } from "./qa/outbox-store";
+import { clearOutboxes } from "@/lib/client/outbox-store";
 
 /**
  * next-auth's sign-out, without loading next-auth/react on every page: fetch the CSRF token, post

@@ -1,21 +1,21 @@
 "use client";
-import { io, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/contract";
+import { io } from "socket.io-client";
+import { keepConnected, type PlenarySocket } from "@/lib/client/socket";
 
-export type PlenarySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type { PlenarySocket } from "@/lib/client/socket";
 
 let socket: PlenarySocket | undefined;
 
 /**
  * One socket per tab, shared by every island on the page. The server authenticates each handshake
  * from the sign-in cookie; when it closes the socket (sign-out, changed roles) or refuses a stale
- * cookie, the socket reconnects as whoever the browser now is.
+ * cookie, the socket reconnects as whoever the browser now is (see `keepConnected`).
  */
 export function getSocket(): PlenarySocket {
   if (!socket) {
-    socket = io({ path: "/socket.io", withCredentials: true });
-    keepConnected(socket);
-    const s = socket;
+    const s: PlenarySocket = io({ path: "/socket.io", withCredentials: true });
+    socket = s;
+    keepConnected(s);
     s.on("connect_error", (err) => {
       const data = (err as Error & { data?: { code?: string } }).data;
       if (data?.code === "unauthenticated") {
@@ -25,26 +25,4 @@ export function getSocket(): PlenarySocket {
     });
   }
   return socket;
-}
-
-/**
- * socket.io reconnects by itself after a network failure, but not after the server closed the
- * connection (a restart, a sign-out, changed roles): reconnect then too, after a short random delay
- * so a restarted server is not hit by every page at once. When the device says it is offline, close
- * at once instead of waiting for the heartbeat to time out, so work is queued rather than lost in a
- * dead connection; reconnect when it is back online. Exported for the Node tests, which use it too.
- */
-export function keepConnected(s: Pick<Socket, "on" | "connect" | "disconnect" | "connected" | "active">, win: Pick<Window, "addEventListener"> | undefined = globalThis.window): void {
-  let offline = false;
-  s.on("disconnect", (reason) => {
-    if (reason === "io server disconnect" && !offline) setTimeout(() => !s.connected && !offline && s.connect(), 500 + Math.random() * 1500);
-  });
-  win?.addEventListener("offline", () => {
-    offline = true;
-    s.disconnect();
-  });
-  win?.addEventListener("online", () => {
-    offline = false;
-    if (!s.connected) s.connect();
-  });
 }

@@ -16,7 +16,7 @@ import { freePort, startChildServer, type ChildServer } from "../testing/child-s
 import { createPostgresDatabase, testDatabaseKinds } from "../testing/databases";
 import { createPerson, type TestPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
-import { isLocal } from "../../app/_components/qa/qa-client";
+import { isLocal } from "../../lib/client/qa-client";
 import { browserLike, sleep, sync, waitFor } from "./testing";
 
 const SLUG = "defense-industry-perspectives";

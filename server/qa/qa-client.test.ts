@@ -1,5 +1,5 @@
 /**
- * The browser's Q&A engine (app/_components/qa/qa-client.ts) against a real server: the outbox is
+ * The browser's Q&A engine (lib/client/qa-client.ts) against a real server: the outbox is
  * kept per person on a shared browser and dropped on sign-out, and the session's end follows the
  * agenda without a reload. Real sockets, the pages' own engine; `store` stands for one browser's
  * localStorage.
@@ -7,7 +7,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { questions } from "../../db/schema";
-import { memoryStore } from "../../app/_components/qa/qa-client";
+import { memoryStore } from "../../lib/client/qa-client";
 import { isoInZone } from "../../lib/time";
 import type { Actor } from "../auth/actor";
 import { createPerson, type TestPerson } from "../testing/people";

@@ -6,6 +6,7 @@ import { useServerClock } from "../use-server-clock";
 import { PollEditor } from "./poll-editor";
 import { PollResultsChart } from "./poll-results-chart";
 import { byRecency, timeLeft } from "./session-polls";
+import type { CommandName, PayloadOf } from "@/lib/client/request";
 import { CommandError, usePolls } from "./use-polls";
 import "./polls.css";
 
@@ -33,7 +34,7 @@ export function PollConsole({ slug, serverNow, chathamHouse }: Props) {
   // One idempotency key per poll being created: a retry after a lost ack cannot create it twice.
   const createKey = useRef(newKey());
 
-  const run = async (label: string, event: string, payload: unknown) => {
+  const run = async <E extends CommandName>(label: string, event: E, payload: PayloadOf<E>) => {
     try {
       await command(event, payload);
       setStatus({ text: label, error: false });
@@ -43,14 +44,14 @@ export function PollConsole({ slug, serverNow, chathamHouse }: Props) {
   };
 
   const create = async (draft: PollDraftInput, launch: boolean) => {
-    const poll = await command<PollView>("poll:create", { slug, clientKey: createKey.current, draft, open: launch });
+    const poll = await command("poll:create", { slug, clientKey: createKey.current, draft, open: launch });
     createKey.current = newKey();
     setStatus({ text: launch ? `Launched: ${poll.question}` : `Draft saved: ${poll.question}`, error: false });
   };
 
   const update = (poll: PollView) => async (draft: PollDraftInput) => {
     try {
-      await command<PollView>("poll:update", { pollId: poll.id, expectedVersion: poll.version, draft });
+      await command("poll:update", { pollId: poll.id, expectedVersion: poll.version, draft });
       setEditing(null);
       setStatus({ text: `Draft saved: ${draft.question}`, error: false });
     } catch (err) {
@@ -164,7 +165,7 @@ export function PollConsole({ slug, serverNow, chathamHouse }: Props) {
   );
 }
 
-function RunningPoll({ entry, now, run }: { entry: PollEntry; now: Date; run: (label: string, event: string, payload: unknown) => Promise<void> }) {
+function RunningPoll({ entry, now, run }: { entry: PollEntry; now: Date; run: <E extends CommandName>(label: string, event: E, payload: PayloadOf<E>) => Promise<void> }) {
   const { poll, results } = entry;
   const open = poll.status === "open";
   const left = timeLeft(poll, now);

@@ -53,7 +53,7 @@ export function SessionPolls({ slug, serverNow }: Props) {
     pending.current.set(pollId, answer);
     setPendingCount(pending.current.size);
     try {
-      const mine = await command<MyAnswer>("poll:answer", { pollId, answer });
+      const mine = await command("poll:answer", { pollId, answer });
       recordAnswer(mine);
       pending.current.delete(pollId);
       return mine;

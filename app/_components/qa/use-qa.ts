@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { QaView } from "@/lib/qa";
 import { getSocket } from "../realtime";
-import { QaClient, localStore, memoryStore, type QaClientState, type QaNotice, type SocketLike } from "./qa-client";
+import { QaClient, localStore, memoryStore, type QaClientState, type QaNotice } from "@/lib/client/qa-client";
 
 const EMPTY: QaClientState = {
   status: "connecting",
@@ -47,7 +47,7 @@ export function useQa(slug: string, opts: UseQaOptions = {}) {
   useEffect(() => {
     if (!enabled) return;
     const offset = serverNow ? Date.parse(serverNow) - Date.now() : 0;
-    const c = new QaClient(getSocket() as unknown as SocketLike, {
+    const c = new QaClient(getSocket(), {
       slug,
       view: opts.view,
       owner,

@@ -20,6 +20,7 @@ import {
 } from "livekit-client";
 import type { StreamAbilities, StreamSnapshot } from "@/lib/streaming";
 import { getSocket } from "../realtime";
+import { request } from "@/lib/client/request";
 import { Captions, RecStatus } from "./stream-parts";
 import { requestStreamToken, setRecording, setStreamState } from "./stream-api";
 import { useStreamState, type StreamStateHook } from "./use-stream-state";
@@ -384,7 +385,7 @@ function OnStage({ room, canMute, slug }: { room: Room; canMute: boolean; slug: 
   const people = [...room.remoteParticipants.values()].filter((p) => p.trackPublications.size > 0);
   const micOn = (p: RemoteParticipant) => [...p.trackPublications.values()].some((t) => t.source === Track.Source.Microphone && !t.isMuted);
   const mute = async (p: RemoteParticipant) => {
-    const res = await getSocket().emitWithAck("stream:mute", { slug, identity: p.identity });
+    const res = await request(getSocket(), "stream:mute", { slug, identity: p.identity });
     setNote(res.ok ? `${p.name || "Speaker"} is muted.` : res.error.message);
   };
   return (
@@ -432,7 +433,7 @@ function HandQueuePanel({ live }: { live: StreamStateHook }) {
   const requests = live.queue?.requests ?? [];
   const [note, setNote] = useState("");
   const decide = async (command: "hand:promote" | "hand:demote", handId: string, camera = false) => {
-    const res = command === "hand:promote" ? await getSocket().emitWithAck(command, { slug: live.stream.slug, handId, camera }) : await getSocket().emitWithAck(command, { slug: live.stream.slug, handId });
+    const res = command === "hand:promote" ? await request(getSocket(), command, { slug: live.stream.slug, handId, camera }) : await request(getSocket(), command, { slug: live.stream.slug, handId });
     if (res.ok) {
       live.setQueue(res.data);
       setNote("");
@@ -485,7 +486,7 @@ function CaptionInput({ slug }: { slug: string }) {
   const [note, setNote] = useState("");
   const send = async (e: React.FormEvent) => {
     e.preventDefault();
-    const res = await getSocket().emitWithAck("caption:push", { slug, text, final: true });
+    const res = await request(getSocket(), "caption:push", { slug, text, final: true });
     if (res.ok) {
       setText("");
       setNote("");

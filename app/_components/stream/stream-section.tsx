@@ -9,6 +9,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { StreamAbilities, StreamSnapshot, StreamToken } from "@/lib/streaming";
 import { formatClock, zoneAbbreviation } from "@/lib/time";
 import { getSocket } from "../realtime";
+import { request } from "@/lib/client/request";
 import { useServerClock } from "../use-server-clock";
 import { Captions, RecStatus, StateBadge, type ViewerState } from "./stream-parts";
 import { requestStreamToken } from "./stream-api";
@@ -89,7 +90,7 @@ export function StreamSection({ initial, abilities, serverNow, timeZone }: Props
   }, [stream.state, token]);
 
   const handCommand = async (command: "hand:raise" | "hand:lower") => {
-    const res = await getSocket().emitWithAck(command, { slug: stream.slug });
+    const res = await request(getSocket(), command, { slug: stream.slug });
     if (res.ok) live.setHand(res.data);
     else setHandNote(res.error.message);
   };

@@ -1,7 +1,7 @@
 /**
  * The Q&A client engine, without React: it keeps one view of a session's questions in step with the
  * server and carries the audience's work across bad connections. The browser islands wrap it in a
- * hook (use-qa.ts); the integration, fault and benchmark scripts drive the very same class with
+ * hook (app/_components/qa/use-qa.ts); the integration, fault and benchmark scripts drive the very same class with
  * socket.io-client in Node.
  *
  * - Sync: on every (re)connect it asks `qa:sync` with the version it holds and gets what changed, or
@@ -12,7 +12,7 @@
  * - Staff commands are sent at once and, if the connection drops before the ack, resent with the
  *   same key after reconnecting: the server answers a repeated key with the stored result.
  */
-import type { AckResult } from "../../../lib/realtime/contract";
+import type { AckResult } from "../realtime/contract";
 import {
   newClientKey,
   type ModerationResult,
@@ -22,24 +22,27 @@ import {
   type QaState,
   type QaSync,
   type QaView,
-  type QuestionChangedFact,
-  type QuestionMineFact,
-  type QuestionRemovedFact,
   type QuestionView,
-  type QuestionVotesFact,
-  type QaStateFact,
   type SubmitResult,
   type VoteResult,
-} from "../../../lib/qa";
-import type { AgendaItem } from "../../../lib/agenda";
+} from "../qa";
+import type { ModerationAction } from "../schemas/qa";
 import { memoryStore, type OutboxItem, type OutboxStore } from "./outbox-store";
+import { TIMEOUT, listen, request, type CommandName, type CommandSocket, type FactSocket, type PayloadOf } from "./request";
 
-/** The part of a socket.io client socket this engine uses. */
-export interface SocketLike {
-  readonly connected: boolean;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  off(event: string, listener: (...args: never[]) => void): unknown;
-  emit(event: string, ...args: unknown[]): unknown;
+/** The part of a socket.io client socket this engine uses (a typed `PlenarySocket` is one). */
+export type QaSocket = CommandSocket & FactSocket & { readonly connected: boolean };
+/** The former name, kept for the Node tests that build the engine on an untyped socket. */
+export type SocketLike = QaSocket;
+
+/** The staff commands, sent with the session's slug and a fresh idempotency key. */
+export type StaffCommand = "question:moderate" | "question:answer" | "qa:undo" | "qa:pause" | "qa:interleave" | "qa:configure";
+export type StaffPayload<E extends StaffCommand> = Omit<PayloadOf<E>, "slug" | "key">;
+type StaffCall = { [E in StaffCommand]: { event: E; payload: StaffPayload<E> } }[StaffCommand];
+
+/** A refusal because the question changed since the moderator saw it (the server sends it as it is now). */
+export function isConflict(code: string): boolean {
+  return code === "version_conflict" || code === "conflict";
 }
 
 export { clearOutboxes, localStore, memoryStore, type OutboxItem, type OutboxStore } from "./outbox-store";
@@ -103,14 +106,14 @@ export class QaClient {
   private endTimer?: ReturnType<typeof setTimeout>;
   private readonly store: OutboxStore;
   private readonly ackTimeoutMs: number;
-  private readonly bound: Array<[string, (...args: never[]) => void]> = [];
+  private unlisten?: () => void;
   private stopped = false;
   private generation = 0;
   /** Whose outbox this client holds (undefined: not known yet; null: nobody signed in). */
   private owner: string | null | undefined;
 
   constructor(
-    private readonly socket: SocketLike,
+    private readonly socket: QaSocket,
     private readonly opts: QaClientOptions,
   ) {
     this.store = opts.store ?? memoryStore();
@@ -155,45 +158,42 @@ export class QaClient {
   // ── Life cycle ──────────────────────────────────────────────────────────────────────────────────
 
   start(): void {
-    const on = <A extends unknown[]>(event: string, fn: (...args: A) => void) => {
-      const listener = fn as unknown as (...args: never[]) => void;
-      this.socket.on(event, listener);
-      this.bound.push([event, listener]);
-    };
-    on("connect", () => void this.resync());
-    on("disconnect", () => {
-      this.generation++;
-      this.set({ status: "offline" });
-    });
-    on("question:changed", (f: QuestionChangedFact) => this.fact(f.sessionId, () => this.applyQuestion(f.question, f.version, true)));
-    on("question:removed", (f: QuestionRemovedFact) => this.fact(f.sessionId, () => this.applyRemoved(f.id, f.version, true)));
-    on("question:votes", (f: QuestionVotesFact) => this.fact(f.sessionId, () => this.applyVotes(f.counts)));
-    on("qa:state", (f: QaStateFact) => this.fact(f.sessionId, () => this.applyState(f.state, f.version, f.counts)));
-    on("question:mine", (f: QuestionMineFact) => this.fact(f.sessionId, () => this.applyMine(f.question)));
-    // The agenda decides when the session ends: an organizer moving the end moves the clock on the
-    // panel and reopens (or closes) asking and voting, without a reload.
-    on("agenda:changed", ({ item }: { item: AgendaItem }) => {
-      if (item.slug !== this.opts.slug) return;
-      const apply = () => {
-        const current = this.s.state;
-        if (!current || item.version < current.agendaVersion) return;
-        this.setState({ ...current, qaOpen: item.qaOpen, qaMode: item.qaMode, endsAt: item.endsAt, ended: this.now() >= Date.parse(item.endsAt), agendaVersion: item.version });
-      };
-      // During a sync the answer may predate the change: apply it after.
-      if (this.syncing) this.held.push(apply);
-      else apply();
-    });
-    // The sign-in behind this socket ended (here or in another tab): what this person queued goes.
-    on("viewer:changed", ({ reason }: { reason: string }) => {
-      if (reason === "signed_out") this.dropOutbox();
+    this.unlisten = listen(this.socket, {
+      connect: () => void this.resync(),
+      disconnect: () => {
+        this.generation++;
+        this.set({ status: "offline" });
+      },
+      "question:changed": (f) => this.fact(f.sessionId, () => this.applyQuestion(f.question, f.version, true)),
+      "question:removed": (f) => this.fact(f.sessionId, () => this.applyRemoved(f.id, f.version, true)),
+      "question:votes": (f) => this.fact(f.sessionId, () => this.applyVotes(f.counts)),
+      "qa:state": (f) => this.fact(f.sessionId, () => this.applyState(f.state, f.version, f.counts)),
+      "question:mine": (f) => this.fact(f.sessionId, () => this.applyMine(f.question)),
+      // The agenda decides when the session ends: an organizer moving the end moves the clock on the
+      // panel and reopens (or closes) asking and voting, without a reload.
+      "agenda:changed": ({ item }) => {
+        if (item.slug !== this.opts.slug) return;
+        const apply = () => {
+          const current = this.s.state;
+          if (!current || item.version < current.agendaVersion) return;
+          this.setState({ ...current, qaOpen: item.qaOpen, qaMode: item.qaMode, endsAt: item.endsAt, ended: this.now() >= Date.parse(item.endsAt), agendaVersion: item.version });
+        };
+        // During a sync the answer may predate the change: apply it after.
+        if (this.syncing) this.held.push(apply);
+        else apply();
+      },
+      // The sign-in behind this socket ended (here or in another tab): what this person queued goes.
+      "viewer:changed": ({ reason }) => {
+        if (reason === "signed_out") this.dropOutbox();
+      },
     });
     if (this.socket.connected) void this.resync();
   }
 
   stop(): void {
     this.stopped = true;
-    for (const [event, listener] of this.bound) this.socket.off(event, listener);
-    this.bound.length = 0;
+    this.unlisten?.();
+    this.unlisten = undefined;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.endTimer) clearTimeout(this.endTimer);
   }
@@ -232,14 +232,8 @@ export class QaClient {
     else apply();
   }
 
-  private emit<T>(event: string, payload: unknown): Promise<AckResult<T> | "timeout"> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve("timeout"), this.ackTimeoutMs);
-      this.socket.emit(event, payload, (r: AckResult<T>) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-    });
+  private send<E extends CommandName>(event: E, payload: PayloadOf<E>) {
+    return request(this.socket, event, payload, { timeoutMs: this.ackTimeoutMs });
   }
 
   /** Loads the view (or what changed since the version held), then sends what waits in the outbox. */
@@ -250,13 +244,13 @@ export class QaClient {
     this.held = [];
     this.set({ status: "syncing" });
     const since = this.s.view && this.s.sessionId ? this.s.version : undefined;
-    let r = await this.emit<QaSync>("qa:sync", { slug: this.opts.slug, ...(since !== undefined ? { since } : {}), ...(this.opts.view ? { view: this.opts.view } : {}) });
+    let r = await this.send("qa:sync", { slug: this.opts.slug, ...(since !== undefined ? { since } : {}), ...(this.opts.view ? { view: this.opts.view } : {}) });
     // A changed view (new roles) needs everything again.
-    if (r !== "timeout" && r.ok && r.data.kind === "changes" && r.data.view !== this.s.view) {
-      r = await this.emit<QaSync>("qa:sync", { slug: this.opts.slug, ...(this.opts.view ? { view: this.opts.view } : {}) });
+    if (r.ok && r.data.kind === "changes" && r.data.view !== this.s.view) {
+      r = await this.send("qa:sync", { slug: this.opts.slug, ...(this.opts.view ? { view: this.opts.view } : {}) });
     }
     if (generation !== this.generation || this.stopped) return; // the connection dropped meanwhile: the next connect syncs again
-    if (r === "timeout") {
+    if (!r.ok && r.error.code === TIMEOUT) {
       this.syncing = false;
       this.retryTimer = setTimeout(() => void this.resync(), 2000);
       return;
@@ -432,12 +426,12 @@ export class QaClient {
         if (!item) break;
         const generation = this.generation;
         this.inFlight.add(item.key);
-        const r =
+        const r: AckResult<SubmitResult | VoteResult> =
           item.kind === "submit"
-            ? await this.emit<SubmitResult>("question:submit", { slug: this.opts.slug, key: item.key, text: item.text, anonymous: item.anonymous })
-            : await this.emit<VoteResult>("question:vote", { slug: this.opts.slug, key: item.key, questionId: item.questionId, up: item.up });
+            ? await this.send("question:submit", { slug: this.opts.slug, key: item.key, text: item.text, anonymous: item.anonymous })
+            : await this.send("question:vote", { slug: this.opts.slug, key: item.key, questionId: item.questionId, up: item.up });
         this.inFlight.delete(item.key);
-        if (r === "timeout" || generation !== this.generation) {
+        if ((!r.ok && r.error.code === TIMEOUT) || generation !== this.generation) {
           // Not known to be stored: it stays first in line and goes again with the same key, now if
           // still connected (a lost ack), else after the next connect.
           this.retryTimer = setTimeout(() => void this.flush(), 200);
@@ -493,21 +487,44 @@ export class QaClient {
    * reconnect if the connection dropped first. Applies the result (or, on `version_conflict`, the
    * fresh state the server sent) before resolving.
    */
-  async command<T extends ModerationResult>(event: string, payload: Record<string, unknown>, deadlineMs = 30_000): Promise<AckResult<T>> {
-    const body = { slug: this.opts.slug, key: newClientKey(), ...payload };
+  command<E extends StaffCommand>(event: E, payload: StaffPayload<E>, deadlineMs = 30_000): Promise<AckResult<ModerationResult>> {
+    // A plain `as`: TypeScript cannot pair a generic event with its payload inside the union.
+    return this.sendStaff({ event, payload } as StaffCall, deadlineMs);
+  }
+
+  private async sendStaff(call: StaffCall, deadlineMs: number): Promise<AckResult<ModerationResult>> {
+    const key = newClientKey();
     const until = Date.now() + deadlineMs;
     while (Date.now() < until && !this.stopped) {
       if (!this.socket.connected) {
         await new Promise((r) => setTimeout(r, 250));
         continue;
       }
-      const r = await this.emit<T>(event, body);
-      if (r === "timeout") continue;
+      const r = await this.sendCall(call, key);
+      if (!r.ok && r.error.code === TIMEOUT) continue;
       if (r.ok) this.applyResult(r.data);
-      else if (r.error.code === "version_conflict" && r.error.current) this.applyQuestion(r.error.current as QuestionView, this.s.version, false);
+      else if (isConflict(r.error.code) && isQuestionView(r.error.current)) this.applyQuestion(r.error.current, this.s.version, false);
       return r;
     }
     return { ok: false, error: { code: "unavailable", message: "No connection to the server: the action was not confirmed. Try again when the connection is back." } };
+  }
+
+  private sendCall(call: StaffCall, key: string): Promise<AckResult<ModerationResult>> {
+    const base = { slug: this.opts.slug, key };
+    switch (call.event) {
+      case "question:moderate":
+        return this.send(call.event, { ...base, ...call.payload });
+      case "question:answer":
+        return this.send(call.event, { ...base, ...call.payload });
+      case "qa:undo":
+        return this.send(call.event, { ...base, ...call.payload });
+      case "qa:pause":
+        return this.send(call.event, { ...base, ...call.payload });
+      case "qa:interleave":
+        return this.send(call.event, { ...base, ...call.payload });
+      case "qa:configure":
+        return this.send(call.event, { ...base, ...call.payload });
+    }
   }
 
   private applyResult(result: ModerationResult): void {
@@ -515,7 +532,8 @@ export class QaClient {
     this.applyState(result.state, result.version);
   }
 
-  moderate(questionId: string, expectedVersion: number, action: Record<string, unknown> & { type: string }) {
+  /** `expectedVersion`: the version the moderator decided on; a newer one is refused (`version_conflict`). */
+  moderate(questionId: string, expectedVersion: number, action: ModerationAction) {
     return this.command("question:moderate", { questionId, expectedVersion, action });
   }
 
@@ -551,6 +569,10 @@ function mergeMine(server: readonly OwnQuestion[], outbox: readonly OutboxItem[]
     });
   }
   return out;
+}
+
+function isQuestionView(x: unknown): x is QuestionView {
+  return typeof x === "object" && x !== null && "id" in x && "version" in x && "status" in x;
 }
 
 export function isLocal(q: OwnQuestion): boolean {

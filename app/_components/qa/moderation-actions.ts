@@ -1,0 +1,97 @@
+/**
+ * What a moderator may do to a question, with its label and key. Whether an action is offered comes
+ * from the shared rule module (lib/qa-rules.ts), the same one the server refuses by, so the console
+ * never offers what the server would refuse.
+ */
+import { allows } from "@/lib/qa-rules";
+import type { ModerationResult, QuestionView } from "@/lib/qa";
+import type { AckError, AckResult } from "@/lib/realtime/contract";
+import type { ModerationAction, ModerationActionType } from "@/lib/schemas/qa";
+import { isConflict } from "@/lib/client/qa-client";
+
+export type ActionId = "approve" | "stage" | "unstage" | "answer" | "dismiss" | "edit" | "star" | "tags" | "route" | "merge" | "up" | "down" | "reopen" | "restore";
+export type DialogKind = "dismiss" | "tags" | "route" | "merge";
+
+interface ActionDef {
+  id: ActionId;
+  label: string;
+  key: string;
+  /** The key as shown (and for aria-keyshortcuts). */
+  shown: string;
+  /** The rule (lib/qa-rules.ts) that decides whether the action is offered. */
+  rule: ModerationActionType;
+}
+
+export const ACTIONS: readonly ActionDef[] = [
+  { id: "approve", label: "Approve", key: "a", shown: "A", rule: "approve" },
+  { id: "stage", label: "Put on stage", key: "p", shown: "P", rule: "stage" },
+  { id: "unstage", label: "Take off stage", key: "p", shown: "P", rule: "unstage" },
+  { id: "answer", label: "Mark answered", key: "x", shown: "X", rule: "answer" },
+  { id: "dismiss", label: "Dismiss…", key: "d", shown: "D", rule: "dismiss" },
+  { id: "edit", label: "Edit", key: "e", shown: "E", rule: "edit" },
+  { id: "star", label: "Star", key: "s", shown: "S", rule: "star" },
+  { id: "tags", label: "Tags…", key: "t", shown: "T", rule: "tags" },
+  { id: "route", label: "Route to panelist…", key: "r", shown: "R", rule: "route" },
+  { id: "merge", label: "Merge into…", key: "m", shown: "M", rule: "merge" },
+  { id: "up", label: "Move up", key: "[", shown: "[", rule: "move" },
+  { id: "down", label: "Move down", key: "]", shown: "]", rule: "move" },
+  { id: "reopen", label: "Back to queue", key: "o", shown: "O", rule: "reopen" },
+  { id: "restore", label: "Restore to incoming", key: "o", shown: "O", rule: "restore" },
+];
+
+/** P toggles: "Take off stage" for the question on stage, else "Put on stage" where the rule allows it. */
+export function offers(a: ActionDef, q: QuestionView, onStage: boolean): boolean {
+  if (a.id === "stage" && onStage) return false;
+  return allows(a.rule, { status: q.status, onStage });
+}
+
+export function offeredActions(q: QuestionView, onStage: boolean): ActionDef[] {
+  return ACTIONS.filter((a) => offers(a, q, onStage));
+}
+
+export function actionForKey(key: string, q: QuestionView, onStage: boolean): ActionDef | undefined {
+  return ACTIONS.find((a) => a.key === key && offers(a, q, onStage));
+}
+
+export function isDialog(id: ActionId): id is DialogKind {
+  return id === "dismiss" || id === "tags" || id === "route" || id === "merge";
+}
+
+/** The command of an action that needs no dialog or form. */
+export function directAction(id: Exclude<ActionId, DialogKind | "edit">, q: QuestionView): ModerationAction {
+  switch (id) {
+    case "star":
+      return { type: "star", starred: !q.starred };
+    case "up":
+    case "down":
+      return { type: "move", direction: id };
+    default:
+      return { type: id };
+  }
+}
+
+export interface Outcome {
+  text: string;
+  error: boolean;
+  /** For a refusal because someone else changed the question first: that person's role. */
+  changedBy?: string;
+}
+
+/** Who changed a question first, when the server says (`changedBy` on a conflict refusal: a role). */
+function changedByOf(error: AckError): string | undefined {
+  if ("changedBy" in error && typeof error.changedBy === "string") return error.changedBy;
+  const current = error.current;
+  if (typeof current === "object" && current !== null && "changedBy" in current && typeof current.changedBy === "string") return current.changedBy;
+  return undefined;
+}
+
+export function outcomeOf(r: AckResult<ModerationResult>): Outcome {
+  if (r.ok) return { text: r.data.summary, error: false };
+  const changedBy = isConflict(r.error.code) ? changedByOf(r.error) : undefined;
+  return { text: r.error.message, error: true, ...(changedBy ? { changedBy } : {}) };
+}
+
+/** "a moderator", "an organizer". */
+export function withArticle(role: string): string {
+  return `${/^[aeiou]/i.test(role) ? "an" : "a"} ${role}`;
+}
