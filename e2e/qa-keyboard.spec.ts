@@ -240,7 +240,7 @@ test("two moderators: every action shows up live for the other, and a stale acti
   await ma.action("Concurrent", /^Approve/).click();
   await expect(ma.outcome).toHaveText("Approved.");
   await b.context.setOffline(false);
-  await expect(mb.outcome).toHaveText(/Someone else changed this question a moment ago \(it is now approved\)\. Your action was not applied/);
+  await expect(mb.outcome).toHaveText(/A moderator changed this question a moment ago \(it is now approved\)\. Your action was not applied/);
   await mb.tab(/Panel queue/).click();
   await expect(mb.item("Concurrent")).toBeVisible();
   const [row] = await plenary.services.db.select().from(questions).where(eq(questions.id, q.question.id));

@@ -43,7 +43,7 @@ test("a dismissal decided on a stale view is refused and the question stays appr
   await dialog.getByRole("radio", { name: "Not a question" }).check();
   await dialog.getByRole("button", { name: "Dismiss" }).click();
   await expect(dialog).toHaveCount(0);
-  await expect(mb.outcome).toHaveText(/Someone else changed this question a moment ago \(it is now approved\)\. Your action was not applied/);
+  await expect(mb.outcome).toHaveText(/A moderator changed this question a moment ago \(it is now approved\)\. Your action was not applied/);
   await expect(mb.outcome).toHaveAttribute("role", "status");
   await mb.tab(/Panel queue/).click();
   await expect(mb.item("Stale")).toBeVisible();

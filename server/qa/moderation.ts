@@ -106,10 +106,12 @@ export class QaModeration {
       const row = await q.lockQuestion(tx, session.id, questionId);
       if (!row) throw new AppError("not_found", "That question does not exist in this session.");
       if (row.version !== expectedVersion) {
+        const changedBy = await q.lastChangerRole(tx, session.id, row.id);
+        const who = changedBy === "organizer" ? "An organizer" : changedBy && changedBy !== "staff" ? `A ${changedBy}` : "Someone else";
         throw new AppError(
           "version_conflict",
-          `Someone else changed this question a moment ago (it is now ${STATUS_WORDS[row.status]}). Your action was not applied: check it and try again.`,
-          { current: projectQuestion(row, "staff", names) },
+          `${who} changed this question a moment ago (it is now ${STATUS_WORDS[row.status]}). Your action was not applied: check it and try again.`,
+          { current: projectQuestion(row, "staff", names), ...(changedBy ? { changedBy } : {}) },
         );
       }
       const outcome = await applyAction(this.ctx, tx, session, qa, row, action, names, now);

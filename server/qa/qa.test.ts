@@ -231,7 +231,8 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     const loser = results.find((r) => !r.ok)!;
     if (loser.ok) throw new Error("unreachable");
     expect(loser.error.code).toBe("version_conflict");
-    expect(loser.error.message).toMatch(/Someone else changed this question a moment ago \(it is now (approved|dismissed)\)/);
+    expect(loser.error.message).toMatch(/A moderator changed this question a moment ago \(it is now (approved|dismissed)\)/);
+    expect(loser.error.changedBy).toBe("moderator");
     const row = await dbQuestion(id);
     expect(loser.error.current).toMatchObject({ id, status: row.status, version: 2 });
     expect(row.version).toBe(2);

@@ -2,6 +2,8 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import {
+  auditLog,
+  eventRoles,
   qaActions,
   qaSessions,
   questions,
@@ -361,4 +363,25 @@ export async function eraseEndedChathamLinks(tx: Db, now: Date): Promise<{ sessi
 
 export function transaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
   return db.transaction((tx) => fn(tx as unknown as Db));
+}
+
+/**
+ * The role (never the name) of whoever last changed a question, from the audit log: what a moderator
+ * whose decision was refused as stale is told. Null when no staff change is on record.
+ */
+export async function lastChangerRole(db: Db, sessionId: string, questionId: string): Promise<"organizer" | "moderator" | "panelist" | "staff" | null> {
+  const [last] = await db
+    .select({ actorId: auditLog.actorId })
+    .from(auditLog)
+    .where(and(eq(auditLog.sessionId, sessionId), eq(auditLog.objectType, "question"), eq(auditLog.objectId, questionId), eq(auditLog.outcome, "ok")))
+    .orderBy(desc(auditLog.id))
+    .limit(1);
+  if (!last) return null;
+  // Under the Chatham House Rule, entries of an ended session no longer name anyone.
+  if (!last.actorId) return "staff";
+  const roles = await db.select({ role: sessionRoles.role }).from(sessionRoles).where(and(eq(sessionRoles.sessionId, sessionId), eq(sessionRoles.userId, last.actorId)));
+  if (roles.some((r) => r.role === "moderator")) return "moderator";
+  if (roles.some((r) => r.role === "panelist")) return "panelist";
+  const [organizer] = await db.select({ userId: eventRoles.userId }).from(eventRoles).where(eq(eventRoles.userId, last.actorId)).limit(1);
+  return organizer ? "organizer" : "staff";
 }

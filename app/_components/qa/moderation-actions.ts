@@ -5,9 +5,8 @@
  */
 import { allows } from "@/lib/qa-rules";
 import type { ModerationResult, QuestionView } from "@/lib/qa";
-import type { AckError, AckResult } from "@/lib/realtime/contract";
+import type { AckResult } from "@/lib/realtime/contract";
 import type { ModerationAction, ModerationActionType } from "@/lib/schemas/qa";
-import { isConflict } from "@/lib/client/qa-client";
 
 export type ActionId = "approve" | "stage" | "unstage" | "answer" | "dismiss" | "edit" | "star" | "tags" | "route" | "merge" | "up" | "down" | "reopen" | "restore";
 export type DialogKind = "dismiss" | "tags" | "route" | "merge";
@@ -73,25 +72,11 @@ export function directAction(id: Exclude<ActionId, DialogKind | "edit">, q: Ques
 export interface Outcome {
   text: string;
   error: boolean;
-  /** For a refusal because someone else changed the question first: that person's role. */
-  changedBy?: string;
-}
-
-/** Who changed a question first, when the server says (`changedBy` on a conflict refusal: a role). */
-function changedByOf(error: AckError): string | undefined {
-  if ("changedBy" in error && typeof error.changedBy === "string") return error.changedBy;
-  const current = error.current;
-  if (typeof current === "object" && current !== null && "changedBy" in current && typeof current.changedBy === "string") return current.changedBy;
-  return undefined;
 }
 
 export function outcomeOf(r: AckResult<ModerationResult>): Outcome {
   if (r.ok) return { text: r.data.summary, error: false };
-  const changedBy = isConflict(r.error.code) ? changedByOf(r.error) : undefined;
-  return { text: r.error.message, error: true, ...(changedBy ? { changedBy } : {}) };
+  // A refusal as stale names the role of whoever changed the question first, in its message.
+  return { text: r.error.message, error: true };
 }
 
-/** "a moderator", "an organizer". */
-export function withArticle(role: string): string {
-  return `${/^[aeiou]/i.test(role) ? "an" : "a"} ${role}`;
-}

@@ -4,7 +4,7 @@ import type { ModerationResult, QuestionView } from "@/lib/qa";
 import type { AckResult } from "@/lib/realtime/contract";
 import type { ModerationAction } from "@/lib/schemas/qa";
 import { isConflict, type QaNotice } from "@/lib/client/qa-client";
-import { directAction, isDialog, offers, ACTIONS, outcomeOf, withArticle, type ActionId } from "./moderation-actions";
+import { directAction, isDialog, offers, ACTIONS, outcomeOf, type ActionId } from "./moderation-actions";
 import { QaCountList, QaFilters, QaSettings, ShortcutHelp } from "./moderation-controls";
 import { ActionDialog } from "./moderation-dialog";
 import { ModerationList } from "./moderation-list";
@@ -157,7 +157,6 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
 
       <p className={`qa-outcome${outcome.error ? " error" : ""}`} role="status" data-testid="qa-outcome">
         {outcome.text}
-        {outcome.changedBy ? <span data-testid="qa-outcome-by"> Changed by {withArticle(outcome.changedBy)}.</span> : null}
       </p>
 
       <div className="qa-tabs" role="tablist" aria-label="Question lists">
