@@ -128,7 +128,7 @@ function startChild(mode: "app" | "bare", n: number, approvals: number, postgres
   return new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`${mode} server did not start in time`)), PHASE_LIMIT_MS);
-    child.stdout!.on("data", (d) => {
+    child.stdout.on("data", (d) => {
       out += d;
       const m = /READY (\S+)/.exec(out);
       if (m) {

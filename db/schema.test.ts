@@ -30,14 +30,14 @@ describe.each(testDatabaseKinds())("database on %s", (kind) => {
     expect(first.inserted).toBe(19);
     expect(second.inserted).toBe(0);
     const rows = await handle.db.execute(sql`SELECT count(*)::int AS n FROM sessions`);
-    expect((rows as unknown as { rows: Array<{ n: number }> }).rows[0].n).toBe(19);
+    expect((rows as { rows: Array<{ n: number }> }).rows[0].n).toBe(19);
   });
 
   it("keeps an organizer's edit when the seed runs again", async () => {
     await handle.db.execute(sql`UPDATE sessions SET title = 'Renamed' WHERE slug = 'reception'`);
     await seedProgramme(handle.db);
     const rows = await handle.db.execute(sql`SELECT title FROM sessions WHERE slug = 'reception'`);
-    expect((rows as unknown as { rows: Array<{ title: string }> }).rows[0].title).toBe("Renamed");
+    expect((rows as { rows: Array<{ title: string }> }).rows[0].title).toBe("Renamed");
   });
 
   it.each([
@@ -64,7 +64,7 @@ describe.each(testDatabaseKinds())("database on %s", (kind) => {
       );
     expect(isCheckViolation(err, "sessions_chatham_house_not_streamed_or_recorded")).toBe(true);
     const rows = await handle.db.execute(sql`SELECT count(*)::int AS n FROM sessions WHERE slug = 'forbidden'`);
-    expect((rows as unknown as { rows: Array<{ n: number }> }).rows[0].n).toBe(0);
+    expect((rows as { rows: Array<{ n: number }> }).rows[0].n).toBe(0);
   });
 
   it("allows an on-record session to be streamed and recorded", async () => {

@@ -92,7 +92,7 @@ test("a Day 1 poll shows only totals with small counts hidden, and no page, payl
   const linked = await plenary.services.db.execute(
     sql`SELECT count(*)::int AS n FROM poll_responses r JOIN polls p ON p.id = r.poll_id JOIN sessions s ON s.id = p.session_id WHERE s.slug = ${SLUG} AND r.voter_id IS NOT NULL`,
   );
-  expect(Number((linked as unknown as { rows: Array<{ n: number }> }).rows[0].n)).toBe(0);
+  expect(Number((linked as { rows: Array<{ n: number }> }).rows[0].n)).toBe(0);
   await phones[0].page.reload();
   await expect(phones[0].page.getByRole("heading", { name: QUESTION })).toBeVisible();
   await expect(phones[0].page.getByText("Your answer:")).toHaveCount(0);

@@ -189,7 +189,7 @@ test("a phone that lost its connection catches up on what it missed when it come
   await phone.context.setOffline(false);
   await expect(phone.page.getByRole("status").filter({ hasText: "Your answer was counted" })).toHaveText("Your answer was counted: 5 of 5.", { timeout: 30_000 });
   const stored = await plenary.services.db.execute(sql`SELECT rating FROM poll_responses WHERE voter_id = ${phone.person.userId}`);
-  expect((stored as unknown as { rows: Array<{ rating: number }> }).rows.map((r) => r.rating)).toEqual([5]);
+  expect((stored as { rows: Array<{ rating: number }> }).rows.map((r) => r.rating)).toEqual([5]);
   expectNoPageErrors(mod, phone);
   await mod.context.close();
   await phone.context.close();

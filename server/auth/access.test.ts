@@ -20,7 +20,7 @@ async function auditCount(action?: string): Promise<number> {
   const res = await server.services.db.execute(
     action ? sql`SELECT count(*)::int AS n FROM audit_log WHERE outcome = 'refused' AND action = ${action}` : sql`SELECT count(*)::int AS n FROM audit_log WHERE outcome = 'refused'`,
   );
-  return (res as unknown as { rows: Array<{ n: number }> }).rows[0].n;
+  return (res as { rows: Array<{ n: number }> }).rows[0].n;
 }
 
 function http(path: string, who: TestPerson | null, init: { method?: string; body?: unknown; origin?: string | null } = {}) {
@@ -165,7 +165,7 @@ describe("role × page matrix over HTTP", () => {
   type Segment = string | [string, string, string, null];
   type Tree = [Segment, Record<string, Tree>];
   const routerTree = (segments: Segment[]): Tree =>
-    segments.reduceRight<Tree>((child, segment) => [segment, { children: child }], ["__PAGE__", {}]) as Tree;
+    segments.reduceRight<Tree>((child, segment) => [segment, { children: child }], ["__PAGE__", {}]);
   /** The router state of a browser on `/admin/import` (or on `/admin` when that is the target). */
   const adminTree = (target: string) => (target === "/admin/import" ? routerTree(["", "admin"]) : routerTree(["", "admin", "import"]));
   /** The router state of a browser on the public session page. */

@@ -148,7 +148,7 @@ describe("joining in the room with a code", () => {
   }
   async function deviceCount(): Promise<number> {
     const count = await server.services.db.execute(sql`SELECT count(*)::int AS n FROM users WHERE kind = 'device'`);
-    return (count as unknown as { rows: Array<{ n: number }> }).rows[0].n;
+    return (count as { rows: Array<{ n: number }> }).rows[0].n;
   }
 
   it("a wrong code is refused with a clear message; a typo-prone phone is throttled on its own, not its neighbours on the same network", async () => {
@@ -300,7 +300,7 @@ describe("magic links", () => {
       }
       const identifiers = async () => {
         const res = await srv.services.db.execute(sql`SELECT identifier FROM verification_tokens ORDER BY identifier`);
-        return (res as unknown as { rows: Array<{ identifier: string }> }).rows.map((r) => r.identifier);
+        return (res as { rows: Array<{ identifier: string }> }).rows.map((r) => r.identifier);
       };
       expect(await identifiers()).toEqual(["new-link@example.org", "old-link@example.org", "unknown-link@example.org"]);
       await srv.services.db.execute(sql`UPDATE verification_tokens SET expires = now() - interval '1 second' WHERE identifier <> 'new-link@example.org'`);

@@ -134,7 +134,7 @@ export async function answersIfOpen(db: Db, pollId: string, writes: AnswerWrite[
        SET option_ids = excluded.option_ids, rating = excluded.rating, word = excluded.word, answered_at = excluded.answered_at,
            seq = nextval(pg_get_serial_sequence('poll_responses', 'seq'))
     RETURNING voter_id, seq, answered_at`);
-  const rows = (res as unknown as { rows: Array<{ voter_id: string; seq: string | number; answered_at: string | Date }> }).rows;
+  const rows = (res as { rows: Array<{ voter_id: string; seq: string | number; answered_at: string | Date }> }).rows;
   return new Map(rows.map((r) => [r.voter_id, { seq: Number(r.seq), answeredAt: new Date(r.answered_at) }]));
 }
 

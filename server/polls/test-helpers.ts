@@ -38,7 +38,7 @@ export async function joinSession(url: string, who: TestPerson | null, slug: str
 
 export async function rows<T>(app: PlenaryServices, query: ReturnType<typeof sql>): Promise<T[]> {
   const res = await app.db.execute(query);
-  return (res as unknown as { rows: T[] }).rows;
+  return (res as { rows: T[] }).rows;
 }
 
 /** What the database holds for a poll: respondents and per option/value/word counts. */

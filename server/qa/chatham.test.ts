@@ -115,7 +115,7 @@ describe("Chatham House: no asker or voter is identifiable anywhere", () => {
     await must("wil", "question:similar", { slug: SLUG, text: "timeline case development reform" });
     const v = (id: string) => server.services.db.select({ v: questions.version }).from(questions).where(eq(questions.id, id)).then((r) => r[0].v);
     const mod = async (who: string, id: string, action: object) => must<ModerationResult>(who, "question:moderate", { slug: SLUG, key: key(), questionId: id, expectedVersion: await v(id), action });
-    const panelists = ((await must<QaSnapshot>("mod1", "qa:sync", { slug: SLUG })) as QaSnapshot).panelists;
+    const panelists = ((await must<QaSnapshot>("mod1", "qa:sync", { slug: SLUG }))).panelists;
 
     await mod("mod1", asked.zeb.question.id, { type: "approve" });
     await mod("mod2", asked.wil.question.id, { type: "approve" });

@@ -11,7 +11,29 @@ import { AppError } from "../errors";
 import { errorName } from "../log";
 import { projectOwn, projectState } from "./projection";
 import * as q from "./queries";
-import type { QaDeps } from "./service";
+import type { AgendaService } from "../agenda/service";
+import type { AuditService } from "../audit/service";
+import type { Guard } from "../auth/guard";
+import type { Clock } from "../clock";
+import type { Logger } from "../log";
+import type { CommandGate } from "./gate";
+import type { QaPublisher } from "./publisher";
+
+export interface QaDeps {
+  db: q.Db;
+  audit: AuditService;
+  guard: Guard;
+  clock: Clock;
+  log: Logger;
+  agenda: AgendaService;
+  publish: QaPublisher;
+  /** The order commands take on the database (gate.ts). */
+  gate: CommandGate;
+  /** PGlite: let sockets and timers in between two questions of a vote batch. */
+  serialCommands: boolean;
+  /** Keys the per-person outbox name (`outboxKey`); the server's auth secret. */
+  outboxSecret: string;
+}
 
 const VIEW_RANK: Record<QaView, number> = { audience: 0, panel: 1, staff: 2 };
 

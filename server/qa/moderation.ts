@@ -11,11 +11,10 @@ import type { CommandInput } from "../../lib/realtime/contract";
 import type { Actor } from "../auth/actor";
 import { AppError } from "../errors";
 import { applyAction, answerOf, auditOf, describeKind, interleaveByOrigin, publishedAt, Replayed, undoRecordOf, type Outcome, type StoredAnswer, type UndoRecord } from "./changes";
-import type { QaContext } from "./context";
 import { projectQuestion } from "./projection";
 import type { QuestionChange } from "./publisher";
 import * as q from "./queries";
-import type { QaDeps } from "./service";
+import type { QaContext, QaDeps } from "./context";
 import type { AuditEntry } from "../audit/service";
 
 /** What a staff command writes besides its own changes: its stored answer, its undo record, its audit entry. */

@@ -7,10 +7,9 @@ import type { CommandInput } from "../../lib/realtime/contract";
 import type { Actor } from "../auth/actor";
 import { AppError } from "../errors";
 import { Batcher, type Pending } from "../batch";
-import type { QaContext } from "./context";
 import { projectQuestion } from "./projection";
 import * as q from "./queries";
-import type { QaDeps } from "./service";
+import type { QaContext, QaDeps } from "./context";
 
 /** A sync's answer, with the view it was given. */
 export type ViewSync = QaSync & { view: QaView };

@@ -14,31 +14,16 @@ import type { AgendaService } from "../agenda/service";
 import type { Clock } from "../clock";
 import type { Logger } from "../log";
 import { QaAsking } from "./asking";
-import { QaContext } from "./context";
+import { QaContext, type QaDeps } from "./context";
 import { CommandGate, type Lane } from "./gate";
 import { QaModeration } from "./moderation";
-import type { QaPublisher } from "./publisher";
 import * as q from "./queries";
 import { QaReading, type ViewSync } from "./reading";
 import { eraseEndedChathamAttendees } from "../people/queries";
 
 export { ASK_LIMIT } from "./asking";
+export type { QaDeps } from "./context";
 
-export interface QaDeps {
-  db: q.Db;
-  audit: AuditService;
-  guard: Guard;
-  clock: Clock;
-  log: Logger;
-  agenda: AgendaService;
-  publish: QaPublisher;
-  /** The order commands take on the database (gate.ts). */
-  gate: CommandGate;
-  /** PGlite: let sockets and timers in between two questions of a vote batch. */
-  serialCommands: boolean;
-  /** Keys the per-person outbox name (`outboxKey`); the server's auth secret. */
-  outboxSecret: string;
-}
 
 export interface QaServiceOptions extends Omit<QaDeps, "gate"> {
   /** PGlite: commands run one at a time with an event-loop turn between them; Postgres: the audience's at most 8 at once. */

@@ -71,7 +71,7 @@ export function browserLike(
     forceNew: true,
   });
   keepConnected(socket, undefined);
-  const client = new QaClient(socket as unknown as SocketLike, {
+  const client = new QaClient(socket, {
     slug: opts.slug,
     view: opts.view,
     owner: opts.owner,

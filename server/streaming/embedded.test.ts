@@ -32,7 +32,7 @@ describe("the embedded LiveKit configuration", () => {
   it("binds signalling and media to loopback, opens no TCP media port, sends webhooks to Plenary and lets only Plenary create rooms", () => {
     const yaml = embeddedConfigYaml({ port: 17000, udpPort: 17001, webhookUrl: "http://127.0.0.1:3000/api/livekit/webhook" });
     expect(yaml).toContain('bind_addresses: ["127.0.0.1"]');
-    expect(yaml).toMatch(/rtc:\n  udp_port: 17001\n  tcp_port: 0\n  node_ip: 127.0.0.1\n  use_external_ip: false/);
+    expect(yaml).toMatch(/rtc:\n {2}udp_port: 17001\n {2}tcp_port: 0\n {2}node_ip: 127.0.0.1\n {2}use_external_ip: false/);
     expect(yaml).toContain('includes: ["127.0.0.1/32"]');
     expect(yaml).toContain("auto_create: false");
     expect(yaml).toContain('urls: ["http://127.0.0.1:3000/api/livekit/webhook"]');

@@ -103,8 +103,8 @@ async function startOnce(opts: EmbeddedOptions): Promise<EmbeddedLivekit> {
       if (output.length > 2000) output.splice(0, output.length - 2000);
     }
   };
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
   // If this process exits without closing Plenary, do not leave LiveKit (or its configuration) behind.

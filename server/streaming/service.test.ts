@@ -407,7 +407,7 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
 
   it("checks every payload: bad input gets a clear code and changes nothing", async () => {
     const staff = await socketOf(moderator);
-    expect(await staff.emitWithAck("hand:promote", { slug: DAY2, handId: "not-a-uuid" } as never)).toMatchObject({ ok: false, error: { code: "invalid_payload" } });
+    expect(await staff.emitWithAck("hand:promote", { slug: DAY2, handId: "not-a-uuid" })).toMatchObject({ ok: false, error: { code: "invalid_payload" } });
     expect(await staff.emitWithAck("hand:promote", { slug: DAY2, handId: "00000000-0000-4000-8000-000000000000" })).toMatchObject({
       ok: false,
       error: { code: "not_found" },

@@ -97,7 +97,7 @@ export function startChildServer(opts: ChildServerOptions, timeoutMs = 60_000): 
         call: (op, args) =>
           new Promise((res, rej) => {
             const id = ++nextId;
-            pending.set(id, { resolve: res as (v: unknown) => void, reject: rej });
+            pending.set(id, { resolve: res, reject: rej });
             child.send({ type: "call", id, op, args } satisfies Call);
           }),
         kill: async () => {

@@ -36,7 +36,7 @@ function tilesOf(room: Room): Tile[] {
   const tiles: Tile[] = [];
   for (const p of room.remoteParticipants.values()) {
     const pubs = [...p.trackPublications.values()];
-    const track = (source: Track.Source) => pubs.find((t) => t.source === source && t.track && !t.isMuted)?.track as RemoteTrack | undefined;
+    const track = (source: Track.Source) => pubs.find((t) => t.source === source && t.track && !t.isMuted)?.track;
     const audio = pubs.filter((t) => t.kind === Track.Kind.Audio && t.track).map((t) => t.track as RemoteTrack);
     if (pubs.length === 0) continue; // hidden viewers never appear; a publisher with nothing on air yet waits off stage
     tiles.push({
@@ -157,8 +157,8 @@ export default function LiveStage({ token, hand, onState }: Props) {
   const speakingNow = tiles.filter((t) => t.speaking).map((t) => t.name);
   const local = room.localParticipant;
   const sources = local.permissions?.canPublish ? (local.permissions.canPublishSources ?? []) : [];
-  const mayMic = hand.status === "promoted" && sources.includes(SOURCE_MICROPHONE as never);
-  const mayCamera = hand.status === "promoted" && sources.includes(SOURCE_CAMERA as never);
+  const mayMic = hand.status === "promoted" && sources.includes(SOURCE_MICROPHONE);
+  const mayCamera = hand.status === "promoted" && sources.includes(SOURCE_CAMERA);
 
   const toggle = async (what: "mic" | "camera") => {
     setSpeakerError(null);
