@@ -27,6 +27,10 @@ import { clockFor, type Clock } from "./clock";
 import type { Config } from "./config";
 import { registerApp, unregisterApp } from "./context";
 import { healthz } from "./http/healthz";
+import { unavailablePage } from "./http/unavailable-page";
+import { DatabaseHealth } from "./health";
+import { databaseFault } from "./db-errors";
+import { failureLog } from "./log-throttle";
 import { createLogger, type Logger } from "./log";
 import { createSocketServer, disconnectExpired, type PlenaryIo } from "./realtime/io";
 import { rooms } from "./realtime/rooms";
@@ -49,6 +53,8 @@ export interface PlenaryServices {
   clock: Clock;
   database: DatabaseHandle;
   db: Database;
+  /** Can the database be read and written right now (a cached probe), and its recent failures. */
+  health: DatabaseHealth;
   io: PlenaryIo;
   /** `ready` is false once shutdown begins; `redis` (with the Redis adapter) says whether Redis is connected. */
   realtime: { ready: boolean; redis?: () => boolean };
@@ -199,12 +205,14 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     eraser.unref();
     closers.push(async () => clearInterval(eraser));
     realtime.redis = redis?.ready;
+    const health = new DatabaseHealth(database.db);
     const services: PlenaryServices = {
       config,
       log,
       clock,
       database,
       db: database.db,
+      health,
       io: sockets,
       realtime,
       allowedOrigins,
@@ -262,6 +270,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     let inflight = 0;
     let drained: (() => void) | undefined;
     const trustedProxies = parseTrustedProxies(config.trustedProxies);
+    const failures = failureLog(log);
     dispatch = (req, res) => {
       const url = req.url ?? "/";
       // Route handlers read the client's address from here; whatever a client sent is replaced.
@@ -286,10 +295,33 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         res.writeHead(404).end();
         return;
       }
-      nextHandler(req, res).catch((err: unknown) => {
+      const handler = nextHandler;
+      void servePage(req, res, url, handler).catch((err: unknown) => {
+        const fault = databaseFault(err);
+        if (fault) {
+          services.health.noteFailure(err);
+          failures.error("request failed", fault.reason, "page", { code: fault.code });
+          if (!res.headersSent) unavailablePage(res, req.method === "HEAD");
+          return;
+        }
         log.error("request failed", { path: url.split("?")[0], err });
         if (!res.headersSent) res.writeHead(500).end();
       });
+    };
+    // A page needs the database (sign-in, the agenda, the session); while it cannot be reached, pages
+    // answer 503 with Retry-After and a page that says so, not Next's bare 500. Route handlers answer
+    // their own 503 (server/http/route.ts); Next's static files need no database.
+    const servePage = async (req: http.IncomingMessage, res: http.ServerResponse, url: string, handler: NonNullable<typeof nextHandler>) => {
+      const page = (req.method === "GET" || req.method === "HEAD") && !url.startsWith("/_next/") && !url.startsWith("/api/");
+      if (page) {
+        const state = await services.health.check();
+        if (!state.reachable) {
+          failures.error("page refused: database unreachable", state.fault?.reason ?? "unknown", "page", { code: state.fault?.code });
+          unavailablePage(res, req.method === "HEAD");
+          return;
+        }
+      }
+      await handler(req, res);
     };
 
     const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${listenPort}`;

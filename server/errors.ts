@@ -1,3 +1,5 @@
+import { databaseFault, type DatabaseFault } from "./db-errors";
+
 /** Stable error codes. The code is the contract; the message is for a person and says what to do. */
 export const errorStatus = {
   bad_request: 400,
@@ -61,8 +63,28 @@ export class AppError extends Error {
   }
 }
 
-/** Anything that is not an AppError is an internal fault: logged with its cause, never sent. */
+/** How long a client is asked to wait before trying again while the database is out. */
+export const UNAVAILABLE_RETRY_MS = 5_000;
+
+/**
+ * The database cannot do its work right now (full disk, refused connection, shutting down…): a 503
+ * with Retry-After, not a 500, and the client keeps the person's work and tries again. The fault
+ * (its reason and driver code) stays on the server, as `fault` and `cause`, for the log.
+ */
+export function databaseUnavailable(fault: DatabaseFault, cause?: unknown): AppError & { fault: DatabaseFault } {
+  const e = new AppError("unavailable", "Plenary cannot save or load this right now: its database is briefly unavailable. Your work is kept; try again in a few seconds.", {
+    retryAfterMs: UNAVAILABLE_RETRY_MS,
+  });
+  return Object.assign(e, { fault, cause });
+}
+
+/**
+ * Anything that is not an AppError is a fault: a database outage becomes `unavailable` (503),
+ * anything else `internal` (500); either is logged with its cause, never sent.
+ */
 export function toAppError(err: unknown): AppError {
   if (AppError.is(err)) return err;
+  const fault = databaseFault(err);
+  if (fault) return databaseUnavailable(fault, err);
   return new AppError("internal", "Something went wrong on the server. Try again; if it persists, tell the organizers.");
 }

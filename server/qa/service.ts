@@ -12,8 +12,8 @@ import type { Action } from "../auth/policy";
 import type { Clock } from "../clock";
 import { errorName, type Logger } from "../log";
 import type { AgendaService } from "../agenda/service";
-import { AppError } from "../errors";
-import { isCheckViolation } from "../db-errors";
+import { AppError, databaseUnavailable } from "../errors";
+import { databaseFault, isCheckViolation } from "../db-errors";
 import { rankSimilar } from "../../lib/qa-similarity";
 import type { ModerationResult, OwnQuestion, QaSync, QaView, SimilarQuestion, SubmitResult, VoteResult } from "../../lib/qa";
 import {
@@ -919,6 +919,9 @@ export class QaService {
 export function qaFault(err: unknown): unknown {
   if (AppError.is(err)) return err;
   if (isCheckViolation(err, "questions_chatham_house_anonymous")) return new AppError("policy_violation", "Questions in a Chatham House session are always anonymous.");
+  // An outage is `unavailable` (the client keeps the work and retries), named by its reason and code.
+  const fault = databaseFault(err);
+  if (fault) return databaseUnavailable(fault, err);
   const safe = new Error(`Q&A operation failed (${errorName(err)})`);
   safe.name = "QaError";
   return safe;

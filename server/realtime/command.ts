@@ -1,13 +1,18 @@
 import type { z } from "zod";
 import type { AckResult } from "../../lib/realtime/contract";
 import { AppError, toAppError } from "../errors";
-import type { Logger } from "../log";
+import { databaseFault } from "../db-errors";
+import type { DatabaseHealth } from "../health";
+import { errorName, type Logger } from "../log";
+import { failureLog } from "../log-throttle";
 import type { PlenarySocket } from "./io";
 import type { BucketRule, RateLimiter } from "./rate-limit";
 
 export interface CommandDeps {
   log: Logger;
   limiter: RateLimiter;
+  /** Told of every failure a database fault caused, so /healthz and pages know at once. */
+  health?: Pick<DatabaseHealth, "noteFailure">;
 }
 
 /** A generous default: bursts of 20, 5 a second sustained. Commands that need less set their own. */
@@ -40,7 +45,12 @@ export function onCommand<S extends z.ZodType, R>(
       reply({ ok: true, data: await handler(parsed.data) });
     } catch (err) {
       const e = toAppError(err);
-      if (e.code === "internal") deps.log.error("socket command failed", { event, err });
+      const fault = databaseFault(err);
+      if (e.code === "internal" || fault) {
+        // Clients retry every few seconds through an outage: one line per kind and interval, with a count.
+        deps.health?.noteFailure(err);
+        failureLog(deps.log).error("socket command failed", fault?.reason ?? `${errorName(err)} in ${event}`, event, { err, ...(fault ? { code: fault.code } : {}) });
+      }
       const retryAfterMs = typeof e.details?.retryAfterMs === "number" ? e.details.retryAfterMs : undefined;
       reply({ ok: false, error: { code: e.code, message: e.message, ...(retryAfterMs ? { retryAfterMs } : {}), ...(e.details?.current ? { current: e.details.current } : {}) } });
     }
