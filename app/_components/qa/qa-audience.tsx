@@ -12,6 +12,7 @@ import {
   type SimilarQuestion,
 } from "@/lib/qa";
 import type { AckResult } from "@/lib/realtime/contract";
+import { SAVE_STALLED_MESSAGE } from "@/lib/save-failures";
 import { getSocket } from "../realtime";
 import { isLocal, type QaNotice } from "./qa-client";
 import { useAnnouncer, useQa } from "./use-qa";
@@ -105,7 +106,9 @@ export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links, outb
           : offline
             ? "Offline. What you send now stays on this device and goes out when the connection returns."
             : state.outbox.length
-              ? `Sending ${state.outbox.length} waiting item${state.outbox.length > 1 ? "s" : ""}…`
+              ? state.stalled
+                ? SAVE_STALLED_MESSAGE
+                : `Sending ${state.outbox.length} waiting item${state.outbox.length > 1 ? "s" : ""}…`
               : ""}
       </p>
       {canAsk ? <AskForm slug={slug} chatham={chatham} ownLabel={ownLabel} client={client} state={state} onVoted={() => announce("Your vote was added to that question instead.")} /> : null}

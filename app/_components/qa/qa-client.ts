@@ -33,6 +33,7 @@ import {
 } from "../../../lib/qa";
 import type { AgendaItem } from "../../../lib/agenda";
 import { memoryStore, type OutboxItem, type OutboxStore } from "./outbox-store";
+import { isRetryableFailure } from "../../../lib/save-failures";
 
 /** The part of a socket.io client socket this engine uses. */
 export interface SocketLike {
@@ -58,6 +59,8 @@ export interface QaClientState {
   myVotes: ReadonlySet<string>;
   mine: readonly OwnQuestion[];
   outbox: readonly OutboxItem[];
+  /** The server could not save the first outbox item (an outage): it stays queued and is tried again. */
+  stalled: boolean;
   /** Questions the server refused for good (closed, too short), with its reason. */
   failed: ReadonlyArray<{ key: string; text: string; message: string }>;
   state: QaState | null;
@@ -127,6 +130,7 @@ export class QaClient {
       myVotes: new Set(),
       mine: [],
       outbox: opts.owner ? this.store.load(opts.owner, opts.slug) : [],
+      stalled: false,
       failed: [],
       state: null,
       panelists: [],
@@ -443,6 +447,7 @@ export class QaClient {
           this.retryTimer = setTimeout(() => void this.flush(), 200);
           break;
         }
+        if (this.s.stalled && (r.ok || !isRetryableFailure(r.error.code))) this.set({ stalled: false });
         if (r.ok) {
           this.dequeue(item.key);
           if (item.kind === "submit") {
@@ -460,7 +465,8 @@ export class QaClient {
           this.retryTimer = setTimeout(() => void this.flush(), r.error.retryAfterMs ?? 2000);
           break;
         }
-        if (r.error.code === "internal" || r.error.code === "unavailable") {
+        if (isRetryableFailure(r.error.code)) {
+          if (!this.s.stalled) this.set({ stalled: true });
           this.retryTimer = setTimeout(() => void this.flush(), 3000);
           break;
         }
