@@ -51,10 +51,16 @@ function start(args: string[], opts: { dataDir?: string; port?: number; via?: "s
 afterEach(async () => {
   const c = child;
   child = undefined;
-  if (c?.pid && c.exitCode === null) {
+  if (c?.pid && c.exitCode === null && c.signalCode === null) {
     const exited = new Promise((resolve) => c.once("exit", resolve));
     process.kill(-c.pid, "SIGTERM");
-    const forced = setTimeout(() => c.pid && process.kill(-c.pid, "SIGKILL"), 10_000);
+    const forced = setTimeout(() => {
+      try {
+        if (c.pid) process.kill(-c.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 10_000);
     await exited;
     clearTimeout(forced);
   }
@@ -140,7 +146,10 @@ describe("scripts/start.mjs", () => {
     process.kill(shell.pid!, "SIGKILL");
     await exited;
     await portFreed(url, 15_000);
-    // It shut down properly: the data folder's lock is released, so a new start takes it without a takeover.
-    expect(fs.existsSync(path.join(folder, "plenary.lock"))).toBe(false);
+    // It shut down properly (the HTTP server closes first, the database last): the data folder's lock
+    // is released, so a new start takes the folder without a takeover.
+    const lock = path.join(folder, "plenary.lock");
+    for (let i = 0; i < 150 && fs.existsSync(lock); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(fs.existsSync(lock)).toBe(false);
   }, startsInTest(1));
 });

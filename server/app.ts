@@ -28,6 +28,7 @@ import type { Config } from "./config";
 import { registerApp, unregisterApp } from "./context";
 import { healthz } from "./http/healthz";
 import { unavailablePage } from "./http/unavailable-page";
+import { holdServerErrors } from "./http/hold-server-errors";
 import { DatabaseHealth } from "./health";
 import { databaseFault } from "./db-errors";
 import { failureLog } from "./log-throttle";
@@ -320,6 +321,14 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
           unavailablePage(res, req.method === "HEAD");
           return;
         }
+        // The database can go away after that check (the result is up to 2 s old): a page Next
+        // answers with a 5xx is then checked afresh and, with the database unreachable, becomes the 503 page.
+        holdServerErrors(res, async () => {
+          const now = await services.health.check(0);
+          if (now.reachable) return null;
+          failures.error("page refused: database unreachable", now.fault?.reason ?? "unknown", "page", { code: now.fault?.code });
+          return (r) => unavailablePage(r, req.method === "HEAD");
+        });
       }
       await handler(req, res);
     };

@@ -71,9 +71,12 @@ export class DatabaseHealth {
     };
   }
 
-  /** The database's state: the last probe's when it is recent enough, else a new probe (shared by concurrent callers). */
-  async check(): Promise<DatabaseState> {
-    if (this.last && Date.now() - this.last.checkedAt.getTime() < this.probeEveryMs) return this.last;
+  /**
+   * The database's state: the last probe's when it is younger than `maxAgeMs` (default: the probe
+   * interval), else a new probe (shared by concurrent callers).
+   */
+  async check(maxAgeMs = this.probeEveryMs): Promise<DatabaseState> {
+    if (this.last && Date.now() - this.last.checkedAt.getTime() < maxAgeMs) return this.last;
     this.inflight ??= this.probe().finally(() => (this.inflight = undefined));
     return this.inflight;
   }
