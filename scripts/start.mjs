@@ -58,6 +58,9 @@ const parent = process.ppid;
 const watch = setInterval(() => {
   if (process.ppid === parent) return;
   clearInterval(watch);
+  // Whatever read our output may have died with the launcher: a write to a closed pipe (EPIPE) must
+  // not crash the shutdown before it releases the data folder.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
   process.stderr.write(`plenary: the launching process (pid ${parent}) is gone; shutting down\n`);
   process.kill(process.pid, "SIGTERM");
 }, 500);
