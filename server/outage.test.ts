@@ -15,6 +15,8 @@ import { testDatabaseKinds } from "./testing/databases";
 import { createPerson, type TestPerson } from "./testing/people";
 import { startTestServer, type TestServer } from "./testing/test-server";
 import { browserLike, call, key, sleep, waitFor } from "./qa/testing";
+import { emit, joinSession, ok as pollOk } from "./polls/test-helpers";
+import type { MyAnswer, PollView } from "../lib/polls";
 
 const SLUG = "defense-industry-perspectives"; // live at NOW, on the record
 const NOW = "2024-05-24T10:00:00-04:00";
@@ -36,6 +38,9 @@ async function setReadOnly(server: TestServer, on: boolean): Promise<void> {
   } finally {
     await admin.end();
   }
+  // The pool learns of each ended connection (57P01) from its socket and drops it: let that happen
+  // first, so the commands that follow meet the read-only database, not a connection being closed.
+  await sleep(500);
 }
 
 async function health(server: TestServer) {
@@ -106,6 +111,25 @@ describe.each(testDatabaseKinds())("a database that refuses writes (%s)", (datab
     expect(failed()[1]).toMatchObject({ kind: "read_only", repeated: 23, where: { "question:submit": 23 } });
     // Nothing a person typed reaches the log.
     expect(JSON.stringify(lines)).not.toContain("Outage question");
+  });
+
+  it("a poll answer is refused as `unavailable` (kept and sent again by the page), then counted once writes work", async () => {
+    const moderator = await createPerson(server.services, { name: "Outage Moderator", email: `outage-mod-${database}@example.org`, roles: [{ slug: SLUG, role: "moderator" }] });
+    const mod = await joinSession(server.url, moderator, SLUG);
+    const voter = await joinSession(server.url, people[1], SLUG);
+    sockets.push(mod.socket, voter.socket);
+    const poll = await pollOk(
+      emit<PollView>(mod.socket, "poll:create", { slug: SLUG, clientKey: key(), draft: { kind: "single", question: "Which reform matters most?", options: ["Speed", "Training"], resultsVisibility: "published" }, open: true }),
+    );
+    const answer = { pollId: poll.id, answer: { kind: "single", optionId: poll.options[0].id } };
+    await setReadOnly(server, true);
+    try {
+      expect(await emit(voter.socket, "poll:answer", answer)).toMatchObject({ ok: false, error: { code: "unavailable", retryAfterMs: 5000 } });
+    } finally {
+      await setReadOnly(server, false);
+    }
+    expect(await pollOk(emit<MyAnswer>(voter.socket, "poll:answer", answer))).toMatchObject({ pollId: poll.id });
+    expect(lines.some((l) => l.msg === "poll answer failed")).toBe(false);
   });
 
   it("the pages' Q&A engine keeps the question, says it can't save right now, and sends it once writes work", async () => {
