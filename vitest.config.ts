@@ -9,8 +9,11 @@ export default defineConfig({
     environment: "node",
     globalSetup: ["./scripts/ensure-build.ts"],
     pool: "forks",
+    // A test's own work gets 30 s. Starting servers is setup: it happens in hooks, whose limit is
+    // generous because a busy machine (load 13 on 2 cores) once needed over 30 s for one start;
+    // tests whose subject is starting servers add a budget per start (server/testing/timeouts.ts).
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 240_000,
     fileParallelism: true,
     maxWorkers: 2,
   },

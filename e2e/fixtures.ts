@@ -1,6 +1,7 @@
 import { test as base, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { startTestServer, type TestServer, type TestServerOptions } from "../server/testing/test-server";
+import { SERVER_START_MS } from "../server/testing/timeouts";
 
 type WorkerFixtures = { plenary: TestServer; plenaryOptions: TestServerOptions };
 
@@ -17,7 +18,8 @@ export const test = base.extend<{ baseURL: string; failOnPageErrors: void }, Wor
       await use(server);
       await server.close();
     },
-    { scope: "worker", timeout: 60_000 },
+    // Starting the server is setup with its own budget: a busy machine must not fail the run (server/testing/timeouts.ts).
+    { scope: "worker", timeout: SERVER_START_MS },
   ],
   baseURL: async ({ plenary }, use) => use(plenary.url),
   // Uncaught errors and React hydration mismatches in any page of the test fail it.

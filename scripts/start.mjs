@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // `npm start` / `npm run demo`: build the production bundle when the sources changed since the last
-// build, then run the one server entry point (server/main.ts) in this process's place.
+// build, then run the one server entry point (server/main.ts) in this same process.
 // `--demo` (only `npm run demo` passes it) turns demo mode on; without it PLENARY_DEMO is removed from
 // the environment, so a production start can never be a demo, whatever the shell or .env exports.
 // `--build-only` stops after the build (scripts/test.sh uses it before the browser tests).
-import { spawnSync, spawn } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stampFile = path.join(root, ".next", "plenary-source-hash");
@@ -44,6 +44,28 @@ if (!built || process.env.PLENARY_REBUILD === "1") {
 
 if (process.argv.includes("--build-only")) process.exit(0);
 
-const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server", "main.ts")], { cwd: root, env, stdio: "inherit" });
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// The server runs in this very process, not in a child: a launcher killed with SIGKILL cannot leave
+// an orphaned server behind holding the port and the data folder's lock, and a supervisor's restart
+// finds both free.
+Object.assign(process.env, env);
+for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
+process.chdir(root);
+
+// Launched through `npm start`, npm (or its shell) is the parent: when it is killed, even with
+// SIGKILL, this process is handed to another parent. The server then shuts down as on SIGTERM
+// instead of running on unsupervised.
+const parent = process.ppid;
+const watch = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(watch);
+  // Whatever read our output may have died with the launcher: a write to a closed pipe (EPIPE) must
+  // not crash the shutdown before it releases the data folder.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+  process.stderr.write(`plenary: the launching process (pid ${parent}) is gone; shutting down\n`);
+  process.kill(process.pid, "SIGTERM");
+}, 500);
+watch.unref();
+
+// tsx's loader (what `node --import tsx` loads) lets Node run the TypeScript entry point.
+await import("tsx");
+await import(pathToFileURL(path.join(root, "server", "main.ts")).href);

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { projectRoot } from "../server/app";
+import { startsInTest } from "../server/testing/timeouts";
 
 /**
  * The real production start path: `node scripts/start.mjs`, exactly what `npm start` runs (the
@@ -14,11 +15,15 @@ import { projectRoot } from "../server/app";
 let child: ChildProcess | undefined;
 let dataDir: string | undefined;
 
-function start(args: string[]): Promise<string> {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-start-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, PLENARY_DEMO: "1", PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LIVEKIT_BIN: "off", LOG_LEVEL: "warn" };
+/** `via` "shell": start.mjs under a shell that stays its parent, as `npm start` runs it under npm. */
+function start(args: string[], opts: { dataDir?: string; port?: number; via?: "shell" } = {}): Promise<string> {
+  dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "plenary-start-"));
+  const env: NodeJS.ProcessEnv = { ...process.env, PLENARY_DEMO: "1", PORT: String(opts.port ?? 0), HOST: "127.0.0.1", DATA_DIR: dataDir, LIVEKIT_BIN: "off", LOG_LEVEL: "warn" };
   for (const name of ["PUBLIC_URL", "DATABASE_URL", "REDIS_URL", "NODE_ENV", "PLENARY_REBUILD"]) delete env[name];
-  child = spawn(process.execPath, [path.join(projectRoot, "scripts", "start.mjs"), ...args], {
+  const launcher = [path.join(projectRoot, "scripts", "start.mjs"), ...args];
+  // `; exit $?` keeps the shell from exec-ing node in its place: it stays the parent, like npm.
+  const [command, argv] = opts.via === "shell" ? ["/bin/sh", ["-c", `"${process.execPath}" ${launcher.map((a) => `"${a}"`).join(" ")}; exit $?`]] : [process.execPath, launcher];
+  child = spawn(command, argv, {
     cwd: projectRoot,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -46,12 +51,26 @@ function start(args: string[]): Promise<string> {
 afterEach(async () => {
   const c = child;
   child = undefined;
-  if (c?.pid && c.exitCode === null) {
+  if (c?.pid && c.exitCode === null && c.signalCode === null) {
     const exited = new Promise((resolve) => c.once("exit", resolve));
     process.kill(-c.pid, "SIGTERM");
-    const forced = setTimeout(() => c.pid && process.kill(-c.pid, "SIGKILL"), 10_000);
+    const forced = setTimeout(() => {
+      try {
+        if (c.pid) process.kill(-c.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 10_000);
     await exited;
     clearTimeout(forced);
+  }
+  // Whatever is left in the group this test started (a server a killed launcher left behind).
+  if (c?.pid) {
+    try {
+      process.kill(-c.pid, "SIGKILL");
+    } catch {
+      // the group is empty: nothing outlived its launcher
+    }
   }
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 }, 20_000);
@@ -77,7 +96,7 @@ describe("scripts/start.mjs", () => {
       expect(html).not.toContain("Demo mode.");
       expect(html).not.toContain("Demo: sign in as anyone");
     }
-  }, 60_000);
+  }, startsInTest(1));
 
   it("`npm run demo` (--demo) is demo mode: the banner, one-click sign-in and the mailbox", async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
@@ -87,5 +106,50 @@ describe("scripts/start.mjs", () => {
     expect((await demoSignIn(url)).status).toBe(200);
     expect((await fetch(`${url}/dev/mailbox`)).status).toBe(200);
     expect(await (await fetch(`${url}/`)).text()).toContain("Demo mode.");
-  }, 60_000);
+  }, startsInTest(1));
+
+  /** Resolves once nothing listens on the port any more (a refused connection), or rejects after `ms`. */
+  async function portFreed(url: string, ms: number): Promise<number> {
+    const started = Date.now();
+    while (Date.now() - started < ms) {
+      const open = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+        () => true,
+        () => false,
+      );
+      if (!open) return Date.now() - started;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${url} still answers ${ms} ms after its launcher was killed`);
+  }
+
+  it("a launcher killed with SIGKILL leaves no server behind: the port and the data folder are free for the restart", async () => {
+    const url = await start([]);
+    const folder = dataDir!;
+    const port = Number(new URL(url).port);
+    const launcher = child!;
+    const exited = new Promise((resolve) => launcher.once("exit", resolve));
+    process.kill(launcher.pid!, "SIGKILL"); // the launcher alone, as a supervisor's kill -9 would
+    await exited;
+    await portFreed(url, 5_000);
+    // What a supervisor does next: start again on the same port and data folder.
+    child = undefined;
+    const again = await start([], { dataDir: folder, port });
+    expect(again).toBe(url);
+    expect((await fetch(`${again}/healthz`)).status).toBe(200);
+  }, startsInTest(2));
+
+  it("when the process that launched it (npm, a shell) is killed with SIGKILL, the server shuts down instead of running on as an orphan", async () => {
+    const url = await start([], { via: "shell" });
+    const folder = dataDir!;
+    const shell = child!;
+    const exited = new Promise((resolve) => shell.once("exit", resolve));
+    process.kill(shell.pid!, "SIGKILL");
+    await exited;
+    await portFreed(url, 15_000);
+    // It shut down properly (the HTTP server closes first, the database last): the data folder's lock
+    // is released, so a new start takes the folder without a takeover.
+    const lock = path.join(folder, "plenary.lock");
+    for (let i = 0; i < 150 && fs.existsSync(lock); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(fs.existsSync(lock)).toBe(false);
+  }, startsInTest(1));
 });

@@ -26,6 +26,11 @@ import { clockFor, type Clock } from "./clock";
 import type { Config } from "./config";
 import { registerApp, unregisterApp } from "./context";
 import { healthz } from "./http/healthz";
+import { unavailablePage } from "./http/unavailable-page";
+import { holdServerErrors } from "./http/hold-server-errors";
+import { DatabaseHealth } from "./health";
+import { databaseFault } from "./db-errors";
+import { failureLog } from "./log-throttle";
 import { createLogger, type Logger } from "./log";
 import { createSocketServer, disconnectExpired, type PlenaryIo } from "./realtime/io";
 import { rooms } from "./realtime/rooms";
@@ -171,12 +176,14 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     eraser.unref();
     closers.push(async () => clearInterval(eraser));
     realtime.redis = redis?.ready;
+    const health = new DatabaseHealth(database.db);
     const services: PlenaryServices = {
       config,
       log,
       clock,
       database,
       db: database.db,
+      health,
       io: sockets,
       realtime,
       allowedOrigins,
@@ -231,6 +238,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     let inflight = 0;
     let drained: (() => void) | undefined;
     const trustedProxies = parseTrustedProxies(config.trustedProxies);
+    const failures = failureLog(log);
     dispatch = (req, res) => {
       const url = req.url ?? "/";
       // Route handlers read the client's address from here; whatever a client sent is replaced.
@@ -259,10 +267,41 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         res.writeHead(404).end();
         return;
       }
-      nextHandler(req, res).catch((err: unknown) => {
+      const handler = nextHandler;
+      void servePage(req, res, url, handler).catch((err: unknown) => {
+        const fault = databaseFault(err);
+        if (fault) {
+          services.health.noteFailure(err);
+          failures.error("request failed", fault.reason, "page", { code: fault.code });
+          if (!res.headersSent) unavailablePage(res, req.method === "HEAD");
+          return;
+        }
         log.error("request failed", { path: url.split("?")[0], err });
         if (!res.headersSent) res.writeHead(500).end();
       });
+    };
+    // A page needs the database (sign-in, the agenda, the session); while it cannot be reached, pages
+    // answer 503 with Retry-After and a page that says so, not Next's bare 500. Route handlers answer
+    // their own 503 (server/http/route.ts); Next's static files need no database.
+    const servePage = async (req: http.IncomingMessage, res: http.ServerResponse, url: string, handler: NonNullable<typeof nextHandler>) => {
+      const page = (req.method === "GET" || req.method === "HEAD") && !url.startsWith("/_next/") && !url.startsWith("/api/");
+      if (page) {
+        const state = await services.health.check();
+        if (!state.reachable) {
+          failures.error("page refused: database unreachable", state.fault?.reason ?? "unknown", "page", { code: state.fault?.code });
+          unavailablePage(res, req.method === "HEAD");
+          return;
+        }
+        // The database can go away after that check (the result is up to 2 s old): a page Next
+        // answers with a 5xx is then checked afresh and, with the database unreachable, becomes the 503 page.
+        holdServerErrors(res, async () => {
+          const now = await services.health.check(0);
+          if (now.reachable) return null;
+          failures.error("page refused: database unreachable", now.fault?.reason ?? "unknown", "page", { code: now.fault?.code });
+          return (r) => unavailablePage(r, req.method === "HEAD");
+        });
+      }
+      await handler(req, res);
     };
 
     const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${listenPort}`;

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { isCheckViolation } from "./db-errors";
+import { databaseFault, isCheckViolation, type DatabaseFault } from "./db-errors";
 
 /** Stable error codes. The code is the contract; the message is for a person and says what to do. */
 export const errorStatus = {
@@ -64,15 +64,32 @@ export class AppError extends Error {
   }
 }
 
+/** How long a client is asked to wait before trying again while the database is out. */
+export const UNAVAILABLE_RETRY_MS = 5_000;
+
+/**
+ * The database cannot do its work right now (full disk, refused connection, shutting down…): a 503
+ * with Retry-After, not a 500, and the client keeps the person's work and tries again. The fault
+ * (its reason and driver code) stays on the server, as `fault` and `cause`, for the log.
+ */
+export function databaseUnavailable(fault: DatabaseFault, cause?: unknown): AppError & { fault: DatabaseFault } {
+  const e = new AppError("unavailable", "Plenary cannot save or load this right now: its database is briefly unavailable. Your work is kept; try again in a few seconds.", {
+    retryAfterMs: UNAVAILABLE_RETRY_MS,
+  });
+  return Object.assign(e, { fault, cause });
+}
+
 /**
  * The one mapping from any thrown value to what a person is told. Refusals the database itself makes
- * (constraints that hold the event's rules) become their AppError; anything else is an internal
- * fault, logged by its kind by the caller and never sent (a database error's text can carry the
- * query's parameters).
+ * (constraints that hold the event's rules) become their AppError; a database outage becomes
+ * `unavailable` (503); anything else is `internal` (500). Faults are logged by their kind by the
+ * caller and never sent (a database error's text can carry the query's parameters).
  */
 export function toAppError(err: unknown): AppError {
   if (AppError.is(err)) return err;
   if (isCheckViolation(err, "questions_chatham_house_anonymous")) return new AppError("policy_violation", "Questions in a Chatham House session are always anonymous.");
+  const fault = databaseFault(err);
+  if (fault) return databaseUnavailable(fault, err);
   return new AppError("internal", "Something went wrong on the server. Try again; if it persists, tell the organizers.");
 }
 

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { projectRoot } from "./app";
+import { startsInTest } from "./testing/timeouts";
 
 /** server/main.ts as its own process, the way `npm start` runs it. */
 function runMain(env: Record<string, string>) {
@@ -43,13 +44,13 @@ describe("server/main.ts", () => {
     expect(r.err().trim().split("\n")).toHaveLength(1);
     expect(r.err()).toMatch(/^plenary: DATABASE_URL: cannot connect to Postgres at 127\.0\.0\.1:1\/plenary/);
     expect(r.err()).not.toMatch(/at .*\.ts:\d+/);
-  });
+  }, startsInTest(1));
 
   it("refuses a malformed PLENARY_NOW at boot", async () => {
     const r = runMain({ PLENARY_NOW: "next friday", PORT: "0", DATA_DIR: "memory://" });
     expect(await r.exited).toBe(1);
     expect(r.err()).toMatch(/^plenary: PLENARY_NOW must be an ISO 8601 date-time with an offset/);
-  });
+  }, startsInTest(1));
 
   it("refuses a second process on the same data folder, and shuts down cleanly on SIGTERM", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
@@ -72,7 +73,7 @@ describe("server/main.ts", () => {
     third.child.kill("SIGTERM");
     expect(await third.exited).toBe(0);
     fs.rmSync(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  }, startsInTest(3));
 
   it("after a crash (SIGKILL), the next start takes the folder over and keeps the data", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
@@ -90,7 +91,7 @@ describe("server/main.ts", () => {
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
     fs.rmSync(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  }, startsInTest(2));
 
   it("a second signal while shutting down exits at once", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
@@ -103,7 +104,7 @@ describe("server/main.ts", () => {
     expect(await r.exited).toBe(1);
     expect(r.out() + r.err()).toMatch(/second signal while shutting down/);
     fs.rmSync(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  }, startsInTest(1));
 
   it("a SIGTERM while starting up still shuts down cleanly and frees the folder", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
@@ -115,5 +116,5 @@ describe("server/main.ts", () => {
     expect(await r.exited).toBe(0);
     expect(fs.existsSync(path.join(dataDir, "plenary.lock"))).toBe(false);
     fs.rmSync(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  }, startsInTest(1));
 });

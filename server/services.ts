@@ -9,6 +9,7 @@ import type { AuditService } from "./audit/service";
 import type { Guard } from "./auth/guard";
 import type { AuthService } from "./auth/service";
 import type { Clock } from "./clock";
+import type { DatabaseHealth } from "./health";
 import type { Config } from "./config";
 import type { Logger } from "./log";
 import type { Mailer } from "./mail/mailer";
@@ -26,6 +27,8 @@ export interface PlenaryServices {
   clock: Clock;
   database: DatabaseHandle;
   db: Database;
+  /** Can the database be read and written right now (a cached probe), and its recent failures. */
+  health: DatabaseHealth;
   io: PlenaryIo;
   /** `ready` is false once shutdown begins; `redis` (with the Redis adapter) says whether Redis is connected. */
   realtime: { ready: boolean; redis?: () => boolean };

@@ -29,6 +29,7 @@ import {
 import type { ModerationAction } from "../schemas/qa";
 import { memoryStore, type OutboxItem, type OutboxStore } from "./outbox-store";
 import { TIMEOUT, listen, request, type CommandName, type CommandSocket, type FactSocket, type PayloadOf } from "./request";
+import { isRetryableFailure } from "../save-failures";
 
 /** The part of a socket.io client socket this engine uses (a typed `PlenarySocket` is one). */
 export type QaSocket = CommandSocket & FactSocket & { readonly connected: boolean };
@@ -61,6 +62,8 @@ export interface QaClientState {
   myVotes: ReadonlySet<string>;
   mine: readonly OwnQuestion[];
   outbox: readonly OutboxItem[];
+  /** The server could not save the first outbox item (an outage): it stays queued and is tried again. */
+  stalled: boolean;
   /** Questions the server refused for good (closed, too short), with its reason. */
   failed: ReadonlyArray<{ key: string; text: string; message: string }>;
   state: QaState | null;
@@ -130,6 +133,7 @@ export class QaClient {
       myVotes: new Set(),
       mine: [],
       outbox: opts.owner ? this.store.load(opts.owner, opts.slug) : [],
+      stalled: false,
       failed: [],
       state: null,
       panelists: [],
@@ -437,6 +441,7 @@ export class QaClient {
           this.retryTimer = setTimeout(() => void this.flush(), 200);
           break;
         }
+        if (this.s.stalled && (r.ok || !isRetryableFailure(r.error.code))) this.set({ stalled: false });
         if (r.ok) {
           this.dequeue(item.key);
           if (item.kind === "submit") {
@@ -454,7 +459,8 @@ export class QaClient {
           this.retryTimer = setTimeout(() => void this.flush(), r.error.retryAfterMs ?? 2000);
           break;
         }
-        if (r.error.code === "internal" || r.error.code === "unavailable") {
+        if (isRetryableFailure(r.error.code)) {
+          if (!this.s.stalled) this.set({ stalled: true });
           this.retryTimer = setTimeout(() => void this.flush(), 3000);
           break;
         }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../testing/test-server";
+import { startsInTest } from "../testing/timeouts";
 
 describe("a production start (no demo mode)", () => {
   let server: TestServer;
@@ -76,7 +77,7 @@ describe("single sign-on", () => {
     expect(p2.oidc.name).toBe("Example Ministry");
     expect(await (await fetch(`${withSso.url}/signin`)).text()).toContain("Sign in with <!-- -->Example Ministry");
     await withSso.close();
-  }, 90_000); // two servers with Next, one after the other
+  }, startsInTest(2)); // two servers with Next, one after the other
 });
 
 describe("first organizers", () => {
@@ -86,5 +87,5 @@ describe("first organizers", () => {
     const people = await s.services.people.listParticipants("first@example.org");
     expect(people).toMatchObject([{ email: "first@example.org", organizer: true }]);
     await s.close();
-  });
+  }, startsInTest(1));
 });

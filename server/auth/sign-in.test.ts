@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from "../testing/test-server";
 import { DEVICE_COOKIE, SECURE_SESSION_COOKIE, SESSION_COOKIE, parseCookieHeader } from "./cookies";
 import { CODE_LIMITS } from "./service";
 import { formatAccessCode } from "./tokens";
+import { startsInTest } from "../testing/timeouts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -43,7 +44,7 @@ describe("socket handshake authentication", () => {
     const p = await createPerson(server.services, { name: "Expired Person", email: "expired@example.org" });
     await server.services.db.update(authSessions).set({ expires: new Date(Date.now() - 1000) }).where(eq(authSessions.userId, p.userId));
     await expect(connectClient(server.url, { cookie: p.cookie })).rejects.toThrow(/expired/);
-  });
+  }, startsInTest(1));
 
   it("refuses a handshake from another origin even with a valid cookie", async () => {
     const p = await createPerson(server.services, { name: "Origin Person", email: "origin@example.org" });
@@ -279,7 +280,7 @@ describe("magic links", () => {
       await srv.close();
       await smtp.close();
     }
-  });
+  }, startsInTest(1));
 
   it("expired links are deleted by the sweep; links still in their 10 minutes are kept", async () => {
     const { startSmtpCapture } = await import("../testing/smtp");
@@ -310,5 +311,5 @@ describe("magic links", () => {
       await srv.close();
       await smtp.close();
     }
-  });
+  }, startsInTest(1));
 });

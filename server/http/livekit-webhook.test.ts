@@ -9,6 +9,7 @@ import { RoomServiceClient } from "livekit-server-sdk";
 import { roomNameFor } from "../streaming/grants";
 import { claimWebhookEvent, releaseWebhookClaim } from "../streaming/queries";
 import { connectClient, nextEvent, type TestSocket } from "../testing/clients";
+import { SERVER_START_MS } from "../testing/timeouts";
 import { livekitBinForTests, livekitFaultProxy, signWebhook } from "../testing/livekit";
 import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
@@ -68,7 +69,7 @@ describe.skipIf(!hasLivekit)("POST /api/livekit/webhook", () => {
     staff = await connectClient(server.url, { cookie: moderator.cookie });
     audience = await connectClient(server.url, { cookie: attendee.cookie });
     for (const s of [staff, audience]) expect((await s.emitWithAck("session:join", { slug: DAY2 })).ok).toBe(true);
-  }, 60_000);
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     staff?.close();
@@ -240,17 +241,20 @@ describe.skipIf(!hasLivekit)("POST /api/livekit/webhook", () => {
 });
 
 describe("POST /api/livekit/webhook without LiveKit", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
   it("answers 503 and the rest of Plenary works", async () => {
-    const server = await startTestServer();
-    try {
-      expect(server.services.streaming.available).toBe(false);
-      const res = await fetch(`${server.url}/api/livekit/webhook`, { method: "POST", body: "{}" });
-      expect(res.status).toBe(503);
-      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-      const day2 = (await server.services.agenda.findRow(DAY2))!;
-      expect(await server.services.streaming.snapshot(day2)).toMatchObject({ available: false, state: "idle", recording: false });
-    } finally {
-      await server.close();
-    }
+    expect(server.services.streaming.available).toBe(false);
+    const res = await fetch(`${server.url}/api/livekit/webhook`, { method: "POST", body: "{}" });
+    expect(res.status).toBe(503);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const day2 = (await server.services.agenda.findRow(DAY2))!;
+    expect(await server.services.streaming.snapshot(day2)).toMatchObject({ available: false, state: "idle", recording: false });
   });
 });

@@ -4,7 +4,10 @@ import { parseCookieHeader, sessionTokenFrom, usesSecureCookies } from "../auth/
 import { getApp } from "../context";
 import type { z } from "zod";
 import type { SessionRow } from "../../db/schema";
+import { databaseFault } from "../db-errors";
 import { AppError, parseInput, toAppError } from "../errors";
+import { errorName } from "../log";
+import { failureLog } from "../log-throttle";
 import { isSlug, SLUG_MESSAGE } from "../../lib/text";
 
 /**
@@ -63,10 +66,16 @@ export async function route(req: Request, handler: (ctx: RouteContext) => Promis
   }
 }
 
-/** `{ error: { code, message } }` with the code's status (and Retry-After for rate limits). */
+/** `{ error: { code, message } }` with the code's status (and Retry-After for rate limits and outages). */
 function errorResponse(app: PlenaryServices, req: Request, err: unknown): Response {
   const e = toAppError(err);
-  if (e.code === "internal") app.log.error("route failed", { path: new URL(req.url).pathname, err });
+  const fault = databaseFault(err);
+  if (e.code === "internal" || fault) {
+    // A database outage fails every request the same way: one line per kind and interval, with a count.
+    app.health.noteFailure(err);
+    const path = new URL(req.url).pathname;
+    failureLog(app.log).error("route failed", fault?.reason ?? `${errorName(err)} in ${path}`, path, { err, ...(fault ? { code: fault.code } : {}) });
+  }
   const headers: Record<string, string> = { "cache-control": "no-store" };
   const retry = e.details?.retryAfterMs;
   if (typeof retry === "number") headers["retry-after"] = String(Math.ceil(retry / 1000));

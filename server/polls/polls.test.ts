@@ -10,6 +10,7 @@ import { createPostgresDatabase, testDatabaseKinds } from "../testing/databases"
 import { createPerson, type TestPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
 import { dbTally, emit, eventually, joinSession, ok, refusalCode, rows } from "./test-helpers";
+import { startsInTest } from "../testing/timeouts";
 
 const DAY1 = "fms-planning"; // Chatham House, Thu 23 May 09:45–11:15 EDT
 const DAY2 = "defense-industry-perspectives"; // on the record, Fri 24 May 09:45–11:15 EDT
@@ -460,5 +461,5 @@ describe.each(testDatabaseKinds())("start-up erasure on %s", (database) => {
     } finally {
       await cleanup();
     }
-  });
+  }, startsInTest(2));
 });

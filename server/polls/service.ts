@@ -7,7 +7,8 @@ import type { Guard } from "../auth/guard";
 import type { AuditService } from "../audit/service";
 import type { Clock } from "../clock";
 import { Batcher, type Pending } from "../batch";
-import { AppError, parseInput, sessionNotFound } from "../errors";
+import { databaseFault } from "../db-errors";
+import { AppError, databaseUnavailable, parseInput, sessionNotFound } from "../errors";
 import type { Logger } from "../log";
 import { resultsCsv } from "./csv";
 import type { PollPublisher } from "./publisher";
@@ -301,6 +302,9 @@ export class PollService {
     try {
       written = await this.answers.add({ pollId: poll.id, voterId: actor!.userId, answer: stored, at: now });
     } catch (err) {
+      // An outage: the client keeps the answer and retries; the command's failure log counts it.
+      const fault = databaseFault(err);
+      if (fault) throw databaseUnavailable(fault, err);
       // The driver's message carries the statement's parameters (the voter's id): log the code only.
       this.log.error("poll answer failed", { pollId: poll.id, code: pgCode(err) });
       throw new AppError("internal", "Your answer could not be saved. Try again.");

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MyAnswer, PollResults, PollView } from "../../lib/polls";
 import type { TestSocket } from "../testing/clients";
 import { testDatabaseKinds } from "../testing/databases";
+import { SERVER_START_MS } from "../testing/timeouts";
 import { createPerson, type TestPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
 import { dbTally, emit, eventually, joinSession, ok } from "./test-helpers";
@@ -25,7 +26,7 @@ describe.each(testDatabaseKinds())("a burst of answers on %s", (database) => {
     for (let i = 0; i < VOTERS; i += 50) {
       voters.push(...(await Promise.all(Array.from({ length: Math.min(50, VOTERS - i) }, (_, j) => createPerson(server.services, { name: `Voter ${i + j}`, email: `storm${i + j}@example.org` })))));
     }
-  }, 120_000);
+  }, 2 * SERVER_START_MS); // a server, then 2,000 people
   afterAll(async () => {
     for (const s of sockets) s.close();
     await server?.close();

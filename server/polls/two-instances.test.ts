@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PollView } from "../../lib/polls";
 import type { PollFact } from "../../lib/realtime/contract";
 import { collect, type TestSocket } from "../testing/clients";
+import { SERVER_START_MS } from "../testing/timeouts";
 import { createPostgresDatabase, testDatabaseKinds, testRedisUrl } from "../testing/databases";
 import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
@@ -31,7 +32,7 @@ describe.skipIf(!postgres || !redisUrl)("a poll timer with two instances on one 
     const opts = { database: { databaseUrl: db.url }, now: FRIDAY_10, config: { redisUrl }, polls: { tickMs: 50, timerSweepMs: 50, erasureSweepMs: 60_000 }, logSink: (l: string) => logs.push(l) };
     a = await startTestServer(opts);
     b = await startTestServer(opts);
-  }, 60_000);
+  }, 2 * SERVER_START_MS); // two servers
   afterAll(async () => {
     for (const s of sockets) s.close();
     await a?.close();

@@ -14,6 +14,7 @@ import { createPostgresDatabase, testDatabaseKinds } from "../testing/databases"
 import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
 import { key, ok, refused, sync } from "./testing";
+import { startsInTest } from "../testing/timeouts";
 
 const DAY1 = "fms-planning"; // Chatham House, 09:45–11:15 Thursday 23 May
 const DURING = "2024-05-23T10:00:00-04:00";
@@ -87,7 +88,7 @@ describe.each(testDatabaseKinds())("Chatham House author links (%s)", (database)
     expect(entries).toHaveLength(1);
     expect(await server.services.qa.eraseEndedAuthorLinks()).toMatchObject({ questions: 0, votes: 0 });
     a.close();
-  });
+  }, startsInTest(1));
 
   it("leave the vote counts as they were: merging and undoing a merge are refused after the end, and votes after an extension add to them", async () => {
     const server = await startTestServer({ now: DURING, database });
@@ -142,7 +143,7 @@ describe.each(testDatabaseKinds())("Chatham House author links (%s)", (database)
     } finally {
       for (const s of [v1, v2, v3, m]) s.close();
     }
-  });
+  }, startsInTest(1));
 
   it("are erased at start-up for sessions already over, leaving on-record sessions alone, with two instances (Postgres) starting at once", async () => {
     const store = await durable();
@@ -165,5 +166,5 @@ describe.each(testDatabaseKinds())("Chatham House author links (%s)", (database)
       .innerJoin(sessions, eq(sessions.id, questions.sessionId))
       .where(and(eq(sessions.slug, DAY2), isNotNull(questions.authorId)));
     expect(day2Linked[0].n).toBe(1);
-  });
+  }, startsInTest(2));
 });

@@ -18,6 +18,7 @@ import { createPerson, type TestPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
 import { isLocal } from "../../lib/client/qa-client";
 import { browserLike, sleep, sync, waitFor } from "./testing";
+import { startsInTest } from "../testing/timeouts";
 
 const SLUG = "defense-industry-perspectives";
 const NOW = "2024-05-24T10:00:00-04:00";
@@ -170,7 +171,7 @@ describe.each(testDatabaseKinds())("a server restart mid-session (%s)", (databas
 
     // Every client's view equals a fresh snapshot from the database.
     await expectConverged(everyone);
-  }, 120_000);
+  }, startsInTest(2, 60_000));
 
   it("a crash (SIGKILL) while clients ask and vote: acknowledged items exist once, the rest are resent once, everyone converges", async () => {
     const store = await durable();
@@ -256,5 +257,5 @@ describe.each(testDatabaseKinds())("a server restart mid-session (%s)", (databas
 
     await expectConverged(everyone);
     await child.close();
-  }, 150_000);
+  }, startsInTest(2, 60_000));
 });

@@ -1,13 +1,18 @@
 import { commandSchemas, type AckError, type AckResult, type CommandInput, type CommandName, type CommandResult } from "../../lib/realtime/contract";
-import { parseInput, toAppError } from "../errors";
-import { errorName, type Logger } from "../log";
 import type { Socket } from "socket.io";
+import { databaseFault } from "../db-errors";
+import { parseInput, toAppError } from "../errors";
+import type { DatabaseHealth } from "../health";
+import { errorName, type Logger } from "../log";
+import { failureLog } from "../log-throttle";
 import type { PlenarySocket } from "./io";
 import type { BucketRule, RateLimiter } from "./rate-limit";
 
 export interface CommandDeps {
   log: Logger;
   limiter: RateLimiter;
+  /** Told of every failure a database fault caused, so /healthz and pages know at once. */
+  health?: Pick<DatabaseHealth, "noteFailure">;
 }
 
 /** A generous default: bursts of 20, 5 a second sustained. Commands that need less set their own. */
@@ -31,7 +36,12 @@ export function onCommand<E extends CommandName>(socket: PlenarySocket, deps: Co
       reply({ ok: true, data: await handler(parseInput(schema, payload) as CommandInput<E>) });
     } catch (err) {
       const e = toAppError(err);
-      if (e.code === "internal") deps.log.error("socket command failed", { event, err: errorName(err) });
+      const fault = databaseFault(err);
+      if (e.code === "internal" || fault) {
+        // Clients retry every few seconds through an outage: one line per kind and interval, with a count.
+        deps.health?.noteFailure(err);
+        failureLog(deps.log).error("socket command failed", fault?.reason ?? `${errorName(err)} in ${event}`, event, { err, ...(fault ? { code: fault.code } : {}) });
+      }
       const error: AckError = { code: e.code, message: e.message };
       if (typeof e.details?.retryAfterMs === "number") error.retryAfterMs = e.details.retryAfterMs;
       if (e.details?.current) error.current = e.details.current;
@@ -42,5 +52,5 @@ export function onCommand<E extends CommandName>(socket: PlenarySocket, deps: Co
   // The listener takes a frame's arguments as unknown and checks each (a forged client may send
   // anything), so it fits every command; socket.io's typing cannot follow a generic event name, so
   // the registration goes through the socket's plain EventEmitter face.
-  (socket as Socket).on(event, listener);
+  (socket as Socket).on(event as string, listener);
 }

@@ -4,6 +4,7 @@ import { connectClient, nextEvent, type TestSocket } from "../testing/clients";
 import { createPostgresDatabase, testRedisUrl } from "../testing/databases";
 import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
+import { startsInTest } from "../testing/timeouts";
 
 const redisUrl = testRedisUrl();
 
@@ -52,7 +53,7 @@ describe.skipIf(!redisUrl)("two instances behind one Redis", () => {
     await c.close();
     await new Promise((r) => setTimeout(r, 300));
     expect(onB.connected).toBe(true);
-  });
+  }, startsInTest(1));
 });
 
 it("scale-out tests ran (REQUIRE_REDIS=1 makes a missing Redis an error)", () => {

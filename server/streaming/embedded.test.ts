@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { livekitBinForTests } from "../testing/livekit";
 import { startTestServer } from "../testing/test-server";
 import { embeddedConfigYaml } from "./embedded";
+import { startsInTest } from "../testing/timeouts";
 
 const hasLivekit = Boolean(livekitBinForTests());
 
@@ -59,7 +60,7 @@ describe.skipIf(!hasLivekit)("the embedded LiveKit process", () => {
     }
     expect(alive(pidA)).toBe(false);
     expect(alive(pidB)).toBe(false);
-  }, 120_000);
+  }, startsInTest(2, 60_000));
 
   it("leaves Plenary working without streaming when the binary is missing", async () => {
     const server = await startTestServer({ config: { livekit: { mode: "embedded", bin: "/nonexistent/livekit-server" } } });
@@ -69,5 +70,5 @@ describe.skipIf(!hasLivekit)("the embedded LiveKit process", () => {
     } finally {
       await server.close();
     }
-  });
+  }, startsInTest(1));
 });

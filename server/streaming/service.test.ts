@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionRow } from "../../db/schema";
 import { AppError } from "../errors";
 import { connectClient, nextEvent, type TestSocket } from "../testing/clients";
+import { SERVER_START_MS } from "../testing/timeouts";
 import { testDatabaseKinds } from "../testing/databases";
 import { deliverParticipantJoined, livekitBinForTests, livekitFaultProxy, signalJoin } from "../testing/livekit";
 import { createPerson, type TestPerson } from "../testing/people";
@@ -56,7 +57,7 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
     moderator = await createPerson(app(), { name: "Morgan Moderator", email: "morgan@example.org", roles: [{ slug: DAY2, role: "moderator" }] });
     viewer = await createPerson(app(), { name: "Remy Remote", email: "remy@example.org", affiliation: "Partner Nation MoD" });
     other = await createPerson(app(), { name: "Otto Other", email: "otto@example.org" });
-  }, 60_000);
+  }, SERVER_START_MS);
 
   afterAll(async () => {
     for (const s of sockets) s.close();
@@ -481,29 +482,33 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
 });
 
 describe("stream tokens without LiveKit", () => {
+  // The server is this test's setup: it starts in the hook, so a slow start cannot time the test out.
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ now: NOW });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
   it("refuses out of the window with 403 and an audit entry before saying that LiveKit is missing", async () => {
-    const server = await startTestServer({ now: NOW });
-    try {
-      const app = server.services;
-      expect(app.streaming.available).toBe(false);
-      const day2 = (await app.agenda.findRow(DAY2))!;
-      const panelist = await createPerson(app, { name: "Nia Panelist", roles: [{ slug: DAY2, role: "panelist" }] });
-      const actor = (await app.auth.resolveToken(panelist.token)).actor;
-      const later = { ...day2, startsAt: new Date("2024-05-24T10:00:00-04:00"), endsAt: new Date("2024-05-24T11:00:00-04:00") };
-      const outside = await rejection(app.streaming.mintToken(actor, later, {}));
-      expect(outside.code).toBe("outside_window");
-      expect(outside.status).toBe(403);
-      const audit = await app.audit.list({ limit: 20 });
-      expect(audit.some((e) => e.action === "stream:publish" && e.outcome === "refused" && e.code === "outside_window" && e.sessionId === day2.id)).toBe(true);
-      // A Day 1 session is refused by policy, with its audit entry, too.
-      const day1 = (await app.agenda.findRow(DAY1))!;
-      expect((await rejection(app.streaming.mintToken(actor, day1, {}))).code).toBe("forbidden");
-      // Inside the window the answer is that there is no video server.
-      const inside = await rejection(app.streaming.mintToken(actor, day2, {}));
-      expect(inside.code).toBe("unavailable");
-      expect(inside.status).toBe(503);
-    } finally {
-      await server.close();
-    }
+    const app = server.services;
+    expect(app.streaming.available).toBe(false);
+    const day2 = (await app.agenda.findRow(DAY2))!;
+    const panelist = await createPerson(app, { name: "Nia Panelist", roles: [{ slug: DAY2, role: "panelist" }] });
+    const actor = (await app.auth.resolveToken(panelist.token)).actor;
+    const later = { ...day2, startsAt: new Date("2024-05-24T10:00:00-04:00"), endsAt: new Date("2024-05-24T11:00:00-04:00") };
+    const outside = await rejection(app.streaming.mintToken(actor, later, {}));
+    expect(outside.code).toBe("outside_window");
+    expect(outside.status).toBe(403);
+    const audit = await app.audit.list({ limit: 20 });
+    expect(audit.some((e) => e.action === "stream:publish" && e.outcome === "refused" && e.code === "outside_window" && e.sessionId === day2.id)).toBe(true);
+    // A Day 1 session is refused by policy, with its audit entry, too.
+    const day1 = (await app.agenda.findRow(DAY1))!;
+    expect((await rejection(app.streaming.mintToken(actor, day1, {}))).code).toBe("forbidden");
+    // Inside the window the answer is that there is no video server.
+    const inside = await rejection(app.streaming.mintToken(actor, day2, {}));
+    expect(inside.code).toBe("unavailable");
+    expect(inside.status).toBe(503);
   });
 });

@@ -3,6 +3,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { answerSummary, POLL_LIMITS, type MyAnswer, type PollAnswer, type PollEntry, type PollView } from "@/lib/polls";
 import { useServerClock } from "../use-server-clock";
 import { PollResultsChart } from "./poll-results-chart";
+import { isRetryableFailure, SAVE_STALLED_MESSAGE } from "@/lib/save-failures";
 import { CommandError, usePolls } from "./use-polls";
 import "./polls.css";
 
@@ -41,6 +42,11 @@ export function SessionPolls({ slug, serverNow }: Props) {
   // Answers not yet acknowledged (offline, timed out): sent again after the next snapshot.
   const pending = useRef(new Map<string, PollAnswer>());
   const [, setPendingCount] = useState(0);
+  const retries = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  useEffect(() => {
+    const timers = retries.current;
+    return () => timers.forEach((t) => clearTimeout(t));
+  }, []);
 
   useEffect(() => {
     const e = state.lastEvent;
@@ -50,6 +56,7 @@ export function SessionPolls({ slug, serverNow }: Props) {
   }, [state.lastEvent]);
 
   const send = async (pollId: string, answer: PollAnswer): Promise<MyAnswer> => {
+    clearTimeout(retries.current.get(pollId));
     pending.current.set(pollId, answer);
     setPendingCount(pending.current.size);
     try {
@@ -58,7 +65,13 @@ export function SessionPolls({ slug, serverNow }: Props) {
       pending.current.delete(pollId);
       return mine;
     } catch (err) {
-      // Refusals are final (the answer is dropped); only a lost connection keeps it for a resend.
+      // Refusals are final (the answer is dropped); a lost connection keeps it for a resend, and so
+      // does a server that cannot save right now (an outage): that one is tried again every 3 s.
+      if (err instanceof CommandError && isRetryableFailure(err.code)) {
+        clearTimeout(retries.current.get(pollId));
+        retries.current.set(pollId, setTimeout(() => void send(pollId, answer).catch(() => {}), 3000));
+        throw new CommandError(err.code, SAVE_STALLED_MESSAGE);
+      }
       if (!(err instanceof CommandError && (err.code === "offline" || err.code === "timeout"))) pending.current.delete(pollId);
       throw err;
     } finally {

@@ -5,6 +5,7 @@ import type { QaNotice } from "@/lib/client/qa-client";
 import { AskForm } from "./qa-ask-form";
 import { MyQuestions } from "./qa-my-questions";
 import { QuestionList } from "./qa-question-list";
+import { SAVE_STALLED_MESSAGE } from "@/lib/save-failures";
 import { useAnnouncer, useQa } from "./use-qa";
 import "./qa.css";
 
@@ -150,7 +151,9 @@ export function QaAudience({
           : offline
             ? "Offline. What you send now stays on this device and goes out when the connection returns."
             : state.outbox.length
-              ? `Sending ${state.outbox.length} waiting item${state.outbox.length > 1 ? "s" : ""}…`
+              ? state.stalled
+                ? SAVE_STALLED_MESSAGE
+                : `Sending ${state.outbox.length} waiting item${state.outbox.length > 1 ? "s" : ""}…`
               : ""}
       </p>
       {canAsk ? (

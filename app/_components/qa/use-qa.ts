@@ -15,6 +15,7 @@ const EMPTY: QaClientState = {
   myVotes: new Set(),
   mine: [],
   outbox: [],
+  stalled: false,
   failed: [],
   state: null,
   panelists: [],

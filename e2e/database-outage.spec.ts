@@ -1,0 +1,71 @@
+/**
+ * A database outage as a person sees it. First the database refuses writes (Postgres's read-only
+ * mode on the worker's PGlite): a question and a poll answer wait on the device, the page says
+ * "Can't save right now — we'll keep trying", and both go through once writes work again. Then the
+ * database goes away for good: a page answers 503 with the "briefly unavailable" page.
+ *
+ * The last test closes this worker's database, so the file runs in order and its clock (10:00:05,
+ * used by no other file) keeps Playwright from handing this worker's server to another file.
+ */
+import { sql } from "drizzle-orm";
+import type { TestServer } from "../server/testing/test-server";
+import { createPerson } from "../server/testing/people";
+import { test, expect, expectNoAxeViolations } from "./fixtures";
+import { AudiencePage, signedIn } from "./qa-pages";
+
+const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Friday, on the record
+const STALLED = "Can't save right now — we'll keep trying.";
+test.use({ plenaryOptions: { now: "2024-05-24T10:00:05-04:00" } });
+test.describe.configure({ mode: "serial" });
+
+function readOnly(plenary: TestServer, on: boolean) {
+  return plenary.services.db.execute(on ? sql`SET default_transaction_read_only = on` : sql`SET default_transaction_read_only = off`);
+}
+
+test("while the database refuses writes, a question and a poll answer wait on the device, then go through", async ({ browser, plenary }) => {
+  const mod = await createPerson(plenary.services, { name: "Mo Outage", email: "mo-outage@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
+  const modActor = (await plenary.services.auth.resolveToken(mod.token)).actor;
+  await plenary.services.polls.create(modActor, {
+    slug: SLUG,
+    clientKey: "outage-e2e-poll",
+    draft: { kind: "single", question: "Which reform matters most?", options: ["Speed", "Training"], resultsVisibility: "published" },
+    open: true,
+  });
+  const ann = await signedIn(browser, plenary, { name: "Ann Outage", email: "ann-outage@example.org" });
+  const audience = new AudiencePage(ann.page);
+  await audience.goto(SLUG);
+  const poll = ann.page.getByRole("article", { name: "Which reform matters most?" });
+  await expect(poll).toBeVisible();
+
+  await readOnly(plenary, true);
+  try {
+    await audience.textbox.fill("Asked while the database refused writes: is it kept?");
+    await audience.send.click();
+    await expect(audience.qa.getByTestId("qa-connection")).toHaveText(STALLED);
+    await expect(audience.mine.getByRole("listitem")).toHaveCount(1);
+
+    await poll.getByRole("radio", { name: "Speed" }).check();
+    await poll.getByRole("button", { name: /Send answer/ }).click();
+    await expect(poll.getByRole("status")).toHaveText(STALLED);
+    await expect(ann.page.getByText("Something went wrong")).toHaveCount(0);
+    await expectNoAxeViolations(ann.page, "session page while saves wait");
+  } finally {
+    await readOnly(plenary, false);
+  }
+
+  // Both are sent again by themselves (every 3 s) once writes work.
+  await expect(audience.mine.getByRole("listitem")).toContainText("Awaiting review", { timeout: 15_000 });
+  await expect(audience.qa.getByTestId("qa-connection")).toHaveText("");
+  await expect(poll.getByRole("status")).toHaveText("Your answer was counted: Speed.", { timeout: 15_000 });
+  await ann.context.close();
+});
+
+test("with the database gone, a page answers 503 and says the service is briefly unavailable", async ({ page, plenary }) => {
+  await plenary.services.database.close();
+  const res = await page.goto(`/sessions/${SLUG}`);
+  expect(res?.status()).toBe(503);
+  expect(res?.headers()["retry-after"]).toBe("5");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Plenary is briefly unavailable");
+  await expect(page.getByRole("link", { name: "Try again" })).toBeVisible();
+  await expectNoAxeViolations(page, "the 503 page");
+});
