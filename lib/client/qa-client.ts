@@ -100,7 +100,7 @@ export interface QaClientOptions {
 const AUDIENCE_STATUSES = new Set(["approved", "answered"]);
 
 export class QaClient {
-  private s: QaClientState;
+  private current: QaClientState;
   private listeners = new Set<() => void>();
   private syncing = false;
   private held: Array<() => void> = [];
@@ -122,7 +122,7 @@ export class QaClient {
     this.store = opts.store ?? memoryStore();
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 10_000;
     this.owner = opts.owner;
-    this.s = {
+    this.current = {
       status: socket.connected ? "syncing" : "connecting",
       refusal: null,
       view: null,
@@ -143,7 +143,7 @@ export class QaClient {
 
   // ── Subscription (useSyncExternalStore-compatible) ───────────────────────────────────────────────
 
-  getState = (): QaClientState => this.s;
+  getState = (): QaClientState => this.current;
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -151,7 +151,7 @@ export class QaClient {
   };
 
   private set(patch: Partial<QaClientState>): void {
-    this.s = { ...this.s, ...patch };
+    this.current = { ...this.current, ...patch };
     for (const l of this.listeners) l();
   }
 
@@ -178,7 +178,7 @@ export class QaClient {
       "agenda:changed": ({ item }) => {
         if (item.slug !== this.opts.slug) return;
         const apply = () => {
-          const current = this.s.state;
+          const current = this.current.state;
           if (!current || item.version < current.agendaVersion) return;
           this.setState({ ...current, qaOpen: item.qaOpen, qaMode: item.qaMode, endsAt: item.endsAt, ended: this.now() >= Date.parse(item.endsAt), agendaVersion: item.version });
         };
@@ -211,7 +211,7 @@ export class QaClient {
    * The agenda's fields stay those of the newest agenda version seen (see `QaState.agendaVersion`).
    */
   private setState(incoming: QaState, patch: Partial<QaClientState> = {}): void {
-    const current = this.s.state;
+    const current = this.current.state;
     const state =
       current && current.agendaVersion > incoming.agendaVersion
         ? { ...incoming, qaOpen: current.qaOpen, qaMode: current.qaMode, endsAt: current.endsAt, ended: this.now() >= Date.parse(current.endsAt), agendaVersion: current.agendaVersion }
@@ -223,7 +223,7 @@ export class QaClient {
     const ms = Date.parse(state.endsAt) - this.now();
     // setTimeout holds at most ~24.8 days; a later end is checked again then.
     this.endTimer = setTimeout(() => {
-      const current = this.s.state;
+      const current = this.current.state;
       if (current) this.setState({ ...current, ended: this.now() >= Date.parse(current.endsAt) });
     }, Math.min(Math.max(0, ms), 2 ** 31 - 1));
     (this.endTimer as { unref?: () => void }).unref?.(); // Node tools: never keeps the process alive
@@ -231,8 +231,8 @@ export class QaClient {
 
   /** Facts of other sessions (a socket may be in several) are ignored; facts during a sync wait for it. */
   private fact(sessionId: string, apply: () => void): void {
-    if (this.s.sessionId && sessionId !== this.s.sessionId) return;
-    if (this.syncing || !this.s.sessionId) this.held.push(apply);
+    if (this.current.sessionId && sessionId !== this.current.sessionId) return;
+    if (this.syncing || !this.current.sessionId) this.held.push(apply);
     else apply();
   }
 
@@ -247,10 +247,10 @@ export class QaClient {
     this.syncing = true;
     this.held = [];
     this.set({ status: "syncing" });
-    const since = this.s.view && this.s.sessionId ? this.s.version : undefined;
+    const since = this.current.view && this.current.sessionId ? this.current.version : undefined;
     let r = await this.send("qa:sync", { slug: this.opts.slug, ...(since !== undefined ? { since } : {}), ...(this.opts.view ? { view: this.opts.view } : {}) });
     // A changed view (new roles) needs everything again.
-    if (r.ok && r.data.kind === "changes" && r.data.view !== this.s.view) {
+    if (r.ok && r.data.kind === "changes" && r.data.view !== this.current.view) {
       r = await this.send("qa:sync", { slug: this.opts.slug, ...(this.opts.view ? { view: this.opts.view } : {}) });
     }
     if (generation !== this.generation || this.stopped) return; // the connection dropped meanwhile: the next connect syncs again
@@ -285,15 +285,15 @@ export class QaClient {
   private adoptOwner(key: string | null): void {
     if (key === this.owner) return;
     const unknown = this.owner === undefined;
-    const outbox = unknown ? this.s.outbox : key ? this.store.load(key, this.opts.slug) : [];
+    const outbox = unknown ? this.current.outbox : key ? this.store.load(key, this.opts.slug) : [];
     this.owner = key;
     if (unknown && key) this.store.save(key, this.opts.slug, [...outbox]);
-    this.s = { ...this.s, outbox, failed: unknown ? this.s.failed : [], mine: this.s.mine.filter((m) => !isLocal(m)) };
+    this.current = { ...this.current, outbox, failed: unknown ? this.current.failed : [], mine: this.current.mine.filter((m) => !isLocal(m)) };
   }
 
   private dropOutbox(): void {
     if (this.owner) this.store.save(this.owner, this.opts.slug, []);
-    this.set({ outbox: [], failed: [], mine: this.s.mine.filter((m) => !isLocal(m)) });
+    this.set({ outbox: [], failed: [], mine: this.current.mine.filter((m) => !isLocal(m)) });
   }
 
   private persist(outbox: readonly OutboxItem[]): void {
@@ -302,7 +302,7 @@ export class QaClient {
 
   private applySync(d: QaSync): void {
     this.adoptOwner(d.outboxKey);
-    const questions = d.kind === "snapshot" ? new Map<string, QuestionView>() : new Map(this.s.questions);
+    const questions = d.kind === "snapshot" ? new Map<string, QuestionView>() : new Map(this.current.questions);
     if (d.kind === "changes") for (const id of d.removed) questions.delete(id);
     for (const q of d.questions) {
       const held = questions.get(q.id);
@@ -310,14 +310,14 @@ export class QaClient {
     }
     const votes: Record<string, number> = {};
     for (const [id, n] of Object.entries(d.votes)) votes[id] = n;
-    const mine = mergeMine(d.mine, this.s.outbox);
+    const mine = mergeMine(d.mine, this.current.outbox);
     // Votes still waiting in the outbox are this person's latest wish: show them over the server's.
     const myVotes = new Set(d.myVotes);
-    for (const item of this.s.outbox) if (item.kind === "vote") item.up ? myVotes.add(item.questionId) : myVotes.delete(item.questionId);
+    for (const item of this.current.outbox) if (item.kind === "vote") item.up ? myVotes.add(item.questionId) : myVotes.delete(item.questionId);
     this.set({
       view: d.view,
       sessionId: d.sessionId,
-      version: Math.max(d.kind === "snapshot" ? 0 : this.s.version, d.version),
+      version: Math.max(d.kind === "snapshot" ? 0 : this.current.version, d.version),
       questions,
       votes,
       myVotes,
@@ -332,52 +332,52 @@ export class QaClient {
   // ── Facts ───────────────────────────────────────────────────────────────────────────────────────
 
   private shows(q: QuestionView): boolean {
-    return this.s.view === "staff" || AUDIENCE_STATUSES.has(q.status);
+    return this.current.view === "staff" || AUDIENCE_STATUSES.has(q.status);
   }
 
   private applyQuestion(q: QuestionView, version: number, announce: boolean): void {
-    const held = this.s.questions.get(q.id);
+    const held = this.current.questions.get(q.id);
     if (held && held.version > q.version) return;
-    const questions = new Map(this.s.questions);
-    const votes = { ...this.s.votes };
+    const questions = new Map(this.current.questions);
+    const votes = { ...this.current.votes };
     if (this.shows(q)) {
       questions.set(q.id, q);
       votes[q.id] = q.votes;
     } else {
       questions.delete(q.id);
     }
-    this.set({ questions, votes, version: Math.max(this.s.version, version) });
+    this.set({ questions, votes, version: Math.max(this.current.version, version) });
     if (announce && !held && this.shows(q)) this.notice({ kind: "question-added", question: q });
     if (announce && held && !this.shows(q)) this.notice({ kind: "question-removed", id: q.id });
   }
 
   private applyRemoved(id: string, version: number, announce: boolean): void {
-    if (!this.s.questions.has(id)) return;
-    const questions = new Map(this.s.questions);
+    if (!this.current.questions.has(id)) return;
+    const questions = new Map(this.current.questions);
     questions.delete(id);
-    this.set({ questions, version: Math.max(this.s.version, version) });
+    this.set({ questions, version: Math.max(this.current.version, version) });
     if (announce) this.notice({ kind: "question-removed", id });
   }
 
   private applyVotes(counts: Array<[string, number]>): void {
-    const votes = { ...this.s.votes };
+    const votes = { ...this.current.votes };
     for (const [id, n] of counts) votes[id] = n;
     this.set({ votes });
   }
 
   private applyState(state: QaState, version: number, counts?: QaCounts): void {
-    const stageChanged = this.s.state?.onStage !== state.onStage;
-    this.setState(state, { version: Math.max(this.s.version, version), ...(counts ? { counts } : {}) });
-    if (stageChanged) this.notice({ kind: "stage", question: state.onStage ? (this.s.questions.get(state.onStage) ?? null) : null });
+    const stageChanged = this.current.state?.onStage !== state.onStage;
+    this.setState(state, { version: Math.max(this.current.version, version), ...(counts ? { counts } : {}) });
+    if (stageChanged) this.notice({ kind: "stage", question: state.onStage ? (this.current.questions.get(state.onStage) ?? null) : null });
     // Own questions show "on stage" too.
-    if (stageChanged && this.s.mine.length) this.set({ mine: this.s.mine.map((m) => ({ ...m, onStage: m.id === state.onStage })) });
+    if (stageChanged && this.current.mine.length) this.set({ mine: this.current.mine.map((m) => ({ ...m, onStage: m.id === state.onStage })) });
   }
 
   private applyMine(q: OwnQuestion): void {
-    const previous = this.s.mine.find((m) => m.id === q.id);
+    const previous = this.current.mine.find((m) => m.id === q.id);
     if (previous && previous.version > q.version) return;
     if (previous && previous.version === q.version && previous.onStage === q.onStage) return;
-    this.set({ mine: upsertMine(this.s.mine, q) });
+    this.set({ mine: upsertMine(this.current.mine, q) });
     this.notice({ kind: "mine", question: q, previous });
   }
 
@@ -392,41 +392,41 @@ export class QaClient {
 
   /** Sets this person's vote (optimistically), and queues it. */
   vote(questionId: string, up: boolean): void {
-    const myVotes = new Set(this.s.myVotes);
+    const myVotes = new Set(this.current.myVotes);
     const had = myVotes.has(questionId);
     if (had === up) return;
     if (up) myVotes.add(questionId);
     else myVotes.delete(questionId);
-    const votes = { ...this.s.votes, [questionId]: Math.max(0, (this.s.votes[questionId] ?? 0) + (up ? 1 : -1)) };
+    const votes = { ...this.current.votes, [questionId]: Math.max(0, (this.current.votes[questionId] ?? 0) + (up ? 1 : -1)) };
     this.set({ myVotes, votes });
     // A newer vote on the same question replaces one still waiting: only the last wish matters.
-    const outbox = this.s.outbox.filter((i) => !(i.kind === "vote" && i.questionId === questionId && !this.inFlight.has(i.key)));
-    this.s = { ...this.s, outbox };
+    const outbox = this.current.outbox.filter((i) => !(i.kind === "vote" && i.questionId === questionId && !this.inFlight.has(i.key)));
+    this.current = { ...this.current, outbox };
     this.enqueue({ kind: "vote", key: newClientKey(), questionId, up });
   }
 
   private inFlight = new Set<string>();
 
   private enqueue(item: OutboxItem): void {
-    const outbox = [...this.s.outbox, item];
+    const outbox = [...this.current.outbox, item];
     this.persist(outbox);
-    this.set({ outbox, mine: item.kind === "submit" ? mergeMine(this.s.mine, [item]) : this.s.mine });
+    this.set({ outbox, mine: item.kind === "submit" ? mergeMine(this.current.mine, [item]) : this.current.mine });
     void this.flush();
   }
 
   private dequeue(key: string): void {
-    const outbox = this.s.outbox.filter((i) => i.key !== key);
+    const outbox = this.current.outbox.filter((i) => i.key !== key);
     this.persist(outbox);
     this.set({ outbox });
   }
 
   /** Sends outbox items one at a time, in order, while connected. */
   async flush(): Promise<void> {
-    if (this.flushing || this.syncing || this.stopped || !this.socket.connected || !this.s.sessionId) return;
+    if (this.flushing || this.syncing || this.stopped || !this.socket.connected || !this.current.sessionId) return;
     this.flushing = true;
     try {
       while (this.socket.connected && !this.stopped) {
-        const item = this.s.outbox[0];
+        const item = this.current.outbox[0];
         if (!item) break;
         const generation = this.generation;
         this.inFlight.add(item.key);
@@ -441,17 +441,17 @@ export class QaClient {
           this.retryTimer = setTimeout(() => void this.flush(), 200);
           break;
         }
-        if (this.s.stalled && (r.ok || !isRetryableFailure(r.error.code))) this.set({ stalled: false });
+        if (this.current.stalled && (r.ok || !isRetryableFailure(r.error.code))) this.set({ stalled: false });
         if (r.ok) {
           this.dequeue(item.key);
           if (item.kind === "submit") {
             const q = (r.data as SubmitResult).question;
-            this.set({ mine: upsertMine(this.s.mine.filter((m) => m.key !== item.key || m.id === q.id), q) });
+            this.set({ mine: upsertMine(this.current.mine.filter((m) => m.key !== item.key || m.id === q.id), q) });
             this.notice({ kind: "sent", question: q });
           } else {
             const v = r.data as VoteResult;
             // The ack carries the count right after this vote; later votes arrive with the next tick.
-            if (!this.s.outbox.some((i) => i.kind === "vote" && i.questionId === v.questionId)) this.set({ votes: { ...this.s.votes, [v.questionId]: v.votes } });
+            if (!this.current.outbox.some((i) => i.kind === "vote" && i.questionId === v.questionId)) this.set({ votes: { ...this.current.votes, [v.questionId]: v.votes } });
           }
           continue;
         }
@@ -460,17 +460,17 @@ export class QaClient {
           break;
         }
         if (isRetryableFailure(r.error.code)) {
-          if (!this.s.stalled) this.set({ stalled: true });
+          if (!this.current.stalled) this.set({ stalled: true });
           this.retryTimer = setTimeout(() => void this.flush(), 3000);
           break;
         }
         // Refused for good (closed, too short, not allowed): tell the person, keep their words.
         this.dequeue(item.key);
         if (item.kind === "submit") {
-          this.set({ failed: [...this.s.failed, { key: item.key, text: item.text, message: r.error.message }], mine: this.s.mine.filter((m) => m.key !== item.key || !m.id.startsWith("local:")) });
+          this.set({ failed: [...this.current.failed, { key: item.key, text: item.text, message: r.error.message }], mine: this.current.mine.filter((m) => m.key !== item.key || !m.id.startsWith("local:")) });
           this.notice({ kind: "failed", text: item.text, message: r.error.message });
         } else {
-          const myVotes = new Set(this.s.myVotes);
+          const myVotes = new Set(this.current.myVotes);
           if (item.up) myVotes.delete(item.questionId);
           else myVotes.add(item.questionId);
           this.set({ myVotes });
@@ -483,7 +483,7 @@ export class QaClient {
   }
 
   dismissFailure(key: string): void {
-    this.set({ failed: this.s.failed.filter((f) => f.key !== key) });
+    this.set({ failed: this.current.failed.filter((f) => f.key !== key) });
   }
 
   // ── Staff commands ──────────────────────────────────────────────────────────────────────────────
@@ -509,7 +509,7 @@ export class QaClient {
       const r = await this.sendCall(call, key);
       if (!r.ok && r.error.code === TIMEOUT) continue;
       if (r.ok) this.applyResult(r.data);
-      else if (isConflict(r.error.code) && isQuestionView(r.error.current)) this.applyQuestion(r.error.current, this.s.version, false);
+      else if (isConflict(r.error.code) && isQuestionView(r.error.current)) this.applyQuestion(r.error.current, this.current.version, false);
       return r;
     }
     return { ok: false, error: { code: "unavailable", message: "No connection to the server: the action was not confirmed. Try again when the connection is back." } };
