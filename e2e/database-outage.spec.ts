@@ -28,7 +28,7 @@ test("while the database refuses writes, a question and a poll answer wait on th
   await plenary.services.polls.create(modActor, {
     slug: SLUG,
     clientKey: "outage-e2e-poll",
-    draft: { kind: "single", question: "Which reform matters most?", options: ["Speed", "Training"], resultsVisibility: "published" },
+    draft: { kind: "single", question: "Which reform matters most?", options: ["Speed", "Training"], resultsVisibility: "published", durationSeconds: null },
     open: true,
   });
   const ann = await signedIn(browser, plenary, { name: "Ann Outage", email: "ann-outage@example.org" });

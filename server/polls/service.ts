@@ -1,19 +1,20 @@
 import type { Database } from "../../db/client";
 import type { NewPollRow, PollRow, SessionRow } from "../../db/schema";
-import type { MyAnswer, PollAnswer, PollEntry, PollResults, PollSnapshot, PollView } from "../../lib/polls";
-import { pollDraftSchema, type PollDraft } from "../../lib/schemas/polls";
+import type { MyAnswer, PollEntry, PollSnapshot, PollView } from "../../lib/polls";
+import type { CommandInput } from "../../lib/realtime/contract";
 import type { Actor } from "../auth/actor";
 import type { Guard } from "../auth/guard";
 import type { AuditService } from "../audit/service";
 import type { Clock } from "../clock";
 import { Batcher, type Pending } from "../batch";
-import { databaseFault } from "../db-errors";
-import { AppError, databaseUnavailable, parseInput, sessionNotFound } from "../errors";
-import type { Logger } from "../log";
+import { AppError, sessionNotFound } from "../errors";
+import { errorName, type Logger } from "../log";
 import { resultsCsv } from "./csv";
+import { chathamOver, draftFields, notDraft, openFields, pollClosed, pollNotFound, summary } from "./lifecycle";
+import { PollReads } from "./reads";
 import type { PollPublisher } from "./publisher";
 import * as q from "./queries";
-import { answerOf, checkAnswer, definitionOf, projectResults, resultsPublic, tally, toPollView, visibleTo, type PollDefinition } from "./rules";
+import { answerOf, checkAnswer, definitionOf, toPollView, visibleTo } from "./rules";
 
 export interface PollServiceOptions {
   /** Results broadcasts are coalesced per poll over this many milliseconds. */
@@ -31,8 +32,6 @@ type Written = { seq: number; answeredAt: Date };
 /** The most answers written in one batch. */
 const ANSWERS_PER_BATCH = 500;
 
-/** How long a session's policy may be reused for answers: a change (polls turned off) applies within this. */
-const ANSWER_CONTEXT_MS = 2000;
 
 type StaffAction = "poll:create" | "poll:update" | "poll:delete" | "poll:open" | "poll:close" | "poll:reopen" | "poll:publish";
 
@@ -54,14 +53,8 @@ export interface PollDeps {
  * of launched polls (which never change again) and the timers that coalesce results broadcasts.
  */
 export class PollService {
-  private readonly tickMs: number;
   private readonly answers: Batcher<PendingAnswer, Written | undefined>;
-  private readonly definitions = new Map<string, PollDefinition>();
-  private readonly pendingTicks = new Map<string, NodeJS.Timeout>();
-  private readonly resultsCache = new Map<string, { at: number; generation: number; results: PollResults }>();
-  /** Answers this process has written per poll: totals read before the latest one are not reused. */
-  private readonly generations = new Map<string, number>();
-  private readonly answerContexts = new Map<string, { at: number; poll: PollRow; session: SessionRow; def: PollDefinition }>();
+  private readonly reads: PollReads;
   private intervals: NodeJS.Timeout[] = [];
   private stopped = false;
 
@@ -76,7 +69,7 @@ export class PollService {
   constructor(deps: PollDeps) {
     ({ db: this.db, clock: this.clock, guard: this.guard, audit: this.audit, publish: this.publish, log: this.log } = deps);
     this.opts = deps.options ?? {};
-    this.tickMs = this.opts.tickMs ?? 250;
+    this.reads = new PollReads(this.db, this.clock, this.publish, this.log, this.opts.tickMs ?? 250);
     this.answers = new Batcher({
       max: ANSWERS_PER_BATCH,
       schedule: (job) => job(),
@@ -98,7 +91,7 @@ export class PollService {
       const t = setInterval(
         () =>
           void run().catch((err: unknown) => {
-            if (!this.stopped) this.log.warn("poll sweep failed", { code: pgCode(err) });
+            if (!this.stopped) this.log.warn("poll sweep failed", { err: errorName(err) });
           }),
         ms,
       );
@@ -112,9 +105,8 @@ export class PollService {
   stop(): void {
     this.stopped = true;
     for (const t of this.intervals) clearInterval(t);
-    for (const t of this.pendingTicks.values()) clearTimeout(t);
     this.intervals = [];
-    this.pendingTicks.clear();
+    this.reads.stop();
   }
 
   // ── Reading ──────────────────────────────────────────────────────────────────────────────────────
@@ -132,12 +124,12 @@ export class PollService {
     // a later fact, which the client recognises by the poll's own version.
     const version = await q.sessionVersion(this.db, session.id);
     const rows = session.pollsEnabled ? await q.listPolls(this.db, session.id) : [];
-    const defs = await this.definitionsOf(rows);
+    const defs = await this.reads.definitionsOf(rows);
     const polls: PollEntry[] = [];
     for (const row of rows) {
       const vis = visibleTo(viewer, row);
       if (!vis.poll) continue;
-      polls.push({ poll: toPollView(row, defs.get(row.id)!), results: vis.results ? await this.results(row, session, true) : null });
+      polls.push({ poll: toPollView(row, defs.get(row.id)!), results: vis.results ? await this.reads.results(row, session, true) : null });
     }
     const mine: MyAnswer[] = [];
     if (actor && session.pollsEnabled && !screen) {
@@ -154,10 +146,10 @@ export class PollService {
     const session = await this.sessionBySlug(slug);
     await this.guard.require(actor, "poll:manage", session, { type: "polls-export", id: slug });
     const rows = (await q.listPolls(this.db, session.id)).filter((r) => r.status !== "draft");
-    const defs = await this.definitionsOf(rows);
+    const defs = await this.reads.definitionsOf(rows);
     const entries = [];
     for (const [i, row] of rows.entries()) {
-      entries.push({ number: i + 1, poll: toPollView(row, defs.get(row.id)!), results: await this.results(row, session, false) });
+      entries.push({ number: i + 1, poll: toPollView(row, defs.get(row.id)!), results: await this.reads.results(row, session, false) });
     }
     await this.audit.record({ actor, action: "poll:export", outcome: "ok", objectType: "session", objectId: slug, session: { id: session.id, rule: session.rule } });
     return resultsCsv(entries);
@@ -165,10 +157,10 @@ export class PollService {
 
   // ── Running polls (poll:manage) ──────────────────────────────────────────────────────────────────
 
-  async create(actor: Actor | null, input: { slug: string; clientKey: string; draft: unknown; open?: boolean }): Promise<PollView> {
+  async create(actor: Actor | null, input: CommandInput<"poll:create">): Promise<PollView> {
     const session = await this.sessionBySlug(input.slug);
     await this.guard.require(actor, "poll:manage", session, { type: "poll", id: input.slug });
-    const draft = parseDraft(input.draft);
+    const draft = input.draft;
     const now = this.clock.now();
     if (input.open) this.assertSessionNotOver(session, now);
     const fields = draftFields(draft);
@@ -189,22 +181,22 @@ export class PollService {
       // The same create sent again (a resend after a reconnect): answer with the poll it made.
       const existing = await q.findPollByClientKey(this.db, session.id, input.clientKey);
       if (!existing) throw new AppError("conflict", "This poll could not be saved. Try again.");
-      return toPollView(existing, await this.definition(existing));
+      return toPollView(existing, await this.reads.definition(existing));
     }
     const view = toPollView(created.poll, definitionOf(created.poll, created.options));
     await this.auditOk(actor, input.open ? "poll:open" : "poll:create", session, created.poll.id, undefined, summary(view));
     if (input.open) {
       this.publish.pollChanged(session.id, "opened", { poll: view, version: created.version });
-      this.scheduleResults(created.poll.id, 0);
+      this.reads.scheduleResults(created.poll.id, 0);
     } else {
       this.publish.draftChanged(session.id, "created", { poll: view, version: created.version });
     }
     return view;
   }
 
-  async update(actor: Actor | null, input: { pollId: string; expectedVersion: number; draft: unknown }): Promise<PollView> {
+  async update(actor: Actor | null, input: CommandInput<"poll:update">): Promise<PollView> {
     const { poll, session } = await this.staffPoll(actor, input.pollId);
-    const draft = parseDraft(input.draft);
+    const draft = input.draft;
     if (poll.status !== "draft") throw notDraft();
     const labels = "options" in draft ? draft.options : [];
     const updated = await this.db.transaction(async (tx) => {
@@ -216,11 +208,11 @@ export class PollService {
       if (!current) throw pollNotFound();
       if (current.status !== "draft") throw notDraft();
       throw new AppError("version_conflict", "Someone else changed this poll since you opened it. Their version is shown now; edit again.", {
-        current: toPollView(current, await this.definition(current, true)),
+        current: toPollView(current, await this.reads.definition(current, true)),
       });
     }
-    const view = toPollView(updated.row, await this.definition(updated.row, true));
-    await this.auditOk(actor, "poll:update", session, poll.id, summary(toPollView(poll, await this.definition(poll))), summary(view));
+    const view = toPollView(updated.row, await this.reads.definition(updated.row, true));
+    await this.auditOk(actor, "poll:update", session, poll.id, summary(toPollView(poll, await this.reads.definition(poll))), summary(view));
     this.publish.draftChanged(session.id, "updated", { poll: view, version: updated.version });
     return view;
   }
@@ -237,7 +229,7 @@ export class PollService {
     return null;
   }
 
-  open(actor: Actor | null, input: { pollId: string; durationSeconds?: number | null }): Promise<PollView> {
+  open(actor: Actor | null, input: CommandInput<"poll:open">): Promise<PollView> {
     return this.move(actor, input.pollId, "poll:open", {
       from: ["draft"],
       already: "open",
@@ -258,7 +250,7 @@ export class PollService {
   }
 
   /** Closing is final unless a moderator reopens explicitly; every earlier answer stays. */
-  reopen(actor: Actor | null, input: { pollId: string; durationSeconds?: number | null }): Promise<PollView> {
+  reopen(actor: Actor | null, input: CommandInput<"poll:open">): Promise<PollView> {
     return this.move(actor, input.pollId, "poll:reopen", {
       from: ["closed"],
       already: "open",
@@ -278,11 +270,11 @@ export class PollService {
       const row = await q.publish(tx, poll.id, now);
       return row ? { row, version: await q.bumpSessionVersion(tx, session.id) } : undefined;
     });
-    if (!done) return toPollView((await q.findPoll(this.db, poll.id)) ?? poll, await this.definition(poll)); // already published
-    const view = toPollView(done.row, await this.definition(done.row));
+    if (!done) return toPollView((await q.findPoll(this.db, poll.id)) ?? poll, await this.reads.definition(poll)); // already published
+    const view = toPollView(done.row, await this.reads.definition(done.row));
     await this.auditOk(actor, "poll:publish", session, poll.id, { published: false }, { published: true });
     this.publish.pollChanged(session.id, "published", { poll: view, version: done.version });
-    this.scheduleResults(poll.id, 0);
+    this.reads.scheduleResults(poll.id, 0);
     return view;
   }
 
@@ -292,34 +284,24 @@ export class PollService {
    * One answer per person per poll; a new answer replaces the earlier one while the poll is open. The
    * row is written before the acknowledgement; totals go out with the next tick.
    */
-  async answer(actor: Actor | null, input: { pollId: string; answer: PollAnswer }, socketId?: string): Promise<MyAnswer> {
-    const { poll, session, def } = await this.answerContext(input.pollId);
+  async answer(actor: Actor | null, input: CommandInput<"poll:answer">, socketId?: string): Promise<MyAnswer> {
+    const { poll, session, def } = await this.reads.answerContext(input.pollId);
     await this.guard.require(actor, "poll:answer", session, { type: "poll", id: poll.id });
     const now = this.clock.now();
     if (chathamOver(session, now)) throw pollClosed();
     const stored = checkAnswer(def, input.answer);
-    let written: { seq: number; answeredAt: Date } | undefined;
-    try {
-      written = await this.answers.add({ pollId: poll.id, voterId: actor!.userId, answer: stored, at: now });
-    } catch (err) {
-      // An outage: the client keeps the answer and retries; the command's failure log counts it.
-      const fault = databaseFault(err);
-      if (fault) throw databaseUnavailable(fault, err);
-      // The driver's message carries the statement's parameters (the voter's id): log the code only.
-      this.log.error("poll answer failed", { pollId: poll.id, code: pgCode(err) });
-      throw new AppError("internal", "Your answer could not be saved. Try again.");
-    }
+    // A failed write (an outage: `unavailable`) is mapped and logged by kind where the command is answered.
+    const written = await this.answers.add({ pollId: poll.id, voterId: actor!.userId, answer: stored, at: now });
     if (!written) {
       const current = await q.findPoll(this.db, poll.id);
       if (!current) throw pollNotFound();
       if (current.status === "draft") throw new AppError("poll_not_open", "This poll has not been launched yet.");
       throw pollClosed();
     }
-    this.generations.set(poll.id, (this.generations.get(poll.id) ?? 0) + 1);
-    trim(this.generations);
+    this.reads.answered(poll.id);
     const mine: MyAnswer = { pollId: poll.id, answer: answerOf(def, stored), answeredAt: written.answeredAt.toISOString() };
     this.publish.answered(actor!.userId, mine, socketId);
-    this.scheduleResults(poll.id);
+    this.reads.scheduleResults(poll.id);
     return mine;
   }
 
@@ -345,22 +327,6 @@ export class PollService {
     }
   }
 
-  /**
-   * What checking an answer needs: the poll's definition (frozen once launched), its session's policy
-   * (kept for a moment, so a burst of answers costs one write each) and the poll's last known state.
-   * Whether the poll is open is decided by the write itself, never from this.
-   */
-  private async answerContext(pollId: string): Promise<{ poll: PollRow; session: SessionRow; def: PollDefinition }> {
-    const hit = this.answerContexts.get(pollId);
-    if (hit && Date.now() - hit.at < ANSWER_CONTEXT_MS) return hit;
-    const found = await q.findPollWithSession(this.db, pollId);
-    if (!found) throw pollNotFound();
-    if (found.poll.status === "draft") throw new AppError("poll_not_open", "This poll has not been launched yet.");
-    const entry = { ...found, def: await this.definition(found.poll), at: Date.now() };
-    this.answerContexts.set(pollId, entry);
-    trim(this.answerContexts);
-    return entry;
-  }
 
   // ── Timers and erasure (safe with several instances: the database decides) ───────────────────────
 
@@ -377,8 +343,8 @@ export class PollService {
       if (!done) continue; // another instance got there first
       closed++;
       this.log.info("poll closed by its timer", { pollId: done.row.id });
-      this.publish.pollChanged(done.row.sessionId, "closed", { poll: toPollView(done.row, await this.definition(done.row)), version: done.version });
-      this.scheduleResults(done.row.id, 0);
+      this.publish.pollChanged(done.row.sessionId, "closed", { poll: toPollView(done.row, await this.reads.definition(done.row)), version: done.version });
+      this.reads.scheduleResults(done.row.id, 0);
     }
     return closed;
   }
@@ -397,54 +363,15 @@ export class PollService {
       return { closed, erased: await q.eraseVoterLinks(tx, now) };
     });
     for (const { row, version } of closed) {
-      this.publish.pollChanged(row.sessionId, "closed", { poll: toPollView(row, await this.definition(row)), version });
-      this.scheduleResults(row.id, 0);
+      this.publish.pollChanged(row.sessionId, "closed", { poll: toPollView(row, await this.reads.definition(row)), version });
+      this.reads.scheduleResults(row.id, 0);
     }
     if (erased > 0 || closed.length > 0) this.log.info("chatham house poll links erased", { erased, closed: closed.length });
     return { closed: closed.length, erased };
   }
 
-  // ── Results ──────────────────────────────────────────────────────────────────────────────────────
 
-  /** Coalesces results broadcasts: at most one per poll per tick, whatever the number of answers. */
-  private scheduleResults(pollId: string, delay = this.tickMs): void {
-    if (this.stopped || this.pendingTicks.has(pollId)) return;
-    const t = setTimeout(() => {
-      this.pendingTicks.delete(pollId);
-      this.broadcastResults(pollId).catch((err: unknown) => {
-        if (!this.stopped) this.log.warn("poll results broadcast failed", { pollId, code: pgCode(err) });
-      });
-    }, delay);
-    t.unref();
-    this.pendingTicks.set(pollId, t);
-  }
 
-  private async broadcastResults(pollId: string): Promise<void> {
-    if (this.stopped) return;
-    const found = await q.findPollWithSession(this.db, pollId);
-    if (!found || found.poll.status === "draft" || !found.session.pollsEnabled) return;
-    const results = await this.results(found.poll, found.session, false);
-    this.publish.results(found.session.id, results, resultsPublic(found.poll));
-  }
-
-  /**
-   * Totals through the one projection. Snapshots may reuse totals for up to a tick, unless this
-   * process has written an answer since they were read (answers on other instances: the next tick).
-   */
-  private async results(poll: PollRow, session: SessionRow, cached: boolean): Promise<PollResults> {
-    const generation = this.generations.get(poll.id) ?? 0;
-    const startedAt = Date.now();
-    const hit = cached ? this.resultsCache.get(poll.id) : undefined;
-    if (hit && hit.generation === generation && startedAt - hit.at < this.tickMs) return hit.results;
-    const def = await this.definition(poll);
-    const { groups, seq } = await q.answerGroups(this.db, poll.id);
-    const results = projectResults(def, tally(def, groups), { chathamHouse: session.rule === "chatham_house", seq, at: this.clock.now() });
-    // Reads may finish out of order: an older one never replaces a newer one.
-    const prev = this.resultsCache.get(poll.id);
-    if (!prev || (generation >= prev.generation && seq >= prev.results.seq)) this.resultsCache.set(poll.id, { at: startedAt, generation, results });
-    trim(this.resultsCache);
-    return results;
-  }
 
   // ── Helpers ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -479,13 +406,13 @@ export class PollService {
       const current = await q.findPoll(this.db, poll.id);
       if (!current) throw pollNotFound();
       // Asking again for the state it is in (a resend, two moderators at once) changes nothing.
-      if (current.status === how.already) return toPollView(current, await this.definition(current));
+      if (current.status === how.already) return toPollView(current, await this.reads.definition(current));
       throw new AppError("conflict", how.wrong);
     }
-    const view = toPollView(done.row, await this.definition(done.row));
+    const view = toPollView(done.row, await this.reads.definition(done.row));
     await this.auditOk(actor, action, session, poll.id, { status: poll.status }, { status: view.status, closesAt: view.closesAt });
     this.publish.pollChanged(session.id, how.fact, { poll: view, version: done.version });
-    this.scheduleResults(poll.id, 0);
+    this.reads.scheduleResults(poll.id, 0);
     return view;
   }
 
@@ -506,33 +433,7 @@ export class PollService {
     }
   }
 
-  /** A poll's definition. Launched polls never change again, so theirs is kept in memory. */
-  private async definition(poll: PollRow, fresh = false): Promise<PollDefinition> {
-    const hit = !fresh && poll.status !== "draft" ? this.definitions.get(poll.id) : undefined;
-    if (hit) return hit;
-    const def = definitionOf(poll, await q.listOptions(this.db, [poll.id]));
-    if (poll.status !== "draft") {
-      this.definitions.set(poll.id, def);
-      trim(this.definitions);
-    }
-    return def;
-  }
 
-  private async definitionsOf(rows: PollRow[]): Promise<Map<string, PollDefinition>> {
-    const options = await q.listOptions(
-      this.db,
-      rows.map((r) => r.id),
-    );
-    return new Map(
-      rows.map((r) => [
-        r.id,
-        definitionOf(
-          r,
-          options.filter((o) => o.pollId === r.id),
-        ),
-      ]),
-    );
-  }
 
   private async sessionBySlug(slug: string): Promise<SessionRow> {
     const session = await q.findSessionBySlug(this.db, slug);
@@ -543,59 +444,4 @@ export class PollService {
   private auditOk(actor: Actor | null, action: string, session: SessionRow, pollId: string, before: unknown, after: unknown): Promise<void> {
     return this.audit.record({ actor, action, outcome: "ok", objectType: "poll", objectId: pollId, session: { id: session.id, rule: session.rule }, before, after });
   }
-}
-
-function parseDraft(raw: unknown): PollDraft {
-  return parseInput(pollDraftSchema, raw);
-}
-
-function draftFields(d: PollDraft): Omit<NewPollRow, "sessionId" | "clientKey"> {
-  return {
-    kind: d.kind,
-    question: d.question,
-    resultsVisibility: d.resultsVisibility,
-    durationSeconds: d.durationSeconds,
-    maxPicks: d.kind === "multiple" ? d.maxPicks : null,
-    scaleMax: d.kind === "rating" ? d.scaleMax : null,
-    lowLabel: d.kind === "rating" ? d.lowLabel : null,
-    highLabel: d.kind === "rating" ? d.highLabel : null,
-  };
-}
-
-function openFields(now: Date, durationSeconds: number | null | undefined): Partial<NewPollRow> {
-  return {
-    status: "open",
-    openedAt: now,
-    closedAt: null,
-    durationSeconds: durationSeconds ?? null,
-    closesAt: durationSeconds ? new Date(now.getTime() + durationSeconds * 1000) : null,
-  };
-}
-
-function chathamOver(session: SessionRow, now: Date): boolean {
-  return session.rule === "chatham_house" && session.endsAt <= now;
-}
-
-function summary(v: PollView) {
-  return { kind: v.kind, question: v.question, options: v.options.map((o) => o.label), resultsVisibility: v.resultsVisibility, status: v.status };
-}
-
-const pollNotFound = () => new AppError("not_found", "There is no such poll. It may have been deleted; reload the page.");
-const pollClosed = () => new AppError("poll_closed", "This poll is closed: answers are no longer taken.");
-const notDraft = () => new AppError("conflict", "Only a draft can be edited; this poll has been launched.");
-
-/** Caches are per poll; a process keeps at most the most recent thousands of polls. */
-function trim(map: Map<string, unknown>, max = 2000): void {
-  if (map.size > max) map.delete(map.keys().next().value!);
-}
-
-/** A Postgres error code, or the error's name: never its message, which may carry parameters. */
-function pgCode(err: unknown): string {
-  let e: unknown = err;
-  for (let i = 0; e && i < 5; i++) {
-    const c = (e as { code?: unknown }).code;
-    if (typeof c === "string") return c;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return err instanceof Error ? err.name : "unknown";
 }
