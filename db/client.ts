@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import * as schema from "./schema";
+import { timedDb } from "../server/metrics";
 import { DataDirLockedError, lockDataDir } from "./data-dir-lock";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -60,6 +61,8 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
     await client.query("SELECT pg_advisory_unlock(727274)").catch(() => {});
     client.release();
   }
+  // Every statement runs on a pooled client (pool.query too): timing each client's query times them all once.
+  pool.on("connect", (c) => timeQueries(c as unknown as Queryable));
   const db = drizzlePg(pool, { schema }) as unknown as Database;
   return {
     db,
@@ -108,6 +111,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       throw err;
     }
   }
+  timePglite(client);
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
   return {
@@ -127,4 +131,37 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       release();
     },
   };
+}
+
+type Queryable = { query: (...args: unknown[]) => unknown };
+const timed = Symbol.for("plenary.timedQueries");
+
+/**
+ * Database latency and errors for /metrics (server/metrics.ts): the driver's `query` is wrapped, so
+ * drizzle, raw SQL and transactions are all timed, labelled by the statement's verb and table only.
+ * Callback-style calls (none in Plenary; pg's own internals) pass through untimed.
+ */
+function timeQueries(client: Queryable): void {
+  const c = client as Queryable & { [timed]?: true };
+  if (c[timed]) return;
+  c[timed] = true;
+  const query = client.query.bind(client);
+  client.query = (...args: unknown[]) => {
+    if (typeof args.at(-1) === "function") return query(...args);
+    const first = args[0] as { text?: unknown } | string;
+    return timedDb(typeof first === "string" ? first : first?.text, () => query(...args) as Promise<unknown>);
+  };
+}
+
+function timePglite(client: PGlite): void {
+  timeQueries(client as unknown as Queryable);
+  const p = client as unknown as { exec: (...a: unknown[]) => Promise<unknown>; transaction: (fn: (tx: Queryable) => Promise<unknown>) => Promise<unknown> };
+  const exec = p.exec.bind(client);
+  p.exec = (...args: unknown[]) => timedDb(args[0], () => exec(...args));
+  const transaction = p.transaction.bind(client);
+  p.transaction = (fn) =>
+    transaction((tx) => {
+      timeQueries(tx);
+      return fn(tx);
+    });
 }

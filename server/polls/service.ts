@@ -64,6 +64,7 @@ export class PollService {
   ) {
     this.tickMs = opts.tickMs ?? 250;
     this.answers = new Batcher({
+      name: "poll_answers",
       max: ANSWERS_PER_BATCH,
       schedule: (job) => job(),
       oncePer: (a) => `${a.pollId} ${a.voterId}`,

@@ -144,13 +144,14 @@ export class QaService {
   constructor(private readonly d: QaDeps) {
     this.gate = new CommandGate({ serial: d.serialCommands, audienceConcurrency: 8 });
     this.votes = new Batcher({
+      name: "qa_votes",
       max: VOTES_PER_BATCH,
       schedule: (job) => this.gate.run(job, "audience"),
       // One vote per person in a batch: a second one (a change of mind) must see the first written.
       oncePer: (cmd) => cmd.actor?.userId,
       write: (batch) => this.writeVotes(batch),
     });
-    this.syncs = new Batcher({ max: SYNCS_PER_BATCH, schedule: (job) => this.gate.run(job, "audience"), write: (batch) => this.writeSyncs(batch) });
+    this.syncs = new Batcher({ name: "qa_syncs", max: SYNCS_PER_BATCH, schedule: (job) => this.gate.run(job, "audience"), write: (batch) => this.writeSyncs(batch) });
   }
 
   /** Votes received and not yet answered (for tests and logs). */

@@ -31,7 +31,7 @@ export function onCommand<S extends z.ZodType, R>(
     if (typeof ack !== "function") return; // every command must be acknowledged; fire-and-forget is ignored
     const reply = ack as (r: AckResult<R>) => void;
     try {
-      deps.limiter.take(`${socket.data.actor?.userId ?? socket.id}:${event}`, rate);
+      await deps.limiter.take(`${socket.data.actor?.userId ?? socket.id}:${event}`, rate);
       const parsed = schema.safeParse(args.length > 1 ? args[0] : undefined);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];

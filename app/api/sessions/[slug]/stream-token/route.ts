@@ -12,7 +12,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ slug: s
     if (!session) throw new AppError("not_found", `There is no session "${slug}" in the programme.`);
     const parsed = streamTokenRequestSchema.safeParse(await jsonBody(req, 1024));
     if (!parsed.success) throw new AppError("invalid_payload", parsed.error.issues[0].message);
-    app.limiter.take(`${actor?.userId ?? "anonymous"}:stream-token`, { capacity: 20, perSecond: 0.5 });
+    await app.limiter.take(`${actor?.userId ?? "anonymous"}:stream-token`, { capacity: 20, perSecond: 0.5 });
     return app.streaming.mintToken(actor, session, parsed.data);
   });
 }
