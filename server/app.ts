@@ -27,8 +27,10 @@ import { clockFor, type Clock } from "./clock";
 import type { Config } from "./config";
 import { registerApp, unregisterApp } from "./context";
 import { healthz } from "./http/healthz";
-import { createLogger, type Logger } from "./log";
-import { createSocketServer, disconnectExpired, type PlenaryIo } from "./realtime/io";
+import { createLogger, routeConsoleToLog, type Logger } from "./log";
+import { countBroadcasts, createSocketServer, disconnectExpired, socketCounts, type PlenaryIo } from "./realtime/io";
+import { metricsRoute } from "./http/metrics";
+import { addMetricsSource, metrics } from "./metrics";
 import { rooms } from "./realtime/rooms";
 import { livekitWebhook } from "./http/livekit-webhook";
 import { registerStreamingHandlers } from "./streaming/handlers";
@@ -139,6 +141,9 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     const sockets = io;
     const redis = config.redisUrl ? await useRedisAdapter(sockets, config.redisUrl, log) : undefined;
     if (redis) closers.push(() => redis.close());
+    countBroadcasts(sockets);
+    const removeMetricsSource = addMetricsSource({ sockets: () => socketCounts(sockets).values(), redisUp: () => redis?.ready() });
+    closers.push(async () => removeMetricsSource());
     closers.push(async () => {
       // Only this instance's sockets: with the Redis adapter a plain disconnectSockets reaches every instance.
       sockets.local.disconnectSockets(true);
@@ -165,7 +170,10 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     if (livekit) closers.push(() => livekit.close());
     const streamEvents: StreamPublisher = {
       streamChanged: (sessionId, snapshot) => sockets.to(rooms.session(sessionId)).emit("stream:changed", snapshot),
-      attendanceChanged: (sessionId, attendance) => sockets.to(rooms.staff(sessionId)).emit("stream:attendance", attendance),
+      attendanceChanged: (sessionId, attendance) => {
+        metrics().streamViewers.set({ session: sessionId }, attendance.viewers);
+        sockets.to(rooms.staff(sessionId)).emit("stream:attendance", attendance);
+      },
       handQueueChanged: (sessionId, queue) => sockets.to(rooms.staff(sessionId)).emit("hand:queue-changed", queue),
       handChanged: (userId, hand) => sockets.to(rooms.user(userId)).emit("hand:changed", hand),
       captionAdded: (sessionId, line) => sockets.to(rooms.session(sessionId)).emit("caption:added", line),
@@ -208,7 +216,8 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       io: sockets,
       realtime,
       allowedOrigins,
-      limiter: new RateLimiter(),
+      // With Redis the counters are shared, so every instance holds a person to one budget.
+      limiter: new RateLimiter({ redis: redis?.client }),
       audit,
       guard,
       auth,
@@ -244,7 +253,11 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
 
     let nextHandler: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | undefined;
     if (opts.withNext !== false) {
-      const nextApp = next({ dev: config.dev, dir: projectRoot, hostname: config.host, port: listenPort, httpServer });
+      // Next's own error printing (message, stack, a query's parameters) is off: instrumentation.ts logs
+      // request errors by kind, and whatever Next still prints goes through the redacting logger.
+      const restoreConsole = routeConsoleToLog(log);
+      closers.push(async () => restoreConsole());
+      const nextApp = next({ dev: config.dev, dir: projectRoot, hostname: config.host, port: listenPort, httpServer, quiet: true });
       await nextApp.prepare();
       nextHandler = nextApp.getRequestHandler();
       if (config.dev) {
@@ -268,6 +281,10 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
       if ((req.method === "GET" || req.method === "HEAD") && (url === "/healthz" || url.startsWith("/healthz?"))) {
         void healthz(services, req, res);
+        return;
+      }
+      if ((req.method === "GET" || req.method === "HEAD") && (url === "/metrics" || url.startsWith("/metrics?"))) {
+        void metricsRoute(services, req, res);
         return;
       }
       if (stopping) {

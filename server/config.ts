@@ -59,6 +59,7 @@ export const envSchema = z.object({
     .optional()
     .transform((v) => (v ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
     .pipe(z.array(z.email("must be a comma-separated list of e-mail addresses"))),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional().or(z.literal("").transform(() => undefined)),
   TRUSTED_PROXIES: z
     .string()
     .optional()
@@ -109,6 +110,8 @@ export interface Config {
    * address (rate limits). Empty: the TCP peer is the client and the header is ignored.
    */
   trustedProxies: string[];
+  /** Bearer token that lets a scraper other than this machine read GET /metrics; none: loopback only. */
+  metricsToken?: string;
   /** Video. Absent or "off": no streaming, the session pages say so and everything else works. */
   livekit?: LivekitConfig;
 }
@@ -153,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     oidc: oidcConfig(e),
     organizers: e.PLENARY_ORGANIZERS,
     trustedProxies: e.TRUSTED_PROXIES,
+    metricsToken: e.METRICS_TOKEN,
     livekit: livekitConfig(e),
   };
 }

@@ -168,3 +168,25 @@ export function errorName(err: unknown): string {
   const code = k.code ?? k.causes?.find((c) => c.code)?.code;
   return [k.type, code ?? ""].filter(Boolean).join(" ");
 }
+
+/**
+ * Next (and libraries inside it) print errors with console.error/console.warn, message, stack and
+ * query parameters included. While Plenary serves pages, those calls come here instead: errors by
+ * kind, and of any text only its lead-in (up to the first colon or line break, where messages put
+ * their values). Returns the function that puts the console back.
+ */
+export function routeConsoleToLog(log: Logger): () => void {
+  const original = { error: console.error, warn: console.warn };
+  const forward = (level: "error" | "warn") => (...args: unknown[]) => {
+    const errors = args.filter(isErrorLike);
+    const text = args.find((a): a is string => typeof a === "string");
+    const lead = text ? text.split(/[:\n]/)[0].replace(/\s+/g, " ").trim().slice(0, 120) : undefined;
+    log[level]("console output", { ...(lead ? { lead } : {}), ...(errors.length ? { errs: errors.map((e) => errorKind(e)) } : {}) });
+  };
+  console.error = forward("error");
+  console.warn = forward("warn");
+  return () => {
+    console.error = original.error;
+    console.warn = original.warn;
+  };
+}

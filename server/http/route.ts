@@ -33,11 +33,20 @@ export function assertSameOrigin(req: Request, app: PlenaryServices): void {
   }
 }
 
+export interface RouteOptions {
+  /**
+   * Refuse state-changing requests without Plenary's Origin (default true). Only next-auth's own
+   * endpoints turn it off: they carry next-auth's CSRF token and answer identity providers' callbacks.
+   */
+  sameOrigin?: boolean;
+}
+
 /**
- * The shape of every JSON route handler: same-origin check for state changes, the signed-in actor,
- * then the handler; errors become `{ error: { code, message } }` with the code's status.
+ * The shape of every route handler (every route.ts under app/ goes through it): same-origin check for
+ * state changes, the signed-in actor, then the handler; errors become `{ error: { code, message } }`
+ * with the code's status, and internal faults are logged by kind, never with their parameters.
  */
-export async function route(req: Request, handler: (ctx: RouteContext) => Promise<unknown>): Promise<Response> {
+export async function route(req: Request, handler: (ctx: RouteContext) => Promise<unknown>, opts: RouteOptions = {}): Promise<Response> {
   const app = getApp();
   const responseHeaders = new Headers();
   const withResponseHeaders = (res: Response) => {
@@ -48,7 +57,7 @@ export async function route(req: Request, handler: (ctx: RouteContext) => Promis
     return res;
   };
   try {
-    assertSameOrigin(req, app);
+    if (opts.sameOrigin !== false) assertSameOrigin(req, app);
     const cookies = parseCookieHeader(req.headers.get("cookie"));
     const secureCookies = usesSecureCookies(app.config.publicUrl);
     const { actor } = await app.auth.resolveToken(sessionTokenFrom(cookies, secureCookies));
