@@ -18,7 +18,7 @@ import { PeopleService } from "./people/service";
 import { registerPollHandlers } from "./polls/handlers";
 import { createPollPublisher } from "./polls/publisher";
 import { PollService, type PollServiceOptions } from "./polls/service";
-import { CLIENT_IP_HEADER } from "./http/route";
+import { CLIENT_IP_HEADER, pathShape } from "./http/route";
 import { registerSessionHandlers } from "./realtime/handlers";
 import { RateLimiter } from "./realtime/rate-limit";
 import { useRedisAdapter } from "./realtime/redis-adapter";
@@ -304,7 +304,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         return;
       }
       nextHandler(req, res).catch((err: unknown) => {
-        log.error("request failed", { path: url.split("?")[0], err });
+        log.error("request failed", { path: pathShape(url), err });
         if (!res.headersSent) res.writeHead(500).end();
       });
     };

@@ -69,10 +69,30 @@ export async function route(req: Request, handler: (ctx: RouteContext) => Promis
   }
 }
 
+/**
+ * The static words of Plenary's URLs (app/'s folder names, and next-auth's actions). A logged path keeps
+ * these and shows any other segment as `:param`: slugs, codes and ids are user-supplied, and a path is
+ * logged precisely when something about the request went wrong.
+ */
+const STATIC_SEGMENTS = new Set(
+  "admin agenda agenda.ics api audit auth backstage calendar.ics check-email demo dev import join join-qr.svg mailbox moderate panel participants polls polls.csv qa recording roles screen sessions sign-in signin stream stream-token callback csrf email error oidc providers session signout verify-request _next healthz metrics".split(
+    " ",
+  ),
+);
+
+/** `/sessions/<anything>/calendar.ics` → `/sessions/:param/calendar.ics`: a path by its shape, for logs. */
+export function pathShape(path: string): string {
+  return path
+    .split("?")[0]
+    .split("/")
+    .map((segment) => (segment === "" || STATIC_SEGMENTS.has(segment) ? segment : ":param"))
+    .join("/");
+}
+
 /** `{ error: { code, message } }` with the code's status (and Retry-After for rate limits). */
 function errorResponse(app: PlenaryServices, req: Request, err: unknown): Response {
   const e = toAppError(err);
-  if (e.code === "internal") app.log.error("route failed", { path: new URL(req.url).pathname, err });
+  if (e.code === "internal") app.log.error("route failed", { path: pathShape(new URL(req.url).pathname), method: req.method, err });
   const headers: Record<string, string> = { "cache-control": "no-store" };
   const retry = e.details?.retryAfterMs;
   if (typeof retry === "number") headers["retry-after"] = String(Math.ceil(retry / 1000));
