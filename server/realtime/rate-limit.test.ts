@@ -33,8 +33,17 @@ describe("rate limits (rate-limiter-flexible)", () => {
     expect(refusal).toBeInstanceOf(AppError);
     expect((refusal as AppError).details?.retryAfterMs).toBeGreaterThan(0);
     expect((refusal as AppError).message).toMatch(/Try again in \d+ s/);
+    expect((refusal as AppError).details?.retryAfterMs).toBeLessThanOrEqual(1000);
     // Another person, or another action, has its own budget.
     expect(await outcomes(limiter, `${key}-other`, 1)).toEqual(["ok"]);
+  });
+
+  it("after the burst, the sustained rate still gets through: perSecond a second", async () => {
+    const limiter = new RateLimiter();
+    const key = `sustained-${randomUUID()}`;
+    expect(await outcomes(limiter, key, 6)).toEqual(["ok", "ok", "ok", "ok", "ok", "rate_limited"]);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await outcomes(limiter, key, 2)).toEqual(["ok", "rate_limited"]);
   });
 
   describe.skipIf(!redisUrl)("on one Redis", () => {

@@ -1,4 +1,4 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { AppError } from "../errors";
 
 export interface BucketRule {
@@ -19,13 +19,17 @@ export interface RateLimiterOptions {
 }
 
 /**
- * Per-person, per-action limits (rate-limiter-flexible). A rule is a window of `capacity` actions
- * per `capacity / perSecond` seconds: the same burst and the same sustained rate as a token bucket.
- * With Redis, a Redis outage falls back to per-instance memory counters rather than refusing everyone
- * or letting floods through. (Room-code guessing is counted in the database instead: server/auth.)
+ * Per-person, per-action limits (rate-limiter-flexible). A rule is two windows, as its
+ * BurstyRateLimiter composes them: the sustained rate (`perSecond` per second; below one a second,
+ * one per 1/perSecond seconds), and when that is spent a burst allowance of the rest of `capacity`
+ * per `capacity / perSecond` seconds. So a fresh person gets exactly `capacity` at once, and whoever
+ * spent the burst still gets the sustained rate, with a retry time under a window — close to the token
+ * bucket this replaced. With Redis, a Redis outage falls back to per-instance memory counters rather
+ * than refusing everyone or letting floods through. (Room-code guessing is counted in the database
+ * instead: server/auth.)
  */
 export class RateLimiter {
-  private readonly limiters = new Map<string, RateLimiterAbstract>();
+  private readonly limiters = new Map<string, { consume(key: string, points: number): Promise<unknown> }>();
 
   constructor(private readonly opts: RateLimiterOptions = {}) {}
 
@@ -45,18 +49,22 @@ export class RateLimiter {
     }
   }
 
-  private limiterFor(rule: BucketRule): RateLimiterAbstract {
+  private limiterFor(rule: BucketRule) {
     const id = `${rule.capacity}/${rule.perSecond}`;
     let limiter = this.limiters.get(id);
     if (limiter) return limiter;
-    const points = rule.capacity;
-    const duration = Math.max(1, Math.round(rule.capacity / rule.perSecond));
-    const keyPrefix = `${this.opts.prefix ?? "plenary"}:rl:${id}`;
-    const memory = new RateLimiterMemory({ keyPrefix, points, duration });
-    limiter = this.opts.redis
-      ? new RateLimiterRedis({ storeClient: this.opts.redis, useRedisPackage: true, rejectIfRedisNotReady: true, keyPrefix, points, duration, insuranceLimiter: memory })
-      : memory;
+    const sustained = rule.perSecond >= 1 ? { points: Math.round(rule.perSecond), duration: 1 } : { points: 1, duration: Math.round(1 / rule.perSecond) };
+    const burstPoints = rule.capacity - sustained.points;
+    const prefix = `${this.opts.prefix ?? "plenary"}:rl:${id}`;
+    const main = this.store(`${prefix}:rate`, sustained.points, sustained.duration);
+    limiter = burstPoints > 0 ? new BurstyRateLimiter(main, this.store(`${prefix}:burst`, burstPoints, Math.max(1, Math.round(rule.capacity / rule.perSecond)))) : main;
     this.limiters.set(id, limiter);
     return limiter;
+  }
+
+  private store(keyPrefix: string, points: number, duration: number) {
+    const memory = new RateLimiterMemory({ keyPrefix, points, duration });
+    if (!this.opts.redis) return memory;
+    return new RateLimiterRedis({ storeClient: this.opts.redis, useRedisPackage: true, rejectIfRedisNotReady: true, keyPrefix, points, duration, insuranceLimiter: memory });
   }
 }
