@@ -310,7 +310,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     };
 
     const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${listenPort}`;
-    log.info("plenary listening", { url, publicUrl: config.publicUrl, demo: config.demo, simulatedNow: config.now?.toISOString() });
+    log.info("plenary listening", { listening: url, publicUrl: config.publicUrl, demo: config.demo, simulatedNow: config.now?.toISOString() });
     let closed = false;
     return {
       url,

@@ -23,7 +23,7 @@ export interface Mailer {
 
 /**
  * SMTP through SMTP_URL; in demo mode without SMTP, mails land in an in-process mailbox
- * (/dev/mailbox) and in the log. Outside demo mode without SMTP, there is no e-mail sign-in.
+ * (/dev/mailbox; the log says only that one arrived). Outside demo mode without SMTP, there is no e-mail sign-in.
  */
 export function createMailer(opts: { smtpUrl?: string; from: string; demo: boolean; log: Logger }): Mailer {
   const box: StoredMail[] = [];
