@@ -63,7 +63,7 @@ const ERROR_KEYS = ["err", "error", "cause", "reason"];
  * their messages embed query parameters and addresses.
  */
 export function createLogger(level: Level | "silent" = "info", sink: LogSink = (l) => void process.stdout.write(l + "\n"), opts: LoggerOptions = {}): Logger {
-  const pretty = opts.pretty ? prettyFactory({ colorize: false, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }) : undefined;
+  const pretty = opts.pretty ? prettyFactory({ colorize: false, timestampKey: "t", translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }) : undefined;
   const destination = {
     write(line: string) {
       const text = line.endsWith("\n") ? line.slice(0, -1) : line;
