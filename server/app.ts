@@ -30,7 +30,7 @@ import { healthz } from "./http/healthz";
 import { createLogger, routeConsoleToLog, type Logger } from "./log";
 import { countBroadcasts, createSocketServer, disconnectExpired, socketCounts, type PlenaryIo } from "./realtime/io";
 import { metricsRoute } from "./http/metrics";
-import { addMetricsSource, metrics } from "./metrics";
+import { addMetricsSource, metrics, timedDb } from "./metrics";
 import { rooms } from "./realtime/rooms";
 import { livekitWebhook } from "./http/livekit-webhook";
 import { registerStreamingHandlers } from "./streaming/handlers";
@@ -96,7 +96,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
   const log = opts.log ?? createLogger(opts.config.logLevel);
   const clock = opts.clock ?? clockFor(opts.config.now);
 
-  const database = await openDatabase({ databaseUrl: opts.config.databaseUrl, dataDir: opts.config.dataDir });
+  const database = await openDatabase({ databaseUrl: opts.config.databaseUrl, dataDir: opts.config.dataDir, timeQuery: timedDb });
   // Shutdown steps, run last-in first-out: the reverse of start-up.
   const closers: Array<() => Promise<void>> = [() => database.close()];
   const runClosers = async (onError: (err: unknown) => void) => {

@@ -185,3 +185,24 @@ describe("GET /metrics", () => {
     expect(parseExposition(allowed.body).samples.length).toBeGreaterThan(10);
   });
 });
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)("GET /metrics on Postgres", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ database: "postgres" });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("times pooled statements and transactions, and counts a failed one by SQLSTATE", async () => {
+    const before = await scrape(server.url);
+    await server.services.db.transaction(async (tx) => {
+      await tx.execute("select 1");
+    });
+    await expect(server.services.db.execute("select * from no_such_table_for_metrics")).rejects.toBeTruthy();
+    const after = await scrape(server.url);
+    expect(value(after, "plenary_db_operation_duration_seconds_count", { operation: "begin" })).toBeGreaterThan(value(before, "plenary_db_operation_duration_seconds_count", { operation: "begin" }));
+    expect(value(after, "plenary_db_errors_total", { code: "42P01" }) - value(before, "plenary_db_errors_total", { code: "42P01" })).toBe(1);
+  });
+});
