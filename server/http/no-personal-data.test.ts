@@ -109,6 +109,8 @@ describe("bad input never puts people's data in the server log", () => {
     // The failures were there to log: at least one line names a database error by its SQLSTATE.
     expect(logs.some((l) => l.includes('"level":"error"') || l.includes('"level":"warn"'))).toBe(true);
     expect(logs.join("\n")).toMatch(/"code":"(22021|22P05|22P02)"/);
+    // The page's failure reached Next's onRequestError hook (instrumentation.ts), logged by route pattern.
+    expect(logs.some((l) => l.includes('"msg":"request failed"') && l.includes('"route":"/sessions/[slug]'))).toBe(true);
   });
 });
 
