@@ -32,18 +32,28 @@ export interface OpenOptions {
   databaseUrl?: string;
   /** Folder for the embedded database, or "memory://" for a throwaway one (tests). */
   dataDir: string;
+  /** Wraps every statement (server/metrics.ts times them and counts failures by SQLSTATE). */
+  timeQuery?: QueryTimer;
 }
+
+/** Runs one statement; `query` is its SQL text (for a label by verb and table, never its parameters). */
+export type QueryTimer = <T>(query: unknown, run: () => Promise<T>) => Promise<T>;
 
 /** Opens the database named by the configuration and brings its schema up to date. */
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+  const time = opts.timeQuery ?? ((_query, run) => run());
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, time) : openPglite(opts.dataDir, time);
 }
 
-async function openPostgres(url: string): Promise<DatabaseHandle> {
+async function openPostgres(url: string, time: QueryTimer): Promise<DatabaseHandle> {
   const where = describeUrl(url);
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
   // A bad URL must stop start-up with one line, not an unhandled 'error' event later.
   pool.on("error", () => {});
+  // Statements run through pool.query (which calls its client with a callback: not timed twice) or on a
+  // checked-out client (transactions, migrations): both are timed. Registered before the first connect.
+  timeQueries(pool as unknown as Queryable, time);
+  pool.on("connect", (c) => timeQueries(c as unknown as Queryable, time));
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
@@ -86,7 +96,7 @@ function describeUrl(url: string): string {
   }
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, time: QueryTimer): Promise<DatabaseHandle> {
   const memory = dataDir === "memory://" || dataDir === ":memory:";
   let release = () => {};
   let client: PGlite;
@@ -108,6 +118,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       throw err;
     }
   }
+  timePglite(client, time);
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
   return {
@@ -127,4 +138,37 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       release();
     },
   };
+}
+
+type Queryable = { query: (...args: unknown[]) => unknown };
+const timed = Symbol.for("plenary.timedQueries");
+
+/**
+ * Database latency and errors for /metrics (the timer comes from server/metrics.ts): the driver's
+ * `query` is wrapped, so drizzle, raw SQL and transactions are all timed. Callback-style calls (none
+ * in Plenary; pg's own internals) pass through untimed.
+ */
+function timeQueries(client: Queryable, time: QueryTimer): void {
+  const c = client as Queryable & { [timed]?: true };
+  if (c[timed]) return;
+  c[timed] = true;
+  const query = client.query.bind(client);
+  client.query = (...args: unknown[]) => {
+    if (typeof args.at(-1) === "function") return query(...args);
+    const first = args[0] as { text?: unknown } | string;
+    return time(typeof first === "string" ? first : first?.text, () => query(...args) as Promise<unknown>);
+  };
+}
+
+function timePglite(client: PGlite, time: QueryTimer): void {
+  timeQueries(client as unknown as Queryable, time);
+  const p = client as unknown as { exec: (...a: unknown[]) => Promise<unknown>; transaction: (fn: (tx: Queryable) => Promise<unknown>) => Promise<unknown> };
+  const exec = p.exec.bind(client);
+  p.exec = (...args: unknown[]) => time(args[0], () => exec(...args));
+  const transaction = p.transaction.bind(client);
+  p.transaction = (fn) =>
+    transaction((tx) => {
+      timeQueries(tx, time);
+      return fn(tx);
+    });
 }

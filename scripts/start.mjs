@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stampFile = path.join(root, ".next", "plenary-source-hash");
-const inputs = ["app", "lib", "server", "db", "next.config.js", "package-lock.json", "tsconfig.json"];
+const inputs = ["app", "lib", "server", "db", "instrumentation.ts", "next.config.js", "package-lock.json", "tsconfig.json"];
 
 function hashSources() {
   const hash = createHash("sha256");

@@ -17,7 +17,7 @@ import { clientAddress, parseTrustedProxies } from "./http/client-ip";
 import { createMailer, type Mailer } from "./mail/mailer";
 import { PeopleService } from "./people/service";
 import { PollService, type PollServiceOptions } from "./polls/service";
-import { CLIENT_IP_HEADER } from "./http/route";
+import { CLIENT_IP_HEADER, pathShape } from "./http/route";
 import { registerHandlers } from "./realtime/handlers";
 import { RateLimiter } from "./realtime/rate-limit";
 import { useRedisAdapter } from "./realtime/redis-adapter";
@@ -31,8 +31,10 @@ import { holdServerErrors } from "./http/hold-server-errors";
 import { DatabaseHealth } from "./health";
 import { databaseFault } from "./db-errors";
 import { failureLog } from "./log-throttle";
-import { createLogger, type Logger } from "./log";
-import { createSocketServer, disconnectExpired, type PlenaryIo } from "./realtime/io";
+import { createLogger, routeConsoleToLog, type Logger } from "./log";
+import { countBroadcasts, createSocketServer, disconnectExpired, socketCounts, type PlenaryIo } from "./realtime/io";
+import { metricsRoute } from "./http/metrics";
+import { addMetricsSource, timedDb } from "./metrics";
 import { rooms } from "./realtime/rooms";
 import { livekitWebhook } from "./http/livekit-webhook";
 import { cspReport } from "./http/csp-report";
@@ -72,7 +74,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
   const log = opts.log ?? createLogger(opts.config.logLevel);
   const clock = opts.clock ?? clockFor(opts.config.now);
 
-  const database = await openDatabase({ databaseUrl: opts.config.databaseUrl, dataDir: opts.config.dataDir });
+  const database = await openDatabase({ databaseUrl: opts.config.databaseUrl, dataDir: opts.config.dataDir, timeQuery: timedDb });
   // Shutdown steps, run last-in first-out: the reverse of start-up.
   const closers: Array<() => Promise<void>> = [() => database.close()];
   const runClosers = async (onError: (err: unknown) => void) => {
@@ -118,6 +120,9 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     authEvents = authPublisher(sockets);
     const redis = config.redisUrl ? await useRedisAdapter(sockets, config.redisUrl, log) : undefined;
     if (redis) closers.push(() => redis.close());
+    countBroadcasts(sockets);
+    const removeMetricsSource = addMetricsSource({ sockets: () => socketCounts(sockets).values(), redisUp: () => redis?.ready() });
+    closers.push(async () => removeMetricsSource());
     closers.push(async () => {
       // Only this instance's sockets: with the Redis adapter a plain disconnectSockets reaches every instance.
       sockets.local.disconnectSockets(true);
@@ -187,7 +192,8 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       io: sockets,
       realtime,
       allowedOrigins,
-      limiter: new RateLimiter(),
+      // With Redis the counters are shared, so every instance holds a person to one budget.
+      limiter: new RateLimiter({ redis: redis?.client }),
       audit,
       guard,
       auth,
@@ -220,7 +226,11 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
 
     let nextHandler: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | undefined;
     if (opts.withNext !== false) {
-      const nextApp = next({ dev: config.dev, dir: projectRoot, hostname: config.host, port: listenPort, httpServer });
+      // Next's own error printing (message, stack, a query's parameters) is off: instrumentation.ts logs
+      // request errors by kind, and whatever Next still prints goes through the redacting logger.
+      const restoreConsole = routeConsoleToLog(log);
+      closers.push(async () => restoreConsole());
+      const nextApp = next({ dev: config.dev, dir: projectRoot, hostname: config.host, port: listenPort, httpServer, quiet: true });
       await nextApp.prepare();
       nextHandler = nextApp.getRequestHandler();
       if (config.dev) {
@@ -245,6 +255,10 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
       if ((req.method === "GET" || req.method === "HEAD") && (url === "/healthz" || url.startsWith("/healthz?"))) {
         void healthz(services, req, res);
+        return;
+      }
+      if ((req.method === "GET" || req.method === "HEAD") && (url === "/metrics" || url.startsWith("/metrics?"))) {
+        void metricsRoute(services, req, res);
         return;
       }
       if (stopping) {
@@ -276,7 +290,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
           if (!res.headersSent) unavailablePage(res, req.method === "HEAD");
           return;
         }
-        log.error("request failed", { path: url.split("?")[0], err });
+        log.error("request failed", { path: pathShape(url), err });
         if (!res.headersSent) res.writeHead(500).end();
       });
     };
@@ -305,7 +319,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     };
 
     const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${listenPort}`;
-    log.info("plenary listening", { url, publicUrl: config.publicUrl, demo: config.demo, simulatedNow: config.now?.toISOString() });
+    log.info("plenary listening", { listening: url, publicUrl: config.publicUrl, demo: config.demo, simulatedNow: config.now?.toISOString() });
     let closed = false;
     return {
       url,

@@ -5,13 +5,19 @@
  * lone write goes at once, as a batch of one, so a quiet room waits for nothing; a room of thousands
  * answering in the same second costs a few statements instead of one transaction each.
  */
+import { metrics } from "./metrics";
+
 export interface Pending<I, R> {
   item: I;
+  /** When the command arrived (performance.now()), for the batch-wait metric. */
+  at?: number;
   resolve(result: R): void;
   reject(err: unknown): void;
 }
 
 export interface BatcherOptions<I, R> {
+  /** The metrics label (qa_votes, poll_answers…): sizes, waits and write times under /metrics. */
+  name?: string;
   /** The most commands in one batch. */
   max: number;
   /** Takes the batch's turn (e.g. the command gate). */
@@ -34,7 +40,7 @@ export class Batcher<I, R> {
 
   add(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, resolve, reject, at: performance.now() });
       this.kick();
     });
   }
@@ -76,12 +82,19 @@ export class Batcher<I, R> {
       .schedule(async () => {
         const batch = this.take();
         this.writing = batch.length;
+        const m = metrics();
+        const labels = { batcher: this.opts.name ?? "unnamed" };
+        const taken = performance.now();
+        m.batchSize.observe(labels, batch.length);
+        for (const p of batch) if (p.at !== undefined) m.batchWait.observe(labels, (taken - p.at) / 1000);
+        const written = m.batchWrite.startTimer(labels);
         try {
           await this.opts.write(batch);
         } catch (err) {
           // A failure of the batch as a whole: every command in it is refused (settling twice is a no-op).
           for (const p of batch) p.reject(err);
         } finally {
+          written();
           this.writing = 0;
         }
       })

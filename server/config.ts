@@ -60,6 +60,7 @@ export const envSchema = z.object({
     .optional()
     .transform((v) => (v ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
     .pipe(z.array(z.email("must be a comma-separated list of e-mail addresses"))),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional().or(z.literal("").transform(() => undefined)),
   TRUSTED_PROXIES: z
     .string()
     .optional()
@@ -127,6 +128,8 @@ export interface Config {
    * their stage display. Every other page refuses to be framed by anyone.
    */
   screenFrameAncestors?: string[];
+  /** Bearer token that lets a scraper other than this machine read GET /metrics; none: loopback only. */
+  metricsToken?: string;
   /** Video. Absent or "off": no streaming, the session pages say so and everything else works. */
   livekit?: LivekitConfig;
 }
@@ -172,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     organizers: e.PLENARY_ORGANIZERS,
     trustedProxies: e.TRUSTED_PROXIES,
     screenFrameAncestors: e.SCREEN_FRAME_ANCESTORS,
+    metricsToken: e.METRICS_TOKEN,
     livekit: livekitConfig(e),
   };
 }

@@ -16,7 +16,8 @@ async function main() {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  // npm run dev: readable lines (pino-pretty), redacted the same way.
+  const log = createLogger(config.logLevel, undefined, { pretty: config.dev });
   // Signals are handled from the first moment: one that arrives during start-up waits for start-up
   // to finish (or fail), then closes everything, so the data folder is never left locked.
   let starting: Promise<RunningPlenary> | undefined;

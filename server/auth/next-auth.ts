@@ -222,7 +222,9 @@ export function buildNextAuthOptions(d: NextAuthDeps): AuthOptions {
       },
     },
     logger: {
-      error: (code, meta) => d.log.warn("next-auth error", { code, message: meta instanceof Error ? meta.message : undefined }),
+      // next-auth hands over the raw error (a failed query's carries the e-mail among its parameters):
+      // only its kind is logged, never its message.
+      error: (code, meta) => d.log.warn("next-auth error", { code, err: meta instanceof Error ? meta : (meta as { error?: unknown } | undefined)?.error }),
       warn: (code) => d.log.debug("next-auth warning", { code }),
       debug: () => {},
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addressGroup, clientAddress, ipv6SiteGroup, parseTrustedProxies } from "./client-ip";
+import { addressGroup, clientAddress, ipv6SiteGroup, isLoopback, parseTrustedProxies } from "./client-ip";
 
 describe("the client's address", () => {
   it("is the TCP peer when no proxy is trusted, whatever X-Forwarded-For says", () => {
@@ -25,6 +25,21 @@ describe("the client's address", () => {
     expect(() => parseTrustedProxies(["proxy.example.org"])).toThrow(/not an IP address/);
     expect(() => parseTrustedProxies(["10.0.0.0/33"])).toThrow(/prefix length/);
     expect(parseTrustedProxies(["2001:db8::/32"])!.has("2001:db8:ffff::1")).toBe(true);
+  });
+});
+
+describe("loopback (who may read /metrics without a token)", () => {
+  it("is 127.0.0.0/8 and ::1, mapped or not; anything else, or nothing, is not", () => {
+    for (const a of ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"]) expect(isLoopback(a), a).toBe(true);
+    for (const a of ["10.0.0.1", "203.0.113.9", "2001:db8::1", "::ffff:10.0.0.1", "", "unknown", "localhost"]) expect(isLoopback(a), a).toBe(false);
+  });
+
+  it("behind a trusted proxy on this machine is decided by the client the proxy names, not by the proxy", () => {
+    const trusted = parseTrustedProxies(["127.0.0.1"]);
+    expect(isLoopback(clientAddress("127.0.0.1", "203.0.113.9", trusted))).toBe(false);
+    expect(isLoopback(clientAddress("127.0.0.1", undefined, trusted))).toBe(true);
+    // Without trusted proxies a client's X-Forwarded-For is never believed.
+    expect(clientAddress("203.0.113.9", "127.0.0.1", undefined)).toBe("203.0.113.9");
   });
 });
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionRow } from "../../db/schema";
 import { RoomServiceClient } from "livekit-server-sdk";
+import { metrics } from "../metrics";
 import { roomNameFor } from "../streaming/grants";
 import { claimWebhookEvent, releaseWebhookClaim } from "../streaming/queries";
 import { connectClient, nextEvent, type TestSocket } from "../testing/clients";
@@ -133,8 +134,17 @@ describe.skipIf(!hasLivekit)("POST /api/livekit/webhook", () => {
     expect((await deliver(joined)).status).toBe(200);
     expect(await fact).toMatchObject({ slug: DAY2, viewers: 1, publishers: 0 });
 
+    // /metrics sees the delivery and the viewer.
+    const viewers = async () => (await metrics().streamViewers.get()).values.find((v) => v.labels.session === day2.id)?.value;
+    const deliveries = async (labels: Record<string, string>) =>
+      (await metrics().webhooks.get()).values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k as "event" | "outcome"] === l)).reduce((n, v) => n + v.value, 0);
+    expect(await viewers()).toBe(1);
+    expect(await deliveries({ event: "participant_joined", outcome: "handled" })).toBeGreaterThanOrEqual(1);
+    const duplicatesBefore = await deliveries({ outcome: "duplicate" });
+
     // LiveKit retries a delivery: same id, handled once.
     expect(await deliver(joined)).toEqual({ status: 200, json: { handled: false, reason: "duplicate" } });
+    expect(await deliveries({ outcome: "duplicate" })).toBe(duplicatesBefore + 1);
 
     fact = nextEvent(staff, "stream:attendance");
     await deliver(participantEvent("participant_joined", "PA_panel1", "publisher"));
@@ -151,6 +161,7 @@ describe.skipIf(!hasLivekit)("POST /api/livekit/webhook", () => {
     fact = nextEvent(staff, "stream:attendance");
     await deliver(participantEvent("participant_left", "PA_viewer1", "viewer"));
     expect(await fact).toMatchObject({ viewers: 0, publishers: 1 });
+    expect(await viewers()).toBe(0);
 
     await new Promise((r) => setTimeout(r, 200));
     expect(audienceFacts).toEqual([]);

@@ -1,6 +1,7 @@
 import type http from "node:http";
 import type { PlenaryServices } from "../services";
 import { toAppError } from "../errors";
+import { metrics } from "../metrics";
 
 /** LiveKit's webhook bodies are small JSON events; anything larger is not from LiveKit. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -17,14 +18,24 @@ export async function livekitWebhook(app: PlenaryServices, req: http.IncomingMes
   };
   try {
     const body = await readBody(req);
-    if (body === null) return reply(413, { error: { code: "invalid_payload", message: `The webhook body is larger than ${MAX_BODY_BYTES} bytes.` } });
+    if (body === null) {
+      metrics().webhooks.inc({ event: "unknown", outcome: "too_large" });
+      return reply(413, { error: { code: "invalid_payload", message: `The webhook body is larger than ${MAX_BODY_BYTES} bytes.` } });
+    }
     const outcome = await app.streaming.webhooks.receive(body, req.headers.authorization);
+    metrics().webhooks.inc(outcome.handled ? { event: webhookEventLabel(outcome.event), outcome: "handled" } : { event: "unknown", outcome: outcome.reason });
     reply(200, outcome);
   } catch (err) {
     const e = toAppError(err);
+    metrics().webhooks.inc({ event: "unknown", outcome: e.code });
     if (e.code === "internal") app.log.error("LiveKit webhook failed", { err });
     reply(e.status, { error: { code: e.code, message: e.message } });
   }
+}
+
+/** LiveKit's event names are a short fixed list; anything else is counted as "other", keeping the label set small. */
+function webhookEventLabel(event: string): string {
+  return /^(room|participant|track|egress|ingress)_[a-z_]{1,20}$/.test(event) ? event : "other";
 }
 
 function readBody(req: http.IncomingMessage): Promise<string | null> {

@@ -39,11 +39,20 @@ export function assertSameOrigin(req: Request, app: PlenaryServices): void {
   }
 }
 
+export interface RouteOptions {
+  /**
+   * Refuse state-changing requests without Plenary's Origin (default true). Only next-auth's own
+   * endpoints turn it off: they carry next-auth's CSRF token and answer identity providers' callbacks.
+   */
+  sameOrigin?: boolean;
+}
+
 /**
- * The shape of every JSON route handler: same-origin check for state changes, the signed-in actor,
- * then the handler; errors become `{ error: { code, message } }` with the code's status.
+ * The shape of every route handler (every route.ts under app/ goes through it): same-origin check for
+ * state changes, the signed-in actor, then the handler; errors become `{ error: { code, message } }`
+ * with the code's status, and internal faults are logged by kind, never with their parameters.
  */
-export async function route(req: Request, handler: (ctx: RouteContext) => Promise<unknown>): Promise<Response> {
+export async function route(req: Request, handler: (ctx: RouteContext) => Promise<unknown>, opts: RouteOptions = {}): Promise<Response> {
   const app = getApp();
   const responseHeaders = new Headers();
   const withResponseHeaders = (res: Response) => {
@@ -54,7 +63,7 @@ export async function route(req: Request, handler: (ctx: RouteContext) => Promis
     return res;
   };
   try {
-    assertSameOrigin(req, app);
+    if (opts.sameOrigin !== false) assertSameOrigin(req, app);
     const cookies = parseCookieHeader(req.headers.get("cookie"));
     const secureCookies = usesSecureCookies(app.config.publicUrl);
     const { actor } = await app.auth.resolveToken(sessionTokenFrom(cookies, secureCookies));
@@ -66,6 +75,26 @@ export async function route(req: Request, handler: (ctx: RouteContext) => Promis
   }
 }
 
+/**
+ * The static words of Plenary's URLs (app/'s folder names, and next-auth's actions). A logged path keeps
+ * these and shows any other segment as `:param`: slugs, codes and ids are user-supplied, and a path is
+ * logged precisely when something about the request went wrong.
+ */
+const STATIC_SEGMENTS = new Set(
+  "admin agenda agenda.ics api audit auth backstage calendar.ics check-email demo dev import join join-qr.svg mailbox moderate panel participants polls polls.csv qa recording roles screen sessions sign-in signin stream stream-token callback csrf email error oidc providers session signout verify-request _next healthz metrics".split(
+    " ",
+  ),
+);
+
+/** `/sessions/<anything>/calendar.ics` → `/sessions/:param/calendar.ics`: a path by its shape, for logs. */
+export function pathShape(path: string): string {
+  return path
+    .split("?")[0]
+    .split("/")
+    .map((segment) => (segment === "" || STATIC_SEGMENTS.has(segment) ? segment : ":param"))
+    .join("/");
+}
+
 /** `{ error: { code, message } }` with the code's status (and Retry-After for rate limits and outages). */
 function errorResponse(app: PlenaryServices, req: Request, err: unknown): Response {
   const e = toAppError(err);
@@ -73,7 +102,7 @@ function errorResponse(app: PlenaryServices, req: Request, err: unknown): Respon
   if (e.code === "internal" || fault) {
     // A database outage fails every request the same way: one line per kind and interval, with a count.
     app.health.noteFailure(err);
-    const path = new URL(req.url).pathname;
+    const path = pathShape(new URL(req.url).pathname);
     failureLog(app.log).error("route failed", fault?.reason ?? `${errorName(err)} in ${path}`, path, { err, ...(fault ? { code: fault.code } : {}) });
   }
   const headers: Record<string, string> = { "cache-control": "no-store" };

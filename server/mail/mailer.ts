@@ -23,7 +23,7 @@ export interface Mailer {
 
 /**
  * SMTP through SMTP_URL; in demo mode without SMTP, mails land in an in-process mailbox
- * (/dev/mailbox) and in the log. Outside demo mode without SMTP, there is no e-mail sign-in.
+ * (/dev/mailbox; the log says only that one arrived). Outside demo mode without SMTP, there is no e-mail sign-in.
  */
 export function createMailer(opts: { smtpUrl?: string; from: string; demo: boolean; log: Logger }): Mailer {
   const box: StoredMail[] = [];
@@ -44,8 +44,8 @@ export function createMailer(opts: { smtpUrl?: string; from: string; demo: boole
       if (!opts.demo) throw new Error("no SMTP_URL configured");
       box.unshift({ ...mail, id: nextId++, at: new Date().toISOString() });
       box.splice(50);
-      // Demo mode only: the sign-in link is in the log so a newcomer can follow it.
-      opts.log.info("demo mail", { to: mail.to, subject: mail.subject, text: mail.text });
+      // The mail (recipient, link) is on /dev/mailbox; the log says only that one arrived.
+      opts.log.info("demo mail: open /dev/mailbox to read it", { mailId: box[0].id });
     },
     mailbox: () => [...box],
   };

@@ -1,32 +1,39 @@
+import { stringify } from "csv-stringify/sync";
 import { formatCount, pollKindLabels, statusLabels, type PollResults, type PollView } from "../../lib/polls";
+
+type Cell = string | number | null;
 
 /**
  * A cell a spreadsheet will not run: text starting with = + - @ tab or carriage return (the
- * characters Excel, LibreOffice and Google Sheets read as a formula) gets a leading apostrophe, then
- * the cell is quoted as RFC 4180 asks.
+ * characters Excel, LibreOffice and Google Sheets read as a formula) gets a leading apostrophe.
+ * csv-stringify does the quoting; this guard stays on top because no CSV library knows about formulas.
  */
-export function csvCell(value: string | number | null): string {
-  if (value === null) return "";
-  let s = String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+export function guardFormula(value: Cell): Cell {
+  return typeof value === "string" && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-export function csvLine(cells: Array<string | number | null>): string {
-  return cells.map(csvCell).join(",");
+/** RFC 4180 quoting (csv-stringify), plus quotes around leading or trailing spaces (so they survive) and any lone CR or LF (which spreadsheets read as a line break). */
+const OPTIONS = { quoted_match: /^\s|\s$|[\r\n]/, record_delimiter: "windows" } as const;
+
+export function csvLine(cells: Cell[]): string {
+  return stringify([cells.map(guardFormula)], OPTIONS).replace(/\r\n$/, "");
+}
+
+export function csvCell(value: Cell): string {
+  return csvLine([value]);
 }
 
 export const CSV_HEADER = ["Poll", "Question", "Kind", "Status", "Answer", "Count", "Percent of respondents", "Respondents"];
 
-/** Totals only, as the projection gives them: one line per option, rating value or word. */
+/** Totals only, as the projection gives them: one line per option, rating value or word. A UTF-8 byte-order mark leads, so Excel reads the file as UTF-8. */
 export function resultsCsv(entries: Array<{ number: number; poll: PollView; results: PollResults }>): string {
-  const lines = [csvLine(CSV_HEADER)];
+  const records: Cell[][] = [CSV_HEADER];
   for (const { number, poll, results } of entries) {
     const head = [number, poll.question, pollKindLabels[poll.kind], statusLabels[poll.status]];
     const respondents = formatCount(results.respondents);
-    for (const row of results.rows) lines.push(csvLine([...head, row.label, formatCount(row.count), row.percent, respondents]));
-    if (results.otherAnswers !== null) lines.push(csvLine([...head, "(other answers)", formatCount(results.otherAnswers), null, respondents]));
-    if (results.mean !== null) lines.push(csvLine([...head, "(mean rating)", results.mean, null, respondents]));
+    for (const row of results.rows) records.push([...head, row.label, formatCount(row.count), row.percent, respondents]);
+    if (results.otherAnswers !== null) records.push([...head, "(other answers)", formatCount(results.otherAnswers), null, respondents]);
+    if (results.mean !== null) records.push([...head, "(mean rating)", results.mean, null, respondents]);
   }
-  return lines.join("\r\n") + "\r\n";
+  return stringify(records.map((r) => r.map(guardFormula)), { ...OPTIONS, bom: true });
 }

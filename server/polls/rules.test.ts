@@ -1,3 +1,4 @@
+import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { formatCount, normalizeWord, type PollAnswer } from "../../lib/polls";
 import { pollDraftSchema } from "../../lib/schemas/polls";
@@ -314,12 +315,54 @@ describe("CSV export", () => {
       resultsPublic: true,
     };
     const csv = resultsCsv([{ number: 1, poll, results }]);
-    const lines = csv.trim().split("\r\n");
+    expect(csv.startsWith("\uFEFF")).toBe(true);
+    const lines = csv.slice(1).trim().split("\r\n");
     expect(lines[0]).toBe("Poll,Question,Kind,Status,Answer,Count,Percent of respondents,Respondents");
     expect(lines[1]).toBe(`1,'=cmd|' /C calc'!A0,Single choice,Closed,Alpha,3,,at least 6`);
     expect(lines[2]).toBe(`1,'=cmd|' /C calc'!A0,Single choice,Closed,Bravo,fewer than 3,,at least 6`);
   });
 });
+
+describe("CSV export read back by a spreadsheet parser (csv-parse)", () => {
+  it("gives the same cells, quotes, commas, line breaks, spaces and formulas included", () => {
+    const results = projectResults(single, tally(single, singles2()), open({ chathamHouse: false }));
+    const question = 'Which "partner" matters,\nmost? =1+1 ';
+    const poll = { ...basePoll(), question, status: "closed" as const };
+    const csv = resultsCsv([{ number: 7, poll, results }]);
+    const records: string[][] = parse(csv, { bom: true, relax_column_count: false });
+    expect(records[0]).toEqual(["Poll", "Question", "Kind", "Status", "Answer", "Count", "Percent of respondents", "Respondents"]);
+    expect(records).toHaveLength(1 + results.rows.length);
+    results.rows.forEach((row, i) => {
+      expect(records[i + 1]).toEqual(["7", question, "Single choice", "Closed", row.label, String(formatCount(row.count)), row.percent === null ? "" : String(row.percent), String(formatCount(results.respondents))]);
+    });
+    // A cell that starts like a formula comes back with its apostrophe, so the spreadsheet shows text.
+    const formula = resultsCsv([{ number: 1, poll: { ...poll, question: "=HYPERLINK(\"http://x\")" }, results }]);
+    expect(parse(formula, { bom: true })[1][1]).toBe("'=HYPERLINK(\"http://x\")");
+  });
+});
+
+function basePoll() {
+  return {
+    id: "p1",
+    kind: "single" as const,
+    question: "",
+    options,
+    maxPicks: null,
+    scaleMax: null,
+    lowLabel: null,
+    highLabel: null,
+    resultsVisibility: "live" as const,
+    status: "closed" as const,
+    published: false,
+    durationSeconds: null,
+    closesAt: null,
+    openedAt: null,
+    closedAt: null,
+    createdAt: "",
+    version: 3,
+    resultsPublic: true,
+  };
+}
 
 function singles2(): AnswerGroup[] {
   return [

@@ -71,6 +71,7 @@ export class PollService {
     this.opts = deps.options ?? {};
     this.reads = new PollReads(this.db, this.clock, this.publish, this.log, this.opts.tickMs ?? 250);
     this.answers = new Batcher({
+      name: "poll_answers",
       max: ANSWERS_PER_BATCH,
       schedule: (job) => job(),
       oncePer: (a) => `${a.pollId} ${a.voterId}`,

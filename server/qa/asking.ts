@@ -35,6 +35,7 @@ export class QaAsking {
     private readonly ctx: QaContext,
   ) {
     this.votes = new Batcher({
+      name: "qa_votes",
       max: VOTES_PER_BATCH,
       schedule: (job) => deps.gate.run(job, "audience"),
       // One vote per person in a batch: a second one (a change of mind) must see the first written.

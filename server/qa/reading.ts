@@ -39,7 +39,7 @@ export class QaReading {
     private readonly deps: QaDeps,
     private readonly ctx: QaContext,
   ) {
-    this.syncs = new Batcher({ max: SYNCS_PER_BATCH, schedule: (job) => deps.gate.run(job, "audience"), write: (batch) => this.writeSyncs(batch) });
+    this.syncs = new Batcher({ name: "qa_syncs", max: SYNCS_PER_BATCH, schedule: (job) => deps.gate.run(job, "audience"), write: (batch) => this.writeSyncs(batch) });
   }
 
   /**

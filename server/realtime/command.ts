@@ -32,7 +32,7 @@ export function onCommand<E extends CommandName>(socket: PlenarySocket, deps: Co
     if (typeof ack !== "function") return; // every command must be acknowledged; fire-and-forget is ignored
     const reply = (result: AckResult<CommandResult<E>>) => (ack as (r: AckResult<CommandResult<E>>) => void)(result);
     try {
-      deps.limiter.take(`${socket.data.actor?.userId ?? socket.id}:${event}`, rate);
+      await deps.limiter.take(`${socket.data.actor?.userId ?? socket.id}:${event}`, rate);
       reply({ ok: true, data: await handler(parseInput(schema, payload) as CommandInput<E>) });
     } catch (err) {
       const e = toAppError(err);

@@ -5,6 +5,7 @@ import type { Actor } from "../auth/actor";
 import { parseCookieHeader, sessionTokenFrom } from "../auth/cookies";
 import type { AuthService } from "../auth/service";
 import type { Logger } from "../log";
+import { metrics } from "../metrics";
 import { rooms } from "./rooms";
 
 export interface SocketData {
@@ -84,6 +85,9 @@ export function createSocketServer(httpServer: http.Server, opts: SocketServerOp
   });
 
   io.on("connection", (socket) => {
+    countCommands(socket);
+    metrics().socketEvents.inc({ event: "connect" });
+    socket.once("disconnect", () => metrics().socketEvents.inc({ event: "disconnect" }));
     socket.data.connectedAt = Date.now();
     socket.data.screens = new Set();
     const joins = [rooms.agenda()];
@@ -102,4 +106,67 @@ export function disconnectExpired(io: PlenaryIo, now = Date.now()): void {
       socket.disconnect(true);
     }
   }
+}
+
+/**
+ * Every command's latency and outcome, measured around its ack: a socket middleware sees each
+ * incoming event before its handler and wraps the ack, so no handler has to remember to count.
+ */
+function countCommands(socket: PlenarySocket): void {
+  socket.use((packet, next) => {
+    const [event] = packet;
+    const last = packet.length - 1;
+    const ack = packet[last];
+    if (typeof event === "string" && last > 0 && typeof ack === "function") {
+      const m = metrics();
+      const end = m.commandDuration.startTimer({ event });
+      packet[last] = (result: unknown, ...rest: unknown[]) => {
+        end();
+        const r = result as { ok?: boolean; error?: { code?: unknown } } | undefined;
+        const code = r?.ok === false ? (typeof r.error?.code === "string" ? r.error.code : "unknown") : "ok";
+        m.commands.inc({ event, code });
+        return (ack as (...a: unknown[]) => unknown)(result, ...rest);
+      };
+    }
+    next();
+  });
+}
+
+/** This instance's sockets by view and session, read at scrape time from their rooms. */
+export function socketCounts(io: PlenaryIo): Map<string, [{ view: string; session: string }, number]> {
+  const counts = new Map<string, [{ view: string; session: string }, number]>();
+  const add = (view: string, session: string) => {
+    const key = `${view}|${session}`;
+    const entry = counts.get(key);
+    if (entry) entry[1]++;
+    else counts.set(key, [{ view, session }, 1]);
+  };
+  for (const socket of io.of("/").sockets.values()) {
+    let sessions = 0;
+    for (const room of socket.rooms) {
+      const m = /^session:([^:]+)$/.exec(room);
+      if (!m) continue;
+      sessions++;
+      const id = m[1];
+      const has = (suffix: string) => socket.rooms.has(`session:${id}:${suffix}`);
+      add(has("screen") ? "screen" : has("staff") ? "staff" : has("panel") ? "panel" : "audience", id);
+    }
+    if (sessions === 0) add("agenda", "none");
+  }
+  return counts;
+}
+
+/**
+ * Counts broadcasts by event. Patches the namespace's adapter after the Redis adapter (if any) is in
+ * place; messages arriving from other instances go through the adapter's own prototype, so each
+ * broadcast is counted once, by the instance that sent it.
+ */
+export function countBroadcasts(io: PlenaryIo): void {
+  const adapter = io.of("/").adapter as unknown as { broadcast(packet: { data?: unknown[] }, opts: unknown): unknown };
+  const broadcast = adapter.broadcast.bind(adapter);
+  adapter.broadcast = (packet, opts) => {
+    const event = packet?.data?.[0];
+    metrics().fanout.inc({ event: typeof event === "string" ? event : "unknown" });
+    return broadcast(packet, opts);
+  };
 }

@@ -12,12 +12,15 @@ export class RedisStartError extends Error {}
 export interface RedisAdapterHandle {
   /** Whether the Redis connection is up now (for /healthz). */
   ready(): boolean;
+  /** The connected client, shared with the rate limiter's counters (the adapter reads streams on duplicates of it). */
+  client: unknown;
   close(): Promise<void>;
 }
 
 export async function useRedisAdapter(io: PlenaryIo, url: string, log: Logger): Promise<RedisAdapterHandle> {
   const client = createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: (retries) => Math.min(retries * 200, 3000) } });
-  client.on("error", (err: Error) => log.warn("redis error", { message: err.message }));
+  // By kind: a connection error's message can carry the URL, password included.
+  client.on("error", (err: Error) => log.warn("redis error", { err }));
   try {
     await client.connect();
   } catch (err) {
@@ -34,6 +37,7 @@ export async function useRedisAdapter(io: PlenaryIo, url: string, log: Logger): 
   io.adapter(createAdapter(client, { streamName: "plenary:socket.io" }));
   return {
     ready: () => client.isReady,
+    client,
     close: async () => {
       await client.quit().catch(() => client.destroy());
     },

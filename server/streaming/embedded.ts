@@ -124,7 +124,7 @@ async function startOnce(opts: EmbeddedOptions): Promise<EmbeddedLivekit> {
     cleanup();
     throw err;
   }
-  opts.log.info("embedded LiveKit started", { url: `ws://127.0.0.1:${port}`, udpPort, pid: child.pid });
+  opts.log.info("embedded LiveKit started", { livekitUrl: `ws://127.0.0.1:${port}`, udpPort, pid: child.pid });
 
   let stopped = false;
   return {

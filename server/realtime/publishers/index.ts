@@ -6,6 +6,7 @@ import type { AgendaPublisher } from "../../agenda/publisher";
 import type { AuthPublisher } from "../../auth/publisher";
 import type { PollPublisher } from "../../polls/publisher";
 import type { StreamPublisher } from "../../streaming/publisher";
+import { metrics } from "../../metrics";
 import type { PlenaryIo } from "../io";
 import { rooms } from "../rooms";
 
@@ -31,7 +32,10 @@ export function authPublisher(io: PlenaryIo): AuthPublisher {
 export function streamPublisher(io: PlenaryIo): StreamPublisher {
   return {
     streamChanged: (sessionId, snapshot) => io.to(rooms.session(sessionId)).emit("stream:changed", snapshot),
-    attendanceChanged: (sessionId, attendance) => io.to(rooms.staff(sessionId)).emit("stream:attendance", attendance),
+    attendanceChanged: (sessionId, attendance) => {
+      metrics().streamViewers.set({ session: sessionId }, attendance.viewers);
+      io.to(rooms.staff(sessionId)).emit("stream:attendance", attendance);
+    },
     handQueueChanged: (sessionId, queue) => io.to(rooms.staff(sessionId)).emit("hand:queue-changed", queue),
     handChanged: (userId, hand) => io.to(rooms.user(userId)).emit("hand:changed", hand),
     captionAdded: (sessionId, line) => io.to(rooms.session(sessionId)).emit("caption:added", line),

@@ -2,17 +2,21 @@
 import NextAuth from "next-auth";
 import { parseCookieHeader, sessionTokenFrom, usesSecureCookies } from "@/server/auth/cookies";
 import { forRequest } from "@/server/auth/next-auth";
-import { getApp } from "@/server/context";
+import type { PlenaryServices } from "@/server/services";
 import { AppError, toAppError } from "@/server/errors";
 import { hasControlCharacters } from "@/lib/text";
-import { CLIENT_IP_HEADER } from "@/server/http/route";
+import { CLIENT_IP_HEADER, route } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 
 type Ctx = { params: Promise<{ nextauth: string[] }> };
 
+/** next-auth carries its own CSRF token and answers identity providers' callbacks: no Origin check. */
 async function handler(req: Request, ctx: Ctx) {
-  const app = getApp();
+  return route(req, ({ app }) => nextAuth(app, req, ctx), { sameOrigin: false });
+}
+
+async function nextAuth(app: PlenaryServices, req: Request, ctx: Ctx): Promise<Response> {
   const [action, provider] = (await ctx.params).nextauth ?? [];
 
   // Asking for a sign-in link: counted per address and per client address before next-auth looks
@@ -51,7 +55,7 @@ async function handler(req: Request, ctx: Ctx) {
   }
 
   const currentSignIn = sessionTokenFrom(parseCookieHeader(req.headers.get("cookie")), usesSecureCookies(app.config.publicUrl));
-  return NextAuth(req as never, ctx as never, forRequest(app.nextAuth, { currentSignIn, auth: app.auth, callbackProvider: action === "callback" ? provider : undefined }));
+  return (await NextAuth(req as never, ctx as never, forRequest(app.nextAuth, { currentSignIn, auth: app.auth, callbackProvider: action === "callback" ? provider : undefined }))) as Response;
 }
 
 export { handler as GET, handler as POST };

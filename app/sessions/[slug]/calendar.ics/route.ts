@@ -1,20 +1,21 @@
 // GET /sessions/<slug>/calendar.ics — one session as an iCalendar file.
-import { getApp } from "@/server/context";
 import { agendaToIcs } from "@/server/agenda/ics";
+import { route } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(_req: Request, { params }: { params: Promise<{ slug: string }> }) {
+export async function GET(req: Request, { params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const app = getApp();
-  const row = await app.agenda.findRow(slug);
-  if (!row) return new Response("There is no such session in the programme.\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
-  const [event, item] = await Promise.all([app.agenda.eventInfo(), app.agenda.get(slug)]);
-  return new Response(agendaToIcs(event, [item], app.config.publicUrl), {
-    headers: {
-      "content-type": "text/calendar; charset=utf-8",
-      "content-disposition": `attachment; filename="${slug}.ics"`,
-      "cache-control": "no-store",
-    },
+  return route(req, async ({ app }) => {
+    const row = await app.agenda.findRow(slug);
+    if (!row) return new Response("There is no such session in the programme.\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+    const [event, item] = await Promise.all([app.agenda.eventInfo(), app.agenda.get(slug)]);
+    return new Response(agendaToIcs(event, [item], app.config.publicUrl), {
+      headers: {
+        "content-type": "text/calendar; charset=utf-8",
+        "content-disposition": `attachment; filename="${slug}.ics"`,
+        "cache-control": "no-store",
+      },
+    });
   });
 }

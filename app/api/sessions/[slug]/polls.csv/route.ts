@@ -8,8 +8,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ slug: st
   return route(req, async ({ app, actor }) => {
     const slug = slugParam(raw);
     const csv = await app.polls.exportCsv(actor, slug);
-    // The byte-order mark makes spreadsheet programs read the file as UTF-8.
-    return new Response(`\uFEFF${csv}`, {
+    // resultsCsv leads with a byte-order mark, so spreadsheet programs read the file as UTF-8.
+    return new Response(csv, {
       headers: {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="${slug}-poll-results.csv"`,

@@ -5,6 +5,6 @@ import { streamTokenRequestSchema } from "@/lib/streaming";
 export const dynamic = "force-dynamic";
 
 export const POST = sessionPost(streamTokenRequestSchema, 1024, async ({ app, actor, session, body }) => {
-  app.limiter.take(`${actor?.userId ?? "anonymous"}:stream-token`, { capacity: 20, perSecond: 0.5 });
+  await app.limiter.take(`${actor?.userId ?? "anonymous"}:stream-token`, { capacity: 20, perSecond: 0.5 });
   return app.streaming.mintToken(actor, session, body);
 });
