@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { Metadata, Viewport } from "next";
 import { getApp } from "@/server/context";
 import { pageActor } from "@/server/http/page-auth";
@@ -28,9 +29,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           </div>
         ) : null}
         <header className="site-header">
-          <a href="/" className="brand">
+          <Link href="/" className="brand">
             Plenary
-          </a>
+          </Link>
           <span className="brand-event">2024 FMS Symposium</span>
           <nav aria-label="Account">
             {actor?.isOrganizer ? <a href="/admin">Organizer console</a> : null}

@@ -195,7 +195,7 @@ async function runBare() {
   let seq = 0;
   let pending: NodeJS.Timeout | undefined;
   io.on("connection", (socket) => {
-    socket.join("session");
+    void socket.join("session");
     socket.on("session:join", (_p: unknown, ack: (r: AnyAck) => void) => ack({ ok: true, data: null }));
     socket.on("poll:answer", (_p: unknown, ack: (r: AnyAck) => void) => {
       count++;

@@ -52,7 +52,7 @@ async function openPostgres(url: string, time: QueryTimer): Promise<DatabaseHand
   pool.on("error", () => {});
   // Statements run through pool.query (which calls its client with a callback: not timed twice) or on a
   // checked-out client (transactions, migrations): both are timed. Registered before the first connect.
-  timeQueries(pool as unknown as Queryable, time);
+  timeQueries(pool, time);
   pool.on("connect", (c) => timeQueries(c as unknown as Queryable, time));
   let client: pg.PoolClient;
   try {

@@ -66,7 +66,7 @@ function pidRuns(pid: number): boolean {
 
 /** Whether the lock's holder may still have the folder open. */
 function holderAlive(holder: Holder | null, lockPath: string, self: Holder): boolean {
-  let ageMs = Infinity;
+  let ageMs: number;
   try {
     ageMs = Date.now() - fs.statSync(lockPath).mtimeMs;
   } catch {

@@ -1,3 +1,4 @@
+import { TrackType } from "livekit-server-sdk";
 /**
  * Day 2 streaming in Chromium with its fake camera and microphone, against the real embedded
  * LiveKit: a panelist publishes from backstage, the moderator goes live, a remote stakeholder
@@ -141,7 +142,7 @@ test("a panelist publishes, a remote viewer watches it play and cannot publish, 
   await expect(p.getByRole("button", { name: "Unmute my microphone" })).toBeVisible({ timeout: 10_000 });
   await expect(v.getByRole("list", { name: "On stage" }).getByText(/Dana Panelist.*microphone off/)).toBeVisible({ timeout: 10_000 });
   const dana = (await lk.rooms.listParticipants(roomNameFor(session.id))).find((x) => x.name === "Dana Panelist")!;
-  expect(dana.tracks.filter((t) => t.type === 0 /* audio */).every((t) => t.muted)).toBe(true);
+  expect(dana.tracks.filter((t) => t.type === TrackType.AUDIO).every((t) => t.muted)).toBe(true);
   await expectNoAxeViolations(m, "backstage (moderator)");
 
   // The captioner's line (typed backstage here; CART software sends the same socket command) reaches viewers.

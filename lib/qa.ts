@@ -2,6 +2,7 @@
  * Audience Q&A as both sides see it: the text rule, the shapes the server sends, and the labels.
  * Browser-safe (no Node imports): the ask form counts characters with the same rule the server applies.
  */
+/* eslint-disable no-control-regex -- these rules exist to find and remove control characters. */
 import { visibleLength } from "./text";
 
 export const QUESTION_MIN_CHARS = 3;

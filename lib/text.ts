@@ -11,6 +11,7 @@
  *   Hangul fillers, braille blanks, tag characters, zero-width or other format characters does not
  *   pass for one with words in it. A maximum counts code points (it bounds storage and screen space).
  */
+/* eslint-disable no-control-regex -- these rules exist to find and remove control characters. */
 import { z } from "./schemas/zod";
 
 /** Control characters no text field accepts (tab, LF and CR are handled apart). */

@@ -2,9 +2,8 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import { openDatabase, type DatabaseHandle, type Database } from "../db/client";
+import { openDatabase } from "../db/client";
 import { seedProgramme } from "../db/seed/seed";
-import type { AgendaItem } from "../lib/agenda";
 import { AgendaService } from "./agenda/service";
 import { seedDemoPeople } from "../db/seed/demo-people";
 import { AuditService } from "./audit/service";
@@ -14,14 +13,13 @@ import { AuthService, type AuthServiceOptions } from "./auth/service";
 import type { AuthPublisher } from "./auth/publisher";
 import { usesSecureCookies } from "./auth/cookies";
 import { clientAddress, parseTrustedProxies } from "./http/client-ip";
-import { createMailer, type Mailer } from "./mail/mailer";
+import { createMailer } from "./mail/mailer";
 import { PeopleService } from "./people/service";
 import { PollService, type PollServiceOptions } from "./polls/service";
 import { CLIENT_IP_HEADER, pathShape } from "./http/route";
 import { registerHandlers } from "./realtime/handlers";
 import { RateLimiter } from "./realtime/rate-limit";
 import { useRedisAdapter } from "./realtime/redis-adapter";
-import type { AuthOptions } from "next-auth";
 import { clockFor, type Clock } from "./clock";
 import type { Config } from "./config";
 import { registerApp, unregisterApp } from "./context";
@@ -32,10 +30,9 @@ import { DatabaseHealth } from "./health";
 import { databaseFault } from "./db-errors";
 import { failureLog } from "./log-throttle";
 import { createLogger, routeConsoleToLog, type Logger } from "./log";
-import { countBroadcasts, createSocketServer, disconnectExpired, socketCounts, type PlenaryIo } from "./realtime/io";
+import { countBroadcasts, createSocketServer, disconnectExpired, socketCounts } from "./realtime/io";
 import { metricsRoute } from "./http/metrics";
 import { addMetricsSource, timedDb } from "./metrics";
-import { rooms } from "./realtime/rooms";
 import { livekitWebhook } from "./http/livekit-webhook";
 import { cspReport } from "./http/csp-report";
 import { CSP_REPORT_PATH, createSecurityPolicy, STARTING_HEADERS, type SecurityPolicy } from "./http/security-headers";
@@ -87,14 +84,14 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     const httpServer = http.createServer();
     // The port is bound first (its number feeds the public URL and allowed origins); until everything
     // is ready, requests get a clear 503 instead of hanging.
-    let dispatch: http.RequestListener | undefined;
+    const dispatch: { listener?: http.RequestListener } = {};
     // Every answer but engine.io's (given its own below) gets the security headers here, first.
-    let security: SecurityPolicy | undefined;
+    const secured: { policy?: SecurityPolicy } = {};
     httpServer.on("request", (req, res) => {
       if (req.url?.startsWith("/socket.io")) return; // engine.io answers these itself
-      if (security) security.apply(req, res);
+      if (secured.policy) secured.policy.apply(req, res);
       else for (const [name, value] of Object.entries(STARTING_HEADERS)) res.setHeader(name, value);
-      if (dispatch) return dispatch(req, res);
+      if (dispatch.listener) return dispatch.listener(req, res);
       res.writeHead(503, { "retry-after": "2", "content-type": "text/plain; charset=utf-8" }).end("Plenary is starting. Try again in a moment.\n");
     });
     const listenPort = await listen(httpServer, opts.config.port, opts.config.host);
@@ -105,11 +102,11 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     const audit = new AuditService(database.db, log);
     // The socket server authenticates handshakes with the auth service, which announces through it:
     // the port is handed over before the first sign-in can end.
-    let authEvents: AuthPublisher | undefined;
+    const authEvents: { port?: AuthPublisher } = {};
     const auth = new AuthService(
       database.db,
       audit,
-      { signInEnded: (hash) => authEvents?.signInEnded(hash), rolesChanged: (userId) => authEvents?.rolesChanged(userId) },
+      { signInEnded: (hash) => authEvents.port?.signInEnded(hash), rolesChanged: (userId) => authEvents.port?.rolesChanged(userId) },
       log,
       opts.auth,
     );
@@ -117,7 +114,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     // Sockets are let in once every command handler is wired (below), and no longer once shutdown begins.
     const realtime: PlenaryServices["realtime"] = { ready: false };
     const sockets = createSocketServer(httpServer, { allowedOrigins, auth, log, secureCookies: usesSecureCookies(config.publicUrl), accepting: () => realtime.ready });
-    authEvents = authPublisher(sockets);
+    authEvents.port = authPublisher(sockets);
     const redis = config.redisUrl ? await useRedisAdapter(sockets, config.redisUrl, log) : undefined;
     if (redis) closers.push(() => redis.close());
     countBroadcasts(sockets);
@@ -143,13 +140,14 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     const webhookHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
     const livekit = await connectLivekit({ config: config.livekit, webhookUrl: `http://${webhookHost}:${listenPort}/api/livekit/webhook`, log });
     if (livekit) closers.push(() => livekit.close());
-    security = createSecurityPolicy({
+    const security = createSecurityPolicy({
       publicUrl: config.publicUrl,
       dev: config.dev,
       livekitUrl: livekit?.url,
       oidcIssuer: config.oidc?.issuer,
       screenFrameAncestors: config.screenFrameAncestors ?? [],
     });
+    secured.policy = security;
     const engineHeaders = { ...security.staticHeaders, ...STARTING_HEADERS };
     sockets.engine.on("headers", (headers: Record<string, string>) => Object.assign(headers, engineHeaders));
     const authSecret = await auth.resolveSecret(config.authSecret);
@@ -208,7 +206,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         oidc: config.oidc,
         eventName: (await agenda.getEvent()).name,
       }),
-      people: new PeopleService(database.db, audit, authEvents),
+      people: new PeopleService(database.db, audit, authEvents.port),
       agenda,
       streaming,
       polls,
@@ -249,7 +247,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     let drained: (() => void) | undefined;
     const trustedProxies = parseTrustedProxies(config.trustedProxies);
     const failures = failureLog(log);
-    dispatch = (req, res) => {
+    dispatch.listener = (req, res) => {
       const url = req.url ?? "/";
       // Route handlers read the client's address from here; whatever a client sent is replaced.
       req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);

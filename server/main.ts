@@ -20,6 +20,8 @@ async function main() {
   const log = createLogger(config.logLevel, undefined, { pretty: config.dev });
   // Signals are handled from the first moment: one that arrives during start-up waits for start-up
   // to finish (or fail), then closes everything, so the data folder is never left locked.
+  // Assigned once start-up begins; the signal handler, registered before that, reads it.
+  // eslint-disable-next-line prefer-const
   let starting: Promise<RunningPlenary> | undefined;
   let stopping = false;
   const stop = async (signal: string) => {

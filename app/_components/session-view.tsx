@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { useMemo } from "react";
 import { CHATHAM_HOUSE_RULE_TEXT, kindLabels, liveStatuses, nonInteractiveKinds, type AgendaItem, type EventInfo } from "@/lib/agenda";
 import { formatDay, formatDuration } from "@/lib/time";
@@ -51,7 +52,7 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
   return (
     <article aria-labelledby="session-title" data-live={live ? "connected" : "connecting"}>
       <p>
-        <a href="/">← Agenda</a>
+        <Link href="/">← Agenda</Link>
       </p>
       <span className="kind">{kindLabels[item.kind]}</span>
       <h1 id="session-title">{item.title}</h1>

@@ -1,5 +1,6 @@
 "use client";
 import { signIn } from "next-auth/react";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 
 export interface DemoPerson {
@@ -18,6 +19,7 @@ interface Props {
 }
 
 export function SignInForm({ callbackUrl, emailAvailable, oidcName, demoPeople, error }: Props) {
+  const router = useRouter();
   const [email, setEmail] = useState("");
   const [status, setStatus] = useState<string | null>(error);
   const [busy, setBusy] = useState(false);
@@ -31,7 +33,7 @@ export function SignInForm({ callbackUrl, emailAvailable, oidcName, demoPeople, 
     if (res?.error === "EmailRateLimited") setStatus("Too many sign-in links were asked for this address or from this network. Wait up to 10 minutes and try again.");
     else if (res?.error === "EmailInvalid") setStatus("That is not an e-mail address. Type the address you registered with again.");
     else if (res?.error) setStatus("The sign-in link could not be sent. Check the address and try again.");
-    else window.location.assign(`/signin/check-email?email=${encodeURIComponent(email)}`);
+    else router.push(`/signin/check-email?email=${encodeURIComponent(email)}`);
   }
 
   async function demoSignIn(person: DemoPerson) {

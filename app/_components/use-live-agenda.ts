@@ -59,6 +59,7 @@ export function useLiveAgenda(initial: AgendaItem[]): { items: AgendaItem[]; las
       socket.off("disconnect", onDisconnect);
     };
     // The items a page shows are fixed at render; only their contents change.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `initial` is the first render's items only.
   }, []);
 
   return { items, lastChange, live };

@@ -29,7 +29,6 @@ import type {
   ModerationResult,
   QaStateFact,
   QaSync,
-  QaView,
   QuestionChangedFact,
   QuestionMineFact,
   QuestionRemovedFact,

@@ -32,8 +32,8 @@ export async function cspReport(app: PlenaryServices, req: http.IncomingMessage,
   };
   const ip = String(req.headers[CLIENT_IP_HEADER] ?? "unknown");
   try {
-    app.limiter.take(`csp-report:${ip}`, PER_CLIENT);
-    app.limiter.take("csp-report:*", PER_INSTANCE);
+    await app.limiter.take(`csp-report:${ip}`, PER_CLIENT);
+    await app.limiter.take("csp-report:*", PER_INSTANCE);
   } catch (err) {
     req.resume();
     const e = err as AppError;

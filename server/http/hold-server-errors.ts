@@ -21,7 +21,7 @@ export function holdServerErrors(res: http.ServerResponse, replace: () => Promis
       return res;
     }
     return (original.writeHead as (...a: unknown[]) => http.ServerResponse).apply(res, args);
-  } as typeof res.writeHead;
+  };
 
   res.write = function (this: http.ServerResponse, chunk: unknown, ...rest: unknown[]) {
     if (!holding()) return (original.write as (...a: unknown[]) => boolean).apply(res, [chunk, ...rest]);

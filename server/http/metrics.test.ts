@@ -26,9 +26,9 @@ function parseExposition(text: string): { types: Map<string, string>; samples: S
   const suffixes = ["_bucket", "_sum", "_count", "_total", ""];
   for (const [i, line] of text.split("\n").entries()) {
     if (line === "") continue;
-    let m: RegExpExecArray | null;
-    if ((m = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .*$/.exec(line))) continue;
-    if ((m = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line))) {
+    if (/^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .*$/.test(line)) continue;
+    let m = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line);
+    if (m) {
       if (types.has(m[1])) throw new Error(`line ${i + 1}: TYPE of ${m[1]} declared twice`);
       types.set(m[1], m[2]);
       continue;

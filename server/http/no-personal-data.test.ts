@@ -33,7 +33,7 @@ describe("bad input never puts people's data in the server log", () => {
       stream.write = ((chunk: unknown, ...rest: unknown[]) => {
         printed.push(String(chunk));
         return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-      }) as typeof stream.write;
+      });
       restore.push(() => (stream.write = write));
     }
     server = await startTestServer({ withNext: true, demo: true, now: "2024-05-24T10:00:00-04:00", logSink: (l) => logs.push(l) });

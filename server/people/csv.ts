@@ -25,6 +25,7 @@ const MAX_ROWS = 5000;
 
 /** A cell quoted back in a message, its control characters shown as U+XXXX instead of sent raw. */
 function quoted(cell: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what it shows.
   return `"${cell.replace(/[\u0000-\u001f\u007f-\u009f]/gu, (c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`)}"`;
 }
 

@@ -14,8 +14,7 @@ import { projectQuestion } from "./projection";
 import * as q from "./queries";
 
 /** The fields of a question that moderation changes, and undo restores. */
-const RESTORABLE = ["status", "text", "originalText", "dismissReason", "starred", "tags", "routedTo", "mergedInto", "panelOrder", "answeredAt"] as const;
-type Restorable = Pick<QuestionRow, (typeof RESTORABLE)[number]>;
+type Restorable = Pick<QuestionRow, "status" | "text" | "originalText" | "dismissReason" | "starred" | "tags" | "routedTo" | "mergedInto" | "panelOrder" | "answeredAt">;
 
 export interface UndoRecord {
   questions: Array<{ id: string; versionAfter: number; restore: Omit<Restorable, "answeredAt"> & { answeredAt: string | null } }>;

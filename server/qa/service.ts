@@ -8,11 +8,6 @@
 import type { ModerationResult, QaView, SimilarQuestion, SubmitResult, VoteResult } from "../../lib/qa";
 import type { CommandInput } from "../../lib/realtime/contract";
 import type { Actor } from "../auth/actor";
-import type { AuditService } from "../audit/service";
-import type { Guard } from "../auth/guard";
-import type { AgendaService } from "../agenda/service";
-import type { Clock } from "../clock";
-import type { Logger } from "../log";
 import { QaAsking } from "./asking";
 import { QaContext, type QaDeps } from "./context";
 import { CommandGate, type Lane } from "./gate";

@@ -1,7 +1,7 @@
 /** Helpers for the Q&A tests and benchmark: real socket.io clients on loopback, the real client engine. */
 import { io as connect, type Socket } from "socket.io-client";
 import { keepConnected } from "../../lib/client/socket";
-import { QaClient, memoryStore, type OutboxStore, type SocketLike } from "../../lib/client/qa-client";
+import { QaClient, memoryStore, type OutboxStore } from "../../lib/client/qa-client";
 import type { AckResult } from "../../lib/realtime/contract";
 import { newClientKey, type QaSync, type QaView } from "../../lib/qa";
 import type { TestSocket } from "../testing/clients";

@@ -52,5 +52,6 @@ export function onCommand<E extends CommandName>(socket: PlenarySocket, deps: Co
   // The listener takes a frame's arguments as unknown and checks each (a forged client may send
   // anything), so it fits every command; socket.io's typing cannot follow a generic event name, so
   // the registration goes through the socket's plain EventEmitter face.
-  (socket as Socket).on(event as string, listener);
+  const name: string = event;
+  (socket as Socket).on(name, listener);
 }

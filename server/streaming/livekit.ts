@@ -69,7 +69,7 @@ function clients(url: string, apiKey: string, apiSecret: string, embedded?: Embe
 export function livekitMessage(err: unknown): string {
   if (err && typeof err === "object") {
     const e = err as { message?: string; name?: string; status?: number; code?: string };
-    const message = (e.message ?? String(err)).replace(/^twirp error unknown: /, "");
+    const message = (e.message ?? e.name ?? "unknown error").replace(/^twirp error unknown: /, "");
     if (e.name === "TimeoutError" || /aborted due to timeout/.test(message)) return "LiveKit did not answer in time";
     return e.code ? `${message} (${e.code})` : message;
   }

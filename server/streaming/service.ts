@@ -9,8 +9,6 @@ import type { SessionRow } from "../../db/schema";
 import {
   streamWindow,
   type CaptionLine,
-  type HandQueue,
-  type MyHand,
   type StreamAbilities,
   type StreamAttendance,
   type StreamSnapshot,
