@@ -6,79 +6,30 @@
  *
  * - Sync: on every (re)connect it asks `qa:sync` with the version it holds and gets what changed, or
  *   a snapshot. Facts that arrive while a sync is in flight are held and applied after it.
- * - Outbox: questions and votes go to an outbox first (kept in localStorage in the browser) and are
- *   sent one at a time when connected; an item leaves the outbox only when the server acknowledged it
- *   (or refused it for good). A resend carries the same idempotency key, so the server stores it once.
- * - Staff commands are sent at once and, if the connection drops before the ack, resent with the
- *   same key after reconnecting: the server answers a repeated key with the stored result.
+ * - Outbox (qa-outbox.ts): questions and votes are queued and sent one at a time when connected.
+ * - Staff commands (qa-staff.ts) are sent at once and resent with the same key after a reconnect.
+ * - The state and the pure functions that fold facts into it live in qa-state.ts.
  */
 import type { AckResult } from "../realtime/contract";
-import {
-  newClientKey,
-  type ModerationResult,
-  type OwnQuestion,
-  type Panelist,
-  type QaCounts,
-  type QaState,
-  type QaSync,
-  type QaView,
-  type QuestionView,
-  type SubmitResult,
-  type VoteResult,
-} from "../qa";
+import type { ModerationResult, QaCounts, QaState, QaSync, QaView } from "../qa";
 import type { ModerationAction } from "../schemas/qa";
-import { memoryStore, type OutboxItem, type OutboxStore } from "./outbox-store";
-import { TIMEOUT, listen, request, type CommandName, type CommandSocket, type FactSocket, type PayloadOf } from "./request";
-import { isRetryableFailure } from "../save-failures";
+import { memoryStore, type OutboxStore } from "./outbox-store";
+import { QaOutbox } from "./qa-outbox";
+// The pure rules that fold facts into the state, kept under one name so they read apart from the engine's methods.
+import * as fold from "./qa-state";
+import type { Applied, QaClientState, QaNotice } from "./qa-state";
+import { sendStaff, type StaffCall, type StaffCommand, type StaffPayload } from "./qa-staff";
+import { TIMEOUT, listen, request, type CommandSocket, type FactSocket } from "./request";
 
 /** The part of a socket.io client socket this engine uses (a typed `PlenarySocket` is one). */
 export type QaSocket = CommandSocket & FactSocket & { readonly connected: boolean };
 /** The former name, kept for the Node tests that build the engine on an untyped socket. */
 export type SocketLike = QaSocket;
 
-/** The staff commands, sent with the session's slug and a fresh idempotency key. */
-export type StaffCommand = "question:moderate" | "question:answer" | "qa:undo" | "qa:pause" | "qa:interleave" | "qa:configure";
-export type StaffPayload<E extends StaffCommand> = Omit<PayloadOf<E>, "slug" | "key">;
-type StaffCall = { [E in StaffCommand]: { event: E; payload: StaffPayload<E> } }[StaffCommand];
-
-/** A refusal because the question changed since the moderator saw it (the server sends it as it is now). */
-export function isConflict(code: string): boolean {
-  return code === "version_conflict" || code === "conflict";
-}
-
+// The engine's parts are one import away for the islands, tests and benches.
 export { clearOutboxes, localStore, memoryStore, type OutboxItem, type OutboxStore } from "./outbox-store";
-
-export type QaStatus = "connecting" | "syncing" | "live" | "offline" | "refused";
-
-export interface QaClientState {
-  status: QaStatus;
-  /** Why the view cannot be shown (not signed in, no Q&A), in words. */
-  refusal: string | null;
-  view: QaView | null;
-  sessionId: string | null;
-  version: number;
-  questions: ReadonlyMap<string, QuestionView>;
-  votes: Readonly<Record<string, number>>;
-  myVotes: ReadonlySet<string>;
-  mine: readonly OwnQuestion[];
-  outbox: readonly OutboxItem[];
-  /** The server could not save the first outbox item (an outage): it stays queued and is tried again. */
-  stalled: boolean;
-  /** Questions the server refused for good (closed, too short), with its reason. */
-  failed: ReadonlyArray<{ key: string; text: string; message: string }>;
-  state: QaState | null;
-  panelists: readonly Panelist[];
-  counts: QaCounts | null;
-}
-
-/** Something a person should hear about (the islands announce these politely). */
-export type QaNotice =
-  | { kind: "question-added"; question: QuestionView }
-  | { kind: "question-removed"; id: string }
-  | { kind: "stage"; question: QuestionView | null }
-  | { kind: "mine"; question: OwnQuestion; previous?: OwnQuestion }
-  | { kind: "sent"; question: OwnQuestion }
-  | { kind: "failed"; text: string; message: string };
+export { isConflict, isLocal, type QaClientState, type QaNotice, type QaStatus } from "./qa-state";
+export type { StaffCommand, StaffPayload } from "./qa-staff";
 
 export interface QaClientOptions {
   slug: string;
@@ -97,48 +48,36 @@ export interface QaClientOptions {
   now?: () => number;
 }
 
-const AUDIENCE_STATUSES = new Set(["approved", "answered"]);
-
 export class QaClient {
   private current: QaClientState;
   private listeners = new Set<() => void>();
   private syncing = false;
   private held: Array<() => void> = [];
-  private flushing = false;
   private retryTimer?: ReturnType<typeof setTimeout>;
   private endTimer?: ReturnType<typeof setTimeout>;
-  private readonly store: OutboxStore;
   private readonly ackTimeoutMs: number;
+  private readonly outbox: QaOutbox;
   private unlisten?: () => void;
   private stopped = false;
   private generation = 0;
-  /** Whose outbox this client holds (undefined: not known yet; null: nobody signed in). */
-  private owner: string | null | undefined;
 
   constructor(
     private readonly socket: QaSocket,
     private readonly opts: QaClientOptions,
   ) {
-    this.store = opts.store ?? memoryStore();
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 10_000;
-    this.owner = opts.owner;
-    this.current = {
-      status: socket.connected ? "syncing" : "connecting",
-      refusal: null,
-      view: null,
-      sessionId: null,
-      version: 0,
-      questions: new Map(),
-      votes: {},
-      myVotes: new Set(),
-      mine: [],
-      outbox: opts.owner ? this.store.load(opts.owner, opts.slug) : [],
-      stalled: false,
-      failed: [],
-      state: null,
-      panelists: [],
-      counts: null,
-    };
+    this.outbox = new QaOutbox(
+      socket,
+      {
+        state: () => this.current,
+        set: (patch) => this.set(patch),
+        notice: (n) => this.notice(n),
+        generation: () => this.generation,
+        syncing: () => this.syncing,
+      },
+      { slug: opts.slug, store: opts.store ?? memoryStore(), ackTimeoutMs: this.ackTimeoutMs, ...(opts.owner ? { owner: opts.owner } : {}) },
+    );
+    this.current = fold.initialQaState(socket.connected, this.outbox.initial());
   }
 
   // ── Subscription (useSyncExternalStore-compatible) ───────────────────────────────────────────────
@@ -159,6 +98,13 @@ export class QaClient {
     this.opts.onNotice?.(n);
   }
 
+  /** Applies a fact's change, then tells the person (a stale fact changes nothing). */
+  private apply(applied: Applied | null): void {
+    if (!applied) return;
+    this.set(applied.patch);
+    for (const n of applied.notices) this.notice(n);
+  }
+
   // ── Life cycle ──────────────────────────────────────────────────────────────────────────────────
 
   start(): void {
@@ -168,11 +114,11 @@ export class QaClient {
         this.generation++;
         this.set({ status: "offline" });
       },
-      "question:changed": (f) => this.fact(f.sessionId, () => this.applyQuestion(f.question, f.version, true)),
-      "question:removed": (f) => this.fact(f.sessionId, () => this.applyRemoved(f.id, f.version, true)),
-      "question:votes": (f) => this.fact(f.sessionId, () => this.applyVotes(f.counts)),
+      "question:changed": (f) => this.fact(f.sessionId, () => this.apply(fold.applyQuestion(this.current, f.question, f.version, true))),
+      "question:removed": (f) => this.fact(f.sessionId, () => this.apply(fold.applyRemoved(this.current, f.id, f.version, true))),
+      "question:votes": (f) => this.fact(f.sessionId, () => this.set(fold.applyVotes(this.current, f.counts))),
       "qa:state": (f) => this.fact(f.sessionId, () => this.applyState(f.state, f.version, f.counts)),
-      "question:mine": (f) => this.fact(f.sessionId, () => this.applyMine(f.question)),
+      "question:mine": (f) => this.fact(f.sessionId, () => this.apply(fold.applyMine(this.current, f.question))),
       // The agenda decides when the session ends: an organizer moving the end moves the clock on the
       // panel and reopens (or closes) asking and voting, without a reload.
       "agenda:changed": ({ item }) => {
@@ -188,7 +134,7 @@ export class QaClient {
       },
       // The sign-in behind this socket ended (here or in another tab): what this person queued goes.
       "viewer:changed": ({ reason }) => {
-        if (reason === "signed_out") this.dropOutbox();
+        if (reason === "signed_out") this.outbox.drop();
       },
     });
     if (this.socket.connected) void this.resync();
@@ -196,6 +142,7 @@ export class QaClient {
 
   stop(): void {
     this.stopped = true;
+    this.outbox.stop();
     this.unlisten?.();
     this.unlisten = undefined;
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -206,16 +153,9 @@ export class QaClient {
     return this.opts.now?.() ?? Date.now();
   }
 
-  /**
-   * Sets the session's state, and `ended` once its end passes (the server refuses from then on anyway).
-   * The agenda's fields stay those of the newest agenda version seen (see `QaState.agendaVersion`).
-   */
+  /** Sets the session's state (keeping the newest agenda seen), and `ended` once its end passes (the server refuses from then on anyway). */
   private setState(incoming: QaState, patch: Partial<QaClientState> = {}): void {
-    const current = this.current.state;
-    const state =
-      current && current.agendaVersion > incoming.agendaVersion
-        ? { ...incoming, qaOpen: current.qaOpen, qaMode: current.qaMode, endsAt: current.endsAt, ended: this.now() >= Date.parse(current.endsAt), agendaVersion: current.agendaVersion }
-        : incoming;
+    const state = fold.mergeAgenda(this.current.state, incoming, this.now());
     this.set({ ...patch, state });
     if (this.endTimer) clearTimeout(this.endTimer);
     this.endTimer = undefined;
@@ -229,6 +169,13 @@ export class QaClient {
     (this.endTimer as { unref?: () => void }).unref?.(); // Node tools: never keeps the process alive
   }
 
+  private applyState(state: QaState, version: number, counts?: QaCounts): void {
+    const stageChanged = this.current.state?.onStage !== state.onStage;
+    this.setState(state, { version: Math.max(this.current.version, version), ...(counts ? { counts } : {}) });
+    if (stageChanged) this.notice({ kind: "stage", question: state.onStage ? (this.current.questions.get(state.onStage) ?? null) : null });
+    if (stageChanged && this.current.mine.length) this.set({ mine: fold.markOnStage(this.current.mine, state.onStage) });
+  }
+
   /** Facts of other sessions (a socket may be in several) are ignored; facts during a sync wait for it. */
   private fact(sessionId: string, apply: () => void): void {
     if (this.current.sessionId && sessionId !== this.current.sessionId) return;
@@ -236,8 +183,9 @@ export class QaClient {
     else apply();
   }
 
-  private send<E extends CommandName>(event: E, payload: PayloadOf<E>) {
-    return request(this.socket, event, payload, { timeoutMs: this.ackTimeoutMs });
+  private sync(since?: number) {
+    const payload = { slug: this.opts.slug, ...(since !== undefined ? { since } : {}), ...(this.opts.view ? { view: this.opts.view } : {}) };
+    return request(this.socket, "qa:sync", payload, { timeoutMs: this.ackTimeoutMs });
   }
 
   /** Loads the view (or what changed since the version held), then sends what waits in the outbox. */
@@ -247,12 +195,9 @@ export class QaClient {
     this.syncing = true;
     this.held = [];
     this.set({ status: "syncing" });
-    const since = this.current.view && this.current.sessionId ? this.current.version : undefined;
-    let r = await this.send("qa:sync", { slug: this.opts.slug, ...(since !== undefined ? { since } : {}), ...(this.opts.view ? { view: this.opts.view } : {}) });
+    let r = await this.sync(this.current.view && this.current.sessionId ? this.current.version : undefined);
     // A changed view (new roles) needs everything again.
-    if (r.ok && r.data.kind === "changes" && r.data.view !== this.current.view) {
-      r = await this.send("qa:sync", { slug: this.opts.slug, ...(this.opts.view ? { view: this.opts.view } : {}) });
-    }
+    if (r.ok && r.data.kind === "changes" && r.data.view !== this.current.view) r = await this.sync();
     if (generation !== this.generation || this.stopped) return; // the connection dropped meanwhile: the next connect syncs again
     if (!r.ok && r.error.code === TIMEOUT) {
       this.syncing = false;
@@ -274,268 +219,54 @@ export class QaClient {
     this.syncing = false;
     for (const apply of held) apply();
     this.set({ status: "live" });
-    void this.flush();
-  }
-
-  /**
-   * The server says whose socket this is. Work queued under another person's key is not theirs: it
-   * stays in storage under its own key (sent when that person is back, dropped when they sign out)
-   * and this client takes the queue of the person now signed in.
-   */
-  private adoptOwner(key: string | null): void {
-    if (key === this.owner) return;
-    const unknown = this.owner === undefined;
-    const outbox = unknown ? this.current.outbox : key ? this.store.load(key, this.opts.slug) : [];
-    this.owner = key;
-    if (unknown && key) this.store.save(key, this.opts.slug, [...outbox]);
-    this.current = { ...this.current, outbox, failed: unknown ? this.current.failed : [], mine: this.current.mine.filter((m) => !isLocal(m)) };
-  }
-
-  private dropOutbox(): void {
-    if (this.owner) this.store.save(this.owner, this.opts.slug, []);
-    this.set({ outbox: [], failed: [], mine: this.current.mine.filter((m) => !isLocal(m)) });
-  }
-
-  private persist(outbox: readonly OutboxItem[]): void {
-    if (this.owner) this.store.save(this.owner, this.opts.slug, [...outbox]);
+    void this.outbox.flush();
   }
 
   private applySync(d: QaSync): void {
-    this.adoptOwner(d.outboxKey);
-    const questions = d.kind === "snapshot" ? new Map<string, QuestionView>() : new Map(this.current.questions);
-    if (d.kind === "changes") for (const id of d.removed) questions.delete(id);
-    for (const q of d.questions) {
-      const held = questions.get(q.id);
-      if (!held || held.version <= q.version) questions.set(q.id, q);
-    }
-    const votes: Record<string, number> = {};
-    for (const [id, n] of Object.entries(d.votes)) votes[id] = n;
-    const mine = mergeMine(d.mine, this.current.outbox);
-    // Votes still waiting in the outbox are this person's latest wish: show them over the server's.
-    const myVotes = new Set(d.myVotes);
-    for (const item of this.current.outbox) if (item.kind === "vote") item.up ? myVotes.add(item.questionId) : myVotes.delete(item.questionId);
-    this.set({
-      view: d.view,
-      sessionId: d.sessionId,
-      version: Math.max(d.kind === "snapshot" ? 0 : this.current.version, d.version),
-      questions,
-      votes,
-      myVotes,
-      mine,
-      panelists: d.panelists,
-      counts: d.counts,
-      refusal: null,
-    });
+    // Settle whose outbox this is first: the sync merges that person's waiting work into the view.
+    const owned = this.outbox.adoptOwner(d.outboxKey);
+    this.set({ ...owned, ...fold.applySync({ ...this.current, ...owned }, d) });
     this.setState(d.state);
-  }
-
-  // ── Facts ───────────────────────────────────────────────────────────────────────────────────────
-
-  private shows(q: QuestionView): boolean {
-    return this.current.view === "staff" || AUDIENCE_STATUSES.has(q.status);
-  }
-
-  private applyQuestion(q: QuestionView, version: number, announce: boolean): void {
-    const held = this.current.questions.get(q.id);
-    if (held && held.version > q.version) return;
-    const questions = new Map(this.current.questions);
-    const votes = { ...this.current.votes };
-    if (this.shows(q)) {
-      questions.set(q.id, q);
-      votes[q.id] = q.votes;
-    } else {
-      questions.delete(q.id);
-    }
-    this.set({ questions, votes, version: Math.max(this.current.version, version) });
-    if (announce && !held && this.shows(q)) this.notice({ kind: "question-added", question: q });
-    if (announce && held && !this.shows(q)) this.notice({ kind: "question-removed", id: q.id });
-  }
-
-  private applyRemoved(id: string, version: number, announce: boolean): void {
-    if (!this.current.questions.has(id)) return;
-    const questions = new Map(this.current.questions);
-    questions.delete(id);
-    this.set({ questions, version: Math.max(this.current.version, version) });
-    if (announce) this.notice({ kind: "question-removed", id });
-  }
-
-  private applyVotes(counts: Array<[string, number]>): void {
-    const votes = { ...this.current.votes };
-    for (const [id, n] of counts) votes[id] = n;
-    this.set({ votes });
-  }
-
-  private applyState(state: QaState, version: number, counts?: QaCounts): void {
-    const stageChanged = this.current.state?.onStage !== state.onStage;
-    this.setState(state, { version: Math.max(this.current.version, version), ...(counts ? { counts } : {}) });
-    if (stageChanged) this.notice({ kind: "stage", question: state.onStage ? (this.current.questions.get(state.onStage) ?? null) : null });
-    // Own questions show "on stage" too.
-    if (stageChanged && this.current.mine.length) this.set({ mine: this.current.mine.map((m) => ({ ...m, onStage: m.id === state.onStage })) });
-  }
-
-  private applyMine(q: OwnQuestion): void {
-    const previous = this.current.mine.find((m) => m.id === q.id);
-    if (previous && previous.version > q.version) return;
-    if (previous && previous.version === q.version && previous.onStage === q.onStage) return;
-    this.set({ mine: upsertMine(this.current.mine, q) });
-    this.notice({ kind: "mine", question: q, previous });
   }
 
   // ── Audience commands (through the outbox) ──────────────────────────────────────────────────────
 
   /** Queues a question; it is sent now if connected, else when the connection returns. Returns its key. */
   submit(text: string, anonymous: boolean): string {
-    const item: OutboxItem = { kind: "submit", key: newClientKey(), text, anonymous, createdAt: new Date().toISOString() };
-    this.enqueue(item);
-    return item.key;
+    return this.outbox.submit(text, anonymous);
   }
 
   /** Sets this person's vote (optimistically), and queues it. */
   vote(questionId: string, up: boolean): void {
-    const myVotes = new Set(this.current.myVotes);
-    const had = myVotes.has(questionId);
-    if (had === up) return;
-    if (up) myVotes.add(questionId);
-    else myVotes.delete(questionId);
-    const votes = { ...this.current.votes, [questionId]: Math.max(0, (this.current.votes[questionId] ?? 0) + (up ? 1 : -1)) };
-    this.set({ myVotes, votes });
-    // A newer vote on the same question replaces one still waiting: only the last wish matters.
-    const outbox = this.current.outbox.filter((i) => !(i.kind === "vote" && i.questionId === questionId && !this.inFlight.has(i.key)));
-    this.current = { ...this.current, outbox };
-    this.enqueue({ kind: "vote", key: newClientKey(), questionId, up });
-  }
-
-  private inFlight = new Set<string>();
-
-  private enqueue(item: OutboxItem): void {
-    const outbox = [...this.current.outbox, item];
-    this.persist(outbox);
-    this.set({ outbox, mine: item.kind === "submit" ? mergeMine(this.current.mine, [item]) : this.current.mine });
-    void this.flush();
-  }
-
-  private dequeue(key: string): void {
-    const outbox = this.current.outbox.filter((i) => i.key !== key);
-    this.persist(outbox);
-    this.set({ outbox });
+    this.outbox.vote(questionId, up);
   }
 
   /** Sends outbox items one at a time, in order, while connected. */
-  async flush(): Promise<void> {
-    if (this.flushing || this.syncing || this.stopped || !this.socket.connected || !this.current.sessionId) return;
-    this.flushing = true;
-    try {
-      while (this.socket.connected && !this.stopped) {
-        const item = this.current.outbox[0];
-        if (!item) break;
-        const generation = this.generation;
-        this.inFlight.add(item.key);
-        const r: AckResult<SubmitResult | VoteResult> =
-          item.kind === "submit"
-            ? await this.send("question:submit", { slug: this.opts.slug, key: item.key, text: item.text, anonymous: item.anonymous })
-            : await this.send("question:vote", { slug: this.opts.slug, key: item.key, questionId: item.questionId, up: item.up });
-        this.inFlight.delete(item.key);
-        if ((!r.ok && r.error.code === TIMEOUT) || generation !== this.generation) {
-          // Not known to be stored: it stays first in line and goes again with the same key, now if
-          // still connected (a lost ack), else after the next connect.
-          this.retryTimer = setTimeout(() => void this.flush(), 200);
-          break;
-        }
-        if (this.current.stalled && (r.ok || !isRetryableFailure(r.error.code))) this.set({ stalled: false });
-        if (r.ok) {
-          this.dequeue(item.key);
-          if (item.kind === "submit") {
-            const q = (r.data as SubmitResult).question;
-            this.set({ mine: upsertMine(this.current.mine.filter((m) => m.key !== item.key || m.id === q.id), q) });
-            this.notice({ kind: "sent", question: q });
-          } else {
-            const v = r.data as VoteResult;
-            // The ack carries the count right after this vote; later votes arrive with the next tick.
-            if (!this.current.outbox.some((i) => i.kind === "vote" && i.questionId === v.questionId)) this.set({ votes: { ...this.current.votes, [v.questionId]: v.votes } });
-          }
-          continue;
-        }
-        if (r.error.code === "rate_limited") {
-          this.retryTimer = setTimeout(() => void this.flush(), r.error.retryAfterMs ?? 2000);
-          break;
-        }
-        if (isRetryableFailure(r.error.code)) {
-          if (!this.current.stalled) this.set({ stalled: true });
-          this.retryTimer = setTimeout(() => void this.flush(), 3000);
-          break;
-        }
-        // Refused for good (closed, too short, not allowed): tell the person, keep their words.
-        this.dequeue(item.key);
-        if (item.kind === "submit") {
-          this.set({ failed: [...this.current.failed, { key: item.key, text: item.text, message: r.error.message }], mine: this.current.mine.filter((m) => m.key !== item.key || !m.id.startsWith("local:")) });
-          this.notice({ kind: "failed", text: item.text, message: r.error.message });
-        } else {
-          const myVotes = new Set(this.current.myVotes);
-          if (item.up) myVotes.delete(item.questionId);
-          else myVotes.add(item.questionId);
-          this.set({ myVotes });
-          this.notice({ kind: "failed", text: "", message: r.error.message });
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
+  flush(): Promise<void> {
+    return this.outbox.flush();
   }
 
   dismissFailure(key: string): void {
-    this.set({ failed: this.current.failed.filter((f) => f.key !== key) });
+    this.outbox.dismissFailure(key);
   }
 
   // ── Staff commands ──────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Sends a staff command with one idempotency key and waits for its ack, resending it after a
-   * reconnect if the connection dropped first. Applies the result (or, on `version_conflict`, the
-   * fresh state the server sent) before resolving.
+   * Sends a staff command and waits for its ack (see qa-staff.ts). Applies the result (or, on
+   * `version_conflict`, the fresh question the server sent) before resolving.
    */
-  command<E extends StaffCommand>(event: E, payload: StaffPayload<E>, deadlineMs = 30_000): Promise<AckResult<ModerationResult>> {
+  async command<E extends StaffCommand>(event: E, payload: StaffPayload<E>, deadlineMs = 30_000): Promise<AckResult<ModerationResult>> {
     // A plain `as`: TypeScript cannot pair a generic event with its payload inside the union.
-    return this.sendStaff({ event, payload } as StaffCall, deadlineMs);
-  }
-
-  private async sendStaff(call: StaffCall, deadlineMs: number): Promise<AckResult<ModerationResult>> {
-    const key = newClientKey();
-    const until = Date.now() + deadlineMs;
-    while (Date.now() < until && !this.stopped) {
-      if (!this.socket.connected) {
-        await new Promise((r) => setTimeout(r, 250));
-        continue;
-      }
-      const r = await this.sendCall(call, key);
-      if (!r.ok && r.error.code === TIMEOUT) continue;
-      if (r.ok) this.applyResult(r.data);
-      else if (isConflict(r.error.code) && isQuestionView(r.error.current)) this.applyQuestion(r.error.current, this.current.version, false);
-      return r;
+    const call = { event, payload } as StaffCall;
+    const r = await sendStaff(this.socket, call, { slug: this.opts.slug, ackTimeoutMs: this.ackTimeoutMs, deadlineMs, stopped: () => this.stopped });
+    if (r.ok) {
+      for (const q of r.data.questions) this.apply(fold.applyQuestion(this.current, q, r.data.version, false));
+      this.applyState(r.data.state, r.data.version);
+    } else if (fold.isConflict(r.error.code) && fold.isQuestionView(r.error.current)) {
+      this.apply(fold.applyQuestion(this.current, r.error.current, this.current.version, false));
     }
-    return { ok: false, error: { code: "unavailable", message: "No connection to the server: the action was not confirmed. Try again when the connection is back." } };
-  }
-
-  private sendCall(call: StaffCall, key: string): Promise<AckResult<ModerationResult>> {
-    const base = { slug: this.opts.slug, key };
-    switch (call.event) {
-      case "question:moderate":
-        return this.send(call.event, { ...base, ...call.payload });
-      case "question:answer":
-        return this.send(call.event, { ...base, ...call.payload });
-      case "qa:undo":
-        return this.send(call.event, { ...base, ...call.payload });
-      case "qa:pause":
-        return this.send(call.event, { ...base, ...call.payload });
-      case "qa:interleave":
-        return this.send(call.event, { ...base, ...call.payload });
-      case "qa:configure":
-        return this.send(call.event, { ...base, ...call.payload });
-    }
-  }
-
-  private applyResult(result: ModerationResult): void {
-    for (const q of result.questions) this.applyQuestion(q, result.version, false);
-    this.applyState(result.state, result.version);
+    return r;
   }
 
   /** `expectedVersion`: the version the moderator decided on; a newer one is refused (`version_conflict`). */
@@ -546,41 +277,4 @@ export class QaClient {
   answer(questionId: string, expectedVersion: number) {
     return this.command("question:answer", { questionId, expectedVersion });
   }
-}
-
-function upsertMine(list: readonly OwnQuestion[], q: OwnQuestion): OwnQuestion[] {
-  const i = list.findIndex((m) => m.id === q.id || m.key === q.key);
-  if (i < 0) return [...list, q];
-  const copy = [...list];
-  copy[i] = q;
-  return copy;
-}
-
-/** Own questions from the server plus those still waiting in the outbox (shown as "waiting to send"). */
-function mergeMine(server: readonly OwnQuestion[], outbox: readonly OutboxItem[]): OwnQuestion[] {
-  const out = [...server];
-  for (const item of outbox) {
-    if (item.kind !== "submit" || out.some((m) => m.key === item.key)) continue;
-    out.push({
-      id: `local:${item.key}`,
-      key: item.key,
-      text: item.text,
-      status: "pending",
-      anonymous: item.anonymous,
-      dismissReason: null,
-      mergedInto: null,
-      onStage: false,
-      createdAt: item.createdAt,
-      version: 0,
-    });
-  }
-  return out;
-}
-
-function isQuestionView(x: unknown): x is QuestionView {
-  return typeof x === "object" && x !== null && "id" in x && "version" in x && "status" in x;
-}
-
-export function isLocal(q: OwnQuestion): boolean {
-  return q.id.startsWith("local:");
 }

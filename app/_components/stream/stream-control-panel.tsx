@@ -1,0 +1,67 @@
+"use client";
+/** The moderator's stream controls: go live, end, record (where allowed), and the audience count. */
+import { useState } from "react";
+import type { StreamAbilities, StreamSnapshot } from "@/lib/streaming";
+import { setRecording, setStreamState } from "./stream-api";
+import type { StreamStateHook } from "./use-stream-state";
+import styles from "./stream.module.css";
+
+export function StreamControlPanel({ live, abilities }: { live: StreamStateHook; abilities: StreamAbilities }) {
+  const { stream, attendance } = live;
+  const [busy, setBusy] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const run = async (label: string, action: () => Promise<StreamSnapshot>) => {
+    setBusy(label);
+    setMessage(null);
+    try {
+      live.setStream(await action());
+    } catch (err) {
+      setMessage((err as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <section className="panel-section" aria-labelledby="control-heading">
+      <h2 id="control-heading">Stream</h2>
+      <div className={styles.controls}>
+        {stream.state === "live" ? (
+          <button type="button" onClick={() => void run("end", () => setStreamState(stream.slug, "end"))} disabled={busy !== null}>
+            End the stream
+          </button>
+        ) : (
+          <button type="button" onClick={() => void run("start", () => setStreamState(stream.slug, "start"))} disabled={busy !== null || !stream.available}>
+            {stream.state === "ended" ? "Go live again" : "Go live"}
+          </button>
+        )}
+        {/* Recording appears only where the session allows it; under the Chatham House Rule it never does. */}
+        {abilities.record && stream.recordingAllowed ? (
+          stream.recording ? (
+            <button type="button" className="secondary" onClick={() => void run("stop-rec", () => setRecording(stream.slug, "stop"))} disabled={busy !== null}>
+              Stop recording
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => void run("start-rec", () => setRecording(stream.slug, "start"))}
+              disabled={busy !== null || stream.state !== "live"}
+            >
+              {busy === "start-rec" ? "Starting the recording…" : "Start recording"}
+            </button>
+          )
+        ) : null}
+      </div>
+      {message ? (
+        <p role="alert" className="error">
+          {message}
+        </p>
+      ) : null}
+      {abilities.attendance ? (
+        <p className={styles.attendance} aria-live="polite">
+          Remote viewers now: {attendance?.viewers ?? 0} · On stage: {attendance?.publishers ?? 0}
+        </p>
+      ) : null}
+    </section>
+  );
+}
