@@ -238,7 +238,7 @@ async function runBare() {
     for (const s of sockets) s.close();
     return { connectMs, ...result, sent: sockets.length, counted: count, broadcasts, fanout: quantiles(latency) };
   } finally {
-    io.close();
+    void io.close();
     await new Promise((r) => httpServer.close(() => r(null)));
   }
 }

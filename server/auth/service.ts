@@ -8,7 +8,7 @@ import { AppError } from "../errors";
 import type { AuditService } from "../audit/service";
 import type { Logger } from "../log";
 import type { Actor } from "./actor";
-import { addressGroup, ipv6SiteGroup } from "../http/client-ip";
+import { addressGroup, ipv6SiteGroup } from "./address-groups";
 import { hashSecret, newSecret, normalizeAccessCode, ACCESS_CODE_LENGTH, ACCESS_CODE_ALPHABET } from "./tokens";
 import * as q from "./queries";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addressGroup, clientAddress, ipv6SiteGroup, isLoopback, parseTrustedProxies } from "./client-ip";
+import { addressGroup, ipv6SiteGroup } from "../auth/address-groups";
+import { clientAddress, isLoopback, parseTrustedProxies } from "./client-ip";
 
 describe("the client's address", () => {
   it("is the TCP peer when no proxy is trusted, whatever X-Forwarded-For says", () => {
