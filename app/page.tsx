@@ -15,8 +15,7 @@ export default async function AgendaPage() {
       <h1>{event.name}</h1>
       <p className="theme">{event.theme}</p>
       <p>
-        {event.venue}, {event.city} · {formatDay(event.startsAt, event.timeZone).replace(/ \d{4}$/, "")} and{" "}
-        {formatDay(event.endsAt, event.timeZone)}
+        {event.venue}, {event.city} · {formatDay(event.startsAt, event.timeZone).replace(/ \d{4}$/, "")} and {formatDay(event.endsAt, event.timeZone)}
       </p>
       <div className="rules">
         <section className="rule-card" aria-labelledby="rule-day1">

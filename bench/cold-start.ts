@@ -59,7 +59,12 @@ export async function coldStart(opts: { withBuild: boolean; runs: number }) {
   for (let i = 0; i < opts.runs; i++) {
     const p1 = await freePort();
     bare.push(
-      await timeToFirst200(process.execPath, ["-e", `require("http").createServer((q,s)=>s.end("ok")).listen(${p1},"127.0.0.1")`], {}, `http://127.0.0.1:${p1}/`),
+      await timeToFirst200(
+        process.execPath,
+        ["-e", `require("http").createServer((q,s)=>s.end("ok")).listen(${p1},"127.0.0.1")`],
+        {},
+        `http://127.0.0.1:${p1}/`,
+      ),
     );
     const p2 = await freePort();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-cold-"));

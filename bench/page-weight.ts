@@ -49,6 +49,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log("page weight (first-load JavaScript, Chromium, production build)");
   for (const r of results) {
     const label = r.path === BASELINE ? "baseline: 404 page (layout only)" : r.path;
-    console.log(`  ${label.padEnd(42)} ${String(r.files).padStart(3)} files  ${kb(r.bytes).padStart(10)}  gzip ${kb(r.gzip).padStart(9)}  ratio ${(r.gzip / base.gzip).toFixed(2)}×`);
+    console.log(
+      `  ${label.padEnd(42)} ${String(r.files).padStart(3)} files  ${kb(r.bytes).padStart(10)}  gzip ${kb(r.gzip).padStart(9)}  ratio ${(r.gzip / base.gzip).toFixed(2)}×`,
+    );
   }
 }

@@ -91,14 +91,17 @@ async function storm(sockets: Socket[], send: (s: Socket, i: number) => Promise<
     sockets.map(
       (s, i) =>
         new Promise<void>((resolve) => {
-          setTimeout(async () => {
-            const t = performance.now();
-            const r = await send(s, i);
-            ackMs.push(performance.now() - t);
-            if (r.ok) acked++;
-            else refused.set(r.error.code, (refused.get(r.error.code) ?? 0) + 1);
-            resolve();
-          }, (i * WINDOW_MS) / sockets.length);
+          setTimeout(
+            async () => {
+              const t = performance.now();
+              const r = await send(s, i);
+              ackMs.push(performance.now() - t);
+              if (r.ok) acked++;
+              else refused.set(r.error.code, (refused.get(r.error.code) ?? 0) + 1);
+              resolve();
+            },
+            (i * WINDOW_MS) / sockets.length,
+          );
         }),
     ),
   );
@@ -111,17 +114,24 @@ async function runPlenary() {
   const server = await startTestServer({ database: DATABASE, polls: { tickMs: TICK_MS } });
   const app = server.services;
   try {
-    const [session] = await app.db.select({ id: sessions.id }).from(sessions).where(sql`${sessions.slug} = ${SLUG}`);
+    const [session] = await app.db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(sql`${sessions.slug} = ${SLUG}`);
     // People and sign-ins in bulk (the way the server stores them: only a token's hash).
     const people = Array.from({ length: SOCKETS + 1 }, (_, i) => ({ i, token: newSecret() }));
     const ids: string[] = [];
     for (let b = 0; b < people.length; b += 500) {
-      const batch = people.slice(b, b + 500).map((p) => ({ name: `Bench voter ${p.i}`, email: `bench${p.i}@bench.example`, attendanceMode: "in_person" as const }));
+      const batch = people
+        .slice(b, b + 500)
+        .map((p) => ({ name: `Bench voter ${p.i}`, email: `bench${p.i}@bench.example`, attendanceMode: "in_person" as const }));
       ids.push(...(await app.db.insert(users).values(batch).returning({ id: users.id })).map((r) => r.id));
     }
     const expires = new Date(Date.now() + 86_400_000);
     for (let b = 0; b < people.length; b += 500) {
-      await app.db.insert(authSessions).values(people.slice(b, b + 500).map((p, j) => ({ tokenHash: hashSecret(p.token), userId: ids[b + j], expires, method: "demo" })));
+      await app.db
+        .insert(authSessions)
+        .values(people.slice(b, b + 500).map((p, j) => ({ tokenHash: hashSecret(p.token), userId: ids[b + j], expires, method: "demo" })));
     }
     await app.db.insert(sessionRoles).values({ sessionId: session.id, userId: ids[SOCKETS], role: "moderator" });
 
@@ -165,7 +175,10 @@ async function runPlenary() {
 
     const result = await storm(sockets, (s, i) => emitAck(s, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[i % 4].id } }));
     const stormEnded = Date.now();
-    const counted = Number(((await app.db.execute(sql`SELECT count(*)::int AS n FROM poll_responses WHERE poll_id = ${poll.id}`)) as unknown as { rows: Array<{ n: number }> }).rows[0].n);
+    const counted = Number(
+      ((await app.db.execute(sql`SELECT count(*)::int AS n FROM poll_responses WHERE poll_id = ${poll.id}`)) as unknown as { rows: Array<{ n: number }> })
+        .rows[0].n,
+    );
     target.respondents = counted;
     // Wait for the final totals to reach every client (bounded).
     const deadline = Date.now() + 15_000;
@@ -249,7 +262,9 @@ function fmt(n: number): string {
 
 async function main() {
   console.log(`poll-storm: ${SOCKETS} sockets answering within ${WINDOW_MS / 1000} s, results tick ${TICK_MS} ms, database ${DATABASE}`);
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${new Date().toISOString()}`,
+  );
   const bare = await runBare();
   const app = await runPlenary();
   const ack = { app: quantiles(app.ackMs), bare: quantiles(bare.ackMs) };
@@ -272,7 +287,17 @@ async function main() {
   const w = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join("  "));
   const ok = app.acked === app.sent && app.counted === app.acked && app.elapsedMs <= WINDOW_MS + 5_000;
-  console.log(JSON.stringify({ bench: "poll-storm", sockets: SOCKETS, windowMs: WINDOW_MS, tickMs: TICK_MS, database: DATABASE, app: { ...app, ackMs: ack.app }, bare: { ...bare, ackMs: ack.bare } }));
+  console.log(
+    JSON.stringify({
+      bench: "poll-storm",
+      sockets: SOCKETS,
+      windowMs: WINDOW_MS,
+      tickMs: TICK_MS,
+      database: DATABASE,
+      app: { ...app, ackMs: ack.app },
+      bare: { ...bare, ackMs: ack.bare },
+    }),
+  );
   if (!ok) {
     console.error("poll-storm: answers were lost or refused, or the storm overran its window");
     process.exitCode = 1;

@@ -52,18 +52,32 @@ async function serveApp(n: number, questions: number, postgres: boolean): Promis
     const size = Math.min(1000, n - start);
     const rows = await db
       .insert(users)
-      .values(Array.from({ length: size }, (_, i) => ({ kind: "person" as const, name: `Bench ${start + i}`, attendanceMode: (start + i) % 3 ? ("remote" as const) : ("in_person" as const) })))
+      .values(
+        Array.from({ length: size }, (_, i) => ({
+          kind: "person" as const,
+          name: `Bench ${start + i}`,
+          attendanceMode: (start + i) % 3 ? ("remote" as const) : ("in_person" as const),
+        })),
+      )
       .returning({ id: users.id });
     const batch = rows.map((r) => ({ token: newSecret(), userId: r.id }));
     await db.insert(authSessions).values(batch.map((b) => ({ tokenHash: hashSecret(b.token), userId: b.userId, expires, method: "demo" })));
     tokens.push(...batch.map((b) => b.token));
   }
   const moderators = [];
-  for (let i = 0; i < 2; i++) moderators.push((await createPerson(server.services, { name: `Moderator ${i}`, email: `bench-mod${i}@example.org`, roles: [{ slug: SLUG, role: "moderator" }] })).token);
+  for (let i = 0; i < 2; i++)
+    moderators.push(
+      (await createPerson(server.services, { name: `Moderator ${i}`, email: `bench-mod${i}@example.org`, roles: [{ slug: SLUG, role: "moderator" }] })).token,
+    );
   // The questions to approve, each from another person (asking is limited per person and minute).
   for (let i = 0; i < questions; i++) {
     const { actor } = await server.services.auth.resolveToken(tokens[i]);
-    await server.services.qa.submit(actor, { slug: SLUG, key: `bench-question-${i}`, text: `Benchmark question ${i}: how do partner nations plan sustainment for the next decade?`, anonymous: true });
+    await server.services.qa.submit(actor, {
+      slug: SLUG,
+      key: `bench-question-${i}`,
+      text: `Benchmark question ${i}: how do partner nations plan sustainment for the next decade?`,
+      anonymous: true,
+    });
   }
   const file = path.join(os.tmpdir(), `plenary-bench-${process.pid}.json`);
   fs.writeFileSync(file, JSON.stringify({ url: server.url, tokens, moderators } satisfies Ready));
@@ -100,7 +114,16 @@ async function serveBare(n: number): Promise<void> {
       bare.to("session").emit("question:changed", {
         sessionId: "bench",
         version,
-        question: { id: p.questionId, text: "Benchmark question: how do partner nations plan sustainment for the next decade?", status: "approved", votes: 0, author: null, createdAt: new Date().toISOString(), answeredAt: null, version: 2 },
+        question: {
+          id: p.questionId,
+          text: "Benchmark question: how do partner nations plan sustainment for the next decade?",
+          status: "approved",
+          votes: 0,
+          author: null,
+          createdAt: new Date().toISOString(),
+          answeredAt: null,
+          version: 2,
+        },
       });
       ack({ ok: true, data: null });
     });
@@ -120,10 +143,14 @@ process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
 
 function startChild(mode: "app" | "bare", n: number, approvals: number, postgres: boolean): Promise<{ ready: Ready; child: ChildProcess }> {
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ["--import", "tsx", self, "--serve", mode, "--sockets", String(n), "--approvals", String(approvals), ...(postgres ? ["--postgres"] : [])], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, NODE_ENV: "production" },
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", self, "--serve", mode, "--sockets", String(n), "--approvals", String(approvals), ...(postgres ? ["--postgres"] : [])],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, NODE_ENV: "production" },
+    },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = "";
@@ -157,7 +184,12 @@ function open(url: string, token: string): Promise<Socket> {
   });
 }
 
-function ack<T = unknown>(s: Socket, event: string, payload: unknown, ms = 60_000): Promise<{ ok: boolean; data?: T; error?: { code: string; message: string } }> {
+function ack<T = unknown>(
+  s: Socket,
+  event: string,
+  payload: unknown,
+  ms = 60_000,
+): Promise<{ ok: boolean; data?: T; error?: { code: string; message: string } }> {
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve({ ok: false, error: { code: "timeout", message: `no ack for ${event}` } }), ms);
     s.emit(event, payload, (r: { ok: boolean; data?: T; error?: { code: string; message: string } }) => {
@@ -234,7 +266,12 @@ async function approveAndMeasure(room: Room, label: string, questionIds: string[
   for (let i = 0; i < questionIds.length && !over; i++) {
     const id = questionIds[i];
     sentAt.set(id, performance.now());
-    const r = await ack(moderator, "question:moderate", { slug: SLUG, key: `approve-${label}-${i}-${Date.now()}`, questionId: id, expectedVersion: versions[i], action: { type: "approve" } }, PHASE_LIMIT_MS);
+    const r = await ack(
+      moderator,
+      "question:moderate",
+      { slug: SLUG, key: `approve-${label}-${i}-${Date.now()}`, questionId: id, expectedVersion: versions[i], action: { type: "approve" } },
+      PHASE_LIMIT_MS,
+    );
     if (!r.ok) throw new Error(`${label}: approval refused: ${r.error?.code} ${r.error?.message}`);
     const deadline = Date.now() + 30_000;
     while ((arrived.get(id) ?? 0) < sockets.length && Date.now() < deadline) await new Promise((res) => setTimeout(res, 5));
@@ -264,7 +301,15 @@ interface Run {
 }
 
 /** One server's run: fill the room, approve in quiet, then approve during a vote storm. */
-async function run(ready: Ready, label: string, quietIds: string[], quietVersions: number[], stormIds: string[], stormVersions: number[], voteIds: string[]): Promise<Run> {
+async function run(
+  ready: Ready,
+  label: string,
+  quietIds: string[],
+  quietVersions: number[],
+  stormIds: string[],
+  stormVersions: number[],
+  voteIds: string[],
+): Promise<Run> {
   const room = await fillRoom(ready, label);
   const quiet = await approveAndMeasure(room, label, quietIds, quietVersions);
   let acked!: () => void;
@@ -293,7 +338,12 @@ async function voteStorm(sockets: Socket[], moderator: Socket, questionIds: stri
   const ackMs: number[] = [];
   const results = await Promise.all(
     sockets.map((s, i) =>
-      ack(s, "question:vote", { slug: SLUG, key: `bench-vote-${i}-${Date.now()}`, questionId: questionIds[i % questionIds.length], up: true }, 10 * 60_000).then((r) => {
+      ack(
+        s,
+        "question:vote",
+        { slug: SLUG, key: `bench-vote-${i}-${Date.now()}`, questionId: questionIds[i % questionIds.length], up: true },
+        10 * 60_000,
+      ).then((r) => {
         ackMs.push(Date.now() - t0);
         return r;
       }),
@@ -343,8 +393,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }, 20 * 60_000);
   watchdog.unref();
-  console.log(`qa-fanout: ${n} audience sockets, ${approvals} approvals, then a vote storm with up to ${stormApprovals} approvals during it, ${postgres ? "Postgres" : "PGlite"} — ${new Date().toISOString()}`);
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+  console.log(
+    `qa-fanout: ${n} audience sockets, ${approvals} approvals, then a vote storm with up to ${stormApprovals} approvals during it, ${postgres ? "Postgres" : "PGlite"} — ${new Date().toISOString()}`,
+  );
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}`,
+  );
 
   // Plenary.
   const app = await startChild("app", n, questions, postgres);
@@ -371,7 +428,15 @@ async function main(): Promise<void> {
   if (arg("skip-bare") !== "true") {
     const bare = await startChild("bare", n, questions, false);
     const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => `bare-${from + i}`);
-    bareRun = await run(bare.ready, "bare", ids(0, approvals), ids(0, approvals).map(() => 1), ids(approvals, stormApprovals), ids(approvals, stormApprovals).map(() => 1), ids(0, approvals));
+    bareRun = await run(
+      bare.ready,
+      "bare",
+      ids(0, approvals),
+      ids(0, approvals).map(() => 1),
+      ids(approvals, stormApprovals),
+      ids(approvals, stormApprovals).map(() => 1),
+      ids(0, approvals),
+    );
     bare.child.kill("SIGTERM");
   }
 
@@ -380,13 +445,21 @@ async function main(): Promise<void> {
     console.log("");
     console.log(title);
     console.log(`             approvals  samples  missing   p50     p95     p99     max`);
-    const row = (name: string, d: Delivery) => console.log(`  ${name.padEnd(10)} ${String(d.approvals).padStart(9)}  ${String(d.samples).padStart(7)}  ${String(d.missing).padStart(7)}  ${fmt(d.p50)}  ${fmt(d.p95)}  ${fmt(d.p99)}  ${fmt(d.max)}`);
+    const row = (name: string, d: Delivery) =>
+      console.log(
+        `  ${name.padEnd(10)} ${String(d.approvals).padStart(9)}  ${String(d.samples).padStart(7)}  ${String(d.missing).padStart(7)}  ${fmt(d.p50)}  ${fmt(d.p95)}  ${fmt(d.p99)}  ${fmt(d.max)}`,
+      );
     row("plenary", a);
     if (b) row("bare", b);
-    if (b) console.log(`  ratio                                   ${ratio(a.p50, b.p50).padStart(6)}  ${ratio(a.p95, b.p95).padStart(6)}  ${ratio(a.p99, b.p99).padStart(6)}`);
+    if (b)
+      console.log(
+        `  ratio                                   ${ratio(a.p50, b.p50).padStart(6)}  ${ratio(a.p95, b.p95).padStart(6)}  ${ratio(a.p99, b.p99).padStart(6)}`,
+      );
   };
   console.log("");
-  console.log(`connect ${n} sockets: plenary ${appRun.room.connectMs} ms${bareRun ? `, bare ${bareRun.room.connectMs} ms` : ""}; join (qa:sync): plenary ${appRun.room.joinMs} ms${bareRun ? `, bare ${bareRun.room.joinMs} ms` : ""}`);
+  console.log(
+    `connect ${n} sockets: plenary ${appRun.room.connectMs} ms${bareRun ? `, bare ${bareRun.room.connectMs} ms` : ""}; join (qa:sync): plenary ${appRun.room.joinMs} ms${bareRun ? `, bare ${bareRun.room.joinMs} ms` : ""}`,
+  );
   table("delivery of approved questions to every socket, quiet room (ms, from the moderator's send to each socket's receipt)", appRun.quiet, bareRun?.quiet);
   table("delivery of approved questions to every socket, during the vote storm (ms)", appRun.storm, bareRun?.storm);
   const v = appRun.votes;
@@ -398,9 +471,12 @@ async function main(): Promise<void> {
   );
   if (bareRun) {
     const bv = bareRun.votes;
-    console.log(`vote storm (bare): ${bv.sent} sent, ${bv.acknowledged} acknowledged, ${bv.broadcastTotal} in the last broadcast counts; all acknowledged after ${bv.stormMs} ms (ack p50 ${bv.ackP50} ms, p99 ${bv.ackP99} ms); ratio ${ratio(v.stormMs, bv.stormMs)}`);
+    console.log(
+      `vote storm (bare): ${bv.sent} sent, ${bv.acknowledged} acknowledged, ${bv.broadcastTotal} in the last broadcast counts; all acknowledged after ${bv.stormMs} ms (ack p50 ${bv.ackP50} ms, p99 ${bv.ackP99} ms); ratio ${ratio(v.stormMs, bv.stormMs)}`,
+    );
   }
-  const ok = appRun.quiet.missing === 0 && appRun.storm.missing === 0 && v.acknowledged === v.sent && v.counted === v.acknowledged && v.broadcastTotal === v.counted;
+  const ok =
+    appRun.quiet.missing === 0 && appRun.storm.missing === 0 && v.acknowledged === v.sent && v.counted === v.acknowledged && v.broadcastTotal === v.counted;
   process.exit(ok ? 0 : 1);
 }
 

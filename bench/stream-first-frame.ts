@@ -51,9 +51,12 @@ async function main() {
     await pp.goto(`/sessions/${SLUG}/backstage`);
     const previewMs = await pp.evaluate(() => performance.now());
     await pp.getByRole("button", { name: "Preview camera and microphone" }).click();
-    await pp.locator('video[aria-label="Preview of your camera"]').evaluate(
-      (v: HTMLVideoElement) => new Promise<void>((resolve) => (v.readyState >= 2 && !v.paused ? resolve() : v.addEventListener("playing", () => resolve(), { once: true }))),
-    );
+    await pp
+      .locator('video[aria-label="Preview of your camera"]')
+      .evaluate(
+        (v: HTMLVideoElement) =>
+          new Promise<void>((resolve) => (v.readyState >= 2 && !v.paused ? resolve() : v.addEventListener("playing", () => resolve(), { once: true }))),
+      );
     const previewFrame = (await pp.evaluate(() => performance.now())) - previewMs;
     await pp.getByRole("button", { name: "Join backstage" }).click();
     await pp.getByText("You are backstage.").waitFor({ timeout: 20_000 });
@@ -80,14 +83,20 @@ async function main() {
     const day2 = await scriptBytes(browser, server.url, viewer.token, `/sessions/${SLUG}`, true);
 
     const rest = median(times);
-    console.log(`# Streaming benchmark — ${new Date().toISOString()} — ${os.cpus()[0]?.model ?? "cpu"} × ${os.cpus().length}, ${os.platform()} ${os.release()}, Node ${process.version}`);
+    console.log(
+      `# Streaming benchmark — ${new Date().toISOString()} — ${os.cpus()[0]?.model ?? "cpu"} × ${os.cpus().length}, ${os.platform()} ${os.release()}, Node ${process.version}`,
+    );
     console.log(`baseline: local camera preview, first frame          ${fmt(previewFrame)}`);
     console.log(`Watch → first video frame, first run                 ${fmt(cold)}`);
-    console.log(`Watch → first video frame, median of next ${times.length}          ${fmt(rest)}  (min ${fmt(Math.min(...times))}, max ${fmt(Math.max(...times))})`);
+    console.log(
+      `Watch → first video frame, median of next ${times.length}          ${fmt(rest)}  (min ${fmt(Math.min(...times))}, max ${fmt(Math.max(...times))})`,
+    );
     console.log(`ratio median / baseline                              ${(rest / previewFrame).toFixed(2)}×`);
     console.log(`JS on a Day 1 session page (no stream)               ${kib(day1.transfer)} transferred, ${kib(day1.decoded)} decoded, ${day1.count} files`);
     console.log(`JS on a Day 2 session page after Watch               ${kib(day2.transfer)} transferred, ${kib(day2.decoded)} decoded, ${day2.count} files`);
-    console.log(`JS the stream adds                                   ${kib(day2.transfer - day1.transfer)} transferred, ${kib(day2.decoded - day1.decoded)} decoded (${(day2.decoded / day1.decoded).toFixed(2)}× the Day 1 page)`);
+    console.log(
+      `JS the stream adds                                   ${kib(day2.transfer - day1.transfer)} transferred, ${kib(day2.decoded - day1.decoded)} decoded (${(day2.decoded / day1.decoded).toFixed(2)}× the Day 1 page)`,
+    );
   } finally {
     await browser.close();
     await server.close();

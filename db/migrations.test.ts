@@ -18,8 +18,16 @@ describe("migrations", () => {
         { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
       );
       expect(out).toContain("No schema changes");
-      expect(fs.readdirSync(path.join(root, copy)).filter((f) => f.endsWith(".sql")).sort()).toEqual(
-        fs.readdirSync(path.join(root, "db/migrations")).filter((f) => f.endsWith(".sql")).sort(),
+      expect(
+        fs
+          .readdirSync(path.join(root, copy))
+          .filter((f) => f.endsWith(".sql"))
+          .sort(),
+      ).toEqual(
+        fs
+          .readdirSync(path.join(root, "db/migrations"))
+          .filter((f) => f.endsWith(".sql"))
+          .sort(),
       );
     } finally {
       fs.rmSync(path.join(root, copy), { recursive: true, force: true });

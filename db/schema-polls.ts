@@ -44,7 +44,9 @@ export const polls = pgTable(
   },
   (t) => [
     index("polls_session_id_idx").on(t.sessionId),
-    index("polls_open_closes_at_idx").on(t.closesAt).where(sql`${t.status} = 'open'`),
+    index("polls_open_closes_at_idx")
+      .on(t.closesAt)
+      .where(sql`${t.status} = 'open'`),
     unique("polls_session_client_key_unique").on(t.sessionId, t.clientKey),
     check("polls_kind_valid", sql`${t.kind} IN ('single','multiple','rating','word_cloud')`),
     check("polls_status_valid", sql`${t.status} IN ('draft','open','closed')`),

@@ -1,6 +1,21 @@
 /** Audience Q&A tables (server/qa). Re-exported from db/schema.ts. */
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { sessions, users } from "./schema";
 
 export const questionStatusValues = ["pending", "approved", "answered", "dismissed", "merged"] as const;
@@ -74,7 +89,10 @@ export const questions = pgTable(
     check("questions_origin_valid", sql`${t.origin} IN ('room','remote')`),
     check("questions_text_length", sql`char_length(${t.text}) BETWEEN 3 AND 500`),
     // The Rule in the database: a Chatham House question is anonymous and carries no name or affiliation.
-    check("questions_chatham_house_anonymous", sql`NOT (${t.chatham} AND (NOT ${t.anonymous} OR ${t.authorName} IS NOT NULL OR ${t.authorAffiliation} IS NOT NULL))`),
+    check(
+      "questions_chatham_house_anonymous",
+      sql`NOT (${t.chatham} AND (NOT ${t.anonymous} OR ${t.authorName} IS NOT NULL OR ${t.authorAffiliation} IS NOT NULL))`,
+    ),
     check("questions_anonymous_unnamed", sql`NOT (${t.anonymous} AND (${t.authorName} IS NOT NULL OR ${t.authorAffiliation} IS NOT NULL))`),
     check("questions_merged_has_target", sql`(${t.status} = 'merged') = (${t.mergedInto} IS NOT NULL)`),
   ],
@@ -97,7 +115,11 @@ export const questionVotes = pgTable(
       .references(() => sessions.id, { onDelete: "cascade" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.questionId, t.voterId] }), index("question_votes_voter_idx").on(t.voterId), index("question_votes_session_idx").on(t.sessionId)],
+  (t) => [
+    primaryKey({ columns: [t.questionId, t.voterId] }),
+    index("question_votes_voter_idx").on(t.voterId),
+    index("question_votes_session_idx").on(t.sessionId),
+  ],
 );
 
 /**

@@ -1,18 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigserial, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
-export const sessionKinds = [
-  "registration",
-  "remarks",
-  "keynote",
-  "break",
-  "panel",
-  "meal",
-  "announcement",
-  "conversation",
-  "reception",
-  "wrap_up",
-] as const;
+export const sessionKinds = ["registration", "remarks", "keynote", "break", "panel", "meal", "announcement", "conversation", "reception", "wrap_up"] as const;
 export const sessionRules = ["chatham_house", "on_record"] as const;
 export const qaModes = ["pre_moderated", "open"] as const;
 
@@ -66,7 +55,10 @@ export const sessions = pgTable(
     // The event's first invariant: a Chatham House session is never streamed and never recorded.
     check("sessions_chatham_house_not_streamed_or_recorded", sql`NOT (${t.rule} = 'chatham_house' AND (${t.streamed} OR ${t.recordingAllowed}))`),
     check("sessions_ends_after_start", sql`${t.endsAt} > ${t.startsAt}`),
-    check("sessions_kind_valid", sql`${t.kind} IN ('registration','remarks','keynote','break','panel','meal','announcement','conversation','reception','wrap_up')`),
+    check(
+      "sessions_kind_valid",
+      sql`${t.kind} IN ('registration','remarks','keynote','break','panel','meal','announcement','conversation','reception','wrap_up')`,
+    ),
     check("sessions_rule_valid", sql`${t.rule} IN ('chatham_house','on_record')`),
     check("sessions_qa_mode_valid", sql`${t.qaMode} IN ('pre_moderated','open')`),
   ],

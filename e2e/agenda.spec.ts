@@ -17,7 +17,11 @@ test("the agenda lists every item of both days in order with the seed's times", 
   const rows = page.locator("li.agenda-item");
   await expect(rows).toHaveCount(programme.length);
   const seen = await rows.evaluateAll((els) =>
-    els.map((el) => ({ slug: el.getAttribute("data-slug"), when: el.querySelector(".when")?.textContent?.replace(/\s+/g, " ").trim(), title: el.querySelector("h3")?.textContent })),
+    els.map((el) => ({
+      slug: el.getAttribute("data-slug"),
+      when: el.querySelector(".when")?.textContent?.replace(/\s+/g, " ").trim(),
+      title: el.querySelector("h3")?.textContent,
+    })),
   );
   expect(seen).toEqual(programme.map((p) => ({ slug: p.slug, when: `${p.start}–${p.end} EDT`, title: p.title })));
 
@@ -42,9 +46,7 @@ test("the simulated clock marks the right item live and the next one up next", a
   await expect(page.locator('li[data-slug="conversation-with-asd-acquisition"]')).toHaveAttribute("data-status", "live");
   await expect(page.locator('li[data-slug="conversation-with-asd-acquisition"]').getByText("Live now")).toBeVisible();
   await expect(page.locator('li[data-slug="break-friday-0930"]').getByText("Up next")).toBeVisible();
-  await expect(page.getByTestId("now-status")).toHaveText(
-    "Live now: A Conversation with the Assistant Secretary of Defense for Acquisition. Up next: Break.",
-  );
+  await expect(page.getByTestId("now-status")).toHaveText("Live now: A Conversation with the Assistant Secretary of Defense for Acquisition. Up next: Break.");
   await expect(page.locator('[data-status="live"]')).toHaveCount(1);
 });
 
@@ -76,12 +78,10 @@ test("the .ics download parses and has one event per item at the right UTC insta
   await page.goto("/");
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /Add the whole programme to your calendar/ }).click()]);
   expect(download.suggestedFilename()).toBe("fms-symposium-2024.ics");
-  const text = fs.readFileSync((await download.path()), "utf8");
+  const text = fs.readFileSync(await download.path(), "utf8");
   const events = new ICAL.Component(ICAL.parse(text)).getAllSubcomponents("vevent").map((v) => new ICAL.Event(v));
   expect(events.map((e) => e.summary)).toEqual(programme.map((p) => p.title));
-  expect(events.map((e) => e.startDate.toJSDate().toISOString())).toEqual(
-    programme.map((p) => new Date(`${p.day}T${p.start}:00-04:00`).toISOString()),
-  );
+  expect(events.map((e) => e.startDate.toJSDate().toISOString())).toEqual(programme.map((p) => new Date(`${p.day}T${p.start}:00-04:00`).toISOString()));
   expect(events.map((e) => e.endDate.toJSDate().toISOString())).toEqual(programme.map((p) => new Date(`${p.day}T${p.end}:00-04:00`).toISOString()));
 });
 

@@ -30,7 +30,9 @@ async function startFramer(): Promise<Framer> {
   const server = http.createServer((req, res) => {
     const target = new URL(req.url ?? "/", "http://x").searchParams.get("src") ?? "about:blank";
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end(`<!doctype html><html lang="en"><title>Venue stage display</title><iframe title="framed" src="${target.replace(/"/g, "&quot;")}" width="1280" height="720"></iframe></html>`);
+    res.end(
+      `<!doctype html><html lang="en"><title>Venue stage display</title><iframe title="framed" src="${target.replace(/"/g, "&quot;")}" width="1280" height="720"></iframe></html>`,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -110,7 +112,9 @@ async function walk(page: Page, paths: string[]) {
     expect(res?.status(), path).toBe(200);
     await expect(page.locator("main")).toBeVisible();
     // Next's scripts ran (with the nonce): the router is up and React owns the page.
-    await expect.poll(() => page.evaluate(() => typeof (window as unknown as { next?: unknown }).next === "object"), { message: `${path} hydrated` }).toBe(true);
+    await expect
+      .poll(() => page.evaluate(() => typeof (window as unknown as { next?: unknown }).next === "object"), { message: `${path} hydrated` })
+      .toBe(true);
     const live = page.getByTestId("qa-connection");
     if (await live.count()) await expect(live.first()).toHaveAttribute("data-status", "live");
   }
@@ -127,7 +131,11 @@ test("every page of every role runs under the policy without a violation or cons
   const roles = {
     anonymous: await guardedContext(browser, plenary, problems),
     attendee: await guardedContext(browser, plenary, problems, { name: "Remy Remote", email: "remy@example.org", affiliation: "Partner Nation MoD" }),
-    moderator: await guardedContext(browser, plenary, problems, { name: "Morgan Moderator", email: "morgan@example.org", roles: [{ slug: SLUG, role: "moderator" }] }),
+    moderator: await guardedContext(browser, plenary, problems, {
+      name: "Morgan Moderator",
+      email: "morgan@example.org",
+      roles: [{ slug: SLUG, role: "moderator" }],
+    }),
     panelist: await guardedContext(browser, plenary, problems, { name: "Dana Panelist", email: "dana@example.org", roles: [{ slug: SLUG, role: "panelist" }] }),
     organizer: await guardedContext(browser, plenary, problems, { name: "Olga Organizer", email: "olga@example.org", organizer: true }),
     device: await guardedContext(browser, plenary, problems),
@@ -135,7 +143,13 @@ test("every page of every role runs under the policy without a violation or cons
 
   await walk(roles.anonymous.page, ["/", "/signin", "/signin/check-email", "/join", "/dev/mailbox", `/sessions/${SLUG}`, "/sessions/fms-planning"]);
   await walk(roles.attendee.page, ["/", `/sessions/${SLUG}`, "/sessions/conversation-with-asd-acquisition"]);
-  await walk(roles.moderator.page, [`/sessions/${SLUG}/moderate`, `/sessions/${SLUG}/polls`, `/sessions/${SLUG}/screen`, `/sessions/${SLUG}/panel`, `/sessions/${SLUG}/backstage`]);
+  await walk(roles.moderator.page, [
+    `/sessions/${SLUG}/moderate`,
+    `/sessions/${SLUG}/polls`,
+    `/sessions/${SLUG}/screen`,
+    `/sessions/${SLUG}/panel`,
+    `/sessions/${SLUG}/backstage`,
+  ]);
   await walk(roles.panelist.page, [`/sessions/${SLUG}/panel`, `/sessions/${SLUG}/backstage`]);
   await walk(roles.organizer.page, ["/admin", "/admin/participants", "/admin/import", "/admin/audit", `/admin/sessions/${SLUG}`, `/sessions/${SLUG}/screen`]);
 
@@ -186,7 +200,10 @@ test("every page of every role runs under the policy without a violation or cons
   await form.getByRole("textbox", { name: "Option 1" }).fill("Contracting speed");
   await form.getByRole("textbox", { name: "Option 2" }).fill("Workforce");
   await form.getByRole("button", { name: "Save as draft" }).click();
-  await m.getByRole("region", { name: "Drafts" }).getByRole("button", { name: `Launch: ${question}` }).click();
+  await m
+    .getByRole("region", { name: "Drafts" })
+    .getByRole("button", { name: `Launch: ${question}` })
+    .click();
   const screen = roles.organizer.page;
   await screen.goto(`/sessions/${SLUG}/screen`);
   await roles.device.page.getByRole("radio", { name: "Workforce" }).check();
@@ -238,7 +255,12 @@ test("camera and microphone are refused outside the pages that publish", async (
 });
 
 test("another origin cannot frame the moderation console; the room screen shows only inside a listed origin", async ({ browser, plenary, venue, stranger }) => {
-  const person = await createPerson(plenary.services, { name: "Stan Stage", email: "stan@example.org", organizer: true, roles: [{ slug: SLUG, role: "moderator" }] });
+  const person = await createPerson(plenary.services, {
+    name: "Stan Stage",
+    email: "stan@example.org",
+    organizer: true,
+    roles: [{ slug: SLUG, role: "moderator" }],
+  });
   const context = await browser.newContext();
   // Same site as the frames' parents (another loopback port), so the Lax sign-in cookie goes with the frame.
   await context.addCookies([{ name: "next-auth.session-token", value: person.token, url: plenary.url }]);

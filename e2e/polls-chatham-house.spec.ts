@@ -11,9 +11,14 @@ const QUESTION = "Where do partner nations struggle most?";
 test("a Day 1 poll shows only totals with small counts hidden, and no page, payload, export or log names a voter", async ({ browser, plenary }) => {
   test.setTimeout(120_000);
   const mod = await participant(browser, plenary, { name: "Mo Moderator", email: "mo@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
-  const screen = await participant(browser, plenary, { name: "Ballroom screen", email: "screen@example.org", roles: [{ slug: SLUG, role: "panelist" }] }, {
-    viewport: { width: 1920, height: 1080 },
-  });
+  const screen = await participant(
+    browser,
+    plenary,
+    { name: "Ballroom screen", email: "screen@example.org", roles: [{ slug: SLUG, role: "panelist" }] },
+    {
+      viewport: { width: 1920, height: 1080 },
+    },
+  );
   const voters = [
     { name: "Adaeze Okafor", email: "adaeze.okafor@mod.example", affiliation: "Ministry of Defence of Freedonia" },
     { name: "Bartholomew Quist", email: "b.quist@embassy.example", affiliation: "Embassy of Sylvania" },

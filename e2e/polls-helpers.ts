@@ -19,7 +19,12 @@ export interface Participant {
  * A signed-in browser context with its own page. Like the `context` fixture, it fails the test on
  * uncaught page errors and hydration mismatches (checked by `expectNoPageErrors`).
  */
-export async function participant(browser: Browser, plenary: TestServer, spec: PersonSpec, options: Parameters<Browser["newContext"]>[0] = {}): Promise<Participant & { errors: string[] }> {
+export async function participant(
+  browser: Browser,
+  plenary: TestServer,
+  spec: PersonSpec,
+  options: Parameters<Browser["newContext"]>[0] = {},
+): Promise<Participant & { errors: string[] }> {
   const person = await createPerson(plenary.services, spec);
   const context = await browser.newContext(options);
   await context.addCookies([{ name: "next-auth.session-token", value: person.token, url: plenary.url }]);
@@ -35,7 +40,10 @@ export async function participant(browser: Browser, plenary: TestServer, spec: P
 }
 
 export function expectNoPageErrors(...people: Array<{ errors: string[] }>) {
-  expect(people.flatMap((p) => p.errors), "errors in the pages").toEqual([]);
+  expect(
+    people.flatMap((p) => p.errors),
+    "errors in the pages",
+  ).toEqual([]);
 }
 
 /** The row of a results chart for one answer. */

@@ -16,11 +16,18 @@ test("a moderator launches a poll, phones answer, the screen shows the chart, th
 }) => {
   test.setTimeout(120_000);
   const mod = await participant(browser, plenary, { name: "Mo Moderator", email: "mo@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
-  const screen = await participant(browser, plenary, { name: "Ballroom screen", email: "screen@example.org", roles: [{ slug: SLUG, role: "panelist" }] }, {
-    viewport: { width: 1920, height: 1080 },
-  });
+  const screen = await participant(
+    browser,
+    plenary,
+    { name: "Ballroom screen", email: "screen@example.org", roles: [{ slug: SLUG, role: "panelist" }] },
+    {
+      viewport: { width: 1920, height: 1080 },
+    },
+  );
   const phones = await Promise.all(
-    ["Ann", "Bob", "Cy"].map((n) => participant(browser, plenary, { name: `${n} Attendee`, email: `${n.toLowerCase()}@example.org`, attendanceMode: "in_person" }, PHONE)),
+    ["Ann", "Bob", "Cy"].map((n) =>
+      participant(browser, plenary, { name: `${n} Attendee`, email: `${n.toLowerCase()}@example.org`, attendanceMode: "in_person" }, PHONE),
+    ),
   );
 
   // The moderator prepares a poll before the session.
@@ -187,7 +194,9 @@ test("a phone that lost its connection catches up on what it missed when it come
   await phone.page.getByRole("button", { name: "Change answer" }).click();
   await expect(phone.page.getByText("You are offline. It will be sent when the connection is back.")).toBeVisible();
   await phone.context.setOffline(false);
-  await expect(phone.page.getByRole("status").filter({ hasText: "Your answer was counted" })).toHaveText("Your answer was counted: 5 of 5.", { timeout: 30_000 });
+  await expect(phone.page.getByRole("status").filter({ hasText: "Your answer was counted" })).toHaveText("Your answer was counted: 5 of 5.", {
+    timeout: 30_000,
+  });
   const stored = await plenary.services.db.execute(sql`SELECT rating FROM poll_responses WHERE voter_id = ${phone.person.userId}`);
   expect((stored as { rows: Array<{ rating: number }> }).rows.map((r) => r.rating)).toEqual([5]);
   expectNoPageErrors(mod, phone);

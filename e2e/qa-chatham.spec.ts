@@ -117,12 +117,15 @@ test("Day 1: the same journey names nobody, anywhere", async ({ browser, plenary
     for (const [owner, needles] of Object.entries(identities)) {
       for (const item of s.items) {
         if (who === owner && item.kind !== "socket") continue;
-        for (const n of needles) if (item.text.includes(n)) leaks.push(`${who} (${item.kind}) saw ${n}: …${item.text.slice(Math.max(0, item.text.indexOf(n) - 100), item.text.indexOf(n) + 60)}…`);
+        for (const n of needles)
+          if (item.text.includes(n))
+            leaks.push(`${who} (${item.kind}) saw ${n}: …${item.text.slice(Math.max(0, item.text.indexOf(n) - 100), item.text.indexOf(n) + 60)}…`);
       }
     }
   }
   expect(logs.length).toBeGreaterThan(0);
-  for (const line of logs) for (const needles of Object.values(identities)) for (const n of needles) if (line.includes(n)) leaks.push(`log: ${line.slice(0, 300)}`);
+  for (const line of logs)
+    for (const needles of Object.values(identities)) for (const n of needles) if (line.includes(n)) leaks.push(`log: ${line.slice(0, 300)}`);
   expect(leaks).toEqual([]);
   for (const c of Object.values(contexts)) await c.close();
 });

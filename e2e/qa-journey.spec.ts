@@ -7,14 +7,31 @@ import { eq } from "drizzle-orm";
 import { questions } from "../db/schema";
 import { createPerson } from "../server/testing/people";
 import { test, expect, expectNoAxeViolations } from "./fixtures";
-import { AudiencePage, ConsolePage, PanelPage, PHONE, PROJECTOR, ScreenPage, TABLET, accessCode, expectNoHorizontalScroll, joinWithCode, signedIn } from "./qa-pages";
+import {
+  AudiencePage,
+  ConsolePage,
+  PanelPage,
+  PHONE,
+  PROJECTOR,
+  ScreenPage,
+  TABLET,
+  accessCode,
+  expectNoHorizontalScroll,
+  joinWithCode,
+  signedIn,
+} from "./qa-pages";
 
 const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Friday, on the record
 test.use({ plenaryOptions: { now: "2024-05-24T10:00:00-04:00" } });
 
 test("ask, see similar, approve, panelist, on stage, answered — across five devices", async ({ browser, plenary }) => {
   test.setTimeout(120_000);
-  const remote = await signedIn(browser, plenary, { name: "Rita Remote", email: "rita@example.org", affiliation: "Embassy of Norway", attendanceMode: "remote" });
+  const remote = await signedIn(browser, plenary, {
+    name: "Rita Remote",
+    email: "rita@example.org",
+    affiliation: "Embassy of Norway",
+    attendanceMode: "remote",
+  });
   const moderator = await signedIn(browser, plenary, { name: "Maya Moderator", email: "maya@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
   const panelist = await signedIn(browser, plenary, { name: "Pat Panelist", email: "pat@example.org", roles: [{ slug: SLUG, role: "panelist" }] }, TABLET);
   const screen = await signedIn(browser, plenary, { name: "AV Desk", email: "av@example.org", roles: [{ slug: SLUG, role: "moderator" }] }, PROJECTOR);
@@ -179,7 +196,13 @@ test("the audience sorts by popular or recent, hears new questions politely, and
   const publish = async (text: string) => {
     const asker = await actorOf({ name: "Asker", email: `a-${Math.random()}@example.org` });
     const { question } = await app.qa.submit(asker, { slug: SLUG, key: `k${Math.random().toString(36).slice(2, 12)}`, text, anonymous: true });
-    await app.qa.moderate(moderator, { slug: SLUG, key: `k${Math.random().toString(36).slice(2, 12)}`, questionId: question.id, expectedVersion: 1, action: { type: "approve" } });
+    await app.qa.moderate(moderator, {
+      slug: SLUG,
+      key: `k${Math.random().toString(36).slice(2, 12)}`,
+      questionId: question.id,
+      expectedVersion: 1,
+      action: { type: "approve" },
+    });
     return question.id;
   };
   const older = await publish("Older question about offsets?");
@@ -260,7 +283,10 @@ test("moderators close Q&A, pause intake and switch to open mode; the audience s
   await attendee.context.close();
 });
 
-test("a shared computer: what one person queued stays under their own opaque key, goes when they sign out, and is never sent for the next", async ({ browser, plenary }) => {
+test("a shared computer: what one person queued stays under their own opaque key, goes when they sign out, and is never sent for the next", async ({
+  browser,
+  plenary,
+}) => {
   const first = await signedIn(browser, plenary, { name: "Sam Shared", email: "sam.shared@example.org", affiliation: "Kiosk Ministry" });
   const page = first.page;
   const you = new AudiencePage(page);
@@ -270,7 +296,12 @@ test("a shared computer: what one person queued stays under their own opaque key
   await expect(you.qa.getByTestId("qa-connection")).toContainText("Offline");
   await you.ask(text);
   await expect(you.mine.getByRole("listitem")).toContainText("Waiting for the connection");
-  const outboxes = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("plenary.qa.outbox.")).map((k) => [k, localStorage.getItem(k) ?? ""]));
+  const outboxes = () =>
+    page.evaluate(() =>
+      Object.keys(localStorage)
+        .filter((k) => k.startsWith("plenary.qa.outbox."))
+        .map((k) => [k, localStorage.getItem(k) ?? ""]),
+    );
   const kept = await outboxes();
   expect(kept).toHaveLength(1);
   expect(kept[0][1]).toContain(text);

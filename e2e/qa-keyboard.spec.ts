@@ -18,7 +18,11 @@ test.use({ plenaryOptions: { now: "2024-05-24T10:00:00-04:00" } });
 async function ask(plenary: TestServer, texts: string[], attendanceMode: "remote" | "in_person" = "remote") {
   const out: SubmitResult[] = [];
   for (const [i, text] of texts.entries()) {
-    const p = await createPerson(plenary.services, { name: `Asker ${Math.random()}`, email: `asker-${Math.random()}@example.org`, attendanceMode: i % 2 ? "in_person" : attendanceMode });
+    const p = await createPerson(plenary.services, {
+      name: `Asker ${Math.random()}`,
+      email: `asker-${Math.random()}@example.org`,
+      attendanceMode: i % 2 ? "in_person" : attendanceMode,
+    });
     const { actor } = await plenary.services.auth.resolveToken(p.token);
     out.push(await plenary.services.qa.submit(actor, { slug: SLUG, key: `k${Math.random().toString(36).slice(2, 12)}`, text, anonymous: true }));
   }
@@ -41,7 +45,9 @@ test("a moderator triages, edits, merges, stages, answers and undoes with the ke
   const focused = page.locator("article.qa-mod-item:focus");
 
   // The shortcuts are on screen.
-  await expect(page.getByRole("group", { name: "Keyboard shortcuts" }).or(page.locator("details.qa-shortcuts"))).toContainText("Approve, dismiss, edit, star, tags");
+  await expect(page.getByRole("group", { name: "Keyboard shortcuts" }).or(page.locator("details.qa-shortcuts"))).toContainText(
+    "Approve, dismiss, edit, star, tags",
+  );
   await expect(mod.action("First", /Approve/)).toContainText("A");
 
   await key("1");

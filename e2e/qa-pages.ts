@@ -10,7 +10,12 @@ export const PHONE: BrowserContextOptions = { viewport: { width: 360, height: 74
 export const TABLET: BrowserContextOptions = { viewport: { width: 1024, height: 768 }, hasTouch: true };
 export const PROJECTOR: BrowserContextOptions = { viewport: { width: 1920, height: 1080 } };
 
-export async function signedIn(browser: Browser, plenary: TestServer, spec: PersonSpec, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page; person: TestPerson }> {
+export async function signedIn(
+  browser: Browser,
+  plenary: TestServer,
+  spec: PersonSpec,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page; person: TestPerson }> {
   const person = await createPerson(plenary.services, spec);
   const context = await browser.newContext({ baseURL: plenary.url, ...options });
   await context.addCookies([{ name: "next-auth.session-token", value: person.token, url: plenary.url }]);

@@ -6,7 +6,12 @@ import { eq } from "drizzle-orm";
 
 /** How each current sign-in of this person was made, as recorded. */
 async function signInMethods(plenary: { services: { db: import("../db/client").Database } }, email: string) {
-  const rows = await plenary.services.db.select({ method: authSessions.method }).from(authSessions).innerJoin(users, eq(users.id, authSessions.userId)).where(eq(users.email, email)).orderBy(authSessions.createdAt);
+  const rows = await plenary.services.db
+    .select({ method: authSessions.method })
+    .from(authSessions)
+    .innerJoin(users, eq(users.id, authSessions.userId))
+    .where(eq(users.email, email))
+    .orderBy(authSessions.createdAt);
   return rows.map((r) => r.method);
 }
 

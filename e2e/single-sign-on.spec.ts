@@ -79,9 +79,15 @@ test("a participant imported before their first single sign-on is recognised by 
   const after = await plenary.services.people.listParticipants("bob@idp.example.org");
   expect(after).toEqual([before]); // the same person, name and affiliation from the import
   expect(await linkedAccounts(plenary, "bob@idp.example.org")).toEqual(["bob"]);
-  const signIns = await plenary.services.db.select({ method: authSessions.method }).from(authSessions).innerJoin(users, eq(users.id, authSessions.userId)).where(eq(users.email, "bob@idp.example.org"));
+  const signIns = await plenary.services.db
+    .select({ method: authSessions.method })
+    .from(authSessions)
+    .innerJoin(users, eq(users.id, authSessions.userId))
+    .where(eq(users.email, "bob@idp.example.org"));
   expect(signIns.map((r) => r.method)).toEqual(["oidc"]);
-  const devices = (await plenary.services.db.execute(sql`SELECT count(*)::int AS n FROM accounts a JOIN users u ON u.id = a.user_id WHERE u.kind = 'device'`)) as unknown as {
+  const devices = (await plenary.services.db.execute(
+    sql`SELECT count(*)::int AS n FROM accounts a JOIN users u ON u.id = a.user_id WHERE u.kind = 'device'`,
+  )) as unknown as {
     rows: Array<{ n: number }>;
   };
   expect(devices.rows[0].n).toBe(0);
@@ -89,7 +95,11 @@ test("a participant imported before their first single sign-on is recognised by 
 
 test("an address the identity provider has not verified is not linked to the registered participant", async ({ page, plenary, idp }) => {
   idp.allowRedirect(`${plenary.url}/api/auth/callback/oidc`);
-  await createPerson(plenary.services, { name: "Carol Registered", email: "carol@idp.example.org", roles: [{ slug: "defense-industry-perspectives", role: "moderator" }] });
+  await createPerson(plenary.services, {
+    name: "Carol Registered",
+    email: "carol@idp.example.org",
+    roles: [{ slug: "defense-industry-perspectives", role: "moderator" }],
+  });
   await signInWithIdp(page, idp, "unverified-carol", "/sessions/defense-industry-perspectives/moderate");
   await expect(page).toHaveURL(/\/signin\?error=SsoEmailNotVerified/);
   await expect(page.getByRole("alert").filter({ hasText: "did not confirm your e-mail address" })).toBeVisible();

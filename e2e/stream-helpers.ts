@@ -10,7 +10,11 @@ import { expect } from "./fixtures";
  * A signed-in browser context of its own (one per person in a journey). Like the `context` fixture,
  * it fails the test on uncaught page errors and hydration mismatches: call `assertClean()` at the end.
  */
-export async function personContext(browser: Browser, plenary: TestServer, spec: PersonSpec): Promise<{ person: TestPerson; context: BrowserContext; page: Page; assertClean(): void }> {
+export async function personContext(
+  browser: Browser,
+  plenary: TestServer,
+  spec: PersonSpec,
+): Promise<{ person: TestPerson; context: BrowserContext; page: Page; assertClean(): void }> {
   const person = await createPerson(plenary.services, spec);
   const context = await browser.newContext({ baseURL: plenary.url });
   await context.addCookies([{ name: "next-auth.session-token", value: person.token, url: plenary.url }]);
@@ -63,7 +67,9 @@ export async function recordAudioCaptures(page: Page): Promise<() => Promise<str
   });
   return () =>
     page.evaluate(() =>
-      (window as unknown as { __plenaryAudioTracks: MediaStreamTrack[] }).__plenaryAudioTracks.filter((t) => t.readyState === "live").map((t) => t.getSettings().deviceId ?? ""),
+      (window as unknown as { __plenaryAudioTracks: MediaStreamTrack[] }).__plenaryAudioTracks
+        .filter((t) => t.readyState === "live")
+        .map((t) => t.getSettings().deviceId ?? ""),
     );
 }
 

@@ -31,7 +31,14 @@ async function egress(plenary: TestServer, event: "egress_started" | "egress_end
 
 test("the room's screen and the panelists' view show REC while a recording runs, and not after", async ({ browser, plenary }) => {
   test.setTimeout(90_000);
-  const panelist = await personContext(browser, plenary, { name: "Dana Panelist", email: "dana@example.org", roles: [{ slug: SLUG, role: "panelist" }, { slug: DAY1, role: "panelist" }] });
+  const panelist = await personContext(browser, plenary, {
+    name: "Dana Panelist",
+    email: "dana@example.org",
+    roles: [
+      { slug: SLUG, role: "panelist" },
+      { slug: DAY1, role: "panelist" },
+    ],
+  });
   const room = await personContext(browser, plenary, { name: "Room Screen Staff", email: "screen@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
   const panel = panelist.page;
   const screen = room.page;

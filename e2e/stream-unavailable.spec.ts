@@ -8,7 +8,11 @@ import { personContext } from "./stream-helpers";
 test.use({ plenaryOptions: { now: "2024-05-23T10:00:00-04:00" } }); // fms-planning is live (Day 1)
 
 test("a Day 1 session offers no stream, and its stream routes refuse with 403 and an audit entry", async ({ browser, plenary }) => {
-  const moderator = await personContext(browser, plenary, { name: "Morgan Moderator", email: "morgan@example.org", roles: [{ slug: "fms-planning", role: "moderator" }] });
+  const moderator = await personContext(browser, plenary, {
+    name: "Morgan Moderator",
+    email: "morgan@example.org",
+    roles: [{ slug: "fms-planning", role: "moderator" }],
+  });
   const page = moderator.page;
   await page.goto("/sessions/fms-planning");
   const stream = page.getByRole("region", { name: "Live stream" });
@@ -21,7 +25,9 @@ test("a Day 1 session offers no stream, and its stream routes refuse with 403 an
   const post = (path: string, data: unknown) => page.request.post(path, { data, headers: { origin: plenary.url } });
   const token = await post("/api/sessions/fms-planning/stream-token", {});
   expect(token.status()).toBe(403);
-  expect(await token.json()).toEqual({ error: { code: "forbidden", message: "This session is held under the Chatham House Rule: it is in the room only and never streamed." } });
+  expect(await token.json()).toEqual({
+    error: { code: "forbidden", message: "This session is held under the Chatham House Rule: it is in the room only and never streamed." },
+  });
   // Even its moderator cannot start a stream or a recording there.
   expect((await post("/api/sessions/fms-planning/stream", { action: "start" })).status()).toBe(403);
   const recording = await post("/api/sessions/fms-planning/recording", { action: "start" });

@@ -30,7 +30,11 @@ test.use({
 test("a panelist publishes, a remote viewer watches it play and cannot publish, the moderator mutes and counts viewers", async ({ browser, plenary }) => {
   test.setTimeout(180_000);
   const panelist = await personContext(browser, plenary, { name: "Dana Panelist", email: "dana@example.org", roles: [{ slug: SLUG, role: "panelist" }] });
-  const moderator = await personContext(browser, plenary, { name: "Morgan Moderator", email: "morgan@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
+  const moderator = await personContext(browser, plenary, {
+    name: "Morgan Moderator",
+    email: "morgan@example.org",
+    roles: [{ slug: SLUG, role: "moderator" }],
+  });
   const viewer = await personContext(browser, plenary, { name: "Remy Remote", email: "remy@example.org", affiliation: "Partner Nation MoD" });
 
   // Backstage: preview, choose devices, join. Not live yet.
@@ -45,10 +49,12 @@ test("a panelist publishes, a remote viewer watches it play and cannot publish, 
   // Choosing another camera re-acquires the preview from that camera.
   const camera = p.getByRole("combobox", { name: "Camera" });
   const microphone = p.getByRole("combobox", { name: "Microphone" });
-  const optionsOf = (select: typeof camera) => select.locator("option").evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent ?? "" })));
+  const optionsOf = (select: typeof camera) =>
+    select.locator("option").evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent ?? "" })));
   const cameras = await optionsOf(camera);
   expect(cameras.map((c) => c.label)).toEqual(["fake_device_0", "fake_device_1"]);
-  const previewCamera = () => p.locator(preview).evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream | null)?.getVideoTracks()[0]?.getSettings().deviceId ?? null);
+  const previewCamera = () =>
+    p.locator(preview).evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream | null)?.getVideoTracks()[0]?.getSettings().deviceId ?? null);
   const firstCamera = await camera.inputValue();
   expect(await previewCamera()).toBe(firstCamera);
   const secondCamera = cameras.find((c) => c.value !== firstCamera)!.value;
@@ -114,7 +120,11 @@ test("a panelist publishes, a remote viewer watches it play and cannot publish, 
   // And trying anyway, with livekit-client and a fresh viewer token, is refused.
   await loadLivekitClient(v);
   const attempt = await v.evaluate(async (slug) => {
-    const res = await fetch(`/api/sessions/${slug}/stream-token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tab: "probe-tab" }) });
+    const res = await fetch(`/api/sessions/${slug}/stream-token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tab: "probe-tab" }),
+    });
     const t = (await res.json()) as { url: string; token: string; role: string };
     const { Room } = (window as unknown as { LivekitClient: typeof import("livekit-client") }).LivekitClient;
     const room = new Room();
@@ -164,14 +174,21 @@ test("a panelist publishes, a remote viewer watches it play and cannot publish, 
 
   // A token the viewer got while live (they last 5 minutes)…
   const stale = await v.evaluate(async (slug) => {
-    const res = await fetch(`/api/sessions/${slug}/stream-token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tab: "stale-tab" }) });
+    const res = await fetch(`/api/sessions/${slug}/stream-token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tab: "stale-tab" }),
+    });
     return (await res.json()) as { url: string; token: string; role: string };
   }, SLUG);
   expect(stale.role).toBe("viewer");
 
   // Ending the stream lets the viewer go (and tries to stop that recording: LiveKit's answer is shown).
   await m.getByRole("button", { name: "End the stream" }).click();
-  await expect(m.getByRole("region", { name: "Stream" }).getByRole("alert")).toHaveText(/^The stream has ended, but the recording is still running\. LiveKit could not stop the recording: /, { timeout: 15_000 });
+  await expect(m.getByRole("region", { name: "Stream" }).getByRole("alert")).toHaveText(
+    /^The stream has ended, but the recording is still running\. LiveKit could not stop the recording: /,
+    { timeout: 15_000 },
+  );
   await expect(v.locator('[data-state="ended"]')).toBeVisible({ timeout: 15_000 });
   await expect(v.getByText("The stream of this session has ended.")).toBeVisible();
 
@@ -181,7 +198,9 @@ test("a panelist publishes, a remote viewer watches it play and cannot publish, 
   const comeback = await v.evaluate(async (t) => {
     const { Room, RoomEvent, DisconnectReason } = (window as unknown as { LivekitClient: typeof import("livekit-client") }).LivekitClient;
     const room = new Room();
-    const gone = new Promise<string>((resolve) => room.once(RoomEvent.Disconnected, (reason?: number) => resolve(DisconnectReason[reason ?? 0] ?? String(reason))));
+    const gone = new Promise<string>((resolve) =>
+      room.once(RoomEvent.Disconnected, (reason?: number) => resolve(DisconnectReason[reason ?? 0] ?? String(reason))),
+    );
     try {
       await room.connect(t.url, t.token);
     } catch (err) {
@@ -201,7 +220,9 @@ test("a panelist publishes, a remote viewer watches it play and cannot publish, 
     createdAt: String(Math.floor(Date.now() / 1000)),
     egressInfo: { egressId: "EG_e2e_rec", roomName: roomNameFor(session.id), status: "EGRESS_COMPLETE" },
   });
-  expect((await fetch(`${plenary.url}/api/livekit/webhook`, { method: "POST", body: ended.body, headers: { authorization: ended.authorization } })).status).toBe(200);
+  expect(
+    (await fetch(`${plenary.url}/api/livekit/webhook`, { method: "POST", body: ended.body, headers: { authorization: ended.authorization } })).status,
+  ).toBe(200);
   await expect(v.getByRole("status", { name: "Recording: this session is being recorded" })).toHaveCount(0);
   await expect(p.getByRole("status", { name: "Recording: this session is being recorded" })).toHaveCount(0);
 
@@ -220,7 +241,9 @@ test("without an egress service, starting a recording shows LiveKit's error plai
   await expect(m.getByRole("status").filter({ hasText: "Live: viewers" })).toBeVisible();
   await m.getByRole("button", { name: "Start recording" }).click();
   await expect(m.getByRole("button", { name: "Starting the recording…" })).toBeVisible();
-  await expect(m.getByRole("region", { name: "Stream" }).getByRole("alert")).toHaveText(/^LiveKit could not start the recording: no response from servers/, { timeout: 45_000 });
+  await expect(m.getByRole("region", { name: "Stream" }).getByRole("alert")).toHaveText(/^LiveKit could not start the recording: no response from servers/, {
+    timeout: 45_000,
+  });
   await expect(m.getByRole("status", { name: /Recording/ })).toHaveCount(0);
   moderator.assertClean();
   await moderator.context.close();
@@ -255,7 +278,11 @@ test("the LiveKit client is downloaded only on streamed sessions", async ({ brow
 test("a dropped connection shows Reconnecting… and comes back to Live by itself", async ({ browser, plenary }) => {
   test.setTimeout(90_000);
   const staff = await createPerson(plenary.services, { name: "Rita Moderator", roles: [{ slug: SLUG, role: "moderator" }] });
-  await plenary.services.streaming.setState((await plenary.services.auth.resolveToken(staff.token)).actor, (await plenary.services.agenda.findRow(SLUG))!, "start");
+  await plenary.services.streaming.setState(
+    (await plenary.services.auth.resolveToken(staff.token)).actor,
+    (await plenary.services.agenda.findRow(SLUG))!,
+    "start",
+  );
   const panelist = await personContext(browser, plenary, { name: "Pat Panelist", roles: [{ slug: SLUG, role: "panelist" }] });
   await panelist.page.goto(`/sessions/${SLUG}/backstage`);
   await panelist.page.getByRole("button", { name: "Preview camera and microphone" }).click();

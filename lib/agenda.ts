@@ -1,16 +1,6 @@
 /** The agenda as pages, the JSON API and socket facts carry it. Browser-safe. */
 
-export type SessionKind =
-  | "registration"
-  | "remarks"
-  | "keynote"
-  | "break"
-  | "panel"
-  | "meal"
-  | "announcement"
-  | "conversation"
-  | "reception"
-  | "wrap_up";
+export type SessionKind = "registration" | "remarks" | "keynote" | "break" | "panel" | "meal" | "announcement" | "conversation" | "reception" | "wrap_up";
 
 export type SessionRule = "chatham_house" | "on_record";
 export type QaMode = "pre_moderated" | "open";

@@ -99,10 +99,7 @@ export interface PollResults {
 }
 
 export type PollAnswer =
-  | { kind: "single"; optionId: string }
-  | { kind: "multiple"; optionIds: string[] }
-  | { kind: "rating"; value: number }
-  | { kind: "word_cloud"; text: string };
+  { kind: "single"; optionId: string } | { kind: "multiple"; optionIds: string[] } | { kind: "rating"; value: number } | { kind: "word_cloud"; text: string };
 
 /** The viewer's own answer to a poll: only ever sent to that viewer's sockets. */
 export interface MyAnswer {

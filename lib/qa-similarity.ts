@@ -62,7 +62,11 @@ export function similarity(a: TextFeatures, b: TextFeatures): number {
 export const SIMILAR_MIN_SCORE = 0.3;
 
 /** The best matches for `text` among `candidates`, most similar first. */
-export function rankSimilar<T extends { text: string }>(text: string, candidates: readonly T[], opts: { limit?: number; min?: number } = {}): Array<T & { score: number }> {
+export function rankSimilar<T extends { text: string }>(
+  text: string,
+  candidates: readonly T[],
+  opts: { limit?: number; min?: number } = {},
+): Array<T & { score: number }> {
   const probe = textFeatures(text);
   if (probe.tokens.size === 0) return [];
   const min = opts.min ?? SIMILAR_MIN_SCORE;

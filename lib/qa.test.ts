@@ -16,7 +16,10 @@ describe("the question text rule", () => {
   });
 
   it("refuses fewer than 3 and more than 500 characters after cleaning", () => {
-    expect(checkQuestionText("  ab  ")).toMatchObject({ ok: false, message: "A question needs at least 3 characters (spaces and invisible characters do not count)." });
+    expect(checkQuestionText("  ab  ")).toMatchObject({
+      ok: false,
+      message: "A question needs at least 3 characters (spaces and invisible characters do not count).",
+    });
     expect(checkQuestionText("\u202e\u200b\u0000ab")).toMatchObject({ ok: false });
     expect(checkQuestionText("x".repeat(500))).toMatchObject({ ok: true, length: 500 });
     expect(checkQuestionText("x".repeat(501))).toMatchObject({ ok: false, message: expect.stringMatching(/at most 500/) });

@@ -64,7 +64,8 @@ export function checkQuestionText(raw: string): TextCheck {
   const text = cleanQuestionText(raw);
   const length = questionLength(text);
   if (visibleLength(text) < QUESTION_MIN_CHARS) return { ok: false, text, length, message: QUESTION_MIN_MESSAGE };
-  if (length > QUESTION_MAX_CHARS) return { ok: false, text, length, message: `A question has at most ${QUESTION_MAX_CHARS} characters; this one has ${length}.` };
+  if (length > QUESTION_MAX_CHARS)
+    return { ok: false, text, length, message: `A question has at most ${QUESTION_MAX_CHARS} characters; this one has ${length}.` };
   return { ok: true, text, length };
 }
 

@@ -103,7 +103,6 @@ export interface CaptionLine {
   seq: number;
 }
 
-
 export const streamTokenRequestSchema = z
   .object({
     /** A random id of the browser tab: identities are unique per tab, so two tabs do not replace each other. */

@@ -41,7 +41,10 @@ describe("visible characters", () => {
   });
 
   it("says what to fix", () => {
-    expect(checkQuestionText("\u3164\u3164\u3164")).toMatchObject({ ok: false, message: expect.stringMatching(/at least 3 characters \(spaces and invisible characters do not count\)/) });
+    expect(checkQuestionText("\u3164\u3164\u3164")).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/at least 3 characters \(spaces and invisible characters do not count\)/),
+    });
   });
 });
 

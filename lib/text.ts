@@ -83,7 +83,10 @@ export function checkText(raw: string, rule: TextRule): TextCheck {
   if (min > 0 && visibleLength(text) < min) {
     return {
       ok: false,
-      message: min === 1 ? `${what} is empty: it needs at least one letter, digit or symbol.` : `${what} needs at least ${min} characters (spaces and invisible characters do not count).`,
+      message:
+        min === 1
+          ? `${what} is empty: it needs at least one letter, digit or symbol.`
+          : `${what} needs at least ${min} characters (spaces and invisible characters do not count).`,
     };
   }
   const length = codePointLength(text);

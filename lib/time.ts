@@ -3,7 +3,6 @@
  * an IANA name. Only Intl is used, so the same code formats on both sides.
  */
 
-
 function wallParts(instant: Date, timeZone: string) {
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone,
@@ -82,9 +81,7 @@ export function formatShortDay(instant: Date | string, timeZone: string): string
 
 /** Short zone name for a reader, e.g. "EDT", "GMT+9". */
 export function zoneAbbreviation(instant: Date | string, timeZone: string): string {
-  const part = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" })
-    .formatToParts(new Date(instant))
-    .find((p) => p.type === "timeZoneName");
+  const part = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" }).formatToParts(new Date(instant)).find((p) => p.type === "timeZoneName");
   return part?.value ?? timeZone;
 }
 

@@ -18,11 +18,20 @@ let dataDir: string | undefined;
 /** `via` "shell": start.mjs under a shell that stays its parent, as `npm start` runs it under npm. */
 function start(args: string[], opts: { dataDir?: string; port?: number; via?: "shell" } = {}): Promise<string> {
   dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "plenary-start-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, PLENARY_DEMO: "1", PORT: String(opts.port ?? 0), HOST: "127.0.0.1", DATA_DIR: dataDir, LIVEKIT_BIN: "off", LOG_LEVEL: "warn" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PLENARY_DEMO: "1",
+    PORT: String(opts.port ?? 0),
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    LIVEKIT_BIN: "off",
+    LOG_LEVEL: "warn",
+  };
   for (const name of ["PUBLIC_URL", "DATABASE_URL", "REDIS_URL", "NODE_ENV", "PLENARY_REBUILD"]) delete env[name];
   const launcher = [path.join(projectRoot, "scripts", "start.mjs"), ...args];
   // `; exit $?` keeps the shell from exec-ing node in its place: it stays the parent, like npm.
-  const [command, argv] = opts.via === "shell" ? ["/bin/sh", ["-c", `"${process.execPath}" ${launcher.map((a) => `"${a}"`).join(" ")}; exit $?`]] : [process.execPath, launcher];
+  const [command, argv] =
+    opts.via === "shell" ? ["/bin/sh", ["-c", `"${process.execPath}" ${launcher.map((a) => `"${a}"`).join(" ")}; exit $?`]] : [process.execPath, launcher];
   child = spawn(command, argv, {
     cwd: projectRoot,
     env,
@@ -84,29 +93,37 @@ async function demoSignIn(url: string) {
 }
 
 describe("scripts/start.mjs", () => {
-  it("`npm start` is never demo mode, even with PLENARY_DEMO=1 in the environment", async () => {
-    const url = await start([]);
-    const signIn = await demoSignIn(url);
-    expect(signIn.status).toBe(404);
-    expect(signIn.headers.getSetCookie()).toEqual([]);
-    expect((await fetch(`${url}/dev/mailbox`)).status).toBe(404);
-    for (const page of ["/", "/signin"]) {
-      const html = await (await fetch(`${url}${page}`)).text();
-      expect(html).toContain("Plenary");
-      expect(html).not.toContain("Demo mode.");
-      expect(html).not.toContain("Demo: sign in as anyone");
-    }
-  }, startsInTest(1));
+  it(
+    "`npm start` is never demo mode, even with PLENARY_DEMO=1 in the environment",
+    async () => {
+      const url = await start([]);
+      const signIn = await demoSignIn(url);
+      expect(signIn.status).toBe(404);
+      expect(signIn.headers.getSetCookie()).toEqual([]);
+      expect((await fetch(`${url}/dev/mailbox`)).status).toBe(404);
+      for (const page of ["/", "/signin"]) {
+        const html = await (await fetch(`${url}${page}`)).text();
+        expect(html).toContain("Plenary");
+        expect(html).not.toContain("Demo mode.");
+        expect(html).not.toContain("Demo: sign in as anyone");
+      }
+    },
+    startsInTest(1),
+  );
 
-  it("`npm run demo` (--demo) is demo mode: the banner, one-click sign-in and the mailbox", async () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
-    expect(pkg.scripts.start).toBe("node scripts/start.mjs");
-    expect(pkg.scripts.demo).toBe("node scripts/start.mjs --demo");
-    const url = await start(["--demo"]);
-    expect((await demoSignIn(url)).status).toBe(200);
-    expect((await fetch(`${url}/dev/mailbox`)).status).toBe(200);
-    expect(await (await fetch(`${url}/`)).text()).toContain("Demo mode.");
-  }, startsInTest(1));
+  it(
+    "`npm run demo` (--demo) is demo mode: the banner, one-click sign-in and the mailbox",
+    async () => {
+      const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
+      expect(pkg.scripts.start).toBe("node scripts/start.mjs");
+      expect(pkg.scripts.demo).toBe("node scripts/start.mjs --demo");
+      const url = await start(["--demo"]);
+      expect((await demoSignIn(url)).status).toBe(200);
+      expect((await fetch(`${url}/dev/mailbox`)).status).toBe(200);
+      expect(await (await fetch(`${url}/`)).text()).toContain("Demo mode.");
+    },
+    startsInTest(1),
+  );
 
   /** Resolves once nothing listens on the port any more (a refused connection), or rejects after `ms`. */
   async function portFreed(url: string, ms: number): Promise<number> {
@@ -122,34 +139,42 @@ describe("scripts/start.mjs", () => {
     throw new Error(`${url} still answers ${ms} ms after its launcher was killed`);
   }
 
-  it("a launcher killed with SIGKILL leaves no server behind: the port and the data folder are free for the restart", async () => {
-    const url = await start([]);
-    const folder = dataDir!;
-    const port = Number(new URL(url).port);
-    const launcher = child!;
-    const exited = new Promise((resolve) => launcher.once("exit", resolve));
-    process.kill(launcher.pid!, "SIGKILL"); // the launcher alone, as a supervisor's kill -9 would
-    await exited;
-    await portFreed(url, 5_000);
-    // What a supervisor does next: start again on the same port and data folder.
-    child = undefined;
-    const again = await start([], { dataDir: folder, port });
-    expect(again).toBe(url);
-    expect((await fetch(`${again}/healthz`)).status).toBe(200);
-  }, startsInTest(2));
+  it(
+    "a launcher killed with SIGKILL leaves no server behind: the port and the data folder are free for the restart",
+    async () => {
+      const url = await start([]);
+      const folder = dataDir!;
+      const port = Number(new URL(url).port);
+      const launcher = child!;
+      const exited = new Promise((resolve) => launcher.once("exit", resolve));
+      process.kill(launcher.pid!, "SIGKILL"); // the launcher alone, as a supervisor's kill -9 would
+      await exited;
+      await portFreed(url, 5_000);
+      // What a supervisor does next: start again on the same port and data folder.
+      child = undefined;
+      const again = await start([], { dataDir: folder, port });
+      expect(again).toBe(url);
+      expect((await fetch(`${again}/healthz`)).status).toBe(200);
+    },
+    startsInTest(2),
+  );
 
-  it("when the process that launched it (npm, a shell) is killed with SIGKILL, the server shuts down instead of running on as an orphan", async () => {
-    const url = await start([], { via: "shell" });
-    const folder = dataDir!;
-    const shell = child!;
-    const exited = new Promise((resolve) => shell.once("exit", resolve));
-    process.kill(shell.pid!, "SIGKILL");
-    await exited;
-    await portFreed(url, 15_000);
-    // It shut down properly (the HTTP server closes first, the database last): the data folder's lock
-    // is released, so a new start takes the folder without a takeover.
-    const lock = path.join(folder, "plenary.lock");
-    for (let i = 0; i < 150 && fs.existsSync(lock); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(fs.existsSync(lock)).toBe(false);
-  }, startsInTest(1));
+  it(
+    "when the process that launched it (npm, a shell) is killed with SIGKILL, the server shuts down instead of running on as an orphan",
+    async () => {
+      const url = await start([], { via: "shell" });
+      const folder = dataDir!;
+      const shell = child!;
+      const exited = new Promise((resolve) => shell.once("exit", resolve));
+      process.kill(shell.pid!, "SIGKILL");
+      await exited;
+      await portFreed(url, 15_000);
+      // It shut down properly (the HTTP server closes first, the database last): the data folder's lock
+      // is released, so a new start takes the folder without a takeover.
+      const lock = path.join(folder, "plenary.lock");
+      for (let i = 0; i < 150 && fs.existsSync(lock); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(fs.existsSync(lock)).toBe(false);
+    },
+    startsInTest(1),
+  );
 });

@@ -113,7 +113,13 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     if (config.demo) await seedDemoPeople(database.db);
     // Sockets are let in once every command handler is wired (below), and no longer once shutdown begins.
     const realtime: PlenaryServices["realtime"] = { ready: false };
-    const sockets = createSocketServer(httpServer, { allowedOrigins, auth, log, secureCookies: usesSecureCookies(config.publicUrl), accepting: () => realtime.ready });
+    const sockets = createSocketServer(httpServer, {
+      allowedOrigins,
+      auth,
+      log,
+      secureCookies: usesSecureCookies(config.publicUrl),
+      accepting: () => realtime.ready,
+    });
     authEvents.port = authPublisher(sockets);
     const redis = config.redisUrl ? await useRedisAdapter(sockets, config.redisUrl, log) : undefined;
     if (redis) closers.push(() => redis.close());
@@ -169,7 +175,17 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     closers.push(async () => polls.stop());
     const qaFanout = new QaFanout(sockets, (ids) => voteCounts(database.db, ids), log);
     closers.push(async () => qaFanout.stop());
-    const qa = new QaService({ db: database.db, serialCommands: database.kind === "pglite", audit, guard, clock, log, agenda, publish: qaFanout, outboxSecret: authSecret });
+    const qa = new QaService({
+      db: database.db,
+      serialCommands: database.kind === "pglite",
+      audit,
+      guard,
+      clock,
+      log,
+      agenda,
+      publish: qaFanout,
+      outboxSecret: authSecret,
+    });
     // Chatham House author links of sessions already over are erased before anyone connects, then
     // as sessions end (idempotent: safe when several instances run it).
     await qa.eraseEndedAuthorLinks();
@@ -260,7 +276,9 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         return;
       }
       if (stopping) {
-        res.writeHead(503, { "retry-after": "5", connection: "close", "content-type": "text/plain; charset=utf-8" }).end("Plenary is shutting down. Try again in a moment.\n");
+        res
+          .writeHead(503, { "retry-after": "5", connection: "close", "content-type": "text/plain; charset=utf-8" })
+          .end("Plenary is shutting down. Try again in a moment.\n");
         return;
       }
       inflight++;

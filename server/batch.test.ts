@@ -45,7 +45,16 @@ describe("the batcher (group commit for votes and poll answers)", () => {
     await tick();
     expect([batcher.waiting, batcher.pending]).toEqual([7, 8]);
     first.release();
-    expect(await Promise.all(all)).toEqual(["0 in batch 1", "1 in batch 2", "2 in batch 2", "3 in batch 2", "4 in batch 3", "5 in batch 3", "6 in batch 3", "7 in batch 4"]);
+    expect(await Promise.all(all)).toEqual([
+      "0 in batch 1",
+      "1 in batch 2",
+      "2 in batch 2",
+      "3 in batch 2",
+      "4 in batch 3",
+      "5 in batch 3",
+      "6 in batch 3",
+      "7 in batch 4",
+    ]);
     expect(batches).toEqual([[0], [1, 2, 3], [4, 5, 6], [7]]);
   });
 

@@ -24,7 +24,10 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
-  PUBLIC_URL: z.url().optional().or(z.literal("").transform(() => undefined)),
+  PUBLIC_URL: z
+    .url()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   DATA_DIR: z.string().min(1).default("./.data"),
   DATABASE_URL: z
     .string()
@@ -44,27 +47,54 @@ export const envSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional().or(z.literal("").transform(() => undefined)),
+  AUTH_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
     .optional()
     .or(z.literal("").transform(() => undefined)),
   MAIL_FROM: z.string().min(3).default("Plenary <no-reply@plenary.invalid>"),
-  OIDC_ISSUER: z.url().optional().or(z.literal("").transform(() => undefined)),
-  OIDC_CLIENT_ID: z.string().optional().or(z.literal("").transform(() => undefined)),
-  OIDC_CLIENT_SECRET: z.string().optional().or(z.literal("").transform(() => undefined)),
+  OIDC_ISSUER: z
+    .url()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  OIDC_CLIENT_ID: z
+    .string()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  OIDC_CLIENT_SECRET: z
+    .string()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   OIDC_NAME: z.string().min(1).default("your organization"),
   PLENARY_ORGANIZERS: z
     .string()
     .optional()
-    .transform((v) => (v ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.email("must be a comma-separated list of e-mail addresses"))),
-  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional().or(z.literal("").transform(() => undefined)),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, "must be at least 16 characters")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   TRUSTED_PROXIES: z
     .string()
     .optional()
-    .transform((v) => (v ?? "").split(",").map((e) => e.trim()).filter(Boolean))
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
     .superRefine((list, ctx) => {
       try {
         parseTrustedProxies(list);
@@ -75,7 +105,12 @@ export const envSchema = z.object({
   SCREEN_FRAME_ANCESTORS: z
     .string()
     .optional()
-    .transform((v) => (v ?? "").split(/[\s,]+/).map((e) => e.trim()).filter(Boolean))
+    .transform((v) =>
+      (v ?? "")
+        .split(/[\s,]+/)
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
     .transform((list, ctx) => {
       try {
         return parseFrameAncestors(list);
@@ -89,9 +124,18 @@ export const envSchema = z.object({
     .regex(/^(wss?|https?):\/\//, "must be a ws://, wss://, http:// or https:// URL")
     .optional()
     .or(z.literal("").transform(() => undefined)),
-  LIVEKIT_API_KEY: z.string().optional().or(z.literal("").transform(() => undefined)),
-  LIVEKIT_API_SECRET: z.string().optional().or(z.literal("").transform(() => undefined)),
-  LIVEKIT_BIN: z.string().optional().or(z.literal("").transform(() => undefined)),
+  LIVEKIT_API_KEY: z
+    .string()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  LIVEKIT_API_SECRET: z
+    .string()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  LIVEKIT_BIN: z
+    .string()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -138,10 +182,7 @@ export interface Config {
  * `external`: any LiveKit deployment (self-hosted or cloud). `embedded`: Plenary starts
  * `livekit-server --dev` itself, on 127.0.0.1 only, when the binary is present.
  */
-export type LivekitConfig =
-  | { mode: "external"; url: string; apiKey: string; apiSecret: string }
-  | { mode: "embedded"; bin: string }
-  | { mode: "off" };
+export type LivekitConfig = { mode: "external"; url: string; apiKey: string; apiSecret: string } | { mode: "embedded"; bin: string } | { mode: "off" };
 
 /** Where scripts/install-livekit.sh puts the pinned LiveKit server (ignored by git). */
 export const defaultLivekitBin = fileURLToPath(new URL("../tools/livekit/livekit-server", import.meta.url));

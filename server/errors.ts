@@ -73,9 +73,13 @@ export const UNAVAILABLE_RETRY_MS = 5_000;
  * (its reason and driver code) stays on the server, as `fault` and `cause`, for the log.
  */
 export function databaseUnavailable(fault: DatabaseFault, cause?: unknown): AppError & { fault: DatabaseFault } {
-  const e = new AppError("unavailable", "Plenary cannot save or load this right now: its database is briefly unavailable. Your work is kept; try again in a few seconds.", {
-    retryAfterMs: UNAVAILABLE_RETRY_MS,
-  });
+  const e = new AppError(
+    "unavailable",
+    "Plenary cannot save or load this right now: its database is briefly unavailable. Your work is kept; try again in a few seconds.",
+    {
+      retryAfterMs: UNAVAILABLE_RETRY_MS,
+    },
+  );
   return Object.assign(e, { fault, cause });
 }
 
@@ -87,7 +91,8 @@ export function databaseUnavailable(fault: DatabaseFault, cause?: unknown): AppE
  */
 export function toAppError(err: unknown): AppError {
   if (AppError.is(err)) return err;
-  if (isCheckViolation(err, "questions_chatham_house_anonymous")) return new AppError("policy_violation", "Questions in a Chatham House session are always anonymous.");
+  if (isCheckViolation(err, "questions_chatham_house_anonymous"))
+    return new AppError("policy_violation", "Questions in a Chatham House session are always anonymous.");
   const fault = databaseFault(err);
   if (fault) return databaseUnavailable(fault, err);
   return new AppError("internal", "Something went wrong on the server. Try again; if it persists, tell the organizers.");

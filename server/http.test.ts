@@ -159,7 +159,13 @@ describe("shutdown", () => {
     // A request under way: the webhook route reads its body, and half of it has not arrived yet.
     const body = "x".repeat(100);
     const inflight = new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: "127.0.0.1", port, method: "POST", path: "/api/livekit/webhook", headers: { "content-length": body.length, "content-type": "application/json" } });
+      const req = http.request({
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/api/livekit/webhook",
+        headers: { "content-length": body.length, "content-type": "application/json" },
+      });
       req.on("response", (res) => {
         res.resume();
         resolve(res.statusCode!);

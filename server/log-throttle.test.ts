@@ -17,12 +17,25 @@ describe("the failure log: one line per kind of failure and interval, with a cou
     // 20 devices retrying every 3 s: 70 failures in 10 s.
     for (let i = 0; i < 70; i++) failures.error("socket command failed", "disk_full", i % 2 ? "question:vote" : "question:submit", { err, code: "53100" });
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: "error", msg: "socket command failed", kind: "disk_full", where: "question:submit", code: "53100", err: { name: "Error" } });
+    expect(lines[0]).toMatchObject({
+      level: "error",
+      msg: "socket command failed",
+      kind: "disk_full",
+      where: "question:submit",
+      code: "53100",
+      err: { name: "Error" },
+    });
     expect((lines[0].err as { stack?: string }).stack).toBeTruthy();
 
     vi.advanceTimersByTime(10_000);
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatchObject({ msg: "socket command failed", kind: "disk_full", repeated: 69, intervalMs: 10_000, where: { "question:vote": 35, "question:submit": 34 } });
+    expect(lines[1]).toMatchObject({
+      msg: "socket command failed",
+      kind: "disk_full",
+      repeated: 69,
+      intervalMs: 10_000,
+      where: { "question:vote": 35, "question:submit": 34 },
+    });
     expect(lines[1].err).toBeUndefined();
 
     // Still failing: one summary for the next interval.
@@ -44,7 +57,11 @@ describe("the failure log: one line per kind of failure and interval, with a cou
     failures.error("route failed", "connection_refused", "/api/join");
     failures.error("route failed", "read_only", "/api/join");
     failures.error("socket command failed", "read_only", "poll:answer");
-    expect(lines.map((l) => `${l.msg as string}/${l.kind as string}`)).toEqual(["route failed/connection_refused", "route failed/read_only", "socket command failed/read_only"]);
+    expect(lines.map((l) => `${l.msg as string}/${l.kind as string}`)).toEqual([
+      "route failed/connection_refused",
+      "route failed/read_only",
+      "socket command failed/read_only",
+    ]);
     failures.flush();
     expect(lines.slice(3)).toEqual([expect.objectContaining({ msg: "route failed", kind: "connection_refused", repeated: 1 })]);
   });

@@ -124,6 +124,10 @@ describe("the logger (pino)", () => {
     expect(sqlOperation(`delete from "question_votes" where x`)).toBe("delete from question_votes");
     expect(sqlOperation("begin")).toBe("begin");
     expect(sqlOperation(`${EMAIL}`)).toBeUndefined();
-    expect(errorKind(Object.assign(new Error("x"), { syscall: "connect", code: "ECONNREFUSED" }))).toEqual({ type: "Error", code: "ECONNREFUSED", operation: "connect" });
+    expect(errorKind(Object.assign(new Error("x"), { syscall: "connect", code: "ECONNREFUSED" }))).toEqual({
+      type: "Error",
+      code: "ECONNREFUSED",
+      operation: "connect",
+    });
   });
 });

@@ -139,7 +139,15 @@ export interface ErrorKind {
  * names, question text) in their messages, mail servers the recipient, next-auth the e-mail.
  */
 export function errorKind(err: unknown, depth = 0): ErrorKind {
-  const e = (err ?? {}) as { name?: unknown; code?: unknown; constraint?: unknown; query?: unknown; syscall?: unknown; cause?: unknown; constructor?: { name?: string } };
+  const e = (err ?? {}) as {
+    name?: unknown;
+    code?: unknown;
+    constraint?: unknown;
+    query?: unknown;
+    syscall?: unknown;
+    cause?: unknown;
+    constructor?: { name?: string };
+  };
   const kind: ErrorKind = { type: typeof e.name === "string" && e.name ? e.name : (e.constructor?.name ?? typeof err) };
   if (typeof e.code === "string" && /^[A-Za-z0-9_]{1,40}$/.test(e.code)) kind.code = e.code;
   else if (typeof e.code === "number") kind.code = String(e.code);
@@ -155,10 +163,15 @@ export function errorKind(err: unknown, depth = 0): ErrorKind {
 
 /** "insert into "questions" (...) values ($1, ...)" → "insert into questions": the verb and table only. */
 export function sqlOperation(query: string): string | undefined {
-  const m = /^\s*(select|insert\s+into|update|delete\s+from|with|begin|commit|rollback|savepoint|release|set|lock\s+table)\b(?:[\s\S]*?\b(?:from|into|update|table)\s+"?([a-z_][a-z0-9_]*)"?)?/i.exec(query);
+  const m =
+    /^\s*(select|insert\s+into|update|delete\s+from|with|begin|commit|rollback|savepoint|release|set|lock\s+table)\b(?:[\s\S]*?\b(?:from|into|update|table)\s+"?([a-z_][a-z0-9_]*)"?)?/i.exec(
+      query,
+    );
   if (!m) return undefined;
   const verb = m[1].toLowerCase().replace(/\s+/g, " ");
-  const table = /^(insert into|update|delete from|lock table)$/.test(verb) ? /^\s*(?:insert\s+into|update|delete\s+from|lock\s+table)\s+"?([a-z_][a-z0-9_]*)"?/i.exec(query)?.[1] : m[2];
+  const table = /^(insert into|update|delete from|lock table)$/.test(verb)
+    ? /^\s*(?:insert\s+into|update|delete\s+from|lock\s+table)\s+"?([a-z_][a-z0-9_]*)"?/i.exec(query)?.[1]
+    : m[2];
   return table ? `${verb} ${table.toLowerCase()}` : verb;
 }
 
@@ -177,12 +190,14 @@ export function errorName(err: unknown): string {
  */
 export function routeConsoleToLog(log: Logger): () => void {
   const original = { error: console.error, warn: console.warn };
-  const forward = (level: "error" | "warn") => (...args: unknown[]) => {
-    const errors = args.filter(isErrorLike);
-    const text = args.find((a): a is string => typeof a === "string");
-    const lead = text ? text.split(/[:\n]/)[0].replace(/\s+/g, " ").trim().slice(0, 120) : undefined;
-    log[level]("console output", { ...(lead ? { lead } : {}), ...(errors.length ? { errs: errors.map((e) => errorKind(e)) } : {}) });
-  };
+  const forward =
+    (level: "error" | "warn") =>
+    (...args: unknown[]) => {
+      const errors = args.filter(isErrorLike);
+      const text = args.find((a): a is string => typeof a === "string");
+      const lead = text ? text.split(/[:\n]/)[0].replace(/\s+/g, " ").trim().slice(0, 120) : undefined;
+      log[level]("console output", { ...(lead ? { lead } : {}), ...(errors.length ? { errs: errors.map((e) => errorKind(e)) } : {}) });
+    };
   console.error = forward("error");
   console.warn = forward("warn");
   return () => {

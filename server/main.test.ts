@@ -38,83 +38,107 @@ const children: ChildProcess[] = [];
 afterAll(() => children.forEach((c) => c.kill("SIGKILL")));
 
 describe("server/main.ts", () => {
-  it("stops with one clear line naming DATABASE_URL when Postgres is unreachable", async () => {
-    const r = runMain({ DATABASE_URL: "postgres://nobody@127.0.0.1:1/plenary", PORT: "0" });
-    expect(await r.exited).toBe(1);
-    expect(r.err().trim().split("\n")).toHaveLength(1);
-    expect(r.err()).toMatch(/^plenary: DATABASE_URL: cannot connect to Postgres at 127\.0\.0\.1:1\/plenary/);
-    expect(r.err()).not.toMatch(/at .*\.ts:\d+/);
-  }, startsInTest(1));
+  it(
+    "stops with one clear line naming DATABASE_URL when Postgres is unreachable",
+    async () => {
+      const r = runMain({ DATABASE_URL: "postgres://nobody@127.0.0.1:1/plenary", PORT: "0" });
+      expect(await r.exited).toBe(1);
+      expect(r.err().trim().split("\n")).toHaveLength(1);
+      expect(r.err()).toMatch(/^plenary: DATABASE_URL: cannot connect to Postgres at 127\.0\.0\.1:1\/plenary/);
+      expect(r.err()).not.toMatch(/at .*\.ts:\d+/);
+    },
+    startsInTest(1),
+  );
 
-  it("refuses a malformed PLENARY_NOW at boot", async () => {
-    const r = runMain({ PLENARY_NOW: "next friday", PORT: "0", DATA_DIR: "memory://" });
-    expect(await r.exited).toBe(1);
-    expect(r.err()).toMatch(/^plenary: PLENARY_NOW must be an ISO 8601 date-time with an offset/);
-  }, startsInTest(1));
+  it(
+    "refuses a malformed PLENARY_NOW at boot",
+    async () => {
+      const r = runMain({ PLENARY_NOW: "next friday", PORT: "0", DATA_DIR: "memory://" });
+      expect(await r.exited).toBe(1);
+      expect(r.err()).toMatch(/^plenary: PLENARY_NOW must be an ISO 8601 date-time with an offset/);
+    },
+    startsInTest(1),
+  );
 
-  it("refuses a second process on the same data folder, and shuts down cleanly on SIGTERM", async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
-    const first = runMain({ DATA_DIR: dataDir, PORT: "0" });
-    children.push(first.child);
-    await first.ready;
-    const second = runMain({ DATA_DIR: dataDir, PORT: "0" });
-    children.push(second.child);
-    expect(await second.exited).toBe(1);
-    expect(second.err()).toMatch(/already open in another Plenary process \(pid \d+\)/);
+  it(
+    "refuses a second process on the same data folder, and shuts down cleanly on SIGTERM",
+    async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
+      const first = runMain({ DATA_DIR: dataDir, PORT: "0" });
+      children.push(first.child);
+      await first.ready;
+      const second = runMain({ DATA_DIR: dataDir, PORT: "0" });
+      children.push(second.child);
+      expect(await second.exited).toBe(1);
+      expect(second.err()).toMatch(/already open in another Plenary process \(pid \d+\)/);
 
-    first.child.kill("SIGTERM");
-    expect(await first.exited).toBe(0);
-    expect(fs.existsSync(path.join(dataDir, "plenary.lock"))).toBe(false);
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+      expect(fs.existsSync(path.join(dataDir, "plenary.lock"))).toBe(false);
 
-    // The folder is usable again, with the programme still there.
-    const third = runMain({ DATA_DIR: dataDir, PORT: "0" });
-    children.push(third.child);
-    await third.ready;
-    third.child.kill("SIGTERM");
-    expect(await third.exited).toBe(0);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }, startsInTest(3));
+      // The folder is usable again, with the programme still there.
+      const third = runMain({ DATA_DIR: dataDir, PORT: "0" });
+      children.push(third.child);
+      await third.ready;
+      third.child.kill("SIGTERM");
+      expect(await third.exited).toBe(0);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    startsInTest(3),
+  );
 
-  it("after a crash (SIGKILL), the next start takes the folder over and keeps the data", async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
-    const first = runMain({ DATA_DIR: dataDir, PORT: "0" });
-    children.push(first.child);
-    await first.ready;
-    first.child.kill("SIGKILL");
-    await first.exited;
-    expect(fs.existsSync(path.join(dataDir, "plenary.lock"))).toBe(true);
+  it(
+    "after a crash (SIGKILL), the next start takes the folder over and keeps the data",
+    async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
+      const first = runMain({ DATA_DIR: dataDir, PORT: "0" });
+      children.push(first.child);
+      await first.ready;
+      first.child.kill("SIGKILL");
+      await first.exited;
+      expect(fs.existsSync(path.join(dataDir, "plenary.lock"))).toBe(true);
 
-    const second = runMain({ DATA_DIR: dataDir, PORT: "0" });
-    children.push(second.child);
-    await second.ready;
-    expect(second.out()).toMatch(/Plenary is ready/);
-    second.child.kill("SIGTERM");
-    expect(await second.exited).toBe(0);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }, startsInTest(2));
+      const second = runMain({ DATA_DIR: dataDir, PORT: "0" });
+      children.push(second.child);
+      await second.ready;
+      expect(second.out()).toMatch(/Plenary is ready/);
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    startsInTest(2),
+  );
 
-  it("a second signal while shutting down exits at once", async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
-    const r = runMain({ DATA_DIR: dataDir, PORT: "0" });
-    children.push(r.child);
-    for (let i = 0; i < 200 && !fs.existsSync(path.join(dataDir, "plenary.lock")); i++) await new Promise((res) => setTimeout(res, 25));
-    r.child.kill("SIGTERM");
-    await new Promise((res) => setTimeout(res, 100));
-    r.child.kill("SIGINT");
-    expect(await r.exited).toBe(1);
-    expect(r.out() + r.err()).toMatch(/second signal while shutting down/);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }, startsInTest(1));
+  it(
+    "a second signal while shutting down exits at once",
+    async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
+      const r = runMain({ DATA_DIR: dataDir, PORT: "0" });
+      children.push(r.child);
+      for (let i = 0; i < 200 && !fs.existsSync(path.join(dataDir, "plenary.lock")); i++) await new Promise((res) => setTimeout(res, 25));
+      r.child.kill("SIGTERM");
+      await new Promise((res) => setTimeout(res, 100));
+      r.child.kill("SIGINT");
+      expect(await r.exited).toBe(1);
+      expect(r.out() + r.err()).toMatch(/second signal while shutting down/);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    startsInTest(1),
+  );
 
-  it("a SIGTERM while starting up still shuts down cleanly and frees the folder", async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
-    const r = runMain({ DATA_DIR: dataDir, PORT: "0" });
-    children.push(r.child);
-    // As soon as the folder is locked, start-up is under way (migrations, seed, services).
-    for (let i = 0; i < 200 && !fs.existsSync(path.join(dataDir, "plenary.lock")); i++) await new Promise((res) => setTimeout(res, 25));
-    r.child.kill("SIGTERM");
-    expect(await r.exited).toBe(0);
-    expect(fs.existsSync(path.join(dataDir, "plenary.lock"))).toBe(false);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }, startsInTest(1));
+  it(
+    "a SIGTERM while starting up still shuts down cleanly and frees the folder",
+    async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
+      const r = runMain({ DATA_DIR: dataDir, PORT: "0" });
+      children.push(r.child);
+      // As soon as the folder is locked, start-up is under way (migrations, seed, services).
+      for (let i = 0; i < 200 && !fs.existsSync(path.join(dataDir, "plenary.lock")); i++) await new Promise((res) => setTimeout(res, 25));
+      r.child.kill("SIGTERM");
+      expect(await r.exited).toBe(0);
+      expect(fs.existsSync(path.join(dataDir, "plenary.lock"))).toBe(false);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    startsInTest(1),
+  );
 });

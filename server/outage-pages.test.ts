@@ -53,7 +53,11 @@ describe.each(testDatabaseKinds())("pages while the database is gone (%s)", (dat
     expect(agenda.headers.get("retry-after")).toBe("5");
     expect(await agenda.json()).toMatchObject({ error: { code: "unavailable", message: expect.stringMatching(/briefly unavailable/) } });
 
-    const join = await fetch(`${server.url}/api/join`, { method: "POST", headers: { origin: server.url, "content-type": "application/json" }, body: JSON.stringify({ code: "ABC123" }) });
+    const join = await fetch(`${server.url}/api/join`, {
+      method: "POST",
+      headers: { origin: server.url, "content-type": "application/json" },
+      body: JSON.stringify({ code: "ABC123" }),
+    });
     expect(join.status).toBe(503);
     expect((await join.json()) as unknown).toMatchObject({ error: { code: "unavailable" } });
 

@@ -45,7 +45,11 @@ async function setReadOnly(server: TestServer, on: boolean): Promise<void> {
 
 async function health(server: TestServer) {
   const res = await fetch(`${server.url}/healthz`);
-  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as Record<string, unknown> & { database: Record<string, unknown> } };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get("retry-after"),
+    body: (await res.json()) as Record<string, unknown> & { database: Record<string, unknown> },
+  };
 }
 
 describe.each(testDatabaseKinds())("a database that refuses writes (%s)", (database) => {
@@ -72,7 +76,12 @@ describe.each(testDatabaseKinds())("a database that refuses writes (%s)", (datab
     await setReadOnly(server, true);
     try {
       // A real command fails first: the server learns of it, and /healthz looks again at once.
-      const refused = await call(sockets[0], "question:submit", { slug: SLUG, key: key(), text: "Will this be saved while the disk is full?", anonymous: true });
+      const refused = await call(sockets[0], "question:submit", {
+        slug: SLUG,
+        key: key(),
+        text: "Will this be saved while the disk is full?",
+        anonymous: true,
+      });
       expect(refused).toMatchObject({ ok: false, error: { code: "unavailable", retryAfterMs: 5000 } });
 
       const h = await health(server);
@@ -97,7 +106,11 @@ describe.each(testDatabaseKinds())("a database that refuses writes (%s)", (datab
     try {
       // Three devices retrying: 8 questions each.
       const acks = await Promise.all(
-        sockets.flatMap((s) => Array.from({ length: 8 }, (_, i) => call(s, "question:submit", { slug: SLUG, key: key(), text: `Outage question number ${i}, still waiting?`, anonymous: true }))),
+        sockets.flatMap((s) =>
+          Array.from({ length: 8 }, (_, i) =>
+            call(s, "question:submit", { slug: SLUG, key: key(), text: `Outage question number ${i}, still waiting?`, anonymous: true }),
+          ),
+        ),
       );
       for (const a of acks) expect(a).toMatchObject({ ok: false, error: { code: "unavailable" } });
     } finally {
@@ -114,12 +127,21 @@ describe.each(testDatabaseKinds())("a database that refuses writes (%s)", (datab
   });
 
   it("a poll answer is refused as `unavailable` (kept and sent again by the page), then counted once writes work", async () => {
-    const moderator = await createPerson(server.services, { name: "Outage Moderator", email: `outage-mod-${database}@example.org`, roles: [{ slug: SLUG, role: "moderator" }] });
+    const moderator = await createPerson(server.services, {
+      name: "Outage Moderator",
+      email: `outage-mod-${database}@example.org`,
+      roles: [{ slug: SLUG, role: "moderator" }],
+    });
     const mod = await joinSession(server.url, moderator, SLUG);
     const voter = await joinSession(server.url, people[1], SLUG);
     sockets.push(mod.socket, voter.socket);
     const poll = await pollOk(
-      emit<PollView>(mod.socket, "poll:create", { slug: SLUG, clientKey: key(), draft: { kind: "single", question: "Which reform matters most?", options: ["Speed", "Training"], resultsVisibility: "published" }, open: true }),
+      emit<PollView>(mod.socket, "poll:create", {
+        slug: SLUG,
+        clientKey: key(),
+        draft: { kind: "single", question: "Which reform matters most?", options: ["Speed", "Training"], resultsVisibility: "published" },
+        open: true,
+      }),
     );
     const answer = { pollId: poll.id, answer: { kind: "single", optionId: poll.options[0].id } };
     await setReadOnly(server, true);
@@ -135,7 +157,12 @@ describe.each(testDatabaseKinds())("a database that refuses writes (%s)", (datab
   it("the pages' Q&A engine keeps the question, says it can't save right now, and sends it once writes work", async () => {
     const person = people[0];
     const actor = (await server.services.auth.resolveToken(person.token)).actor!;
-    const page = browserLike(server.url, { cookie: person.cookie, slug: SLUG, owner: server.services.qa.outboxKey(actor), now: () => server.clock.now().getTime() });
+    const page = browserLike(server.url, {
+      cookie: person.cookie,
+      slug: SLUG,
+      owner: server.services.qa.outboxKey(actor),
+      now: () => server.clock.now().getTime(),
+    });
     pages.push(page);
     await page.live();
     const text = "Asked while the database refused writes: is it kept?";

@@ -47,4 +47,3 @@ export interface PlenaryServices {
   polls: PollService;
   qa: QaService;
 }
-

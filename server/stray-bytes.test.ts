@@ -56,7 +56,14 @@ const fieldCommands = (): Array<[string, Record<string, unknown>]> => [
   ["poll:create", { slug: DAY1, clientKey: `abcdefgh${NUL}`, draft: { kind: "single", question: "Which?", options: ["A", "B"], resultsVisibility: "live" } }],
   ["poll:create", { slug: DAY1, clientKey: key(), draft: { kind: "single", question: `Which${NUL}?`, options: ["A", "B"], resultsVisibility: "live" } }],
   ["poll:create", { slug: DAY1, clientKey: key(), draft: { kind: "single", question: "Which?", options: ["A", `B\u0002`], resultsVisibility: "live" } }],
-  ["poll:create", { slug: DAY1, clientKey: key(), draft: { kind: "rating", question: "How?", scaleMax: 5, lowLabel: `Low${NUL}`, highLabel: "High", resultsVisibility: "live" } }],
+  [
+    "poll:create",
+    {
+      slug: DAY1,
+      clientKey: key(),
+      draft: { kind: "rating", question: "How?", scaleMax: 5, lowLabel: `Low${NUL}`, highLabel: "High", resultsVisibility: "live" },
+    },
+  ],
   ["poll:update", { pollId: `${UUID}${NUL}`, expectedVersion: 1, draft: { kind: "word_cloud", question: "Word?", resultsVisibility: "live" } }],
   ["poll:answer", { pollId: UUID, answer: { kind: "single", optionId: `${UUID}${NUL}` } }],
 ];
@@ -117,7 +124,12 @@ describe.each(testDatabaseKinds())("stray bytes (%s)", (database) => {
     fetch(`${server.url}${path}`, {
       ...init,
       redirect: "manual",
-      headers: { origin: server.url, "content-type": "application/json", ...(init.who ? { cookie: init.who.cookie } : {}), ...(init.headers as Record<string, string>) },
+      headers: {
+        origin: server.url,
+        "content-type": "application/json",
+        ...(init.who ? { cookie: init.who.cookie } : {}),
+        ...(init.headers as Record<string, string>),
+      },
     });
 
   it("answers a slug with a stray byte in an API route with 400 invalid_payload", async () => {
@@ -141,7 +153,17 @@ describe.each(testDatabaseKinds())("stray bytes (%s)", (database) => {
   });
 
   it("answers pages and files of a slug with a stray byte with 404, not 500", async () => {
-    for (const path of ["/sessions/fms-planning%00", "/sessions/%00", "/sessions/%00/calendar.ics", "/sessions/%00/moderate", "/sessions/%00/panel", "/sessions/%00/screen", "/sessions/%00/polls", "/sessions/%00/backstage", "/admin/sessions/%00"]) {
+    for (const path of [
+      "/sessions/fms-planning%00",
+      "/sessions/%00",
+      "/sessions/%00/calendar.ics",
+      "/sessions/%00/moderate",
+      "/sessions/%00/panel",
+      "/sessions/%00/screen",
+      "/sessions/%00/polls",
+      "/sessions/%00/backstage",
+      "/admin/sessions/%00",
+    ]) {
       const res = await api(path, { method: "GET", who: organizer });
       expect(res.status, path).toBe(404);
     }
@@ -151,8 +173,14 @@ describe.each(testDatabaseKinds())("stray bytes (%s)", (database) => {
   it("refuses control characters in a session title edit, the audit-log filters and a room-code display name", async () => {
     const title = await api(`/api/admin/sessions/${DAY1}`, { method: "PATCH", who: organizer, body: JSON.stringify({ patch: { title: `Planning${NUL}` } }) });
     expect(title.status).toBe(400);
-    expect(await title.json()).toMatchObject({ error: { code: "invalid_payload", message: "patch.title: The title contains a control character (U+0000); remove it and try again." } });
-    const blank = await api(`/api/admin/sessions/${DAY1}`, { method: "PATCH", who: organizer, body: JSON.stringify({ patch: { title: "\u3164\u2800\u200b" } }) });
+    expect(await title.json()).toMatchObject({
+      error: { code: "invalid_payload", message: "patch.title: The title contains a control character (U+0000); remove it and try again." },
+    });
+    const blank = await api(`/api/admin/sessions/${DAY1}`, {
+      method: "PATCH",
+      who: organizer,
+      body: JSON.stringify({ patch: { title: "\u3164\u2800\u200b" } }),
+    });
     expect(blank.status).toBe(400);
     const [row] = await server.services.db.select().from(sessions).where(eq(sessions.slug, DAY1));
     expect(row.title).toBe("FMS Planning: Understanding Partner Nation Needs");
@@ -165,7 +193,9 @@ describe.each(testDatabaseKinds())("stray bytes (%s)", (database) => {
 
     const join = await api("/api/join", { method: "POST", body: JSON.stringify({ code: row.accessCode, displayName: `Phone${NUL}` }) });
     expect(join.status).toBe(400);
-    expect(await join.json()).toMatchObject({ error: { code: "invalid_payload", message: expect.stringMatching(/display name contains a control character/) } });
+    expect(await join.json()).toMatchObject({
+      error: { code: "invalid_payload", message: expect.stringMatching(/display name contains a control character/) },
+    });
     const invisible = await api("/api/join", { method: "POST", body: JSON.stringify({ code: row.accessCode, displayName: "\u3164\u3164" }) });
     expect(invisible.status).toBe(400);
     expect((await server.services.db.select().from(users).where(eq(users.kind, "device"))).length).toBe(0);
@@ -185,14 +215,24 @@ describe.each(testDatabaseKinds())("stray bytes (%s)", (database) => {
     expect(link.status).toBe(303);
     expect(link.headers.get("location")).toMatch(/\/signin\?error=Verification$/);
 
-    const csv = ["name,email,affiliation,attendance_mode,roles", `Ada${NUL},ada@example.org,,remote,`, "\u3164\u3164,ben@example.org,,remote,", `Cy,cy${NUL}@example.org,Org\u0001,remote,`, "Dee,dee@example.org,,remote,"].join("\n");
+    const csv = [
+      "name,email,affiliation,attendance_mode,roles",
+      `Ada${NUL},ada@example.org,,remote,`,
+      "\u3164\u3164,ben@example.org,,remote,",
+      `Cy,cy${NUL}@example.org,Org\u0001,remote,`,
+      "Dee,dee@example.org,,remote,",
+    ].join("\n");
     const res = await api("/api/admin/import", { method: "POST", who: organizer, body: JSON.stringify({ csv, apply: true }) });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { result: { problems: Array<{ line: number; errors: string[] }> } };
     expect(body.result.problems).toEqual([
       { line: 2, email: "ada@example.org", errors: ["name contains a control character (U+0000); remove it and try again."] },
       { line: 3, email: "ben@example.org", errors: ["name is empty: it needs at least one letter, digit or symbol."] },
-      { line: 4, email: "cy\u0000@example.org", errors: ['"cyU+0000@example.org" is not a valid e-mail address', "affiliation contains a control character (U+0001); remove it and try again."] },
+      {
+        line: 4,
+        email: "cy\u0000@example.org",
+        errors: ['"cyU+0000@example.org" is not a valid e-mail address', "affiliation contains a control character (U+0001); remove it and try again."],
+      },
     ]);
     expect((await server.services.db.select().from(users).where(eq(users.email, "dee@example.org"))).length).toBe(1);
     expect(errors).toEqual([]);

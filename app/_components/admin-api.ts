@@ -14,6 +14,10 @@ export async function api<T>(path: string, method: "POST" | "PATCH" | "GET", bod
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = (await res.json().catch(() => ({}))) as { error?: ApiError } & T;
-  if (!res.ok) throw Object.assign(new Error(json.error?.message ?? `Request failed (${res.status})`), { code: json.error?.code ?? "internal", details: json.error?.details });
+  if (!res.ok)
+    throw Object.assign(new Error(json.error?.message ?? `Request failed (${res.status})`), {
+      code: json.error?.code ?? "internal",
+      details: json.error?.details,
+    });
   return json;
 }

@@ -60,7 +60,12 @@ export function AdminSessionList({ rows, timeZone }: { rows: AdminSessionRow[]; 
                   <td>{item.rule === "chatham_house" ? "Chatham House" : `On the record${item.streamed ? ", streamed" : ""}`}</td>
                   <td>
                     {item.qaEnabled ? (
-                      <button type="button" className="secondary" onClick={() => toggleQa(item)} aria-label={`${item.qaOpen ? "Close" : "Open"} Q&A for ${item.title}`}>
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => toggleQa(item)}
+                        aria-label={`${item.qaOpen ? "Close" : "Open"} Q&A for ${item.title}`}
+                      >
                         {item.qaOpen ? "Open — close it" : "Closed — open it"}
                       </button>
                     ) : (

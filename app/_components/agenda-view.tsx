@@ -31,13 +31,7 @@ export function AgendaView({ event, items: initial, serverNow }: Props) {
   return (
     <>
       <div className="toolbar" data-live={connected ? "connected" : "connecting"}>
-        <TimeZoneToggle
-          choice={tz.choice}
-          onChange={tz.setChoice}
-          eventZone={event.timeZone}
-          viewerZone={tz.viewerZone}
-          sampleInstant={event.startsAt}
-        />
+        <TimeZoneToggle choice={tz.choice} onChange={tz.setChoice} eventZone={event.timeZone} viewerZone={tz.viewerZone} sampleInstant={event.startsAt} />
         <a href="/agenda.ics" download>
           Add the whole programme to your calendar (.ics)
         </a>

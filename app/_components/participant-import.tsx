@@ -168,7 +168,8 @@ export function ParticipantImport() {
       ) : null}
       {result ? (
         <p role="status" className="success" data-testid="import-result">
-          Imported: {result.created} new, {result.updated} updated, {result.unchanged} unchanged, {result.rolesAdded} roles added, {result.skipped} rows skipped.
+          Imported: {result.created} new, {result.updated} updated, {result.unchanged} unchanged, {result.rolesAdded} roles added, {result.skipped} rows
+          skipped.
         </p>
       ) : null}
     </>

@@ -61,8 +61,8 @@ export function SessionEditor({ initial, timeZone }: { initial: AgendaItem; time
   return (
     <form className="panel-section" onSubmit={save} aria-describedby="editor-status">
       <p>
-        Rule: <strong>{chatham ? "Chatham House Rule — in the room only, never streamed or recorded" : `On the record, hosted by ${item.host}`}</strong>. The rule is part of
-        the programme and cannot be changed here.
+        Rule: <strong>{chatham ? "Chatham House Rule — in the room only, never streamed or recorded" : `On the record, hosted by ${item.host}`}</strong>. The
+        rule is part of the programme and cannot be changed here.
       </p>
       <div className="field-grid">
         <label className="form">
@@ -121,7 +121,8 @@ export function SessionEditor({ initial, timeZone }: { initial: AgendaItem; time
       <fieldset className="checks">
         <legend>Q&amp;A moderation</legend>
         <label>
-          <input type="radio" name="qaMode" checked={qaMode === "pre_moderated"} onChange={() => setQaMode("pre_moderated")} /> Pre-moderated: moderators approve each question
+          <input type="radio" name="qaMode" checked={qaMode === "pre_moderated"} onChange={() => setQaMode("pre_moderated")} /> Pre-moderated: moderators
+          approve each question
         </label>
         <label>
           <input type="radio" name="qaMode" checked={qaMode === "open"} onChange={() => setQaMode("open")} /> Open: questions appear at once

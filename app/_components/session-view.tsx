@@ -26,9 +26,11 @@ interface Props {
 
 /** Why a capability is missing here, in one sentence, or null when the session offers it. */
 function unavailableReason(item: AgendaItem, what: "stream" | "qa" | "polls"): string | null {
-  if (nonInteractiveKinds.includes(item.kind)) return `Not available for this session: ${kindLabels[item.kind].toLowerCase()} has no ${what === "stream" ? "stream" : what === "qa" ? "Q&A" : "polls"}.`;
+  if (nonInteractiveKinds.includes(item.kind))
+    return `Not available for this session: ${kindLabels[item.kind].toLowerCase()} has no ${what === "stream" ? "stream" : what === "qa" ? "Q&A" : "polls"}.`;
   if (what === "stream") {
-    if (item.rule === "chatham_house") return "Not available for this session: it is held under the Chatham House Rule, in the room only, and is never streamed or recorded.";
+    if (item.rule === "chatham_house")
+      return "Not available for this session: it is held under the Chatham House Rule, in the room only, and is never streamed or recorded.";
     if (!item.streamed) return "Not available for this session: it is not streamed.";
   }
   if (what === "qa" && !item.qaEnabled) return "Not available for this session: the organizers have not enabled Q&A.";

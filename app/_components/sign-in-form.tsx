@@ -30,7 +30,8 @@ export function SignInForm({ callbackUrl, emailAvailable, oidcName, demoPeople, 
     setStatus(null);
     const res = await signIn("email", { email, callbackUrl, redirect: false });
     setBusy(false);
-    if (res?.error === "EmailRateLimited") setStatus("Too many sign-in links were asked for this address or from this network. Wait up to 10 minutes and try again.");
+    if (res?.error === "EmailRateLimited")
+      setStatus("Too many sign-in links were asked for this address or from this network. Wait up to 10 minutes and try again.");
     else if (res?.error === "EmailInvalid") setStatus("That is not an e-mail address. Type the address you registered with again.");
     else if (res?.error) setStatus("The sign-in link could not be sent. Check the address and try again.");
     else router.push(`/signin/check-email?email=${encodeURIComponent(email)}`);
@@ -38,7 +39,11 @@ export function SignInForm({ callbackUrl, emailAvailable, oidcName, demoPeople, 
 
   async function demoSignIn(person: DemoPerson) {
     setBusy(true);
-    const res = await fetch("/api/demo/sign-in", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: person.email }) });
+    const res = await fetch("/api/demo/sign-in", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: person.email }),
+    });
     if (res.ok) window.location.assign(callbackUrl);
     else {
       setBusy(false);

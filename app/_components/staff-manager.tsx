@@ -75,4 +75,3 @@ export function StaffManager({ slug, initial }: { slug: string; initial: StaffEn
     </>
   );
 }
-

@@ -25,8 +25,8 @@ export default async function AdminHome() {
     <main id="main">
       <h1>Organizer console</h1>
       <p>
-        {event.name}. Edit a session to change its times, texts and switches, or to assign moderators and panelists. Changes reach every open agenda and
-        session page at once.
+        {event.name}. Edit a session to change its times, texts and switches, or to assign moderators and panelists. Changes reach every open agenda and session
+        page at once.
       </p>
       <AdminSessionList rows={rows} timeZone={event.timeZone} />
     </main>

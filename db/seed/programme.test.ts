@@ -37,10 +37,18 @@ describe("the FMS 2024 programme", () => {
 
   it("carries the seed's topic and panel descriptions word for word", () => {
     // The seed's page break splits one italic paragraph in two ("…implementation* *continuum…").
-    const md = fs.readFileSync(new URL("./fms-symposium-2024-agenda.md", import.meta.url), "utf8").replace(/\*/g, "").replace(/\s+/g, " ");
+    const md = fs
+      .readFileSync(new URL("./fms-symposium-2024-agenda.md", import.meta.url), "utf8")
+      .replace(/\*/g, "")
+      .replace(/\s+/g, " ");
     expect(programme.find((p) => p.slug === "welcome-and-opening-remarks")?.topic).toBe("Institutionalizing Excellence in FMS");
     const described = programme.filter((p) => p.description);
-    expect(described.map((p) => p.slug)).toEqual(["fms-planning", "fms-case-development", "fms-prioritization-and-possibilities", "fms-infrastructure-industrial-base"]);
+    expect(described.map((p) => p.slug)).toEqual([
+      "fms-planning",
+      "fms-case-development",
+      "fms-prioritization-and-possibilities",
+      "fms-infrastructure-industrial-base",
+    ]);
     for (const p of described) expect(md).toContain(p.description!);
   });
 

@@ -47,7 +47,14 @@ export const programme: readonly ProgrammeItem[] = [
     topic: "Institutionalizing Excellence in FMS",
     kind: "remarks",
   },
-  { slug: "keynote-fms-and-the-strategic-environment", day: DAY1, start: "09:00", end: "09:30", title: "Keynote Address – FMS and the Strategic Environment", kind: "keynote" },
+  {
+    slug: "keynote-fms-and-the-strategic-environment",
+    day: DAY1,
+    start: "09:00",
+    end: "09:30",
+    title: "Keynote Address – FMS and the Strategic Environment",
+    kind: "keynote",
+  },
   { slug: "break-thursday-0930", day: DAY1, start: "09:30", end: "09:45", title: "Break", kind: "break" },
   {
     slug: "fms-planning",

@@ -5,8 +5,7 @@
  */
 
 export type OutboxItem =
-  | { kind: "submit"; key: string; text: string; anonymous: boolean; createdAt: string }
-  | { kind: "vote"; key: string; questionId: string; up: boolean };
+  { kind: "submit"; key: string; text: string; anonymous: boolean; createdAt: string } | { kind: "vote"; key: string; questionId: string; up: boolean };
 
 /**
  * Where queued work waits, per person and session. `owner` is the opaque outbox key the server gives
@@ -71,4 +70,3 @@ export function localStore(): OutboxStore {
 export function clearOutboxes(): void {
   localStore().clear();
 }
-

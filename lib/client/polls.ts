@@ -19,7 +19,12 @@ export class CommandError extends Error {
 }
 
 /** Sends one command and resolves with its result, or throws a `CommandError` (offline, timeout, refused). */
-export async function command<E extends CommandName>(socket: CommandSocket & { readonly connected: boolean }, event: E, payload: PayloadOf<E>, timeoutMs = 10_000): Promise<ResultOf<E>> {
+export async function command<E extends CommandName>(
+  socket: CommandSocket & { readonly connected: boolean },
+  event: E,
+  payload: PayloadOf<E>,
+  timeoutMs = 10_000,
+): Promise<ResultOf<E>> {
   if (!socket.connected) throw new CommandError("offline", "You are offline. It will be sent when the connection is back.");
   const res = await request(socket, event, payload, { timeoutMs });
   if (res.ok) return res.data;
@@ -27,9 +32,7 @@ export async function command<E extends CommandName>(socket: CommandSocket & { r
   throw new CommandError(res.error.code, res.error.message, res.error.current);
 }
 
-export type PollEvent =
-  | { type: "opened" | "closed" | "reopened" | "published"; poll: PollView }
-  | { type: "answered"; pollId: string };
+export type PollEvent = { type: "opened" | "closed" | "reopened" | "published"; poll: PollView } | { type: "answered"; pollId: string };
 
 export interface PollsState {
   connection: "connecting" | "live" | "offline";
@@ -109,7 +112,11 @@ export function reducePolls(state: PollsState, action: PollsAction): PollsState 
       return { ...state, entries: state.entries.map((e) => (e === entry ? { ...e, results: r } : e)) };
     }
     case "answered":
-      return { ...state, mine: { ...state.mine, [action.mine.pollId]: action.mine }, lastEvent: { type: "answered", pollId: action.mine.pollId, at: Date.now() } };
+      return {
+        ...state,
+        mine: { ...state.mine, [action.mine.pollId]: action.mine },
+        lastEvent: { type: "answered", pollId: action.mine.pollId, at: Date.now() },
+      };
     case "connection":
       return { ...state, connection: action.connection, error: action.error === undefined ? state.error : action.error };
   }

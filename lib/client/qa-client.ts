@@ -126,7 +126,14 @@ export class QaClient {
         const apply = () => {
           const current = this.current.state;
           if (!current || item.version < current.agendaVersion) return;
-          this.setState({ ...current, qaOpen: item.qaOpen, qaMode: item.qaMode, endsAt: item.endsAt, ended: this.now() >= Date.parse(item.endsAt), agendaVersion: item.version });
+          this.setState({
+            ...current,
+            qaOpen: item.qaOpen,
+            qaMode: item.qaMode,
+            endsAt: item.endsAt,
+            ended: this.now() >= Date.parse(item.endsAt),
+            agendaVersion: item.version,
+          });
         };
         // During a sync the answer may predate the change: apply it after.
         if (this.syncing) this.held.push(apply);
@@ -162,10 +169,13 @@ export class QaClient {
     if (state.ended || this.stopped) return;
     const ms = Date.parse(state.endsAt) - this.now();
     // setTimeout holds at most ~24.8 days; a later end is checked again then.
-    this.endTimer = setTimeout(() => {
-      const current = this.current.state;
-      if (current) this.setState({ ...current, ended: this.now() >= Date.parse(current.endsAt) });
-    }, Math.min(Math.max(0, ms), 2 ** 31 - 1));
+    this.endTimer = setTimeout(
+      () => {
+        const current = this.current.state;
+        if (current) this.setState({ ...current, ended: this.now() >= Date.parse(current.endsAt) });
+      },
+      Math.min(Math.max(0, ms), 2 ** 31 - 1),
+    );
     (this.endTimer as { unref?: () => void }).unref?.(); // Node tools: never keeps the process alive
   }
 

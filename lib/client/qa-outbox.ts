@@ -176,7 +176,12 @@ export class QaOutbox {
     const s = this.host.state();
     if (item.kind === "submit") {
       const q = (data as SubmitResult).question;
-      this.host.set({ mine: upsertMine(s.mine.filter((m) => m.key !== item.key || m.id === q.id), q) });
+      this.host.set({
+        mine: upsertMine(
+          s.mine.filter((m) => m.key !== item.key || m.id === q.id),
+          q,
+        ),
+      });
       this.host.notice({ kind: "sent", question: q });
     } else {
       const v = data as VoteResult;
@@ -190,7 +195,10 @@ export class QaOutbox {
     this.dequeue(item.key);
     const s = this.host.state();
     if (item.kind === "submit") {
-      this.host.set({ failed: [...s.failed, { key: item.key, text: item.text, message }], mine: s.mine.filter((m) => m.key !== item.key || !m.id.startsWith("local:")) });
+      this.host.set({
+        failed: [...s.failed, { key: item.key, text: item.text, message }],
+        mine: s.mine.filter((m) => m.key !== item.key || !m.id.startsWith("local:")),
+      });
       this.host.notice({ kind: "failed", text: item.text, message });
     } else {
       const myVotes = new Set(s.myVotes);

@@ -25,7 +25,11 @@ export interface StaffOptions {
  * Sends a staff command with one idempotency key and waits for its ack, resending it after a
  * reconnect if the connection dropped first (until `deadlineMs` passes).
  */
-export async function sendStaff(socket: CommandSocket & { readonly connected: boolean }, call: StaffCall, opts: StaffOptions): Promise<AckResult<ModerationResult>> {
+export async function sendStaff(
+  socket: CommandSocket & { readonly connected: boolean },
+  call: StaffCall,
+  opts: StaffOptions,
+): Promise<AckResult<ModerationResult>> {
   const key = newClientKey();
   const until = Date.now() + opts.deadlineMs;
   while (Date.now() < until && !opts.stopped()) {
@@ -37,7 +41,10 @@ export async function sendStaff(socket: CommandSocket & { readonly connected: bo
     if (!r.ok && r.error.code === TIMEOUT) continue;
     return r;
   }
-  return { ok: false, error: { code: "unavailable", message: "No connection to the server: the action was not confirmed. Try again when the connection is back." } };
+  return {
+    ok: false,
+    error: { code: "unavailable", message: "No connection to the server: the action was not confirmed. Try again when the connection is back." },
+  };
 }
 
 /** One case per command: TypeScript pairs each event with its payload only once the union is narrowed. */

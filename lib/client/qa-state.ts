@@ -170,7 +170,14 @@ export function applySync(s: QaClientState, d: QaSync): Partial<QaClientState> {
  */
 export function mergeAgenda(current: QaState | null, incoming: QaState, now: number): QaState {
   if (!current || current.agendaVersion <= incoming.agendaVersion) return incoming;
-  return { ...incoming, qaOpen: current.qaOpen, qaMode: current.qaMode, endsAt: current.endsAt, ended: now >= Date.parse(current.endsAt), agendaVersion: current.agendaVersion };
+  return {
+    ...incoming,
+    qaOpen: current.qaOpen,
+    qaMode: current.qaMode,
+    endsAt: current.endsAt,
+    ended: now >= Date.parse(current.endsAt),
+    agendaVersion: current.agendaVersion,
+  };
 }
 
 export function upsertMine(list: readonly OwnQuestion[], q: OwnQuestion): OwnQuestion[] {

@@ -13,7 +13,15 @@ import type { ClientToServerEvents, ServerToClientEvents } from "../realtime/con
 import { TIMEOUT, listen, request } from "./request";
 import type { PlenarySocket } from "./socket";
 
-const snapshot: PollSnapshot = { sessionId: "s1", slug: "known", can: { manage: false, viewResults: false, answer: true }, chathamHouse: false, version: 7, polls: [], mine: [] };
+const snapshot: PollSnapshot = {
+  sessionId: "s1",
+  slug: "known",
+  can: { manage: false, viewResults: false, answer: true },
+  chathamHouse: false,
+  version: 7,
+  polls: [],
+  mine: [],
+};
 
 let server: Server<ClientToServerEvents, ServerToClientEvents>;
 let client: PlenarySocket;
@@ -22,7 +30,9 @@ beforeAll(async () => {
   const http = createServer();
   server = new Server<ClientToServerEvents, ServerToClientEvents>(http);
   server.on("connection", (socket) => {
-    socket.on("poll:sync", ({ slug }, ack) => (slug === "known" ? ack({ ok: true, data: snapshot }) : ack({ ok: false, error: { code: "not_found", message: "No such session." } })));
+    socket.on("poll:sync", ({ slug }, ack) =>
+      slug === "known" ? ack({ ok: true, data: snapshot }) : ack({ ok: false, error: { code: "not_found", message: "No such session." } }),
+    );
     // Never answered: the helper must give up by itself.
     socket.on("session:leave", () => {});
     socket.on("session:join", ({ slug }) => void socket.emit("poll:results", { pollId: slug, seq: 1 } as PollResults));

@@ -41,7 +41,12 @@ export interface RequestOptions {
  * when none came in time (the command may still have been applied: resend it with the same key).
  * Never rejects. A late ack after the timeout is ignored.
  */
-export function request<E extends CommandName>(socket: CommandSocket, event: E, payload: PayloadOf<E>, opts: RequestOptions = {}): Promise<AckResult<ResultOf<E>>> {
+export function request<E extends CommandName>(
+  socket: CommandSocket,
+  event: E,
+  payload: PayloadOf<E>,
+  opts: RequestOptions = {},
+): Promise<AckResult<ResultOf<E>>> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   return new Promise((resolve) => {
     let done = false;

@@ -14,7 +14,10 @@ export type PlenarySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
  * at once instead of waiting for the heartbeat to time out, so work is queued rather than lost in a
  * dead connection; reconnect when it is back online. The Node tests use it too (without a window).
  */
-export function keepConnected(s: Pick<Socket, "on" | "connect" | "disconnect" | "connected" | "active">, win: Pick<Window, "addEventListener"> | undefined = globalThis.window): void {
+export function keepConnected(
+  s: Pick<Socket, "on" | "connect" | "disconnect" | "connected" | "active">,
+  win: Pick<Window, "addEventListener"> | undefined = globalThis.window,
+): void {
   let offline = false;
   s.on("disconnect", (reason) => {
     if (reason === "io server disconnect" && !offline) setTimeout(() => !s.connected && !offline && s.connect(), 500 + Math.random() * 1500);

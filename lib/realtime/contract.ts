@@ -9,7 +9,17 @@
  */
 import type { z } from "zod";
 import type { AgendaItem } from "../agenda";
-import { captionSchema, handDecisionSchema, muteSchema, slugPayloadSchema, type CaptionLine, type HandQueue, type MyHand, type StreamAttendance, type StreamSnapshot } from "../streaming";
+import {
+  captionSchema,
+  handDecisionSchema,
+  muteSchema,
+  slugPayloadSchema,
+  type CaptionLine,
+  type HandQueue,
+  type MyHand,
+  type StreamAttendance,
+  type StreamSnapshot,
+} from "../streaming";
 import type { MyAnswer, PollResults, PollSnapshot, PollView } from "../polls";
 import { pollAnswerSchema, pollCreateSchema, pollOpenSchema, pollRefSchema, pollSyncSchema, pollUpdateSchema } from "../schemas/polls";
 import {

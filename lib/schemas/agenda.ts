@@ -6,7 +6,6 @@ const isoWithOffset = z
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, "Use an ISO 8601 date-time with an offset, e.g. 2024-05-23T08:00:00-04:00.")
   .refine((v) => !Number.isNaN(Date.parse(v)), "Not a real date-time.");
 
-
 /** What an organizer may change on an agenda item. The rule (Chatham House or on record) is fixed by the programme. */
 export const agendaPatchSchema = z
   .object({

@@ -120,4 +120,3 @@ export const qaConfigureSchema = z
   })
   .strict()
   .refine((p) => p.qaOpen !== undefined || p.qaMode !== undefined, "Say what to change: qaOpen, qaMode or both.");
-

@@ -25,12 +25,7 @@ export async function findSessionById(db: Database, id: string): Promise<Session
 }
 
 /** Applies `changes` only if the row is still at `version`; returns the new row, or undefined if it moved on. */
-export async function updateSessionAtVersion(
-  db: Database,
-  id: string,
-  version: number,
-  changes: Partial<NewSessionRow>,
-): Promise<SessionRow | undefined> {
+export async function updateSessionAtVersion(db: Database, id: string, version: number, changes: Partial<NewSessionRow>): Promise<SessionRow | undefined> {
   const [row] = await db
     .update(sessions)
     .set({ ...changes, version: version + 1, updatedAt: new Date() })

@@ -69,7 +69,10 @@ describe.each(testDatabaseKinds())("agenda service on %s", (database) => {
   it("refuses a stale edit instead of overwriting someone else's", async () => {
     const current = await server.services.agenda.get("hosted-lunch");
     await server.services.agenda.update("hosted-lunch", { title: "Lunch" }, { expectedVersion: current.version });
-    const err = await refused(server.services.agenda.update("hosted-lunch", { title: "Hosted Lunch (buffet)" }, { expectedVersion: current.version }), "version_conflict");
+    const err = await refused(
+      server.services.agenda.update("hosted-lunch", { title: "Hosted Lunch (buffet)" }, { expectedVersion: current.version }),
+      "version_conflict",
+    );
     expect(err.message).toMatch(/Someone else changed/);
     expect((await server.services.agenda.get("hosted-lunch")).title).toBe("Lunch");
   });

@@ -11,7 +11,6 @@ import { newAccessCode } from "../auth/tokens";
 import { isCheckViolation } from "../db-errors";
 import * as q from "./queries";
 
-
 export function toAgendaItem(row: SessionRow, timeZone: string): AgendaItem {
   return {
     slug: row.slug,
@@ -107,7 +106,12 @@ export class AgendaService {
    * `update` inside the caller's transaction `tx`, audit entry included; the caller announces the
    * item (`announce`) once it committed. The event row must be loaded already (it is from start-up).
    */
-  async updateIn(tx: Database, slug: string, rawPatch: unknown, opts: { expectedVersion?: number; actor?: Actor | null } = {}): Promise<{ item: AgendaItem; row: SessionRow }> {
+  async updateIn(
+    tx: Database,
+    slug: string,
+    rawPatch: unknown,
+    opts: { expectedVersion?: number; actor?: Actor | null } = {},
+  ): Promise<{ item: AgendaItem; row: SessionRow }> {
     const { expectedVersion, actor } = opts;
     const patch = parseInput(agendaPatchSchema, rawPatch);
     const row = await q.findSessionBySlug(tx, slug);
@@ -172,10 +176,7 @@ export class AgendaService {
     const endsAt = patch.endsAt ? new Date(patch.endsAt) : row.endsAt;
     if (endsAt <= startsAt) throw new AppError("invalid_payload", "endsAt: The end time must be after the start time.");
     if (row.rule === "chatham_house" && (next.streamed || next.recordingAllowed)) {
-      throw new AppError(
-        "policy_violation",
-        "This session is held under the Chatham House Rule: it stays in the room and can never be streamed or recorded.",
-      );
+      throw new AppError("policy_violation", "This session is held under the Chatham House Rule: it stays in the room and can never be streamed or recorded.");
     }
     if (next.recordingAllowed && !next.streamed) {
       throw new AppError("policy_violation", "Only a streamed session can be recorded: turn streaming on first.");

@@ -35,7 +35,9 @@ async function pageLabels(query: Record<string, string>): Promise<string[]> {
 }
 
 async function apiLabels(query: Record<string, string>): Promise<string[]> {
-  const res = await fetch(`${server.url}/api/admin/audit?${new URLSearchParams({ action: "filter:probe", ...query })}`, { headers: { cookie: organizer.cookie } });
+  const res = await fetch(`${server.url}/api/admin/audit?${new URLSearchParams({ action: "filter:probe", ...query })}`, {
+    headers: { cookie: organizer.cookie },
+  });
   expect(res.status).toBe(200);
   const { entries: rows } = (await res.json()) as { entries: Array<{ actorLabel: string }> };
   return entries.map((e) => e.label).filter((label) => rows.some((r) => r.actorLabel === label));
@@ -59,7 +61,10 @@ describe("audit log time filters", () => {
   });
 
   it("the API filters by ISO instants the same way", async () => {
-    expect(await apiLabels({ from: "2024-05-24T09:00:00-04:00", to: "2024-05-24T09:30:59.999-04:00" })).toEqual(["Friday-nine entry", "Friday-half-past entry"]);
+    expect(await apiLabels({ from: "2024-05-24T09:00:00-04:00", to: "2024-05-24T09:30:59.999-04:00" })).toEqual([
+      "Friday-nine entry",
+      "Friday-half-past entry",
+    ]);
     expect(await apiLabels({ to: "2024-05-24T03:59:59Z" })).toEqual(["Thursday-evening entry"]);
     const bad = await fetch(`${server.url}/api/admin/audit?from=yesterday`, { headers: { cookie: organizer.cookie } });
     expect(bad.status).toBe(400);

@@ -63,11 +63,22 @@ export interface NamedChathamEntry {
  */
 export async function findNamedChathamEntries(db: Database, now: Date): Promise<NamedChathamEntry[]> {
   const content = sql`(${auditLog.before}::text LIKE '%"routedTo": {"id"%' OR ${auditLog.after}::text LIKE '%"routedTo": {"id"%' OR ${auditLog.details}::text LIKE '%"routedTo": {"id"%' OR (${auditLog.details}->>'summary' LIKE 'Routed to %' AND ${auditLog.details}->>'summary' <> ${ROUTED_TO_A_PANELIST}))`;
-  const staffRoles = sql<string[]>`COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM session_roles r WHERE r.session_id = ${auditLog.sessionId} AND r.user_id = ${auditLog.actorId} AND r.role IN ('moderator','panelist')), ARRAY[]::text[])`;
+  const staffRoles = sql<
+    string[]
+  >`COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM session_roles r WHERE r.session_id = ${auditLog.sessionId} AND r.user_id = ${auditLog.actorId} AND r.role IN ('moderator','panelist')), ARRAY[]::text[])`;
   const organizer = sql<boolean>`EXISTS (SELECT 1 FROM event_roles e WHERE e.user_id = ${auditLog.actorId} AND e.role = 'organizer')`;
   const contentAction = sql`(${auditLog.action} LIKE 'question:%' OR ${auditLog.action} LIKE 'qa:%' OR ${auditLog.action} LIKE 'poll:%')`;
   const rows = await db
-    .select({ id: auditLog.id, action: auditLog.action, before: auditLog.before, after: auditLog.after, details: auditLog.details, staffRoles, organizer, actorId: auditLog.actorId })
+    .select({
+      id: auditLog.id,
+      action: auditLog.action,
+      before: auditLog.before,
+      after: auditLog.after,
+      details: auditLog.details,
+      staffRoles,
+      organizer,
+      actorId: auditLog.actorId,
+    })
     .from(auditLog)
     .innerJoin(sessions, eq(sessions.id, auditLog.sessionId))
     .where(
@@ -77,11 +88,24 @@ export async function findNamedChathamEntries(db: Database, now: Date): Promise<
         or(content, sql`(${auditLog.actorId} IS NOT NULL AND (cardinality(${staffRoles}) > 0 OR NOT ${organizer} OR ${contentAction}))`),
       ),
     );
-  return rows.map((r) => ({ id: r.id, action: r.action, before: r.before, after: r.after, details: r.details, staffRoles: r.staffRoles, organizer: r.organizer, named: r.actorId !== null && (r.staffRoles.length > 0 || !r.organizer || /^(question|qa|poll):/.test(r.action)) }));
+  return rows.map((r) => ({
+    id: r.id,
+    action: r.action,
+    before: r.before,
+    after: r.after,
+    details: r.details,
+    staffRoles: r.staffRoles,
+    organizer: r.organizer,
+    named: r.actorId !== null && (r.staffRoles.length > 0 || !r.organizer || /^(question|qa|poll):/.test(r.action)),
+  }));
 }
 
 export const ROUTED_TO_A_PANELIST = "Routed to a panelist.";
 
-export async function rewriteAuditEntry(db: Database, id: number, patch: Partial<Pick<AuditRow, "actorId" | "actorLabel" | "before" | "after" | "details">>): Promise<void> {
+export async function rewriteAuditEntry(
+  db: Database,
+  id: number,
+  patch: Partial<Pick<AuditRow, "actorId" | "actorLabel" | "before" | "after" | "details">>,
+): Promise<void> {
   await db.update(auditLog).set(patch).where(eq(auditLog.id, id));
 }

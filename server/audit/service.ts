@@ -25,7 +25,11 @@ const IDENTITY_KEYS = new Set(["authorId", "voterId", "userId", "email", "affili
 function scrub(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(scrub);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => !IDENTITY_KEYS.has(k)).map(([k, v]) => [k, scrub(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => !IDENTITY_KEYS.has(k))
+        .map(([k, v]) => [k, scrub(v)]),
+    );
   }
   return value;
 }

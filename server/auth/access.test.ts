@@ -18,7 +18,9 @@ const DAY2 = "defense-industry-perspectives";
 
 async function auditCount(action?: string): Promise<number> {
   const res = await server.services.db.execute(
-    action ? sql`SELECT count(*)::int AS n FROM audit_log WHERE outcome = 'refused' AND action = ${action}` : sql`SELECT count(*)::int AS n FROM audit_log WHERE outcome = 'refused'`,
+    action
+      ? sql`SELECT count(*)::int AS n FROM audit_log WHERE outcome = 'refused' AND action = ${action}`
+      : sql`SELECT count(*)::int AS n FROM audit_log WHERE outcome = 'refused'`,
   );
   return (res as { rows: Array<{ n: number }> }).rows[0].n;
 }
@@ -28,7 +30,12 @@ function http(path: string, who: TestPerson | null, init: { method?: string; bod
   if (who) headers.cookie = who.cookie;
   if (init.body !== undefined) headers["content-type"] = "application/json";
   if (init.origin !== null) headers.origin = init.origin ?? server.url;
-  return fetch(`${server.url}${path}`, { method: init.method ?? "GET", headers, body: init.body === undefined ? undefined : JSON.stringify(init.body), redirect: "manual" });
+  return fetch(`${server.url}${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    redirect: "manual",
+  });
 }
 
 function emit<T>(socket: TestSocket, event: string, payload: unknown): Promise<AckResult<T>> {
@@ -73,7 +80,8 @@ describe("role × action matrix over HTTP", () => {
       name: "edit an agenda item",
       allowed: ["organizer"],
       audit: "agenda:edit",
-      run: (who) => http(`/api/admin/sessions/${DAY1}`, who, { method: "PATCH", body: { patch: { title: "FMS Planning: Understanding Partner Nation Needs" } } }),
+      run: (who) =>
+        http(`/api/admin/sessions/${DAY1}`, who, { method: "PATCH", body: { patch: { title: "FMS Planning: Understanding Partner Nation Needs" } } }),
     },
     {
       name: "assign a moderator",
@@ -116,7 +124,6 @@ describe("role × action matrix over HTTP", () => {
       }
     });
   }
-
 });
 
 /**
@@ -164,8 +171,7 @@ describe("role × page matrix over HTTP", () => {
 
   type Segment = string | [string, string, string, null];
   type Tree = [Segment, Record<string, Tree>];
-  const routerTree = (segments: Segment[]): Tree =>
-    segments.reduceRight<Tree>((child, segment) => [segment, { children: child }], ["__PAGE__", {}]);
+  const routerTree = (segments: Segment[]): Tree => segments.reduceRight<Tree>((child, segment) => [segment, { children: child }], ["__PAGE__", {}]);
   /** The router state of a browser on `/admin/import` (or on `/admin` when that is the target). */
   const adminTree = (target: string) => (target === "/admin/import" ? routerTree(["", "admin"]) : routerTree(["", "admin", "import"]));
   /** The router state of a browser on the public session page. */
@@ -181,7 +187,13 @@ describe("role × page matrix over HTTP", () => {
     let res = await fetch(`${server.url}${pathname}`, { headers, redirect: "manual" });
     // Next first sends an RSC request to the same path with its cache-busting `_rsc` parameter.
     const location = res.headers.get("location");
-    if (tree && res.status === 307 && location && new URL(location, server.url).pathname === pathname && new URL(location, server.url).searchParams.has("_rsc")) {
+    if (
+      tree &&
+      res.status === 307 &&
+      location &&
+      new URL(location, server.url).pathname === pathname &&
+      new URL(location, server.url).searchParams.has("_rsc")
+    ) {
       res = await fetch(new URL(location, server.url), { headers, redirect: "manual" });
     }
     return { status: res.status, location: res.headers.get("location"), body: await res.text() };
@@ -198,7 +210,11 @@ describe("role × page matrix over HTTP", () => {
    */
   function expectRefused(label: string, role: (typeof roles)[number], r: { status: number; location: string | null; body: string }, rsc: boolean) {
     if (role === "anonymous" && !rsc) {
-      expect({ label, status: r.status, location: r.location }).toMatchObject({ label, status: 307, location: expect.stringMatching(/\/signin\?callbackUrl=/) });
+      expect({ label, status: r.status, location: r.location }).toMatchObject({
+        label,
+        status: 307,
+        location: expect.stringMatching(/\/signin\?callbackUrl=/),
+      });
     } else if (role === "anonymous") {
       expect({ label, signIn: /"NEXT_REDIRECT;replace;\/signin\?callbackUrl=[^"]*;307;"/.test(r.body) }).toEqual({ label, signIn: true });
     } else if (!rsc) {

@@ -62,30 +62,38 @@ describe("demo mode", () => {
 });
 
 describe("single sign-on", () => {
-  it("is offered only when OIDC is configured", async () => {
-    const without = await startTestServer({ withNext: true });
-    const providers = (await (await fetch(`${without.url}/api/auth/providers`)).json()) as Record<string, unknown>;
-    expect(Object.keys(providers)).not.toContain("oidc");
-    expect(await (await fetch(`${without.url}/signin`)).text()).not.toContain("Single sign-on");
-    await without.close();
+  it(
+    "is offered only when OIDC is configured",
+    async () => {
+      const without = await startTestServer({ withNext: true });
+      const providers = (await (await fetch(`${without.url}/api/auth/providers`)).json()) as Record<string, unknown>;
+      expect(Object.keys(providers)).not.toContain("oidc");
+      expect(await (await fetch(`${without.url}/signin`)).text()).not.toContain("Single sign-on");
+      await without.close();
 
-    const withSso = await startTestServer({
-      withNext: true,
-      config: { oidc: { issuer: "http://127.0.0.1:9/idp", clientId: "c", clientSecret: "s", name: "Example Ministry" } },
-    });
-    const p2 = (await (await fetch(`${withSso.url}/api/auth/providers`)).json()) as Record<string, { name: string }>;
-    expect(p2.oidc.name).toBe("Example Ministry");
-    expect(await (await fetch(`${withSso.url}/signin`)).text()).toContain("Sign in with <!-- -->Example Ministry");
-    await withSso.close();
-  }, startsInTest(2)); // two servers with Next, one after the other
+      const withSso = await startTestServer({
+        withNext: true,
+        config: { oidc: { issuer: "http://127.0.0.1:9/idp", clientId: "c", clientSecret: "s", name: "Example Ministry" } },
+      });
+      const p2 = (await (await fetch(`${withSso.url}/api/auth/providers`)).json()) as Record<string, { name: string }>;
+      expect(p2.oidc.name).toBe("Example Ministry");
+      expect(await (await fetch(`${withSso.url}/signin`)).text()).toContain("Sign in with <!-- -->Example Ministry");
+      await withSso.close();
+    },
+    startsInTest(2),
+  ); // two servers with Next, one after the other
 });
 
 describe("first organizers", () => {
-  it("PLENARY_ORGANIZERS makes those addresses organizers at start-up, idempotently", async () => {
-    const s = await startTestServer({ config: { organizers: ["first@example.org"] } });
-    await s.services.people.ensureOrganizers(["first@example.org"]);
-    const people = await s.services.people.listParticipants("first@example.org");
-    expect(people).toMatchObject([{ email: "first@example.org", organizer: true }]);
-    await s.close();
-  }, startsInTest(1));
+  it(
+    "PLENARY_ORGANIZERS makes those addresses organizers at start-up, idempotently",
+    async () => {
+      const s = await startTestServer({ config: { organizers: ["first@example.org"] } });
+      await s.services.people.ensureOrganizers(["first@example.org"]);
+      const people = await s.services.people.listParticipants("first@example.org");
+      expect(people).toMatchObject([{ email: "first@example.org", organizer: true }]);
+      await s.close();
+    },
+    startsInTest(1),
+  );
 });

@@ -14,7 +14,7 @@ import * as q from "./queries";
 const MAGIC_LINK_MINUTES = 10;
 
 // next-auth v4 ships CommonJS; some loaders (Playwright's) hand back the module object, not its default.
-const EmailProvider = ((EmailProviderModule as unknown as { default?: typeof EmailProviderModule }).default ?? EmailProviderModule);
+const EmailProvider = (EmailProviderModule as unknown as { default?: typeof EmailProviderModule }).default ?? EmailProviderModule;
 
 function toAdapterUser(u: UserRow): AdapterUser {
   return { id: u.id, email: u.email ?? "", emailVerified: u.emailVerified, name: u.name };
@@ -112,7 +112,9 @@ export function forRequest(options: AuthOptions, r: { currentSignIn?: string; au
   // A sign-in made by this request (a callback) is recorded with the way in it used.
   const method: SignInMethod | undefined = r.callbackProvider === "oidc" ? "oidc" : r.callbackProvider === "email" ? "email" : undefined;
   if (method && adapter?.createSession) {
-    const create = adapter.createSession.bind(adapter) as (s: Parameters<NonNullable<Adapter["createSession"]>>[0] & { method: SignInMethod }) => ReturnType<NonNullable<Adapter["createSession"]>>;
+    const create = adapter.createSession.bind(adapter) as (
+      s: Parameters<NonNullable<Adapter["createSession"]>>[0] & { method: SignInMethod },
+    ) => ReturnType<NonNullable<Adapter["createSession"]>>;
     options = { ...options, adapter: { ...adapter, createSession: (s) => create({ ...s, method }) } };
   }
   if (!current || !signIn) return options;

@@ -3,7 +3,15 @@ import type { SessionRoleName } from "../../db/schema";
 import type { Actor } from "./actor";
 import { actions, authorize, type Action, type PolicySession } from "./policy";
 
-const day1Panel: PolicySession = { id: "s1", kind: "panel", rule: "chatham_house", streamed: false, recordingAllowed: false, qaEnabled: true, pollsEnabled: true };
+const day1Panel: PolicySession = {
+  id: "s1",
+  kind: "panel",
+  rule: "chatham_house",
+  streamed: false,
+  recordingAllowed: false,
+  qaEnabled: true,
+  pollsEnabled: true,
+};
 const day2Panel: PolicySession = { id: "s2", kind: "panel", rule: "on_record", streamed: true, recordingAllowed: true, qaEnabled: true, pollsEnabled: true };
 const day2NoRecording: PolicySession = { ...day2Panel, id: "s3", recordingAllowed: false };
 const lunch: PolicySession = { id: "s4", kind: "meal", rule: "chatham_house", streamed: false, recordingAllowed: false, qaEnabled: false, pollsEnabled: false };

@@ -102,7 +102,10 @@ export async function deleteExpiredVerificationTokens(db: Database, now: Date): 
 }
 
 export async function isOrganizer(db: Database, userId: string): Promise<boolean> {
-  const [row] = await db.select().from(eventRoles).where(and(eq(eventRoles.userId, userId), eq(eventRoles.role, "organizer")));
+  const [row] = await db
+    .select()
+    .from(eventRoles)
+    .where(and(eq(eventRoles.userId, userId), eq(eventRoles.role, "organizer")));
   return Boolean(row);
 }
 
@@ -185,4 +188,3 @@ export async function putSettingOnce(db: Database, key: string, value: string): 
   await db.insert(settings).values({ key, value }).onConflictDoNothing();
   return (await getSetting(db, key))!;
 }
-

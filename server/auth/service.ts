@@ -49,7 +49,6 @@ export interface AuthServiceOptions {
   clock?: { now(): Date };
 }
 
-
 export type TokenStatus = "none" | "valid" | "invalid" | "expired";
 
 /** The address as next-auth's e-mail provider keys it: trimmed, lower case, one address. */
@@ -186,7 +185,8 @@ export class AuthService {
       throw new AppError("not_found", issue.message);
     }
     const session = await q.findSessionByCode(this.db, parsed.data.code);
-    if (!session || !session.qaEnabled) throw new AppError("not_found", "That code does not match any session. Check the code on the room's screen and try again.");
+    if (!session || !session.qaEnabled)
+      throw new AppError("not_found", "That code does not match any session. Check the code on the room's screen and try again.");
     await counted.takeBack();
 
     // Registered participants take part everywhere already; their sign-in stays as it is.
@@ -269,7 +269,10 @@ export class AuthService {
   /** Name and affiliation of these addresses (the demo sign-in list). */
   /** Demo mode's one-click people, with their names as the database has them now (an organizer may have edited them). */
   async demoPeople(): Promise<Array<{ email: string; name: string; affiliation: string; role: string }>> {
-    const rows = await q.profilesByEmail(this.db, demoPeople.map((p) => p.email));
+    const rows = await q.profilesByEmail(
+      this.db,
+      demoPeople.map((p) => p.email),
+    );
     return demoPeople.map((p) => {
       const row = rows.find((r) => r.email === p.email);
       return { email: p.email, name: row?.name ?? p.name, affiliation: row?.affiliation ?? p.affiliation, role: p.role };

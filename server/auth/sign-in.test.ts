@@ -34,17 +34,24 @@ describe("socket handshake authentication", () => {
     prefixed.close();
   });
 
-  it("refuses a forged token, a token from another server, and an expired one", async () => {
-    await expect(connectClient(server.url, { cookie: `${SESSION_COOKIE}=forged-${"x".repeat(40)}` })).rejects.toThrow(/not valid/);
-    const other = await startTestServer();
-    const foreign = await createPerson(other.services, { name: "Foreigner", email: "f@example.org" });
-    await other.close();
-    await expect(connectClient(server.url, { cookie: foreign.cookie })).rejects.toThrow(/not valid/);
+  it(
+    "refuses a forged token, a token from another server, and an expired one",
+    async () => {
+      await expect(connectClient(server.url, { cookie: `${SESSION_COOKIE}=forged-${"x".repeat(40)}` })).rejects.toThrow(/not valid/);
+      const other = await startTestServer();
+      const foreign = await createPerson(other.services, { name: "Foreigner", email: "f@example.org" });
+      await other.close();
+      await expect(connectClient(server.url, { cookie: foreign.cookie })).rejects.toThrow(/not valid/);
 
-    const p = await createPerson(server.services, { name: "Expired Person", email: "expired@example.org" });
-    await server.services.db.update(authSessions).set({ expires: new Date(Date.now() - 1000) }).where(eq(authSessions.userId, p.userId));
-    await expect(connectClient(server.url, { cookie: p.cookie })).rejects.toThrow(/expired/);
-  }, startsInTest(1));
+      const p = await createPerson(server.services, { name: "Expired Person", email: "expired@example.org" });
+      await server.services.db
+        .update(authSessions)
+        .set({ expires: new Date(Date.now() - 1000) })
+        .where(eq(authSessions.userId, p.userId));
+      await expect(connectClient(server.url, { cookie: p.cookie })).rejects.toThrow(/expired/);
+    },
+    startsInTest(1),
+  );
 
   it("refuses a handshake from another origin even with a valid cookie", async () => {
     const p = await createPerson(server.services, { name: "Origin Person", email: "origin@example.org" });
@@ -61,7 +68,16 @@ describe("socket handshake authentication", () => {
 
     const csrfRes = await fetch(`${server.url}/api/auth/csrf`, { headers: { cookie: p.cookie } });
     const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-    const csrfCookie = [...parseCookieHeader(csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; "))].map(([k, v]) => `${k}=${v}`).join("; ");
+    const csrfCookie = [
+      ...parseCookieHeader(
+        csrfRes.headers
+          .getSetCookie()
+          .map((c) => c.split(";")[0])
+          .join("; "),
+      ),
+    ]
+      .map(([k, v]) => `${k}=${v}`)
+      .join("; ");
     const started = Date.now();
     const res = await fetch(`${server.url}/api/auth/signout`, {
       method: "POST",
@@ -78,7 +94,11 @@ describe("socket handshake authentication", () => {
 
   it("losing a role disconnects the person's sockets; on reconnect the server sees the new roles", async () => {
     const org = await createPerson(server.services, { name: "Org", email: "org2@example.org", organizer: true });
-    const mod = await createPerson(server.services, { name: "Former Moderator", email: "former@example.org", roles: [{ slug: "fms-planning", role: "moderator" }] });
+    const mod = await createPerson(server.services, {
+      name: "Former Moderator",
+      email: "former@example.org",
+      roles: [{ slug: "fms-planning", role: "moderator" }],
+    });
     const s = await connectClient(server.url, { cookie: mod.cookie });
     expect(await s.emitWithAck("session:join", { slug: "fms-planning" })).toMatchObject({ ok: true, data: { can: { moderate: true } } });
     let disconnected = false;
@@ -102,7 +122,11 @@ describe("joining in the room with a code", () => {
     return row.code!;
   }
   function join(body: unknown, headers: Record<string, string> = {}) {
-    return fetch(`${server.url}/api/join`, { method: "POST", headers: { "content-type": "application/json", origin: server.url, ...headers }, body: JSON.stringify(body) });
+    return fetch(`${server.url}/api/join`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.url, ...headers },
+      body: JSON.stringify(body),
+    });
   }
 
   it("every Q&A session has an 8-character code; sessions without Q&A have none", async () => {
@@ -255,61 +279,78 @@ describe("behind TLS (an https PUBLIC_URL)", () => {
 });
 
 describe("magic links", () => {
-  it("expire: an old link signs nobody in", async () => {
-    const { startSmtpCapture } = await import("../testing/smtp");
-    const smtp = await startSmtpCapture();
-    const srv = await startTestServer({ withNext: true, config: { smtpUrl: smtp.url } });
-    try {
-      await createPerson(srv.services, { name: "Late Reader", email: "late@example.org" });
-      const csrfRes = await fetch(`${srv.url}/api/auth/csrf`);
-      const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-      const cookie = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-      await fetch(`${srv.url}/api/auth/signin/email`, {
-        method: "POST",
-        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ csrfToken, email: "late@example.org", callbackUrl: "/", json: "true" }),
-      });
-      const mail = await smtp.waitFor("late@example.org");
-      const link = /https?:\/\/\S+/.exec(mail.text)![0];
-      await srv.services.db.execute(sql`UPDATE verification_tokens SET expires = now() - interval '1 minute'`);
-      const res = await fetch(link, { redirect: "manual" });
-      expect(res.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`) && !c.includes("Max-Age=0"))).toBe(false);
-      const errorPage = await fetch(new URL(res.headers.get("location")!, srv.url), { redirect: "manual" });
-      expect(errorPage.headers.get("location")).toMatch(/\/signin\?error=Verification/);
-    } finally {
-      await srv.close();
-      await smtp.close();
-    }
-  }, startsInTest(1));
-
-  it("expired links are deleted by the sweep; links still in their 10 minutes are kept", async () => {
-    const { startSmtpCapture } = await import("../testing/smtp");
-    const smtp = await startSmtpCapture();
-    const srv = await startTestServer({ withNext: true, config: { smtpUrl: smtp.url } });
-    try {
-      await createPerson(srv.services, { name: "Old Link", email: "old-link@example.org" });
-      await createPerson(srv.services, { name: "New Link", email: "new-link@example.org" });
-      for (const email of ["old-link@example.org", "new-link@example.org", "unknown-link@example.org"]) {
+  it(
+    "expire: an old link signs nobody in",
+    async () => {
+      const { startSmtpCapture } = await import("../testing/smtp");
+      const smtp = await startSmtpCapture();
+      const srv = await startTestServer({ withNext: true, config: { smtpUrl: smtp.url } });
+      try {
+        await createPerson(srv.services, { name: "Late Reader", email: "late@example.org" });
         const csrfRes = await fetch(`${srv.url}/api/auth/csrf`);
         const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-        const res = await fetch(`${srv.url}/api/auth/signin/email`, {
+        const cookie = csrfRes.headers
+          .getSetCookie()
+          .map((c) => c.split(";")[0])
+          .join("; ");
+        await fetch(`${srv.url}/api/auth/signin/email`, {
           method: "POST",
-          headers: { cookie: csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; "), "content-type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({ csrfToken, email, callbackUrl: "/", json: "true" }),
+          headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ csrfToken, email: "late@example.org", callbackUrl: "/", json: "true" }),
         });
-        expect(res.status).toBe(200);
+        const mail = await smtp.waitFor("late@example.org");
+        const link = /https?:\/\/\S+/.exec(mail.text)![0];
+        await srv.services.db.execute(sql`UPDATE verification_tokens SET expires = now() - interval '1 minute'`);
+        const res = await fetch(link, { redirect: "manual" });
+        expect(res.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`) && !c.includes("Max-Age=0"))).toBe(false);
+        const errorPage = await fetch(new URL(res.headers.get("location")!, srv.url), { redirect: "manual" });
+        expect(errorPage.headers.get("location")).toMatch(/\/signin\?error=Verification/);
+      } finally {
+        await srv.close();
+        await smtp.close();
       }
-      const identifiers = async () => {
-        const res = await srv.services.db.execute(sql`SELECT identifier FROM verification_tokens ORDER BY identifier`);
-        return (res as { rows: Array<{ identifier: string }> }).rows.map((r) => r.identifier);
-      };
-      expect(await identifiers()).toEqual(["new-link@example.org", "old-link@example.org", "unknown-link@example.org"]);
-      await srv.services.db.execute(sql`UPDATE verification_tokens SET expires = now() - interval '1 second' WHERE identifier <> 'new-link@example.org'`);
-      await srv.services.auth.deleteExpired();
-      expect(await identifiers()).toEqual(["new-link@example.org"]);
-    } finally {
-      await srv.close();
-      await smtp.close();
-    }
-  }, startsInTest(1));
+    },
+    startsInTest(1),
+  );
+
+  it(
+    "expired links are deleted by the sweep; links still in their 10 minutes are kept",
+    async () => {
+      const { startSmtpCapture } = await import("../testing/smtp");
+      const smtp = await startSmtpCapture();
+      const srv = await startTestServer({ withNext: true, config: { smtpUrl: smtp.url } });
+      try {
+        await createPerson(srv.services, { name: "Old Link", email: "old-link@example.org" });
+        await createPerson(srv.services, { name: "New Link", email: "new-link@example.org" });
+        for (const email of ["old-link@example.org", "new-link@example.org", "unknown-link@example.org"]) {
+          const csrfRes = await fetch(`${srv.url}/api/auth/csrf`);
+          const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+          const res = await fetch(`${srv.url}/api/auth/signin/email`, {
+            method: "POST",
+            headers: {
+              cookie: csrfRes.headers
+                .getSetCookie()
+                .map((c) => c.split(";")[0])
+                .join("; "),
+              "content-type": "application/x-www-form-urlencoded",
+            },
+            body: new URLSearchParams({ csrfToken, email, callbackUrl: "/", json: "true" }),
+          });
+          expect(res.status).toBe(200);
+        }
+        const identifiers = async () => {
+          const res = await srv.services.db.execute(sql`SELECT identifier FROM verification_tokens ORDER BY identifier`);
+          return (res as { rows: Array<{ identifier: string }> }).rows.map((r) => r.identifier);
+        };
+        expect(await identifiers()).toEqual(["new-link@example.org", "old-link@example.org", "unknown-link@example.org"]);
+        await srv.services.db.execute(sql`UPDATE verification_tokens SET expires = now() - interval '1 second' WHERE identifier <> 'new-link@example.org'`);
+        await srv.services.auth.deleteExpired();
+        expect(await identifiers()).toEqual(["new-link@example.org"]);
+      } finally {
+        await srv.close();
+        await smtp.close();
+      }
+    },
+    startsInTest(1),
+  );
 });

@@ -15,7 +15,11 @@ async function codeOf(server: TestServer, slug: string) {
 }
 
 function join(server: TestServer, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${server.url}/api/join`, { method: "POST", headers: { "content-type": "application/json", origin: server.url, ...headers }, body: JSON.stringify(body) });
+  return fetch(`${server.url}/api/join`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: server.url, ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 describe.each(testDatabaseKinds())("room codes: the per-address limit on %s", (database) => {
@@ -26,7 +30,9 @@ describe.each(testDatabaseKinds())("room codes: the per-address limit on %s", (d
   afterAll(async () => server?.close());
 
   it("parallel wrong guesses without any cookie: exactly the address's limit are evaluated, the rest are refused unread", async () => {
-    const statuses = await Promise.all(Array.from({ length: 30 }, async (_, i) => (await join(server, { code: `ZZZZ-ZZ${"ABCDEFGHJK"[i % 10]}${"MNP"[Math.floor(i / 10)]}` })).status));
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => (await join(server, { code: `ZZZZ-ZZ${"ABCDEFGHJK"[i % 10]}${"MNP"[Math.floor(i / 10)]}` })).status),
+    );
     expect(statuses.filter((s) => s === 404)).toHaveLength(8);
     expect(statuses.filter((s) => s === 429)).toHaveLength(22);
     const refused = await join(server, { code: await codeOf(server, "fms-planning") });
@@ -51,10 +57,12 @@ describe.each(testDatabaseKinds())("room codes: concurrent guesses straight at t
     const device = { secret: server.services.auth.newDeviceSecret(), minted: false };
     const outcomes = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        server.services.auth.joinWithCode({ code: `ZZZZ-Z${"ABCDEFGHJK"[i % 10]}${"MNPQR"[Math.floor(i / 10)]}Z` }, { ip: "192.0.2.1", device, actor: null }).then(
-          () => "joined",
-          (err: { code?: string }) => err.code ?? "error",
-        ),
+        server.services.auth
+          .joinWithCode({ code: `ZZZZ-Z${"ABCDEFGHJK"[i % 10]}${"MNPQR"[Math.floor(i / 10)]}Z` }, { ip: "192.0.2.1", device, actor: null })
+          .then(
+            () => "joined",
+            (err: { code?: string }) => err.code ?? "error",
+          ),
       ),
     );
     expect(outcomes.filter((o) => o === "not_found")).toHaveLength(4);
@@ -63,7 +71,9 @@ describe.each(testDatabaseKinds())("room codes: concurrent guesses straight at t
     const code = await codeOf(server, "fms-planning");
     await expect(server.services.auth.joinWithCode({ code }, { ip: "192.0.2.1", device, actor: null })).rejects.toMatchObject({ code: "rate_limited" });
     const other = { secret: server.services.auth.newDeviceSecret(), minted: true };
-    await expect(server.services.auth.joinWithCode({ code }, { ip: "192.0.2.1", device: other, actor: null })).resolves.toMatchObject({ session: { slug: "fms-planning" } });
+    await expect(server.services.auth.joinWithCode({ code }, { ip: "192.0.2.1", device: other, actor: null })).resolves.toMatchObject({
+      session: { slug: "fms-planning" },
+    });
   });
 });
 
@@ -77,10 +87,12 @@ describe("room codes: the limit is a sliding window", () => {
   afterAll(async () => server?.close());
 
   const wrong = () =>
-    server.services.auth.joinWithCode({ code: "ZZZZ-ZZZZ" }, { ip: "198.51.100.50", device: { secret: server.services.auth.newDeviceSecret(), minted: true }, actor: null }).then(
-      () => "joined",
-      (err: { code?: string }) => err.code ?? "error",
-    );
+    server.services.auth
+      .joinWithCode({ code: "ZZZZ-ZZZZ" }, { ip: "198.51.100.50", device: { secret: server.services.auth.newDeviceSecret(), minted: true }, actor: null })
+      .then(
+        () => "joined",
+        (err: { code?: string }) => err.code ?? "error",
+      );
 
   it("gives no fresh budget at the turn of a window, and frees it as the earlier attempts age", async () => {
     expect([await wrong(), await wrong(), await wrong()]).toEqual(["not_found", "not_found", "not_found"]);
@@ -98,7 +110,11 @@ describe("room codes behind a trusted reverse proxy", () => {
   let server: TestServer;
   beforeAll(async () => {
     // The test's requests come from 127.0.0.1, which plays the venue's reverse proxy here.
-    server = await startTestServer({ withNext: true, config: { trustedProxies: ["127.0.0.1/32"] }, auth: { codeLimits: { perDevice: 100, perAddress: 3, perIpv6Site: 6 } } });
+    server = await startTestServer({
+      withNext: true,
+      config: { trustedProxies: ["127.0.0.1/32"] },
+      auth: { codeLimits: { perDevice: 100, perAddress: 3, perIpv6Site: 6 } },
+    });
   });
   afterAll(async () => server?.close());
 
@@ -149,7 +165,10 @@ describe("sign-in links and a slow mail server", () => {
   it("a registered address is answered without waiting for the mail server, like an unknown one, and its mail still goes", async () => {
     const csrfRes = await fetch(`${server.url}/api/auth/csrf`);
     const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-    const cookie = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookie = csrfRes.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const ask = (email: string) =>
       fetch(`${server.url}/api/auth/signin/email`, {
         method: "POST",
@@ -161,7 +180,7 @@ describe("sign-in links and a slow mail server", () => {
       const registered = await ask("sol@example.org");
       const unknown = await ask("nobody-slow@example.org");
       // Both answered while the registered address's mail is (or is about to be) stuck in the mail server.
-      for (const until = Date.now() + 5000; smtp.held < 1 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+      for (const until = Date.now() + 5000; smtp.held < 1 && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
       expect(smtp.held).toBe(1);
       expect(smtp.mails).toHaveLength(0);
       const answers = await Promise.all([registered, unknown].map(async (r) => ({ status: r.status, url: ((await r.json()) as { url: string }).url })));
@@ -193,13 +212,20 @@ describe("sign-in links", () => {
   async function askForLink(email: string, headers: Record<string, string> = {}) {
     const csrfRes = await fetch(`${server.url}/api/auth/csrf`);
     const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-    const cookie = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookie = csrfRes.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const res = await fetch(`${server.url}/api/auth/signin/email`, {
       method: "POST",
       headers: { cookie, "content-type": "application/x-www-form-urlencoded", origin: server.url, ...headers },
       body: new URLSearchParams({ csrfToken, email, callbackUrl: "/", json: "true" }),
     });
-    return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as { url: string; error?: { code: string; message: string } } };
+    return {
+      status: res.status,
+      retryAfter: res.headers.get("retry-after"),
+      body: (await res.json()) as { url: string; error?: { code: string; message: string } },
+    };
   }
 
   it("are throttled per address with the same answer for registered and unknown addresses", async () => {
@@ -221,7 +247,8 @@ describe("sign-in links", () => {
     const shown = (r: typeof registered) => ({ url: r.body.url, code: r.body.error?.code, message: r.body.error?.message });
     expect(shown(registered)).toEqual(shown(unknown));
     // The mails go after the answers: wait for both.
-    for (const until = Date.now() + 10_000; smtp.mails.filter((m) => m.to.includes("rhea@example.org")).length < 2 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    for (const until = Date.now() + 10_000; smtp.mails.filter((m) => m.to.includes("rhea@example.org")).length < 2 && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 50));
     expect(smtp.mails.filter((m) => m.to.includes("rhea@example.org"))).toHaveLength(2);
     expect(smtp.mails.filter((m) => m.to.includes("nobody@example.org"))).toHaveLength(0);
   });
@@ -239,7 +266,13 @@ describe("sign-in links", () => {
     const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
     const res = await fetch(`${server.url}/api/auth/signin/email`, {
       method: "POST",
-      headers: { cookie: csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; "), "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        cookie: csrfRes.headers
+          .getSetCookie()
+          .map((c) => c.split(";")[0])
+          .join("; "),
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: new URLSearchParams({ csrfToken, email: "rhea@example.org", callbackUrl: "/" }),
       redirect: "manual",
     });

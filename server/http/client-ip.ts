@@ -33,7 +33,6 @@ export function parseTrustedProxies(list: string[]): TrustedProxies | undefined 
   return { has: (address) => isIP(address) !== 0 && trust(address, 0) };
 }
 
-
 /** A hop as some proxies write it: `[2001:db8::1]:4711` or `192.0.2.1:4711`; the address alone. */
 function bareHop(hop: string): string {
   const h = hop.trim();

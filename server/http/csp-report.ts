@@ -87,7 +87,8 @@ function blockedKind(uri: string, own: string): string {
   if (["inline", "eval", "wasm-eval", "trusted-types-policy", "trusted-types-sink"].includes(uri)) return uri;
   try {
     const u = new URL(uri);
-    if (u.protocol === "http:" || u.protocol === "https:" || u.protocol === "ws:" || u.protocol === "wss:") return u.origin === own ? "self" : u.origin.slice(0, 100);
+    if (u.protocol === "http:" || u.protocol === "https:" || u.protocol === "ws:" || u.protocol === "wss:")
+      return u.origin === own ? "self" : u.origin.slice(0, 100);
     return u.protocol.replace(/:$/, "").slice(0, 30);
   } catch {
     return "other";

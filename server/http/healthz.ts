@@ -28,6 +28,10 @@ export async function healthz(app: PlenaryServices, req: http.IncomingMessage, r
     now: app.clock.now().toISOString(),
     simulatedClock: app.clock.simulated,
   };
-  res.writeHead(status === "ok" ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store", ...(status === "ok" ? {} : { "retry-after": "5" }) });
+  res.writeHead(status === "ok" ? 200 : 503, {
+    "content-type": "application/json",
+    "cache-control": "no-store",
+    ...(status === "ok" ? {} : { "retry-after": "5" }),
+  });
   res.end(req.method === "HEAD" ? undefined : JSON.stringify(body));
 }

@@ -87,12 +87,18 @@ describe.skipIf(!hasLivekit)("POST /api/livekit/webhook", () => {
     expect(res).toEqual({ status: 200, json: { handled: true, event: "egress_started" } });
 
     // The stop call reached LiveKit: its API log names the egress.
-    const stopCalls = keys().embedded!.recentOutput().filter((l) => l.includes("Egress.StopEgress") && l.includes(egressId));
+    const stopCalls = keys()
+      .embedded!.recentOutput()
+      .filter((l) => l.includes("Egress.StopEgress") && l.includes(egressId));
     expect(stopCalls.length).toBeGreaterThan(0);
 
     const [entry] = (await app().audit.list({ action: "recording:guard", limit: 10 })).filter((e) => e.objectId === egressId);
     expect(entry).toMatchObject({ outcome: "refused", actorLabel: "Recording guard (LiveKit webhook)", objectType: "egress", sessionId: day1.id });
-    expect(entry.details).toMatchObject({ reason: expect.stringMatching(/Chatham House Rule/), room, stop: expect.stringMatching(/stop requested; LiveKit answered: /) });
+    expect(entry.details).toMatchObject({
+      reason: expect.stringMatching(/Chatham House Rule/),
+      room,
+      stop: expect.stringMatching(/stop requested; LiveKit answered: /),
+    });
     // Nothing shows as recording.
     expect((await app().streaming.snapshot(day1)).recording).toBe(false);
     await keys().rooms.deleteRoom(room);
@@ -137,7 +143,9 @@ describe.skipIf(!hasLivekit)("POST /api/livekit/webhook", () => {
     // /metrics sees the delivery and the viewer.
     const viewers = async () => (await metrics().streamViewers.get()).values.find((v) => v.labels.session === day2.id)?.value;
     const deliveries = async (labels: Record<string, string>) =>
-      (await metrics().webhooks.get()).values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k as "event" | "outcome"] === l)).reduce((n, v) => n + v.value, 0);
+      (await metrics().webhooks.get()).values
+        .filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k as "event" | "outcome"] === l))
+        .reduce((n, v) => n + v.value, 0);
     expect(await viewers()).toBe(1);
     expect(await deliveries({ event: "participant_joined", outcome: "handled" })).toBeGreaterThanOrEqual(1);
     const duplicatesBefore = await deliveries({ outcome: "duplicate" });
@@ -182,7 +190,11 @@ describe.skipIf(!hasLivekit)("POST /api/livekit/webhook", () => {
     const twice = egressEvent("egress_started", `EG_twice${Date.now().toString(36)}`, room, "EGRESS_ACTIVE");
     const twiceId = (twice.egressInfo as { egressId: string }).egressId;
     const signed = await signWebhook(keys().apiKey, keys().apiSecret, twice);
-    const answers = await Promise.all([post(signed.body, signed.authorization), post(signed.body, signed.authorization), post(signed.body, signed.authorization)]);
+    const answers = await Promise.all([
+      post(signed.body, signed.authorization),
+      post(signed.body, signed.authorization),
+      post(signed.body, signed.authorization),
+    ]);
     expect(answers.filter((a) => a.status === 200 && a.json.handled === true)).toHaveLength(1);
     for (const a of answers.filter((x) => x.json.handled !== true)) {
       expect([JSON.stringify({ status: 200, json: { handled: false, reason: "duplicate" } }), `503:in_progress`]).toContain(

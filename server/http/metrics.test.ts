@@ -33,7 +33,10 @@ function parseExposition(text: string): { types: Map<string, string>; samples: S
       types.set(m[1], m[2]);
       continue;
     }
-    m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\["\\n])*",?)*)\})? ([+-]?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?|nan|inf))(?: -?\d+)?$/i.exec(line);
+    m =
+      /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\["\\n])*",?)*)\})? ([+-]?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?|nan|inf))(?: -?\d+)?$/i.exec(
+        line,
+      );
     if (!m) throw new Error(`line ${i + 1} is not in the text format: ${line}`);
     const name = m[1];
     const family = suffixes.map((s) => (s && name.endsWith(s) ? name.slice(0, -s.length) : name)).find((f) => types.has(f));
@@ -72,7 +75,9 @@ async function scrape(url: string) {
 }
 
 function emit(socket: TestSocket, event: string, payload: unknown): Promise<AckResult<unknown>> {
-  return new Promise((resolve) => (socket as unknown as { emit(e: string, p: unknown, cb: (r: AckResult<unknown>) => void): void }).emit(event, payload, resolve));
+  return new Promise((resolve) =>
+    (socket as unknown as { emit(e: string, p: unknown, cb: (r: AckResult<unknown>) => void): void }).emit(event, payload, resolve),
+  );
 }
 
 describe("GET /metrics", () => {
@@ -126,19 +131,37 @@ describe("GET /metrics", () => {
     const refused = await emit(a, "session:join", { slug: 42 });
     expect(refused.ok).toBe(false);
     server.services.io.to("agenda").emit("agenda:changed", { item: (await server.services.agenda.list())[0] });
-    const batcher = new Batcher<number, number>({ name: "metrics_test", max: 10, schedule: (job) => job(), write: async (batch) => batch.forEach((p) => p.resolve(p.item)) });
+    const batcher = new Batcher<number, number>({
+      name: "metrics_test",
+      max: 10,
+      schedule: (job) => job(),
+      write: async (batch) => batch.forEach((p) => p.resolve(p.item)),
+    });
     await Promise.all([1, 2, 3].map((n) => batcher.add(n)));
 
     const after = await scrape(server.url);
     const sessionId = (await server.services.agenda.findRow(DAY2))!.id;
-    expect(value(after, "plenary_sockets_connected", { view: "audience", session: sessionId })).toBe(value(before, "plenary_sockets_connected", { view: "audience", session: sessionId }) + 1);
+    expect(value(after, "plenary_sockets_connected", { view: "audience", session: sessionId })).toBe(
+      value(before, "plenary_sockets_connected", { view: "audience", session: sessionId }) + 1,
+    );
     expect(value(after, "plenary_sockets_connected", { view: "agenda" })).toBe(value(before, "plenary_sockets_connected", { view: "agenda" }) + 1);
     expect(value(after, "plenary_socket_events_total", { event: "connect" }) - value(before, "plenary_socket_events_total", { event: "connect" })).toBe(2);
-    expect(value(after, "plenary_commands_total", { event: "session:join", code: "ok" }) - value(before, "plenary_commands_total", { event: "session:join", code: "ok" })).toBe(1);
+    expect(
+      value(after, "plenary_commands_total", { event: "session:join", code: "ok" }) -
+        value(before, "plenary_commands_total", { event: "session:join", code: "ok" }),
+    ).toBe(1);
     const refusalCode = (refused as { error: { code: string } }).error.code;
-    expect(value(after, "plenary_commands_total", { event: "session:join", code: refusalCode }) - value(before, "plenary_commands_total", { event: "session:join", code: refusalCode })).toBe(1);
-    expect(value(after, "plenary_command_duration_seconds_count", { event: "session:join" }) - value(before, "plenary_command_duration_seconds_count", { event: "session:join" })).toBe(2);
-    expect(value(after, "plenary_fanout_emits_total", { event: "agenda:changed" }) - value(before, "plenary_fanout_emits_total", { event: "agenda:changed" })).toBe(1);
+    expect(
+      value(after, "plenary_commands_total", { event: "session:join", code: refusalCode }) -
+        value(before, "plenary_commands_total", { event: "session:join", code: refusalCode }),
+    ).toBe(1);
+    expect(
+      value(after, "plenary_command_duration_seconds_count", { event: "session:join" }) -
+        value(before, "plenary_command_duration_seconds_count", { event: "session:join" }),
+    ).toBe(2);
+    expect(
+      value(after, "plenary_fanout_emits_total", { event: "agenda:changed" }) - value(before, "plenary_fanout_emits_total", { event: "agenda:changed" }),
+    ).toBe(1);
     expect(value(after, "plenary_batch_size_sum", { batcher: "metrics_test" })).toBe(3);
     expect(value(after, "plenary_batch_wait_seconds_count", { batcher: "metrics_test" })).toBe(3);
     expect(value(after, "plenary_db_operation_duration_seconds_count")).toBeGreaterThan(value(before, "plenary_db_operation_duration_seconds_count"));
@@ -146,7 +169,9 @@ describe("GET /metrics", () => {
     a.close();
     await new Promise((r) => setTimeout(r, 100));
     const closed = await scrape(server.url);
-    expect(value(closed, "plenary_sockets_connected", { view: "audience", session: sessionId })).toBe(value(before, "plenary_sockets_connected", { view: "audience", session: sessionId }));
+    expect(value(closed, "plenary_sockets_connected", { view: "audience", session: sessionId })).toBe(
+      value(before, "plenary_sockets_connected", { view: "audience", session: sessionId }),
+    );
   });
 
   it("counts a database error by operation and SQLSTATE, not by its text", async () => {
@@ -202,7 +227,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("GET /metrics on Postgres", () =
     });
     await expect(server.services.db.execute("select * from no_such_table_for_metrics")).rejects.toBeTruthy();
     const after = await scrape(server.url);
-    expect(value(after, "plenary_db_operation_duration_seconds_count", { operation: "begin" })).toBeGreaterThan(value(before, "plenary_db_operation_duration_seconds_count", { operation: "begin" }));
+    expect(value(after, "plenary_db_operation_duration_seconds_count", { operation: "begin" })).toBeGreaterThan(
+      value(before, "plenary_db_operation_duration_seconds_count", { operation: "begin" }),
+    );
     expect(value(after, "plenary_db_errors_total", { code: "42P01" }) - value(before, "plenary_db_errors_total", { code: "42P01" })).toBe(1);
   });
 });

@@ -30,10 +30,10 @@ describe("bad input never puts people's data in the server log", () => {
     // Everything the process writes, whoever writes it (Next, next-auth, drizzle, our logger).
     for (const stream of [process.stdout, process.stderr]) {
       const write = stream.write.bind(stream);
-      stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      stream.write = (chunk: unknown, ...rest: unknown[]) => {
         printed.push(String(chunk));
         return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-      });
+      };
       restore.push(() => (stream.write = write));
     }
     server = await startTestServer({ withNext: true, demo: true, now: "2024-05-24T10:00:00-04:00", logSink: (l) => logs.push(l) });
@@ -52,7 +52,10 @@ describe("bad input never puts people's data in the server log", () => {
   it("a sign-in link asked for an address with a NUL byte is refused, and the address is not logged", async () => {
     const csrf = await fetch(`${server.url}/api/auth/csrf`);
     const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookie = csrf.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const form = new URLSearchParams({ email: `${EMAIL}${NUL}\n${NAME}`, csrfToken, callbackUrl: server.url, json: "true" });
     const res = await post("/api/auth/signin/email", form.toString(), { cookie, "content-type": "application/x-www-form-urlencoded" });
     expect(res.status).toBeLessThan(600);
@@ -63,7 +66,9 @@ describe("bad input never puts people's data in the server log", () => {
     const ics = await fetch(`${server.url}/sessions/${encodeURIComponent(`${NAME}${NUL}${EMAIL}`)}/calendar.ics`);
     expect([404, 500]).toContain(ics.status);
     await ics.text();
-    const join = await post("/api/join", JSON.stringify({ code: `${EMAIL}${NUL}`, displayName: `${NAME}\n${AFFILIATION}${NUL}` }), { "content-type": "application/json" });
+    const join = await post("/api/join", JSON.stringify({ code: `${EMAIL}${NUL}`, displayName: `${NAME}\n${AFFILIATION}${NUL}` }), {
+      "content-type": "application/json",
+    });
     expect(join.status).toBeGreaterThanOrEqual(400);
     await join.text();
     const demo = await post("/api/demo/sign-in", JSON.stringify({ email: `${EMAIL}${NUL}` }), { "content-type": "application/json" });
@@ -88,7 +93,9 @@ describe("bad input never puts people's data in the server log", () => {
     const socket = await connectClient(server.url, { origin: server.url, cookie: organizer.cookie });
     sockets.push(socket);
     const emit = (event: string, payload: unknown) =>
-      new Promise<AckResult<unknown>>((resolve) => (socket as unknown as { emit(e: string, p: unknown, cb: (r: AckResult<unknown>) => void): void }).emit(event, payload, resolve));
+      new Promise<AckResult<unknown>>((resolve) =>
+        (socket as unknown as { emit(e: string, p: unknown, cb: (r: AckResult<unknown>) => void): void }).emit(event, payload, resolve),
+      );
     for (const [event, payload] of [
       ["session:join", { slug: `${NAME}${NUL}${EMAIL}` }],
       ["question:submit", { slug: `${AFFILIATION}${NUL}`, text: `${NAME}${NUL}\n${EMAIL}`, clientKey: `${EMAIL}${NUL}` }],

@@ -28,4 +28,3 @@ export async function requirePage(action: Action, returnTo: string, session?: Se
   }
   return actor;
 }
-

@@ -43,7 +43,9 @@ describe("the policy (pure)", () => {
 
   it("connect-src names LiveKit (ws and http forms), form-action the OIDC issuer's origin", () => {
     const d = directives(
-      createSecurityPolicy({ ...base, livekitUrl: "wss://lk.example.net:7443", oidcIssuer: "https://idp.example.org/realms/fms" }).headersFor("/signin", "n")["content-security-policy"],
+      createSecurityPolicy({ ...base, livekitUrl: "wss://lk.example.net:7443", oidcIssuer: "https://idp.example.org/realms/fms" }).headersFor("/signin", "n")[
+        "content-security-policy"
+      ],
     );
     expect(d.get("connect-src")).toEqual(["'self'", "wss://plenary.example", "wss://lk.example.net:7443", "https://lk.example.net:7443"]);
     expect(d.get("form-action")).toEqual(["'self'", "https://idp.example.org"]);
@@ -114,10 +116,20 @@ describe("the policy (pure)", () => {
     };
     expect(parseViolations(old, "http://127.0.0.1:3000")).toEqual([{ directive: "script-src-elem", blocked: "inline", disposition: "enforce", page: "/join" }]);
     const modern = [
-      { type: "csp-violation", body: { documentURL: "http://127.0.0.1:3000/admin", effectiveDirective: "connect-src", blockedURL: "https://evil.example/x?token=1", disposition: "report" } },
+      {
+        type: "csp-violation",
+        body: {
+          documentURL: "http://127.0.0.1:3000/admin",
+          effectiveDirective: "connect-src",
+          blockedURL: "https://evil.example/x?token=1",
+          disposition: "report",
+        },
+      },
       { type: "deprecation", body: {} },
     ];
-    expect(parseViolations(modern, "http://127.0.0.1:3000")).toEqual([{ directive: "connect-src", blocked: "https://evil.example", disposition: "report", page: "/admin" }]);
+    expect(parseViolations(modern, "http://127.0.0.1:3000")).toEqual([
+      { directive: "connect-src", blocked: "https://evil.example", disposition: "report", page: "/admin" },
+    ]);
     expect(parseViolations({ nonsense: true }, "http://127.0.0.1:3000")).toEqual([]);
   });
 });
@@ -204,7 +216,12 @@ describe("every kind of response carries the headers", () => {
 
   it("violation reports are logged by kind (no query, no sample), and rate-limited per client", async () => {
     const report = JSON.stringify({
-      "csp-report": { "document-uri": `${server.url}/join?code=SECRET-CODE`, "effective-directive": "script-src-elem", "blocked-uri": "inline", "script-sample": "steal('secret')" },
+      "csp-report": {
+        "document-uri": `${server.url}/join?code=SECRET-CODE`,
+        "effective-directive": "script-src-elem",
+        "blocked-uri": "inline",
+        "script-sample": "steal('secret')",
+      },
     });
     const send = () => fetch(`${server.url}/api/csp-report`, { method: "POST", headers: { "content-type": "application/csp-report" }, body: report });
     const first = await send();
@@ -225,7 +242,11 @@ describe("every kind of response carries the headers", () => {
     const logged = logs.filter((l) => l.includes("content security policy violation")).length;
     expect(logged).toBe(statuses.filter((s) => s === 204).length);
 
-    const bad = await fetch(`${server.url}/api/csp-report`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": "10.9.9.9" }, body: "{not json" });
+    const bad = await fetch(`${server.url}/api/csp-report`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": "10.9.9.9" },
+      body: "{not json",
+    });
     expect([400, 429]).toContain(bad.status);
   });
 
@@ -251,7 +272,10 @@ describe("behind TLS and with a venue allowed to frame the screen", () => {
       expect((await fetch(`${server.url}${path}`)).headers.get("strict-transport-security"), path).toBe("max-age=31536000");
     }
     const staff = await createPerson(server.services, { name: "Stage Manager", email: "stage@example.org", organizer: true });
-    const screen = await fetch(`${server.url}/sessions/fms-planning/screen`, { headers: { cookie: `${SECURE_SESSION_COOKIE}=${staff.token}` }, redirect: "manual" });
+    const screen = await fetch(`${server.url}/sessions/fms-planning/screen`, {
+      headers: { cookie: `${SECURE_SESSION_COOKIE}=${staff.token}` },
+      redirect: "manual",
+    });
     expect(screen.status).toBe(200);
     expect(directives(screen.headers.get("content-security-policy")).get("frame-ancestors")).toEqual(["https://stage.venue.example"]);
     expect(screen.headers.get("x-frame-options")).toBeNull();

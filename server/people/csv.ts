@@ -38,7 +38,13 @@ export function parseParticipantsCsv(text: string, knownSlugs: Set<string>): { r
   let records: Record<string, string>[];
   try {
     records = parse(text.replace(/^\uFEFF/, ""), {
-      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, "_")),
+      columns: (header: string[]) =>
+        header.map((h) =>
+          h
+            .trim()
+            .toLowerCase()
+            .replace(/[\s-]+/g, "_"),
+        ),
       skip_empty_lines: true,
       trim: true,
       relax_column_count: true,
@@ -50,7 +56,8 @@ export function parseParticipantsCsv(text: string, knownSlugs: Set<string>): { r
   if (records.length > MAX_ROWS) return { rows: [], problems: [], fileError: `At most ${MAX_ROWS} rows per import.` };
   const header = records.length ? Object.keys(records[0]) : [];
   const missing = ["name", "email"].filter((c) => !header.includes(c));
-  if (records.length && missing.length) return { rows: [], problems: [], fileError: `Missing column(s): ${missing.join(", ")}. Expected: ${CSV_COLUMNS.join(", ")}.` };
+  if (records.length && missing.length)
+    return { rows: [], problems: [], fileError: `Missing column(s): ${missing.join(", ")}. Expected: ${CSV_COLUMNS.join(", ")}.` };
 
   const rows: ParsedParticipant[] = [];
   const problems: RowProblem[] = [];
@@ -67,12 +74,18 @@ export function parseParticipantsCsv(text: string, knownSlugs: Set<string>): { r
     if (!emailSchema.safeParse(email).success) errors.push(`${quoted(r.email ?? "")} is not a valid e-mail address`);
     else if (seen.has(email)) errors.push(`duplicate of line ${seen.get(email)} (same e-mail)`);
     else seen.set(email, line);
-    const modeRaw = (r.attendance_mode ?? "").trim().toLowerCase().replace(/[\s-]+/g, "_");
+    const modeRaw = (r.attendance_mode ?? "")
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, "_");
     const attendanceMode = modeRaw === "" ? "remote" : modeRaw === "in_person" || modeRaw === "remote" ? modeRaw : null;
     if (!attendanceMode) errors.push(`attendance_mode ${quoted(r.attendance_mode ?? "")} must be in_person or remote`);
     let organizer = false;
     const roles: ParsedParticipant["roles"] = [];
-    for (const token of (r.roles ?? "").split(";").map((t) => t.trim()).filter(Boolean)) {
+    for (const token of (r.roles ?? "")
+      .split(";")
+      .map((t) => t.trim())
+      .filter(Boolean)) {
       if (token.toLowerCase() === "organizer") {
         organizer = true;
         continue;

@@ -48,7 +48,11 @@ describe.each(testDatabaseKinds())("participants import on %s", (database) => {
   afterAll(async () => server?.close());
 
   const post = (body: unknown) =>
-    fetch(`${server.url}/api/admin/import`, { method: "POST", headers: { cookie: organizer.cookie, origin: server.url, "content-type": "application/json" }, body: JSON.stringify(body) });
+    fetch(`${server.url}/api/admin/import`, {
+      method: "POST",
+      headers: { cookie: organizer.cookie, origin: server.url, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
   const count = async (q: ReturnType<typeof sql>) => ((await server.services.db.execute(q)) as unknown as { rows: Array<{ n: number }> }).rows[0].n;
   const snapshot = async () => ({
     users: await count(sql`SELECT count(*)::int AS n FROM users`),

@@ -27,8 +27,14 @@ export async function findPersonByEmail(db: Db, email: string) {
   return row;
 }
 
-export async function insertPerson(db: Db, p: { email: string; name: string; affiliation: string | null; attendanceMode: "in_person" | "remote" }): Promise<string> {
-  const [created] = await db.insert(users).values({ kind: "person", ...p }).returning({ id: users.id });
+export async function insertPerson(
+  db: Db,
+  p: { email: string; name: string; affiliation: string | null; attendanceMode: "in_person" | "remote" },
+): Promise<string> {
+  const [created] = await db
+    .insert(users)
+    .values({ kind: "person", ...p })
+    .returning({ id: users.id });
   return created.id;
 }
 
@@ -96,7 +102,14 @@ export async function eraseEndedChathamAttendees(tx: Database, now: Date): Promi
     ? await tx
         .update(users)
         .set({ name: null })
-        .where(and(inArray(users.id, userIds), eq(users.kind, "device"), sql`${users.name} IS NOT NULL`, sql`NOT EXISTS (SELECT 1 FROM ${sessionRoles} WHERE ${sessionRoles.userId} = ${users.id})`))
+        .where(
+          and(
+            inArray(users.id, userIds),
+            eq(users.kind, "device"),
+            sql`${users.name} IS NOT NULL`,
+            sql`NOT EXISTS (SELECT 1 FROM ${sessionRoles} WHERE ${sessionRoles.userId} = ${users.id})`,
+          ),
+        )
         .returning({ id: users.id })
     : [];
   return { sessionIds: [...new Set(removed.map((r) => r.sessionId))], attendees: removed.length, names: named.length };

@@ -104,7 +104,9 @@ export class PeopleService {
     if (!session) throw sessionNotFound(sessionSlug);
     const user = await authq.findUserByEmail(this.db, email);
     if (!user) throw new AppError("not_found", `No participant has the e-mail ${email}. Import them first.`);
-    const changed = grant ? await authq.grantSessionRole(this.db, session.id, user.id, role) : await authq.revokeSessionRole(this.db, session.id, user.id, role);
+    const changed = grant
+      ? await authq.grantSessionRole(this.db, session.id, user.id, role)
+      : await authq.revokeSessionRole(this.db, session.id, user.id, role);
     if (changed) {
       this.publish.rolesChanged(user.id);
       await this.audit.record({

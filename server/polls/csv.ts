@@ -35,5 +35,8 @@ export function resultsCsv(entries: Array<{ number: number; poll: PollView; resu
     if (results.otherAnswers !== null) records.push([...head, "(other answers)", formatCount(results.otherAnswers), null, respondents]);
     if (results.mean !== null) records.push([...head, "(mean rating)", results.mean, null, respondents]);
   }
-  return stringify(records.map((r) => r.map(guardFormula)), { ...OPTIONS, bom: true });
+  return stringify(
+    records.map((r) => r.map(guardFormula)),
+    { ...OPTIONS, bom: true },
+  );
 }

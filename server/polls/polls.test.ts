@@ -39,7 +39,12 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer({ database, now: THURSDAY_10, logSink: (l) => logs.push(l), polls: { tickMs: 50, timerSweepMs: 200, erasureSweepMs: 60_000 } });
+    server = await startTestServer({
+      database,
+      now: THURSDAY_10,
+      logSink: (l) => logs.push(l),
+      polls: { tickMs: 50, timerSweepMs: 200, erasureSweepMs: 60_000 },
+    });
     const app = server.services;
     const both = (role: "moderator" | "panelist") => [
       { slug: DAY1, role },
@@ -136,7 +141,14 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
     const published = collect<PollFact>(ann.socket, "poll:published");
     await ok(emit(mod.socket, "poll:publish", { pollId: poll.id }));
     await eventually(() => expect(published.at(-1)?.poll.resultsPublic).toBe(true));
-    await eventually(() => expect(annResults.filter((r) => r.pollId === poll.id).at(-1)?.rows.map((r) => r.count)).toEqual([0, 1, 1]));
+    await eventually(() =>
+      expect(
+        annResults
+          .filter((r) => r.pollId === poll.id)
+          .at(-1)
+          ?.rows.map((r) => r.count),
+      ).toEqual([0, 1, 1]),
+    );
     const annSnapshot = await ok(emit<{ polls: Array<{ poll: PollView; results: PollResults | null }> }>(ann.socket, "poll:sync", { slug: DAY2 }));
     expect(annSnapshot.polls.find((p) => p.poll.id === poll.id)?.results?.respondents).toBe(2);
   });
@@ -180,7 +192,10 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
     expect(await send(draft.id, { kind: "single", optionId: draft.options[0].id })).toBe("poll_not_open");
     expect(await send("00000000-0000-4000-8000-000000000000", { kind: "single", optionId: a })).toBe("not_found");
     expect(await send("not-a-uuid", { kind: "single", optionId: a })).toBe("invalid_payload");
-    const [{ n }] = await rows<{ n: number }>(server.services, sql`SELECT count(*)::int AS n FROM poll_responses WHERE poll_id IN (${multi.id}, ${rating.id}, ${draft.id})`);
+    const [{ n }] = await rows<{ n: number }>(
+      server.services,
+      sql`SELECT count(*)::int AS n FROM poll_responses WHERE poll_id IN (${multi.id}, ${rating.id}, ${draft.id})`,
+    );
     expect(Number(n)).toBe(0);
 
     // A valid answer after all those refusals is stored exactly once.
@@ -204,13 +219,21 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
     const poll = await ok(emit<PollView>(mod.socket, "poll:create", { slug: DAY2, clientKey: clientKey(), draft: singleDraft(), open: true }));
     expect(await refusalCode(emit(ann.socket, "poll:close", { pollId: poll.id }))).toBe("forbidden");
     expect(await refusalCode(emit(panel.socket, "poll:publish", { pollId: poll.id }))).toBe("forbidden");
-    expect(await refusalCode(emit(anon.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[0].id } }))).toBe("unauthenticated");
+    expect(await refusalCode(emit(anon.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[0].id } }))).toBe(
+      "unauthenticated",
+    );
 
     // A room device answers only where it joined with the code.
-    const day1 = await ok(emit<PollView>((await join(people.moderator, DAY1)).socket, "poll:create", { slug: DAY1, clientKey: clientKey(), draft: singleDraft(), open: true }));
-    expect(await refusalCode(emit(outsider.socket, "poll:answer", { pollId: day1.id, answer: { kind: "single", optionId: day1.options[0].id } }))).toBe("forbidden");
+    const day1 = await ok(
+      emit<PollView>((await join(people.moderator, DAY1)).socket, "poll:create", { slug: DAY1, clientKey: clientKey(), draft: singleDraft(), open: true }),
+    );
+    expect(await refusalCode(emit(outsider.socket, "poll:answer", { pollId: day1.id, answer: { kind: "single", optionId: day1.options[0].id } }))).toBe(
+      "forbidden",
+    );
     const device = await join(people.device, DAY1);
-    expect(await refusalCode(emit(device.socket, "poll:answer", { pollId: day1.id, answer: { kind: "single", optionId: day1.options[0].id } }))).toBe("accepted");
+    expect(await refusalCode(emit(device.socket, "poll:answer", { pollId: day1.id, answer: { kind: "single", optionId: day1.options[0].id } }))).toBe(
+      "accepted",
+    );
 
     // A resent create (same idempotency key) returns the same poll, once.
     const k = clientKey();
@@ -226,7 +249,11 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
     const org = await join(people.organizer, DAY2);
     const draft = await ok(emit<PollView>(mod.socket, "poll:create", { slug: DAY2, clientKey: clientKey(), draft: singleDraft() }));
     const edited = await ok(
-      emit<PollView>(mod.socket, "poll:update", { pollId: draft.id, expectedVersion: draft.version, draft: singleDraft({ question: "Edited?", options: ["Yes", "No"] }) }),
+      emit<PollView>(mod.socket, "poll:update", {
+        pollId: draft.id,
+        expectedVersion: draft.version,
+        draft: singleDraft({ question: "Edited?", options: ["Yes", "No"] }),
+      }),
     );
     expect(edited.question).toBe("Edited?");
     expect(edited.options.map((o) => o.label)).toEqual(["Yes", "No"]);
@@ -235,7 +262,9 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
     expect(stale.ok ? null : (stale.error.current as PollView).question).toBe("Edited?");
 
     await ok(emit(mod.socket, "poll:open", { pollId: draft.id }));
-    expect(await refusalCode(emit(mod.socket, "poll:update", { pollId: draft.id, expectedVersion: edited.version + 1, draft: singleDraft() }))).toBe("conflict");
+    expect(await refusalCode(emit(mod.socket, "poll:update", { pollId: draft.id, expectedVersion: edited.version + 1, draft: singleDraft() }))).toBe(
+      "conflict",
+    );
     expect(await refusalCode(emit(mod.socket, "poll:delete", { pollId: draft.id }))).toBe("conflict");
     const gone = await ok(emit<PollView>(mod.socket, "poll:create", { slug: DAY2, clientKey: clientKey(), draft: singleDraft() }));
     const deleted = collect<{ pollId: string }>(org.socket, "poll:deleted");
@@ -248,7 +277,11 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
     const tabs = await Promise.all([join(people.cy, DAY2), join(people.cy, DAY2), join(people.cy, DAY2)]);
     const poll = await ok(emit<PollView>(mod.socket, "poll:create", { slug: DAY2, clientKey: clientKey(), draft: singleDraft(), open: true }));
     const acks = await Promise.all(
-      tabs.flatMap((t, i) => poll.options.map((_o, j) => emit<MyAnswer>(t.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[(i + j) % 3].id } }))),
+      tabs.flatMap((t, i) =>
+        poll.options.map((_o, j) =>
+          emit<MyAnswer>(t.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[(i + j) % 3].id } }),
+        ),
+      ),
     );
     expect(acks.every((a) => a.ok)).toBe(true);
     const t = await dbTally(server.services, poll.id);
@@ -259,11 +292,23 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
   it("answers that arrive together are written together: one person's in the order sent, another poll's beside them", async () => {
     const mod = await join(people.moderator, DAY2);
     // People of their own: the others' answer rate budgets are spent by the tests above.
-    const fresh = await Promise.all(["Ann", "Bob", "Cy", "Dee"].map((name) => createPerson(server.services, { name: `${name} Batch`, email: `${name.toLowerCase()}-batch-${database}@example.org` })));
+    const fresh = await Promise.all(
+      ["Ann", "Bob", "Cy", "Dee"].map((name) =>
+        createPerson(server.services, { name: `${name} Batch`, email: `${name.toLowerCase()}-batch-${database}@example.org` }),
+      ),
+    );
     const [ann, bob, cy, dee] = await Promise.all(fresh.map((p) => join(p, DAY2)));
     const p1 = await ok(emit<PollView>(mod.socket, "poll:create", { slug: DAY2, clientKey: clientKey(), draft: singleDraft(), open: true }));
-    const p2 = await ok(emit<PollView>(mod.socket, "poll:create", { slug: DAY2, clientKey: clientKey(), draft: singleDraft({ question: "Which region first?", options: ["Europe", "Indo-Pacific", "Americas"] }), open: true }));
-    const answer = (who: { socket: TestSocket }, poll: PollView, i: number) => emit<MyAnswer>(who.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[i].id } });
+    const p2 = await ok(
+      emit<PollView>(mod.socket, "poll:create", {
+        slug: DAY2,
+        clientKey: clientKey(),
+        draft: singleDraft({ question: "Which region first?", options: ["Europe", "Indo-Pacific", "Americas"] }),
+        open: true,
+      }),
+    );
+    const answer = (who: { socket: TestSocket }, poll: PollView, i: number) =>
+      emit<MyAnswer>(who.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[i].id } });
     // Ann and Bob answer first (so both polls' definitions are at hand), and change their minds below.
     await ok(answer(ann, p2, 0));
     await ok(answer(bob, p1, 1));
@@ -310,7 +355,9 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
     const before = clock.now();
     clock.set(new Date(before.getTime() + 31_000));
     try {
-      expect(await refusalCode(emit(bob.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[1].id } }))).toBe("poll_closed");
+      expect(await refusalCode(emit(bob.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[1].id } }))).toBe(
+        "poll_closed",
+      );
       await Promise.all([server.services.polls.sweepTimers(), server.services.polls.sweepTimers(), server.services.polls.sweepTimers()]);
       await eventually(() => expect(closedFacts.map((f) => f.poll.id)).toEqual([poll.id]));
       await new Promise((r) => setTimeout(r, 600)); // a few more interval sweeps: still one close
@@ -329,12 +376,19 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
     for (let i = 0; i < 24; i += 6) {
       voters.push(
         ...(await Promise.all(
-          Array.from({ length: 6 }, async (_, j) => join(await createPerson(server.services, { name: `Voter ${i + j}`, email: `voter${i + j}-${database}@example.org` }), DAY2)),
+          Array.from({ length: 6 }, async (_, j) =>
+            join(await createPerson(server.services, { name: `Voter ${i + j}`, email: `voter${i + j}-${database}@example.org` }), DAY2),
+          ),
         )),
       );
     }
     const poll = await ok(
-      emit<PollView>(mod.socket, "poll:create", { slug: DAY2, clientKey: clientKey(), draft: { kind: "rating", question: "Rate it", scaleMax: 10, lowLabel: "Low", highLabel: "High", resultsVisibility: "live" }, open: true }),
+      emit<PollView>(mod.socket, "poll:create", {
+        slug: DAY2,
+        clientKey: clientKey(),
+        draft: { kind: "rating", question: "Rate it", scaleMax: 10, lowLabel: "Low", highLabel: "High", resultsVisibility: "live" },
+        open: true,
+      }),
     );
     const seen = collect<PollResults>(mod.socket, "poll:results");
     await Promise.all(voters.map((v, i) => ok(emit(v.socket, "poll:answer", { pollId: poll.id, answer: { kind: "rating", value: (i % 10) + 1 } }))));
@@ -357,11 +411,15 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
       [mod, org, panel].forEach((j) => watch(j.socket));
       const voters = await Promise.all([people.ann, people.bob, people.cy, people.dee].map((p) => join(p, DAY1)));
       voters.forEach((v) => watch(v.socket));
-      const poll = await ok(emit<PollView>(mod.socket, "poll:create", { slug: DAY1, clientKey: clientKey(), draft: singleDraft({ resultsVisibility: "live" }), open: true }));
+      const poll = await ok(
+        emit<PollView>(mod.socket, "poll:create", { slug: DAY1, clientKey: clientKey(), draft: singleDraft({ resultsVisibility: "live" }), open: true }),
+      );
       const [speed, transparency] = poll.options.map((o) => o.id);
       const picks = [speed, speed, speed, transparency];
       const seen = collect<PollResults>(voters[0].socket, "poll:results");
-      const acks = await Promise.all(voters.map((v, i) => ok(emit<MyAnswer>(v.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: picks[i] } }))));
+      const acks = await Promise.all(
+        voters.map((v, i) => ok(emit<MyAnswer>(v.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: picks[i] } }))),
+      );
       frames.push(...acks.map((a) => JSON.stringify(a)));
       await eventually(() => expect(seen.at(-1)?.rows.map((r) => r.count)).toEqual([3, { fewerThan: 3 }, { fewerThan: 3 }]));
       // Two hidden counts: the exact total only tells that they add up to 1, not whose answer it was.
@@ -375,7 +433,9 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
       frames.push(csv);
       expect(csv).toContain("Transparency,fewer than 3");
 
-      const identities = Object.values(people).flatMap((p) => [p.userId, p.email]).concat(["Ann Attendee", "Bob Builder", "Cy Cyan", "Dee Delta", "Embassy of Aland", "Acme Defense", "Ministry of Ports", "Delta Works"]);
+      const identities = Object.values(people)
+        .flatMap((p) => [p.userId, p.email])
+        .concat(["Ann Attendee", "Bob Builder", "Cy Cyan", "Dee Delta", "Embassy of Aland", "Acme Defense", "Ministry of Ports", "Delta Works"]);
       const everything = frames.join("\n") + logs.join("\n");
       for (const id of identities.filter(Boolean)) expect(everything, `payloads or logs mention ${id}`).not.toContain(id!);
       expect(frames.length).toBeGreaterThan(10);
@@ -404,9 +464,13 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
         expect(Number(linked)).toBe(0);
         expect(await dbTally(server.services, poll.id)).toEqual(before);
         // Nobody can answer, reopen, or find their own answer any more; totals remain for staff.
-        expect(await refusalCode(emit(voters[0].socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[0].id } }))).toBe("poll_closed");
+        expect(await refusalCode(emit(voters[0].socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[0].id } }))).toBe(
+          "poll_closed",
+        );
         expect(await refusalCode(emit(mod.socket, "poll:reopen", { pollId: poll.id }))).toBe("policy_violation");
-        const snap = await ok(emit<{ mine: MyAnswer[]; polls: Array<{ poll: PollView; results: PollResults | null }> }>(voters[0].socket, "poll:sync", { slug: DAY1 }));
+        const snap = await ok(
+          emit<{ mine: MyAnswer[]; polls: Array<{ poll: PollView; results: PollResults | null }> }>(voters[0].socket, "poll:sync", { slug: DAY1 }),
+        );
         expect(snap.mine).toEqual([]);
         const modSnap = await ok(emit<{ polls: Array<{ poll: PollView; results: PollResults | null }> }>(mod.socket, "poll:sync", { slug: DAY1 }));
         expect(modSnap.polls.find((p) => p.poll.id === poll.id)?.results?.rows.map((r) => r.count)).toEqual([{ fewerThan: 3 }, { fewerThan: 3 }, 3]);
@@ -418,48 +482,55 @@ describe.each(testDatabaseKinds())("live polls on %s", (database) => {
 });
 
 describe.each(testDatabaseKinds())("start-up erasure on %s", (database) => {
-  it("a server starting after a Chatham House session ended erases that session's voter links before it serves", async () => {
-    let target: { dataDir: string } | { databaseUrl: string };
-    let cleanup: () => Promise<void>;
-    if (database === "postgres") {
-      const created = await createPostgresDatabase();
-      target = { databaseUrl: created.url };
-      cleanup = created.drop;
-    } else {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-polls-"));
-      target = { dataDir: dir };
-      cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
-    }
-    try {
-      const first = await startTestServer({ database: target, now: THURSDAY_10 });
-      let pollId: string;
-      try {
-        const mod = await createPerson(first.services, { name: "Mo", email: "mo@example.org", roles: [{ slug: DAY1, role: "moderator" }] });
-        const voter = await createPerson(first.services, { name: "Vee", email: "vee@example.org" });
-        const m = await joinSession(first.url, mod, DAY1);
-        const v = await joinSession(first.url, voter, DAY1);
-        const poll = await ok(emit<PollView>(m.socket, "poll:create", { slug: DAY1, clientKey: clientKey(), draft: singleDraft(), open: true }));
-        pollId = poll.id;
-        await ok(emit(v.socket, "poll:answer", { pollId, answer: { kind: "single", optionId: poll.options[0].id } }));
-        m.socket.close();
-        v.socket.close();
-        const [{ linked }] = await rows<{ linked: number }>(first.services, sql`SELECT count(*)::int AS linked FROM poll_responses WHERE poll_id = ${pollId} AND voter_id IS NOT NULL`);
-        expect(Number(linked)).toBe(1);
-      } finally {
-        await first.close();
+  it(
+    "a server starting after a Chatham House session ended erases that session's voter links before it serves",
+    async () => {
+      let target: { dataDir: string } | { databaseUrl: string };
+      let cleanup: () => Promise<void>;
+      if (database === "postgres") {
+        const created = await createPostgresDatabase();
+        target = { databaseUrl: created.url };
+        cleanup = created.drop;
+      } else {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-polls-"));
+        target = { dataDir: dir };
+        cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
       }
-      const second = await startTestServer({ database: target, now: "2024-05-23T12:00:00-04:00" });
       try {
-        const [r] = await rows<{ linked: number; total: number; status: string }>(
-          second.services,
-          sql`SELECT count(r.voter_id)::int AS linked, count(r.id)::int AS total, p.status FROM polls p LEFT JOIN poll_responses r ON r.poll_id = p.id WHERE p.id = ${pollId!} GROUP BY p.status`,
-        );
-        expect({ linked: Number(r.linked), total: Number(r.total), status: r.status }).toEqual({ linked: 0, total: 1, status: "closed" });
+        const first = await startTestServer({ database: target, now: THURSDAY_10 });
+        let pollId: string;
+        try {
+          const mod = await createPerson(first.services, { name: "Mo", email: "mo@example.org", roles: [{ slug: DAY1, role: "moderator" }] });
+          const voter = await createPerson(first.services, { name: "Vee", email: "vee@example.org" });
+          const m = await joinSession(first.url, mod, DAY1);
+          const v = await joinSession(first.url, voter, DAY1);
+          const poll = await ok(emit<PollView>(m.socket, "poll:create", { slug: DAY1, clientKey: clientKey(), draft: singleDraft(), open: true }));
+          pollId = poll.id;
+          await ok(emit(v.socket, "poll:answer", { pollId, answer: { kind: "single", optionId: poll.options[0].id } }));
+          m.socket.close();
+          v.socket.close();
+          const [{ linked }] = await rows<{ linked: number }>(
+            first.services,
+            sql`SELECT count(*)::int AS linked FROM poll_responses WHERE poll_id = ${pollId} AND voter_id IS NOT NULL`,
+          );
+          expect(Number(linked)).toBe(1);
+        } finally {
+          await first.close();
+        }
+        const second = await startTestServer({ database: target, now: "2024-05-23T12:00:00-04:00" });
+        try {
+          const [r] = await rows<{ linked: number; total: number; status: string }>(
+            second.services,
+            sql`SELECT count(r.voter_id)::int AS linked, count(r.id)::int AS total, p.status FROM polls p LEFT JOIN poll_responses r ON r.poll_id = p.id WHERE p.id = ${pollId!} GROUP BY p.status`,
+          );
+          expect({ linked: Number(r.linked), total: Number(r.total), status: r.status }).toEqual({ linked: 0, total: 1, status: "closed" });
+        } finally {
+          await second.close();
+        }
       } finally {
-        await second.close();
+        await cleanup();
       }
-    } finally {
-      await cleanup();
-    }
-  }, startsInTest(2));
+    },
+    startsInTest(2),
+  );
 });

@@ -18,9 +18,18 @@ import { isSlug } from "../../lib/text";
 type Db = Pick<Database, "select" | "insert" | "update" | "delete" | "execute">;
 
 export async function insertPoll(tx: Db, row: NewPollRow, labels: string[]): Promise<{ poll: PollRow; options: PollOptionRow[] } | undefined> {
-  const [poll] = await tx.insert(polls).values(row).onConflictDoNothing({ target: [polls.sessionId, polls.clientKey] }).returning();
+  const [poll] = await tx
+    .insert(polls)
+    .values(row)
+    .onConflictDoNothing({ target: [polls.sessionId, polls.clientKey] })
+    .returning();
   if (!poll) return undefined;
-  const options = labels.length ? await tx.insert(pollOptions).values(labels.map((label, position) => ({ pollId: poll.id, position, label }))).returning() : [];
+  const options = labels.length
+    ? await tx
+        .insert(pollOptions)
+        .values(labels.map((label, position) => ({ pollId: poll.id, position, label })))
+        .returning()
+    : [];
   return { poll, options };
 }
 
@@ -159,7 +168,13 @@ export async function answerGroups(db: Db, pollId: string): Promise<{ groups: An
 
 export function myResponses(db: Db, sessionId: string, voterId: string) {
   return db
-    .select({ pollId: pollResponses.pollId, optionIds: pollResponses.optionIds, rating: pollResponses.rating, word: pollResponses.word, answeredAt: pollResponses.answeredAt })
+    .select({
+      pollId: pollResponses.pollId,
+      optionIds: pollResponses.optionIds,
+      rating: pollResponses.rating,
+      word: pollResponses.word,
+      answeredAt: pollResponses.answeredAt,
+    })
     .from(pollResponses)
     .innerJoin(polls, eq(polls.id, pollResponses.pollId))
     .where(and(eq(polls.sessionId, sessionId), eq(pollResponses.voterId, voterId)));

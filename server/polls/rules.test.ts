@@ -47,7 +47,14 @@ function refusal(fn: () => unknown): string {
 
 describe("tallies for every kind", () => {
   it("single choice counts one per respondent, in option order", () => {
-    const t = tally(single, groups(single, [{ kind: "single", optionId: B }, { kind: "single", optionId: A }, { kind: "single", optionId: B }]));
+    const t = tally(
+      single,
+      groups(single, [
+        { kind: "single", optionId: B },
+        { kind: "single", optionId: A },
+        { kind: "single", optionId: B },
+      ]),
+    );
     expect(t.respondents).toBe(3);
     expect(t.rows).toEqual([
       { key: A, label: "Alpha", count: 1 },
@@ -70,7 +77,13 @@ describe("tallies for every kind", () => {
   });
 
   it("rating counts every value of the scale, labels the ends and sums for the mean", () => {
-    const t = tally(rating, groups(rating, [1, 5, 5, 4].map((value) => ({ kind: "rating" as const, value }))));
+    const t = tally(
+      rating,
+      groups(
+        rating,
+        [1, 5, 5, 4].map((value) => ({ kind: "rating" as const, value })),
+      ),
+    );
     expect(t.rows.map((r) => [r.label, r.count])).toEqual([
       ["1 — Poor", 1],
       ["2", 0],
@@ -83,7 +96,13 @@ describe("tallies for every kind", () => {
   });
 
   it("a word cloud counts normalized words, most frequent first", () => {
-    const t = tally(cloud, groups(cloud, ["Workforce", "  workforce ", "WORKFORCE!", "Ｗｏｒｋｆｏｒｃｅ", "trust", "Trust"].map((text) => ({ kind: "word_cloud" as const, text }))));
+    const t = tally(
+      cloud,
+      groups(
+        cloud,
+        ["Workforce", "  workforce ", "WORKFORCE!", "Ｗｏｒｋｆｏｒｃｅ", "trust", "Trust"].map((text) => ({ kind: "word_cloud" as const, text })),
+      ),
+    );
     expect(t.respondents).toBe(6);
     expect(t.rows).toEqual([
       { key: "workforce", label: "workforce", count: 4 },
@@ -194,7 +213,11 @@ describe("results visibility", () => {
 
 describe("small-count suppression under the Chatham House Rule (the projection)", () => {
   const chatham = open({ chathamHouse: true });
-  const singles = (ids: string[]) => groups(single, ids.map((optionId) => ({ kind: "single" as const, optionId })));
+  const singles = (ids: string[]) =>
+    groups(
+      single,
+      ids.map((optionId) => ({ kind: "single" as const, optionId })),
+    );
 
   it("on the record, every count is exact", () => {
     const r = projectResults(single, tally(single, singles([A, A, A, B])), open());
@@ -235,15 +258,45 @@ describe("small-count suppression under the Chatham House Rule (the projection)"
   });
 
   it("a rating's mean is shown only when no count is hidden", () => {
-    const few = projectResults(rating, tally(rating, groups(rating, [5, 5, 5, 4, 4, 4, 1].map((value) => ({ kind: "rating" as const, value })))), chatham);
+    const few = projectResults(
+      rating,
+      tally(
+        rating,
+        groups(
+          rating,
+          [5, 5, 5, 4, 4, 4, 1].map((value) => ({ kind: "rating" as const, value })),
+        ),
+      ),
+      chatham,
+    );
     expect(few.mean).toBeNull();
-    const all = projectResults(rating, tally(rating, groups(rating, [1, 2, 3, 4, 5].flatMap((value) => Array(3).fill({ kind: "rating" as const, value })))), chatham);
+    const all = projectResults(
+      rating,
+      tally(
+        rating,
+        groups(
+          rating,
+          [1, 2, 3, 4, 5].flatMap((value) => Array(3).fill({ kind: "rating" as const, value })),
+        ),
+      ),
+      chatham,
+    );
     expect(all.mean).toBe(3);
     expect(all.suppressed).toBe(false);
   });
 
   it("words given by fewer than 3 people are not shown at all", () => {
-    const r = projectResults(cloud, tally(cloud, groups(cloud, ["trust", "Trust", "TRUST", "my agency name", "speed", "speed"].map((text) => ({ kind: "word_cloud" as const, text })))), chatham);
+    const r = projectResults(
+      cloud,
+      tally(
+        cloud,
+        groups(
+          cloud,
+          ["trust", "Trust", "TRUST", "my agency name", "speed", "speed"].map((text) => ({ kind: "word_cloud" as const, text })),
+        ),
+      ),
+      chatham,
+    );
     expect(r.rows.map((x) => [x.label, x.count])).toEqual([["trust", 3]]);
     expect(r.otherAnswers).toEqual(3);
     expect(JSON.stringify(r)).not.toContain("agency");
@@ -257,7 +310,17 @@ describe("small-count suppression under the Chatham House Rule (the projection)"
   it("a word cloud's hidden 'other answers' cannot be worked out from the respondents minus the words shown", () => {
     // trust 3, speed 3, one unique answer: an exact total of 7 would give away 7 − 3 − 3 = 1.
     const words = ["trust", "trust", "trust", "speed", "speed", "speed", "my agency name"];
-    const r = projectResults(cloud, tally(cloud, groups(cloud, words.map((text) => ({ kind: "word_cloud" as const, text })))), chatham);
+    const r = projectResults(
+      cloud,
+      tally(
+        cloud,
+        groups(
+          cloud,
+          words.map((text) => ({ kind: "word_cloud" as const, text })),
+        ),
+      ),
+      chatham,
+    );
     expect(r.rows.map((x) => [x.label, x.count])).toEqual([
       ["speed", 3],
       ["trust", 3],
@@ -267,20 +330,40 @@ describe("small-count suppression under the Chatham House Rule (the projection)"
     expect(r.rows.every((x) => x.percent === null)).toBe(true);
     expect(r.suppressed).toBe(true);
     // With 3 or more other answers the total may be exact: that sum singles nobody out.
-    const more = projectResults(cloud, tally(cloud, groups(cloud, [...words, "a", "b"].map((text) => ({ kind: "word_cloud" as const, text })))), chatham);
+    const more = projectResults(
+      cloud,
+      tally(
+        cloud,
+        groups(
+          cloud,
+          [...words, "a", "b"].map((text) => ({ kind: "word_cloud" as const, text })),
+        ),
+      ),
+      chatham,
+    );
     expect(more.respondents).toBe(9);
     expect(more.otherAnswers).toBe(3);
   });
 
   it("multiple choice hides small counts too", () => {
-    const r = projectResults(multiple, tally(multiple, groups(multiple, [[A, B], [A], [A, C]].map((optionIds) => ({ kind: "multiple" as const, optionIds })))), chatham);
+    const r = projectResults(
+      multiple,
+      tally(
+        multiple,
+        groups(
+          multiple,
+          [[A, B], [A], [A, C]].map((optionIds) => ({ kind: "multiple" as const, optionIds })),
+        ),
+      ),
+      chatham,
+    );
     expect(counts(r)).toEqual([3, { fewerThan: 3 }, { fewerThan: 3 }]);
   });
 });
 
 describe("CSV export", () => {
   it("neutralizes spreadsheet formulas and quotes what needs quoting", () => {
-    expect(csvCell("=HYPERLINK(\"http://x\")")).toBe(`"'=HYPERLINK(""http://x"")"`);
+    expect(csvCell('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
     expect(csvCell("+1")).toBe("'+1");
     expect(csvCell("-2+3")).toBe("'-2+3");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
@@ -333,11 +416,20 @@ describe("CSV export read back by a spreadsheet parser (csv-parse)", () => {
     expect(records[0]).toEqual(["Poll", "Question", "Kind", "Status", "Answer", "Count", "Percent of respondents", "Respondents"]);
     expect(records).toHaveLength(1 + results.rows.length);
     results.rows.forEach((row, i) => {
-      expect(records[i + 1]).toEqual(["7", question, "Single choice", "Closed", row.label, String(formatCount(row.count)), row.percent === null ? "" : String(row.percent), String(formatCount(results.respondents))]);
+      expect(records[i + 1]).toEqual([
+        "7",
+        question,
+        "Single choice",
+        "Closed",
+        row.label,
+        String(formatCount(row.count)),
+        row.percent === null ? "" : String(row.percent),
+        String(formatCount(results.respondents)),
+      ]);
     });
     // A cell that starts like a formula comes back with its apostrophe, so the spreadsheet shows text.
-    const formula = resultsCsv([{ number: 1, poll: { ...poll, question: "=HYPERLINK(\"http://x\")" }, results }]);
-    expect(parse(formula, { bom: true })[1][1]).toBe("'=HYPERLINK(\"http://x\")");
+    const formula = resultsCsv([{ number: 1, poll: { ...poll, question: '=HYPERLINK("http://x")' }, results }]);
+    expect(parse(formula, { bom: true })[1][1]).toBe('\'=HYPERLINK("http://x")');
   });
 });
 

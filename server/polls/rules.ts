@@ -94,7 +94,8 @@ export function toPollView(row: PollRow, def: PollDefinition): PollView {
 // ── Answers ────────────────────────────────────────────────────────────────────────────────────────
 
 /** An answer as stored: exactly one of the three columns. */
-export type StoredAnswer = { optionIds: string[]; rating: null; word: null } | { optionIds: null; rating: number; word: null } | { optionIds: null; rating: null; word: string };
+export type StoredAnswer =
+  { optionIds: string[]; rating: null; word: null } | { optionIds: null; rating: number; word: null } | { optionIds: null; rating: null; word: string };
 
 /**
  * Checks an answer against the poll's definition. Refusals carry a stable code and change nothing:
@@ -116,7 +117,8 @@ export function checkAnswer(def: PollDefinition, answer: PollAnswer): StoredAnsw
       }
       const ids = new Set(answer.optionIds);
       if (ids.size !== answer.optionIds.length) throw new AppError("invalid_answer", "The same option was picked twice.");
-      if (answer.optionIds.some((id) => !known.has(id))) throw new AppError("unknown_option", "An option you picked is not part of this poll. Reload the page and choose again.");
+      if (answer.optionIds.some((id) => !known.has(id)))
+        throw new AppError("unknown_option", "An option you picked is not part of this poll. Reload the page and choose again.");
       return { optionIds: [...ids].sort(), rating: null, word: null };
     }
     case "rating": {

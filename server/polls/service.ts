@@ -32,7 +32,6 @@ type Written = { seq: number; answeredAt: Date };
 /** The most answers written in one batch. */
 const ANSWERS_PER_BATCH = 500;
 
-
 type StaffAction = "poll:create" | "poll:update" | "poll:delete" | "poll:open" | "poll:close" | "poll:reopen" | "poll:publish";
 
 export interface PollDeps {
@@ -120,7 +119,9 @@ export class PollService {
   async sync(actor: Actor | null, slug: string, screens?: ReadonlySet<string>): Promise<PollSnapshot> {
     const session = await this.sessionBySlug(slug);
     const screen = screens?.has(session.id) ?? false;
-    const viewer = screen ? { manage: false, viewResults: this.guard.allowed(actor, "poll:view-results", session), answer: false } : this.viewer(actor, session);
+    const viewer = screen
+      ? { manage: false, viewResults: this.guard.allowed(actor, "poll:view-results", session), answer: false }
+      : this.viewer(actor, session);
     // The counter is read before the polls: a change in between is then both in the snapshot and in
     // a later fact, which the client recognises by the poll's own version.
     const version = await q.sessionVersion(this.db, session.id);
@@ -152,7 +153,14 @@ export class PollService {
     for (const [i, row] of rows.entries()) {
       entries.push({ number: i + 1, poll: toPollView(row, defs.get(row.id)!), results: await this.reads.results(row, session, false) });
     }
-    await this.audit.record({ actor, action: "poll:export", outcome: "ok", objectType: "session", objectId: slug, session: { id: session.id, rule: session.rule } });
+    await this.audit.record({
+      actor,
+      action: "poll:export",
+      outcome: "ok",
+      objectType: "session",
+      objectId: slug,
+      session: { id: session.id, rule: session.rule },
+    });
     return resultsCsv(entries);
   }
 
@@ -320,14 +328,17 @@ export class PollService {
     }
     for (const [pollId, group] of byPoll) {
       try {
-        const written = await q.answersIfOpen(this.db, pollId, group.map((p) => p.item));
+        const written = await q.answersIfOpen(
+          this.db,
+          pollId,
+          group.map((p) => p.item),
+        );
         for (const p of group) p.resolve(written.get(p.item.voterId));
       } catch (err) {
         for (const p of group) p.reject(err);
       }
     }
   }
-
 
   // ── Timers and erasure (safe with several instances: the database decides) ───────────────────────
 
@@ -370,9 +381,6 @@ export class PollService {
     if (erased > 0 || closed.length > 0) this.log.info("chatham house poll links erased", { erased, closed: closed.length });
     return { closed: closed.length, erased };
   }
-
-
-
 
   // ── Helpers ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -434,8 +442,6 @@ export class PollService {
     }
   }
 
-
-
   private async sessionBySlug(slug: string): Promise<SessionRow> {
     const session = await q.findSessionBySlug(this.db, slug);
     if (!session) throw sessionNotFound(slug);
@@ -443,6 +449,15 @@ export class PollService {
   }
 
   private auditOk(actor: Actor | null, action: string, session: SessionRow, pollId: string, before: unknown, after: unknown): Promise<void> {
-    return this.audit.record({ actor, action, outcome: "ok", objectType: "poll", objectId: pollId, session: { id: session.id, rule: session.rule }, before, after });
+    return this.audit.record({
+      actor,
+      action,
+      outcome: "ok",
+      objectType: "poll",
+      objectId: pollId,
+      session: { id: session.id, rule: session.rule },
+      before,
+      after,
+    });
   }
 }

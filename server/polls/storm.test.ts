@@ -24,7 +24,13 @@ describe.each(testDatabaseKinds())("a burst of answers on %s", (database) => {
     server = await startTestServer({ database, now: "2024-05-24T09:50:00-04:00", polls: { tickMs: 100 } });
     voters = [];
     for (let i = 0; i < VOTERS; i += 50) {
-      voters.push(...(await Promise.all(Array.from({ length: Math.min(50, VOTERS - i) }, (_, j) => createPerson(server.services, { name: `Voter ${i + j}`, email: `storm${i + j}@example.org` })))));
+      voters.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(50, VOTERS - i) }, (_, j) =>
+            createPerson(server.services, { name: `Voter ${i + j}`, email: `storm${i + j}@example.org` }),
+          ),
+        )),
+      );
     }
   }, 2 * SERVER_START_MS); // a server, then 2,000 people
   afterAll(async () => {
@@ -37,7 +43,8 @@ describe.each(testDatabaseKinds())("a burst of answers on %s", (database) => {
     sockets.push(mod.socket);
     const connect = async (who: TestPerson[]) => {
       const out: TestSocket[] = [];
-      for (let i = 0; i < who.length; i += 25) out.push(...(await Promise.all(who.slice(i, i + 25).map(async (p) => (await joinSession(server.url, p, SLUG)).socket))));
+      for (let i = 0; i < who.length; i += 25)
+        out.push(...(await Promise.all(who.slice(i, i + 25).map(async (p) => (await joinSession(server.url, p, SLUG)).socket))));
       sockets.push(...out);
       return out;
     };
@@ -48,7 +55,13 @@ describe.each(testDatabaseKinds())("a burst of answers on %s", (database) => {
       emit<PollView>(mod.socket, "poll:create", {
         slug: SLUG,
         clientKey: `storm-${Date.now()}`,
-        draft: { kind: "multiple", question: "Which two matter most?", options: ["Speed", "Cost", "Training", "Exports"], maxPicks: 2, resultsVisibility: "live" },
+        draft: {
+          kind: "multiple",
+          question: "Which two matter most?",
+          options: ["Speed", "Cost", "Training", "Exports"],
+          maxPicks: 2,
+          resultsVisibility: "live",
+        },
         open: true,
       }),
     );
@@ -73,7 +86,9 @@ describe.each(testDatabaseKinds())("a burst of answers on %s", (database) => {
 
     // After close, a burst of answers is refused as a whole and the totals do not move.
     await ok(emit(mod.socket, "poll:close", { pollId: poll.id }));
-    const late = await Promise.all(tabs.slice(0, 100).map((s) => emit(s, "poll:answer", { pollId: poll.id, answer: { kind: "multiple", optionIds: [ids[3]] } }, 60_000)));
+    const late = await Promise.all(
+      tabs.slice(0, 100).map((s) => emit(s, "poll:answer", { pollId: poll.id, answer: { kind: "multiple", optionIds: [ids[3]] } }, 60_000)),
+    );
     expect(new Set(late.map((a) => (a.ok ? "accepted" : a.error.code)))).toEqual(new Set(["poll_closed"]));
     expect(await dbTally(server.services, poll.id)).toEqual(db);
 

@@ -29,7 +29,13 @@ describe.skipIf(!postgres || !redisUrl)("a poll timer with two instances on one 
     const db = await createPostgresDatabase();
     drop = db.drop;
     // Both sweep every 50 ms, so their sweeps overlap again and again once the poll is due.
-    const opts = { database: { databaseUrl: db.url }, now: FRIDAY_10, config: { redisUrl }, polls: { tickMs: 50, timerSweepMs: 50, erasureSweepMs: 60_000 }, logSink: (l: string) => logs.push(l) };
+    const opts = {
+      database: { databaseUrl: db.url },
+      now: FRIDAY_10,
+      config: { redisUrl },
+      polls: { tickMs: 50, timerSweepMs: 50, erasureSweepMs: 60_000 },
+      logSink: (l: string) => logs.push(l),
+    };
     a = await startTestServer(opts);
     b = await startTestServer(opts);
   }, 2 * SERVER_START_MS); // two servers
@@ -50,7 +56,13 @@ describe.skipIf(!postgres || !redisUrl)("a poll timer with two instances on one 
     sockets.push(mod.socket, onA.socket, onB.socket);
     await new Promise((r) => setTimeout(r, 200)); // let the Redis adapters see each other
 
-    const draft = { kind: "single", question: "Which reform matters most?", options: ["Speed", "Transparency", "Training"], resultsVisibility: "live", durationSeconds: 30 };
+    const draft = {
+      kind: "single",
+      question: "Which reform matters most?",
+      options: ["Speed", "Transparency", "Training"],
+      resultsVisibility: "live",
+      durationSeconds: 30,
+    };
     const poll = await ok(emit<PollView>(mod.socket, "poll:create", { slug: DAY2, clientKey: `two-instances-${Date.now()}`, draft, open: true }));
     expect(poll.status).toBe("open");
     await ok(emit(onB.socket, "poll:answer", { pollId: poll.id, answer: { kind: "single", optionId: poll.options[0].id } }));
@@ -72,7 +84,10 @@ describe.skipIf(!postgres || !redisUrl)("a poll timer with two instances on one 
     const closes = logs.filter((l) => l.includes("poll closed by its timer") && l.includes(poll.id));
     expect(closes).toHaveLength(1);
     expect(byHand.reduce((s, n) => s + n, 0)).toBeLessThanOrEqual(1);
-    const [row] = await rows<{ status: string; version: number; closed_at: Date }>(a.services, sql`SELECT status, version, closed_at FROM polls WHERE id = ${poll.id}`);
+    const [row] = await rows<{ status: string; version: number; closed_at: Date }>(
+      a.services,
+      sql`SELECT status, version, closed_at FROM polls WHERE id = ${poll.id}`,
+    );
     expect(row.status).toBe("closed");
     expect(row.version).toBe(poll.version + 1);
     expect(new Date(row.closed_at).toISOString()).toBe(poll.closesAt);

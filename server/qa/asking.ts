@@ -65,7 +65,9 @@ export class QaAsking {
     const recent = await q.questionsAskedSince(this.deps.db, session.id, me.userId, new Date(now.getTime() - ASK_LIMIT.windowMs));
     if (recent.length >= ASK_LIMIT.count) {
       const retryAfterMs = Math.max(1000, recent[0].getTime() + ASK_LIMIT.windowMs - now.getTime());
-      throw new AppError("rate_limited", `You can ask ${ASK_LIMIT.count} questions a minute. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
+      throw new AppError("rate_limited", `You can ask ${ASK_LIMIT.count} questions a minute. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`, {
+        retryAfterMs,
+      });
     }
 
     // Under the Chatham House Rule there is no choice: anonymous, whatever the client sent.
@@ -169,7 +171,8 @@ export class QaAsking {
       let target = await q.lockQuestion(tx, session.id, questionId);
       // A vote for a question merged into another counts for the one it was merged into.
       if (target?.mergedInto) target = await q.lockQuestion(tx, session.id, target.mergedInto);
-      if (!target || !visibleTo("audience", target.status)) throw new AppError("not_found", "That question is not open for votes (it may have been removed by the moderators).");
+      if (!target || !visibleTo("audience", target.status))
+        throw new AppError("not_found", "That question is not open for votes (it may have been removed by the moderators).");
       if (target.status !== "approved") throw new AppError("conflict", "This question has been answered: votes are closed for it.");
       // The row lock orders votes on one question (and votes on questions merged into it, which
       // count for it). The count is its distinct voters, kept by adding or taking, never by

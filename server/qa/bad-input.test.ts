@@ -47,7 +47,11 @@ describe("bad input", () => {
   });
 
   it("cleans control characters and bidi overrides by the documented rule, and keeps HTML as plain text", async () => {
-    const r = await ok<SubmitResult>(s, "question:submit", { slug: DAY1, key: key(), text: "  Is \u202Eevil\u202C <b>bold</b> <script>alert(1)</script>\u0007 ok?  " });
+    const r = await ok<SubmitResult>(s, "question:submit", {
+      slug: DAY1,
+      key: key(),
+      text: "  Is \u202Eevil\u202C <b>bold</b> <script>alert(1)</script>\u0007 ok?  ",
+    });
     expect(r.question.text).toBe("Is evil <b>bold</b> <script>alert(1)</script> ok?");
     const [row] = await server.services.db.select().from(questions).where(eq(questions.id, r.question.id));
     expect(row.text).toBe("Is evil <b>bold</b> <script>alert(1)</script> ok?");
@@ -69,7 +73,16 @@ describe("bad input", () => {
       id: "7f0c2f51-8a1e-4a53-9a1f-5f1d2c3b4a59",
     });
     const [row] = await server.services.db.select().from(questions).where(eq(questions.id, r.question.id));
-    expect(row).toMatchObject({ status: "pending", authorId: asker.userId, authorName: null, authorAffiliation: null, anonymous: true, chatham: true, origin: "room", voteCount: 0 });
+    expect(row).toMatchObject({
+      status: "pending",
+      authorId: asker.userId,
+      authorName: null,
+      authorAffiliation: null,
+      anonymous: true,
+      chatham: true,
+      origin: "room",
+      voteCount: 0,
+    });
     expect(row.id).not.toBe("7f0c2f51-8a1e-4a53-9a1f-5f1d2c3b4a59");
     // Under the Chatham House Rule "anonymous: false" is not a choice the server honours.
     expect(r.question.anonymous).toBe(true);
@@ -107,19 +120,35 @@ describe("bad input", () => {
     s.close();
     s = await connectClient(server.url, { cookie: fresh.cookie });
     const r = await ok<SubmitResult>(s, "question:submit", { slug: DAY1, key: key(), text: "A pending question" });
-    expect(await refused(m, "question:moderate", { slug: DAY1, key: key(), questionId: "not-a-uuid", expectedVersion: 1, action: { type: "approve" } })).toMatchObject({
+    expect(
+      await refused(m, "question:moderate", { slug: DAY1, key: key(), questionId: "not-a-uuid", expectedVersion: 1, action: { type: "approve" } }),
+    ).toMatchObject({
       code: "invalid_payload",
       message: expect.stringMatching(/questionId/),
     });
-    expect(await refused(m, "question:moderate", { slug: DAY1, key: key(), questionId: "7f0c2f51-8a1e-4a53-9a1f-5f1d2c3b4a59", expectedVersion: 1, action: { type: "approve" } })).toMatchObject({
+    expect(
+      await refused(m, "question:moderate", {
+        slug: DAY1,
+        key: key(),
+        questionId: "7f0c2f51-8a1e-4a53-9a1f-5f1d2c3b4a59",
+        expectedVersion: 1,
+        action: { type: "approve" },
+      }),
+    ).toMatchObject({
       code: "not_found",
     });
-    expect(await refused(m, "question:moderate", { slug: DAY1, key: key(), questionId: r.question.id, expectedVersion: 7, action: { type: "approve" } })).toMatchObject({
+    expect(
+      await refused(m, "question:moderate", { slug: DAY1, key: key(), questionId: r.question.id, expectedVersion: 7, action: { type: "approve" } }),
+    ).toMatchObject({
       code: "version_conflict",
       current: { id: r.question.id, status: "pending", version: 1 },
     });
-    expect(await refused(m, "question:moderate", { slug: DAY1, key: key(), questionId: r.question.id, expectedVersion: 1, action: { type: "explode" } })).toMatchObject({ code: "invalid_payload" });
-    expect(await refused(m, "question:moderate", { slug: DAY1, key: key(), questionId: r.question.id, expectedVersion: 1, action: { type: "answer" } })).toMatchObject({
+    expect(
+      await refused(m, "question:moderate", { slug: DAY1, key: key(), questionId: r.question.id, expectedVersion: 1, action: { type: "explode" } }),
+    ).toMatchObject({ code: "invalid_payload" });
+    expect(
+      await refused(m, "question:moderate", { slug: DAY1, key: key(), questionId: r.question.id, expectedVersion: 1, action: { type: "answer" } }),
+    ).toMatchObject({
       code: "conflict",
       message: expect.stringMatching(/Only an approved question/),
     });
@@ -138,7 +167,11 @@ describe("bad input", () => {
     const before = await count();
     const big = await connectClient(server.url, { cookie: asker.cookie });
     const closed = new Promise<string>((resolve) => big.on("disconnect", (reason) => resolve(reason)));
-    (big as unknown as { emit(e: string, p: unknown, ack: () => void): void }).emit("question:submit", { slug: DAY1, key: key(), text: "z".repeat(20_000) }, () => {});
+    (big as unknown as { emit(e: string, p: unknown, ack: () => void): void }).emit(
+      "question:submit",
+      { slug: DAY1, key: key(), text: "z".repeat(20_000) },
+      () => {},
+    );
     expect(await closed).toBe("transport close");
     expect(await count()).toBe(before);
   });

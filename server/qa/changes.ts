@@ -14,7 +14,10 @@ import { projectQuestion } from "./projection";
 import * as q from "./queries";
 
 /** The fields of a question that moderation changes, and undo restores. */
-type Restorable = Pick<QuestionRow, "status" | "text" | "originalText" | "dismissReason" | "starred" | "tags" | "routedTo" | "mergedInto" | "panelOrder" | "answeredAt">;
+type Restorable = Pick<
+  QuestionRow,
+  "status" | "text" | "originalText" | "dismissReason" | "starred" | "tags" | "routedTo" | "mergedInto" | "panelOrder" | "answeredAt"
+>;
 
 export interface UndoRecord {
   questions: Array<{ id: string; versionAfter: number; restore: Omit<Restorable, "answeredAt"> & { answeredAt: string | null } }>;
@@ -32,21 +35,27 @@ export interface Outcome {
 /** The answer stored under a key: the result, or a refusal that changed something (an undo that left the history). */
 export type StoredAnswer = ModerationResult | { refused: { code: AppError["code"]; message: string; current?: unknown } };
 
-  /** One moderation action on a locked question; returns the rows before and after. */
+/** One moderation action on a locked question; returns the rows before and after. */
 export async function applyAction(
-ctx: QaContext,
-tx: q.Db,
-session: SessionRow,
-qa: QaSessionRow,
-row: QuestionRow,
-action: ModerationAction,
-names: Map<string, string>,
-now: Date,
+  ctx: QaContext,
+  tx: q.Db,
+  session: SessionRow,
+  qa: QaSessionRow,
+  row: QuestionRow,
+  action: ModerationAction,
+  names: Map<string, string>,
+  now: Date,
 ): Promise<Outcome> {
   const version = qa.version;
   const change = async (target: QuestionRow, patch: Partial<QuestionRow>) => ({
     before: target,
-    after: await q.updateQuestion(tx, target.id, { ...patch, ...publishedAt(target, patch.status, version), version: target.version + 1, seq: version, updatedAt: now }),
+    after: await q.updateQuestion(tx, target.id, {
+      ...patch,
+      ...publishedAt(target, patch.status, version),
+      version: target.version + 1,
+      seq: version,
+      updatedAt: now,
+    }),
   });
   const onStage = qa.onStageQuestionId;
   const leaveStage = (id: string) => (onStage === id ? { before: onStage, after: null } : undefined);
@@ -59,20 +68,37 @@ now: Date,
       return { changes: [await change(row, { status: "approved", dismissReason: null, panelOrder: order })], recount: [], summary: "Approved." };
     }
     case "dismiss":
-      return { changes: [await change(row, { status: "dismissed", dismissReason: action.reason })], recount: [], stage: leaveStage(row.id), summary: `Dismissed: ${action.reason}` };
+      return {
+        changes: [await change(row, { status: "dismissed", dismissReason: action.reason })],
+        recount: [],
+        stage: leaveStage(row.id),
+        summary: `Dismissed: ${action.reason}`,
+      };
     case "restore":
       return { changes: [await change(row, { status: "pending", dismissReason: null })], recount: [], summary: "Restored to the incoming list." };
     case "edit":
       if (action.text === row.text) return { changes: [], recount: [], summary: "The text is unchanged." };
-      return { changes: [await change(row, { text: action.text, originalText: row.originalText ?? row.text })], recount: [], summary: "Text edited; the original is kept." };
+      return {
+        changes: [await change(row, { text: action.text, originalText: row.originalText ?? row.text })],
+        recount: [],
+        summary: "Text edited; the original is kept.",
+      };
     case "star":
       return { changes: [await change(row, { starred: action.starred })], recount: [], summary: action.starred ? "Starred." : "Star removed." };
     case "tags":
-      return { changes: [await change(row, { tags: action.tags })], recount: [], summary: action.tags.length ? `Tags: ${action.tags.join(", ")}.` : "Tags removed." };
+      return {
+        changes: [await change(row, { tags: action.tags })],
+        recount: [],
+        summary: action.tags.length ? `Tags: ${action.tags.join(", ")}.` : "Tags removed.",
+      };
     case "route": {
       if (action.panelistId && !names.has(action.panelistId)) throw new AppError("bad_request", "That person is not a panelist of this session.");
       const who = action.panelistId ? names.get(action.panelistId) : null;
-      return { changes: [await change(row, { routedTo: action.panelistId })], recount: [], summary: who ? `Routed to ${who}.` : "No longer routed to a panelist." };
+      return {
+        changes: [await change(row, { routedTo: action.panelistId })],
+        recount: [],
+        summary: who ? `Routed to ${who}.` : "No longer routed to a panelist.",
+      };
     }
     case "merge": {
       if (action.intoId === row.id) throw new AppError("bad_request", "A question cannot be merged into itself.");
@@ -107,12 +133,16 @@ now: Date,
       const other = await q.queueNeighbor(tx, session.id, row.panelOrder, row.id, action.direction);
       if (!other) return { changes: [], recount: [], summary: action.direction === "up" ? "Already first in the queue." : "Already last in the queue." };
       // Equal orders (never expected, but cheap to handle): nudge so the swap is visible.
-      const [a, b] = other.panelOrder === row.panelOrder ? [row.panelOrder + (action.direction === "up" ? -0.5 : 0.5), row.panelOrder] : [other.panelOrder, row.panelOrder];
-      return { changes: [await change(row, { panelOrder: a }), await change(other, { panelOrder: b })], recount: [], summary: action.direction === "up" ? "Moved up." : "Moved down." };
+      const [a, b] =
+        other.panelOrder === row.panelOrder ? [row.panelOrder + (action.direction === "up" ? -0.5 : 0.5), row.panelOrder] : [other.panelOrder, row.panelOrder];
+      return {
+        changes: [await change(row, { panelOrder: a }), await change(other, { panelOrder: b })],
+        recount: [],
+        summary: action.direction === "up" ? "Moved up." : "Moved down.",
+      };
     }
   }
 }
-
 
 /** A staff command whose key was already used: the answer is the stored one (undefined: read it after the rollback). */
 export class Replayed extends Error {
@@ -123,7 +153,8 @@ export class Replayed extends Error {
 
 /** A stored answer as the command's answer: the result, or the refusal thrown again. */
 export function answerOf(stored: StoredAnswer): ModerationResult {
-  if ("refused" in stored) throw new AppError(stored.refused.code, stored.refused.message, stored.refused.current ? { current: stored.refused.current } : undefined);
+  if ("refused" in stored)
+    throw new AppError(stored.refused.code, stored.refused.message, stored.refused.current ? { current: stored.refused.current } : undefined);
   return stored;
 }
 
@@ -132,9 +163,16 @@ export function publishedAt(row: QuestionRow, status: QuestionRow["status"] | un
   return status && visibleTo("audience", status) && row.publishedSeq === null ? { publishedSeq: version } : {};
 }
 
-
 /** The audit entry of a moderation change: who, what, before and after (staff projections, which carry no author under the Rule). */
-export function auditOf(actor: Actor, session: SessionRow, action: string, outcome: Outcome, names: Map<string, string>, objectId: string | undefined, details?: Record<string, unknown>): AuditEntry {
+export function auditOf(
+  actor: Actor,
+  session: SessionRow,
+  action: string,
+  outcome: Outcome,
+  names: Map<string, string>,
+  objectId: string | undefined,
+  details?: Record<string, unknown>,
+): AuditEntry {
   const staffView = (r: QuestionRow) => projectQuestion(r, "staff", names);
   return {
     actor,

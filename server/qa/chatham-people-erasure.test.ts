@@ -62,7 +62,13 @@ describe.each(testDatabaseKinds())("Chatham House erasure of devices and speaker
     sockets = [a, m, p];
     const q = await ok<SubmitResult>(a, "question:submit", { slug: DAY1, key: key(), text: QUESTION });
     await ok(m, "question:moderate", { slug: DAY1, key: key(), questionId: q.question.id, expectedVersion: 1, action: { type: "approve" } });
-    await ok(m, "question:moderate", { slug: DAY1, key: key(), questionId: q.question.id, expectedVersion: 2, action: { type: "route", panelistId: panelist.userId } });
+    await ok(m, "question:moderate", {
+      slug: DAY1,
+      key: key(),
+      questionId: q.question.id,
+      expectedVersion: 2,
+      action: { type: "route", panelistId: panelist.userId },
+    });
     await ok(p, "question:answer", { slug: DAY1, key: key(), questionId: q.question.id, expectedVersion: 3 });
     // An organizer's administrative change to the Day 1 session is not about what was said.
     await app.agenda.update(DAY1, { topic: "Planning" }, { actor: await app.auth.resolveToken(organizer.token).then((r) => r.actor) });
@@ -116,7 +122,11 @@ describe.each(testDatabaseKinds())("Chatham House erasure of devices and speaker
     expect(answered).toMatchObject({ actorId: null, actorLabel: "Panelist (anonymous under the Chatham House Rule)", outcome: "ok" });
     expect(answered.at).toBeInstanceOf(Date);
     const routed = entries.find((e) => e.action === "question:route")!;
-    expect(routed).toMatchObject({ actorId: null, actorLabel: "Moderator (anonymous under the Chatham House Rule)", details: { summary: "Routed to a panelist." } });
+    expect(routed).toMatchObject({
+      actorId: null,
+      actorLabel: "Moderator (anonymous under the Chatham House Rule)",
+      details: { summary: "Routed to a panelist." },
+    });
     expect(entries.find((e) => e.action === "question:approve")).toMatchObject({ actorId: null, actorLabel: expect.stringMatching(/^Moderator/) });
     // An organizer's agenda edit says nothing about what was said: it keeps its author.
     expect(entries.find((e) => e.action === "agenda:edit")).toMatchObject({ actorId: organizer.userId, actorLabel: "Olive Organizer" });

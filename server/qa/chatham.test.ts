@@ -67,9 +67,33 @@ describe("Chatham House: no asker or voter is identifiable anywhere", () => {
   it("runs a Day 1 session through every role and action", async () => {
     const app = server.services;
     const people: Array<[string, { name: string; email: string; affiliation: string; attendanceMode: "in_person" | "remote" }]> = [
-      ["zeb", { name: "Zebulon Quixote-Farnsworth", email: "zq.farnsworth@quixotic-ministry.example", affiliation: "Quixotic Ministry of Obscure Affairs", attendanceMode: "remote" }],
-      ["wil", { name: "Wilhelmina Brobdingnag", email: "w.brobdingnag@lilliput-defence.example", affiliation: "Lilliput Defence Procurement Agency", attendanceMode: "in_person" }],
-      ["xav", { name: "Xaverius Thundercloud", email: "xaverius@thunder-armaments.example", affiliation: "Thundercloud Armaments Consortium", attendanceMode: "remote" }],
+      [
+        "zeb",
+        {
+          name: "Zebulon Quixote-Farnsworth",
+          email: "zq.farnsworth@quixotic-ministry.example",
+          affiliation: "Quixotic Ministry of Obscure Affairs",
+          attendanceMode: "remote",
+        },
+      ],
+      [
+        "wil",
+        {
+          name: "Wilhelmina Brobdingnag",
+          email: "w.brobdingnag@lilliput-defence.example",
+          affiliation: "Lilliput Defence Procurement Agency",
+          attendanceMode: "in_person",
+        },
+      ],
+      [
+        "xav",
+        {
+          name: "Xaverius Thundercloud",
+          email: "xaverius@thunder-armaments.example",
+          affiliation: "Thundercloud Armaments Consortium",
+          attendanceMode: "remote",
+        },
+      ],
     ];
     for (const [id, spec] of people) {
       audience[id] = await createPerson(app, spec);
@@ -83,7 +107,10 @@ describe("Chatham House: no asker or voter is identifiable anywhere", () => {
       body: JSON.stringify({ code: row.accessCode, displayName: "Yggdrasil Pemberton-Okonkwo" }),
     });
     expect(joined.status).toBe(200);
-    deviceCookie = joined.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    deviceCookie = joined.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const device = (await app.auth.resolveToken(/next-auth\.session-token=([^;]+)/.exec(deviceCookie)![1])).actor!;
     identities.set("dev", { label: "device guest", needles: ["Yggdrasil Pemberton-Okonkwo", "Pemberton-Okonkwo", device.userId] });
 
@@ -95,7 +122,8 @@ describe("Chatham House: no asker or voter is identifiable anywhere", () => {
     for (const [who, p] of Object.entries({ ...audience, ...staff })) sockets[who] = await connectClient(server.url, { cookie: p.cookie });
     sockets.dev = await connectClient(server.url, { cookie: deviceCookie });
     sockets.screen = await connectClient(server.url, { cookie: staff.mod2.cookie });
-    for (const [who, s] of Object.entries(sockets)) (s as unknown as { onAny(f: (e: string, p: unknown) => void): void }).onAny((event, payload) => note(who, { event, payload }));
+    for (const [who, s] of Object.entries(sockets))
+      (s as unknown as { onAny(f: (e: string, p: unknown) => void): void }).onAny((event, payload) => note(who, { event, payload }));
 
     for (const who of ["zeb", "wil", "xav", "dev", "mod1", "mod2", "pan", "org"]) await must(who, "session:join", { slug: SLUG });
     for (const who of ["zeb", "wil", "xav", "dev", "mod1", "mod2", "pan", "org"]) await must(who, "qa:sync", { slug: SLUG });
@@ -113,9 +141,15 @@ describe("Chatham House: no asker or voter is identifiable anywhere", () => {
       expect(asked[who].question.anonymous).toBe(true);
     }
     await must("wil", "question:similar", { slug: SLUG, text: "timeline case development reform" });
-    const v = (id: string) => server.services.db.select({ v: questions.version }).from(questions).where(eq(questions.id, id)).then((r) => r[0].v);
-    const mod = async (who: string, id: string, action: object) => must<ModerationResult>(who, "question:moderate", { slug: SLUG, key: key(), questionId: id, expectedVersion: await v(id), action });
-    const panelists = ((await must<QaSnapshot>("mod1", "qa:sync", { slug: SLUG }))).panelists;
+    const v = (id: string) =>
+      server.services.db
+        .select({ v: questions.version })
+        .from(questions)
+        .where(eq(questions.id, id))
+        .then((r) => r[0].v);
+    const mod = async (who: string, id: string, action: object) =>
+      must<ModerationResult>(who, "question:moderate", { slug: SLUG, key: key(), questionId: id, expectedVersion: await v(id), action });
+    const panelists = (await must<QaSnapshot>("mod1", "qa:sync", { slug: SLUG })).panelists;
 
     await mod("mod1", asked.zeb.question.id, { type: "approve" });
     await mod("mod2", asked.wil.question.id, { type: "approve" });
@@ -145,10 +179,24 @@ describe("Chatham House: no asker or voter is identifiable anywhere", () => {
     await must<SubmitResult>("wil", "question:submit", { slug: SLUG, key: key(), text: "In open mode: does this publish at once?" });
     await must("org", "qa:configure", { slug: SLUG, key: key(), qaMode: "pre_moderated" });
     // Refusals are audited, and still name nobody.
-    for (const who of ["zeb", "dev"]) expect((await send(who, "question:moderate", { slug: SLUG, key: key(), questionId: asked.wil.question.id, expectedVersion: 1, action: { type: "approve" } })).ok).toBe(false);
+    for (const who of ["zeb", "dev"])
+      expect(
+        (await send(who, "question:moderate", { slug: SLUG, key: key(), questionId: asked.wil.question.id, expectedVersion: 1, action: { type: "approve" } }))
+          .ok,
+      ).toBe(false);
     expect((await send("zeb", "qa:pause", { slug: SLUG, key: key(), paused: true })).ok).toBe(false);
     // A version conflict carries the fresh state.
-    expect((await send("mod2", "question:moderate", { slug: SLUG, key: key(), questionId: asked.wil.question.id, expectedVersion: 1, action: { type: "star", starred: true } })).ok).toBe(false);
+    expect(
+      (
+        await send("mod2", "question:moderate", {
+          slug: SLUG,
+          key: key(),
+          questionId: asked.wil.question.id,
+          expectedVersion: 1,
+          action: { type: "star", starred: true },
+        })
+      ).ok,
+    ).toBe(false);
     // Resync after a disconnect.
     sockets.wil.disconnect();
     await mod("mod1", asked.wil.question.id, { type: "star", starred: true });
@@ -158,8 +206,19 @@ describe("Chatham House: no asker or voter is identifiable anywhere", () => {
     await sleep(500); // the last vote tick and facts
 
     // Pages and HTTP responses, as each role sees them.
-    const pages = [`/sessions/${SLUG}`, `/sessions/${SLUG}/moderate`, `/sessions/${SLUG}/panel`, `/sessions/${SLUG}/screen`, `/sessions/${SLUG}/join-qr.svg`, "/api/agenda", "/"];
-    const cookies: Record<string, string> = { ...Object.fromEntries(Object.entries({ ...audience, ...staff }).map(([k, p]) => [k, p.cookie])), dev: deviceCookie };
+    const pages = [
+      `/sessions/${SLUG}`,
+      `/sessions/${SLUG}/moderate`,
+      `/sessions/${SLUG}/panel`,
+      `/sessions/${SLUG}/screen`,
+      `/sessions/${SLUG}/join-qr.svg`,
+      "/api/agenda",
+      "/",
+    ];
+    const cookies: Record<string, string> = {
+      ...Object.fromEntries(Object.entries({ ...audience, ...staff }).map(([k, p]) => [k, p.cookie])),
+      dev: deviceCookie,
+    };
     for (const [who, cookie] of Object.entries(cookies)) for (const path of pages) await fetchAs(who, cookie, path);
     for (const path of pages) await fetchAs("anonymous", undefined, path);
     // The staff pages are guarded by the one policy: the audience gets 403, a visitor the sign-in page.
@@ -199,12 +258,15 @@ describe("Chatham House: no asker or voter is identifiable anywhere", () => {
         for (const item of items) {
           if (own && item.startsWith("/")) continue;
           for (const needle of identity.needles) {
-            if (item.includes(needle)) leaks.push(`${who} saw ${identity.label} (${needle}) in: ${item.slice(Math.max(0, item.indexOf(needle) - 120), item.indexOf(needle) + 80)}`);
+            if (item.includes(needle))
+              leaks.push(`${who} saw ${identity.label} (${needle}) in: ${item.slice(Math.max(0, item.indexOf(needle) - 120), item.indexOf(needle) + 80)}`);
           }
         }
       }
     }
-    for (const line of logs) for (const identity of identities.values()) for (const needle of identity.needles) if (line.includes(needle)) leaks.push(`log line names ${identity.label}: ${line.slice(0, 300)}`);
+    for (const line of logs)
+      for (const identity of identities.values())
+        for (const needle of identity.needles) if (line.includes(needle)) leaks.push(`log line names ${identity.label}: ${line.slice(0, 300)}`);
     expect(leaks).toEqual([]);
   });
 });

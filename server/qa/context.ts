@@ -78,13 +78,13 @@ export class QaContext {
     return rows.map((r) => projectOwn(r, onStage, texts));
   }
 
-
   assertOpen(session: SessionRow, qa: QaSessionRow | undefined, what: "ask" | "vote"): void {
     if (this.deps.clock.now().getTime() >= session.endsAt.getTime()) {
       throw new AppError("session_ended", "This session has ended: questions and votes are closed.");
     }
     if (!session.qaOpen) throw new AppError("qa_closed", "Q&A is closed for this session.");
-    if (what === "ask" && qa?.intakePaused) throw new AppError("intake_paused", "The moderators have paused new questions for a moment. You can still vote; try again shortly.");
+    if (what === "ask" && qa?.intakePaused)
+      throw new AppError("intake_paused", "The moderators have paused new questions for a moment. You can still vote; try again shortly.");
   }
 
   /**
@@ -94,7 +94,6 @@ export class QaContext {
   votesUnlinked(session: SessionRow, qa: QaSessionRow, now: Date): boolean {
     return session.rule === "chatham_house" && (qa.authorsErasedAt !== null || now.getTime() >= session.endsAt.getTime());
   }
-
 
   async announceCounts(session: SessionRow, version: number): Promise<void> {
     try {

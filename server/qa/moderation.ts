@@ -10,7 +10,19 @@ import type { ModerationAction } from "../../lib/schemas/qa";
 import type { CommandInput } from "../../lib/realtime/contract";
 import type { Actor } from "../auth/actor";
 import { AppError } from "../errors";
-import { applyAction, answerOf, auditOf, describeKind, interleaveByOrigin, publishedAt, Replayed, undoRecordOf, type Outcome, type StoredAnswer, type UndoRecord } from "./changes";
+import {
+  applyAction,
+  answerOf,
+  auditOf,
+  describeKind,
+  interleaveByOrigin,
+  publishedAt,
+  Replayed,
+  undoRecordOf,
+  type Outcome,
+  type StoredAnswer,
+  type UndoRecord,
+} from "./changes";
 import { projectQuestion } from "./projection";
 import type { QuestionChange } from "./publisher";
 import * as q from "./queries";
@@ -54,7 +66,10 @@ export class QaModeration {
     const done = await q.findActionByKey(db, actor.userId, key);
     if (!done) return undefined;
     if (done.sessionId !== session.id) {
-      throw new AppError("conflict", "This command's key was already used for a command in another session, so nothing was done. Send the command again with a new key.");
+      throw new AppError(
+        "conflict",
+        "This command's key was already used for a command in another session, so nothing was done. Send the command again with a new key.",
+      );
     }
     return answerOf(done.result as StoredAnswer);
   }
@@ -83,7 +98,15 @@ export class QaModeration {
         const first = await this.replay(me, session, key, tx);
         if (first) throw new Replayed(first);
         const done = await work(tx, qa, now);
-        const claimed = await q.insertAction(tx, { sessionId: session.id, actorId: me.userId, clientKey: key, kind: done.kind, undo: done.undo, result: done.result, createdAt: now });
+        const claimed = await q.insertAction(tx, {
+          sessionId: session.id,
+          actorId: me.userId,
+          clientKey: key,
+          kind: done.kind,
+          undo: done.undo,
+          result: done.result,
+          createdAt: now,
+        });
         if (!claimed) throw new Replayed(undefined);
         if (done.audit) await this.deps.audit.recordIn(tx, done.audit);
         return done;
@@ -98,7 +121,14 @@ export class QaModeration {
     }
   }
 
-  private async act(actor: Actor, session: SessionRow, key: string, questionId: string, expectedVersion: number, action: ModerationAction): Promise<ModerationResult> {
+  private async act(
+    actor: Actor,
+    session: SessionRow,
+    key: string,
+    questionId: string,
+    expectedVersion: number,
+    action: ModerationAction,
+  ): Promise<ModerationResult> {
     const names = await this.ctx.panelistNames(session.id);
     const r = await this.once(actor, session, key, async (tx, locked, now) => {
       let qa = locked;
@@ -118,7 +148,12 @@ export class QaModeration {
       return {
         outcome,
         qa,
-        result: { questions: outcome.changes.map((c) => projectQuestion(c.after, "staff", names)), state: await this.ctx.state(session, qa), version: qa.version, summary: outcome.summary },
+        result: {
+          questions: outcome.changes.map((c) => projectQuestion(c.after, "staff", names)),
+          state: await this.ctx.state(session, qa),
+          version: qa.version,
+          summary: outcome.summary,
+        },
         kind: action.type,
         undo: undoRecordOf(outcome),
         audit: auditOf(actor, session, `question:${action.type}`, outcome, names, questionId),
@@ -153,12 +188,25 @@ export class QaModeration {
           const row = await q.lockQuestion(tx, session.id, item.id);
           if (!row) continue;
           if (row.version !== item.versionAfter) {
-            throw new AppError("version_conflict", "Someone changed this question after your action, so it cannot be undone (it leaves your undo history). Check its current state.", {
-              current: projectQuestion(row, "staff", names),
-            });
+            throw new AppError(
+              "version_conflict",
+              "Someone changed this question after your action, so it cannot be undone (it leaves your undo history). Check its current state.",
+              {
+                current: projectQuestion(row, "staff", names),
+              },
+            );
           }
           const restore = { ...item.restore, answeredAt: item.restore.answeredAt ? new Date(item.restore.answeredAt) : null };
-          changes.push({ before: row, after: await q.updateQuestion(tx, row.id, { ...restore, ...publishedAt(row, restore.status, qa.version), version: row.version + 1, seq: qa.version, updatedAt: now }) });
+          changes.push({
+            before: row,
+            after: await q.updateQuestion(tx, row.id, {
+              ...restore,
+              ...publishedAt(row, restore.status, qa.version),
+              version: row.version + 1,
+              seq: qa.version,
+              updatedAt: now,
+            }),
+          });
         }
         for (const id of record.recount) await q.recountVotes(tx, id);
         // Counts changed after the rows were read: re-read the recounted ones for the broadcast.
@@ -166,7 +214,8 @@ export class QaModeration {
         let stage: Outcome["stage"];
         if (record.stage) {
           if (qa.onStageQuestionId !== record.stage.after) {
-            if (record.questions.length === 0) throw new AppError("version_conflict", "The stage changed since your action, so it cannot be undone (it leaves your undo history).");
+            if (record.questions.length === 0)
+              throw new AppError("version_conflict", "The stage changed since your action, so it cannot be undone (it leaves your undo history).");
           } else {
             stage = { before: record.stage.after, after: record.stage.before };
             qa = await q.setSessionState(tx, session.id, { onStageQuestionId: record.stage.before });
@@ -177,7 +226,12 @@ export class QaModeration {
         return {
           outcome,
           qa,
-          result: { questions: changes.map((c) => projectQuestion(c.after, "staff", names)), state: await this.ctx.state(session, qa), version: qa.version, summary: outcome.summary },
+          result: {
+            questions: changes.map((c) => projectQuestion(c.after, "staff", names)),
+            state: await this.ctx.state(session, qa),
+            version: qa.version,
+            summary: outcome.summary,
+          },
           kind: "undo",
           undo: null,
           audit: auditOf(me, session, "question:undo", outcome, names, outcome.changes[0]?.after.id, { undid: action.kind }),
@@ -201,7 +255,9 @@ export class QaModeration {
    */
   private async refuseUndo(me: Actor, session: SessionRow, key: string, actionId: number, refusal: AppError): Promise<ModerationResult> {
     const now = this.deps.clock.now();
-    const answer: StoredAnswer = { refused: { code: refusal.code, message: refusal.message, ...(refusal.details?.current ? { current: refusal.details.current } : {}) } };
+    const answer: StoredAnswer = {
+      refused: { code: refusal.code, message: refusal.message, ...(refusal.details?.current ? { current: refusal.details.current } : {}) },
+    };
     await q.transaction(this.deps.db, async (tx) => {
       await q.lockQaSession(tx, session.id);
       if (await q.findActionByKey(tx, me.userId, key)) return;
@@ -276,14 +332,23 @@ export class QaModeration {
       const changes: Outcome["changes"] = [];
       for (let i = 0; i < order.length; i++) {
         const row = order[i];
-        if (row.panelOrder !== slots[i]) changes.push({ before: row, after: await q.updateQuestion(tx, row.id, { panelOrder: slots[i], version: row.version + 1, seq: qa.version, updatedAt: now }) });
+        if (row.panelOrder !== slots[i])
+          changes.push({
+            before: row,
+            after: await q.updateQuestion(tx, row.id, { panelOrder: slots[i], version: row.version + 1, seq: qa.version, updatedAt: now }),
+          });
       }
       const room = queue.filter((r) => r.origin === "room").length;
       const outcome: Outcome = { changes, recount: [], summary: `Queue interleaved: ${room} from the room, ${queue.length - room} remote.` };
       return {
         outcome,
         qa,
-        result: { questions: changes.map((c) => projectQuestion(c.after, "staff", names)), state: await this.ctx.state(session, qa), version: qa.version, summary: outcome.summary },
+        result: {
+          questions: changes.map((c) => projectQuestion(c.after, "staff", names)),
+          state: await this.ctx.state(session, qa),
+          version: qa.version,
+          summary: outcome.summary,
+        },
         kind: "interleave",
         undo: undoRecordOf(outcome),
         audit: auditOf(me, session, "qa:interleave", outcome, names, undefined),

@@ -47,7 +47,16 @@ describe("question projections", () => {
   });
 
   it("give each view its fields: tags and the original text to staff only", () => {
-    expect(Object.keys(projectQuestion(row(), "audience", names)).sort()).toEqual(["answeredAt", "author", "createdAt", "id", "status", "text", "version", "votes"]);
+    expect(Object.keys(projectQuestion(row(), "audience", names)).sort()).toEqual([
+      "answeredAt",
+      "author",
+      "createdAt",
+      "id",
+      "status",
+      "text",
+      "version",
+      "votes",
+    ]);
     const panel = projectQuestion(row(), "panel", names);
     expect(panel).toMatchObject({ routedTo: { id: "u-panelist", name: "Pat Panelist" }, origin: "remote", starred: true, panelOrder: 3 });
     expect(panel).not.toHaveProperty("tags");
@@ -64,8 +73,13 @@ describe("question projections", () => {
   });
 
   it("tell the asker the dismissal reason and what it was merged into", () => {
-    expect(projectOwn(row({ status: "dismissed", dismissReason: "Off topic" }), null, new Map())).toMatchObject({ status: "dismissed", dismissReason: "Off topic" });
-    expect(projectOwn(row({ status: "merged", mergedInto: "q2" }), null, new Map([["q2", "The other one?"]]))).toMatchObject({ mergedInto: { id: "q2", text: "The other one?" } });
+    expect(projectOwn(row({ status: "dismissed", dismissReason: "Off topic" }), null, new Map())).toMatchObject({
+      status: "dismissed",
+      dismissReason: "Off topic",
+    });
+    expect(projectOwn(row({ status: "merged", mergedInto: "q2" }), null, new Map([["q2", "The other one?"]]))).toMatchObject({
+      mergedInto: { id: "q2", text: "The other one?" },
+    });
     expect(projectOwn(row(), "q1", new Map()).onStage).toBe(true);
   });
 });

@@ -140,7 +140,8 @@ describe("the Q&A engine of the pages", () => {
     const stale = { ...fresh, endsAt: "2024-05-24T11:15:00-04:00", agendaVersion: fresh.agendaVersion - 1, intakePaused: true };
     server.services.io.to(rooms.session(sessionId!)).emit("qa:state", { sessionId: sessionId!, version, state: stale });
     await waitFor(() => state(panel).intakePaused && state(audience).intakePaused, 5000, "the late qa:state to arrive");
-    for (const p of [panel, audience]) expect(state(p)).toMatchObject({ endsAt: "2024-05-24T11:45:00-04:00", agendaVersion: fresh.agendaVersion, ended: false });
+    for (const p of [panel, audience])
+      expect(state(p)).toMatchObject({ endsAt: "2024-05-24T11:45:00-04:00", agendaVersion: fresh.agendaVersion, ended: false });
     server.services.io.to(rooms.session(sessionId!)).emit("qa:state", { sessionId: sessionId!, version, state: { ...fresh, intakePaused: false } });
     await waitFor(() => !state(panel).intakePaused && !state(audience).intakePaused, 5000, "the state to be restored");
 

@@ -65,7 +65,12 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
 
   let named: SubmitResult;
   it("a pending question reaches moderators (with the name the asker chose to show) and nobody else", async () => {
-    named = await ok<SubmitResult>(s.ann, "question:submit", { slug: DAY2, key: key(), text: "How will FMS case timelines improve next year?", anonymous: false });
+    named = await ok<SubmitResult>(s.ann, "question:submit", {
+      slug: DAY2,
+      key: key(),
+      text: "How will FMS case timelines improve next year?",
+      anonymous: false,
+    });
     expect(named).toMatchObject({ duplicate: false, question: { status: "pending", anonymous: false } });
     const id = named.question.id;
     await waitFor(() => of("mod1", "question:changed", id).length > 0 && of("mod2", "question:changed", id).length > 0);
@@ -82,9 +87,17 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
 
   it("approval reaches everyone, in the projection of their role", async () => {
     const id = named.question.id;
-    const r = await ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
+    const r = await ok<ModerationResult>(s.mod1, "question:moderate", {
+      slug: DAY2,
+      key: key(),
+      questionId: id,
+      expectedVersion: 1,
+      action: { type: "approve" },
+    });
     expect(r.questions[0]).toMatchObject({ id, status: "approved", version: 2 });
-    await waitFor(() => ["bo", "cy", "ann", "pan1", "pan2", "mod2"].every((w) => of(w, "question:changed", id).some((e) => (e.question as QuestionView).status === "approved")));
+    await waitFor(() =>
+      ["bo", "cy", "ann", "pan1", "pan2", "mod2"].every((w) => of(w, "question:changed", id).some((e) => (e.question as QuestionView).status === "approved")),
+    );
     const audience = of("bo", "question:changed", id)[0].question as QuestionView;
     expect(Object.keys(audience).sort()).toEqual(["answeredAt", "author", "createdAt", "id", "status", "text", "version", "votes"]);
     expect(audience.author).toEqual({ name: "Ann Remote", affiliation: "Ministry of Defence" });
@@ -115,7 +128,13 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     const q = await ok<SubmitResult>(s.cy, "question:submit", { slug: DAY2, key: key(), text: "Off-topic: where is the coffee?" });
     const id = q.question.id;
     await waitFor(() => of("mod2", "question:changed", id).length > 0);
-    await ok(s.mod2, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "dismiss", reason: "Off topic for this session" } });
+    await ok(s.mod2, "question:moderate", {
+      slug: DAY2,
+      key: key(),
+      questionId: id,
+      expectedVersion: 1,
+      action: { type: "dismiss", reason: "Off topic for this session" },
+    });
     await waitFor(() => of("cy", "question:mine", id).some((e) => (e.question as { status: string }).status === "dismissed"));
     expect(of("cy", "question:mine", id).at(-1)).toMatchObject({ question: { status: "dismissed", dismissReason: "Off topic for this session" } });
     await sleep(300);
@@ -128,7 +147,10 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
   it("route, star, tags, stage, answered; panelists see the queue and the stage; undo", async () => {
     const id = named.question.id;
     let v = (await dbQuestion(id)).version;
-    const mod = (action: object) => ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: v, action }).then((r) => ((v = r.questions[0]?.version ?? v), r));
+    const mod = (action: object) =>
+      ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: v, action }).then(
+        (r) => ((v = r.questions[0]?.version ?? v), r),
+      );
     const staff = (await sync(s.mod1, DAY2)) as QaSnapshot;
     const pan1 = staff.panelists.find((x) => x.name === "Panelist One")!;
     await mod({ type: "route", panelistId: pan1.id });
@@ -148,7 +170,9 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     const undone = await ok<ModerationResult>(s.mod1, "qa:undo", { slug: DAY2, key: key() });
     expect(undone.summary).toBe("Undone: putting on stage.");
     expect(undone.state.onStage).toBeNull();
-    await waitFor(() => of("bo", "qa:state").at(-1)?.state !== undefined && (of("bo", "qa:state").at(-1)!.state as { onStage: string | null }).onStage === null);
+    await waitFor(
+      () => of("bo", "qa:state").at(-1)?.state !== undefined && (of("bo", "qa:state").at(-1)!.state as { onStage: string | null }).onStage === null,
+    );
     await mod({ type: "stage" });
 
     // A panelist marks it answered: it leaves the stage.
@@ -159,10 +183,15 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     await waitFor(() => of("bo", "question:changed", id).some((e) => (e.question as QuestionView).status === "answered"));
     // The audience cannot answer or moderate.
     expect(await refused(s.bo, "question:answer", { slug: DAY2, key: key(), questionId: id, expectedVersion: v })).toMatchObject({ code: "forbidden" });
-    expect(await refused(s.bo, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: v, action: { type: "approve" } })).toMatchObject({ code: "forbidden" });
+    expect(await refused(s.bo, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: v, action: { type: "approve" } })).toMatchObject(
+      { code: "forbidden" },
+    );
 
     // Moderator one's later undos meet the panelist's change: refused plainly, with the fresh state.
-    expect(await refused(s.mod1, "qa:undo", { slug: DAY2, key: key() })).toMatchObject({ code: "version_conflict", message: expect.stringMatching(/stage changed/) });
+    expect(await refused(s.mod1, "qa:undo", { slug: DAY2, key: key() })).toMatchObject({
+      code: "version_conflict",
+      message: expect.stringMatching(/stage changed/),
+    });
     const blocked = await refused(s.mod1, "qa:undo", { slug: DAY2, key: key() });
     expect(blocked.code).toBe("version_conflict");
     expect(blocked.current).toMatchObject({ id, status: "answered" });
@@ -192,7 +221,8 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
   it("merge combines votes (distinct people), shows the asker 'merged into …', and undo restores both", async () => {
     const a = await ok<SubmitResult>(s.ann, "question:submit", { slug: DAY2, key: key(), text: "Is the industrial base ready for demand surges?" });
     const b = await ok<SubmitResult>(s.cy, "question:submit", { slug: DAY2, key: key(), text: "Can industry keep up with surging partner demand?" });
-    for (const x of [a, b]) await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: x.question.id, expectedVersion: 1, action: { type: "approve" } });
+    for (const x of [a, b])
+      await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: x.question.id, expectedVersion: 1, action: { type: "approve" } });
     await ok(s.bo, "question:vote", { slug: DAY2, key: key(), questionId: a.question.id, up: true });
     await ok(s.bo, "question:vote", { slug: DAY2, key: key(), questionId: b.question.id, up: true });
     await ok(s.ann, "question:vote", { slug: DAY2, key: key(), questionId: b.question.id, up: true });
@@ -206,17 +236,25 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     const target = merged.questions.find((x) => x.id === a.question.id)!;
     expect(target.votes).toBe(2); // Bo (on both) and Ann: two people
     await waitFor(() => of("cy", "question:mine", b.question.id).some((e) => (e.question as { status: string }).status === "merged"));
-    expect(of("cy", "question:mine", b.question.id).at(-1)).toMatchObject({ question: { status: "merged", mergedInto: { id: a.question.id, text: "Is the industrial base ready for demand surges?" } } });
+    expect(of("cy", "question:mine", b.question.id).at(-1)).toMatchObject({
+      question: { status: "merged", mergedInto: { id: a.question.id, text: "Is the industrial base ready for demand surges?" } },
+    });
     await waitFor(() => of("bo", "question:removed", b.question.id).length === 1);
     // Voting on the merged question counts for its target; Bo's vote already does.
-    expect(await ok<VoteResult>(s.cy, "question:vote", { slug: DAY2, key: key(), questionId: b.question.id, up: true })).toEqual({ questionId: a.question.id, up: true, votes: 3 });
+    expect(await ok<VoteResult>(s.cy, "question:vote", { slug: DAY2, key: key(), questionId: b.question.id, up: true })).toEqual({
+      questionId: a.question.id,
+      up: true,
+      votes: 3,
+    });
     await ok(s.cy, "question:vote", { slug: DAY2, key: key(), questionId: a.question.id, up: false });
     const u = await ok<ModerationResult>(s.mod2, "qa:undo", { slug: DAY2, key: key() });
     expect(u.summary).toBe("Undone: merge.");
     expect((await dbQuestion(b.question.id)).status).toBe("approved");
     expect((await dbQuestion(b.question.id)).voteCount).toBe(2);
     expect((await dbQuestion(a.question.id)).voteCount).toBe(1);
-    await waitFor(() => of("bo", "question:changed", b.question.id).some((e) => (e.question as QuestionView).status === "approved" && (e.question as QuestionView).version > 2));
+    await waitFor(() =>
+      of("bo", "question:changed", b.question.id).some((e) => (e.question as QuestionView).status === "approved" && (e.question as QuestionView).version > 2),
+    );
   });
 
   it("two moderators on one question: one wins, the other gets version_conflict with the fresh state", async () => {
@@ -224,7 +262,13 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     const id = q.question.id;
     const [r1, r2] = await Promise.all([
       call<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } }),
-      call<ModerationResult>(s.mod2, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "dismiss", reason: "Duplicate of another question" } }),
+      call<ModerationResult>(s.mod2, "question:moderate", {
+        slug: DAY2,
+        key: key(),
+        questionId: id,
+        expectedVersion: 1,
+        action: { type: "dismiss", reason: "Duplicate of another question" },
+      }),
     ]);
     const results = [r1, r2];
     expect(results.filter((r) => r.ok)).toHaveLength(1);
@@ -247,7 +291,9 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     expect(both.map((b) => b.votes).sort()).toEqual([1, 1]);
     tab2.close();
 
-    const crowd = await Promise.all(Array.from({ length: 30 }, (_, i) => createPerson(server.services, { name: `Voter ${i}`, email: `voter${i}-${database}@example.org` })));
+    const crowd = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => createPerson(server.services, { name: `Voter ${i}`, email: `voter${i}-${database}@example.org` })),
+    );
     const sockets = await Promise.all(crowd.map((c) => connectClient(server.url, { cookie: c.cookie })));
     // Every voter votes up; a third change their mind at once; all at the same time.
     await Promise.all(
@@ -264,7 +310,9 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     expect(n).toBe(expected);
     expect((await dbQuestion(id)).voteCount).toBe(expected);
     await waitFor(() => {
-      const last = of("cy", "question:votes").filter((e) => (e.counts as Array<[string, number]>).some(([qid]) => qid === id)).at(-1);
+      const last = of("cy", "question:votes")
+        .filter((e) => (e.counts as Array<[string, number]>).some(([qid]) => qid === id))
+        .at(-1);
       return Boolean(last && (last.counts as Array<[string, number]>).find(([qid]) => qid === id)![1] === expected);
     });
     // Coalesced: far fewer broadcasts than the 41 votes.
@@ -274,10 +322,13 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
 
   it("votes that arrive together are written together: each is answered with the count it left, refusals touch no one else", async () => {
     const db = server.services.db;
-    const crowd = await Promise.all(Array.from({ length: 8 }, (_, i) => createPerson(server.services, { name: `Batch Voter ${i}`, email: `batch${i}-${database}@example.org` })));
+    const crowd = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => createPerson(server.services, { name: `Batch Voter ${i}`, email: `batch${i}-${database}@example.org` })),
+    );
     const c = await Promise.all(crowd.map((person) => connectClient(server.url, { cookie: person.cookie })));
     const ask = (sock: TestSocket, text: string) => ok<SubmitResult>(sock, "question:submit", { slug: DAY2, key: key(), text });
-    const approve = (id: string) => ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
+    const approve = (id: string) =>
+      ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
     const x = (await ask(c[1], "Which offset rules apply to co-production?")).question.id;
     const y = (await ask(c[2], "How do offsets work when partners co-produce?")).question.id;
     const pending = (await ask(c[3], "What is the timeline for the next reform package?")).question.id;
@@ -344,8 +395,16 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     const sessionVersion = (await sync(s.mod1, DAY2)).version;
     const asker = await createPerson(server.services, { name: "Sync Asker", email: `sync-asker-${database}@example.org` });
     const voter = await createPerson(server.services, { name: "Sync Voter", email: `sync-voter-${database}@example.org` });
-    const mod = await createPerson(server.services, { name: "Sync Moderator", email: `sync-mod-${database}@example.org`, roles: [{ slug: DAY2, role: "moderator" }] });
-    const pan = await createPerson(server.services, { name: "Sync Panelist", email: `sync-pan-${database}@example.org`, roles: [{ slug: DAY2, role: "panelist" }] });
+    const mod = await createPerson(server.services, {
+      name: "Sync Moderator",
+      email: `sync-mod-${database}@example.org`,
+      roles: [{ slug: DAY2, role: "moderator" }],
+    });
+    const pan = await createPerson(server.services, {
+      name: "Sync Panelist",
+      email: `sync-pan-${database}@example.org`,
+      roles: [{ slug: DAY2, role: "panelist" }],
+    });
     const outsider = await createPerson(server.services, { name: "Sync Device", kind: "device", attendanceMode: "in_person" });
     const socks = await Promise.all([asker, voter, mod, pan, outsider].map((x) => connectClient(server.url, { cookie: x.cookie })));
     const [a, v, m, pn, out] = socks;
@@ -375,7 +434,19 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
       expect(together).toEqual(alone);
       // And each is its own: the views, the person's own question and vote, the refusals.
       const views = together.map((r) => (r.ok ? (r.data as QaSnapshot).view : r.error.code));
-      expect(views).toEqual(["audience", "audience", "audience", "staff", "audience", "panel", "panel", "forbidden", "unauthenticated", "not_found", "invalid_payload"]);
+      expect(views).toEqual([
+        "audience",
+        "audience",
+        "audience",
+        "staff",
+        "audience",
+        "panel",
+        "panel",
+        "forbidden",
+        "unauthenticated",
+        "not_found",
+        "invalid_payload",
+      ]);
       const data = (i: number) => (together[i].ok ? (together[i].data as QaSnapshot) : undefined)!;
       expect(data(0).mine.map((x) => x.id)).toEqual([mine.question.id, second.question.id]);
       expect(data(0).myVotes).toEqual([]);
@@ -414,7 +485,13 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     const q = await ok<SubmitResult>(s.bo, "question:submit", { slug: DAY2, key: key(), text: "What changed while I was away?" });
     await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: q.question.id, expectedVersion: 1, action: { type: "approve" } });
     const existing = [...before.questions].find((x) => x.status === "approved")!;
-    await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: existing.id, expectedVersion: existing.version, action: { type: "dismiss", reason: "Already answered" } });
+    await ok(s.mod1, "question:moderate", {
+      slug: DAY2,
+      key: key(),
+      questionId: existing.id,
+      expectedVersion: existing.version,
+      action: { type: "dismiss", reason: "Already answered" },
+    });
     s.pan2.connect();
     await waitFor(() => s.pan2.connected);
     const changes = await sync(s.pan2, DAY2, undefined, before.version);
@@ -439,7 +516,13 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     const approve = async (id: string, version = 1) =>
       ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: version, action: { type: "approve" } });
     const dismiss = async (id: string, version: number) =>
-      ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: version, action: { type: "dismiss", reason: "Not a question" } });
+      ok<ModerationResult>(s.mod1, "question:moderate", {
+        slug: DAY2,
+        key: key(),
+        questionId: id,
+        expectedVersion: version,
+        action: { type: "dismiss", reason: "Not a question" },
+      });
     // Public before the audience's version, dismissed after it: the audience held it, so it is removed.
     const shown = (await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Shown before, dismissed later?" })).question.id;
     await approve(shown);
@@ -449,17 +532,35 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     await dismiss(shown, 2);
     // Never public: asked, edited, starred and dismissed while pending; and one approved and dismissed
     // again only after the version the client holds (it never saw it either).
-    const hidden = (await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Pending, then dismissed: never shown?" })).question.id;
-    let r = await ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: hidden, expectedVersion: 1, action: { type: "star", starred: true } });
-    r = await ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: hidden, expectedVersion: r.questions[0].version, action: { type: "edit", text: "Pending and edited: never shown?" } });
+    const hidden = (await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Pending, then dismissed: never shown?" }))
+      .question.id;
+    let r = await ok<ModerationResult>(s.mod1, "question:moderate", {
+      slug: DAY2,
+      key: key(),
+      questionId: hidden,
+      expectedVersion: 1,
+      action: { type: "star", starred: true },
+    });
+    r = await ok<ModerationResult>(s.mod1, "question:moderate", {
+      slug: DAY2,
+      key: key(),
+      questionId: hidden,
+      expectedVersion: r.questions[0].version,
+      action: { type: "edit", text: "Pending and edited: never shown?" },
+    });
     await dismiss(hidden, r.questions[0].version);
-    const stillPending = (await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Still pending after the version held?" })).question.id;
+    const stillPending = (await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Still pending after the version held?" }))
+      .question.id;
     await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: stillPending, expectedVersion: 1, action: { type: "tags", tags: ["later"] } });
-    const brief = (await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Approved and dismissed after the version held?" })).question.id;
+    const brief = (await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Approved and dismissed after the version held?" }))
+      .question.id;
     await approve(brief);
     await dismiss(brief, 2);
 
-    for (const [who, since] of [["cy", held.version], ["pan2", heldPanel.version]] as const) {
+    for (const [who, since] of [
+      ["cy", held.version],
+      ["pan2", heldPanel.version],
+    ] as const) {
       const changes = await sync(s[who], DAY2, who === "cy" ? "audience" : undefined, since);
       if (changes.kind !== "changes") throw new Error("expected changes");
       expect(changes.removed, who).toEqual([shown]);
@@ -475,7 +576,10 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
       const q = await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Sent twice by a nervous moderator?" });
       const id = q.question.id;
       const approve = { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } };
-      const both = await Promise.all([call<ModerationResult>(s.mod1, "question:moderate", approve), call<ModerationResult>(tab2, "question:moderate", approve)]);
+      const both = await Promise.all([
+        call<ModerationResult>(s.mod1, "question:moderate", approve),
+        call<ModerationResult>(tab2, "question:moderate", approve),
+      ]);
       // Not a false version_conflict for the second: the same answer, one change.
       expect(both.map((x) => x.ok)).toEqual([true, true]);
       if (!both[0].ok || !both[1].ok) throw new Error("unreachable");
@@ -483,7 +587,10 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
       expect(both[0].data.questions[0]).toMatchObject({ id, status: "approved", version: 2 });
       expect(await dbQuestion(id)).toMatchObject({ status: "approved", version: 2 });
       expect(await server.services.db.select().from(qaActions).where(eq(qaActions.clientKey, approve.key))).toHaveLength(1);
-      const approvals = await server.services.db.select().from(auditLog).where(and(eq(auditLog.action, "question:approve"), eq(auditLog.objectId, id)));
+      const approvals = await server.services.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, "question:approve"), eq(auditLog.objectId, id)));
       expect(approvals).toHaveLength(1);
 
       // Two undoable actions of this moderator: approve, then star. One undo key sent twice undoes the star only.
@@ -495,7 +602,12 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
       expect(undos.map((x) => (x.ok ? x.data.summary : ""))).toEqual(["Undone: star.", "Undone: star."]);
       expect(undos[1].data).toEqual(undos[0].data);
       expect(await dbQuestion(id)).toMatchObject({ status: "approved", starred: false, version: 4 });
-      expect(await server.services.db.select().from(auditLog).where(and(eq(auditLog.action, "question:undo"), eq(auditLog.objectId, id)))).toHaveLength(1);
+      expect(
+        await server.services.db
+          .select()
+          .from(auditLog)
+          .where(and(eq(auditLog.action, "question:undo"), eq(auditLog.objectId, id))),
+      ).toHaveLength(1);
       // A later resend of either key still changes nothing.
       expect(await ok<ModerationResult>(s.mod1, "qa:undo", undo)).toEqual(undos[0].data);
       expect(await ok<ModerationResult>(tab2, "question:moderate", approve)).toEqual(both[0].data);
@@ -526,15 +638,26 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     await db.execute(sql`ALTER TABLE audit_log ADD CONSTRAINT test_audit_refuses_stars CHECK (action <> 'question:star') NOT VALID`);
     try {
       const k = key();
-      expect(await refused(s.mod1, "question:moderate", { slug: DAY2, key: k, questionId: id, expectedVersion: 1, action: { type: "star", starred: true } })).toMatchObject({ code: "internal" });
+      expect(
+        await refused(s.mod1, "question:moderate", { slug: DAY2, key: k, questionId: id, expectedVersion: 1, action: { type: "star", starred: true } }),
+      ).toMatchObject({ code: "internal" });
       expect(await dbQuestion(id)).toMatchObject({ starred: false, version: 1 });
       expect(await db.select().from(qaActions).where(eq(qaActions.clientKey, k))).toHaveLength(0);
     } finally {
       await db.execute(sql`ALTER TABLE audit_log DROP CONSTRAINT test_audit_refuses_stars`);
     }
-    const r = await ok<ModerationResult>(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "star", starred: true } });
+    const r = await ok<ModerationResult>(s.mod1, "question:moderate", {
+      slug: DAY2,
+      key: key(),
+      questionId: id,
+      expectedVersion: 1,
+      action: { type: "star", starred: true },
+    });
     expect(r.questions[0]).toMatchObject({ starred: true, version: 2 });
-    const entries = await db.select().from(auditLog).where(and(eq(auditLog.action, "question:star"), eq(auditLog.objectId, id)));
+    const entries = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "question:star"), eq(auditLog.objectId, id)));
     expect(entries).toHaveLength(1);
     expect(entries[0].after).toMatchObject({ questions: [{ id, starred: true, version: 2 }] });
   });
@@ -556,7 +679,11 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
       if (first.ok) throw new Error("unreachable");
       expect(first.error).toMatchObject({ code: "rate_limited", message: expect.stringMatching(/Try again in \d+ s/) });
       expect(first.error.retryAfterMs).toBeGreaterThan(0);
-      const votesOnB = () => server.services.db.select().from(questionVotes).where(and(eq(questionVotes.questionId, b.id), eq(questionVotes.voterId, fast.userId)));
+      const votesOnB = () =>
+        server.services.db
+          .select()
+          .from(questionVotes)
+          .where(and(eq(questionVotes.questionId, b.id), eq(questionVotes.voterId, fast.userId)));
       expect(await votesOnB()).toHaveLength(0);
       await sleep(first.error.retryAfterMs!);
       expect(await ok<VoteResult>(sock, "question:vote", burst[30])).toMatchObject({ questionId: b.id, up: true });
@@ -578,7 +705,10 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     // Moderator one's close, resent after moderator two reopened: the first answer, no new change.
     expect(await ok<ModerationResult>(s.mod1, "qa:configure", close)).toEqual(closed);
     expect(await row()).toMatchObject({ qaOpen: true, version });
-    const edits = await db.select().from(auditLog).where(and(eq(auditLog.action, "agenda:edit"), eq(auditLog.objectId, DAY2)));
+    const edits = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "agenda:edit"), eq(auditLog.objectId, DAY2)));
     expect(edits.filter((e) => JSON.stringify(e.after) === JSON.stringify({ qaOpen: false }))).toHaveLength(1);
 
     const pause = { slug: DAY2, key: key(), paused: true };
@@ -594,7 +724,14 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
 
   it("a staff key already used in another session is refused there, not answered with the other session's result", async () => {
     const WRAP_UP = "wrap-up-discussion-and-conclusion";
-    const both = await createPerson(server.services, { name: "Moderator Of Two", email: `two-${database}@example.org`, roles: [{ slug: DAY2, role: "moderator" }, { slug: WRAP_UP, role: "moderator" }] });
+    const both = await createPerson(server.services, {
+      name: "Moderator Of Two",
+      email: `two-${database}@example.org`,
+      roles: [
+        { slug: DAY2, role: "moderator" },
+        { slug: WRAP_UP, role: "moderator" },
+      ],
+    });
     const sock = await connectClient(server.url, { cookie: both.cookie });
     try {
       const k = key();

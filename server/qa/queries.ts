@@ -55,7 +55,11 @@ export async function lockQaSession(tx: Db, sessionId: string): Promise<QaSessio
   return row;
 }
 
-export async function setSessionState(tx: Db, sessionId: string, patch: Partial<Pick<QaSessionRow, "onStageQuestionId" | "intakePaused">>): Promise<QaSessionRow> {
+export async function setSessionState(
+  tx: Db,
+  sessionId: string,
+  patch: Partial<Pick<QaSessionRow, "onStageQuestionId" | "intakePaused">>,
+): Promise<QaSessionRow> {
   const [row] = await tx.update(qaSessions).set(patch).where(eq(qaSessions.sessionId, sessionId)).returning();
   return row;
 }
@@ -92,11 +96,7 @@ export async function lockQuestion(tx: Db, sessionId: string, id: string): Promi
 }
 
 export async function updateQuestion(tx: Db, id: string, patch: Partial<NewQuestionRow>): Promise<QuestionRow> {
-  const [row] = await tx
-    .update(questions)
-    .set(patch)
-    .where(eq(questions.id, id))
-    .returning();
+  const [row] = await tx.update(questions).set(patch).where(eq(questions.id, id)).returning();
   return row;
 }
 
@@ -162,7 +162,6 @@ export async function votesOf(db: Db, sessionId: string, voterIds: readonly stri
   }
   return out;
 }
-
 
 /** Adds these voters' votes on a question; returns the voters whose vote was new. */
 export async function insertVotes(tx: Db, sessionId: string, questionId: string, voterIds: string[]): Promise<Set<string>> {
@@ -379,7 +378,10 @@ export async function lastChangerRole(db: Db, sessionId: string, questionId: str
   if (!last) return null;
   // Under the Chatham House Rule, entries of an ended session no longer name anyone.
   if (!last.actorId) return "staff";
-  const roles = await db.select({ role: sessionRoles.role }).from(sessionRoles).where(and(eq(sessionRoles.sessionId, sessionId), eq(sessionRoles.userId, last.actorId)));
+  const roles = await db
+    .select({ role: sessionRoles.role })
+    .from(sessionRoles)
+    .where(and(eq(sessionRoles.sessionId, sessionId), eq(sessionRoles.userId, last.actorId)));
   if (roles.some((r) => r.role === "moderator")) return "moderator";
   if (roles.some((r) => r.role === "panelist")) return "panelist";
   const [organizer] = await db.select({ userId: eventRoles.userId }).from(eventRoles).where(eq(eventRoles.userId, last.actorId)).limit(1);

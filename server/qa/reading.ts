@@ -39,7 +39,12 @@ export class QaReading {
     private readonly deps: QaDeps,
     private readonly ctx: QaContext,
   ) {
-    this.syncs = new Batcher({ name: "qa_syncs", max: SYNCS_PER_BATCH, schedule: (job) => deps.gate.run(job, "audience"), write: (batch) => this.writeSyncs(batch) });
+    this.syncs = new Batcher({
+      name: "qa_syncs",
+      max: SYNCS_PER_BATCH,
+      schedule: (job) => deps.gate.run(job, "audience"),
+      write: (batch) => this.writeSyncs(batch),
+    });
   }
 
   /**
@@ -117,7 +122,9 @@ export class QaReading {
       const actor = p.item.actor;
       const panelists = view === "audience" ? [] : await once("panelists", () => q.panelistsOf(db, session.id));
       const names = new Map(panelists.map((x) => [x.id, x.name]));
-      const visible = await once(`visible ${view === "staff"}`, () => q.listQuestions(db, session.id, view === "staff" ? undefined : (["approved", "answered"] as const)));
+      const visible = await once(`visible ${view === "staff"}`, () =>
+        q.listQuestions(db, session.id, view === "staff" ? undefined : (["approved", "answered"] as const)),
+      );
       const base = {
         sessionId: session.id,
         slug: session.slug,

@@ -91,13 +91,30 @@ describe.each(testDatabaseKinds())("the room screen's view (%s)", (database) => 
     await ok(voter, "session:join", { slug: DAY2 });
     await ok(voter, "poll:answer", { pollId: live.id, answer: { kind: "single", optionId: live.options[0].id } });
 
-    await waitFor(() => seen.some((e) => e.event === "qa:state" && (e.payload as { state: { onStage: string | null } }).state.onStage === staged), 10_000, "the stage to reach the screen");
-    await waitFor(() => seen.some((e) => e.event === "poll:results" && (e.payload as PollResults).pollId === live.id), 10_000, "live results to reach the screen");
+    await waitFor(
+      () => seen.some((e) => e.event === "qa:state" && (e.payload as { state: { onStage: string | null } }).state.onStage === staged),
+      10_000,
+      "the stage to reach the screen",
+    );
+    await waitFor(
+      () => seen.some((e) => e.event === "poll:results" && (e.payload as PollResults).pollId === live.id),
+      10_000,
+      "live results to reach the screen",
+    );
     await waitFor(() => seen.some((e) => e.event === "poll:opened"), 10_000, "the launched poll to reach the screen");
     await sleep(300); // anything else in flight
 
     const everything = JSON.stringify(seen);
-    for (const secret of [pending, "Pending: a question nobody approved?", dismissed, "Reason only moderators and the asker see", "private-tag-xyz", "wat about the industrial base", draft.id, "Draft poll nobody launched?"]) {
+    for (const secret of [
+      pending,
+      "Pending: a question nobody approved?",
+      dismissed,
+      "Reason only moderators and the asker see",
+      "private-tag-xyz",
+      "wat about the industrial base",
+      draft.id,
+      "Draft poll nobody launched?",
+    ]) {
       expect(everything, secret).not.toContain(secret);
     }
     expect(seen.filter((e) => e.event === "poll:created" || e.event === "poll:updated")).toEqual([]);

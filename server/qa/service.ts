@@ -19,7 +19,6 @@ import { eraseEndedChathamAttendees } from "../people/queries";
 export { ASK_LIMIT } from "./asking";
 export type { QaDeps } from "./context";
 
-
 export interface QaServiceOptions extends Omit<QaDeps, "gate"> {
   /** PGlite: commands run one at a time with an event-loop turn between them; Postgres: the audience's at most 8 at once. */
   serialCommands: boolean;
@@ -123,7 +122,13 @@ export class QaService {
       return erased;
     });
     if (erased.sessionIds.length || erased.auditEntries)
-      this.deps.log.info("chatham house author links erased", { sessions: erased.sessionIds.length, questions: erased.questions, votes: erased.votes, attendees: erased.attendees, auditEntries: erased.auditEntries });
+      this.deps.log.info("chatham house author links erased", {
+        sessions: erased.sessionIds.length,
+        questions: erased.questions,
+        votes: erased.votes,
+        attendees: erased.attendees,
+        auditEntries: erased.auditEntries,
+      });
     return erased;
   }
 }

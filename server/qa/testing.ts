@@ -24,7 +24,11 @@ export async function ok<T = unknown>(s: TestSocket | Socket, event: string, pay
   return r.data;
 }
 
-export async function refused(s: TestSocket | Socket, event: string, payload: unknown): Promise<{ code: string; message: string; retryAfterMs?: number; current?: unknown }> {
+export async function refused(
+  s: TestSocket | Socket,
+  event: string,
+  payload: unknown,
+): Promise<{ code: string; message: string; retryAfterMs?: number; current?: unknown }> {
   const r = await call(s, event, payload);
   if (r.ok) throw new Error(`${event} was accepted, expected a refusal`);
   return r.error;

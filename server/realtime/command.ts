@@ -26,7 +26,13 @@ export type CommandHandler<E extends CommandName> = (input: CommandInput<E>) => 
  * answered with `{ ok: false, error: { code, message } }` and changes nothing. Errors are mapped to a
  * code here, once (server/errors.ts): an internal fault is logged by its kind, never sent.
  */
-export function onCommand<E extends CommandName>(socket: PlenarySocket, deps: CommandDeps, event: E, handler: CommandHandler<E>, rate: BucketRule = DEFAULT_RATE): void {
+export function onCommand<E extends CommandName>(
+  socket: PlenarySocket,
+  deps: CommandDeps,
+  event: E,
+  handler: CommandHandler<E>,
+  rate: BucketRule = DEFAULT_RATE,
+): void {
   const schema = commandSchemas[event];
   const listener = async (payload: unknown, ack: unknown) => {
     if (typeof ack !== "function") return; // every command must be acknowledged; fire-and-forget is ignored
@@ -40,7 +46,10 @@ export function onCommand<E extends CommandName>(socket: PlenarySocket, deps: Co
       if (e.code === "internal" || fault) {
         // Clients retry every few seconds through an outage: one line per kind and interval, with a count.
         deps.health?.noteFailure(err);
-        failureLog(deps.log).error("socket command failed", fault?.reason ?? `${errorName(err)} in ${event}`, event, { err, ...(fault ? { code: fault.code } : {}) });
+        failureLog(deps.log).error("socket command failed", fault?.reason ?? `${errorName(err)} in ${event}`, event, {
+          err,
+          ...(fault ? { code: fault.code } : {}),
+        });
       }
       const error: AckError = { code: e.code, message: e.message };
       if (typeof e.details?.retryAfterMs === "number") error.retryAfterMs = e.details.retryAfterMs;

@@ -37,7 +37,14 @@ describe("socket server", () => {
     expect(refused).not.toBe("connected");
 
     // A page's socket (reconnection on, as in the browser) keeps trying and is answered once ready.
-    const page = connect(server.url, { path: "/socket.io", transports: ["websocket"], extraHeaders: { origin: server.url }, forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 200 });
+    const page = connect(server.url, {
+      path: "/socket.io",
+      transports: ["websocket"],
+      extraHeaders: { origin: server.url },
+      forceNew: true,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 200,
+    });
     try {
       let errors = 0;
       page.on("connect_error", () => errors++);

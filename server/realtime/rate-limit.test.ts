@@ -105,7 +105,9 @@ describe.skipIf(!redisUrl || !process.env.TEST_DATABASE_URL)("a person spread ov
     // budget (question:submit: 10 in a burst) and changes nothing.
     const send = (s: TestSocket) =>
       new Promise<string>((resolve) =>
-        (s as unknown as { emit(e: string, p: unknown, cb: (r: AckResult<unknown>) => void): void }).emit("question:submit", { nonsense: true }, (r) => resolve(r.ok ? "ok" : r.error.code)),
+        (s as unknown as { emit(e: string, p: unknown, cb: (r: AckResult<unknown>) => void): void }).emit("question:submit", { nonsense: true }, (r) =>
+          resolve(r.ok ? "ok" : r.error.code),
+        ),
       );
     const codes: string[] = [];
     for (let i = 0; i < 8; i++) codes.push(await send(onA), await send(onB));

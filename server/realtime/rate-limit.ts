@@ -57,7 +57,8 @@ export class RateLimiter {
     const burstPoints = rule.capacity - sustained.points;
     const prefix = `${this.opts.prefix ?? "plenary"}:rl:${id}`;
     const main = this.store(`${prefix}:rate`, sustained.points, sustained.duration);
-    limiter = burstPoints > 0 ? new BurstyRateLimiter(main, this.store(`${prefix}:burst`, burstPoints, Math.max(1, Math.round(rule.capacity / rule.perSecond)))) : main;
+    limiter =
+      burstPoints > 0 ? new BurstyRateLimiter(main, this.store(`${prefix}:burst`, burstPoints, Math.max(1, Math.round(rule.capacity / rule.perSecond)))) : main;
     this.limiters.set(id, limiter);
     return limiter;
   }
@@ -65,6 +66,14 @@ export class RateLimiter {
   private store(keyPrefix: string, points: number, duration: number) {
     const memory = new RateLimiterMemory({ keyPrefix, points, duration });
     if (!this.opts.redis) return memory;
-    return new RateLimiterRedis({ storeClient: this.opts.redis, useRedisPackage: true, rejectIfRedisNotReady: true, keyPrefix, points, duration, insuranceLimiter: memory });
+    return new RateLimiterRedis({
+      storeClient: this.opts.redis,
+      useRedisPackage: true,
+      rejectIfRedisNotReady: true,
+      keyPrefix,
+      points,
+      duration,
+      insuranceLimiter: memory,
+    });
   }
 }

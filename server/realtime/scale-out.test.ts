@@ -46,14 +46,18 @@ describe.skipIf(!redisUrl)("two instances behind one Redis", () => {
     expect(await gone).toBe("io server disconnect");
   });
 
-  it("shutting one instance down leaves the other instance's sockets connected", async () => {
-    const c = await startTestServer({ database: { databaseUrl: (b.services.config.databaseUrl as string) }, config: { redisUrl } });
-    const onB = await connectClient(b.url);
-    sockets.push(onB);
-    await c.close();
-    await new Promise((r) => setTimeout(r, 300));
-    expect(onB.connected).toBe(true);
-  }, startsInTest(1));
+  it(
+    "shutting one instance down leaves the other instance's sockets connected",
+    async () => {
+      const c = await startTestServer({ database: { databaseUrl: b.services.config.databaseUrl as string }, config: { redisUrl } });
+      const onB = await connectClient(b.url);
+      sockets.push(onB);
+      await c.close();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(onB.connected).toBe(true);
+    },
+    startsInTest(1),
+  );
 });
 
 it("scale-out tests ran (REQUIRE_REDIS=1 makes a missing Redis an error)", () => {

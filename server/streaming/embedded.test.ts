@@ -41,34 +41,42 @@ describe("the embedded LiveKit configuration", () => {
 });
 
 describe.skipIf(!hasLivekit)("the embedded LiveKit process", () => {
-  it("runs on 127.0.0.1 only, one per Plenary server, and stops when Plenary stops", async () => {
-    const a = await startTestServer({ livekit: true });
-    const b = await startTestServer({ livekit: true });
-    const pidA = a.services.streaming.livekit().embedded!.pid;
-    const pidB = b.services.streaming.livekit().embedded!.pid;
-    try {
-      expect(pidA).not.toBe(pidB);
-      expect(a.services.streaming.livekit().url).not.toBe(b.services.streaming.livekit().url);
-      for (const pid of [pidA, pidB]) {
-        const sockets = socketsOf(pid);
-        expect(sockets.length, `sockets of livekit-server ${pid}`).toBeGreaterThanOrEqual(2); // signalling (TCP) and media (UDP)
-        for (const s of sockets) expect(s).toMatch(/^127\.0\.0\.1:\d+$/);
+  it(
+    "runs on 127.0.0.1 only, one per Plenary server, and stops when Plenary stops",
+    async () => {
+      const a = await startTestServer({ livekit: true });
+      const b = await startTestServer({ livekit: true });
+      const pidA = a.services.streaming.livekit().embedded!.pid;
+      const pidB = b.services.streaming.livekit().embedded!.pid;
+      try {
+        expect(pidA).not.toBe(pidB);
+        expect(a.services.streaming.livekit().url).not.toBe(b.services.streaming.livekit().url);
+        for (const pid of [pidA, pidB]) {
+          const sockets = socketsOf(pid);
+          expect(sockets.length, `sockets of livekit-server ${pid}`).toBeGreaterThanOrEqual(2); // signalling (TCP) and media (UDP)
+          for (const s of sockets) expect(s).toMatch(/^127\.0\.0\.1:\d+$/);
+        }
+      } finally {
+        await a.close();
+        await b.close();
       }
-    } finally {
-      await a.close();
-      await b.close();
-    }
-    expect(alive(pidA)).toBe(false);
-    expect(alive(pidB)).toBe(false);
-  }, startsInTest(2, 60_000));
+      expect(alive(pidA)).toBe(false);
+      expect(alive(pidB)).toBe(false);
+    },
+    startsInTest(2, 60_000),
+  );
 
-  it("leaves Plenary working without streaming when the binary is missing", async () => {
-    const server = await startTestServer({ config: { livekit: { mode: "embedded", bin: "/nonexistent/livekit-server" } } });
-    try {
-      expect(server.services.streaming.available).toBe(false);
-      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    } finally {
-      await server.close();
-    }
-  }, startsInTest(1));
+  it(
+    "leaves Plenary working without streaming when the binary is missing",
+    async () => {
+      const server = await startTestServer({ config: { livekit: { mode: "embedded", bin: "/nonexistent/livekit-server" } } });
+      try {
+        expect(server.services.streaming.available).toBe(false);
+        expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      } finally {
+        await server.close();
+      }
+    },
+    startsInTest(1),
+  );
 });

@@ -95,7 +95,10 @@ async function startOnce(opts: EmbeddedOptions): Promise<EmbeddedLivekit> {
   fs.writeFileSync(configFile, embeddedConfigYaml({ port, udpPort, webhookUrl: opts.webhookUrl }), { mode: 0o600 });
 
   const output: string[] = [];
-  const child = spawn(opts.bin, ["--dev", "--config", configFile], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LIVEKIT_CONFIG: "", LIVEKIT_KEYS: "" } });
+  const child = spawn(opts.bin, ["--dev", "--config", configFile], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, LIVEKIT_CONFIG: "", LIVEKIT_KEYS: "" },
+  });
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) {
       if (!line) continue;
@@ -188,4 +191,3 @@ function freeUdpPort(): Promise<number> {
     });
   });
 }
-

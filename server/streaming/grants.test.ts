@@ -34,12 +34,22 @@ describe("grants per role", () => {
   });
 
   it("lets a promoted speaker publish the microphone (and the camera when granted), seen, nothing more", () => {
-    expect(grantsFor("speaker", room)).toMatchObject({ canPublish: true, canPublishSources: [TrackSource.MICROPHONE], hidden: false, canPublishData: false, canSubscribe: true });
+    expect(grantsFor("speaker", room)).toMatchObject({
+      canPublish: true,
+      canPublishSources: [TrackSource.MICROPHONE],
+      hidden: false,
+      canPublishData: false,
+      canSubscribe: true,
+    });
     expect(grantsFor("speaker", room, { camera: true }).canPublishSources).toEqual([TrackSource.MICROPHONE, TrackSource.CAMERA]);
     expect(grantsFor("speaker", room)).toMatchObject({ roomAdmin: false, roomRecord: false, roomCreate: false, canUpdateOwnMetadata: false, recorder: false });
     // The token a speaker reconnects with grants what promoting gave them on LiveKit.
     const live = speakerPermission(true);
-    expect(grantsFor("speaker", room, { camera: true })).toMatchObject({ canPublish: live.canPublish, canPublishSources: live.canPublishSources, hidden: live.hidden });
+    expect(grantsFor("speaker", room, { camera: true })).toMatchObject({
+      canPublish: live.canPublish,
+      canPublishSources: live.canPublishSources,
+      hidden: live.hidden,
+    });
   });
 
   it("sets every grant explicitly: none is left to LiveKit's defaults", () => {

@@ -72,7 +72,8 @@ export class HandService {
     const changed: string[] = [];
     try {
       await this.setPermissions(session, hand.userId, "speaker", { camera, name }, changed);
-      if (changed.length === 0) throw new AppError("conflict", `${name} is not watching the stream right now, so they cannot be given the microphone. Ask them to press Watch.`);
+      if (changed.length === 0)
+        throw new AppError("conflict", `${name} is not watching the stream right now, so they cannot be given the microphone. Ask them to press Watch.`);
     } catch (err) {
       await this.undoPromotion(session, hand.id, hand.userId, changed);
       throw err;
@@ -209,6 +210,14 @@ export class HandService {
   }
 
   private audited(actor: Actor | null, session: SessionRow, action: string, handId: string, details: Record<string, unknown>) {
-    return this.deps.audit.record({ actor, action, outcome: "ok", objectType: "hand", objectId: handId, session: { id: session.id, rule: session.rule }, details });
+    return this.deps.audit.record({
+      actor,
+      action,
+      outcome: "ok",
+      objectType: "hand",
+      objectId: handId,
+      session: { id: session.id, rule: session.rule },
+      details,
+    });
   }
 }

@@ -185,7 +185,10 @@ export async function attendanceRoomFinished(db: Db, sessionId: string, at: Date
   await db
     .insert(sessionStreams)
     .values({ sessionId, roomFinishedAt: eventSeconds })
-    .onConflictDoUpdate({ target: sessionStreams.sessionId, set: { roomFinishedAt: sql`greatest(coalesce(${sessionStreams.roomFinishedAt}, 0), excluded.room_finished_at)` } });
+    .onConflictDoUpdate({
+      target: sessionStreams.sessionId,
+      set: { roomFinishedAt: sql`greatest(coalesce(${sessionStreams.roomFinishedAt}, 0), excluded.room_finished_at)` },
+    });
 }
 
 export async function countAttendance(db: Db, sessionId: string): Promise<{ viewers: number; publishers: number }> {

@@ -130,7 +130,11 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
     expect((await rejection(app().streaming.mintToken(null, day2, {}))).code).toBe("unauthenticated");
 
     const outside = await rejection(
-      app().streaming.mintToken(await actorOf(panelist), { ...day2, startsAt: new Date("2024-05-24T10:00:00-04:00"), endsAt: new Date("2024-05-24T11:00:00-04:00") }, {}),
+      app().streaming.mintToken(
+        await actorOf(panelist),
+        { ...day2, startsAt: new Date("2024-05-24T10:00:00-04:00"), endsAt: new Date("2024-05-24T11:00:00-04:00") },
+        {},
+      ),
     );
     expect(outside.code).toBe("outside_window");
     expect(outside.message).toMatch(/opens at 09:30 EDT/);
@@ -238,7 +242,10 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
       // The request waits again, and both tabs are viewers again, including the one whose change
       // LiveKit made although its answer never came back.
       const after = await staff.emitWithAck("hand:queue", { slug: DAY2 });
-      expect(after).toMatchObject({ ok: true, data: { requests: expect.arrayContaining([expect.objectContaining({ name: "Tess Twotabs", status: "waiting", camera: false })]) } });
+      expect(after).toMatchObject({
+        ok: true,
+        data: { requests: expect.arrayContaining([expect.objectContaining({ name: "Tess Twotabs", status: "waiting", camera: false })]) },
+      });
       expect(proxy.seen.filter((m) => m === "UpdateParticipant")).toHaveLength(4); // two to promote, two to undo
       const mine = (await lk.rooms.listParticipants(room)).filter((p) => tabs.some((t) => t.identity === p.identity));
       expect(mine).toHaveLength(2);
@@ -326,7 +333,10 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
         lk.rooms = direct;
         await proxy.close();
       }
-      expect(await staff.emitWithAck("hand:queue", { slug: DAY2 })).toMatchObject({ ok: true, data: { requests: expect.arrayContaining([expect.objectContaining({ name: "Vic Voice", status: "promoted" })]) } });
+      expect(await staff.emitWithAck("hand:queue", { slug: DAY2 })).toMatchObject({
+        ok: true,
+        data: { requests: expect.arrayContaining([expect.objectContaining({ name: "Vic Voice", status: "promoted" })]) },
+      });
       expect((await lk.rooms.listParticipants(room)).find((x) => x.identity === t.identity)?.permission).toMatchObject({ canPublish: true, hidden: false });
 
       expect(await staff.emitWithAck("hand:demote", { slug: DAY2, handId })).toMatchObject({ ok: true });
@@ -359,7 +369,13 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
       joins.push(await signalJoin(reloaded.url, reloaded.token));
       const p = await participant(reloaded.identity);
       expect(p?.name).toBe("Sol Speaker");
-      expect(p?.permission).toMatchObject({ canPublish: true, canPublishSources: [TrackSource.MICROPHONE, TrackSource.CAMERA], hidden: false, canPublishData: false, canSubscribe: true });
+      expect(p?.permission).toMatchObject({
+        canPublish: true,
+        canPublishSources: [TrackSource.MICROPHONE, TrackSource.CAMERA],
+        hidden: false,
+        canPublishData: false,
+        canSubscribe: true,
+      });
       expect(p?.attributes["plenary.role"]).toBe("speaker");
       // A third tab, minted now but connecting only after the turn has ended…
       const late = await app().streaming.mintToken(await actorOf(sol), day2, { tab: "tab-sol-3" });
@@ -423,7 +439,10 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
     const heard = nextEvent<{ text: string; final: boolean }>(remySocket, "caption:added");
     expect(await staff.emitWithAck("caption:push", { slug: DAY2, text: "Welcome to the conversation.", final: true })).toMatchObject({ ok: true });
     expect(await heard).toMatchObject({ text: "Welcome to the conversation.", final: true });
-    expect(await remySocket.emitWithAck("caption:push", { slug: DAY2, text: "I am not the captioner" })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(await remySocket.emitWithAck("caption:push", { slug: DAY2, text: "I am not the captioner" })).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
   });
 
   it("refuses recording on a Chatham House session (403 + audit) and shows LiveKit's own error when no egress service runs", async () => {

@@ -125,7 +125,9 @@ export class StreamingService {
       if (stream?.state !== "live") {
         throw new AppError(
           "not_live",
-          stream?.state === "ended" ? "The stream of this session has ended." : "The stream has not started yet. This page lets you in as soon as the moderators go live.",
+          stream?.state === "ended"
+            ? "The stream of this session has ended."
+            : "The stream has not started yet. This page lets you in as soon as the moderators go live.",
         );
       }
       // A promoted speaker who reloads or presses Watch again keeps the floor; demoting ends it.
@@ -239,7 +241,9 @@ export class StreamingService {
     for (const p of participants) {
       const role = p.attributes[ROLE_ATTRIBUTE];
       if (role === "viewer" || role === "speaker") {
-        await livekit.rooms.removeParticipant(room, p.identity).catch((err: unknown) => this.deps.log.warn("could not remove a viewer", { room, err: livekitMessage(err) }));
+        await livekit.rooms
+          .removeParticipant(room, p.identity)
+          .catch((err: unknown) => this.deps.log.warn("could not remove a viewer", { room, err: livekitMessage(err) }));
       }
     }
   }
@@ -259,7 +263,8 @@ export class StreamingService {
         await livekit.rooms.removeParticipant(room, identity);
         this.deps.log.info("removed a viewer who joined while the stream was not live", { room, state: stream?.state ?? "idle" });
       } catch (err) {
-        if (!isNotFound(err)) throw new AppError("livekit_error", `LiveKit could not remove a viewer who joined while the stream was not live: ${livekitMessage(err)}`);
+        if (!isNotFound(err))
+          throw new AppError("livekit_error", `LiveKit could not remove a viewer who joined while the stream was not live: ${livekitMessage(err)}`);
       }
       return;
     }
@@ -267,7 +272,8 @@ export class StreamingService {
       try {
         await livekit.rooms.updateParticipant(room, identity, { permission: viewerPermission(), attributes: { [ROLE_ATTRIBUTE]: "viewer" } });
       } catch (err) {
-        if (!isNotFound(err)) throw new AppError("livekit_error", `LiveKit could not take the microphone from a speaker whose turn has ended: ${livekitMessage(err)}`);
+        if (!isNotFound(err))
+          throw new AppError("livekit_error", `LiveKit could not take the microphone from a speaker whose turn has ended: ${livekitMessage(err)}`);
       }
     }
   }
@@ -291,7 +297,11 @@ export class StreamingService {
     const room = await this.ensureRoom(session);
     let egressId: string;
     try {
-      const info = await livekit.egressStart.startRoomCompositeEgress(room, { file: new EncodedFileOutput({ filepath: `plenary/${session.slug}-{time}.mp4` }) }, { layout: "speaker" });
+      const info = await livekit.egressStart.startRoomCompositeEgress(
+        room,
+        { file: new EncodedFileOutput({ filepath: `plenary/${session.slug}-{time}.mp4` }) },
+        { layout: "speaker" },
+      );
       egressId = info.egressId;
     } catch (err) {
       const message = `LiveKit could not start the recording: ${livekitMessage(err)}.`;

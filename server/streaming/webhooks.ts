@@ -62,7 +62,9 @@ export class LivekitWebhooks {
       await this.handle(event);
     } catch (err) {
       // Let LiveKit's retry be handled rather than lost.
-      await q.releaseWebhookClaim(this.deps.db, event.id, token).catch((e: unknown) => this.deps.log.warn("could not release a webhook claim", { id: event.id, err: e }));
+      await q
+        .releaseWebhookClaim(this.deps.db, event.id, token)
+        .catch((e: unknown) => this.deps.log.warn("could not release a webhook claim", { id: event.id, err: e }));
       throw err;
     } finally {
       clearInterval(renew);
@@ -134,7 +136,8 @@ export class LivekitWebhooks {
       } catch (err) {
         stop = `stop requested; LiveKit answered: ${livekitMessage(err)}`;
       }
-      if (session) await q.insertRecording(this.deps.db, { egressId: info.egressId, sessionId: session.id, status: "stopped_by_guard", at: this.deps.clock.now() });
+      if (session)
+        await q.insertRecording(this.deps.db, { egressId: info.egressId, sessionId: session.id, status: "stopped_by_guard", at: this.deps.clock.now() });
       const reason = !session
         ? "A recording started in a LiveKit room that belongs to no Plenary session."
         : session.rule === "chatham_house"

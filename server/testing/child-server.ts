@@ -127,7 +127,10 @@ async function runChild(opts: ChildServerOptions): Promise<void> {
       const db = server.services.db;
       const [session] = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.slug, slug));
       const rows = await db.select().from(questions).where(eq(questions.sessionId, session.id));
-      const votes = await db.select({ questionId: questionVotes.questionId, voterId: questionVotes.voterId }).from(questionVotes).where(eq(questionVotes.sessionId, session.id));
+      const votes = await db
+        .select({ questionId: questionVotes.questionId, voterId: questionVotes.voterId })
+        .from(questionVotes)
+        .where(eq(questionVotes.sessionId, session.id));
       return {
         questions: rows.map((r) => ({ id: r.id, clientKey: r.clientKey, authorId: r.authorId, status: r.status, voteCount: r.voteCount, version: r.version })),
         votes,

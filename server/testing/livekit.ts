@@ -115,7 +115,13 @@ export async function livekitFaultProxy(
  */
 export async function deliverParticipantJoined(
   plenaryUrl: string,
-  livekit: { apiKey: string; apiSecret: string; rooms: { listParticipants(room: string): Promise<Array<{ sid: string; identity: string; attributes: Record<string, string>; permission?: { hidden?: boolean } }>> } },
+  livekit: {
+    apiKey: string;
+    apiSecret: string;
+    rooms: {
+      listParticipants(room: string): Promise<Array<{ sid: string; identity: string; attributes: Record<string, string>; permission?: { hidden?: boolean } }>>;
+    };
+  },
   room: string,
   identity: string,
 ): Promise<number> {
@@ -128,6 +134,10 @@ export async function deliverParticipantJoined(
     room: { name: room },
     participant: { sid: p.sid, identity: p.identity, attributes: p.attributes, permission: { hidden: p.permission?.hidden ?? false } },
   });
-  const res = await fetch(`${plenaryUrl}/api/livekit/webhook`, { method: "POST", headers: { "content-type": "application/webhook+json", authorization: signed.authorization }, body: signed.body });
+  const res = await fetch(`${plenaryUrl}/api/livekit/webhook`, {
+    method: "POST",
+    headers: { "content-type": "application/webhook+json", authorization: signed.authorization },
+    body: signed.body,
+  });
   return res.status;
 }

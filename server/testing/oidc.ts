@@ -36,7 +36,9 @@ export async function startTestIdp(): Promise<TestIdp> {
     clientSecret,
     allowRedirect(redirectUri) {
       provider = new Provider(issuer, {
-        clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri], grant_types: ["authorization_code"], response_types: ["code"] }],
+        clients: [
+          { client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri], grant_types: ["authorization_code"], response_types: ["code"] },
+        ],
         claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
         findAccount: (_ctx, sub) => {
           const unverified = sub.startsWith("unverified-");

@@ -64,7 +64,15 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...opts.config,
   };
   const log = createLogger(opts.logSink ? "debug" : "warn", opts.logSink ?? ((line) => process.stderr.write(line + "\n")));
-  const running = await startPlenary({ config, clock, log, withNext: opts.withNext ?? false, polls: opts.polls, auth: opts.auth, publicUrlFor: (port) => `http://127.0.0.1:${port}` });
+  const running = await startPlenary({
+    config,
+    clock,
+    log,
+    withNext: opts.withNext ?? false,
+    polls: opts.polls,
+    auth: opts.auth,
+    publicUrlFor: (port) => `http://127.0.0.1:${port}`,
+  });
   return {
     ...running,
     clock,

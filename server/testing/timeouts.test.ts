@@ -73,7 +73,8 @@ describe("test timeouts on a busy machine", () => {
     for (const file of testFiles(projectRoot)) {
       if (file === fileURLToPath(import.meta.url)) continue;
       for (const t of testsStartingServers(fs.readFileSync(file, "utf8"))) {
-        if (!t.timeout) offenders.push(`${path.relative(projectRoot, file)}: "${t.name}" starts ${t.starts} server(s) in its body without startsInTest(${t.starts})`);
+        if (!t.timeout)
+          offenders.push(`${path.relative(projectRoot, file)}: "${t.name}" starts ${t.starts} server(s) in its body without startsInTest(${t.starts})`);
       }
     }
     expect(offenders).toEqual([]);

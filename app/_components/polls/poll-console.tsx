@@ -127,7 +127,11 @@ export function PollConsole({ slug, serverNow, chathamHouse }: Props) {
                     {poll.durationSeconds ? <span>Timer {poll.durationSeconds} s</span> : null}
                   </p>
                   <div className="poll-actions">
-                    <button type="button" onClick={() => void run(`Launched: ${poll.question}`, "poll:open", { pollId: poll.id })} aria-label={`Launch: ${poll.question}`}>
+                    <button
+                      type="button"
+                      onClick={() => void run(`Launched: ${poll.question}`, "poll:open", { pollId: poll.id })}
+                      aria-label={`Launch: ${poll.question}`}
+                    >
                       Launch
                     </button>
                     <button type="button" className="secondary" onClick={() => setEditing(poll.id)} aria-label={`Edit: ${poll.question}`}>
@@ -165,7 +169,15 @@ export function PollConsole({ slug, serverNow, chathamHouse }: Props) {
   );
 }
 
-function RunningPoll({ entry, now, run }: { entry: PollEntry; now: Date; run: <E extends CommandName>(label: string, event: E, payload: PayloadOf<E>) => Promise<void> }) {
+function RunningPoll({
+  entry,
+  now,
+  run,
+}: {
+  entry: PollEntry;
+  now: Date;
+  run: <E extends CommandName>(label: string, event: E, payload: PayloadOf<E>) => Promise<void>;
+}) {
   const { poll, results } = entry;
   const open = poll.status === "open";
   const left = timeLeft(poll, now);
@@ -178,7 +190,9 @@ function RunningPoll({ entry, now, run }: { entry: PollEntry; now: Date; run: <E
         <span>{pollKindLabels[poll.kind]}</span>
         {left ? <span>Closes in {left}</span> : null}
         <span>
-          {poll.resultsPublic ? "Audience sees the results" : `Audience sees results ${poll.resultsVisibility === "after_close" ? "when it closes" : "when you publish them"}`}
+          {poll.resultsPublic
+            ? "Audience sees the results"
+            : `Audience sees results ${poll.resultsVisibility === "after_close" ? "when it closes" : "when you publish them"}`}
         </span>
       </p>
       {results ? <PollResultsChart poll={poll} results={results} /> : <p className="poll-hint">Waiting for results…</p>}
@@ -188,12 +202,22 @@ function RunningPoll({ entry, now, run }: { entry: PollEntry; now: Date; run: <E
             Close
           </button>
         ) : (
-          <button type="button" className="secondary" onClick={() => void run(`Reopened: ${poll.question}`, "poll:reopen", { pollId: poll.id })} aria-label={`Reopen: ${poll.question}`}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => void run(`Reopened: ${poll.question}`, "poll:reopen", { pollId: poll.id })}
+            aria-label={`Reopen: ${poll.question}`}
+          >
             Reopen
           </button>
         )}
         {!poll.published ? (
-          <button type="button" className="secondary" onClick={() => void run(`Results published: ${poll.question}`, "poll:publish", { pollId: poll.id })} aria-label={`Publish results: ${poll.question}`}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => void run(`Results published: ${poll.question}`, "poll:publish", { pollId: poll.id })}
+            aria-label={`Publish results: ${poll.question}`}
+          >
             Publish results
           </button>
         ) : (

@@ -128,7 +128,14 @@ export function PollEditor({ poll, onSave, onCancel }: Props) {
       </fieldset>
       <div className="field">
         <label htmlFor={`${id}-question`}>Question</label>
-        <textarea id={`${id}-question`} rows={2} maxLength={POLL_LIMITS.question} value={f.question} onChange={(e) => set("question", e.target.value)} required />
+        <textarea
+          id={`${id}-question`}
+          rows={2}
+          maxLength={POLL_LIMITS.question}
+          value={f.question}
+          onChange={(e) => set("question", e.target.value)}
+          required
+        />
       </div>
       {hasOptions ? (
         <fieldset className="field">
@@ -144,10 +151,25 @@ export function PollEditor({ poll, onSave, onCancel }: Props) {
                 maxLength={POLL_LIMITS.option}
                 value={o}
                 placeholder={`Option ${i + 1}`}
-                onChange={(e) => set("options", f.options.map((x, j) => (j === i ? e.target.value : x)))}
+                onChange={(e) =>
+                  set(
+                    "options",
+                    f.options.map((x, j) => (j === i ? e.target.value : x)),
+                  )
+                }
               />
               {f.options.length > POLL_LIMITS.minOptions ? (
-                <button type="button" className="secondary" aria-label={`Remove option ${i + 1}`} onClick={() => set("options", f.options.filter((_, j) => j !== i))}>
+                <button
+                  type="button"
+                  className="secondary"
+                  aria-label={`Remove option ${i + 1}`}
+                  onClick={() =>
+                    set(
+                      "options",
+                      f.options.filter((_, j) => j !== i),
+                    )
+                  }
+                >
                   Remove
                 </button>
               ) : null}
@@ -188,7 +210,11 @@ export function PollEditor({ poll, onSave, onCancel }: Props) {
           </div>
         </>
       ) : null}
-      {f.kind === "word_cloud" ? <p className="poll-hint">People answer with a word or a short phrase (up to {POLL_LIMITS.word} characters); the same words are counted together whatever their case or spacing.</p> : null}
+      {f.kind === "word_cloud" ? (
+        <p className="poll-hint">
+          People answer with a word or a short phrase (up to {POLL_LIMITS.word} characters); the same words are counted together whatever their case or spacing.
+        </p>
+      ) : null}
       <fieldset className="field">
         <legend>Show results to the audience</legend>
         <div className="poll-radio-row">
@@ -203,9 +229,20 @@ export function PollEditor({ poll, onSave, onCancel }: Props) {
       </fieldset>
       <div className="field">
         <label htmlFor={`${id}-timer`}>
-          Timer in seconds <span className="hint">(optional: the poll closes by itself; {POLL_LIMITS.minDurationSeconds}–{POLL_LIMITS.maxDurationSeconds})</span>
+          Timer in seconds{" "}
+          <span className="hint">
+            (optional: the poll closes by itself; {POLL_LIMITS.minDurationSeconds}–{POLL_LIMITS.maxDurationSeconds})
+          </span>
         </label>
-        <input id={`${id}-timer`} type="number" inputMode="numeric" min={POLL_LIMITS.minDurationSeconds} max={POLL_LIMITS.maxDurationSeconds} value={f.timer} onChange={(e) => set("timer", e.target.value)} />
+        <input
+          id={`${id}-timer`}
+          type="number"
+          inputMode="numeric"
+          min={POLL_LIMITS.minDurationSeconds}
+          max={POLL_LIMITS.maxDurationSeconds}
+          value={f.timer}
+          onChange={(e) => set("timer", e.target.value)}
+        />
       </div>
       {error ? (
         <p role="alert" className="poll-error">

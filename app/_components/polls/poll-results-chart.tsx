@@ -51,7 +51,10 @@ export function PollResultsChart({ poll, results, size = "normal" }: Props) {
         {respondentsText(results)}
         {results.mean !== null ? ` · average ${results.mean} of ${poll.scaleMax}` : ""}
         {results.suppressed ? (
-          <span className="poll-chart-note"> Chatham House Rule: counts below 3 are shown as “fewer than 3”{poll.kind === "word_cloud" ? ", and rarer words are not shown" : ""}.</span>
+          <span className="poll-chart-note">
+            {" "}
+            Chatham House Rule: counts below 3 are shown as “fewer than 3”{poll.kind === "word_cloud" ? ", and rarer words are not shown" : ""}.
+          </span>
         ) : null}
       </figcaption>
     </figure>

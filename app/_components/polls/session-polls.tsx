@@ -69,7 +69,10 @@ export function SessionPolls({ slug, serverNow }: Props) {
       // does a server that cannot save right now (an outage): that one is tried again every 3 s.
       if (err instanceof CommandError && isRetryableFailure(err.code)) {
         clearTimeout(retries.current.get(pollId));
-        retries.current.set(pollId, setTimeout(() => void send(pollId, answer).catch(() => {}), 3000));
+        retries.current.set(
+          pollId,
+          setTimeout(() => void send(pollId, answer).catch(() => {}), 3000),
+        );
         throw new CommandError(err.code, SAVE_STALLED_MESSAGE);
       }
       if (!(err instanceof CommandError && (err.code === "offline" || err.code === "timeout"))) pending.current.delete(pollId);
@@ -95,7 +98,8 @@ export function SessionPolls({ slug, serverNow }: Props) {
       {!state.snapshot && state.connection !== "offline" ? <p className="muted">Loading polls…</p> : null}
       {state.snapshot && !state.can.answer ? (
         <p className="poll-hint">
-          To answer polls, <a href="/join">enter this session&apos;s room code</a> or <a href={`/signin?callbackUrl=${encodeURIComponent(`/sessions/${slug}`)}`}>sign in</a>.
+          To answer polls, <a href="/join">enter this session&apos;s room code</a> or{" "}
+          <a href={`/signin?callbackUrl=${encodeURIComponent(`/sessions/${slug}`)}`}>sign in</a>.
         </p>
       ) : null}
       {state.snapshot && entries.length === 0 ? <p>No polls yet. When the moderator launches one, it appears here.</p> : null}
@@ -255,7 +259,8 @@ function AudiencePoll({
                           onChange={(e) =>
                             setSel({
                               ...sel,
-                              optionIds: poll.kind === "single" ? [o.id] : e.target.checked ? [...sel.optionIds, o.id] : sel.optionIds.filter((x) => x !== o.id),
+                              optionIds:
+                                poll.kind === "single" ? [o.id] : e.target.checked ? [...sel.optionIds, o.id] : sel.optionIds.filter((x) => x !== o.id),
                             })
                           }
                         />

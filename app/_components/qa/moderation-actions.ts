@@ -8,7 +8,8 @@ import type { ModerationResult, QuestionView } from "@/lib/qa";
 import type { AckResult } from "@/lib/realtime/contract";
 import type { ModerationAction, ModerationActionType } from "@/lib/schemas/qa";
 
-export type ActionId = "approve" | "stage" | "unstage" | "answer" | "dismiss" | "edit" | "star" | "tags" | "route" | "merge" | "up" | "down" | "reopen" | "restore";
+export type ActionId =
+  "approve" | "stage" | "unstage" | "answer" | "dismiss" | "edit" | "star" | "tags" | "route" | "merge" | "up" | "down" | "reopen" | "restore";
 export type DialogKind = "dismiss" | "tags" | "route" | "merge";
 
 interface ActionDef {
@@ -79,4 +80,3 @@ export function outcomeOf(r: AckResult<ModerationResult>): Outcome {
   // A refusal as stale names the role of whoever changed the question first, in its message.
   return { text: r.error.message, error: true };
 }
-

@@ -20,7 +20,20 @@ export interface ModerationCardProps {
 }
 
 /** One question in a moderation list: its text (or the edit form), what is known about it, and the actions the rules allow. */
-export function ModerationCard({ q, selected, staged, votes, mergedCount, rule, editing, itemRef, onSelect, onAct, onSaveEdit, onCancelEdit }: ModerationCardProps) {
+export function ModerationCard({
+  q,
+  selected,
+  staged,
+  votes,
+  mergedCount,
+  rule,
+  editing,
+  itemRef,
+  onSelect,
+  onAct,
+  onSaveEdit,
+  onCancelEdit,
+}: ModerationCardProps) {
   return (
     <article
       ref={itemRef}

@@ -136,7 +136,8 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
     <div className="qa-console" data-testid="moderation-console">
       <header>
         <p>
-          <a href={`/sessions/${slug}`}>← Session page</a> · <a href={`/sessions/${slug}/panel`}>Panelist view</a> · <a href={`/sessions/${slug}/screen`}>Room screen</a>
+          <a href={`/sessions/${slug}`}>← Session page</a> · <a href={`/sessions/${slug}/panel`}>Panelist view</a> ·{" "}
+          <a href={`/sessions/${slug}/screen`}>Room screen</a>
         </p>
         <h1>Moderate: {title}</h1>
         {rule === "chatham_house" ? <p className="qa-rule">Chatham House Rule: askers are never identified, not even here.</p> : null}

@@ -28,7 +28,13 @@ export function QaSettings({
           <input type="radio" name="qa-mode" checked={qa?.qaMode === "open"} onChange={() => onConfigure({ qaMode: "open" })} /> Open
         </label>
       </fieldset>
-      <button type="button" role="switch" aria-checked={Boolean(qa?.qaOpen)} className="secondary qa-switch" onClick={() => onConfigure({ qaOpen: !qa?.qaOpen })}>
+      <button
+        type="button"
+        role="switch"
+        aria-checked={Boolean(qa?.qaOpen)}
+        className="secondary qa-switch"
+        onClick={() => onConfigure({ qaOpen: !qa?.qaOpen })}
+      >
         Q&amp;A open
       </button>
       <button type="button" role="switch" aria-checked={Boolean(qa?.intakePaused)} className="secondary qa-switch" onClick={onPause}>
@@ -67,7 +73,17 @@ export function QaCountList({ counts }: { counts: QaCounts | null }) {
   );
 }
 
-export function QaFilters({ filters, tags, searchRef, onChange }: { filters: Filters; tags: readonly string[]; searchRef: RefObject<HTMLInputElement | null>; onChange: (patch: Partial<Filters>) => void }) {
+export function QaFilters({
+  filters,
+  tags,
+  searchRef,
+  onChange,
+}: {
+  filters: Filters;
+  tags: readonly string[];
+  searchRef: RefObject<HTMLInputElement | null>;
+  onChange: (patch: Partial<Filters>) => void;
+}) {
   return (
     <div className="qa-filters">
       <label>
@@ -87,7 +103,10 @@ export function QaFilters({ filters, tags, searchRef, onChange }: { filters: Fil
       </label>
       <label>
         From
-        <select value={filters.origin} onChange={(e) => onChange({ origin: e.target.value === "room" || e.target.value === "remote" ? e.target.value : "all" })}>
+        <select
+          value={filters.origin}
+          onChange={(e) => onChange({ origin: e.target.value === "room" || e.target.value === "remote" ? e.target.value : "all" })}
+        >
           <option value="all">Everyone</option>
           <option value="room">The room</option>
           <option value="remote">Remote</option>

@@ -49,7 +49,12 @@ export function ActionDialog({
     // showModal focuses the dialog's first field (the merge search); the first choice is where the keyboard starts.
     d?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
   }, []);
-  const titles: Record<DialogKind, string> = { dismiss: "Dismiss question", tags: "Private tags", route: "Route to a panelist", merge: "Merge into another question" };
+  const titles: Record<DialogKind, string> = {
+    dismiss: "Dismiss question",
+    tags: "Private tags",
+    route: "Route to a panelist",
+    merge: "Merge into another question",
+  };
   const reason = preset === "other" ? other.trim() : preset;
   // The chosen question to keep, else the most similar (or first matching) one.
   const chosen = candidates.some((c) => c.id === target) ? target : (candidates[0]?.id ?? "");
@@ -57,7 +62,14 @@ export function ActionDialog({
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     if (dialog.kind === "dismiss" && reason) onSubmit({ type: "dismiss", reason });
-    if (dialog.kind === "tags") onSubmit({ type: "tags", tags: tags.split(",").map((t) => t.trim()).filter(Boolean) });
+    if (dialog.kind === "tags")
+      onSubmit({
+        type: "tags",
+        tags: tags
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean),
+      });
     if (dialog.kind === "route") onSubmit({ type: "route", panelistId: panelist || null });
     if (dialog.kind === "merge" && chosen) onSubmit({ type: "merge", intoId: chosen });
   };
@@ -106,7 +118,8 @@ export function ActionDialog({
             </label>
             {panelists.map((p) => (
               <label key={p.id}>
-                <input type="radio" name="panelist" checked={panelist === p.id} onChange={() => setPanelist(p.id)} autoFocus={q.routedTo?.id === p.id} /> {p.name}
+                <input type="radio" name="panelist" checked={panelist === p.id} onChange={() => setPanelist(p.id)} autoFocus={q.routedTo?.id === p.id} />{" "}
+                {p.name}
               </label>
             ))}
           </fieldset>
@@ -135,8 +148,15 @@ export function ActionDialog({
                 <legend>Keep this question (most similar first); its votes are combined</legend>
                 {candidates.map((c, i) => (
                   <label key={c.id}>
-                    <input type="radio" name="merge-target" checked={chosen === c.id} onChange={() => setTarget(c.id)} autoFocus={i === 0 && !find} data-autofocus={i === 0 && !find ? "" : undefined} /> {truncate(c.text, 120)} ({statusWord(c.status)}, {c.votes}{" "}
-                    vote{c.votes === 1 ? "" : "s"})
+                    <input
+                      type="radio"
+                      name="merge-target"
+                      checked={chosen === c.id}
+                      onChange={() => setTarget(c.id)}
+                      autoFocus={i === 0 && !find}
+                      data-autofocus={i === 0 && !find ? "" : undefined}
+                    />{" "}
+                    {truncate(c.text, 120)} ({statusWord(c.status)}, {c.votes} vote{c.votes === 1 ? "" : "s"})
                   </label>
                 ))}
               </fieldset>
@@ -160,7 +180,10 @@ export function ActionDialog({
 
 /** Case and accents do not matter when searching. */
 function foldForSearch(text: string): string {
-  return text.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase();
+  return text
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase();
 }
 
 function statusWord(s: QuestionStatus): string {

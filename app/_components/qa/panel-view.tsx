@@ -67,11 +67,26 @@ export function PanelView(props: PanelViewProps) {
       </section>
       <section aria-labelledby="panel-mine-heading">
         <h2 id="panel-mine-heading">For you{props.viewerName ? `, ${props.viewerName}` : ""}</h2>
-        {forMe.length ? <PanelList questions={forMe} votes={state.votes} rule={props.rule} me={props.viewerId} onAnswer={answer} label="Questions routed to you" /> : <p>No questions routed to you.</p>}
+        {forMe.length ? (
+          <PanelList questions={forMe} votes={state.votes} rule={props.rule} me={props.viewerId} onAnswer={answer} label="Questions routed to you" />
+        ) : (
+          <p>No questions routed to you.</p>
+        )}
       </section>
       <section aria-labelledby="panel-queue-heading">
         <h2 id="panel-queue-heading">Queue ({queue.length})</h2>
-        {queue.length ? <PanelList questions={queue} votes={state.votes} rule={props.rule} me={props.viewerId} onAnswer={answer} label="Approved questions in the moderators' order" /> : <p>No approved questions yet.</p>}
+        {queue.length ? (
+          <PanelList
+            questions={queue}
+            votes={state.votes}
+            rule={props.rule}
+            me={props.viewerId}
+            onAnswer={answer}
+            label="Approved questions in the moderators' order"
+          />
+        ) : (
+          <p>No approved questions yet.</p>
+        )}
       </section>
       <div className="visually-hidden" aria-live="polite" aria-atomic="true">
         {spoken}

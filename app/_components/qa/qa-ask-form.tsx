@@ -1,12 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
-import {
-  CHATHAM_ASK_NOTE,
-  QUESTION_MAX_CHARS,
-  QUESTION_MIN_CHARS,
-  checkQuestionText,
-  type SimilarQuestion,
-} from "@/lib/qa";
+import { CHATHAM_ASK_NOTE, QUESTION_MAX_CHARS, QUESTION_MIN_CHARS, checkQuestionText, type SimilarQuestion } from "@/lib/qa";
 import { visibleLength } from "@/lib/text";
 import { request } from "@/lib/client/request";
 import { getSocket } from "../realtime";
@@ -74,12 +68,7 @@ export function AskForm({
   const tooLong = check.length > QUESTION_MAX_CHARS;
   const showError = touched && !check.ok;
   return (
-    <form
-      className="qa-ask"
-      onSubmit={submit}
-      noValidate
-      aria-labelledby="qa-ask-heading"
-    >
+    <form className="qa-ask" onSubmit={submit} noValidate aria-labelledby="qa-ask-heading">
       <h3 id="qa-ask-heading">Ask a question</h3>
       <label htmlFor={`qa-text-${slug}`}>Your question</label>
       <textarea
@@ -91,15 +80,9 @@ export function AskForm({
         aria-describedby={`qa-count-${slug} qa-rule-${slug}${showError ? ` qa-error-${slug}` : ""}`}
         aria-invalid={showError || tooLong ? true : undefined}
       />
-      <p
-        id={`qa-count-${slug}`}
-        className={`qa-count${tooLong ? " over" : ""}`}
-        data-testid="qa-count"
-      >
+      <p id={`qa-count-${slug}`} className={`qa-count${tooLong ? " over" : ""}`} data-testid="qa-count">
         {countText}
-        {visibleLength(check.text) < QUESTION_MIN_CHARS
-          ? ` (at least ${QUESTION_MIN_CHARS})`
-          : ""}
+        {visibleLength(check.text) < QUESTION_MIN_CHARS ? ` (at least ${QUESTION_MIN_CHARS})` : ""}
       </p>
       {chatham ? (
         <p id={`qa-rule-${slug}`} className="qa-rule">
@@ -109,25 +92,11 @@ export function AskForm({
         <fieldset className="qa-identity" id={`qa-rule-${slug}`}>
           <legend>Show your name?</legend>
           <label>
-            <input
-              type="radio"
-              name={`identity-${slug}`}
-              checked={anonymous}
-              onChange={() => setAnonymous(true)}
-            />{" "}
-            Ask anonymously
+            <input type="radio" name={`identity-${slug}`} checked={anonymous} onChange={() => setAnonymous(true)} /> Ask anonymously
           </label>
           <label>
-            <input
-              type="radio"
-              name={`identity-${slug}`}
-              checked={!anonymous}
-              disabled={!ownLabel}
-              onChange={() => setAnonymous(false)}
-            />{" "}
-            {ownLabel
-              ? `Show my name and affiliation (${ownLabel})`
-              : "Show my name (your profile has no name)"}
+            <input type="radio" name={`identity-${slug}`} checked={!anonymous} disabled={!ownLabel} onChange={() => setAnonymous(false)} />{" "}
+            {ownLabel ? `Show my name and affiliation (${ownLabel})` : "Show my name (your profile has no name)"}
           </label>
         </fieldset>
       )}

@@ -25,16 +25,7 @@ export interface QaAudienceProps {
 }
 
 /** The audience's Q&A: ask (with similar questions), vote, follow own questions, see what is on stage. */
-export function QaAudience({
-  slug,
-  rule,
-  signedIn,
-  canAsk,
-  ownLabel,
-  links,
-  outboxKey,
-  serverNow,
-}: QaAudienceProps) {
+export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links, outboxKey, serverNow }: QaAudienceProps) {
   const [spoken, announce] = useAnnouncer();
   // "Pause live updates" stops the list moving and holds what would be announced about it; on
   // resume one sentence says what came in meanwhile.
@@ -47,33 +38,17 @@ export function QaAudience({
     stage: QuestionView | null | undefined;
   }>({ added: 0, removed: 0, stage: undefined });
   const onNotice = (n: QaNotice) => {
-    if (
-      pausedRef.current &&
-      (n.kind === "question-added" ||
-        n.kind === "question-removed" ||
-        n.kind === "stage")
-    ) {
+    if (pausedRef.current && (n.kind === "question-added" || n.kind === "question-removed" || n.kind === "stage")) {
       if (n.kind === "question-added") held.current.added++;
       else if (n.kind === "question-removed") held.current.removed++;
       else held.current.stage = n.question;
       return;
     }
-    if (n.kind === "question-added")
-      announce(`New question: ${truncate(n.question.text, 120)}`);
-    else if (n.kind === "stage" && n.question)
-      announce(`On stage now: ${truncate(n.question.text, 120)}`);
-    else if (
-      n.kind === "mine" &&
-      n.previous &&
-      n.previous.status !== n.question.status
-    )
-      announce(`Your question: ${ownStatusLabel(n.question)}.`);
+    if (n.kind === "question-added") announce(`New question: ${truncate(n.question.text, 120)}`);
+    else if (n.kind === "stage" && n.question) announce(`On stage now: ${truncate(n.question.text, 120)}`);
+    else if (n.kind === "mine" && n.previous && n.previous.status !== n.question.status) announce(`Your question: ${ownStatusLabel(n.question)}.`);
     else if (n.kind === "sent")
-      announce(
-        n.question.status === "pending"
-          ? "Your question was sent. It awaits review by the moderators."
-          : "Your question was sent and is published.",
-      );
+      announce(n.question.status === "pending" ? "Your question was sent. It awaits review by the moderators." : "Your question was sent and is published.");
     else if (n.kind === "failed") announce(`Not sent: ${n.message}`);
   };
   const setLiveUpdatesPaused = (next: boolean) => {
@@ -86,20 +61,10 @@ export function QaAudience({
     held.current = { added: 0, removed: 0, stage: undefined };
     const parts = [
       h.added ? `${h.added} new question${h.added > 1 ? "s" : ""}` : "",
-      h.removed
-        ? `${h.removed} question${h.removed > 1 ? "s" : ""} removed`
-        : "",
-      h.stage
-        ? `on stage now: ${truncate(h.stage.text, 120)}`
-        : h.stage === null
-          ? "nothing on stage now"
-          : "",
+      h.removed ? `${h.removed} question${h.removed > 1 ? "s" : ""} removed` : "",
+      h.stage ? `on stage now: ${truncate(h.stage.text, 120)}` : h.stage === null ? "nothing on stage now" : "",
     ].filter(Boolean);
-    announce(
-      parts.length
-        ? `Live updates resumed. While paused: ${parts.join("; ")}.`
-        : "Live updates resumed. Nothing new while paused.",
-    );
+    announce(parts.length ? `Live updates resumed. While paused: ${parts.join("; ")}.` : "Live updates resumed. Nothing new while paused.");
   };
   // Staff on this page see what the audience sees; their own views are the console and the panel.
   const { client, state } = useQa(slug, {
@@ -115,13 +80,8 @@ export function QaAudience({
     return (
       <div className="qa">
         <p>
-          <a
-            href={`/signin?callbackUrl=${encodeURIComponent(`/sessions/${slug}`)}`}
-          >
-            Sign in
-          </a>{" "}
-          or <a href="/join">join with the room code</a> to see the questions,
-          ask and vote.
+          <a href={`/signin?callbackUrl=${encodeURIComponent(`/sessions/${slug}`)}`}>Sign in</a> or <a href="/join">join with the room code</a> to see the
+          questions, ask and vote.
         </p>
       </div>
     );
@@ -140,12 +100,7 @@ export function QaAudience({
           ))}
         </p>
       ) : null}
-      <p
-        className="qa-connection"
-        role="status"
-        data-status={state.status}
-        data-testid="qa-connection"
-      >
+      <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
         {state.status === "refused"
           ? state.refusal
           : offline
@@ -163,9 +118,7 @@ export function QaAudience({
           ownLabel={ownLabel}
           client={client}
           state={state}
-          onVoted={() =>
-            announce("Your vote was added to that question instead.")
-          }
+          onVoted={() => announce("Your vote was added to that question instead.")}
         />
       ) : null}
       <MyQuestions state={state} onDismiss={(k) => client?.dismissFailure(k)} />
@@ -173,21 +126,11 @@ export function QaAudience({
         state={state}
         chatham={chatham}
         onVote={(id, up) => client?.vote(id, up)}
-        canVote={
-          Boolean(client) &&
-          state.status !== "refused" &&
-          !qa?.ended &&
-          qa?.qaOpen !== false
-        }
+        canVote={Boolean(client) && state.status !== "refused" && !qa?.ended && qa?.qaOpen !== false}
         paused={paused}
         onPause={setLiveUpdatesPaused}
       />
-      <div
-        className="visually-hidden"
-        aria-live="polite"
-        aria-atomic="true"
-        data-testid="qa-announcer"
-      >
+      <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="qa-announcer">
         {spoken}
       </div>
     </div>

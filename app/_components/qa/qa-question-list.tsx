@@ -29,17 +29,10 @@ export function QuestionList({
   const waiting = paused ? countDifferences(frozen.current, live) : 0;
 
   const ordered = useMemo(() => {
-    const list = [...shown.questions.values()].filter(
-      (q) => q.status === "approved" || q.status === "answered",
-    );
+    const list = [...shown.questions.values()].filter((q) => q.status === "approved" || q.status === "answered");
     const votes = (q: QuestionView) => shown.votes[q.id] ?? q.votes;
-    const byRecent = (a: QuestionView, b: QuestionView) =>
-      b.createdAt.localeCompare(a.createdAt);
-    list.sort(
-      sort === "recent"
-        ? byRecent
-        : (a, b) => votes(b) - votes(a) || byRecent(a, b),
-    );
+    const byRecent = (a: QuestionView, b: QuestionView) => b.createdAt.localeCompare(a.createdAt);
+    list.sort(sort === "recent" ? byRecent : (a, b) => votes(b) - votes(a) || byRecent(a, b));
     return {
       open: list.filter((q) => q.status === "approved"),
       answered: list.filter((q) => q.status === "answered"),
@@ -55,55 +48,29 @@ export function QuestionList({
         <div className="qa-on-stage" data-testid="qa-on-stage">
           <p className="qa-on-stage-label">On stage now</p>
           <p className="qa-text">{onStage.text}</p>
-          {!chatham && onStage.author ? (
-            <p className="qa-author">{authorLabel(onStage.author)}</p>
-          ) : null}
+          {!chatham && onStage.author ? <p className="qa-author">{authorLabel(onStage.author)}</p> : null}
         </div>
       ) : null}
       <div className="qa-list-tools">
         <fieldset className="qa-sort">
           <legend>Sort</legend>
           <label>
-            <input
-              type="radio"
-              name="qa-sort"
-              checked={sort === "popular"}
-              onChange={() => setSort("popular")}
-            />{" "}
-            Popular
+            <input type="radio" name="qa-sort" checked={sort === "popular"} onChange={() => setSort("popular")} /> Popular
           </label>
           <label>
-            <input
-              type="radio"
-              name="qa-sort"
-              checked={sort === "recent"}
-              onChange={() => setSort("recent")}
-            />{" "}
-            Recent
+            <input type="radio" name="qa-sort" checked={sort === "recent"} onChange={() => setSort("recent")} /> Recent
           </label>
         </fieldset>
-        <button
-          type="button"
-          role="switch"
-          aria-checked={paused}
-          className="secondary qa-switch"
-          onClick={() => onPause(!paused)}
-        >
+        <button type="button" role="switch" aria-checked={paused} className="secondary qa-switch" onClick={() => onPause(!paused)}>
           Pause live updates
         </button>
         {paused && waiting ? (
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => onPause(false)}
-          >
+          <button type="button" className="secondary" onClick={() => onPause(false)}>
             Show {waiting} update{waiting > 1 ? "s" : ""}
           </button>
         ) : null}
       </div>
-      {ordered.open.length === 0 && ordered.answered.length === 0 ? (
-        <p className="muted">No questions yet. Be the first to ask.</p>
-      ) : null}
+      {ordered.open.length === 0 && ordered.answered.length === 0 ? <p className="muted">No questions yet. Be the first to ask.</p> : null}
       {ordered.open.length ? (
         <ol className="qa-questions" aria-label="Open questions">
           {ordered.open.map((q) => (
@@ -161,16 +128,11 @@ function QuestionItem({
   canVote: boolean;
 }) {
   return (
-    <li
-      className={`qa-question${onStage ? " on-stage" : ""}`}
-      data-question-id={q.id}
-    >
+    <li className={`qa-question${onStage ? " on-stage" : ""}`} data-question-id={q.id}>
       <div className="qa-question-body">
         {onStage ? <span className="badge badge-live">On stage</span> : null}
         <p className="qa-text">{q.text}</p>
-        <p className="qa-author muted">
-          {chatham ? "Anonymous" : authorLabel(q.author)}
-        </p>
+        <p className="qa-author muted">{chatham ? "Anonymous" : authorLabel(q.author)}</p>
       </div>
       <button
         type="button"
@@ -180,8 +142,7 @@ function QuestionItem({
         onClick={() => onVote(q.id, !voted)}
         aria-label={`Upvote: ${truncate(q.text, 60)} (${votes} vote${votes === 1 ? "" : "s"})`}
       >
-        <span aria-hidden="true">▲</span>{" "}
-        <span className="qa-vote-count">{votes}</span>
+        <span aria-hidden="true">▲</span> <span className="qa-vote-count">{votes}</span>
       </button>
     </li>
   );

@@ -15,7 +15,10 @@ export interface KeyContext {
 }
 
 /** What a key press means on the console; null when it is not a shortcut here (typing, a dialog...). */
-export function keyCommand(e: Pick<KeyboardEvent, "key" | "altKey" | "metaKey" | "ctrlKey" | "defaultPrevented" | "target">, ctx: KeyContext): KeyCommand | null {
+export function keyCommand(
+  e: Pick<KeyboardEvent, "key" | "altKey" | "metaKey" | "ctrlKey" | "defaultPrevented" | "target">,
+  ctx: KeyContext,
+): KeyCommand | null {
   if (e.defaultPrevented || e.altKey || e.metaKey || e.ctrlKey) return null;
   const target = e.target instanceof Element ? e.target : null;
   if (ctx.busy || target?.closest("input, textarea, select, dialog")) return null;

@@ -56,7 +56,13 @@ export function Backstage({ initial, abilities, title }: Props) {
       ) : null}
       <div className={styles.backstageGrid}>
         {abilities.publish ? (
-          <MediaPanel room={room} connection={connection} onJoin={(tracks) => void join(false, tracks)} onLeave={() => void leave()} disabled={!stream.available} />
+          <MediaPanel
+            room={room}
+            connection={connection}
+            onJoin={(tracks) => void join(false, tracks)}
+            onLeave={() => void leave()}
+            disabled={!stream.available}
+          />
         ) : abilities.control ? (
           // A moderator without a camera role still hears the room, joining with no tracks.
           <section className="panel-section" aria-labelledby="monitor-heading">

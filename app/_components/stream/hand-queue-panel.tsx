@@ -10,7 +10,10 @@ export function HandQueuePanel({ live }: { live: StreamStateHook }) {
   const requests = live.queue?.requests ?? [];
   const [note, setNote] = useState("");
   const decide = async (command: "hand:promote" | "hand:demote", handId: string, camera = false) => {
-    const res = command === "hand:promote" ? await request(getSocket(), command, { slug: live.stream.slug, handId, camera }) : await request(getSocket(), command, { slug: live.stream.slug, handId });
+    const res =
+      command === "hand:promote"
+        ? await request(getSocket(), command, { slug: live.stream.slug, handId, camera })
+        : await request(getSocket(), command, { slug: live.stream.slug, handId });
     if (res.ok) {
       live.setQueue(res.data);
       setNote("");
@@ -25,7 +28,8 @@ export function HandQueuePanel({ live }: { live: StreamStateHook }) {
           <li key={r.id}>
             <span>
               <strong>{r.name}</strong>
-              {r.affiliation ? `, ${r.affiliation}` : ""} — {r.status === "promoted" ? (r.camera ? "speaking (microphone and camera)" : "speaking (microphone)") : "waiting"}
+              {r.affiliation ? `, ${r.affiliation}` : ""} —{" "}
+              {r.status === "promoted" ? (r.camera ? "speaking (microphone and camera)" : "speaking (microphone)") : "waiting"}
             </span>
             <span className={styles.controls}>
               {r.status === "waiting" ? (

@@ -89,7 +89,17 @@ export function MediaPanel({ room, connection, onJoin, onLeave, disabled }: Prop
   );
 }
 
-function DeviceSelect({ label, devices, value, onChange }: { label: "Camera" | "Microphone"; devices: MediaDeviceInfo[]; value: string; onChange: (deviceId: string) => void }) {
+function DeviceSelect({
+  label,
+  devices,
+  value,
+  onChange,
+}: {
+  label: "Camera" | "Microphone";
+  devices: MediaDeviceInfo[];
+  value: string;
+  onChange: (deviceId: string) => void;
+}) {
   return (
     <label>
       {label}

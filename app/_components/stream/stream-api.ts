@@ -6,7 +6,9 @@ import { api } from "../admin-api";
 export const tabId: string = (() => {
   const bytes = new Uint8Array(9);
   crypto.getRandomValues(bytes);
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_");
 })();
 
 export function requestStreamToken(slug: string, opts: { monitor?: boolean } = {}): Promise<StreamToken> {

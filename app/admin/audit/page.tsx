@@ -99,7 +99,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             {entries.map((e) => (
               <tr key={e.id} data-action={e.action} data-outcome={e.outcome}>
                 <td>
-                  <time dateTime={e.at.toISOString()}>{new Intl.DateTimeFormat("en-GB", { timeZone: tz, dateStyle: "medium", timeStyle: "medium" }).format(e.at)}</time>
+                  <time dateTime={e.at.toISOString()}>
+                    {new Intl.DateTimeFormat("en-GB", { timeZone: tz, dateStyle: "medium", timeStyle: "medium" }).format(e.at)}
+                  </time>
                 </td>
                 <td>{e.actorLabel}</td>
                 <td>{e.action}</td>

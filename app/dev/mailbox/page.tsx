@@ -26,7 +26,15 @@ export default function Mailbox() {
                 <strong>{m.subject}</strong>
               </p>
               <p style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
-                {m.text.split(/(https?:\/\/\S+)/).map((part, i) => (i % 2 ? <a key={i} href={part}>{part}</a> : part))}
+                {m.text.split(/(https?:\/\/\S+)/).map((part, i) =>
+                  i % 2 ? (
+                    <a key={i} href={part}>
+                      {part}
+                    </a>
+                  ) : (
+                    part
+                  ),
+                )}
               </p>
             </article>
           </li>

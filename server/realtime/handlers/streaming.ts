@@ -26,9 +26,7 @@ export function registerStreamingHandlers(app: PlenaryServices, socket: PlenaryS
   onCommand(socket, app, "hand:raise", async ({ slug }) => streaming.hands.raise(actor(), await session(slug)), handRate);
   onCommand(socket, app, "hand:lower", async ({ slug }) => streaming.hands.lower(actor(), await session(slug)), handRate);
   onCommand(socket, app, "hand:queue", async ({ slug }) => streaming.hands.queue(actor(), await session(slug)));
-  onCommand(socket, app, "hand:promote", async ({ slug, handId, camera }) =>
-    streaming.hands.promote(actor(), await session(slug), handId, camera ?? false),
-  );
+  onCommand(socket, app, "hand:promote", async ({ slug, handId, camera }) => streaming.hands.promote(actor(), await session(slug), handId, camera ?? false));
   onCommand(socket, app, "hand:demote", async ({ slug, handId }) => streaming.hands.demote(actor(), await session(slug), handId));
 
   // A captioner sends a few lines a second at most.

@@ -49,6 +49,7 @@ export function pollPublisher(io: PlenaryIo): PollPublisher {
     pollChanged: (sessionId, change, fact) => io.to(rooms.session(sessionId)).emit(`poll:${change}`, fact),
     results: (sessionId, results, toEveryone) =>
       io.to(toEveryone ? [rooms.session(sessionId)] : [rooms.staff(sessionId), rooms.panel(sessionId), rooms.screen(sessionId)]).emit("poll:results", results),
-    answered: (userId, answer, exceptSocketId) => (exceptSocketId ? io.to(rooms.user(userId)).except(exceptSocketId) : io.to(rooms.user(userId))).emit("poll:answered", answer),
+    answered: (userId, answer, exceptSocketId) =>
+      (exceptSocketId ? io.to(rooms.user(userId)).except(exceptSocketId) : io.to(rooms.user(userId))).emit("poll:answered", answer),
   };
 }

@@ -31,11 +31,15 @@ export default async function AdminSession({ params }: { params: Promise<{ slug:
         <section className="panel-section" aria-labelledby="code-heading">
           <h2 id="code-heading">Room code</h2>
           <p>
-            People in the room join with <span className="code-display">{formatAccessCode(row.accessCode)}</span> at{" "}
-            <span>{app.config.publicUrl}/join</span>, or by scanning:
+            People in the room join with <span className="code-display">{formatAccessCode(row.accessCode)}</span> at <span>{app.config.publicUrl}/join</span>,
+            or by scanning:
           </p>
           {/* eslint-disable-next-line @next/next/no-img-element */}
-          <img className="qr" src={`/sessions/${slug}/join-qr.svg`} alt={`QR code that opens ${app.config.publicUrl}/join with the code ${formatAccessCode(row.accessCode)}`} />
+          <img
+            className="qr"
+            src={`/sessions/${slug}/join-qr.svg`}
+            alt={`QR code that opens ${app.config.publicUrl}/join with the code ${formatAccessCode(row.accessCode)}`}
+          />
         </section>
       ) : null}
     </main>

@@ -55,7 +55,11 @@ async function nextAuth(app: PlenaryServices, req: Request, ctx: Ctx): Promise<R
   }
 
   const currentSignIn = sessionTokenFrom(parseCookieHeader(req.headers.get("cookie")), usesSecureCookies(app.config.publicUrl));
-  return (await NextAuth(req as never, ctx as never, forRequest(app.nextAuth, { currentSignIn, auth: app.auth, callbackProvider: action === "callback" ? provider : undefined }))) as Response;
+  return (await NextAuth(
+    req as never,
+    ctx as never,
+    forRequest(app.nextAuth, { currentSignIn, auth: app.auth, callbackProvider: action === "callback" ? provider : undefined }),
+  )) as Response;
 }
 
 export { handler as GET, handler as POST };
