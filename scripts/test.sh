@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test. Installs what is missing (scripts/ensure-deps.sh), starts Postgres and Redis
-# on loopback, then runs type checks, unit + integration tests (PGlite and Postgres), builds, and runs
+# on loopback, then runs type checks, ESLint, Prettier and dependency-cruiser, unit + integration
+# tests (PGlite and Postgres), builds, and runs
 # the Playwright suite in Debian's Chromium. Any missing part fails the run; nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,10 @@ export LIVEKIT_BIN="${LIVEKIT_BIN:-$PWD/tools/livekit/livekit-server}"
 
 echo "== typecheck"
 npx tsc --noEmit
+echo "== lint (ESLint), format (Prettier), layering (dependency-cruiser)"
+npx eslint . --max-warnings 0
+npx prettier --check . --log-level warn
+npx depcruise app server lib db bench e2e scripts --config .dependency-cruiser.cjs
 echo "== unit and integration tests (vitest)"
 npx vitest run "$@"
 echo "== end-to-end tests (Playwright, Chromium)"
