@@ -5,7 +5,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, sessionRoles, sessions, users } from "../../db/schema";
+import { auditLog, qaActions, questions, sessionRoles, sessions, users } from "../../db/schema";
 import type { SubmitResult } from "../../lib/qa";
 import { connectClient, type TestSocket } from "../testing/clients";
 import { testDatabaseKinds } from "../testing/databases";
@@ -93,6 +93,9 @@ describe.each(testDatabaseKinds())("Chatham House erasure of devices and speaker
     expect(text).toContain(PANELIST_NAME);
     expect(text).toContain(MOD_NAME);
     expect((await day1Entries()).some((e) => e.actorId === panelist.userId)).toBe(true);
+    const [question] = await server.services.db.select().from(questions).where(eq(questions.sessionId, day1Id));
+    expect(question.routedTo).toBe(panelist.userId);
+    expect((await server.services.db.select().from(qaActions).where(eq(qaActions.sessionId, day1Id))).length).toBeGreaterThan(0);
   });
 
   it("erases the devices' attendance of the ended session, and the name of a device tied only to it", async () => {
@@ -130,6 +133,11 @@ describe.each(testDatabaseKinds())("Chatham House erasure of devices and speaker
     expect(entries.find((e) => e.action === "question:approve")).toMatchObject({ actorId: null, actorLabel: expect.stringMatching(/^Moderator/) });
     // An organizer's agenda edit says nothing about what was said: it keeps its author.
     expect(entries.find((e) => e.action === "agenda:edit")).toMatchObject({ actorId: organizer.userId, actorLabel: "Olive Organizer" });
+    // Nor do the question's routing or the moderators' stored commands (undo history with the text).
+    const [question] = await server.services.db.select().from(questions).where(eq(questions.sessionId, day1Id));
+    expect(question.routedTo).toBeNull();
+    const stored = await server.services.db.select().from(qaActions).where(eq(qaActions.sessionId, day1Id));
+    expect(stored).toEqual([]);
     // Idempotent: a second run (another instance) finds nothing left to do.
     expect(await server.services.qa.eraseEndedAuthorLinks()).toMatchObject({ attendees: 0, auditEntries: 0 });
   });

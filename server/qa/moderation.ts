@@ -174,6 +174,12 @@ export class QaModeration {
       const r = await this.once(me, session, key, async (tx, locked, now) => {
         let qa = locked;
         const action = await q.lastUndoable(tx, session.id, me.userId);
+        if (!action && this.ctx.votesUnlinked(session, qa, now)) {
+          throw new AppError(
+            "session_ended",
+            "This session has ended and, under the Chatham House Rule, its moderation history is erased: nothing can be undone any more.",
+          );
+        }
         if (!action) throw new AppError("conflict", "There is nothing of yours to undo in this session.");
         last = { id: action.id, kind: action.kind };
         const record = action.undo as UndoRecord;

@@ -355,7 +355,15 @@ export async function eraseEndedChathamLinks(tx: Db, now: Date): Promise<{ sessi
     .where(and(inArray(questions.sessionId, ids), isNotNull(questions.authorId)))
     .returning({ sessionId: questions.sessionId });
   const v = await tx.delete(questionVotes).where(inArray(questionVotes.sessionId, ids)).returning({ sessionId: questionVotes.sessionId });
-  const touched = [...new Set([...q.map((r) => r.sessionId), ...v.map((r) => r.sessionId)])];
+  // Routing a question to a named panelist, and a moderator's stored commands (their undo history,
+  // with the questions' texts), tie a speaker to what was discussed: they go too.
+  const routed = await tx
+    .update(questions)
+    .set({ routedTo: null })
+    .where(and(inArray(questions.sessionId, ids), isNotNull(questions.routedTo)))
+    .returning({ sessionId: questions.sessionId });
+  const actions = await tx.delete(qaActions).where(inArray(qaActions.sessionId, ids)).returning({ sessionId: qaActions.sessionId });
+  const touched = [...new Set([...q, ...v, ...routed, ...actions].map((r) => r.sessionId))];
   if (touched.length) await tx.update(qaSessions).set({ authorsErasedAt: now }).where(inArray(qaSessions.sessionId, touched));
   return { sessionIds: touched, questions: q.length, votes: v.length };
 }
