@@ -49,7 +49,7 @@ export function testsStartingServers(src: string): Array<{ name: string; starts:
     const call = src.slice(m.index, callEnd(src, open));
     const starts = call.match(STARTS)?.length ?? 0;
     if (!starts) continue;
-    const timeout = /\}\s*,\s*(startsInTest\([^)]*\))\s*\)$/.exec(call)?.[1] ?? null;
+    const timeout = /\}\s*,\s*(startsInTest\([^)]*\))\s*,?\s*\)$/.exec(call)?.[1] ?? null;
     found.push({ name: /\(\s*["'`]([^"'`]*)/.exec(call)?.[1] ?? "?", starts, timeout });
   }
   return found;
