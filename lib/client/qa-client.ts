@@ -28,7 +28,7 @@ export type SocketLike = QaSocket;
 
 // The engine's parts are one import away for the islands, tests and benches.
 export { clearOutboxes, localStore, memoryStore, type OutboxItem, type OutboxStore } from "./outbox-store";
-export { isConflict, isLocal, type QaClientState, type QaNotice, type QaStatus } from "./qa-state";
+export { initialQaState, isConflict, isLocal, type QaClientState, type QaNotice, type QaStatus } from "./qa-state";
 export type { StaffCommand, StaffPayload } from "./qa-staff";
 
 export interface QaClientOptions {

@@ -2,6 +2,7 @@ import type http from "node:http";
 import type { PlenaryServices } from "../services";
 import { AppError } from "../errors";
 import { CLIENT_IP_HEADER } from "./route";
+import { readBody } from "./read-body";
 
 /** A violation report is a few hundred bytes; a batch of them a few kilobytes. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -39,7 +40,7 @@ export async function cspReport(app: PlenaryServices, req: http.IncomingMessage,
     const e = err as AppError;
     return reply(429, { error: { code: e.code, message: e.message } });
   }
-  const body = await readBody(req).catch(() => null);
+  const body = await readBody(req, MAX_BODY_BYTES).catch(() => null);
   if (body === null) return reply(413, { error: { code: "invalid_payload", message: `A report is at most ${MAX_BODY_BYTES} bytes.` } });
   let kinds: ViolationKind[];
   try {
@@ -101,19 +102,4 @@ function pagePath(uri: string): string {
   } catch {
     return "unknown";
   }
-}
-
-function readBody(req: http.IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(tooLarge ? null : Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }

@@ -2,6 +2,7 @@ import type http from "node:http";
 import type { PlenaryServices } from "../services";
 import { toAppError } from "../errors";
 import { metrics } from "../metrics";
+import { readBody } from "./read-body";
 
 /** LiveKit's webhook bodies are small JSON events; anything larger is not from LiveKit. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -17,7 +18,7 @@ export async function livekitWebhook(app: PlenaryServices, req: http.IncomingMes
     res.end(JSON.stringify(body));
   };
   try {
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (body === null) {
       metrics().webhooks.inc({ event: "unknown", outcome: "too_large" });
       return reply(413, { error: { code: "invalid_payload", message: `The webhook body is larger than ${MAX_BODY_BYTES} bytes.` } });
@@ -36,19 +37,4 @@ export async function livekitWebhook(app: PlenaryServices, req: http.IncomingMes
 /** LiveKit's event names are a short fixed list; anything else is counted as "other", keeping the label set small. */
 function webhookEventLabel(event: string): string {
   return /^(room|participant|track|egress|ingress)_[a-z_]{1,20}$/.test(event) ? event : "other";
-}
-
-function readBody(req: http.IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(tooLarge ? null : Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }

@@ -2,25 +2,10 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { QaView } from "@/lib/qa";
 import { getSocket } from "../realtime";
-import { QaClient, localStore, memoryStore, type QaClientState, type QaNotice } from "@/lib/client/qa-client";
+import { QaClient, initialQaState, localStore, memoryStore, type QaClientState, type QaNotice } from "@/lib/client/qa-client";
 
-const EMPTY: QaClientState = {
-  status: "connecting",
-  refusal: null,
-  view: null,
-  sessionId: null,
-  version: 0,
-  questions: new Map(),
-  votes: {},
-  myVotes: new Set(),
-  mine: [],
-  outbox: [],
-  stalled: false,
-  failed: [],
-  state: null,
-  panelists: [],
-  counts: null,
-};
+// The state before the page's engine exists (server render, first paint): nothing loaded, nothing queued.
+const EMPTY: QaClientState = initialQaState(false, []);
 const noSubscribe = () => () => {};
 const empty = () => EMPTY;
 
