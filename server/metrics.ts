@@ -120,7 +120,7 @@ export interface MetricsSource {
 const KEY = Symbol.for("plenary.metrics");
 
 export function metrics(): Metrics {
-  const g = globalThis as unknown as Record<symbol, Metrics | undefined>;
+  const g = globalThis as typeof globalThis & Record<symbol, Metrics | undefined>;
   return (g[KEY] ??= build());
 }
 

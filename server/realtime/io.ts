@@ -162,9 +162,9 @@ export function socketCounts(io: PlenaryIo): Map<string, [{ view: string; sessio
  * broadcast is counted once, by the instance that sent it.
  */
 export function countBroadcasts(io: PlenaryIo): void {
-  const adapter = io.of("/").adapter as unknown as { broadcast(packet: { data?: unknown[] }, opts: unknown): unknown };
+  const adapter = io.of("/").adapter;
   const broadcast = adapter.broadcast.bind(adapter);
-  adapter.broadcast = (packet, opts) => {
+  adapter.broadcast = (packet: { data?: unknown[] }, opts) => {
     const event = packet?.data?.[0];
     metrics().fanout.inc({ event: typeof event === "string" ? event : "unknown" });
     return broadcast(packet, opts);
