@@ -92,7 +92,10 @@ export class StreamingService {
   livekit(): Livekit {
     if (this.lk) return this.lk;
     if (this.mediaState.status === "preparing") {
-      throw new AppError("unavailable", "The live stream is not available yet: the media server is being prepared (first run). Streaming turns on by itself in a few minutes.");
+      throw new AppError(
+        "unavailable",
+        "The live stream is not available yet: the media server is being prepared (first run). Streaming turns on by itself in a few minutes.",
+      );
     }
     throw new AppError("unavailable", "The live stream is not available: Plenary is running without a LiveKit server.");
   }
