@@ -191,8 +191,8 @@ export class MediaServer {
           }
         }
       };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", onData);
+      child.stdout.on("data", onData);
+      child.stderr.on("data", onData);
       child.once("error", (err) => {
         process.off("exit", killOnExit);
         this.child = undefined;
