@@ -13,7 +13,9 @@ import { personContext } from "./stream-helpers";
 
 const SLUG = "conversation-with-asd-acquisition"; // 08:45–09:30 Fri 24 May 2024
 const source = livekitBinForTests();
-const bin = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plenary-e2e-media-")), "livekit-server");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-e2e-media-"));
+const bin = path.join(dir, "livekit-server");
+const release = path.join(dir, "release");
 
 test.skip(!source, "needs a LiveKit server binary to copy");
 test.use({
@@ -23,8 +25,8 @@ test.use({
     livekitBuild: {
       command: process.execPath,
       args: [fileURLToPath(new URL("../server/testing/livekit-build-copy.mjs", import.meta.url))],
-      // Long enough to load both pages while it "builds".
-      env: { LIVEKIT_SOURCE: source ?? "", BUILD_HOLD_MS: "15000" },
+      // It "builds" until the test has seen both pages in the preparing state.
+      env: { LIVEKIT_SOURCE: source ?? "", BUILD_RELEASE_FILE: release },
     },
   },
 });
@@ -49,6 +51,7 @@ test("while the media server is built, Day 2 pages say so, and streaming turns o
   await expect(moderator.page.getByRole("button", { name: "Go live" })).toBeDisabled();
 
   // The build finishes: the same pages, never reloaded, switch on.
+  fs.writeFileSync(release, "");
   await expect(notice).toHaveText("The media server is ready: streaming is on.", { timeout: 45_000 });
   await expect(region.getByRole("status").first()).toContainText("Stream not started yet");
   await expect(moderator.page.getByRole("button", { name: "Go live" })).toBeEnabled();
@@ -58,3 +61,5 @@ test("while the media server is built, Day 2 pages say so, and streaming turns o
   await viewer.context.close();
   await moderator.context.close();
 });
+
+test.afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
