@@ -16,11 +16,27 @@ export function streamWindow(startsAt: string | Date, endsAt: string | Date): { 
   return { opensAt: new Date(new Date(startsAt).getTime() - DOORS_OPEN_MS), closesAt: new Date(new Date(endsAt).getTime() + OVERRUN_MS) };
 }
 
+/**
+ * The video server behind every stream. On a first run with Go and no LiveKit binary, Plenary builds it
+ * in the background (`preparing`) and turns streaming on by itself when it is `ready`.
+ */
+export type MediaState =
+  | { status: "ready" }
+  | { status: "preparing"; /** The build's last step, e.g. "compiling (212 packages)"; null before the first. */ progress: string | null }
+  | { status: "unavailable"; reason: MediaUnavailableReason; /** What a person can do about it (fixed text, no paths). */ message: string };
+
+/** `off`: LIVEKIT_BIN=off; `needs_livekit`: no binary and no Go to build it; the others: the build or the server failed. */
+export type MediaUnavailableReason = "off" | "needs_livekit" | "build_failed" | "start_failed";
+
+/** What the pages say while the media server is built (a live region reads it out). */
+export const MEDIA_PREPARING_TEXT = "Preparing the media server (first run) — streaming turns on by itself in a few minutes.";
+
 /** The stream of one session as everyone may see it. */
 export interface StreamSnapshot {
   slug: string;
-  /** False when Plenary runs without a LiveKit server: the page says so and nothing else changes. */
+  /** False when Plenary runs without a LiveKit server (yet): the page says why (`media`) and nothing else changes. */
   available: boolean;
+  media: MediaState;
   state: StreamState;
   /** A recording (LiveKit egress) is running: show REC. */
   recording: boolean;

@@ -36,7 +36,7 @@ import { addMetricsSource, timedDb } from "./metrics";
 import { livekitWebhook } from "./http/livekit-webhook";
 import { cspReport } from "./http/csp-report";
 import { CSP_REPORT_PATH, createSecurityPolicy, STARTING_HEADERS, type SecurityPolicy } from "./http/security-headers";
-import { connectLivekit } from "./streaming/livekit";
+import { MediaServer, type LivekitBuild } from "./streaming/media-server";
 import { StreamingService } from "./streaming/service";
 import { QaFanout, agendaPublisher, authPublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
 import type { PlenaryServices } from "./services";
@@ -57,6 +57,8 @@ export interface StartOptions {
   polls?: PollServiceOptions;
   /** Sign-in rate limits (room codes, sign-in links); tests may lower them. */
   auth?: AuthServiceOptions;
+  /** How a missing embedded LiveKit binary is built on first run (default: scripts/install-livekit.sh with Go). */
+  livekitBuild?: LivekitBuild;
 }
 
 export interface RunningPlenary {
@@ -143,16 +145,25 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     await agenda.ensureAccessCodes();
 
     // LiveKit: the embedded `livekit-server --dev` (sending its webhooks here), another deployment, or none.
+    // A missing embedded binary is built in the background (first run): Plenary serves meanwhile.
     const webhookHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-    const livekit = await connectLivekit({ config: config.livekit, webhookUrl: `http://${webhookHost}:${listenPort}/api/livekit/webhook`, log });
-    if (livekit) closers.push(() => livekit.close());
-    const security = createSecurityPolicy({
-      publicUrl: config.publicUrl,
-      dev: config.dev,
-      livekitUrl: livekit?.url,
-      oidcIssuer: config.oidc?.issuer,
-      screenFrameAncestors: config.screenFrameAncestors ?? [],
+    const media = await MediaServer.start({
+      config: config.livekit,
+      webhookUrl: `http://${webhookHost}:${listenPort}/api/livekit/webhook`,
+      log,
+      build: opts.livekitBuild,
     });
+    closers.push(() => media.close());
+    const securityFor = (livekitUrl: string | undefined) =>
+      createSecurityPolicy({
+        publicUrl: config.publicUrl,
+        dev: config.dev,
+        livekitUrl,
+        livekitLoopbackAnyPort: media.state.status === "preparing",
+        oidcIssuer: config.oidc?.issuer,
+        screenFrameAncestors: config.screenFrameAncestors ?? [],
+      });
+    const security = securityFor(media.livekit?.url);
     secured.policy = security;
     const engineHeaders = { ...security.staticHeaders, ...STARTING_HEADERS };
     sockets.engine.on("headers", (headers: Record<string, string>) => Object.assign(headers, engineHeaders));
@@ -160,7 +171,8 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     const guard = new Guard(audit);
     const streaming = new StreamingService({
       db: database.db,
-      livekit,
+      livekit: media.livekit,
+      media: media.state,
       guard,
       audit,
       clock,
@@ -169,6 +181,13 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       identitySecret: authSecret,
       timeZone: async () => (await agenda.getEvent()).timeZone,
     });
+    // The first-run build finishing (or failing) switches streaming on (or says why not) without a restart.
+    const onMedia = (state: typeof media.state, livekit: typeof media.livekit) => {
+      if (state.status !== "preparing") secured.policy = securityFor(livekit?.url);
+      void streaming.mediaChanged(state, livekit).catch((err: unknown) => log.warn("announcing the media server's state failed", { err }));
+    };
+    media.onChange(onMedia);
+    if (media.state !== streaming.media) onMedia(media.state, media.livekit);
     const polls = new PollService({ db: database.db, clock, guard, audit, publish: pollPublisher(sockets), log, options: opts.polls });
     // Start-up erasure: Chatham House sessions that ended while no instance ran lose their voter links now.
     await polls.start();

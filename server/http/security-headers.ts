@@ -14,6 +14,12 @@ export interface SecurityPolicyOptions {
   dev: boolean;
   /** The LiveKit URL browsers connect to (ws:// or wss://), when streaming is on. */
   livekitUrl?: string;
+  /**
+   * The embedded LiveKit is still being built (first run): its port is not known yet, so pages served
+   * meanwhile may connect to any port on 127.0.0.1 (where the embedded server always listens) and
+   * need no reload when streaming turns on.
+   */
+  livekitLoopbackAnyPort?: boolean;
   /** The OIDC issuer, when single sign-on is configured: the sign-in form's POST is redirected there. */
   oidcIssuer?: string;
   /** Origins allowed to frame the room screen (/sessions/<slug>/screen). Empty: nobody. */
@@ -78,7 +84,7 @@ export function createSecurityPolicy(o: SecurityPolicyOptions): SecurityPolicy {
   const publicOrigin = new URL(o.publicUrl).origin;
   const secure = publicOrigin.startsWith("https:");
   const socketOrigin = publicOrigin.replace(/^http/, "ws");
-  const livekit = o.livekitUrl ? livekitOrigins(o.livekitUrl) : [];
+  const livekit = o.livekitUrl ? livekitOrigins(o.livekitUrl) : o.livekitLoopbackAnyPort ? ["ws://127.0.0.1:*", "http://127.0.0.1:*"] : [];
   const formTargets = ["'self'", ...(o.oidcIssuer ? [new URL(o.oidcIssuer).origin] : [])];
   const screenAncestors = o.screenFrameAncestors.length > 0 ? o.screenFrameAncestors.join(" ") : "'none'";
 

@@ -3,6 +3,7 @@
  * each Plenary its own, and stops it on shutdown.
  */
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { livekitBinForTests } from "../testing/livekit";
 import { startTestServer } from "../testing/test-server";
@@ -69,9 +70,15 @@ describe.skipIf(!hasLivekit)("the embedded LiveKit process", () => {
   it(
     "leaves Plenary working without streaming when the binary is missing",
     async () => {
-      const server = await startTestServer({ config: { livekit: { mode: "embedded", bin: "/nonexistent/livekit-server" } } });
+      // No Go either (media-server.test.ts has the first-run build): nothing is built, nothing is created.
+      const server = await startTestServer({
+        config: { livekit: { mode: "embedded", bin: "/nonexistent/livekit-server" } },
+        livekitBuild: { command: "false", args: [], needs: "plenary-no-such-go" },
+      });
       try {
         expect(server.services.streaming.available).toBe(false);
+        expect(server.services.streaming.media).toMatchObject({ status: "unavailable", reason: "needs_livekit" });
+        expect(fs.existsSync("/nonexistent")).toBe(false);
         expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       } finally {
         await server.close();

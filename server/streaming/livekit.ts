@@ -1,11 +1,9 @@
 /**
  * The LiveKit deployment Plenary talks to: the embedded `livekit-server --dev`, any other one named by
- * LIVEKIT_URL, or none. Built once by the composition root (server/app.ts).
+ * LIVEKIT_URL, or none. media-server.ts decides which, and when.
  */
 import { EgressClient, RoomServiceClient, WebhookReceiver } from "livekit-server-sdk";
-import type { LivekitConfig } from "../config";
-import type { Logger } from "../log";
-import { livekitBinaryPresent, startEmbeddedLivekit, type EmbeddedLivekit } from "./embedded";
+import type { EmbeddedLivekit } from "./embedded";
 
 export interface Livekit {
   /** What browsers connect to (ws:// or wss://). */
@@ -21,35 +19,8 @@ export interface Livekit {
   close(): Promise<void>;
 }
 
-export interface ConnectOptions {
-  config: LivekitConfig | undefined;
-  /** Where LiveKit sends its webhooks (the embedded server is configured with it). */
-  webhookUrl: string;
-  log: Logger;
-}
-
-/** Null when there is no LiveKit: streaming is then unavailable and everything else works. */
-export async function connectLivekit(opts: ConnectOptions): Promise<Livekit | null> {
-  const c = opts.config;
-  if (!c || c.mode === "off") {
-    opts.log.info("streaming is off: no LiveKit configured");
-    return null;
-  }
-  if (c.mode === "external") return clients(c.url, c.apiKey, c.apiSecret);
-  if (!livekitBinaryPresent(c.bin)) {
-    opts.log.warn("streaming is unavailable: no LiveKit server binary (run scripts/install-livekit.sh, or set LIVEKIT_URL)", { bin: c.bin });
-    return null;
-  }
-  try {
-    const embedded = await startEmbeddedLivekit({ bin: c.bin, webhookUrl: opts.webhookUrl, log: opts.log });
-    return clients(embedded.url, embedded.apiKey, embedded.apiSecret, embedded);
-  } catch (err) {
-    opts.log.error("streaming is unavailable: the embedded LiveKit server did not start", { err });
-    return null;
-  }
-}
-
-function clients(url: string, apiKey: string, apiSecret: string, embedded?: EmbeddedLivekit): Livekit {
+/** The API clients for one LiveKit deployment (closing stops the embedded server, if it is one). */
+export function livekitClients(url: string, apiKey: string, apiSecret: string, embedded?: EmbeddedLivekit): Livekit {
   const http = url.replace(/^ws/, "http");
   const ws = url.replace(/^http/, "ws");
   return {

@@ -5,16 +5,23 @@ import {
   handRaises,
   livekitWebhookEvents,
   sessionStreams,
+  sessions,
   streamAttendance,
   streamRecordings,
   users,
   type HandRaiseRow,
+  type SessionRow,
   type SessionStreamRow,
   type StreamRecordingRow,
 } from "../../db/schema";
 import type { StreamState } from "../../lib/streaming";
 
 type Db = Pick<Database, "select" | "insert" | "update" | "delete" | "execute">;
+
+/** Every streamed session: each hears when the media server behind streaming changes. */
+export async function listStreamedSessions(db: Db): Promise<SessionRow[]> {
+  return db.select().from(sessions).where(eq(sessions.streamed, true)).orderBy(asc(sessions.startsAt));
+}
 
 // ── Stream state ───────────────────────────────────────────────────────────────────────────────────
 

@@ -9,6 +9,7 @@ import type { SessionRow } from "../../db/schema";
 import {
   streamWindow,
   type CaptionLine,
+  type MediaState,
   type StreamAbilities,
   type StreamAttendance,
   type StreamSnapshot,
@@ -33,6 +34,8 @@ import { LivekitWebhooks } from "./webhooks";
 export interface StreamingDeps {
   db: Database;
   livekit: Livekit | null;
+  /** The media server's state (media-server.ts); omitted: ready when `livekit` is given, else off. */
+  media?: MediaState;
   guard: Guard;
   audit: AuditService;
   clock: Clock;
@@ -55,20 +58,46 @@ export class StreamingService {
   private captionSeq = 0;
   readonly hands: HandService;
   readonly webhooks: LivekitWebhooks;
+  private lk: Livekit | null;
+  private mediaState: MediaState;
 
   constructor(private readonly deps: StreamingDeps) {
     this.hands = new HandService(deps, this);
     this.webhooks = new LivekitWebhooks(deps, this);
+    this.lk = deps.livekit;
+    this.mediaState =
+      deps.media ?? (deps.livekit ? { status: "ready" } : { status: "unavailable", reason: "off", message: "Streaming is switched off on this Plenary." });
   }
 
   get available(): boolean {
-    return this.deps.livekit !== null;
+    return this.lk !== null;
   }
 
-  /** The LiveKit deployment, or a clear 503 when Plenary runs without one. */
+  get media(): MediaState {
+    return this.mediaState;
+  }
+
+  /**
+   * The media server changed (first-run build progress, ready, failed): streaming switches on or off
+   * without a restart, and every streamed session's pages hear it through `stream:changed`.
+   */
+  async mediaChanged(media: MediaState, livekit: Livekit | null): Promise<void> {
+    this.mediaState = media;
+    this.lk = media.status === "ready" ? livekit : null;
+    this.roomsChecked.clear();
+    for (const session of await q.listStreamedSessions(this.deps.db)) await this.broadcast(session);
+  }
+
+  /** The LiveKit deployment, or a clear 503 while Plenary runs without one (or it is being built). */
   livekit(): Livekit {
-    if (!this.deps.livekit) throw new AppError("unavailable", "The live stream is not available: Plenary is running without a LiveKit server.");
-    return this.deps.livekit;
+    if (this.lk) return this.lk;
+    if (this.mediaState.status === "preparing") {
+      throw new AppError(
+        "unavailable",
+        "The live stream is not available yet: the media server is being prepared (first run). Streaming turns on by itself in a few minutes.",
+      );
+    }
+    throw new AppError("unavailable", "The live stream is not available: Plenary is running without a LiveKit server.");
   }
 
   async snapshot(session: SessionRow): Promise<StreamSnapshot> {
@@ -77,6 +106,7 @@ export class StreamingService {
     return {
       slug: session.slug,
       available: this.available && session.streamed,
+      media: this.mediaState,
       state: row?.state ?? "idle",
       recording: recordings.length > 0,
       recordingAllowed: session.recordingAllowed && session.rule !== "chatham_house",

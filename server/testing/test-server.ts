@@ -4,6 +4,7 @@ import type { Config } from "../config";
 import type { PollServiceOptions } from "../polls/service";
 import type { AuthServiceOptions } from "../auth/service";
 import { createLogger } from "../log";
+import type { LivekitBuild } from "../streaming/media-server";
 import { createPostgresDatabase } from "./databases";
 import { livekitBinForTests } from "./livekit";
 
@@ -23,6 +24,8 @@ export interface TestServerOptions {
   polls?: PollServiceOptions;
   /** Sign-in rate limits (room codes, sign-in links). */
   auth?: AuthServiceOptions;
+  /** How a missing embedded LiveKit binary is built (server/streaming/media-server.ts). */
+  livekitBuild?: LivekitBuild;
 }
 
 export interface TestServer extends RunningPlenary {
@@ -71,6 +74,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     withNext: opts.withNext ?? false,
     polls: opts.polls,
     auth: opts.auth,
+    livekitBuild: opts.livekitBuild,
     publicUrlFor: (port) => `http://127.0.0.1:${port}`,
   });
   return {

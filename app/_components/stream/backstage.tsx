@@ -12,7 +12,7 @@ import { HandQueuePanel } from "./hand-queue-panel";
 import { MediaPanel } from "./media-panel";
 import { OnStagePanel } from "./on-stage-panel";
 import { StreamControlPanel } from "./stream-control-panel";
-import { Captions, RecStatus } from "./stream-parts";
+import { Captions, MediaNotice, RecStatus } from "./stream-parts";
 import { useBackstageRoom } from "./use-backstage-room";
 import { useStreamState } from "./use-stream-state";
 import styles from "./stream.module.css";
@@ -48,7 +48,7 @@ export function Backstage({ initial, abilities, title }: Props) {
         {stream.available ? <RecStatus recording={stream.recording} /> : null}
         <a href={`/sessions/${stream.slug}`}>Viewer page</a>
       </div>
-      {!stream.available ? <p className="unavailable">The live stream is not available: this Plenary runs without a video server.</p> : null}
+      <MediaNotice media={stream.media} available={stream.available} detail />
       {error ? (
         <p role="alert" className="error">
           {error}

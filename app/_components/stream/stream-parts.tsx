@@ -1,11 +1,13 @@
 "use client";
-import type { CaptionLine } from "@/lib/streaming";
+import { useState } from "react";
+import { MEDIA_PREPARING_TEXT, type CaptionLine, type MediaState } from "@/lib/streaming";
 import styles from "./stream.module.css";
 
-export type ViewerState = "unavailable" | "waiting" | "ready" | "connecting" | "live" | "reconnecting" | "ended";
+export type ViewerState = "unavailable" | "preparing" | "waiting" | "ready" | "connecting" | "live" | "reconnecting" | "ended";
 
 const labels: Record<ViewerState, string> = {
   unavailable: "Stream not available",
+  preparing: "Preparing the media server",
   waiting: "Stream not started yet",
   ready: "Live now",
   connecting: "Connecting…",
@@ -16,6 +18,7 @@ const labels: Record<ViewerState, string> = {
 
 const classes: Record<ViewerState, string> = {
   unavailable: styles.stateWaiting,
+  preparing: styles.stateConnecting,
   waiting: styles.stateWaiting,
   ready: styles.stateLive,
   connecting: styles.stateConnecting,
@@ -71,5 +74,25 @@ export function Captions({ lines }: { lines: CaptionLine[] }) {
         ))}
       </div>
     </section>
+  );
+}
+
+/**
+ * Why the stream is not available: the media server is being built (first run), or is not there and
+ * how to get it. A live region that is always in the page, so "preparing" and then "streaming is on"
+ * are announced as they happen (the server sends both through `stream:changed`).
+ */
+export function MediaNotice({ media, available, detail = false }: { media: MediaState; available: boolean; detail?: boolean }) {
+  const [sawPreparing, setSawPreparing] = useState(false);
+  if (media.status === "preparing" && !sawPreparing) setSawPreparing(true);
+  let text = "";
+  if (media.status === "preparing") text = detail && media.progress ? `${MEDIA_PREPARING_TEXT} Now: ${media.progress}.` : MEDIA_PREPARING_TEXT;
+  else if (media.status === "unavailable" && media.reason !== "off") text = media.message;
+  else if (!available) text = "The live stream is not available: this Plenary runs without a video server.";
+  else if (sawPreparing) text = "The media server is ready: streaming is on.";
+  return (
+    <p role="status" aria-live="polite" className={text && !available ? "unavailable" : undefined} data-media={media.status}>
+      {text}
+    </p>
   );
 }

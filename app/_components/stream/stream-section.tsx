@@ -11,7 +11,7 @@ import { formatClock, zoneAbbreviation } from "@/lib/time";
 import { getSocket } from "../realtime";
 import { request } from "@/lib/client/request";
 import { useServerClock } from "../use-server-clock";
-import { Captions, RecStatus, StateBadge, type ViewerState } from "./stream-parts";
+import { Captions, MediaNotice, RecStatus, StateBadge, type ViewerState } from "./stream-parts";
 import { requestStreamToken } from "./stream-api";
 import type { StageState } from "./live-stage";
 import { useStreamState } from "./use-stream-state";
@@ -39,7 +39,9 @@ export function StreamSection({ initial, abilities, serverNow, timeZone }: Props
   const opens = new Date(stream.opensAt);
   const closed = stream.state === "ended" || now >= new Date(stream.closesAt);
   const state: ViewerState = !stream.available
-    ? "unavailable"
+    ? stream.media.status === "preparing"
+      ? "preparing"
+      : "unavailable"
     : stage === "requesting" || stage === "connecting"
       ? "connecting"
       : stage === "live"
@@ -122,8 +124,9 @@ export function StreamSection({ initial, abilities, serverNow, timeZone }: Props
         ) : null}
       </div>
 
-      {state === "unavailable" ? (
-        <p className="unavailable">The live stream is not available: this Plenary runs without a video server. Everything else on this page works.</p>
+      <MediaNotice media={stream.media} available={stream.available} />
+      {state === "unavailable" || state === "preparing" ? (
+        <p>Everything else on this page works.</p>
       ) : !abilities.signedIn ? (
         <p>
           <a href={`/signin?callbackUrl=${encodeURIComponent(`/sessions/${stream.slug}`)}`}>Sign in to watch the live stream</a> and to ask to speak.
