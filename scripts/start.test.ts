@@ -165,14 +165,25 @@ describe("scripts/start.mjs", () => {
       const url = await start([], { via: "shell" });
       const folder = dataDir!;
       const port = Number(new URL(url).port);
+      // The server is a grandchild (shell → start.mjs, which runs it in-process): the lock names it.
+      const serverPid = (JSON.parse(fs.readFileSync(path.join(folder, "plenary.lock"), "utf8")) as { pid: number }).pid;
       const shell = child!;
       const exited = new Promise((resolve) => shell.once("exit", resolve));
       process.kill(shell.pid!, "SIGKILL");
       await exited;
       await portFreed(url, 15_000);
-      // What a supervisor does next works: the same port and data folder serve again. (On a busy
-      // machine the shutdown may be cut off at its 10 s limit; the lock it leaves names a dead process
-      // and is taken over, never a reason for the restart to fail.)
+      // It does not run on as an orphan: it is gone within its shutdown limit (10 s) and some slack.
+      // A process that exited but was not yet reaped by its new parent (a zombie, state Z) is gone too.
+      const alive = () => {
+        try {
+          return !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${serverPid}/stat`, "utf8"));
+        } catch {
+          return false;
+        }
+      };
+      for (let i = 0; i < 250 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(alive()).toBe(false);
+      // And what a supervisor does next works: the same port and data folder serve again.
       child = undefined;
       const again = await start([], { dataDir: folder, port });
       expect(again).toBe(url);
