@@ -29,7 +29,7 @@ import { holdServerErrors } from "./http/hold-server-errors";
 import { DatabaseHealth } from "./health";
 import { databaseFault } from "./db-errors";
 import { failureLog } from "./log-throttle";
-import { createLogger, routeConsoleToLog, type Logger } from "./log";
+import { createLogger, errorName, routeConsoleToLog, type Logger } from "./log";
 import { countBroadcasts, createSocketServer, disconnectExpired, socketCounts } from "./realtime/io";
 import { metricsRoute } from "./http/metrics";
 import { addMetricsSource, timedDb } from "./metrics";
@@ -72,6 +72,8 @@ export interface RunningPlenary {
 export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> {
   const log = opts.log ?? createLogger(opts.config.logLevel);
   const clock = opts.clock ?? clockFor(opts.config.now);
+  // Background work that fails during an outage fails every few seconds: one line per kind and interval.
+  const failures = failureLog(log);
 
   const database = await openDatabase({ databaseUrl: opts.config.databaseUrl, dataDir: opts.config.dataDir, timeQuery: timedDb });
   // Shutdown steps, run last-in first-out: the reverse of start-up.
@@ -135,7 +137,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     });
     const sweep = setInterval(() => {
       disconnectExpired(sockets);
-      void auth.deleteExpired().catch((err: unknown) => log.warn("expired sign-in cleanup failed", { err }));
+      void auth.deleteExpired().catch((err: unknown) => failures.warn("expired sign-in cleanup failed", errorName(err), "sweep", { err }));
     }, 5_000);
     sweep.unref();
     closers.push(async () => clearInterval(sweep));
@@ -209,7 +211,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     // as sessions end (idempotent: safe when several instances run it).
     await qa.eraseEndedAuthorLinks();
     const eraser = setInterval(() => {
-      void qa.eraseEndedAuthorLinks().catch((err: unknown) => log.warn("erasing chatham house author links failed", { err: (err as Error)?.name }));
+      void qa.eraseEndedAuthorLinks().catch((err: unknown) => failures.warn("erasing chatham house author links failed", errorName(err), "eraser", { err }));
     }, 10_000);
     eraser.unref();
     closers.push(async () => clearInterval(eraser));
@@ -281,7 +283,6 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     let inflight = 0;
     let drained: (() => void) | undefined;
     const trustedProxies = parseTrustedProxies(config.trustedProxies);
-    const failures = failureLog(log);
     dispatch.listener = (req, res) => {
       const url = req.url ?? "/";
       // Route handlers read the client's address from here; whatever a client sent is replaced.

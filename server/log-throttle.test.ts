@@ -67,6 +67,17 @@ describe("the failure log: one line per kind of failure and interval, with a cou
     expect(lines.slice(3)).toEqual([expect.objectContaining({ msg: "route failed", kind: "connection_refused", repeated: 1 })]);
   });
 
+  it("background work's failures (sweeps, broadcasts) are counted the same way, at warning level", () => {
+    const failures = createFailureLog(log(), 10_000);
+    // A poll sweep every second through a 10 s outage.
+    for (let i = 0; i < 10; i++) failures.warn("poll sweep failed", "Error 57P01", "polls");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: "warn", msg: "poll sweep failed", kind: "Error 57P01" });
+    vi.advanceTimersByTime(10_000);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatchObject({ level: "warn", msg: "poll sweep failed", repeated: 9, where: { polls: 9 } });
+  });
+
   it("one failure log per logger, shared by every caller of that logger", () => {
     const a = log();
     expect(failureLog(a)).toBe(failureLog(a));

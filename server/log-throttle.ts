@@ -12,6 +12,8 @@ export interface FailureLog {
    * `where` says which command or path failed (counted per kind in the summary).
    */
   error(msg: string, kind: string, where: string, fields?: Record<string, unknown>): void;
+  /** The same for background work that will try again by itself (sweeps, broadcasts). */
+  warn(msg: string, kind: string, where: string, fields?: Record<string, unknown>): void;
   /** Writes the pending summaries now (shutdown, tests). */
   flush(): void;
 }
@@ -19,6 +21,7 @@ export interface FailureLog {
 export const FAILURE_LOG_INTERVAL_MS = 10_000;
 
 interface Window {
+  level: "error" | "warn";
   msg: string;
   kind: string;
   repeated: number;
@@ -37,26 +40,28 @@ export function createFailureLog(log: Logger, intervalMs = FAILURE_LOG_INTERVAL_
       windows.delete(key);
       return;
     }
-    log.error(w.msg, { kind: w.kind, repeated: w.repeated, intervalMs, where: Object.fromEntries(w.where) });
+    log[w.level](w.msg, { kind: w.kind, repeated: w.repeated, intervalMs, where: Object.fromEntries(w.where) });
     w.repeated = 0;
     w.where = new Map();
     w.timer = setTimeout(() => summarize(key), intervalMs);
     w.timer.unref?.();
   };
+  const note = (level: Window["level"], msg: string, kind: string, where: string, fields?: Record<string, unknown>) => {
+    const key = `${level}\u0000${msg}\u0000${kind}`;
+    const w = windows.get(key);
+    if (w) {
+      w.repeated++;
+      w.where.set(where, (w.where.get(where) ?? 0) + 1);
+      return;
+    }
+    log[level](msg, { ...fields, kind, where });
+    const timer = setTimeout(() => summarize(key), intervalMs);
+    timer.unref?.();
+    windows.set(key, { level, msg, kind, repeated: 0, where: new Map(), timer });
+  };
   return {
-    error(msg, kind, where, fields) {
-      const key = `${msg}\u0000${kind}`;
-      const w = windows.get(key);
-      if (w) {
-        w.repeated++;
-        w.where.set(where, (w.where.get(where) ?? 0) + 1);
-        return;
-      }
-      log.error(msg, { ...fields, kind, where });
-      const timer = setTimeout(() => summarize(key), intervalMs);
-      timer.unref?.();
-      windows.set(key, { msg, kind, repeated: 0, where: new Map(), timer });
-    },
+    error: (msg, kind, where, fields) => note("error", msg, kind, where, fields),
+    warn: (msg, kind, where, fields) => note("warn", msg, kind, where, fields),
     flush() {
       for (const key of [...windows.keys()]) summarize(key);
     },

@@ -14,6 +14,7 @@ import type { PollPublisher } from "./publisher";
 import * as q from "./queries";
 import { definitionOf, projectResults, resultsPublic, tally, type PollDefinition } from "./rules";
 import { AppError } from "../errors";
+import { failureLog } from "../log-throttle";
 
 /** How long a session's policy may be reused for answers: a change (polls turned off) applies within this. */
 const ANSWER_CONTEXT_MS = 2000;
@@ -53,7 +54,7 @@ export class PollReads {
     const t = setTimeout(() => {
       this.pendingTicks.delete(pollId);
       this.broadcastResults(pollId).catch((err: unknown) => {
-        if (!this.stopped) this.log.warn("poll results broadcast failed", { pollId, err: errorName(err) });
+        if (!this.stopped) failureLog(this.log).warn("poll results broadcast failed", errorName(err), pollId, { err });
       });
     }, delay);
     t.unref();

@@ -15,6 +15,7 @@ import { PollReads } from "./reads";
 import type { PollPublisher } from "./publisher";
 import * as q from "./queries";
 import { answerOf, checkAnswer, definitionOf, toPollView, visibleTo } from "./rules";
+import { failureLog } from "../log-throttle";
 
 export interface PollServiceOptions {
   /** Results broadcasts are coalesced per poll over this many milliseconds. */
@@ -91,7 +92,7 @@ export class PollService {
       const t = setInterval(
         () =>
           void run().catch((err: unknown) => {
-            if (!this.stopped) this.log.warn("poll sweep failed", { err: errorName(err) });
+            if (!this.stopped) failureLog(this.log).warn("poll sweep failed", errorName(err), "polls", { err });
           }),
         ms,
       );

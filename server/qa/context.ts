@@ -18,6 +18,7 @@ import type { Clock } from "../clock";
 import type { Logger } from "../log";
 import type { CommandGate } from "./gate";
 import type { QaPublisher } from "./publisher";
+import { failureLog } from "../log-throttle";
 
 export interface QaDeps {
   db: q.Db;
@@ -100,7 +101,7 @@ export class QaContext {
       const qa = await q.getQaSession(this.deps.db, session.id);
       this.deps.publish.countsChanged(session.id, version, await this.state(session, qa), await q.counts(this.deps.db, session.id));
     } catch (err) {
-      this.deps.log.warn("question counts broadcast failed", { sessionId: session.id, err: errorName(err) });
+      failureLog(this.deps.log).warn("question counts broadcast failed", errorName(err), session.id, { err });
     }
   }
 }

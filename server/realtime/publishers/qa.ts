@@ -12,6 +12,7 @@ import { projectQuestion } from "../../qa/projection";
 import type { QaPublisher, QuestionChange } from "../../qa/publisher";
 import type { PlenaryIo } from "../io";
 import { rooms } from "../rooms";
+import { failureLog } from "../../log-throttle";
 
 export const VOTE_TICK_MS = 200;
 
@@ -92,7 +93,7 @@ export class QaFanout implements QaPublisher {
         if (counts.length) this.io.to(rooms.session(sessionId)).emit("question:votes", { sessionId, counts });
       } catch (err) {
         // At shutdown the database may close under a tick; counts go out again after a restart's sync.
-        if (!this.stopped) this.log.warn("vote count broadcast failed", { sessionId, err: errorName(err) });
+        if (!this.stopped) failureLog(this.log).warn("vote count broadcast failed", errorName(err), sessionId, { err });
       }
     }
   }
