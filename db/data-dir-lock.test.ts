@@ -56,6 +56,28 @@ describe("the data-folder lock", () => {
     release();
   });
 
+  it("takes over a lock whose process exited but was never reaped (a zombie holds no files)", async () => {
+    const dir = tempDir();
+    // The short sleep exits after its parent became `sleep 10`, which never reaps it: a zombie for 10 s.
+    const parent = spawn("sh", ["-c", "sleep 0.2 & echo $!; exec sleep 10"]);
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()))));
+      let stat = "";
+      for (let i = 0; i < 100 && !/\) Z /.test(stat); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        stat = fs.readFileSync(`/proc/${zombie}/stat`, "utf8");
+      }
+      expect(stat).toMatch(/\) Z /);
+      const started = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+      writeLock(dir, { pid: zombie, started, host: os.hostname(), boot: bootId() });
+      const release = lockDataDir(dir);
+      expect(JSON.parse(fs.readFileSync(lockFile(dir), "utf8")).pid).toBe(process.pid);
+      release();
+    } finally {
+      parent.kill("SIGKILL");
+    }
+  });
+
   it("takes over a lock whose process is gone", () => {
     const dir = tempDir();
     writeLock(dir, { pid: 2 ** 22 + 12345, started: "5", host: os.hostname(), boot: bootId() });

@@ -55,13 +55,19 @@ function parse(text: string): Holder | null {
   }
 }
 
+/**
+ * Whether a process with this pid runs. A process that has exited but was not yet reaped by its
+ * parent (a zombie, state Z: an orphaned server whose new parent does not reap) still answers
+ * kill(pid, 0), but holds no files: it does not run.
+ */
 function pidRuns(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
+  const stat = readProc(`/proc/${pid}/stat`);
+  return !stat || stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
 }
 
 /** Whether the lock's holder may still have the folder open. */
