@@ -728,7 +728,7 @@ async function dropDatabase(name: string): Promise<void> {
   await c.end();
 }
 
-const fmtMs = (x: number) => (Number.isFinite(x) ? x.toFixed(x < 100 ? 1 : 0) : "∞");
+const fmtMs = (x: number) => (!Number.isFinite(x) ? "∞" : Number.isInteger(x) ? String(x) : x.toFixed(x < 100 ? 1 : 0));
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
