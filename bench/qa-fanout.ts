@@ -12,7 +12,8 @@
  *     `qa:sync` like the session page;
  *  4. some of those people ask questions over their sockets (one each: asking is limited per person);
  *  5. quiet: the moderator approves them open-loop at a fixed rate (1/s), never waiting for deliveries;
- *  6. storm: every socket votes once within one second while the moderator goes on approving at 1/s;
+ *  6. storm: every socket votes once within one second while the moderator goes on approving at 1/s
+ *     (the approvals sent before the last vote is acknowledged are "during the storm", the rest "after");
  *  7. the server is stopped and waited for; then a bare socket.io server (no application: same HTTP
  *     routes answered from memory, same event names, the same approval payload, a 200 ms vote tick)
  *     runs the same clients through the same steps.
@@ -526,8 +527,10 @@ interface Pass {
   rssIdle: number;
   rssConnected: number;
   quiet: Delivery;
+  /** Approvals sent while the storm ran (from its first vote to its last vote's ack). */
   storm: Delivery;
-  stormApprovalsBeforeLastAck: number;
+  /** The storm's other approvals, sent after the last vote was acknowledged. */
+  afterStorm: Delivery;
   votes: {
     sent: number;
     acked: number;
@@ -544,6 +547,7 @@ interface Pass {
 }
 
 async function deliveries(audience: Worker[], sent: Array<{ id: string; sentAt: number; ok: boolean }>, graceMs: number): Promise<Delivery> {
+  if (!sent.length) return { approvals: 0, refused: 0, samples: 0, missing: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN };
   const ids = sent.filter((s) => s.ok).map((s) => s.id);
   // Wait for every delivery, but no longer than graceMs after the last approval was sent.
   const deadline = Math.max(...sent.map((s) => s.sentAt)) + graceMs;
@@ -662,8 +666,17 @@ async function runPass(
         stormApprovals * 1000 + STEP_LIMIT_MS,
       ),
     ]);
-    const storm = await deliveries(audience, stormSent, 15_000);
     const lastAckAt = Math.max(...storms.map((s) => s.lastAckAt));
+    const storm = await deliveries(
+      audience,
+      stormSent.filter((s) => s.sentAt <= lastAckAt),
+      15_000,
+    );
+    const afterStorm = await deliveries(
+      audience,
+      stormSent.filter((s) => s.sentAt > lastAckAt),
+      15_000,
+    );
     await sleep(1500); // the last vote ticks
     const counts = await moderator.call<Record<string, number>>("counts", { slug: SLUG });
     const seen = await audience[0].call<{ broadcasts: number; last: Record<string, number>; disconnects: Record<string, number>; sample: unknown }>(
@@ -687,7 +700,7 @@ async function runPass(
       rssConnected,
       quiet,
       storm,
-      stormApprovalsBeforeLastAck: stormSent.filter((s) => s.sentAt <= lastAckAt).length,
+      afterStorm,
       votes: {
         sent: ackMs.length,
         acked: storms.reduce((s, x) => s + x.acked, 0),
@@ -728,7 +741,7 @@ async function dropDatabase(name: string): Promise<void> {
   await c.end();
 }
 
-const fmtMs = (x: number) => (!Number.isFinite(x) ? "∞" : Number.isInteger(x) ? String(x) : x.toFixed(x < 100 ? 1 : 0));
+const fmtMs = (x: number) => (Number.isNaN(x) ? "n/a" : !Number.isFinite(x) ? "∞" : Number.isInteger(x) ? String(x) : x.toFixed(x < 100 ? 1 : 0));
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -837,6 +850,7 @@ async function main(): Promise<void> {
     ({ app }) =>
       app.quiet.missing === 0 &&
       app.storm.missing === 0 &&
+      app.afterStorm.missing === 0 &&
       app.votes.acked === app.votes.sent &&
       app.votes.counted === app.votes.acked &&
       app.votes.lastBroadcast === app.votes.counted,
@@ -855,7 +869,8 @@ function printRun(r: number, app: Pass, bare?: Pass): void {
       `  run ${r + 1} ${name}: joins ${fmtMs(p.joinMs)} ms, connect ${fmtMs(p.connectMs)} ms, enter ${fmtMs(p.enterMs)} ms, failures ${JSON.stringify(p.joinFailures)}; ` +
         `RSS idle ${p.rssIdle} MiB, connected ${p.rssConnected} MiB; ` +
         `quiet p50/p95/p99 ${fmtMs(p.quiet.p50)}/${fmtMs(p.quiet.p95)}/${fmtMs(p.quiet.p99)} ms (missing ${p.quiet.missing} of ${p.quiet.samples}); ` +
-        `storm ${fmtMs(p.storm.p50)}/${fmtMs(p.storm.p95)}/${fmtMs(p.storm.p99)} ms (missing ${p.storm.missing} of ${p.storm.samples}, ${p.stormApprovalsBeforeLastAck} approvals before the last vote ack); ` +
+        `storm ${fmtMs(p.storm.p50)}/${fmtMs(p.storm.p95)}/${fmtMs(p.storm.p99)} ms (${p.storm.approvals} approvals, missing ${p.storm.missing} of ${p.storm.samples}); ` +
+        `after the storm ${fmtMs(p.afterStorm.p50)}/${fmtMs(p.afterStorm.p95)}/${fmtMs(p.afterStorm.p99)} ms (${p.afterStorm.approvals} approvals, missing ${p.afterStorm.missing} of ${p.afterStorm.samples}); ` +
         `votes sent ${v.sent} acked ${v.acked} counted ${v.counted} last broadcast ${v.lastBroadcast} refused ${JSON.stringify(v.refused)}; ack p50/p99 ${fmtMs(v.ackP50)}/${fmtMs(v.ackP99)} ms, last ack ${fmtMs(v.lastAckAfterMs)} ms after the storm began; disconnects ${JSON.stringify(v.disconnects)}`,
     );
   }
@@ -870,10 +885,13 @@ function printSummary(results: Array<{ app: Pass; bare?: Pass }>, n: number): vo
     ["approval delivery, quiet, p95 ms", (p) => p.quiet.p95],
     ["approval delivery, quiet, p99 ms", (p) => p.quiet.p99],
     ["deliveries missing, quiet", (p) => p.quiet.missing],
+    ["approvals sent during the vote storm", (p) => p.storm.approvals],
     ["approval delivery, vote storm, p50 ms", (p) => p.storm.p50],
     ["approval delivery, vote storm, p95 ms", (p) => p.storm.p95],
     ["approval delivery, vote storm, p99 ms", (p) => p.storm.p99],
     ["deliveries missing, vote storm", (p) => p.storm.missing],
+    ["approval delivery, after the storm, p99 ms", (p) => p.afterStorm.p99],
+    ["deliveries missing, after the storm", (p) => p.afterStorm.missing],
     ["vote ack p50 ms", (p) => p.votes.ackP50],
     ["vote ack p99 ms", (p) => p.votes.ackP99],
     ["last vote ack after the storm began, ms", (p) => p.votes.lastAckAfterMs],
