@@ -3,13 +3,13 @@ import { sql } from "drizzle-orm";
 import type { AckResult } from "../../lib/realtime/contract";
 import type { PollSnapshot } from "../../lib/polls";
 import type { PlenaryServices } from "../services";
-import { connectClient, type TestSocket } from "../testing/clients";
+import { connectClient, untyped, type TestSocket } from "../testing/clients";
 import type { TestPerson } from "../testing/people";
 
 export function emit<T>(socket: TestSocket, event: string, payload: unknown, timeoutMs = 15_000): Promise<AckResult<T>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ack for ${event} within ${timeoutMs} ms`)), timeoutMs);
-    (socket as unknown as { emit(e: string, p: unknown, cb: (r: AckResult<T>) => void): void }).emit(event, payload, (r) => {
+    untyped(socket).emit(event, payload, (r: AckResult<T>) => {
       clearTimeout(timer);
       resolve(r);
     });

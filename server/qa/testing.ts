@@ -4,14 +4,14 @@ import { keepConnected } from "../../lib/client/socket";
 import { QaClient, memoryStore, type OutboxStore } from "../../lib/client/qa-client";
 import type { AckResult } from "../../lib/realtime/contract";
 import { newClientKey, type QaSync, type QaView } from "../../lib/qa";
-import type { TestSocket } from "../testing/clients";
+import { untyped, type TestSocket } from "../testing/clients";
 
 export const key = newClientKey;
 
 export function call<T = unknown>(s: TestSocket | Socket, event: string, payload: unknown, ms = 10_000): Promise<AckResult<T>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ack for ${event} within ${ms} ms`)), ms);
-    (s as unknown as Socket).emit(event, payload, (r: AckResult<T>) => {
+    untyped(s).emit(event, payload, (r: AckResult<T>) => {
       clearTimeout(timer);
       resolve(r);
     });
@@ -41,7 +41,7 @@ export function sync(s: TestSocket | Socket, slug: string, view?: QaView, since?
 /** Every event a socket receives, in order. */
 export function recorder(s: TestSocket | Socket): Array<{ event: string; payload: unknown }> {
   const out: Array<{ event: string; payload: unknown }> = [];
-  (s as unknown as Socket).onAny((event: string, payload: unknown) => out.push({ event, payload }));
+  untyped(s).onAny((event: string, payload: unknown) => out.push({ event, payload }));
   return out;
 }
 

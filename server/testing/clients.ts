@@ -3,6 +3,11 @@ import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realt
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** The untyped face of a test socket: bad-input tests send forged and malformed frames on purpose. */
+export function untyped(socket: TestSocket | Socket): Socket {
+  return socket as Socket;
+}
+
 export interface ConnectOptions {
   origin?: string;
   cookie?: string;
@@ -36,7 +41,7 @@ export function connectClient(url: string, opts: ConnectOptions = {}): Promise<T
 export function nextEvent<T = unknown>(socket: TestSocket, event: string, ms = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
-    (socket as unknown as Socket).once(event, (payload: T) => {
+    untyped(socket).once(event, (payload: T) => {
       clearTimeout(timer);
       resolve(payload);
     });
@@ -46,6 +51,6 @@ export function nextEvent<T = unknown>(socket: TestSocket, event: string, ms = 5
 /** Collects every payload of `event` until read. */
 export function collect<T = unknown>(socket: TestSocket, event: string): T[] {
   const out: T[] = [];
-  (socket as unknown as Socket).on(event, (p: T) => out.push(p));
+  untyped(socket).on(event, (p: T) => out.push(p));
   return out;
 }
