@@ -95,7 +95,7 @@ export class AgendaService {
    */
   async update(slug: string, rawPatch: unknown, opts: { expectedVersion?: number; actor?: Actor | null } = {}): Promise<AgendaItem> {
     await this.getEvent();
-    const { item, row } = await this.db.transaction((tx) => this.updateIn(tx as unknown as Database, slug, rawPatch, opts));
+    const { item, row } = await this.db.transaction((tx) => this.updateIn(tx, slug, rawPatch, opts));
     // Outside the transaction: a colliding code is drawn again, which an aborted Postgres transaction could not do.
     if (row.qaEnabled && !row.accessCode) await this.assignAccessCode(row);
     this.announce(item);

@@ -14,7 +14,7 @@ import * as q from "./queries";
 const MAGIC_LINK_MINUTES = 10;
 
 // next-auth v4 ships CommonJS; some loaders (Playwright's) hand back the module object, not its default.
-const EmailProvider = (EmailProviderModule as unknown as { default?: typeof EmailProviderModule }).default ?? EmailProviderModule;
+const EmailProvider = (EmailProviderModule as typeof EmailProviderModule & { default?: typeof EmailProviderModule }).default ?? EmailProviderModule;
 
 function toAdapterUser(u: UserRow): AdapterUser {
   return { id: u.id, email: u.email ?? "", emailVerified: u.emailVerified, name: u.name };

@@ -1,5 +1,5 @@
-import type { IncomingMessage } from "node:http";
-import { isIP } from "node:net";
+import { IncomingMessage } from "node:http";
+import { isIP, Socket } from "node:net";
 import proxyAddr from "proxy-addr";
 import { unmapIPv4 } from "../auth/address-groups";
 
@@ -46,7 +46,11 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | s
   const direct = unmapIPv4(peer ?? "unknown");
   if (!trusted || !forwardedFor) return direct;
   const header = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor).split(",").map(bareHop).filter(Boolean).join(", ");
-  const req = { socket: { remoteAddress: peer }, connection: { remoteAddress: peer }, headers: { "x-forwarded-for": header } } as unknown as IncomingMessage;
+  // proxy-addr reads a request; it is given one made of the address and header the server saw.
+  const socket = new Socket();
+  Object.defineProperty(socket, "remoteAddress", { value: peer });
+  const req = new IncomingMessage(socket);
+  req.headers = { "x-forwarded-for": header };
   // Peer first, then the hops right to left, up to the first one not trusted. Garbage is not believed:
   // the last real address a trusted proxy vouched for stands.
   const chain = proxyAddr.all(req, (address) => trusted.has(address));

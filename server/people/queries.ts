@@ -7,7 +7,7 @@ import { isSlug } from "../../lib/text";
 type Db = Pick<Database, "select" | "insert" | "update">;
 
 export function transaction<T>(db: Database, work: (tx: Db) => Promise<T>): Promise<T> {
-  return db.transaction((tx) => work(tx as unknown as Db));
+  return db.transaction((tx) => work(tx));
 }
 
 export async function sessionIdsBySlug(db: Db): Promise<Map<string, string>> {

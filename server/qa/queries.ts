@@ -369,7 +369,7 @@ export async function eraseEndedChathamLinks(tx: Db, now: Date): Promise<{ sessi
 }
 
 export function transaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
-  return db.transaction((tx) => fn(tx as unknown as Db));
+  return db.transaction((tx) => fn(tx));
 }
 
 /**
