@@ -104,7 +104,7 @@ test("ask, see similar, approve, panelist, on stage, answered — across five de
 
   // Route to the panelist, then on stage: the screen shows it, with the name only because it is on the record.
   await mod.tab(/Panel queue/).click();
-  await mod.action("earlier demand signals", /Route to panelist/).click();
+  await mod.choose("earlier demand signals", /Route to panelist/);
   await mod.page.getByRole("dialog").getByRole("radio", { name: "Pat Panelist" }).check();
   await expectNoAxeViolations(mod.page, "moderation console with the route dialog");
   await mod.page.getByRole("dialog").getByRole("button", { name: "Save" }).click();

@@ -234,7 +234,7 @@ test("two moderators: every action shows up live for the other, and a stale acti
   const ma = new ConsolePage(a.page);
   const mb = new ConsolePage(b.page);
   await Promise.all([ma.goto(SLUG), mb.goto(SLUG)]);
-  await ma.action("Concurrent", /^Star/).click();
+  await ma.choose("Concurrent", /^Star/);
   await expect(mb.item("Concurrent")).toContainText("★ Starred");
 
   // B loses the connection and, looking at the old state, dismisses; meanwhile A approves.

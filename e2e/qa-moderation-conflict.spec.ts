@@ -58,7 +58,7 @@ test("a dismissal decided on a stale view is refused and the question stays appr
   // The merge dialog opens with the most similar question chosen: Enter confirms it.
   await plenary.services.qa.submit(actor, { slug: SLUG, key: "conflict-k2", text: "Stale too: who signs off on partner priority today?", anonymous: true });
   await mb.tab(/Incoming/).click();
-  await mb.action("Stale too", /^Merge/).click();
+  await mb.choose("Stale too", /^Merge/);
   const merge = b.page.getByRole("dialog", { name: "Merge into another question" });
   await expect(merge.getByRole("radio").first()).toBeChecked();
   await expect(merge.getByRole("radio").first()).toBeFocused();

@@ -77,6 +77,13 @@ export class ConsolePage {
   action(text: string, name: RegExp | string): Locator {
     return this.item(text).getByRole("button", { name });
   }
+  /** Runs an action of a card: one of its buttons, else an item of its "More actions" menu. */
+  async choose(text: string, name: RegExp | string): Promise<void> {
+    const button = this.action(text, name);
+    if (await button.count()) return button.click();
+    await this.item(text).getByRole("button", { name: "More actions" }).click();
+    await this.item(text).getByRole("menuitem", { name }).click();
+  }
   get outcome() {
     return this.page.getByTestId("qa-outcome");
   }

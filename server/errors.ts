@@ -22,6 +22,8 @@ export const errorStatus = {
   not_live: 409,
   /** LiveKit refused or failed a call; the message carries LiveKit's own words. */
   livekit_error: 502,
+  /** Streaming: no recorder (LiveKit's egress service) answered a recording start in time. */
+  recorder_unavailable: 503,
   /** Streaming: a webhook event another delivery is handling right now (LiveKit retries a 5xx). */
   in_progress: 503,
   // Polls (server/polls): answers and lifecycle refusals.

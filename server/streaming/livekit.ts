@@ -12,12 +12,22 @@ export interface Livekit {
   apiSecret: string;
   rooms: RoomServiceClient;
   egress: EgressClient;
-  /** Starting a recording waits for an egress worker; LiveKit answers "no response from servers" after ~20 s when none exists. */
+  /**
+   * Starting a recording waits for an egress worker; LiveKit answers "no response from servers" only
+   * after ~20 s when none exists, so this client gives up after RECORDING_START_SECONDS.
+   */
   egressStart: EgressClient;
   webhooks: WebhookReceiver;
   embedded?: EmbeddedLivekit;
   close(): Promise<void>;
 }
+
+/**
+ * How long a recording start may wait for an egress worker to take it. A worker that runs answers in
+ * well under a second; past this the moderator is told at once (within 2 s) instead of watching
+ * "Starting the recording…" for LiveKit's own 20 s timeout.
+ */
+export const RECORDING_START_SECONDS = 1.5;
 
 /** The API clients for one LiveKit deployment (closing stops the embedded server, if it is one). */
 export function livekitClients(url: string, apiKey: string, apiSecret: string, embedded?: EmbeddedLivekit): Livekit {
@@ -29,7 +39,7 @@ export function livekitClients(url: string, apiKey: string, apiSecret: string, e
     apiSecret,
     rooms: new RoomServiceClient(http, apiKey, apiSecret, { requestTimeout: 10 }),
     egress: new EgressClient(http, apiKey, apiSecret, { requestTimeout: 10 }),
-    egressStart: new EgressClient(http, apiKey, apiSecret, { requestTimeout: 40 }),
+    egressStart: new EgressClient(http, apiKey, apiSecret, { requestTimeout: RECORDING_START_SECONDS }),
     webhooks: new WebhookReceiver(apiKey, apiSecret),
     embedded,
     close: async () => embedded?.stop(),
@@ -50,4 +60,11 @@ export function livekitMessage(err: unknown): string {
 /** A LiveKit "not found" answer (unknown room or participant). */
 export function isNotFound(err: unknown): boolean {
   return Boolean(err && typeof err === "object" && ((err as { status?: number }).status === 404 || (err as { code?: string }).code === "not_found"));
+}
+
+/** The call was given up by our own request timeout (the SDK aborts with a TimeoutError). */
+export function isTimeout(err: unknown): boolean {
+  if (!err || typeof err !== "object") return false;
+  const e = err as { name?: string; message?: string };
+  return e.name === "TimeoutError" || /aborted due to timeout/.test(e.message ?? "");
 }

@@ -24,7 +24,7 @@ import type { Clock } from "../clock";
 import { AppError } from "../errors";
 import type { Logger } from "../log";
 import { checkWindow, grantsFor, identityFor, ROLE_ATTRIBUTE, roomNameFor, TOKEN_TTL_SECONDS, viewerPermission } from "./grants";
-import { isNotFound, livekitMessage, type Livekit } from "./livekit";
+import { isNotFound, isTimeout, livekitMessage, RECORDING_START_SECONDS, type Livekit } from "./livekit";
 import { HandService } from "./hands";
 import * as q from "./queries";
 import { LivekitWebhooks } from "./webhooks";
@@ -178,14 +178,23 @@ export class StreamingService {
     return { url: livekit.url, token, identity, role, expiresAt: new Date(Date.now() + TOKEN_TTL_SECONDS * 1000).toISOString() };
   }
 
+  /**
+   * Why the session's stream cannot be used now (before its window opens, after it closes), in the
+   * words every refusal uses; null inside the window. Backstage shows it before anyone presses a button.
+   */
+  async windowRefusal(session: SessionRow): Promise<string | null> {
+    const w = checkWindow(session, this.deps.clock.now());
+    if (w.open) return null;
+    const zone = await this.deps.timeZone();
+    return w.reason === "before"
+      ? `The stream of this session opens at ${formatClock(w.opensAt, zone)} ${zoneAbbreviation(w.opensAt, zone)} on ${formatShortDay(w.opensAt, zone)} (30 minutes before the start). Come back then.`
+      : "The stream of this session is closed: the session is over.";
+  }
+
   private async requireWindow(actor: Actor, session: SessionRow, action: string): Promise<void> {
     const w = checkWindow(session, this.deps.clock.now());
     if (w.open) return;
-    const zone = await this.deps.timeZone();
-    const message =
-      w.reason === "before"
-        ? `The stream of this session opens at ${formatClock(w.opensAt, zone)} ${zoneAbbreviation(w.opensAt, zone)} on ${formatShortDay(w.opensAt, zone)} (30 minutes before the start). Come back then.`
-        : "The stream of this session is closed: the session is over.";
+    const message = (await this.windowRefusal(session)) ?? "The stream of this session is closed.";
     await this.deps.audit.record({
       actor,
       action,
@@ -334,18 +343,23 @@ export class StreamingService {
       );
       egressId = info.egressId;
     } catch (err) {
-      const message = `LiveKit could not start the recording: ${livekitMessage(err)}.`;
+      // No answer in time means no egress worker took the job (LiveKit itself would say so only after ~20 s).
+      const noRecorder = isTimeout(err);
+      const code = noRecorder ? "recorder_unavailable" : "livekit_error";
+      const message = noRecorder
+        ? `The recording did not start: no recorder answered within ${RECORDING_START_SECONDS} seconds (LiveKit's recording service, egress, is not running or is busy). The stream goes on unrecorded; ask the operator to start the recording service, then try again.`
+        : `LiveKit could not start the recording: ${livekitMessage(err)}.`;
       await this.deps.audit.record({
         actor,
         action: "recording:start",
         outcome: "refused",
-        code: "livekit_error",
+        code,
         objectType: "session",
         objectId: session.slug,
         session: { id: session.id, rule: session.rule },
         details: { reason: message },
       });
-      throw new AppError("livekit_error", message);
+      throw new AppError(code, message);
     }
     await q.insertRecording(this.deps.db, { egressId, sessionId: session.id, status: "active", startedBy: actor!.userId, at: this.deps.clock.now() });
     await q.touchStream(this.deps.db, session.id, this.deps.clock.now());

@@ -12,7 +12,7 @@ export type ActionId =
   "approve" | "stage" | "unstage" | "answer" | "dismiss" | "edit" | "star" | "tags" | "route" | "merge" | "up" | "down" | "reopen" | "restore";
 export type DialogKind = "dismiss" | "tags" | "route" | "merge";
 
-interface ActionDef {
+export interface ActionDef {
   id: ActionId;
   label: string;
   key: string;
@@ -47,6 +47,18 @@ export function offers(a: ActionDef, q: QuestionView, onStage: boolean): boolean
 
 export function offeredActions(q: QuestionView, onStage: boolean): ActionDef[] {
   return ACTIONS.filter((a) => offers(a, q, onStage));
+}
+
+/** What a card shows as buttons, in this order of preference; the rest go in its "More" menu. */
+const PRIMARY: readonly ActionId[] = ["approve", "stage", "unstage", "answer", "reopen", "restore", "dismiss"];
+
+/** The card's one or two main actions as buttons, everything else the rules allow in a compact menu. */
+export function splitActions(q: QuestionView, onStage: boolean): { primary: ActionDef[]; more: ActionDef[] } {
+  const offered = offeredActions(q, onStage);
+  const primary = PRIMARY.map((id) => offered.find((a) => a.id === id))
+    .filter((a): a is ActionDef => Boolean(a))
+    .slice(0, 2);
+  return { primary, more: offered.filter((a) => !primary.includes(a)) };
 }
 
 export function actionForKey(key: string, q: QuestionView, onStage: boolean): ActionDef | undefined {

@@ -1,6 +1,7 @@
 "use client";
 import { authorLabel, truncate, type QuestionView } from "@/lib/qa";
-import { offeredActions, type ActionId } from "./moderation-actions";
+import { splitActions, type ActionId } from "./moderation-actions";
+import { ActionMenu } from "./moderation-menu";
 import { EditForm } from "./moderation-edit-form";
 
 export interface ModerationCardProps {
@@ -34,6 +35,11 @@ export function ModerationCard({
   onSaveEdit,
   onCancelEdit,
 }: ModerationCardProps) {
+  const { primary, more } = splitActions(q, staged);
+  const act = (id: ActionId) => {
+    onSelect();
+    onAct(id, q);
+  };
   return (
     <article
       ref={itemRef}
@@ -46,46 +52,67 @@ export function ModerationCard({
       onFocus={(e) => e.target === e.currentTarget && onSelect()}
       onClick={onSelect}
     >
-      {editing ? (
-        <EditForm q={q} onCancel={onCancelEdit} onSave={onSaveEdit} />
-      ) : (
-        <p className="qa-text" id={`q-${q.id}`}>
-          {staged ? <span className="badge badge-live">On stage</span> : null} {q.text}
-        </p>
-      )}
-      <p className="qa-mod-meta">
-        <span>
-          {votes} vote{votes === 1 ? "" : "s"}
-        </span>
-        <span>{q.origin === "room" ? "From the room" : "Remote"}</span>
-        {rule === "on_record" ? <span>{authorLabel(q.author)}</span> : null}
-        {q.starred ? <span>★ Starred</span> : null}
-        {q.routedTo ? <span>For {q.routedTo.name}</span> : null}
-        {(q.tags ?? []).map((t) => (
-          <span key={t} className="tag">
-            {t}
-          </span>
-        ))}
-        {mergedCount ? <span>+{mergedCount} merged</span> : null}
-        {q.dismissReason && q.status === "dismissed" ? <span>Reason: {q.dismissReason}</span> : null}
-        {q.originalText ? <span>Edited; the asker wrote: “{truncate(q.originalText, 100)}”</span> : null}
+      <p className="qa-mod-facts">
+        <strong className="qa-mod-votes">
+          {votes} <span>vote{votes === 1 ? "" : "s"}</span>
+        </strong>
+        <span>{q.origin === "room" ? "Room" : "Remote"}</span>
+        <span>{staged ? <span className="badge badge-live">On stage</span> : STATUS_WORDS[q.status]}</span>
       </p>
+      <div className="qa-mod-body">
+        {editing ? (
+          <EditForm q={q} onCancel={onCancelEdit} onSave={onSaveEdit} />
+        ) : (
+          <p className="qa-text" id={`q-${q.id}`}>
+            {q.text}
+          </p>
+        )}
+        {extras(q, rule, mergedCount).length ? (
+          <p className="qa-mod-meta">
+            {extras(q, rule, mergedCount).map((x) => (
+              <span key={x.key} className={x.tag ? "tag" : undefined}>
+                {x.text}
+              </span>
+            ))}
+          </p>
+        ) : null}
+      </div>
       <div className="qa-mod-actions" role="group" aria-label="Actions">
-        {offeredActions(q, staged).map((a) => (
+        {primary.map((a) => (
           <button
             key={a.id}
             type="button"
             className={a.id === "approve" || a.id === "stage" || a.id === "answer" ? undefined : "secondary"}
             aria-keyshortcuts={a.key}
-            onClick={() => {
-              onSelect();
-              onAct(a.id, q);
-            }}
+            onClick={() => act(a.id)}
           >
-            {a.id === "star" && q.starred ? "Unstar" : a.label} <kbd aria-hidden="true">{a.shown}</kbd>
+            {a.label} <kbd aria-hidden="true">{a.shown}</kbd>
           </button>
         ))}
+        <ActionMenu q={q} actions={more} onAct={act} />
       </div>
     </article>
   );
+}
+
+const STATUS_WORDS: Record<QuestionView["status"], string> = {
+  pending: "Incoming",
+  approved: "In queue",
+  answered: "Answered",
+  dismissed: "Dismissed",
+  merged: "Merged",
+};
+
+/** The facts a card shows only when there are any: author (on the record), star, routing, tags, merges, reason, edit. */
+function extras(q: QuestionView, rule: "chatham_house" | "on_record", mergedCount: number): Array<{ key: string; text: string; tag?: boolean }> {
+  const out: Array<{ key: string; text: string; tag?: boolean }> = [];
+  // Anonymous is the common case: only a named asker takes a line.
+  if (rule === "on_record" && q.author) out.push({ key: "author", text: authorLabel(q.author) });
+  if (q.starred) out.push({ key: "star", text: "★ Starred" });
+  if (q.routedTo) out.push({ key: "route", text: `For ${q.routedTo.name}` });
+  for (const t of q.tags ?? []) out.push({ key: `tag-${t}`, text: t, tag: true });
+  if (mergedCount) out.push({ key: "merged", text: `+${mergedCount} merged` });
+  if (q.dismissReason && q.status === "dismissed") out.push({ key: "reason", text: `Reason: ${q.dismissReason}` });
+  if (q.originalText) out.push({ key: "edited", text: `Edited; the asker wrote: “${truncate(q.originalText, 100)}”` });
+  return out;
 }

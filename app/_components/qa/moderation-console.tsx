@@ -1,5 +1,5 @@
 "use client";
-import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
+import { useCallback, useEffect, useMemo, useReducer, useRef, type ReactNode } from "react";
 import type { ModerationResult, QuestionView } from "@/lib/qa";
 import type { AckResult } from "@/lib/realtime/contract";
 import type { ModerationAction } from "@/lib/schemas/qa";
@@ -15,12 +15,14 @@ import "./qa.css";
 
 export interface ModerationConsoleProps {
   slug: string;
+  /** Extra staff tools in the side column (the notes to the panel). */
+  aside?: ReactNode;
   title: string;
   rule: "chatham_house" | "on_record";
 }
 
 /** The moderators' triage console: keyboard first, live, every action versioned and undoable. */
-export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps) {
+export function ModerationConsole({ slug, title, rule, aside }: ModerationConsoleProps) {
   const [spoken, announce] = useAnnouncer();
   const onNotice = useCallback(
     (n: QaNotice) => {
@@ -134,12 +136,12 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
 
   return (
     <div className="qa-console" data-testid="moderation-console">
-      <header>
-        <p>
+      <header className="qa-console-head">
+        <h1>Moderate: {title}</h1>
+        <p className="qa-console-links">
           <a href={`/sessions/${slug}`}>← Session page</a> · <a href={`/sessions/${slug}/panel`}>Panelist view</a> ·{" "}
           <a href={`/sessions/${slug}/screen`}>Room screen</a>
         </p>
-        <h1>Moderate: {title}</h1>
         {rule === "chatham_house" ? <p className="qa-rule">Chatham House Rule: askers are never identified, not even here.</p> : null}
         <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
           {state.status === "refused" ? state.refusal : state.status === "live" ? "" : "Connecting… actions wait for the connection."}
@@ -154,69 +156,77 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
         onInterleave={async () => client && report(await client.command("qa:interleave", {}))}
         onUndo={() => void undo()}
       />
-      <QaCountList counts={state.counts} />
 
-      <p className={`qa-outcome${outcome.error ? " error" : ""}`} role="status" data-testid="qa-outcome">
-        {outcome.text}
-      </p>
+      <div className="qa-console-grid">
+        <div className="qa-console-queue">
+          <div className="qa-queue-bar">
+            <div className="qa-tabs" role="tablist" aria-label="Question lists">
+              {TABS.map((t) => (
+                <button
+                  key={t.id}
+                  type="button"
+                  role="tab"
+                  id={`tab-${t.id}`}
+                  aria-selected={tab === t.id}
+                  aria-controls="qa-mod-panel"
+                  tabIndex={tab === t.id ? 0 : -1}
+                  aria-keyshortcuts={t.key}
+                  onClick={() => switchTab(t.id)}
+                  onKeyDown={(e) => {
+                    const i = TABS.findIndex((x) => x.id === tab);
+                    if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+                      e.preventDefault();
+                      const next = TABS[(i + (e.key === "ArrowRight" ? 1 : TABS.length - 1)) % TABS.length];
+                      switchTab(next.id);
+                      document.getElementById(`tab-${next.id}`)?.focus();
+                    }
+                  }}
+                >
+                  {t.label} ({all.filter((q) => q.status === t.id).length}) <kbd>{t.key}</kbd>
+                </button>
+              ))}
+            </div>
+            <QaFilters filters={ui.filters} tags={allTags} searchRef={searchRef} onChange={(patch) => dispatch({ type: "filter", patch })} />
+          </div>
+          <p className={`qa-outcome${outcome.error ? " error" : ""}`} role="status" data-testid="qa-outcome">
+            {outcome.text}
+          </p>
 
-      <div className="qa-tabs" role="tablist" aria-label="Question lists">
-        {TABS.map((t) => (
-          <button
-            key={t.id}
-            type="button"
-            role="tab"
-            id={`tab-${t.id}`}
-            aria-selected={tab === t.id}
-            aria-controls="qa-mod-panel"
-            tabIndex={tab === t.id ? 0 : -1}
-            aria-keyshortcuts={t.key}
-            onClick={() => switchTab(t.id)}
-            onKeyDown={(e) => {
-              const i = TABS.findIndex((x) => x.id === tab);
-              if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
-                e.preventDefault();
-                const next = TABS[(i + (e.key === "ArrowRight" ? 1 : TABS.length - 1)) % TABS.length];
-                switchTab(next.id);
-                document.getElementById(`tab-${next.id}`)?.focus();
-              }
-            }}
-          >
-            {t.label} ({all.filter((q) => q.status === t.id).length}) <kbd>{t.key}</kbd>
-          </button>
-        ))}
+          <div id="qa-mod-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+            {list.length === 0 ? <p className="muted">No questions here{hasFilters(ui.filters) ? " with these filters" : ""}.</p> : null}
+            <ModerationList
+              label={`${TABS.find((t) => t.id === tab)!.label} questions`}
+              questions={list}
+              selected={selected}
+              onStage={onStage}
+              editing={editing?.id ?? null}
+              votes={state.votes}
+              mergedCount={mergedCount}
+              rule={rule}
+              itemRefs={itemRefs.current}
+              onSelect={(id) => dispatch({ type: "select", id })}
+              onAct={act}
+              onCancelEdit={() => {
+                dispatch({ type: "edit", question: null });
+                focusLater(editing?.id ?? null);
+              }}
+              onSaveEdit={async (text) => {
+                if (!editing) return;
+                dispatch({ type: "edit", question: null });
+                // The version from when editing started: an edit over someone else's change is refused.
+                await run(editing, { type: "edit", text });
+                focusLater(editing.id);
+              }}
+            />
+          </div>
+        </div>
+
+        <aside className="qa-console-side" aria-label="Counts, shortcuts and notes to the panel">
+          <QaCountList counts={state.counts} />
+          {aside}
+          <ShortcutHelp />
+        </aside>
       </div>
-
-      <div id="qa-mod-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
-        <QaFilters filters={ui.filters} tags={allTags} searchRef={searchRef} onChange={(patch) => dispatch({ type: "filter", patch })} />
-        {list.length === 0 ? <p className="muted">No questions here{hasFilters(ui.filters) ? " with these filters" : ""}.</p> : null}
-        <ModerationList
-          label={`${TABS.find((t) => t.id === tab)!.label} questions`}
-          questions={list}
-          selected={selected}
-          onStage={onStage}
-          editing={editing?.id ?? null}
-          votes={state.votes}
-          mergedCount={mergedCount}
-          rule={rule}
-          itemRefs={itemRefs.current}
-          onSelect={(id) => dispatch({ type: "select", id })}
-          onAct={act}
-          onCancelEdit={() => {
-            dispatch({ type: "edit", question: null });
-            focusLater(editing?.id ?? null);
-          }}
-          onSaveEdit={async (text) => {
-            if (!editing) return;
-            dispatch({ type: "edit", question: null });
-            // The version from when editing started: an edit over someone else's change is refused.
-            await run(editing, { type: "edit", text });
-            focusLater(editing.id);
-          }}
-        />
-      </div>
-
-      <ShortcutHelp />
 
       {dialog ? (
         <ActionDialog

@@ -156,6 +156,10 @@ export function ShortcutHelp() {
           <kbd>U</kbd> <kbd>/</kbd>
         </dt>
         <dd>Undo your last action; search</dd>
+        <dt>
+          <kbd>Tab</kbd> to <strong>More ▾</strong>
+        </dt>
+        <dd>The other actions of a question: <kbd>↓</kbd> opens, <kbd>Enter</kbd> chooses, <kbd>Esc</kbd> closes</dd>
       </dl>
     </details>
   );

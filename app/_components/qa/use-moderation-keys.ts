@@ -7,7 +7,7 @@ import { TABS, type Tab } from "./moderation-state";
 export type KeyCommand = { kind: "move"; delta: 1 | -1 } | { kind: "search" } | { kind: "undo" } | { kind: "tab"; tab: Tab } | { kind: "act"; id: ActionId };
 
 export interface KeyContext {
-  /** A dialog or the edit form is open: keys belong to it. */
+  /** A dialog or the edit form is open: keys belong to it (as they do to an open action menu). */
   busy: boolean;
   /** The selected question as on screen (its version is the one an action carries). */
   current: QuestionView | null;
@@ -21,7 +21,7 @@ export function keyCommand(
 ): KeyCommand | null {
   if (e.defaultPrevented || e.altKey || e.metaKey || e.ctrlKey) return null;
   const target = e.target instanceof Element ? e.target : null;
-  if (ctx.busy || target?.closest("input, textarea, select, dialog")) return null;
+  if (ctx.busy || target?.closest('input, textarea, select, dialog, [role="menu"]')) return null;
   const k = e.key;
   const inList = Boolean(target?.closest(".qa-mod-list"));
   if (k === "j" || (k === "ArrowDown" && inList)) return { kind: "move", delta: 1 };

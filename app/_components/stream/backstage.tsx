@@ -21,9 +21,11 @@ interface Props {
   initial: StreamSnapshot;
   abilities: StreamAbilities;
   title: string;
+  /** The server's reason the stream cannot run now (outside the session's time window), or null. */
+  windowNotice?: string | null;
 }
 
-export function Backstage({ initial, abilities, title }: Props) {
+export function Backstage({ initial, abilities, title, windowNotice }: Props) {
   const live = useStreamState(initial);
   const { stream } = live;
   const { room, connection, error, join, leave } = useBackstageRoom(stream.slug);
@@ -49,6 +51,11 @@ export function Backstage({ initial, abilities, title }: Props) {
         <a href={`/sessions/${stream.slug}`}>Viewer page</a>
       </div>
       <MediaNotice media={stream.media} available={stream.available} detail />
+      {windowNotice ? (
+        <p className={styles.windowNotice} data-testid="stream-window">
+          {windowNotice}
+        </p>
+      ) : null}
       {error ? (
         <p role="alert" className="error">
           {error}

@@ -19,6 +19,16 @@ export function setStreamState(slug: string, action: "start" | "end"): Promise<S
   return api<StreamSnapshot>(`/api/sessions/${encodeURIComponent(slug)}/stream`, "POST", { action });
 }
 
+/** The server answers a recording start within its budget (1.5 s); a request that hangs anyway is not left spinning. */
+const RECORDING_ANSWER_MS = 5_000;
+
 export function setRecording(slug: string, action: "start" | "stop"): Promise<StreamSnapshot> {
-  return api<StreamSnapshot>(`/api/sessions/${encodeURIComponent(slug)}/recording`, "POST", { action });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`No answer from Plenary within ${RECORDING_ANSWER_MS / 1000} seconds: check the REC mark before trying again.`)),
+      RECORDING_ANSWER_MS,
+    );
+  });
+  return Promise.race([api<StreamSnapshot>(`/api/sessions/${encodeURIComponent(slug)}/recording`, "POST", { action }), late]).finally(() => clearTimeout(timer));
 }

@@ -1,6 +1,6 @@
 "use client";
 /** The moderator's stream controls: go live, end, record (where allowed), and the audience count. */
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { StreamAbilities, StreamSnapshot } from "@/lib/streaming";
 import { setRecording, setStreamState } from "./stream-api";
 import type { StreamStateHook } from "./use-stream-state";
@@ -10,6 +10,9 @@ export function StreamControlPanel({ live, abilities }: { live: StreamStateHook;
   const { stream, attendance } = live;
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  // Nobody publishing in the room (the server's live count): going live would show viewers an empty stage.
+  const emptyStage = (attendance?.publishers ?? 0) === 0;
   const run = async (label: string, action: () => Promise<StreamSnapshot>) => {
     setBusy(label);
     setMessage(null);
@@ -30,7 +33,11 @@ export function StreamControlPanel({ live, abilities }: { live: StreamStateHook;
             End the stream
           </button>
         ) : (
-          <button type="button" onClick={() => void run("start", () => setStreamState(stream.slug, "start"))} disabled={busy !== null || !stream.available}>
+          <button
+            type="button"
+            onClick={() => (emptyStage && abilities.attendance ? setConfirming(true) : void run("start", () => setStreamState(stream.slug, "start")))}
+            disabled={busy !== null || !stream.available}
+          >
             {stream.state === "ended" ? "Go live again" : "Go live"}
           </button>
         )}
@@ -52,6 +59,20 @@ export function StreamControlPanel({ live, abilities }: { live: StreamStateHook;
           )
         ) : null}
       </div>
+      {busy === "start-rec" ? (
+        <p role="status" className="muted">
+          Asking the recorder to start…
+        </p>
+      ) : null}
+      {confirming ? (
+        <EmptyStageDialog
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => {
+            setConfirming(false);
+            void run("start", () => setStreamState(stream.slug, "start"));
+          }}
+        />
+      ) : null}
       {message ? (
         <p role="alert" className="error">
           {message}
@@ -63,5 +84,39 @@ export function StreamControlPanel({ live, abilities }: { live: StreamStateHook;
         </p>
       ) : null}
     </section>
+  );
+}
+
+/** Going live with nobody on stage is allowed, but only on purpose: the first choice is to wait. */
+function EmptyStageDialog({ onCancel, onConfirm }: { onCancel: () => void; onConfirm: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className={styles.confirm}
+      aria-labelledby="empty-stage-title"
+      aria-describedby="empty-stage-text"
+      onCancel={(e) => {
+        e.preventDefault();
+        onCancel();
+      }}
+    >
+      <h2 id="empty-stage-title">Nobody is on stage</h2>
+      <p id="empty-stage-text">
+        No panelist or moderator is publishing a camera or microphone yet: remote viewers would see an empty stage. Go live anyway?
+      </p>
+      <div className={styles.controls}>
+        <button type="button" className="secondary" onClick={onCancel} autoFocus>
+          Wait
+        </button>
+        <button type="button" onClick={onConfirm}>
+          Go live anyway
+        </button>
+      </div>
+    </dialog>
   );
 }

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import { forbidden, notFound, redirect } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import { Backstage } from "@/app/_components/stream/backstage";
 import { getApp } from "@/server/context";
-import { pageActor } from "@/server/http/page-auth";
+import { pageActor, refusePage } from "@/server/http/page-auth";
 
 export const dynamic = "force-dynamic";
 
@@ -22,13 +22,16 @@ export default async function BackstagePage({ params }: Params) {
   if (!row) notFound();
   const actor = await pageActor();
   if (!actor) redirect(`/signin?callbackUrl=${encodeURIComponent(`/sessions/${slug}/backstage`)}`);
-  if (!app.guard.allowed(actor, "stream:publish", row) && !app.guard.allowed(actor, "stream:control", row)) {
-    await app.guard.require(actor, "stream:publish", row).catch(() => {});
-    forbidden();
-  }
+  // The policy's own reason goes to the person: on Day 1 that is the Chatham House Rule (never streamed), not their role.
+  if (!app.guard.allowed(actor, "stream:publish", row) && !app.guard.allowed(actor, "stream:control", row)) await refusePage(actor, "stream:publish", row);
   return (
     <main id="main">
-      <Backstage initial={await app.streaming.snapshot(row)} abilities={app.streaming.abilities(actor, row)} title={row.title} />
+      <Backstage
+        initial={await app.streaming.snapshot(row)}
+        abilities={app.streaming.abilities(actor, row)}
+        title={row.title}
+        windowNotice={await app.streaming.windowRefusal(row)}
+      />
     </main>
   );
 }
