@@ -38,7 +38,8 @@ import { cspReport } from "./http/csp-report";
 import { CSP_REPORT_PATH, createSecurityPolicy, STARTING_HEADERS, type SecurityPolicy } from "./http/security-headers";
 import { MediaServer, type LivekitBuild } from "./streaming/media-server";
 import { StreamingService } from "./streaming/service";
-import { QaFanout, agendaPublisher, authPublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
+import { QaFanout, agendaPublisher, authPublisher, notePublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
+import { NoteService } from "./messages/service";
 import type { PlenaryServices } from "./services";
 import { voteCounts } from "./qa/queries";
 import { QaService } from "./qa/service";
@@ -248,6 +249,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       streaming,
       polls,
       qa,
+      notes: new NoteService({ db: database.db, guard, audit, clock, agenda, publish: notePublisher(sockets) }),
     };
     await services.people.ensureOrganizers(config.organizers);
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.

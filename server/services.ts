@@ -13,6 +13,7 @@ import type { DatabaseHealth } from "./health";
 import type { Config } from "./config";
 import type { Logger } from "./log";
 import type { Mailer } from "./mail/mailer";
+import type { NoteService } from "./messages/service";
 import type { PeopleService } from "./people/service";
 import type { PollService } from "./polls/service";
 import type { QaService } from "./qa/service";
@@ -46,4 +47,6 @@ export interface PlenaryServices {
   streaming: StreamingService;
   polls: PollService;
   qa: QaService;
+  /** Private notes from a session's producers to its panelists. */
+  notes: NoteService;
 }

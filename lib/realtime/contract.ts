@@ -35,6 +35,7 @@ import {
   questionVoteSchema,
 } from "../schemas/qa";
 import { sessionJoinSchema, sessionLeaveSchema } from "../schemas/session";
+import { noteAckSchema, noteSendSchema, noteSyncSchema, type NoteAckResult, type NoteSync, type PanelNote } from "../panel-notes";
 import type {
   ModerationResult,
   QaStateFact,
@@ -124,6 +125,11 @@ export const commandSchemas = {
   "qa:pause": qaPauseSchema,
   "qa:interleave": qaInterleaveSchema,
   "qa:configure": qaConfigureSchema,
+
+  // Private notes to the panel (docs/protocol.md, "Notes to the panel")
+  "note:sync": noteSyncSchema,
+  "note:send": noteSendSchema,
+  "note:ack": noteAckSchema,
 } as const satisfies Record<keyof CommandResults, z.ZodType>;
 
 /** What each command answers with (inside `{ ok: true, data }`). */
@@ -157,6 +163,9 @@ export interface CommandResults {
   "qa:pause": ModerationResult;
   "qa:interleave": ModerationResult;
   "qa:configure": ModerationResult;
+  "note:sync": NoteSync;
+  "note:send": PanelNote;
+  "note:ack": NoteAckResult;
 }
 
 export type CommandName = keyof CommandResults;
@@ -222,6 +231,12 @@ export interface ServerToClientEvents {
   "qa:state": (payload: QaStateFact) => void;
   /** The asker's own question changed (to every tab of the asker only). */
   "question:mine": (payload: QuestionMineFact) => void;
+
+  // ── Notes to the panel ──
+  /** A producer sent a note. To the session's notes room (its staff and panelists who synced notes) only. */
+  "note:sent": (payload: { note: PanelNote }) => void;
+  /** A panelist acknowledged a note: its reads. Same room. */
+  "note:acknowledged": (payload: { note: PanelNote }) => void;
 }
 
 export type FactName = keyof ServerToClientEvents;

@@ -25,6 +25,9 @@ export const actions = {
   "recording:control": "start or stop a recording of this session",
   "caption:publish": "send live captions for this session's stream",
   "attendance:view": "see attendance for this session",
+  "note:send": "send private notes to the panelists of this session",
+  "note:read": "read the private notes to the panelists of this session",
+  "note:ack": "acknowledge the private notes to the panelists of this session",
   // Audience.
   "question:ask": "ask questions in this session",
   "question:vote": "vote on questions in this session",
@@ -84,6 +87,13 @@ export function authorize(actor: Actor | null, action: Action, session?: PolicyS
       return staffOnly(staff || panelist, "organizers, moderators and panelists");
     case "attendance:view":
       return staffOnly(staff, "organizers and moderators");
+    // Private notes to the panel: producers send, panelists acknowledge; the audience never reads them.
+    case "note:send":
+      return staffOnly(staff, "organizers and moderators");
+    case "note:read":
+      return staffOnly(staff || panelist, "organizers, moderators and panelists");
+    case "note:ack":
+      return staffOnly(panelist, "panelists");
     case "stream:publish":
       if (!session.streamed) return deny(notStreamed(session));
       return staffOnly(moderator || panelist, "moderators and panelists");

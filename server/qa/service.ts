@@ -15,6 +15,7 @@ import { QaModeration } from "./moderation";
 import * as q from "./queries";
 import { QaReading, type ViewSync } from "./reading";
 import { eraseEndedChathamAttendees } from "../people/queries";
+import { eraseEndedChathamNotes } from "../messages/queries";
 
 export { ASK_LIMIT } from "./asking";
 export type { QaDeps } from "./context";
@@ -100,13 +101,21 @@ export class QaService {
    * Erases the author and voter links of every Chatham House session that has ended. Runs at start-up
    * and every few seconds; idempotent, so any number of instances may run it.
    */
-  async eraseEndedAuthorLinks(): Promise<{ sessionIds: string[]; questions: number; votes: number; attendees: number; auditEntries: number }> {
+  async eraseEndedAuthorLinks(): Promise<{ sessionIds: string[]; questions: number; votes: number; attendees: number; notes: number; auditEntries: number }> {
     const now = this.deps.clock.now();
     const erased = await q.transaction(this.deps.db, async (tx) => {
       const links = await q.eraseEndedChathamLinks(tx, now);
       // Room devices' attendance and the audit entries naming speakers go in the same end-of-session step.
       const devices = await eraseEndedChathamAttendees(tx, now);
-      const erased = { ...links, sessionIds: [...new Set([...links.sessionIds, ...devices.sessionIds])], attendees: devices.attendees, auditEntries: 0 };
+      // The producers' private notes to the panel are not kept after the session either (server/messages).
+      const notes = await eraseEndedChathamNotes(tx, now);
+      const erased = {
+        ...links,
+        sessionIds: [...new Set([...links.sessionIds, ...devices.sessionIds, ...notes.sessionIds])],
+        attendees: devices.attendees,
+        notes: notes.notes,
+        auditEntries: 0,
+      };
       for (const sessionId of erased.sessionIds) {
         await this.deps.audit.recordIn(tx, {
           actor: null,
@@ -127,6 +136,7 @@ export class QaService {
         questions: erased.questions,
         votes: erased.votes,
         attendees: erased.attendees,
+        notes: erased.notes,
         auditEntries: erased.auditEntries,
       });
     return erased;

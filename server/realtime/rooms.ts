@@ -12,6 +12,8 @@ export const rooms = {
   staff: (sessionId: string) => `session:${sessionId}:staff`,
   /** Panelists, moderators and organizers of a session. */
   panel: (sessionId: string) => `session:${sessionId}:panel`,
+  /** Producers and panelists of a session who loaded its private notes (never the audience or a screen). */
+  notes: (sessionId: string) => `session:${sessionId}:notes`,
   /** Room screens (projectors) of a session. */
   screen: (sessionId: string) => `session:${sessionId}:screen`,
 } as const;

@@ -457,6 +457,8 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
 
     // The embedded dev server has no egress worker: LiveKit would answer only after its own ~20 s;
     // the moderator is told within the recording-start budget (1.5 s), with the reason.
+    // Recording needs the stream on air (already so when the whole file runs).
+    await app().streaming.setState(mod, day2, "start");
     const started = Date.now();
     const failed = await rejection(app().streaming.startRecording(mod, day2));
     const waited = Date.now() - started;

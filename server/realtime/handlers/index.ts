@@ -1,6 +1,7 @@
 /** Every capability's socket commands, registered on each new socket. */
 import type { PlenaryServices } from "../../services";
 import type { PlenarySocket } from "../io";
+import { registerNoteHandlers } from "./notes";
 import { registerPollHandlers } from "./polls";
 import { registerQaHandlers } from "./qa";
 import { registerSessionHandlers } from "./session";
@@ -11,4 +12,5 @@ export function registerHandlers(app: PlenaryServices, socket: PlenarySocket): v
   registerStreamingHandlers(app, socket);
   registerPollHandlers(app, socket);
   registerQaHandlers(app, socket);
+  registerNoteHandlers(app, socket);
 }

@@ -6,6 +6,7 @@ import type { AgendaPublisher } from "../../agenda/publisher";
 import type { AuthPublisher } from "../../auth/publisher";
 import type { PollPublisher } from "../../polls/publisher";
 import type { StreamPublisher } from "../../streaming/publisher";
+import type { NotePublisher } from "../../messages/publisher";
 import { metrics } from "../../metrics";
 import type { PlenaryIo } from "../io";
 import { rooms } from "../rooms";
@@ -51,5 +52,12 @@ export function pollPublisher(io: PlenaryIo): PollPublisher {
       io.to(toEveryone ? [rooms.session(sessionId)] : [rooms.staff(sessionId), rooms.panel(sessionId), rooms.screen(sessionId)]).emit("poll:results", results),
     answered: (userId, answer, exceptSocketId) =>
       (exceptSocketId ? io.to(rooms.user(userId)).except(exceptSocketId) : io.to(rooms.user(userId))).emit("poll:answered", answer),
+  };
+}
+
+export function notePublisher(io: PlenaryIo): NotePublisher {
+  return {
+    noteSent: (sessionId, note) => io.to(rooms.notes(sessionId)).emit("note:sent", { note }),
+    noteAcknowledged: (sessionId, note) => io.to(rooms.notes(sessionId)).emit("note:acknowledged", { note }),
   };
 }
