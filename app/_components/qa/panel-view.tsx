@@ -3,6 +3,7 @@ import { useState } from "react";
 import { authorLabel, type QuestionView } from "@/lib/qa";
 import { useServerClock } from "../use-server-clock";
 import { timeLeft, useAnnouncer, useQa } from "./use-qa";
+import { PanelNotes } from "./panel-messages";
 import "./qa.css";
 
 export interface PanelViewProps {
@@ -48,6 +49,7 @@ export function PanelView(props: PanelViewProps) {
       <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
         {state.status === "refused" ? state.refusal : state.status === "live" ? message : "Connecting…"}
       </p>
+      <PanelNotes slug={props.slug} mode="inbox" />
       <section aria-labelledby="panel-stage-heading">
         <h2 id="panel-stage-heading">On stage</h2>
         {onStage ? (

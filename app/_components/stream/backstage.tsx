@@ -7,6 +7,7 @@
  * Each of those is a panel of its own; this page lays them out by what the person may do.
  */
 import type { StreamAbilities, StreamSnapshot } from "@/lib/streaming";
+import { PanelNotes } from "../qa/panel-messages";
 import { CaptionInput } from "./caption-input";
 import { HandQueuePanel } from "./hand-queue-panel";
 import { MediaPanel } from "./media-panel";
@@ -61,6 +62,8 @@ export function Backstage({ initial, abilities, title, windowNotice }: Props) {
           {error}
         </p>
       ) : null}
+      {/* Producers write to the panel here too; panelists read and acknowledge (the server says which). */}
+      <PanelNotes slug={stream.slug} mode="auto" />
       <div className={styles.backstageGrid}>
         {abilities.publish ? (
           <MediaPanel

@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { getApp } from "@/server/context";
 import { requirePage } from "@/server/http/page-auth";
 import { ModerationConsole } from "@/app/_components/qa/moderation-console";
+import { PanelNotes } from "@/app/_components/qa/panel-messages";
 
 export const dynamic = "force-dynamic";
 
@@ -22,7 +23,7 @@ export default async function ModeratePage({ params }: Params) {
   await requirePage("question:moderate", `/sessions/${slug}/moderate`, row);
   return (
     <main id="main" className="qa-console-main">
-      <ModerationConsole slug={row.slug} title={row.title} rule={row.rule} />
+      <ModerationConsole slug={row.slug} title={row.title} rule={row.rule} aside={<PanelNotes slug={row.slug} mode="send" />} />
     </main>
   );
 }
