@@ -13,6 +13,8 @@ import type { TestServer } from "../server/testing/test-server";
 const SLUG = "defense-industry-perspectives";
 const LAPTOP = { viewport: { width: 1366, height: 768 } };
 test.use({ plenaryOptions: { now: "2024-05-24T10:00:00-04:00" } });
+// Several browsers and a server per worker: room for a busy shared machine.
+test.describe.configure({ timeout: 180_000 });
 
 async function ask(plenary: TestServer, texts: string[]) {
   for (const text of texts) {

@@ -12,6 +12,8 @@ const LAPTOP = { viewport: { width: 1366, height: 768 } };
 /** A socket event name (`note:send`, `caption:push`…) shown to a person. */
 const PROTOCOL_NAME = /\b(caption|stream|note|question|hand|session|poll|qa):[a-z-]+\b/;
 test.use({ plenaryOptions: { now: "2024-05-24T10:00:00-04:00" } });
+// Several browsers and a server per worker: room for a busy shared machine.
+test.describe.configure({ timeout: 180_000 });
 
 test("a note from the moderation console reaches the panel view, and the sender sees it read", async ({ browser, plenary }) => {
   const mod = await signedIn(browser, plenary, { name: "Morgan Moderator", email: "morgan@example.org", roles: [{ slug: SLUG, role: "moderator" }] }, LAPTOP);
