@@ -71,6 +71,25 @@ export async function findAuthSession(db: Database, tokenHash: string) {
   return row;
 }
 
+/**
+ * A sign-in with its person, whether they organize the event and their session roles, in one
+ * statement: every socket handshake and every page resolves its cookie with it, and on PGlite each
+ * statement is a turn of the server's own thread (three before: sign-in, event roles, session roles).
+ */
+export async function findSignIn(db: Database, tokenHash: string) {
+  const [row] = await db
+    .select({
+      session: authSessions,
+      user: users,
+      organizer: sql<boolean>`exists (select 1 from ${eventRoles} where ${eventRoles.userId} = ${users.id} and ${eventRoles.role} = 'organizer')`,
+      roles: sql<Array<{ sessionId: string; role: SessionRoleName }>>`coalesce((select json_agg(json_build_object('sessionId', ${sessionRoles.sessionId}, 'role', ${sessionRoles.role})) from ${sessionRoles} where ${sessionRoles.userId} = ${users.id}), '[]'::json)`,
+    })
+    .from(authSessions)
+    .innerJoin(users, eq(users.id, authSessions.userId))
+    .where(eq(authSessions.tokenHash, tokenHash));
+  return row;
+}
+
 export async function updateAuthSessionExpiry(db: Database, tokenHash: string, expires: Date): Promise<void> {
   await db.update(authSessions).set({ expires }).where(eq(authSessions.tokenHash, tokenHash));
 }

@@ -97,28 +97,15 @@ export class AuthService {
     if (!raw) return { actor: null, status: "none" };
     if (raw.length > 200) return { actor: null, status: "invalid" };
     const hash = hashSecret(raw);
-    const row = await q.findAuthSession(this.db, hash);
+    const row = await q.findSignIn(this.db, hash);
     if (!row) return { actor: null, status: "invalid" };
     if (row.session.expires <= this.clock.now()) return { actor: null, status: "expired" };
-    return { actor: await this.actorFor(row.user, hash), status: "valid", expires: row.session.expires };
+    return { actor: actorOf(row.user, hash, row.organizer, row.roles), status: "valid", expires: row.session.expires };
   }
 
   async actorFor(user: UserRow, authSessionHash: string): Promise<Actor> {
     const [organizer, roles] = await Promise.all([q.isOrganizer(this.db, user.id), q.sessionRolesOf(this.db, user.id)]);
-    const sessionRoles = new Map<string, Set<SessionRoleName>>();
-    for (const r of roles) sessionRoles.set(r.sessionId, (sessionRoles.get(r.sessionId) ?? new Set()).add(r.role));
-    return {
-      userId: user.id,
-      kind: user.kind,
-      name: user.name,
-      email: user.email,
-      affiliation: user.affiliation,
-      attendanceMode: user.attendanceMode,
-      isOrganizer: organizer,
-      isDemo: user.isDemo,
-      sessionRoles,
-      authSessionHash,
-    };
+    return actorOf(user, authSessionHash, organizer, roles);
   }
 
   /** Starts a sign-in for `userId`; returns the raw token for the cookie. */
@@ -299,4 +286,21 @@ export class AuthService {
   get audits(): AuditService {
     return this.audit;
   }
+}
+
+function actorOf(user: UserRow, authSessionHash: string, organizer: boolean, roles: Array<{ sessionId: string; role: SessionRoleName }>): Actor {
+  const sessionRoles = new Map<string, Set<SessionRoleName>>();
+  for (const r of roles) sessionRoles.set(r.sessionId, (sessionRoles.get(r.sessionId) ?? new Set()).add(r.role));
+  return {
+    userId: user.id,
+    kind: user.kind,
+    name: user.name,
+    email: user.email,
+    affiliation: user.affiliation,
+    attendanceMode: user.attendanceMode,
+    isOrganizer: organizer,
+    isDemo: user.isDemo,
+    sessionRoles,
+    authSessionHash,
+  };
 }
