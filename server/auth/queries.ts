@@ -71,6 +71,25 @@ export async function findAuthSession(db: Database, tokenHash: string) {
   return row;
 }
 
+/**
+ * A sign-in with its person, whether they organize the event and their session roles, in one
+ * statement: every socket handshake and every page resolves its cookie with it, and on PGlite each
+ * statement is a turn of the server's own thread (three before: sign-in, event roles, session roles).
+ */
+export async function findSignIn(db: Database, tokenHash: string) {
+  const [row] = await db
+    .select({
+      session: authSessions,
+      user: users,
+      organizer: sql<boolean>`exists (select 1 from ${eventRoles} where ${eventRoles.userId} = ${users.id} and ${eventRoles.role} = 'organizer')`,
+      roles: sql<Array<{ sessionId: string; role: SessionRoleName }>>`coalesce((select json_agg(json_build_object('sessionId', ${sessionRoles.sessionId}, 'role', ${sessionRoles.role})) from ${sessionRoles} where ${sessionRoles.userId} = ${users.id}), '[]'::json)`,
+    })
+    .from(authSessions)
+    .innerJoin(users, eq(users.id, authSessions.userId))
+    .where(eq(authSessions.tokenHash, tokenHash));
+  return row;
+}
+
 export async function updateAuthSessionExpiry(db: Database, tokenHash: string, expires: Date): Promise<void> {
   await db.update(authSessions).set({ expires }).where(eq(authSessions.tokenHash, tokenHash));
 }
@@ -145,28 +164,34 @@ export async function findSessionByCode(db: Database, code: string) {
 }
 
 /**
- * Fixed-window counter: adds one and returns the count after this hit, in one statement, so
- * concurrent requests each see their own number (the limit is decided on it, never on a read).
+ * Fixed-window counters: adds one to each key and returns each count after this hit, in one
+ * statement, so concurrent requests each see their own number (the limit is decided on it, never on
+ * a read). One statement for all of a request's keys (device, address, site) instead of one each:
+ * on the room-code join every statement is a turn of the database's single thread. The rows are
+ * written (and locked) in key order, so two requests sharing keys cannot deadlock on Postgres.
  */
-export async function hitRateLimit(db: Database, key: string, windowStart: Date): Promise<number> {
-  const [row] = await db
+export async function hitRateLimits(db: Database, keys: string[], windowStart: Date): Promise<Map<string, number>> {
+  const rows = await db
     .insert(rateLimits)
-    .values({ key, windowStart, count: 1 })
+    .values([...keys].sort().map((key) => ({ key, windowStart, count: 1 })))
     .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
-    .returning({ count: rateLimits.count });
-  return row.count;
+    .returning({ key: rateLimits.key, count: rateLimits.count });
+  return new Map(rows.map((r) => [r.key, r.count]));
 }
 
-/** The attempts counted in one window (0 when none). */
-export async function rateLimitCount(db: Database, key: string, windowStart: Date): Promise<number> {
-  const [row] = await db
-    .select({ count: rateLimits.count })
+/** The counts of these keys in one window (0 for a key without a row). */
+export async function rateLimitCounts(db: Database, keys: string[], windowStart: Date): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ key: rateLimits.key, count: rateLimits.count })
     .from(rateLimits)
-    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart)));
-  return row?.count ?? 0;
+    .where(and(inArray(rateLimits.key, keys), eq(rateLimits.windowStart, windowStart)));
+  return new Map(keys.map((key) => [key, rows.find((r) => r.key === key)?.count ?? 0]));
 }
 
-/** Takes back one hit of this window (an attempt that turned out not to count). */
+/**
+ * Takes back one hit of this window (an attempt that turned out not to count). One row per
+ * statement: a statement that locks one row while holding none cannot take part in a deadlock.
+ */
 export async function unhitRateLimit(db: Database, key: string, windowStart: Date): Promise<void> {
   await db
     .update(rateLimits)
