@@ -53,7 +53,9 @@ export function startCluster(opts: { env?: Record<string, string>; maxSeconds: n
     const force = setTimeout(() => child.kill("SIGKILL"), 60_000);
     await exited;
     clearTimeout(force);
-    fs.rmSync(data, { recursive: true, force: true });
+    // KEEP_CLUSTER_DATA=1 keeps the logs and the database of a run for a look afterwards.
+    if (process.env.KEEP_CLUSTER_DATA === "1") process.stderr.write(`cluster data kept in ${data}\n`);
+    else fs.rmSync(data, { recursive: true, force: true });
   };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
