@@ -181,7 +181,10 @@ if (maxSeconds > 0) {
 
 // ── The production build, once, before two instances start ────────────────────────────────────────
 {
-  const r = spawnSync(process.execPath, [path.join(root, "scripts", "start.mjs"), "--build-only"], { cwd: root, stdio: quiet ? ["ignore", "ignore", "inherit"] : "inherit" });
+  const r = spawnSync(process.execPath, [path.join(root, "scripts", "start.mjs"), "--build-only"], {
+    cwd: root,
+    stdio: quiet ? ["ignore", "ignore", "inherit"] : "inherit",
+  });
   if (r.status !== 0) fail("the production build failed");
 }
 
@@ -193,7 +196,10 @@ try {
   if (asRoot) {
     // Postgres refuses to run as root: its own system user, as scripts/services.sh does.
     if (spawnSync("id", ["postgres"]).status !== 0) execFileSync("useradd", ["-r", "-M", "postgres"]);
-    pgUser = { uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })), gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })) };
+    pgUser = {
+      uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })),
+      gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })),
+    };
   }
   if (!fs.existsSync(path.join(pgdata, "PG_VERSION"))) {
     fs.mkdirSync(pgdata, { recursive: true, mode: 0o700 });
@@ -278,7 +284,12 @@ try {
     instances.push({ name, port, pid: p.pid });
   }
   // The balancer sends traffic once its health checks saw both instances up.
-  await waitFor("HAProxy's health checks", async () => (await backendStates()).filter((s) => s.backend === "plenary" && s.status === "UP").length === 2, 20_000, lb);
+  await waitFor(
+    "HAProxy's health checks",
+    async () => (await backendStates()).filter((s) => s.backend === "plenary" && s.status === "UP").length === 2,
+    20_000,
+    lb,
+  );
 
   const ready = {
     web,

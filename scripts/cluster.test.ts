@@ -7,7 +7,11 @@
  * one after the crash; the session's end with its Chatham House erasure) fire exactly once.
  */
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { chromium, type Browser, type Page } from "@playwright/test";
+import { AccessToken, RoomServiceClient } from "livekit-server-sdk";
 import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +25,21 @@ import { SESSION_COOKIE } from "../server/auth/cookies";
 import { hashSecret, newSecret } from "../server/auth/tokens";
 import { call, ok, sleep, sync, waitFor } from "../server/qa/testing";
 import { balancerStates, clusterLog, haproxyPresent, startCluster, type RunningCluster } from "../server/testing/cluster";
+
+/** The part of livekit-client (its browser bundle, `window.LivekitClient`) the stream probe uses. */
+interface LkRoom {
+  on(event: string, listener: (...args: unknown[]) => void): void;
+  connect(url: string, token: string): Promise<void>;
+  localParticipant: { setCameraEnabled(on: boolean): Promise<unknown> };
+  serverInfo?: { nodeId?: string };
+}
+type LkTrack = { kind: string; attach(el: HTMLMediaElement): void };
+type ProbeWindow = typeof window & {
+  LivekitClient: { Room: new (opts: object) => LkRoom };
+  room: LkRoom;
+  video?: HTMLVideoElement;
+  states: Array<[number, string]>;
+};
 
 const SLUG = "fms-infrastructure-industrial-base"; // Day 1, Chatham House, 16:00–17:30
 const NOW = "2024-05-23T16:05:00-04:00";
@@ -98,7 +117,13 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
     // People: one organizer and 200 attendees, each with a sign-in (what the sign-in page would create).
     const people = await db.db
       .insert(users)
-      .values(Array.from({ length: CLIENTS + 1 }, (_, i) => ({ name: i ? `Attendee ${i}` : "Organizer", email: `cluster-${i}@example.org`, attendanceMode: "remote" as const })))
+      .values(
+        Array.from({ length: CLIENTS + 1 }, (_, i) => ({
+          name: i ? `Attendee ${i}` : "Organizer",
+          email: `cluster-${i}@example.org`,
+          attendanceMode: "remote" as const,
+        })),
+      )
       .returning({ id: users.id });
     await db.db.insert(eventRoles).values({ userId: people[0].id, role: "organizer" });
     const tokens = people.map(() => newSecret());
@@ -120,7 +145,12 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
 
     // Two polls with timers: one runs out while both instances are up, one after the crash.
     const lb = await balancerCookie(web);
-    const organizer = connect(web, { path: "/socket.io", transports: ["websocket"], extraHeaders: { origin: web, cookie: `${cookieOf(0)}; ${lb}` }, forceNew: true });
+    const organizer = connect(web, {
+      path: "/socket.io",
+      transports: ["websocket"],
+      extraHeaders: { origin: web, cookie: `${cookieOf(0)}; ${lb}` },
+      forceNew: true,
+    });
     await new Promise<void>((resolve, reject) => (organizer.once("connect", () => resolve()), organizer.once("connect_error", reject)));
     const makePoll = async (n: number, seconds: number) => {
       const draft = { kind: "single", question: `Cluster poll ${n}?`, options: ["Yes", "No"], resultsVisibility: "live", durationSeconds: seconds };
@@ -133,8 +163,10 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
     // 200 pages, spread over both instances by the balancer, each pinned by its cookie.
     for (let i = 1; i <= CLIENTS; i++) clients.push(pageClient(web, i, `${cookieOf(i)}; ${await balancerCookie(web)}`));
     await waitFor(() => clients.every((c) => c.client.getState().status === "live"), 60_000, "200 clients to be live");
-    const perInstance = await Promise.all(ready.instances.map(async (inst) => ((await (await fetch(`${inst.url}/healthz`)).json()) as { socket: { connections: number } }).socket.connections));
-    expect(Math.min(...perInstance), `connections per instance: ${perInstance}`).toBeGreaterThan(CLIENTS / 4);
+    const perInstance = await Promise.all(
+      ready.instances.map(async (inst) => ((await (await fetch(`${inst.url}/healthz`)).json()) as { socket: { connections: number } }).socket.connections),
+    );
+    expect(Math.min(...perInstance), `connections per instance: ${perInstance.join(", ")}`).toBeGreaterThan(CLIENTS / 4);
 
     // Poll answers go straight to the socket (idempotent per person); each is counted once acknowledged.
     const answered = new Map<string, Set<number>>([
@@ -153,7 +185,8 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
         if (!answered.get(poll.id)!.has(c.i)) await sleep(500);
       }
     };
-    const ask = (c: Client, n: number) => c.keys.push(c.client.submit(`Cluster question ${n} from attendee ${c.i}: how does the industrial base keep pace?`, c.i % 3 === 0));
+    const ask = (c: Client, n: number) =>
+      c.keys.push(c.client.submit(`Cluster question ${n} from attendee ${c.i}: how does the industrial base keep pace?`, c.i % 3 === 0));
 
     // The storm: a question from everyone now, votes all the time, the crash, more questions after it.
     clients.forEach((c) => ask(c, 1));
@@ -190,10 +223,16 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
       `${clients.filter(back).length}/${CLIENTS} back, ${clients.filter((c) => c.client.getState().outbox.length > 0).length} with work queued, ` +
       `statuses ${JSON.stringify(Object.fromEntries(["live", "syncing", "connecting", "offline"].map((k) => [k, clients.filter((c) => c.client.getState().status === k).length])))}, ` +
       `disconnects ${JSON.stringify(clients.flatMap((c) => c.drops).reduce<Record<string, number>>((m, r) => ((m[r] = (m[r] ?? 0) + 1), m), {}))}`;
+    const timeline: string[] = [];
+    const sampler = setInterval(() => timeline.push(`${((Date.now() - killedAt) / 1000).toFixed(1)}s:${clients.filter(back).length}`), 1000);
     try {
       await waitFor(() => clients.every(back), 60_000, "every client to be back");
     } catch (err) {
-      throw new Error(`${(err as Error).message}: ${census()}`);
+      const stuck = clients.filter((c) => !back(c)).slice(0, 5);
+      const detail = stuck.map((c) => `#${c.i} ${c.socket.connected ? "connected" : "not connected"} ${c.client.getState().status} drops=${c.drops.join("|")}`);
+      throw new Error(`${(err as Error).message}: ${census()}; back over time ${timeline.join(" ")}; e.g. ${detail.join("; ")}`, { cause: err });
+    } finally {
+      clearInterval(sampler);
     }
     const recoveredMs = Date.now() - killedAt;
     await sleep(3000);
@@ -203,7 +242,7 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
     try {
       await waitFor(() => clients.every((c) => c.client.getState().outbox.length === 0), 30_000, "every outbox to empty");
     } catch (err) {
-      throw new Error(`${(err as Error).message}: ${census()}`);
+      throw new Error(`${(err as Error).message}: ${census()}`, { cause: err });
     }
     const drainedMs = Date.now() - killedAt;
     await Promise.all([early_answers, late_answers]);
@@ -224,13 +263,20 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
     expect(rows).toHaveLength(allKeys.length);
 
     // Votes: each person's rows are their last wish, and every count equals its rows.
-    const votes = await db.db.select({ q: questionVotes.questionId, voter: questionVotes.voterId }).from(questionVotes).where(eq(questionVotes.sessionId, session.id));
+    const votes = await db.db
+      .select({ q: questionVotes.questionId, voter: questionVotes.voterId })
+      .from(questionVotes)
+      .where(eq(questionVotes.sessionId, session.id));
     for (const c of clients) {
       const mine = new Set(votes.filter((v) => v.voter === people[c.i].id).map((v) => v.q));
       expect(mine, `votes of attendee ${c.i}`).toEqual(new Set(c.client.getState().myVotes));
     }
     const counted = await db.db
-      .select({ id: questions.id, n: questions.voteCount, rows: sql<number>`(select count(*)::int from question_votes v where v.question_id = ${questions.id})` })
+      .select({
+        id: questions.id,
+        n: questions.voteCount,
+        rows: sql<number>`(select count(*)::int from question_votes v where v.question_id = ${questions.id})`,
+      })
       .from(questions)
       .where(eq(questions.sessionId, session.id));
     for (const r of counted) expect(r.n, `vote count of ${r.id}`).toBe(r.rows);
@@ -247,12 +293,25 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
 
     // Poll answers acknowledged are stored once each.
     for (const poll of [early, late]) {
-      const [{ n }] = await db.db.select({ n: sql<number>`count(*)::int` }).from(pollResponses).where(eq(pollResponses.pollId, poll.id));
+      const [{ n }] = await db.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(pollResponses)
+        .where(eq(pollResponses.pollId, poll.id));
       expect(n, `answers of ${poll.question}`).toBe(answered.get(poll.id)!.size);
     }
 
     // The timers: each poll closed once (the instance that closes one logs it; only one can).
-    await waitFor(async () => (await db.db.select().from(polls).where(and(eq(polls.id, late.id), eq(polls.status, "closed")))).length === 1, 60_000, "the late poll's timer");
+    await waitFor(
+      async () =>
+        (
+          await db.db
+            .select()
+            .from(polls)
+            .where(and(eq(polls.id, late.id), eq(polls.status, "closed")))
+        ).length === 1,
+      60_000,
+      "the late poll's timer",
+    );
     const closings = (pollId: string) =>
       ready.instances.flatMap((inst) => clusterLog(ready, inst.name)).filter((l) => l.msg === "poll closed by its timer" && l.pollId === pollId).length;
     expect(closings(early.id), "closings of the early poll").toBe(1);
@@ -260,7 +319,13 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
 
     // The session's end: its Chatham House links are erased once, by whichever instance saw it first.
     await waitFor(
-      async () => (await db.db.select().from(qaSessions).where(and(eq(qaSessions.sessionId, session.id), isNotNull(qaSessions.authorsErasedAt)))).length === 1,
+      async () =>
+        (
+          await db.db
+            .select()
+            .from(qaSessions)
+            .where(and(eq(qaSessions.sessionId, session.id), isNotNull(qaSessions.authorsErasedAt)))
+        ).length === 1,
       90_000,
       "the Chatham House erasure at the session's end",
     );
@@ -282,8 +347,123 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
     expect(voters[0].n, "poll answers still linked to people").toBe(0);
 
     // The figures for the report (docs/operations.md quotes them).
-    const figures = { clients: CLIENTS, questions: allKeys.length, recoveredMs, drainedMs, lost: lost.length, doubled: doubled.length, perInstanceBefore: perInstance };
+    const figures = {
+      clients: CLIENTS,
+      questions: allKeys.length,
+      recoveredMs,
+      drainedMs,
+      lost: lost.length,
+      doubled: doubled.length,
+      perInstanceBefore: perInstance,
+    };
     fs.writeFileSync(path.join(ready.logs, "..", "failover-figures.json"), JSON.stringify(figures));
     console.log(`cluster failover: ${JSON.stringify(figures)}`);
+  });
+  it("a LiveKit node dies under a stream: the viewer reconnects to the other node and sees it again", { timeout: 120_000 }, async () => {
+    const { ready } = cluster;
+    // A blank page on loopback for livekit-client: Plenary's own pages allow the camera only on session
+    // pages and would add their own LiveKit connection; this probe connects exactly one participant.
+    const blank = http.createServer((_req, res) => res.end("<!doctype html><title>probe</title>"));
+    await new Promise<void>((resolve) => blank.listen(0, "127.0.0.1", () => resolve()));
+    const origin = `http://127.0.0.1:${(blank.address() as AddressInfo).port}/`;
+    let browser: Browser | undefined;
+    try {
+      // The room is created through the balancer, as Plenary does: LiveKit picks the node to host it.
+      const name = `cluster-stream-${Date.now()}`;
+      const rooms = new RoomServiceClient(ready.livekit.replace(/^ws/, "http"), ready.livekitKey, ready.livekitSecret);
+      await rooms.createRoom({ name, emptyTimeout: 120 });
+      const token = (identity: string, publish: boolean) => {
+        const t = new AccessToken(ready.livekitKey, ready.livekitSecret, { identity, ttl: 600 });
+        t.addGrant({ room: name, roomJoin: true, canPublish: publish, canSubscribe: true });
+        return t.toJwt();
+      };
+      browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+        args: [
+          "--no-sandbox",
+          "--use-fake-device-for-media-stream",
+          "--use-fake-ui-for-media-stream",
+          "--allow-loopback-in-peer-connection",
+          "--disable-features=WebRtcHideLocalIpsWithMdns",
+          "--autoplay-policy=no-user-gesture-required",
+        ],
+      });
+      const umd = fs.readFileSync(path.resolve("node_modules/livekit-client/dist/livekit-client.umd.js"), "utf8");
+      const join = async (identity: string, publish: boolean): Promise<Page> => {
+        const page = await browser!.newPage();
+        await page.goto(origin);
+        await page.evaluate(`${umd}\n;void 0`);
+        await page.evaluate(
+          async ({ url, token, publish }) => {
+            const w = window as ProbeWindow;
+            const room = new w.LivekitClient.Room({});
+            w.states = [];
+            for (const e of ["reconnecting", "signalReconnecting", "reconnected", "disconnected"]) room.on(e, () => w.states.push([Date.now(), e]));
+            room.on("trackSubscribed", (t: unknown) => {
+              const track = t as LkTrack;
+              if (track.kind !== "video") return;
+              const v = document.createElement("video");
+              v.autoplay = true;
+              v.muted = true;
+              document.body.replaceChildren(v);
+              track.attach(v);
+              w.video = v;
+            });
+            await room.connect(url, token);
+            w.room = room;
+            if (publish) await room.localParticipant.setCameraEnabled(true);
+          },
+          { url: ready.livekit, token: await token(identity, publish), publish },
+        );
+        return page;
+      };
+      await join("speaker", true);
+      const viewer = await join("viewer", false);
+      const frames = () => viewer.evaluate(() => (window as ProbeWindow).video?.getVideoPlaybackQuality().totalVideoFrames ?? 0).catch(() => -1);
+      await waitFor(async () => (await frames()) > 30, 30_000, "the viewer to see the stream");
+
+      // The node hosting the room is the one whose log has the participants' RTC sessions.
+      const hosting = ready.livekitNodes.find((n) =>
+        fs
+          .readFileSync(path.join(ready.logs, `${n.name}.log`), "utf8")
+          .split("\n")
+          .some((l) => l.includes("starting RTC session") && l.includes(name)),
+      );
+      expect(hosting, "the node hosting the room").toBeTruthy();
+      const killedAt = Date.now();
+      process.kill(hosting!.pid, "SIGKILL");
+
+      // Frames stop, then come again from the other node.
+      const before = await frames();
+      let stalledAt = 0;
+      let seen = before;
+      await waitFor(
+        async () => {
+          const f = await frames();
+          if (!stalledAt && f <= seen) stalledAt = Date.now();
+          if (stalledAt && f > seen + 10) return true;
+          seen = Math.max(seen, f);
+          return false;
+        },
+        60_000,
+        "the viewer to see the stream again",
+      );
+      const resumedMs = Date.now() - killedAt;
+      const nodeNow = await viewer.evaluate(() => (window as ProbeWindow).room.serverInfo?.nodeId);
+      const states = await viewer.evaluate(() => (window as ProbeWindow).states.map(([t, e]) => `${e}@+${t}`));
+      const hostingId = /"nodeID": "([^"]+)"/.exec(fs.readFileSync(path.join(ready.logs, `${hosting!.name}.log`), "utf8"))?.[1];
+      expect(nodeNow, "the viewer's node after the failover").toBeTruthy();
+      expect(nodeNow).not.toBe(hostingId);
+      const figures = {
+        killedNode: hosting!.name,
+        resumedMs,
+        viewerStates: states.map((s) => s.replace(/@\+(\d+)/, (_m, t) => `@+${Number(t) - killedAt}ms`)),
+      };
+      fs.writeFileSync(path.join(ready.logs, "..", "livekit-failover-figures.json"), JSON.stringify(figures));
+      console.log(`livekit failover: ${JSON.stringify(figures)}`);
+    } finally {
+      await browser?.close();
+      blank.close();
+    }
   });
 });

@@ -41,11 +41,15 @@ export function startCluster(opts: { env?: Record<string, string>; maxSeconds: n
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-cluster-"));
   // Postgres (run as its own user when this is root) must be able to enter the folder.
   fs.chmodSync(data, 0o755);
-  const child = spawn(process.execPath, [path.join(root, "scripts", "cluster.mjs"), "--ports", "auto", "--data", data, "--quiet", "--max-seconds", String(opts.maxSeconds)], {
-    cwd: root,
-    env: { ...process.env, ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, "scripts", "cluster.mjs"), "--ports", "auto", "--data", data, "--quiet", "--max-seconds", String(opts.maxSeconds)],
+    {
+      cwd: root,
+      env: { ...process.env, ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {
