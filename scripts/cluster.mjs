@@ -360,7 +360,11 @@ backend plenary
     cookie plenary_lb insert indirect nocache httponly
     option httpchk GET /healthz
     http-check expect status 200
-    default-server inter 1s fall 2 rise 2
+    # A dead instance refuses the check's connection at once (down after 3 s); a busy one may take
+    # a few seconds to answer and must not be taken out for that, or the survivor of a crash, busy
+    # with everyone reconnecting, would be taken out too and the balancer left with no server.
+    timeout check 5s
+    default-server inter 1s fall 3 rise 2
     server a 127.0.0.1:${ports.plenaryA} check cookie a
     server b 127.0.0.1:${ports.plenaryB} check cookie b
 
