@@ -280,7 +280,8 @@ try {
     ["plenary-b", ports.plenaryB],
   ]) {
     const p = start(name, process.execPath, [path.join(root, "scripts", "start.mjs")], { env: plenaryEnv(port, name), echo: true });
-    await waitFor(`Plenary ${name}`, () => httpOk(`http://127.0.0.1:${port}/healthz`), 120_000, p);
+    // Generous: on a busy machine one start has taken over two minutes.
+    await waitFor(`Plenary ${name}`, () => httpOk(`http://127.0.0.1:${port}/healthz`), 300_000, p);
     instances.push({ name, port, pid: p.pid });
   }
   // The balancer sends traffic once its health checks saw both instances up.
