@@ -2,8 +2,21 @@ import Link from "next/link";
 import type { Metadata, Viewport } from "next";
 import { getApp } from "@/server/context";
 import { pageActor } from "@/server/http/page-auth";
+import localFont from "next/font/local";
 import { AccountMenu } from "./_components/account-menu";
+import "./tokens.css";
 import "./globals.css";
+
+// Public Sans, from its npm package: served by this app under /_next/static (the CSP's font-src
+// 'self'), never from a font CDN. One variable file carries every weight.
+const publicSans = localFont({
+  src: [
+    { path: "../node_modules/@fontsource-variable/public-sans/files/public-sans-latin-wght-normal.woff2", style: "normal", weight: "100 900" },
+    { path: "../node_modules/@fontsource-variable/public-sans/files/public-sans-latin-wght-italic.woff2", style: "italic", weight: "100 900" },
+  ],
+  variable: "--font-public-sans",
+  display: "swap",
+});
 
 export const dynamic = "force-dynamic";
 
@@ -18,7 +31,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   const app = getApp();
   const actor = await pageActor();
   return (
-    <html lang="en">
+    <html lang="en" className={publicSans.variable}>
       <body>
         <a className="skip-link" href="#main">
           Skip to content

@@ -15,6 +15,10 @@ async function actorOf(plenary: TestServer, spec: Parameters<typeof createPerson
   return (await plenary.services.auth.resolveToken(p.token)).actor;
 }
 
+export async function attendeeActor(plenary: TestServer, id = uniq()) {
+  return actorOf(plenary, { name: `Attendee ${id}`, email: `attendee-${id}@example.org`, attendanceMode: "in_person" });
+}
+
 export async function moderatorActor(plenary: TestServer, slug: string) {
   const id = uniq();
   return actorOf(plenary, { name: `Mod ${id}`, email: `mod-${id}@example.org`, roles: [{ slug, role: "moderator" }] });
