@@ -30,8 +30,10 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const app = getApp();
   const actor = await pageActor();
+  // The organizer's branding (/admin/branding); the defaults if it cannot be read, so a page still renders.
+  const branding = await app.branding.get().catch(() => ({ name: null, accent: null, logo: null }));
   return (
-    <html lang="en" className={publicSans.variable}>
+    <html lang="en" className={publicSans.variable} style={branding.accent ? ({ "--brand": branding.accent } as React.CSSProperties) : undefined}>
       <body>
         <a className="skip-link" href="#main">
           Skip to content
@@ -45,7 +47,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           <Link href="/" className="brand">
             Plenary
           </Link>
-          <span className="brand-event">2024 FMS Symposium</span>
+          {branding.logo ? (
+            // eslint-disable-next-line @next/next/no-img-element
+            <img className="brand-logo" src={branding.logo} alt="" height={28} />
+          ) : null}
+          <span className="brand-event">{branding.name ?? "2024 FMS Symposium"}</span>
           <nav aria-label="Account">
             {actor?.isOrganizer ? <a href="/admin">Organizer console</a> : null}
             {app.config.demo ? <a href="/dev/mailbox">Demo mailbox</a> : null}
