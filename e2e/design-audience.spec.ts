@@ -76,7 +76,7 @@ test("in the room on a Day 1 phone: the ask box in the first screen, under the C
 });
 
 test("a remote stakeholder at 1366×768 watches in a theater layout with player controls", async ({ browser, plenary }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(300_000);
   const panelist = await signedIn(browser, plenary, { name: "Pat Panelist", email: "pat-design@example.org", roles: [{ slug: SLUG, role: "panelist" }] });
   const bp = panelist.page;
   await bp.goto(`/sessions/${SLUG}/backstage`);

@@ -19,6 +19,7 @@ test.describe("Day 1", () => {
   const SLUG = "fms-planning"; // Chatham House, 09:45–11:15 Thursday
 
   test("phone in the room, agenda", async ({ browser, plenary }) => {
+    test.setTimeout(180_000);
     plenary.clock.set!(new Date("2024-05-23T10:00:00-04:00"));
     await runningPoll(plenary, SLUG, "Which planning step slows your cases most?", ["Requirements", "Pricing", "Congressional notification", "Contracting"], 6);
     await approvedQuestions(plenary, SLUG, ["How early should partners engage on total package approach?", "What changed in the LOR checklist this year?"]);
@@ -42,7 +43,7 @@ test.describe("Day 2", () => {
   const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Friday, on the record, streamed
 
   test("projector, phone, panel tablet, remote viewer", async ({ browser, plenary }) => {
-    test.setTimeout(180_000);
+    test.setTimeout(360_000);
     plenary.clock.set!(new Date("2024-05-24T10:00:00-04:00"));
     await approvedQuestions(plenary, SLUG, [longQuestion(500), "Will the FMS reform working group publish its findings?", "How do partners see LOA status in real time?", "What is the timeline for the new pricing rules?"], { stage: true });
     await runningPoll(plenary, SLUG, "Which area should government and industry tackle first?");

@@ -59,8 +59,9 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
   const polls = unavailableReason(item, "polls");
 
   const inRoom = audience === "room";
-  // Stream-first (theater) when there is a stream to watch and the viewer is not in the room.
-  const theater = !inRoom && !stream && Boolean(streamProps);
+  // Stream-first (theater) when there is a stream to watch (a video server is there) and the viewer
+  // is not in the room; without one the page keeps its plain layout and says why.
+  const theater = !inRoom && !stream && Boolean(streamProps?.snapshot.available);
   const pollsSection = (
     <section className="panel-section polls-section" aria-labelledby="polls-heading" id="polls">
       <h2 id="polls-heading">Polls</h2>
