@@ -113,13 +113,27 @@ test("a remote stakeholder at 1366×768 watches in a theater layout with player 
   await mute.focus();
   await page.keyboard.press("Enter");
   await expect(controls.getByRole("button", { name: "Unmute" })).toHaveAttribute("aria-pressed", "true");
-  await expect.poll(() => page.locator('audio[data-speaker="Pat Panelist"]').first().evaluate((a: HTMLAudioElement) => a.muted)).toBe(true);
+  await expect
+    .poll(() =>
+      page
+        .locator('audio[data-speaker="Pat Panelist"]')
+        .first()
+        .evaluate((a: HTMLAudioElement) => a.muted),
+    )
+    .toBe(true);
   await page.keyboard.press("Enter");
   const volume = controls.getByRole("slider", { name: "Volume" });
   await volume.focus();
   for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowLeft");
   await expect(volume).toHaveValue("80");
-  await expect.poll(() => page.locator('audio[data-speaker="Pat Panelist"]').first().evaluate((a: HTMLAudioElement) => a.volume)).toBeCloseTo(0.8);
+  await expect
+    .poll(() =>
+      page
+        .locator('audio[data-speaker="Pat Panelist"]')
+        .first()
+        .evaluate((a: HTMLAudioElement) => a.volume),
+    )
+    .toBeCloseTo(0.8);
   await expect(controls.getByRole("button", { name: "Picture in picture" })).toBeEnabled();
   const fullscreen = controls.getByRole("button", { name: "Full screen" });
   await fullscreen.focus();
@@ -133,7 +147,12 @@ test("a remote stakeholder at 1366×768 watches in a theater layout with player 
 });
 
 test("the panelist's tablet: no site chrome above the stage, the queue at the top, a way out", async ({ browser, plenary }) => {
-  await approvedQuestions(plenary, SLUG, ["What is the timeline for the new pricing rules?", "How will FMS-only items be handled?", "What about sustainment cases?"], { stage: true });
+  await approvedQuestions(
+    plenary,
+    SLUG,
+    ["What is the timeline for the new pricing rules?", "How will FMS-only items be handled?", "What about sustainment cases?"],
+    { stage: true },
+  );
   const { page, context } = await signedIn(
     browser,
     plenary,
@@ -149,7 +168,10 @@ test("the panelist's tablet: no site chrome above the stage, the queue at the to
   await expect(queue.getByRole("listitem").first()).toBeVisible();
   expect((await page.getByRole("heading", { name: /^Queue/ }).boundingBox())!.y, "queue heading near the top").toBeLessThan(150);
   expect((await queue.boundingBox())!.y, "queue inside the first screen").toBeLessThan(768 / 2);
-  await expect(page.getByRole("navigation", { name: "Leave the panel view" }).getByRole("link", { name: "← Session page" })).toHaveAttribute("href", `/sessions/${SLUG}`);
+  await expect(page.getByRole("navigation", { name: "Leave the panel view" }).getByRole("link", { name: "← Session page" })).toHaveAttribute(
+    "href",
+    `/sessions/${SLUG}`,
+  );
   await expectNoAxeViolations(page, "panel view on a tablet");
   await context.close();
 });

@@ -26,10 +26,18 @@ export async function moderatorActor(plenary: TestServer, slug: string) {
 
 /** A question of exactly `length` characters, words of ordinary length, as the longest the limit allows. */
 export function longQuestion(length = 500): string {
-  const words = "How will the new exception to the standard foreign military sales process affect partner nations who already have letters of offer and acceptance in progress and what".split(" ");
+  const words =
+    "How will the new exception to the standard foreign military sales process affect partner nations who already have letters of offer and acceptance in progress and what".split(
+      " ",
+    );
   let out = "";
   for (let i = 0; out.length < length; i++) out += (out ? " " : "") + words[i % words.length];
-  return out.slice(0, length - 1).trimEnd().padEnd(length - 1, "s") + "?";
+  return (
+    out
+      .slice(0, length - 1)
+      .trimEnd()
+      .padEnd(length - 1, "s") + "?"
+  );
 }
 
 /** Asks `texts` as attendees and approves them; stages the first when `stage` is set. */
@@ -50,7 +58,13 @@ export async function approvedQuestions(plenary: TestServer, slug: string, texts
     ids.push(question.id);
     if (options.stage && ids.length === 1) {
       const version = approved.questions.find((q) => q.id === question.id)!.version;
-      await plenary.services.qa.moderate(mod, { slug, key: `s${id}`.slice(0, 20), questionId: question.id, expectedVersion: version, action: { type: "stage" } });
+      await plenary.services.qa.moderate(mod, {
+        slug,
+        key: `s${id}`.slice(0, 20),
+        questionId: question.id,
+        expectedVersion: version,
+        action: { type: "stage" },
+      });
     }
   }
   return ids;

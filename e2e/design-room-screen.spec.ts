@@ -33,14 +33,23 @@ async function expectFits(page: Page, label: string) {
   await expectInside(page, '[data-testid="screen-code"]', "join code");
 }
 
-const px = (page: Page, selector: string) => page.locator(selector).first().evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+const px = (page: Page, selector: string) =>
+  page
+    .locator(selector)
+    .first()
+    .evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
 
 test("the room screen fits 1080p and 720p with a 500-character question, a six-option poll and a word cloud", async ({ browser, plenary }) => {
   test.setTimeout(120_000);
   const text = longQuestion(500);
   expect(text).toHaveLength(500);
   await approvedQuestions(plenary, SLUG, [text], { stage: true });
-  const { page, context } = await signedIn(browser, plenary, { name: "Room Screen", email: "room-screen@example.org", roles: [{ slug: SLUG, role: "panelist" }] }, { viewport: SIZES[0] });
+  const { page, context } = await signedIn(
+    browser,
+    plenary,
+    { name: "Room Screen", email: "room-screen@example.org", roles: [{ slug: SLUG, role: "panelist" }] },
+    { viewport: SIZES[0] },
+  );
   const screen = new ScreenPage(page);
   await screen.goto(SLUG);
   await expect(screen.onStage).toContainText(text.slice(0, 40));

@@ -45,14 +45,29 @@ test.describe("Day 2", () => {
   test("projector, phone, panel tablet, remote viewer", async ({ browser, plenary }) => {
     test.setTimeout(360_000);
     plenary.clock.set!(new Date("2024-05-24T10:00:00-04:00"));
-    await approvedQuestions(plenary, SLUG, [longQuestion(500), "Will the FMS reform working group publish its findings?", "How do partners see LOA status in real time?", "What is the timeline for the new pricing rules?"], { stage: true });
+    await approvedQuestions(
+      plenary,
+      SLUG,
+      [
+        longQuestion(500),
+        "Will the FMS reform working group publish its findings?",
+        "How do partners see LOA status in real time?",
+        "What is the timeline for the new pricing rules?",
+      ],
+      { stage: true },
+    );
     await runningPoll(plenary, SLUG, "Which area should government and industry tackle first?");
 
     for (const [w, h] of [
       [1920, 1080],
       [1280, 720],
     ]) {
-      const screen = await signedIn(browser, plenary, { name: `Screen ${w}`, email: `screen-${w}@example.org`, roles: [{ slug: SLUG, role: "panelist" }] }, { viewport: { width: w, height: h } });
+      const screen = await signedIn(
+        browser,
+        plenary,
+        { name: `Screen ${w}`, email: `screen-${w}@example.org`, roles: [{ slug: SLUG, role: "panelist" }] },
+        { viewport: { width: w, height: h } },
+      );
       await screen.page.goto(`/sessions/${SLUG}/screen`);
       await expect(screen.page.getByTestId("screen-on-stage")).toBeVisible();
       await expect(screen.page.getByTestId("poll-results")).toBeVisible();
@@ -69,7 +84,12 @@ test.describe("Day 2", () => {
     await shoot(p, "phone-day2");
     await phone.close();
 
-    const panel = await signedIn(browser, plenary, { name: "Pat Panelist", email: "pat-panel@example.org", roles: [{ slug: SLUG, role: "panelist" }] }, { viewport: { width: 1024, height: 768 }, hasTouch: true });
+    const panel = await signedIn(
+      browser,
+      plenary,
+      { name: "Pat Panelist", email: "pat-panel@example.org", roles: [{ slug: SLUG, role: "panelist" }] },
+      { viewport: { width: 1024, height: 768 }, hasTouch: true },
+    );
     await panel.page.goto(`/sessions/${SLUG}/panel`);
     await expect(panel.page.getByTestId("qa-connection")).toHaveAttribute("data-status", "live");
     await shoot(panel.page, "panel-tablet");
@@ -81,12 +101,21 @@ test.describe("Day 2", () => {
     await bp.getByRole("button", { name: "Preview camera and microphone" }).click();
     await bp.getByRole("button", { name: "Join backstage" }).click();
     await expect(bp.getByText("You are backstage.")).toBeVisible({ timeout: 20_000 });
-    const mod = await personContext(browser, plenary, { name: "Morgan Moderator", email: "morgan-shots@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
+    const mod = await personContext(browser, plenary, {
+      name: "Morgan Moderator",
+      email: "morgan-shots@example.org",
+      roles: [{ slug: SLUG, role: "moderator" }],
+    });
     await mod.page.goto(`/sessions/${SLUG}/backstage`);
     await mod.page.getByRole("button", { name: "Go live" }).click();
     await expect(mod.page.getByRole("status").filter({ hasText: "Live: viewers can see" })).toBeVisible();
 
-    const viewer = await signedIn(browser, plenary, { name: "Remy Remote", email: "remy-shots@example.org", affiliation: "Partner Nation MoD", attendanceMode: "remote" }, { viewport: { width: 1366, height: 768 } });
+    const viewer = await signedIn(
+      browser,
+      plenary,
+      { name: "Remy Remote", email: "remy-shots@example.org", affiliation: "Partner Nation MoD", attendanceMode: "remote" },
+      { viewport: { width: 1366, height: 768 } },
+    );
     await viewer.page.goto(`/sessions/${SLUG}`);
     await viewer.page.getByRole("button", { name: "Watch" }).click();
     await expectVideoPlaying(viewer.page, 'video[aria-label="Pat Panelist (camera)"]');

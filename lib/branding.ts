@@ -47,14 +47,20 @@ export const brandingUpdateSchema = z
       .trim()
       .transform((s) => s.toLowerCase())
       .refine((s) => s === "" || /^#[0-9a-f]{6}$/.test(s), "Give the colour as #rrggbb, e.g. #0b4f8a.")
-      .refine((s) => s === "" || contrastOnWhite(s) >= 4.5, "This colour is too light: white text on it and links in it would not be readable (contrast below 4.5:1 on white). Choose a darker colour.")
+      .refine(
+        (s) => s === "" || contrastOnWhite(s) >= 4.5,
+        "This colour is too light: white text on it and links in it would not be readable (contrast below 4.5:1 on white). Choose a darker colour.",
+      )
       .transform((s) => (s === "" ? null : s))
       .nullable(),
     logo: z
       .string()
       .max(Math.ceil((BRANDING_LIMITS.logoBytes * 4) / 3) + 64, `The logo is larger than ${BRANDING_LIMITS.logoBytes / 1024} KB.`)
       .refine((s) => s === "" || LOGO.test(s), "The logo must be a PNG, JPEG or WebP image.")
-      .refine((s) => s === "" || base64Bytes(s.replace(LOGO, "$2")) <= BRANDING_LIMITS.logoBytes, `The logo is larger than ${BRANDING_LIMITS.logoBytes / 1024} KB.`)
+      .refine(
+        (s) => s === "" || base64Bytes(s.replace(LOGO, "$2")) <= BRANDING_LIMITS.logoBytes,
+        `The logo is larger than ${BRANDING_LIMITS.logoBytes / 1024} KB.`,
+      )
       .transform((s) => (s === "" ? null : s))
       .nullable(),
   })

@@ -56,8 +56,8 @@ export function AgendaView({ event, items: initial, serverNow }: Props) {
               <div className="day-legend" data-testid="chatham-legend">
                 <p className="chatham-mark">{CHATHAM_HOUSE_BADGE}</p>
                 <p>
-                  Every session of this day is held under the Chatham House Rule, in the room only: never streamed, never recorded, and questions are
-                  always anonymous. <a href="#rule-day1">What the Rule means</a>
+                  Every session of this day is held under the Chatham House Rule, in the room only: never streamed, never recorded, and questions are always
+                  anonymous. <a href="#rule-day1">What the Rule means</a>
                 </p>
               </div>
             ) : (

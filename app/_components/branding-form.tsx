@@ -20,7 +20,7 @@ export function BrandingForm({ initial, eventName }: { initial: Branding; eventN
       return;
     }
     const reader = new FileReader();
-    reader.onload = () => setLogo(String(reader.result));
+    reader.onload = () => setLogo(typeof reader.result === "string" ? reader.result : null);
     reader.readAsDataURL(file);
   };
 
@@ -52,7 +52,9 @@ export function BrandingForm({ initial, eventName }: { initial: Branding; eventN
           <input type="text" value={accent} onChange={(e) => setAccent(e.target.value)} aria-label="Brand colour as #rrggbb" size={8} />
         </span>
         <span className="hint" id="accent-contrast">
-          {ratio === null ? "Give the colour as #rrggbb." : `Contrast on white: ${ratio.toFixed(1)}:1 ${ratio >= 4.5 ? "(readable)" : "(too light: at least 4.5:1 is needed)"}`}
+          {ratio === null
+            ? "Give the colour as #rrggbb."
+            : `Contrast on white: ${ratio.toFixed(1)}:1 ${ratio >= 4.5 ? "(readable)" : "(too light: at least 4.5:1 is needed)"}`}
         </span>
       </label>
       <label>

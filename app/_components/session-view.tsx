@@ -72,7 +72,11 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
   const qaSection = (
     <section className="panel-section" aria-labelledby="qa-heading">
       <h2 id="qa-heading">Questions &amp; answers</h2>
-      {qa || !qaProps ? <p className="unavailable">{qa ?? "Not available for this session."}</p> : <QaAudience {...qaProps} afterAsk={inRoom ? pollsSection : undefined} />}
+      {qa || !qaProps ? (
+        <p className="unavailable">{qa ?? "Not available for this session."}</p>
+      ) : (
+        <QaAudience {...qaProps} afterAsk={inRoom ? pollsSection : undefined} />
+      )}
     </section>
   );
   const pollsInQa = inRoom && !qa && Boolean(qaProps);
@@ -131,7 +135,13 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
               <h2 id="stream-heading" className="visually-hidden">
                 Live stream
               </h2>
-              <StreamSection initial={streamProps!.snapshot} abilities={streamProps!.abilities} serverNow={serverNow} timeZone={event.timeZone} videoOverlay={videoOverlay} />
+              <StreamSection
+                initial={streamProps!.snapshot}
+                abilities={streamProps!.abilities}
+                serverNow={serverNow}
+                timeZone={event.timeZone}
+                videoOverlay={videoOverlay}
+              />
             </section>
             <div className="theater-side">
               {qaSection}
@@ -149,7 +159,13 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
               {stream || !streamProps ? (
                 <p className="unavailable">{stream ?? "Not available for this session: it is not streamed."}</p>
               ) : (
-                <StreamSection initial={streamProps.snapshot} abilities={streamProps.abilities} serverNow={serverNow} timeZone={event.timeZone} videoOverlay={videoOverlay} />
+                <StreamSection
+                  initial={streamProps.snapshot}
+                  abilities={streamProps.abilities}
+                  serverNow={serverNow}
+                  timeZone={event.timeZone}
+                  videoOverlay={videoOverlay}
+                />
               )}
             </section>
             <div>

@@ -14,9 +14,7 @@ import { findBranding, upsertBranding } from "./queries";
  * render (the root layout), so it is one primary-key lookup.
  */
 export class BrandingService {
-  constructor(
-    private readonly deps: { db: Database; agenda: AgendaService; guard: Guard; audit: AuditService; clock: Clock },
-  ) {}
+  constructor(private readonly deps: { db: Database; agenda: AgendaService; guard: Guard; audit: AuditService; clock: Clock }) {}
 
   async get(): Promise<Branding> {
     const event = await this.deps.agenda.getEvent();

@@ -54,7 +54,17 @@ function tilesOf(room: Room): Tile[] {
   return tiles;
 }
 
-function VideoView({ track, label, main, videoRef }: { track: RemoteTrack; label: string; main?: boolean; videoRef?: React.RefObject<HTMLVideoElement | null> }) {
+function VideoView({
+  track,
+  label,
+  main,
+  videoRef,
+}: {
+  track: RemoteTrack;
+  label: string;
+  main?: boolean;
+  videoRef?: React.RefObject<HTMLVideoElement | null>;
+}) {
   const own = useRef<HTMLVideoElement>(null);
   const ref = videoRef ?? own;
   useEffect(() => {
