@@ -228,3 +228,4 @@ export * from "./schema-polls";
 
 export * from "./schema-qa";
 export * from "./schema-messages";
+export * from "./schema-branding";

@@ -30,10 +30,15 @@ test("the agenda lists every item of both days in order with the seed's times", 
   await expect(welcome).toContainText("Remarks");
   await expect(page.locator('li[data-slug="fms-planning"] .description')).toContainText("tool of statecraft");
 
-  // Day 1 items carry the Rule; Day 2 programme sessions say streamed live; breaks have no Q&A.
+  // Day 1 carries the Rule once, as a legend under its heading, not on every row; Day 2 programme
+  // sessions say streamed live; breaks have no Q&A.
+  const legend = page.getByTestId("chatham-legend");
+  await expect(legend).toHaveCount(1);
+  await expect(legend).toContainText("Chatham House Rule — in the room only, never recorded");
+  await expect(page.getByRole("region", { name: /^Day 1/ }).getByTestId("chatham-legend")).toHaveCount(1);
   for (const p of programme) {
     const row = page.locator(`li[data-slug="${p.slug}"]`);
-    if (p.day === "2024-05-23") await expect(row).toContainText("Chatham House Rule — in the room only, never recorded");
+    if (p.day === "2024-05-23") await expect(row).not.toContainText("Chatham House Rule — in the room only, never recorded");
     if (p.day === "2024-05-24" && p.kind !== "break") await expect(row).toContainText("Streamed live");
     if (["registration", "break", "meal", "reception"].includes(p.kind)) await expect(row.getByText("Q&A", { exact: true })).toHaveCount(0);
   }

@@ -15,6 +15,7 @@ import { usesSecureCookies } from "./auth/cookies";
 import { clientAddress, parseTrustedProxies } from "./http/client-ip";
 import { createMailer } from "./mail/mailer";
 import { PeopleService } from "./people/service";
+import { BrandingService } from "./branding/service";
 import { PollService, type PollServiceOptions } from "./polls/service";
 import { CLIENT_IP_HEADER, pathShape } from "./http/route";
 import { registerHandlers } from "./realtime/handlers";
@@ -250,6 +251,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       polls,
       qa,
       notes: new NoteService({ db: database.db, guard, audit, clock, agenda, publish: notePublisher(sockets) }),
+      branding: new BrandingService({ db: database.db, agenda, guard, audit, clock }),
     };
     await services.people.ensureOrganizers(config.organizers);
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.

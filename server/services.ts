@@ -6,6 +6,7 @@ import type { AuthOptions } from "next-auth";
 import type { Database, DatabaseHandle } from "../db/client";
 import type { AgendaService } from "./agenda/service";
 import type { AuditService } from "./audit/service";
+import type { BrandingService } from "./branding/service";
 import type { Guard } from "./auth/guard";
 import type { AuthService } from "./auth/service";
 import type { Clock } from "./clock";
@@ -49,4 +50,6 @@ export interface PlenaryServices {
   qa: QaService;
   /** Private notes from a session's producers to its panelists. */
   notes: NoteService;
+  /** The event's name, logo and colour as organizers set them. */
+  branding: BrandingService;
 }

@@ -1,6 +1,6 @@
 "use client";
 import { useMemo } from "react";
-import { kindLabels, liveStatuses, type AgendaItem, type EventInfo } from "@/lib/agenda";
+import { CHATHAM_HOUSE_BADGE, kindLabels, liveStatuses, type AgendaItem, type EventInfo } from "@/lib/agenda";
 import { formatDay } from "@/lib/time";
 import { ItemTime } from "./item-time";
 import { RuleBadges } from "./rule-badges";
@@ -45,16 +45,28 @@ export function AgendaView({ event, items: initial, serverNow }: Props) {
       {days.map(([day, dayItems], index) => {
         const first = dayItems[0];
         const headingId = `day-${day}`;
+        // A day wholly under the Chatham House Rule says so once, with its legend, not on every row.
+        const chathamDay = dayItems.every((i) => i.rule === "chatham_house");
         return (
           <section key={day} aria-labelledby={headingId}>
             <h2 id={headingId} className="day-heading">
               Day {index + 1} · {formatDay(first.startsAt, event.timeZone)}
             </h2>
-            <p className="day-note">
-              {first.rule === "chatham_house"
-                ? "In the room only, under the Chatham House Rule: never streamed, never recorded."
-                : `Hosted by ${first.host}, with a virtual component: programme sessions are streamed live.`}
-            </p>
+            {chathamDay ? (
+              <div className="day-legend" data-testid="chatham-legend">
+                <p className="chatham-mark">{CHATHAM_HOUSE_BADGE}</p>
+                <p>
+                  Every session of this day is held under the Chatham House Rule, in the room only: never streamed, never recorded, and questions are always
+                  anonymous. <a href="#rule-day1">What the Rule means</a>
+                </p>
+              </div>
+            ) : (
+              <p className="day-note">
+                {first.rule === "chatham_house"
+                  ? "In the room only, under the Chatham House Rule: never streamed, never recorded."
+                  : `Hosted by ${first.host}, with a virtual component: programme sessions are streamed live.`}
+              </p>
+            )}
             <ol className="agenda">
               {dayItems.map((item) => {
                 const status = statuses.get(item.slug);
@@ -75,7 +87,7 @@ export function AgendaView({ event, items: initial, serverNow }: Props) {
                       </h3>
                       {item.topic ? <p>Topic: {item.topic}</p> : null}
                       {item.description ? <p className="description">{item.description}</p> : null}
-                      <RuleBadges item={item} status={status} />
+                      <RuleBadges item={item} status={status} ruleShownByDay={chathamDay} />
                     </div>
                   </li>
                 );

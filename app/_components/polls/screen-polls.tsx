@@ -1,4 +1,5 @@
 "use client";
+import { useFitText } from "../use-fit-text";
 import { useServerClock } from "../use-server-clock";
 import { PollResultsChart } from "./poll-results-chart";
 import { timeLeft } from "./session-polls";
@@ -16,20 +17,27 @@ export function ScreenPolls({ slug, serverNow }: { slug: string; serverNow: stri
   const { state } = usePolls(slug, { view: "screen" });
   const now = useServerClock(serverNow, 1000);
   const entry = currentPoll(state.entries);
+  // The poll's type scales to fit its cell of the screen (it never scrolls): refit when the results or the clock's text change.
+  const left = entry ? timeLeft(entry.poll, now) : null;
+  const fit = useFitText<HTMLDivElement, HTMLElement>(entry ? `${JSON.stringify(entry.results)}:${entry.poll.status}:${left ?? ""}` : null, {
+    min: 12,
+    maxOfHeight: 0.05,
+  });
   // Nothing on the projector until a moderator launches a poll.
   if (!state.snapshot || !entry) return null;
   const { poll, results } = entry;
-  const left = timeLeft(poll, now);
   return (
-    <section className="screen-polls" aria-labelledby="screen-poll-question" aria-live="polite">
-      <h2 id="screen-poll-question" className="screen-question">
-        {poll.question}
-      </h2>
-      <p className="screen-status">
-        {poll.status === "open" ? "Poll open — answer on your phone" : "Poll closed"}
-        {left ? ` · closes in ${left}` : ""}
-      </p>
-      {results ? <PollResultsChart poll={poll} results={results} size="large" /> : <p className="screen-waiting">Waiting for the first answers…</p>}
-    </section>
+    <div className="screen-polls-box" ref={fit.box}>
+      <section className="screen-polls" aria-labelledby="screen-poll-question" aria-live="polite" ref={fit.content}>
+        <h2 id="screen-poll-question" className="screen-question">
+          {poll.question}
+        </h2>
+        <p className="screen-status">
+          {poll.status === "open" ? "Poll open — answer on your phone" : "Poll closed"}
+          {left ? ` · closes in ${left}` : ""}
+        </p>
+        {results ? <PollResultsChart poll={poll} results={results} size="large" /> : <p className="screen-waiting">Waiting for the first answers…</p>}
+      </section>
+    </div>
   );
 }

@@ -39,6 +39,8 @@ export function SessionPolls({ slug, serverNow }: Props) {
   const { state, command, recordAnswer } = usePolls(slug);
   const now = useServerClock(serverNow, 1000);
   const [announcement, setAnnouncement] = useState("");
+  // A newly opened poll, shown in a banner with a jump to it until it is answered, closed or dismissed.
+  const [banner, setBanner] = useState<{ id: string; question: string } | null>(null);
   // Answers not yet acknowledged (offline, timed out): sent again after the next snapshot.
   const pending = useRef(new Map<string, PollAnswer>());
   const [, setPendingCount] = useState(0);
@@ -53,7 +55,16 @@ export function SessionPolls({ slug, serverNow }: Props) {
     if (!e || e.type === "answered") return;
     const text = { opened: "New poll", reopened: "Poll reopened", closed: "Poll closed", published: "Results published" }[e.type];
     setAnnouncement(`${text}: ${e.poll.question}`);
+    if (e.type === "opened" || e.type === "reopened") setBanner({ id: e.poll.id, question: e.poll.question });
+    else if (e.type === "closed") setBanner((b) => (b?.id === e.poll.id ? null : b));
   }, [state.lastEvent]);
+  const answeredBanner = banner ? Boolean(state.mine[banner.id]) : false;
+  const jump = (id: string) => {
+    setBanner(null);
+    const target = document.getElementById(`poll-${id}`);
+    target?.scrollIntoView({ block: "start", behavior: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+    target?.focus({ preventScroll: true });
+  };
 
   const send = async (pollId: string, answer: PollAnswer): Promise<MyAnswer> => {
     clearTimeout(retries.current.get(pollId));
@@ -94,6 +105,25 @@ export function SessionPolls({ slug, serverNow }: Props) {
       <div role="status" aria-live="polite" className="visually-hidden" data-testid="poll-announcer">
         {announcement}
       </div>
+      {banner && !answeredBanner ? (
+        <div className="poll-banner" data-testid="poll-banner">
+          <p>
+            <strong>New poll:</strong> {banner.question}
+          </p>
+          <a
+            href={`#poll-${banner.id}`}
+            onClick={(ev) => {
+              ev.preventDefault();
+              jump(banner.id);
+            }}
+          >
+            Jump to poll
+          </a>
+          <button type="button" className="secondary" onClick={() => setBanner(null)} aria-label="Dismiss the new poll notice">
+            Dismiss
+          </button>
+        </div>
+      ) : null}
       {state.connection === "offline" ? <p className="connection-note">Reconnecting… Answers you send go out when the connection is back.</p> : null}
       {!state.snapshot && state.connection !== "offline" ? <p className="muted">Loading polls…</p> : null}
       {state.snapshot && !state.can.answer ? (
@@ -196,7 +226,7 @@ function AudiencePoll({
 
   const picks = poll.maxPicks ?? 1;
   return (
-    <article className={`poll-card${open ? " is-open" : ""}`} aria-labelledby={headingId}>
+    <article className={`poll-card${open ? " is-open" : ""}`} aria-labelledby={headingId} id={`poll-${poll.id}`} tabIndex={-1}>
       <h3 id={headingId}>{poll.question}</h3>
       <p className="poll-meta">
         <span className={`poll-state${open ? " poll-state-open" : ""}`}>{open ? "Open" : "Closed"}</span>

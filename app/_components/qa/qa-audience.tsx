@@ -22,10 +22,12 @@ export interface QaAudienceProps {
   outboxKey: string | null;
   /** The server's "now" at render (the clock may be simulated). */
   serverNow: string;
+  /** Shown right after the ask box (in the room: the live poll), before the audience's questions. */
+  afterAsk?: React.ReactNode;
 }
 
 /** The audience's Q&A: ask (with similar questions), vote, follow own questions, see what is on stage. */
-export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links, outboxKey, serverNow }: QaAudienceProps) {
+export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links, outboxKey, serverNow, afterAsk }: QaAudienceProps) {
   const [spoken, announce] = useAnnouncer();
   // "Pause live updates" stops the list moving and holds what would be announced about it; on
   // resume one sentence says what came in meanwhile.
@@ -83,6 +85,7 @@ export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links, outb
           <a href={`/signin?callbackUrl=${encodeURIComponent(`/sessions/${slug}`)}`}>Sign in</a> or <a href="/join">join with the room code</a> to see the
           questions, ask and vote.
         </p>
+        {afterAsk}
       </div>
     );
   }
@@ -121,6 +124,7 @@ export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links, outb
           onVoted={() => announce("Your vote was added to that question instead.")}
         />
       ) : null}
+      {afterAsk}
       <MyQuestions state={state} onDismiss={(k) => client?.dismissFailure(k)} />
       <QuestionList
         state={state}

@@ -15,6 +15,8 @@ interface Props {
   token: StreamToken;
   hand: MyHand;
   onState(state: StageState, message?: string): void;
+  /** Laid over the bottom of the video, kept in full screen (live captions). */
+  overlay?: React.ReactNode;
 }
 
 /** LiveKit's TrackSource numbers in participant permissions. */
@@ -52,8 +54,19 @@ function tilesOf(room: Room): Tile[] {
   return tiles;
 }
 
-function VideoView({ track, label, main }: { track: RemoteTrack; label: string; main?: boolean }) {
-  const ref = useRef<HTMLVideoElement>(null);
+function VideoView({
+  track,
+  label,
+  main,
+  videoRef,
+}: {
+  track: RemoteTrack;
+  label: string;
+  main?: boolean;
+  videoRef?: React.RefObject<HTMLVideoElement | null>;
+}) {
+  const own = useRef<HTMLVideoElement>(null);
+  const ref = videoRef ?? own;
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -67,11 +80,11 @@ function VideoView({ track, label, main }: { track: RemoteTrack; label: string; 
       el.removeEventListener("playing", onFrame);
       track.detach(el);
     };
-  }, [track]);
+  }, [track, ref]);
   return <video ref={ref} className={main ? styles.mainVideo : styles.video} autoPlay playsInline muted aria-label={label} data-identity-name={label} />;
 }
 
-function AudioView({ track, name }: { track: RemoteTrack; name: string }) {
+function AudioView({ track, name, volume, muted }: { track: RemoteTrack; name: string; volume: number; muted: boolean }) {
   const ref = useRef<HTMLAudioElement>(null);
   useEffect(() => {
     const el = ref.current;
@@ -81,10 +94,16 @@ function AudioView({ track, name }: { track: RemoteTrack; name: string }) {
       track.detach(el);
     };
   }, [track]);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.volume = volume;
+    el.muted = muted;
+  }, [volume, muted]);
   return <audio ref={ref} autoPlay data-speaker={name} />;
 }
 
-export default function LiveStage({ token, hand, onState }: Props) {
+export default function LiveStage({ token, hand, onState, overlay }: Props) {
   const [room] = useState(() => new Room({ adaptiveStream: true, dynacast: true }));
   const [, setTick] = useState(0);
   const [speakerError, setSpeakerError] = useState<string | null>(null);
@@ -152,6 +171,7 @@ export default function LiveStage({ token, hand, onState }: Props) {
     if (local.isCameraEnabled) void local.setCameraEnabled(false).catch(() => {});
   }, [hand.status, room]);
 
+  const player = usePlayer();
   const tiles = tilesOf(room);
   const main = tiles.find((t) => t.screen) ?? tiles.find((t) => t.speaking && t.camera) ?? tiles.find((t) => t.camera);
   const speakingNow = tiles.filter((t) => t.speaking).map((t) => t.name);
@@ -172,13 +192,22 @@ export default function LiveStage({ token, hand, onState }: Props) {
 
   return (
     <div className={styles.stage}>
-      <div className={styles.main}>
+      <div className={styles.main} ref={player.frame} data-testid="player">
         {main ? (
-          <VideoView track={(main.screen ?? main.camera)!} label={main.screen ? `Screen shared by ${main.name}` : `${main.name} (camera)`} main />
+          <VideoView
+            track={(main.screen ?? main.camera)!}
+            label={main.screen ? `Screen shared by ${main.name}` : `${main.name} (camera)`}
+            main
+            videoRef={player.video}
+          />
         ) : (
           <p className={styles.placeholder}>{tiles.length ? "The panelists' cameras are off." : "Waiting for the panelists to come on stage."}</p>
         )}
+        <div className={styles.overlay} data-testid="video-captions-slot">
+          {overlay}
+        </div>
       </div>
+      <PlayerControls player={player} hasVideo={Boolean(main)} />
       <p className={styles.speaking} data-testid="speaking-now">
         {speakingNow.length ? `Speaking: ${speakingNow.join(", ")}` : " "}
       </p>
@@ -193,7 +222,7 @@ export default function LiveStage({ token, hand, onState }: Props) {
                 {t.micMuted ? " — microphone off" : ""}
               </span>
               {t.audio.map((a) => (
-                <AudioView key={a.sid} track={a} name={t.name} />
+                <AudioView key={a.sid} track={a} name={t.name} volume={player.volume} muted={player.muted} />
               ))}
             </li>
           ))}
@@ -216,6 +245,85 @@ export default function LiveStage({ token, hand, onState }: Props) {
             </p>
           ) : null}
         </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** The player's own state: volume and mute (applied to every speaker's audio), full screen and picture-in-picture. */
+function usePlayer() {
+  const frame = useRef<HTMLDivElement>(null);
+  const video = useRef<HTMLVideoElement>(null);
+  const [volume, setVolume] = useState(1);
+  const [muted, setMuted] = useState(false);
+  const [fullscreen, setFullscreen] = useState(false);
+  const [pip, setPip] = useState(false);
+  useEffect(() => {
+    const onFs = () => setFullscreen(document.fullscreenElement === frame.current && frame.current !== null);
+    const onPipEnter = () => setPip(true);
+    const onPipLeave = () => setPip(false);
+    document.addEventListener("fullscreenchange", onFs);
+    document.addEventListener("enterpictureinpicture", onPipEnter, true);
+    document.addEventListener("leavepictureinpicture", onPipLeave, true);
+    return () => {
+      document.removeEventListener("fullscreenchange", onFs);
+      document.removeEventListener("enterpictureinpicture", onPipEnter, true);
+      document.removeEventListener("leavepictureinpicture", onPipLeave, true);
+    };
+  }, []);
+  const toggleFullscreen = async () => {
+    // The frame, not the video, goes full screen, so the captions laid over it come along.
+    if (document.fullscreenElement) await document.exitFullscreen();
+    else await frame.current?.requestFullscreen();
+  };
+  const togglePip = async () => {
+    if (document.pictureInPictureElement) await document.exitPictureInPicture();
+    else await video.current?.requestPictureInPicture();
+  };
+  return { frame, video, volume, setVolume, muted, setMuted, fullscreen, toggleFullscreen, pip, togglePip };
+}
+
+function PlayerControls({ player, hasVideo }: { player: ReturnType<typeof usePlayer>; hasVideo: boolean }) {
+  const [problem, setProblem] = useState<string | null>(null);
+  const run = (what: string, action: () => Promise<void>) => () => {
+    setProblem(null);
+    action().catch(() => setProblem(`${what} is not available in this browser.`));
+  };
+  const pipSupported = typeof document !== "undefined" && "pictureInPictureEnabled" in document && document.pictureInPictureEnabled;
+  return (
+    <div className={styles.controls} role="group" aria-label="Player controls">
+      <button type="button" className="secondary" aria-pressed={player.muted} onClick={() => player.setMuted(!player.muted)}>
+        {player.muted ? "Unmute" : "Mute"}
+      </button>
+      <label className={styles.volume}>
+        Volume
+        <input
+          type="range"
+          min={0}
+          max={100}
+          step={5}
+          value={Math.round(player.volume * 100)}
+          aria-valuetext={`${Math.round(player.volume * 100)}%`}
+          onChange={(e) => {
+            player.setVolume(Number(e.target.value) / 100);
+            if (player.muted) player.setMuted(false);
+          }}
+        />
+      </label>
+      <span className={styles.controlsEnd}>
+        {pipSupported ? (
+          <button type="button" className="secondary" aria-pressed={player.pip} disabled={!hasVideo} onClick={run("Picture-in-picture", player.togglePip)}>
+            Picture in picture
+          </button>
+        ) : null}
+        <button type="button" className="secondary" aria-pressed={player.fullscreen} onClick={run("Full screen", player.toggleFullscreen)}>
+          {player.fullscreen ? "Exit full screen" : "Full screen"}
+        </button>
+      </span>
+      {problem ? (
+        <p role="alert" className="error">
+          {problem}
+        </p>
       ) : null}
     </div>
   );

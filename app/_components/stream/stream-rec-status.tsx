@@ -9,13 +9,16 @@ import { RecStatus } from "./stream-parts";
 import { useStreamState } from "./use-stream-state";
 import styles from "./stream.module.css";
 
-/** `corner`: over the room's screen (which has no header); `top`: above the panelists' view, kept in sight while scrolling. */
-export function StreamRecStatus({ initial, placement }: { initial: StreamSnapshot; placement: "corner" | "top" }) {
+/**
+ * `corner`: fixed in the top right corner; `top`: above the panelists' view, kept in sight while
+ * scrolling; `inline`: where it is put (the room screen's title bar, so it never covers the join card).
+ */
+export function StreamRecStatus({ initial, placement }: { initial: StreamSnapshot; placement: "corner" | "top" | "inline" }) {
   const { stream } = useStreamState(initial);
   // Without LiveKit there is no stream, so nothing can record it.
   if (!stream.available) return null;
   return (
-    <div className={placement === "corner" ? styles.recCorner : styles.recTop}>
+    <div className={placement === "corner" ? styles.recCorner : placement === "top" ? styles.recTop : undefined}>
       <RecStatus recording={stream.recording} large />
     </div>
   );

@@ -25,9 +25,11 @@ interface Props {
   abilities: StreamAbilities;
   serverNow: string;
   timeZone: string;
+  /** Laid over the bottom of the video, also in full screen (live captions mount here). */
+  videoOverlay?: React.ReactNode;
 }
 
-export function StreamSection({ initial, abilities, serverNow, timeZone }: Props) {
+export function StreamSection({ initial, abilities, serverNow, timeZone, videoOverlay }: Props) {
   const live = useStreamState(initial);
   const { stream, hand, captions, attendance } = live;
   const now = useServerClock(serverNow, 5_000);
@@ -153,7 +155,7 @@ export function StreamSection({ initial, abilities, serverNow, timeZone }: Props
 
       {token ? (
         <>
-          <LiveStage token={token} hand={hand} onState={onStageState} />
+          <LiveStage token={token} hand={hand} onState={onStageState} overlay={videoOverlay} />
           <p>
             <button type="button" className="secondary" onClick={() => onStageState("disconnected")}>
               Stop watching

@@ -43,6 +43,10 @@ export default async function PanelPage({ params }: Params) {
           <PanelPolls slug={row.slug} serverNow={app.clock.now().toISOString()} />
         </section>
       ) : null}
+      {/* The site header is hidden on this view (nothing above the stage); this is the way out. */}
+      <nav className="qa-panel-exit" aria-label="Leave the panel view">
+        <a href={`/sessions/${row.slug}`}>← Session page</a> · <a href="/">Agenda</a>
+      </nav>
     </main>
   );
 }

@@ -26,19 +26,15 @@ export default async function ScreenPage({ params }: Params) {
   await requirePage("screen:view", `/sessions/${slug}/screen`, row);
   return (
     <main id="main" className="qa-screen">
-      {row.streamed ? <StreamRecStatus initial={await app.streaming.snapshot(row)} placement="corner" /> : null}
       <RoomScreen
         slug={row.slug}
         title={row.title}
         rule={row.rule}
         code={row.qaEnabled && row.accessCode ? formatAccessCode(row.accessCode) : null}
         joinUrl={`${app.config.publicUrl}/join`}
+        status={row.streamed ? <StreamRecStatus initial={await app.streaming.snapshot(row)} placement="inline" /> : null}
+        poll={row.pollsEnabled ? <ScreenPolls slug={row.slug} serverNow={app.clock.now().toISOString()} /> : null}
       />
-      {row.pollsEnabled ? (
-        <div className="qa-screen-poll">
-          <ScreenPolls slug={row.slug} serverNow={app.clock.now().toISOString()} />
-        </div>
-      ) : null}
     </main>
   );
 }
