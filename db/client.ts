@@ -162,8 +162,12 @@ async function openPglite(dataDir: string, time: QueryTimer): Promise<DatabaseHa
  */
 async function initPgliteInChild(pgData: string): Promise<void> {
   const entry = createRequire(import.meta.url).resolve("@electric-sql/pglite");
+  // The child stops when this process is gone (even by SIGKILL): an orphan must not go on writing in
+  // a folder whose lock the next start takes over.
   const script = `
     const { PGlite } = require(process.argv[1]);
+    const parent = Number(process.argv[4]);
+    setInterval(() => { if (process.ppid !== parent) process.exit(1); }, 200).unref();
     (async () => {
       const client = new PGlite(process.argv[2], { startParams: JSON.parse(process.argv[3]) });
       await client.waitReady;
@@ -172,7 +176,7 @@ async function initPgliteInChild(pgData: string): Promise<void> {
       process.stderr.write(String(err && err.message ? err.message : err));
       process.exit(1);
     });`;
-  const child = spawn(process.execPath, ["-e", script, entry, pgData, JSON.stringify(PGLITE_START_PARAMS)], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ["-e", script, entry, pgData, JSON.stringify(PGLITE_START_PARAMS), String(process.pid)], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((resolve, reject) => {

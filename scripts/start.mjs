@@ -68,4 +68,8 @@ watch.unref();
 
 // tsx's loader (what `node --import tsx` loads) lets Node run the TypeScript entry point.
 await import("tsx");
+// tsx turns source maps on, and Node then keeps the map of every module it loads (tsx's, Next's
+// bundles', the packages') in memory. Plenary logs errors by kind, never by stack (server/log.ts),
+// so nothing in production reads them.
+process.setSourceMapsEnabled(false);
 await import(pathToFileURL(path.join(root, "server", "main.ts")).href);
