@@ -42,6 +42,8 @@ import { QaFanout, agendaPublisher, authPublisher, pollPublisher, streamPublishe
 import type { PlenaryServices } from "./services";
 import { voteCounts } from "./qa/queries";
 import { QaService } from "./qa/service";
+import { PresenceTracker, type PresenceOptions } from "./reports/presence";
+import { ReportService } from "./reports/service";
 
 export const projectRoot = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
 
@@ -59,6 +61,8 @@ export interface StartOptions {
   auth?: AuthServiceOptions;
   /** How a missing embedded LiveKit binary is built on first run (default: scripts/install-livekit.sh with Go). */
   livekitBuild?: LivekitBuild;
+  /** Attendance sampling (bucket, heartbeat); tests may shorten them. */
+  presence?: PresenceOptions;
 }
 
 export interface RunningPlenary {
@@ -216,6 +220,9 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     eraser.unref();
     closers.push(async () => clearInterval(eraser));
     realtime.redis = redis?.ready;
+    const presence = new PresenceTracker({ io: sockets, db: database.db, clock, log, options: opts.presence });
+    presence.start();
+    closers.push(() => presence.stop());
     const health = new DatabaseHealth(database.db);
     const services: PlenaryServices = {
       config,
@@ -248,6 +255,8 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       streaming,
       polls,
       qa,
+      reports: new ReportService({ db: database.db, clock, guard, audit, agenda }),
+      presence,
     };
     await services.people.ensureOrganizers(config.organizers);
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.

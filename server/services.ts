@@ -16,6 +16,8 @@ import type { Mailer } from "./mail/mailer";
 import type { PeopleService } from "./people/service";
 import type { PollService } from "./polls/service";
 import type { QaService } from "./qa/service";
+import type { PresenceTracker } from "./reports/presence";
+import type { ReportService } from "./reports/service";
 import type { PlenaryIo } from "./realtime/io";
 import type { RateLimiter } from "./realtime/rate-limit";
 import type { StreamingService } from "./streaming/service";
@@ -46,4 +48,8 @@ export interface PlenaryServices {
   streaming: StreamingService;
   polls: PollService;
   qa: QaService;
+  /** The organizer's dashboard and exports (server/reports). */
+  reports: ReportService;
+  /** This instance's attendance counting (writes samples to the database). */
+  presence: PresenceTracker;
 }

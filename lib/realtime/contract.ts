@@ -35,6 +35,8 @@ import {
   questionVoteSchema,
 } from "../schemas/qa";
 import { sessionJoinSchema, sessionLeaveSchema } from "../schemas/session";
+import { adminDashboardSchema } from "../schemas/admin";
+import type { DashboardSnapshot } from "../admin";
 import type {
   ModerationResult,
   QaStateFact,
@@ -124,6 +126,9 @@ export const commandSchemas = {
   "qa:pause": qaPauseSchema,
   "qa:interleave": qaInterleaveSchema,
   "qa:configure": qaConfigureSchema,
+
+  // Organizer dashboard (docs/protocol.md, "Organizer dashboard")
+  "admin:dashboard": adminDashboardSchema,
 } as const satisfies Record<keyof CommandResults, z.ZodType>;
 
 /** What each command answers with (inside `{ ok: true, data }`). */
@@ -157,6 +162,7 @@ export interface CommandResults {
   "qa:pause": ModerationResult;
   "qa:interleave": ModerationResult;
   "qa:configure": ModerationResult;
+  "admin:dashboard": DashboardSnapshot;
 }
 
 export type CommandName = keyof CommandResults;
@@ -222,6 +228,10 @@ export interface ServerToClientEvents {
   "qa:state": (payload: QaStateFact) => void;
   /** The asker's own question changed (to every tab of the asker only). */
   "question:mine": (payload: QuestionMineFact) => void;
+
+  // ── Organizer dashboard ──
+  /** Attendance (or anything the dashboard shows) changed: organizers watching /admin ask for a fresh `admin:dashboard`. */
+  "admin:changed": (payload: { at: string }) => void;
 }
 
 export type FactName = keyof ServerToClientEvents;

@@ -12,6 +12,7 @@ export const actions = {
   "roles:manage": "assign moderators and panelists",
   "audit:read": "read the audit log",
   "admin:view": "open the organizer's console",
+  "report:read": "download the event's reports and exports",
   // Session staff.
   "qa:configure": "open, close or configure Q&A for this session",
   "question:moderate": "moderate questions in this session",
@@ -25,6 +26,7 @@ export const actions = {
   "recording:control": "start or stop a recording of this session",
   "caption:publish": "send live captions for this session's stream",
   "attendance:view": "see attendance for this session",
+  "questions:export": "download this session's questions",
   // Audience.
   "question:ask": "ask questions in this session",
   "question:vote": "vote on questions in this session",
@@ -50,7 +52,7 @@ export type Decision = { allowed: true } | { allowed: false; code: "unauthentica
 const ALLOW: Decision = { allowed: true };
 const deny = (message: string): Decision => ({ allowed: false, code: "forbidden", message });
 
-const eventWide = new Set<Action>(["agenda:edit", "participants:import", "roles:manage", "audit:read", "admin:view"]);
+const eventWide = new Set<Action>(["agenda:edit", "participants:import", "roles:manage", "audit:read", "admin:view", "report:read"]);
 
 export function authorize(actor: Actor | null, action: Action, session?: PolicySession): Decision {
   if (!actor) return { allowed: false, code: "unauthenticated", message: `Sign in to ${actions[action]}.` };
@@ -83,6 +85,7 @@ export function authorize(actor: Actor | null, action: Action, session?: PolicyS
       if (!session.pollsEnabled) return deny("This session has no polls.");
       return staffOnly(staff || panelist, "organizers, moderators and panelists");
     case "attendance:view":
+    case "questions:export":
       return staffOnly(staff, "organizers and moderators");
     case "stream:publish":
       if (!session.streamed) return deny(notStreamed(session));

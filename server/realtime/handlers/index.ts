@@ -5,10 +5,12 @@ import { registerPollHandlers } from "./polls";
 import { registerQaHandlers } from "./qa";
 import { registerSessionHandlers } from "./session";
 import { registerStreamingHandlers } from "./streaming";
+import { registerAdminHandlers } from "./admin";
 
 export function registerHandlers(app: PlenaryServices, socket: PlenarySocket): void {
   registerSessionHandlers(app, socket);
   registerStreamingHandlers(app, socket);
   registerPollHandlers(app, socket);
   registerQaHandlers(app, socket);
+  registerAdminHandlers(app, socket);
 }
