@@ -5,6 +5,8 @@ import type { TestServer } from "../server/testing/test-server";
 
 // Friday 24 May 2024, 10:00 EDT: "Defense Industry Perspectives" (Day 2, on the record, streamed) is live.
 test.use({ plenaryOptions: { now: "2024-05-24T10:00:00-04:00" } });
+// Several browsers in one test on a shared, busy machine: setting them up alone can take a minute.
+test.describe.configure({ timeout: 180_000 });
 
 const SLUG = "defense-industry-perspectives";
 
@@ -15,7 +17,6 @@ async function signIn(context: BrowserContext, plenary: TestServer, spec: Parame
 }
 
 test("the organizer's dashboard shows today's sessions live, and moves as people join and leave", async ({ page, context, browser, plenary }) => {
-  test.setTimeout(150_000);
   await signIn(context, plenary, { name: "Ola Organizer", email: "ola@example.org", organizer: true });
   await page.setViewportSize({ width: 1366, height: 900 });
   await page.goto("/admin");

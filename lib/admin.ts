@@ -62,3 +62,22 @@ export interface DashboardSnapshot {
   };
   sessions: DashboardSession[];
 }
+
+// ── Session feedback ────────────────────────────────────────────────────────────────────────────
+
+export const FEEDBACK_LIMITS = { comment: 1000, answer: 500, question: 200, questions: 3 } as const;
+
+export interface FeedbackQuestion {
+  id: string;
+  text: string;
+}
+
+/** What a session's survey page needs: whether it is open to this person, and the event's extra questions. */
+export interface FeedbackForm {
+  slug: string;
+  title: string;
+  chathamHouse: boolean;
+  /** "open": may answer now; "not_yet": the session has not ended; "answered": this person already did; "none": no survey for this kind of item. */
+  state: "open" | "not_yet" | "answered" | "none";
+  questions: FeedbackQuestion[];
+}

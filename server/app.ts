@@ -44,6 +44,7 @@ import { voteCounts } from "./qa/queries";
 import { QaService } from "./qa/service";
 import { PresenceTracker, type PresenceOptions } from "./reports/presence";
 import { ReportService } from "./reports/service";
+import { FeedbackService } from "./reports/feedback";
 
 export const projectRoot = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
 
@@ -256,6 +257,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       polls,
       qa,
       reports: new ReportService({ db: database.db, clock, guard, audit, agenda }),
+      feedback: new FeedbackService({ db: database.db, clock, guard, audit, agenda }),
       presence,
     };
     await services.people.ensureOrganizers(config.organizers);

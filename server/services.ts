@@ -18,6 +18,7 @@ import type { PollService } from "./polls/service";
 import type { QaService } from "./qa/service";
 import type { PresenceTracker } from "./reports/presence";
 import type { ReportService } from "./reports/service";
+import type { FeedbackService } from "./reports/feedback";
 import type { PlenaryIo } from "./realtime/io";
 import type { RateLimiter } from "./realtime/rate-limit";
 import type { StreamingService } from "./streaming/service";
@@ -50,6 +51,8 @@ export interface PlenaryServices {
   qa: QaService;
   /** The organizer's dashboard and exports (server/reports). */
   reports: ReportService;
+  /** Session feedback surveys (anonymous). */
+  feedback: FeedbackService;
   /** This instance's attendance counting (writes samples to the database). */
   presence: PresenceTracker;
 }

@@ -33,6 +33,7 @@ export const actions = {
   "poll:answer": "answer polls in this session",
   "stream:view": "watch the stream of this session",
   "hand:raise": "ask to speak in this session",
+  "feedback:give": "give feedback on this session",
 } as const;
 
 export type Action = keyof typeof actions;
@@ -112,6 +113,9 @@ export function authorize(actor: Actor | null, action: Action, session?: PolicyS
       return audience(actor, session, action);
     case "hand:raise":
       if (!session.streamed) return deny(notStreamed(session));
+      return audience(actor, session, action);
+    case "feedback:give":
+      if (!interactive) return deny("This part of the programme has no feedback survey.");
       return audience(actor, session, action);
   }
   return deny(`Nobody may ${actions[action]}.`);

@@ -3,6 +3,8 @@ import { and, asc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import {
   attendanceSamples,
+  feedbackQuestions,
+  feedbackReceipts,
   pollResponses,
   polls,
   questions,
@@ -225,4 +227,56 @@ function rowsOf<T>(result: unknown): T[] {
   // node-postgres answers { rows }, PGlite's drizzle driver { rows } too; be tolerant of a bare array.
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+export async function listFeedbackQuestions(db: Db, eventId: string): Promise<Array<{ id: string; text: string }>> {
+  return db
+    .select({ id: feedbackQuestions.id, text: feedbackQuestions.text })
+    .from(feedbackQuestions)
+    .where(eq(feedbackQuestions.eventId, eventId))
+    .orderBy(asc(feedbackQuestions.position));
+}
+
+/** Replaces the event's extra questions (answers keep pointing at the old ids, which the export no longer lists). */
+export async function replaceFeedbackQuestions(db: Db, eventId: string, texts: string[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.delete(feedbackQuestions).where(eq(feedbackQuestions.eventId, eventId));
+    if (texts.length) await tx.insert(feedbackQuestions).values(texts.map((text, i) => ({ eventId, position: i + 1, text })));
+  });
+}
+
+export async function hasFeedbackReceipt(db: Db, sessionId: string, userId: string): Promise<boolean> {
+  const rows = await db
+    .select({ one: sql`1` })
+    .from(feedbackReceipts)
+    .where(and(eq(feedbackReceipts.sessionId, sessionId), eq(feedbackReceipts.userId, userId)))
+    .limit(1);
+  return rows.length > 0;
+}
+
+/**
+ * The receipt (who answered) and the answer (what) in one transaction, in two tables nothing joins:
+ * false when this person had already answered (nothing is written then).
+ */
+export async function insertFeedback(
+  db: Db,
+  receipt: { sessionId: string; userId: string },
+  answer: { rating: number; comment: string | null; answers: Record<string, string> },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const inserted = await tx.insert(feedbackReceipts).values(receipt).onConflictDoNothing().returning({ sessionId: feedbackReceipts.sessionId });
+    if (inserted.length === 0) return false;
+    await tx.insert(sessionFeedback).values({ sessionId: receipt.sessionId, ...answer });
+    return true;
+  });
+}
+
+export async function feedbackComments(db: Db, sessionIds: string[]): Promise<Array<{ sessionId: string; rating: number; comment: string | null; answers: Record<string, string> }>> {
+  if (sessionIds.length === 0) return [];
+  // Ordered by text, not by insertion: the order of answers says nothing about when (or by whom) they came.
+  return db
+    .select({ sessionId: sessionFeedback.sessionId, rating: sessionFeedback.rating, comment: sessionFeedback.comment, answers: sessionFeedback.answers })
+    .from(sessionFeedback)
+    .where(inArray(sessionFeedback.sessionId, sessionIds))
+    .orderBy(asc(sessionFeedback.sessionId), asc(sessionFeedback.comment), asc(sessionFeedback.id));
 }

@@ -230,6 +230,20 @@ export class ReportService {
       const fb = feedbackShown(feedback.get(row.id) ?? { count: 0, sum: 0 }, row.rule === "chatham_house");
       records.push([row.title, row.slug, ruleLabel(row.rule), formatCount(fb.count), fb.average]);
     }
+    // Comments and extra answers only on the record: under the Chatham House Rule words can identify
+    // their author, so those sessions appear as totals above and nowhere else.
+    const onRecord = rows.filter((r) => r.rule === "on_record");
+    const questions = await q.listFeedbackQuestions(this.db, (await this.deps.agenda.getEvent()).id);
+    const comments = await q.feedbackComments(
+      this.db,
+      onRecord.map((r) => r.id),
+    );
+    records.push([], ["Session", "Rating", "Comment", ...questions.map((x) => x.text)]);
+    const slugOf = new Map(onRecord.map((r) => [r.id, r.title]));
+    for (const c of comments) {
+      if (!c.comment && Object.keys(c.answers).length === 0) continue;
+      records.push([slugOf.get(c.sessionId) ?? "", c.rating, c.comment, ...questions.map((x) => c.answers[x.id] ?? null)]);
+    }
     await this.audited(actor, "report:export", "feedback.csv");
     return csvDocument(records);
   }

@@ -73,6 +73,14 @@ export function SessionGlance({ sessions, timeZone }: { sessions: DashboardSessi
                 <dd>{formatCount(s.pollAnswers)}</dd>
               </div>
             ) : null}
+            {s.phase === "ended" && s.kind !== "break" ? (
+              <div>
+                <dt>Feedback</dt>
+                <dd>
+                  {formatCount(s.feedback.count)} answers{s.feedback.average !== null ? ` · average ${s.feedback.average} of 5` : ""}
+                </dd>
+              </div>
+            ) : null}
             {s.streamed ? (
               <div>
                 <dt>Captions</dt>
