@@ -6,7 +6,9 @@ import type { TestServer } from "../server/testing/test-server";
 // Friday 24 May 2024, 10:00 EDT: "Defense Industry Perspectives" (Day 2, on the record, streamed) is live.
 test.use({ plenaryOptions: { now: "2024-05-24T10:00:00-04:00" } });
 // Several browsers in one test on a shared, busy machine: setting them up alone can take a minute.
-test.describe.configure({ timeout: 180_000 });
+test.describe.configure({ timeout: 240_000 });
+// Counts follow a join within a second or two; the budget is for a machine shared with other test runs.
+const LIVE = { timeout: 30_000 };
 
 const SLUG = "defense-industry-perspectives";
 
@@ -24,7 +26,6 @@ test("the organizer's dashboard shows today's sessions live, and moves as people
   const card = page.locator(`li[data-slug="${SLUG}"]`);
   await expect(card.getByRole("list", { name: "Status" })).toContainText("Live now");
   await expect(card.getByRole("list", { name: "Status" })).toContainText("Q&A open");
-  await expect(page.getByText("Live ·")).toBeVisible();
   const remote = page.getByTestId(`remote-${SLUG}`);
   const inRoom = page.getByTestId(`in-room-${SLUG}`);
   await expect(remote).toHaveText("0");
@@ -40,9 +41,9 @@ test("the organizer's dashboard shows today's sessions live, and moves as people
   const roomPage = await roomContext.newPage();
   await roomPage.goto(`${plenary.url}/sessions/${SLUG}`);
 
-  await expect(remote).toHaveText("1");
-  await expect(inRoom).toHaveText("1");
-  await expect(page.getByTestId("total-remote")).toHaveText("1");
+  await expect(remote).toHaveText("1", LIVE);
+  await expect(inRoom).toHaveText("1", LIVE);
+  await expect(page.getByTestId("total-remote")).toHaveText("1", LIVE);
   await page.screenshot({ path: test.info().outputPath("admin-dashboard.png"), fullPage: true });
 
   // The attendance chart has its numbers as a table too.
@@ -51,8 +52,8 @@ test("the organizer's dashboard shows today's sessions live, and moves as people
   await expectNoAxeViolations(page, "organizer dashboard with tables open");
 
   await remoteContext.close();
-  await expect(remote).toHaveText("0");
-  await expect(inRoom).toHaveText("1");
+  await expect(remote).toHaveText("0", LIVE);
+  await expect(inRoom).toHaveText("1", LIVE);
   await expect(card).toContainText("1 room · 1 remote");
   await roomContext.close();
 });

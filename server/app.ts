@@ -256,7 +256,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       streaming,
       polls,
       qa,
-      reports: new ReportService({ db: database.db, clock, guard, audit, agenda }),
+      reports: new ReportService({ db: database.db, clock, guard, audit, agenda, freshMs: opts.presence?.freshMs }),
       feedback: new FeedbackService({ db: database.db, clock, guard, audit, agenda }),
       presence,
     };

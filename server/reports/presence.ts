@@ -15,9 +15,11 @@ export interface PresenceOptions {
   heartbeatMs?: number;
   /** Joins and leaves within this window are written together. */
   debounceMs?: number;
+  /** How long an instance's last write counts as "now" (a few heartbeats; then the instance is taken as stopped). */
+  freshMs?: number;
 }
 
-export const PRESENCE_DEFAULTS = { bucketMs: 60_000, heartbeatMs: 15_000, debounceMs: 500 } as const;
+export const PRESENCE_DEFAULTS = { bucketMs: 60_000, heartbeatMs: 15_000, debounceMs: 500, freshMs: 45_000 } as const;
 
 /** How a person on a session's page counts: in the room, remote, or not at all (staff, screens, signed-out viewers). */
 export function presenceOf(actor: Actor | null, sessionId: string, isScreen: boolean): "room" | "remote" | null {
