@@ -229,3 +229,5 @@ export * from "./schema-polls";
 export * from "./schema-qa";
 export * from "./schema-messages";
 export * from "./schema-branding";
+
+export * from "./schema-organizer";

@@ -145,6 +145,14 @@ export function normalizeWord(input: string): string {
     .normalize("NFC");
 }
 
+/**
+ * The Chatham House rule for any count that leaves the server (polls, dashboards, reports, exports):
+ * below SMALL_COUNT (zero included) it becomes "fewer than 3". The one copy of that rule.
+ */
+export function hideSmallCount(n: number): Count {
+  return n < SMALL_COUNT ? { fewerThan: SMALL_COUNT } : n;
+}
+
 export function formatCount(c: Count): string {
   if (typeof c === "number") return String(c);
   if ("fewerThan" in c) return `fewer than ${c.fewerThan}`;

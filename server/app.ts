@@ -44,6 +44,9 @@ import { NoteService } from "./messages/service";
 import type { PlenaryServices } from "./services";
 import { voteCounts } from "./qa/queries";
 import { QaService } from "./qa/service";
+import { PresenceTracker, type PresenceOptions } from "./reports/presence";
+import { ReportService } from "./reports/service";
+import { FeedbackService } from "./reports/feedback";
 
 export const projectRoot = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
 
@@ -61,6 +64,8 @@ export interface StartOptions {
   auth?: AuthServiceOptions;
   /** How a missing embedded LiveKit binary is built on first run (default: scripts/install-livekit.sh with Go). */
   livekitBuild?: LivekitBuild;
+  /** Attendance sampling (bucket, heartbeat); tests may shorten them. */
+  presence?: PresenceOptions;
 }
 
 export interface RunningPlenary {
@@ -218,6 +223,9 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     eraser.unref();
     closers.push(async () => clearInterval(eraser));
     realtime.redis = redis?.ready;
+    const presence = new PresenceTracker({ io: sockets, db: database.db, clock, log, options: opts.presence });
+    presence.start();
+    closers.push(() => presence.stop());
     const health = new DatabaseHealth(database.db);
     const services: PlenaryServices = {
       config,
@@ -252,6 +260,9 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       qa,
       notes: new NoteService({ db: database.db, guard, audit, clock, agenda, publish: notePublisher(sockets) }),
       branding: new BrandingService({ db: database.db, agenda, guard, audit, clock }),
+      reports: new ReportService({ db: database.db, clock, guard, audit, agenda, freshMs: opts.presence?.freshMs }),
+      feedback: new FeedbackService({ db: database.db, clock, guard, audit, agenda }),
+      presence,
     };
     await services.people.ensureOrganizers(config.organizers);
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.

@@ -18,6 +18,9 @@ import type { NoteService } from "./messages/service";
 import type { PeopleService } from "./people/service";
 import type { PollService } from "./polls/service";
 import type { QaService } from "./qa/service";
+import type { PresenceTracker } from "./reports/presence";
+import type { ReportService } from "./reports/service";
+import type { FeedbackService } from "./reports/feedback";
 import type { PlenaryIo } from "./realtime/io";
 import type { RateLimiter } from "./realtime/rate-limit";
 import type { StreamingService } from "./streaming/service";
@@ -52,4 +55,10 @@ export interface PlenaryServices {
   notes: NoteService;
   /** The event's name, logo and colour as organizers set them. */
   branding: BrandingService;
+  /** The organizer's dashboard and exports (server/reports). */
+  reports: ReportService;
+  /** Session feedback surveys (anonymous). */
+  feedback: FeedbackService;
+  /** This instance's attendance counting (writes samples to the database). */
+  presence: PresenceTracker;
 }

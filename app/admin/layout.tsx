@@ -9,9 +9,10 @@ export default function AdminLayout({ children }: { children: React.ReactNode })
   return (
     <>
       <nav aria-label="Organizer console" className="admin-nav">
-        <a href="/admin">Sessions</a>
+        <a href="/admin">Dashboard</a>
         <a href="/admin/participants">Participants</a>
         <a href="/admin/import">Import participants</a>
+        <a href="/admin/feedback">Feedback</a>
         <a href="/admin/audit">Audit log</a>
         <a href="/admin/branding">Branding</a>
       </nav>

@@ -36,6 +36,8 @@ import {
 } from "../schemas/qa";
 import { sessionJoinSchema, sessionLeaveSchema } from "../schemas/session";
 import { noteAckSchema, noteSendSchema, noteSyncSchema, type NoteAckResult, type NoteSync, type PanelNote } from "../panel-notes";
+import { adminDashboardSchema } from "../schemas/admin";
+import type { DashboardSnapshot } from "../admin";
 import type {
   ModerationResult,
   QaStateFact,
@@ -130,6 +132,8 @@ export const commandSchemas = {
   "note:sync": noteSyncSchema,
   "note:send": noteSendSchema,
   "note:ack": noteAckSchema,
+  // Organizer dashboard (docs/protocol.md, "Organizer dashboard")
+  "admin:dashboard": adminDashboardSchema,
 } as const satisfies Record<keyof CommandResults, z.ZodType>;
 
 /** What each command answers with (inside `{ ok: true, data }`). */
@@ -166,6 +170,7 @@ export interface CommandResults {
   "note:sync": NoteSync;
   "note:send": PanelNote;
   "note:ack": NoteAckResult;
+  "admin:dashboard": DashboardSnapshot;
 }
 
 export type CommandName = keyof CommandResults;
@@ -237,6 +242,9 @@ export interface ServerToClientEvents {
   "note:sent": (payload: { note: PanelNote }) => void;
   /** A panelist acknowledged a note: its reads. Same room. */
   "note:acknowledged": (payload: { note: PanelNote }) => void;
+  // ── Organizer dashboard ──
+  /** Attendance (or anything the dashboard shows) changed: organizers watching /admin ask for a fresh `admin:dashboard`. */
+  "admin:changed": (payload: { at: string }) => void;
 }
 
 export type FactName = keyof ServerToClientEvents;

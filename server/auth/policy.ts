@@ -12,6 +12,7 @@ export const actions = {
   "roles:manage": "assign moderators and panelists",
   "audit:read": "read the audit log",
   "admin:view": "open the organizer's console",
+  "report:read": "download the event's reports and exports",
   // Session staff.
   "qa:configure": "open, close or configure Q&A for this session",
   "question:moderate": "moderate questions in this session",
@@ -28,12 +29,14 @@ export const actions = {
   "note:send": "send private notes to the panelists of this session",
   "note:read": "read the private notes to the panelists of this session",
   "note:ack": "acknowledge the private notes to the panelists of this session",
+  "questions:export": "download this session's questions",
   // Audience.
   "question:ask": "ask questions in this session",
   "question:vote": "vote on questions in this session",
   "poll:answer": "answer polls in this session",
   "stream:view": "watch the stream of this session",
   "hand:raise": "ask to speak in this session",
+  "feedback:give": "give feedback on this session",
 } as const;
 
 export type Action = keyof typeof actions;
@@ -53,7 +56,7 @@ export type Decision = { allowed: true } | { allowed: false; code: "unauthentica
 const ALLOW: Decision = { allowed: true };
 const deny = (message: string): Decision => ({ allowed: false, code: "forbidden", message });
 
-const eventWide = new Set<Action>(["agenda:edit", "participants:import", "roles:manage", "audit:read", "admin:view"]);
+const eventWide = new Set<Action>(["agenda:edit", "participants:import", "roles:manage", "audit:read", "admin:view", "report:read"]);
 
 export function authorize(actor: Actor | null, action: Action, session?: PolicySession): Decision {
   if (!actor) return { allowed: false, code: "unauthenticated", message: `Sign in to ${actions[action]}.` };
@@ -86,6 +89,7 @@ export function authorize(actor: Actor | null, action: Action, session?: PolicyS
       if (!session.pollsEnabled) return deny("This session has no polls.");
       return staffOnly(staff || panelist, "organizers, moderators and panelists");
     case "attendance:view":
+    case "questions:export":
       return staffOnly(staff, "organizers and moderators");
     // Private notes to the panel: producers send, panelists acknowledge; the audience never reads them.
     case "note:send":
@@ -119,6 +123,9 @@ export function authorize(actor: Actor | null, action: Action, session?: PolicyS
       return audience(actor, session, action);
     case "hand:raise":
       if (!session.streamed) return deny(notStreamed(session));
+      return audience(actor, session, action);
+    case "feedback:give":
+      if (!interactive) return deny("This part of the programme has no feedback survey.");
       return audience(actor, session, action);
   }
   return deny(`Nobody may ${actions[action]}.`);

@@ -35,6 +35,11 @@ export function resultsCsv(entries: Array<{ number: number; poll: PollView; resu
     if (results.otherAnswers !== null) records.push([...head, "(other answers)", formatCount(results.otherAnswers), null, respondents]);
     if (results.mean !== null) records.push([...head, "(mean rating)", results.mean, null, respondents]);
   }
+  return csvDocument(records);
+}
+
+/** A whole CSV file: every cell guarded against formulas, RFC 4180 quoting, CRLF, and a UTF-8 byte-order mark so Excel reads it as UTF-8. */
+export function csvDocument(records: Cell[][]): string {
   return stringify(
     records.map((r) => r.map(guardFormula)),
     { ...OPTIONS, bom: true },

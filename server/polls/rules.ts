@@ -7,6 +7,7 @@ import {
   normalizeWord,
   POLL_LIMITS,
   SMALL_COUNT,
+  hideSmallCount,
   type Count,
   type PollAnswer,
   type PollKind,
@@ -243,7 +244,7 @@ export function projectResults(def: PollDefinition, t: Tally, ctx: ProjectionCon
     };
   }
 
-  const hide = (n: number): Count => (n < SMALL_COUNT ? { fewerThan: SMALL_COUNT } : n);
+  const hide = hideSmallCount;
   if (def.kind === "word_cloud") {
     const shown = t.rows.filter((r) => r.count >= SMALL_COUNT).slice(0, TOP_WORDS);
     const shownSum = shown.reduce((s, r) => s + r.count, 0);

@@ -16,4 +16,12 @@ export const rooms = {
   notes: (sessionId: string) => `session:${sessionId}:notes`,
   /** Room screens (projectors) of a session. */
   screen: (sessionId: string) => `session:${sessionId}:screen`,
+  /** Organizers watching the live dashboard (/admin). */
+  organizers: () => "organizers",
 } as const;
+
+/** The session a `rooms.session(id)` name belongs to, or null for any other room. */
+export function sessionOfRoom(room: string): string | null {
+  const m = /^session:([0-9a-f-]{36})$/.exec(room);
+  return m ? m[1] : null;
+}

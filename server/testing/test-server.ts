@@ -5,6 +5,7 @@ import type { PollServiceOptions } from "../polls/service";
 import type { AuthServiceOptions } from "../auth/service";
 import { createLogger } from "../log";
 import type { LivekitBuild } from "../streaming/media-server";
+import type { PresenceOptions } from "../reports/presence";
 import { createPostgresDatabase } from "./databases";
 import { livekitBinForTests } from "./livekit";
 
@@ -26,6 +27,8 @@ export interface TestServerOptions {
   auth?: AuthServiceOptions;
   /** How a missing embedded LiveKit binary is built (server/streaming/media-server.ts). */
   livekitBuild?: LivekitBuild;
+  /** Attendance sampling (server/reports/presence.ts). */
+  presence?: PresenceOptions;
 }
 
 export interface TestServer extends RunningPlenary {
@@ -75,6 +78,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     polls: opts.polls,
     auth: opts.auth,
     livekitBuild: opts.livekitBuild,
+    presence: opts.presence,
     publicUrlFor: (port) => `http://127.0.0.1:${port}`,
   });
   return {

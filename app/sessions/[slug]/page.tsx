@@ -4,6 +4,7 @@ import { getApp } from "@/server/context";
 import { SessionView } from "@/app/_components/session-view";
 import type { QaAudienceProps } from "@/app/_components/qa/qa-audience";
 import { pageActor } from "@/server/http/page-auth";
+import { FeedbackPrompt } from "@/app/_components/admin/feedback-prompt";
 
 export const dynamic = "force-dynamic";
 
@@ -37,6 +38,7 @@ export default async function SessionPage({ params }: Params) {
   return (
     <main id="main" className={`session-main session-main-${audience}`}>
       <SessionView event={event} item={item} serverNow={app.clock.now().toISOString()} stream={stream} qa={qa} audience={audience} />
+      <FeedbackPrompt slug={slug} />
     </main>
   );
 }

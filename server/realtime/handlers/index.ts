@@ -6,6 +6,7 @@ import { registerPollHandlers } from "./polls";
 import { registerQaHandlers } from "./qa";
 import { registerSessionHandlers } from "./session";
 import { registerStreamingHandlers } from "./streaming";
+import { registerAdminHandlers } from "./admin";
 
 export function registerHandlers(app: PlenaryServices, socket: PlenarySocket): void {
   registerSessionHandlers(app, socket);
@@ -13,4 +14,5 @@ export function registerHandlers(app: PlenaryServices, socket: PlenarySocket): v
   registerPollHandlers(app, socket);
   registerQaHandlers(app, socket);
   registerNoteHandlers(app, socket);
+  registerAdminHandlers(app, socket);
 }

@@ -1,0 +1,9 @@
+// GET /api/admin/report.csv — the event's report export, organizers only (docs/api.md).
+import { route } from "@/server/http/route";
+import { csvResponse } from "@/server/reports/csv-response";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(req: Request) {
+  return route(req, async ({ app, actor }) => csvResponse(await app.reports.reportCsv(actor), "plenary-report.csv"));
+}

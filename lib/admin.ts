@@ -1,0 +1,83 @@
+/** The organizer's live dashboard (/admin): what the server sends, shared by the server and the page. */
+import type { Count } from "./polls";
+
+/** Where a session is in its day, as the server's clock has it. */
+export type SessionPhase = "upcoming" | "live" | "ended";
+
+export interface DashboardAttendance {
+  /** Now: distinct people on this session's page in the room (room devices, in-person participants) and remote (signed-in). */
+  inRoom: number;
+  remote: number;
+  /** LiveKit viewers now (streamed sessions). */
+  stream: number;
+  /** The largest each has been. */
+  peakInRoom: number;
+  peakRemote: number;
+  peakStream: number;
+}
+
+export interface DashboardSession {
+  slug: string;
+  title: string;
+  day: string;
+  startsAt: string;
+  endsAt: string;
+  rule: "chatham_house" | "on_record";
+  kind: string;
+  phase: SessionPhase;
+  qaEnabled: boolean;
+  /** Q&A takes questions now: enabled, open, intake not paused, session not over. */
+  qaOpen: boolean;
+  pollsEnabled: boolean;
+  streamed: boolean;
+  onAir: boolean;
+  recording: boolean;
+  /** The caption feed's state; null until live captions report it (another part of Plenary). */
+  captions: "live" | "idle" | null;
+  attendance: DashboardAttendance;
+  /** Under the Chatham House Rule counts below 3 are "fewer than 3" (lib/polls hideSmallCount). */
+  questions: { asked: Count; approved: Count; answered: Count; dismissed: Count };
+  votes: Count;
+  pollAnswers: Count;
+  feedback: { count: Count; average: number | null };
+  /** Attendance over time: bucket start (ISO) and peaks in it. */
+  series: Array<{ at: string; inRoom: number; remote: number; stream: number }>;
+}
+
+export interface DashboardSnapshot {
+  at: string;
+  eventName: string;
+  timeZone: string;
+  /** The event-local day the "today" list shows (the programme's first day before it starts, its last after). */
+  today: string;
+  totals: {
+    inRoom: number;
+    remote: number;
+    stream: number;
+    /** Sums of each session's exact counts; Chatham House sessions' counts below 3 are left out, so these are at least. */
+    questionsAsked: number;
+    questionsAnswered: number;
+    votes: number;
+    pollAnswers: number;
+  };
+  sessions: DashboardSession[];
+}
+
+// ── Session feedback ────────────────────────────────────────────────────────────────────────────
+
+export const FEEDBACK_LIMITS = { comment: 1000, answer: 500, question: 200, questions: 3 } as const;
+
+export interface FeedbackQuestion {
+  id: string;
+  text: string;
+}
+
+/** What a session's survey page needs: whether it is open to this person, and the event's extra questions. */
+export interface FeedbackForm {
+  slug: string;
+  title: string;
+  chathamHouse: boolean;
+  /** "open": may answer now; "not_yet": the session has not ended; "answered": this person already did; "none": no survey for this kind of item. */
+  state: "open" | "not_yet" | "answered" | "none";
+  questions: FeedbackQuestion[];
+}
