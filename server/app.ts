@@ -38,7 +38,9 @@ import { cspReport } from "./http/csp-report";
 import { CSP_REPORT_PATH, createSecurityPolicy, STARTING_HEADERS, type SecurityPolicy } from "./http/security-headers";
 import { MediaServer, type LivekitBuild } from "./streaming/media-server";
 import { StreamingService } from "./streaming/service";
-import { QaFanout, agendaPublisher, authPublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
+import { QaFanout, agendaPublisher, authPublisher, captionPublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
+import { CaptionService, type CaptionServiceOptions } from "./captions/service";
+import { captionIngest, CAPTION_INGEST_PREFIX, captionVtt, isCaptionVttPath } from "./http/caption-ingest";
 import type { PlenaryServices } from "./services";
 import { voteCounts } from "./qa/queries";
 import { QaService } from "./qa/service";
@@ -59,6 +61,8 @@ export interface StartOptions {
   auth?: AuthServiceOptions;
   /** How a missing embedded LiveKit binary is built on first run (default: scripts/install-livekit.sh with Go). */
   livekitBuild?: LivekitBuild;
+  /** Caption feed health timings; tests shorten the check interval. */
+  captions?: CaptionServiceOptions;
 }
 
 export interface RunningPlenary {
@@ -215,6 +219,20 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     }, 10_000);
     eraser.unref();
     closers.push(async () => clearInterval(eraser));
+    const captions = new CaptionService({
+      db: database.db,
+      guard,
+      audit,
+      clock,
+      log,
+      publish: captionPublisher(sockets),
+      secret: authSecret,
+      publicUrl: config.publicUrl,
+      timeZone: async () => (await agenda.getEvent()).timeZone,
+      options: opts.captions,
+    });
+    captions.start();
+    closers.push(async () => captions.stop());
     realtime.redis = redis?.ready;
     const health = new DatabaseHealth(database.db);
     const services: PlenaryServices = {
@@ -248,6 +266,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       streaming,
       polls,
       qa,
+      captions,
     };
     await services.people.ensureOrganizers(config.organizers);
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.
@@ -307,6 +326,15 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       });
       if (req.method === "POST" && (url === "/api/livekit/webhook" || url.startsWith("/api/livekit/webhook?"))) {
         void livekitWebhook(services, req, res);
+        return;
+      }
+      // Captioners' software (any method: a wrong one gets its 405 here, not Next's page) and the WebVTT files.
+      if (url.startsWith(CAPTION_INGEST_PREFIX)) {
+        void captionIngest(services, req, res);
+        return;
+      }
+      if ((req.method === "GET" || req.method === "HEAD") && isCaptionVttPath(url)) {
+        void captionVtt(services, req, res);
         return;
       }
       if (req.method === "POST" && (url === CSP_REPORT_PATH || url.startsWith(`${CSP_REPORT_PATH}?`))) {

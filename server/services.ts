@@ -8,6 +8,7 @@ import type { AgendaService } from "./agenda/service";
 import type { AuditService } from "./audit/service";
 import type { Guard } from "./auth/guard";
 import type { AuthService } from "./auth/service";
+import type { CaptionService } from "./captions/service";
 import type { Clock } from "./clock";
 import type { DatabaseHealth } from "./health";
 import type { Config } from "./config";
@@ -46,4 +47,6 @@ export interface PlenaryServices {
   streaming: StreamingService;
   polls: PollService;
   qa: QaService;
+  /** Live captions: the socket command and the ingest URL both go through it. */
+  captions: CaptionService;
 }

@@ -2,6 +2,7 @@ import { startPlenary, type RunningPlenary } from "../app";
 import { SimulatedClock, systemClock, type Clock } from "../clock";
 import type { Config } from "../config";
 import type { PollServiceOptions } from "../polls/service";
+import type { CaptionServiceOptions } from "../captions/service";
 import type { AuthServiceOptions } from "../auth/service";
 import { createLogger } from "../log";
 import type { LivekitBuild } from "../streaming/media-server";
@@ -26,6 +27,8 @@ export interface TestServerOptions {
   auth?: AuthServiceOptions;
   /** How a missing embedded LiveKit binary is built (server/streaming/media-server.ts). */
   livekitBuild?: LivekitBuild;
+  /** Caption feed health timings (server/captions). */
+  captions?: CaptionServiceOptions;
 }
 
 export interface TestServer extends RunningPlenary {
@@ -73,6 +76,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     log,
     withNext: opts.withNext ?? false,
     polls: opts.polls,
+    captions: opts.captions,
     auth: opts.auth,
     livekitBuild: opts.livekitBuild,
     publicUrlFor: (port) => `http://127.0.0.1:${port}`,
