@@ -124,16 +124,17 @@ export class CaptionService {
     const result = await this.deps.db.transaction(async (tx) => {
       let track = await q.lockTrack(tx, session.id, input.lang);
       const seq = input.seq ?? (track ? track.lastSeq + 1 : 1);
-      if (!track) {
-        if (await q.insertTrack(tx, session.id, input.lang, seq, now)) return { duplicate: false as const, seq, feed: await q.noteCaption(tx, session.id, now) };
-        track = (await q.lockTrack(tx, session.id, input.lang))!;
+      // The track's first caption creates it; a delivery that loses that race reads the winner's row.
+      const created = !track && (await q.insertTrack(tx, session.id, input.lang, seq, now));
+      if (!created) {
+        track ??= (await q.lockTrack(tx, session.id, input.lang))!;
+        const recent = track.recentSeqs;
+        // A seq seen recently is a retry; one older than everything remembered (with the memory full) is
+        // taken for a late retry too: a captioner resends, it does not go back 64 captions.
+        if (recent.includes(seq) || (recent.length >= q.CAPTION_SEQ_WINDOW && seq < Math.min(...recent))) return { duplicate: true as const, seq };
+        const kept = [...recent, seq].slice(-q.CAPTION_SEQ_WINDOW);
+        await q.updateTrack(tx, session.id, input.lang, Math.max(track.lastSeq, seq), kept, now);
       }
-      const recent = track.recentSeqs;
-      // A seq seen recently is a retry; one older than everything remembered (with the memory full) is
-      // taken for a late retry too: a captioner resends, it does not go back 64 captions.
-      if (recent.includes(seq) || (recent.length >= q.CAPTION_SEQ_WINDOW && seq < Math.min(...recent))) return { duplicate: true as const, seq };
-      const kept = [...recent, seq].slice(-q.CAPTION_SEQ_WINDOW);
-      await q.updateTrack(tx, session.id, input.lang, Math.max(track.lastSeq, seq), kept, now);
       const feed = await q.noteCaption(tx, session.id, now);
       if (input.final && keepsCaptions(session)) await q.insertCue(tx, session, { lang: input.lang, seq, at: now, text: input.text });
       return { duplicate: false as const, seq, feed };
