@@ -3,7 +3,7 @@
  * session-window rule both sides show.
  */
 import { z } from "./schemas/zod";
-import { slugField as slug, textField } from "./text";
+import { slugField as slug } from "./text";
 
 export type StreamState = "idle" | "live" | "ended";
 

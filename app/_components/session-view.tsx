@@ -5,6 +5,7 @@ import { CHATHAM_HOUSE_RULE_TEXT, kindLabels, liveStatuses, nonInteractiveKinds,
 import { formatDay, formatDuration } from "@/lib/time";
 import type { StreamAbilities, StreamSnapshot } from "@/lib/streaming";
 import { ItemTime } from "./item-time";
+import { LiveCaptions } from "./captions/live-captions";
 import { SessionPolls } from "./polls/session-polls";
 import { RuleBadges } from "./rule-badges";
 import { StreamSection } from "./stream/stream-section";
@@ -77,6 +78,7 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
           Add to calendar (.ics)
         </a>
       </div>
+      {nonInteractiveKinds.includes(item.kind) ? null : <LiveCaptions slug={item.slug} />}
       <div className={`session-grid${stream ? "" : " has-stream"}`}>
         <section className="panel-section" aria-labelledby="stream-heading">
           <h2 id="stream-heading">Live stream</h2>

@@ -230,7 +230,7 @@ describe.each(testDatabaseKinds())("live captions (%s)", (database) => {
     // Announced once, whichever instance sweeps next.
     expect(await app().captions.checkFeeds()).toBe(0);
     const resumed = nextEvent<CaptionFeed>(remy, "caption:feed");
-    expect((await post(url, "Back again.", `&seq=${++seq}`)).status).toBe(200);
+    expect((await post(url, "Back again.", `&seq=${seq + 1}`)).status).toBe(200);
     expect(await resumed).toMatchObject({ slug: DAY2, state: "live" });
     // A session that never had a captioner is never "unavailable".
     const quiet = (await app().agenda.findRow(DAY2_UNRECORDED))!;

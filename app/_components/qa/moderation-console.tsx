@@ -1,4 +1,5 @@
 "use client";
+import { CaptionFeedPanel } from "../captions/caption-feed-panel";
 import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
 import type { ModerationResult, QuestionView } from "@/lib/qa";
 import type { AckResult } from "@/lib/realtime/contract";
@@ -155,6 +156,7 @@ export function ModerationConsole({ slug, title, rule }: ModerationConsoleProps)
         onUndo={() => void undo()}
       />
       <QaCountList counts={state.counts} />
+      <CaptionFeedPanel slug={slug} />
 
       <p className={`qa-outcome${outcome.error ? " error" : ""}`} role="status" data-testid="qa-outcome">
         {outcome.text}

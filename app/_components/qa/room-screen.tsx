@@ -1,4 +1,5 @@
 "use client";
+import { ScreenCaptions } from "../captions/screen-captions";
 import { useEffect } from "react";
 import { authorLabel } from "@/lib/qa";
 import { getSocket } from "../realtime";
@@ -39,6 +40,7 @@ export function RoomScreen({ slug, title, rule, code, joinUrl }: RoomScreenProps
           <p className="qa-screen-idle">Ask your questions and vote from your phone.</p>
         )}
       </section>
+      <ScreenCaptions slug={slug} />
       <JoinCard slug={slug} code={code} joinUrl={joinUrl} />
     </>
   );

@@ -4,6 +4,7 @@
  * loaded with next/dynamic once the person presses Watch (stream-section.tsx), so pages without a
  * stream never download it.
  */
+import { CaptionOverlay } from "../captions/caption-overlay";
 import { useEffect, useRef, useState } from "react";
 import { DisconnectReason, Room, RoomEvent, Track, type RemoteTrack } from "livekit-client";
 import type { MyHand, StreamToken } from "@/lib/streaming";
@@ -173,6 +174,7 @@ export default function LiveStage({ token, hand, onState }: Props) {
   return (
     <div className={styles.stage}>
       <div className={styles.main}>
+        <CaptionOverlay slug={hand.slug} />
         {main ? (
           <VideoView track={(main.screen ?? main.camera)!} label={main.screen ? `Screen shared by ${main.name}` : `${main.name} (camera)`} main />
         ) : (

@@ -11,7 +11,7 @@ import { formatClock, zoneAbbreviation } from "@/lib/time";
 import { getSocket } from "../realtime";
 import { request } from "@/lib/client/request";
 import { useServerClock } from "../use-server-clock";
-import { Captions, MediaNotice, RecStatus, StateBadge, type ViewerState } from "./stream-parts";
+import { MediaNotice, RecStatus, StateBadge, type ViewerState } from "./stream-parts";
 import { requestStreamToken } from "./stream-api";
 import type { StageState } from "./live-stage";
 import { useStreamState } from "./use-stream-state";
@@ -29,7 +29,7 @@ interface Props {
 
 export function StreamSection({ initial, abilities, serverNow, timeZone }: Props) {
   const live = useStreamState(initial);
-  const { stream, hand, captions, attendance } = live;
+  const { stream, hand, attendance } = live;
   const now = useServerClock(serverNow, 5_000);
   const [token, setToken] = useState<StreamToken | null>(null);
   const [stage, setStage] = useState<StageState | "requesting" | null>(null);
@@ -177,7 +177,6 @@ export function StreamSection({ initial, abilities, serverNow, timeZone }: Props
         </div>
       ) : null}
 
-      {stream.available ? <Captions lines={captions} /> : null}
     </div>
   );
 }
