@@ -60,6 +60,17 @@ test("a caption POSTed to the ingest URL shows on the session page, over the vid
   expect((await captioner.send("Our first speaker.")).status).toBe(200);
   await expect(region.getByRole("log").locator("p")).toHaveText(["Good morning and welcome\nto Friday's panel.", "Our first speaker."], WITHIN_A_SECOND);
 
+  // 30 s without a caption (the server's clock moves on; the once-a-second check runs now): viewers
+  // see and hear it in a status region, and it clears by itself with the next caption.
+  plenary.clock.set!(new Date(plenary.clock.now().getTime() + 31_000));
+  await plenary.services.captions.checkFeeds();
+  await expect(region.getByRole("status")).toHaveText("Captions temporarily unavailable", WITHIN_A_SECOND);
+  await expect(screen.getByTestId("screen-captions").getByRole("status")).toHaveText("Captions temporarily unavailable", WITHIN_A_SECOND);
+  await expectNoAxeViolations(v, "session page, captions unavailable");
+  expect((await captioner.send("We are back.")).status).toBe(200);
+  await expect(region.getByRole("status")).toHaveText("", WITHIN_A_SECOND);
+  await expect(v.getByTestId("caption-overlay")).toContainText("We are back.", WITHIN_A_SECOND);
+
   // The viewer's overlay settings stay in this browser.
   await region.getByLabel("Caption size over the video").selectOption("large");
   await v.reload();
@@ -70,7 +81,7 @@ test("a caption POSTed to the ingest URL shows on the session page, over the vid
   await o.goto(`/sessions/${SLUG}/moderate`);
   const panel = o.getByTestId("caption-feed-panel");
   await expect(panel.getByLabel(/Ingest URL/)).toHaveValue(url);
-  await expect(panel.getByTestId("last-seq-en-US")).toHaveText("2");
+  await expect(panel.getByTestId("last-seq-en-US")).toHaveText("3");
   await expect(panel.getByTestId("caption-feed-state")).toContainText("Live");
 
   await expectNoAxeViolations(v, "session page with captions");
