@@ -88,7 +88,7 @@ export function CaptionText({ line }: { line: CaptionLine }) {
 /** "Spanish (Spain)" for es-ES where the browser knows the name; the tag itself otherwise. */
 export function languageName(tag: string): string {
   try {
-    const name = new Intl.DisplayNames(undefined, { type: "language" }).of(tag);
+    const name = new Intl.DisplayNames(["en"], { type: "language" }).of(tag);
     return name && name !== tag ? `${name} (${tag})` : tag;
   } catch {
     return tag;

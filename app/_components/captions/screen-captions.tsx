@@ -17,7 +17,7 @@ export function ScreenCaptions({ slug }: { slug: string }) {
   const lines = (captions.tracks[lang] ?? []).slice(-2);
   const stalled = captions.feed?.state === "stalled";
   return (
-    <section className={styles.region} aria-label="Live captions" data-testid="screen-captions">
+    <section className={`${styles.region} ${styles.screen}`} aria-label="Live captions" data-testid="screen-captions">
       <button type="button" className={`secondary ${styles.toggle}`} aria-pressed={settings.screen} onClick={() => update({ screen: !settings.screen })}>
         Captions on screen: {settings.screen ? "on" : "off"}
       </button>
