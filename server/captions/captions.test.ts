@@ -220,11 +220,13 @@ describe.each(testDatabaseKinds())("live captions (%s)", (database) => {
     expect((await post(url, "Still here.", `&seq=${++seq}`)).status).toBe(200);
     const state = await remy.emitWithAck("caption:state", { slug: DAY2 });
     expect(state).toMatchObject({ ok: true, data: { feed: { state: "live" }, can: { manage: false, push: false } } });
-    // 29 s of quiet: nothing yet.
-    server.clock.set!(new Date(NOW.getTime() + 29_000));
+    // The simulated clock runs on in real time: quiet is counted from the caption's own time.
+    const sent = server.clock.now().getTime();
+    // 25 s of quiet: nothing yet.
+    server.clock.set!(new Date(sent + 25_000));
     expect(await app().captions.checkFeeds()).toBe(0);
     const stalled = nextEvent<CaptionFeed>(remy, "caption:feed");
-    server.clock.set!(new Date(NOW.getTime() + 31_000));
+    server.clock.set!(new Date(sent + 31_000));
     expect(await app().captions.checkFeeds()).toBe(1);
     expect(await stalled).toMatchObject({ slug: DAY2, state: "stalled" });
     // Announced once, whichever instance sweeps next.
