@@ -21,7 +21,7 @@ const WITHIN_A_SECOND = { timeout: 1000 };
 
 test("a caption POSTed to the ingest URL shows on the session page, over the video and on the room screen within a second", async ({ browser, plenary }) => {
   // LiveKit, four pages and axe: a loaded machine needs the time.
-  test.setTimeout(240_000);
+  test.setTimeout(420_000);
   plenary.clock.set!(FRIDAY);
   const organizer = await personContext(browser, plenary, { name: "Olive Organizer", email: "olive@example.org", organizer: true });
   const moderator = await personContext(browser, plenary, { name: "Morgan Moderator", email: "morgan@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
@@ -91,7 +91,7 @@ test("a caption POSTed to the ingest URL shows on the session page, over the vid
 });
 
 test("a Day 1 caption reaches the room and leaves no trace in the database, the log or any download", async ({ browser, plenary }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(360_000);
   plenary.clock.set!(THURSDAY);
   const marker = `Chatham${randomBytes(6).toString("hex")}`;
   const organizer = await personContext(browser, plenary, { name: "Otto Organizer", email: "otto@example.org", organizer: true });
