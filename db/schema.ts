@@ -231,3 +231,4 @@ export * from "./schema-messages";
 export * from "./schema-branding";
 
 export * from "./schema-organizer";
+export * from "./schema-captions";

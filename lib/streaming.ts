@@ -3,7 +3,7 @@
  * session-window rule both sides show.
  */
 import { z } from "./schemas/zod";
-import { slugField as slug, textField } from "./text";
+import { slugField as slug } from "./text";
 
 export type StreamState = "idle" | "live" | "ended";
 
@@ -110,14 +110,8 @@ export interface MyHand {
   reason?: "raised" | "promoted" | "demoted" | "lowered";
 }
 
-export interface CaptionLine {
-  slug: string;
-  text: string;
-  /** Interim lines are replaced by the next line; final lines stay. */
-  final: boolean;
-  at: string;
-  seq: number;
-}
+/** Captions moved to lib/captions.ts (one caption service for the socket and the ingest URL). */
+export type { CaptionLine } from "./captions";
 
 export const streamTokenRequestSchema = z
   .object({
@@ -138,10 +132,4 @@ export const slugPayloadSchema = z.object({ slug }).strict();
 export const handDecisionSchema = z.object({ slug, handId: z.uuid(), camera: z.boolean().optional() }).strict();
 /** LiveKit identities are Plenary's own (user id and tab): printable ASCII, no spaces. */
 export const muteSchema = z.object({ slug, identity: z.string().regex(/^[\x21-\x7e]{1,120}$/, "Not a participant identity.") }).strict();
-export const captionSchema = z
-  .object({
-    slug,
-    text: textField({ what: "A caption line", min: 1, max: 500 }),
-    final: z.boolean().default(true),
-  })
-  .strict();
+export { captionPushSchema as captionSchema } from "./captions";

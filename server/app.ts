@@ -39,8 +39,10 @@ import { cspReport } from "./http/csp-report";
 import { CSP_REPORT_PATH, createSecurityPolicy, STARTING_HEADERS, type SecurityPolicy } from "./http/security-headers";
 import { MediaServer, type LivekitBuild } from "./streaming/media-server";
 import { StreamingService } from "./streaming/service";
-import { QaFanout, agendaPublisher, authPublisher, notePublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
 import { NoteService } from "./messages/service";
+import { QaFanout, agendaPublisher, authPublisher, captionPublisher, notePublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
+import { CaptionService, type CaptionServiceOptions } from "./captions/service";
+import { captionIngest, CAPTION_INGEST_PREFIX, captionVtt, isCaptionVttPath } from "./http/caption-ingest";
 import type { PlenaryServices } from "./services";
 import { voteCounts } from "./qa/queries";
 import { QaService } from "./qa/service";
@@ -66,6 +68,8 @@ export interface StartOptions {
   livekitBuild?: LivekitBuild;
   /** Attendance sampling (bucket, heartbeat); tests may shorten them. */
   presence?: PresenceOptions;
+  /** Caption feed health timings; tests shorten the check interval. */
+  captions?: CaptionServiceOptions;
 }
 
 export interface RunningPlenary {
@@ -222,6 +226,20 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     }, 10_000);
     eraser.unref();
     closers.push(async () => clearInterval(eraser));
+    const captions = new CaptionService({
+      db: database.db,
+      guard,
+      audit,
+      clock,
+      log,
+      publish: captionPublisher(sockets),
+      secret: authSecret,
+      publicUrl: config.publicUrl,
+      timeZone: async () => (await agenda.getEvent()).timeZone,
+      options: opts.captions,
+    });
+    captions.start();
+    closers.push(async () => captions.stop());
     realtime.redis = redis?.ready;
     const presence = new PresenceTracker({ io: sockets, db: database.db, clock, log, options: opts.presence });
     presence.start();
@@ -263,6 +281,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       reports: new ReportService({ db: database.db, clock, guard, audit, agenda, freshMs: opts.presence?.freshMs }),
       feedback: new FeedbackService({ db: database.db, clock, guard, audit, agenda }),
       presence,
+      captions,
     };
     await services.people.ensureOrganizers(config.organizers);
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.
@@ -322,6 +341,15 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       });
       if (req.method === "POST" && (url === "/api/livekit/webhook" || url.startsWith("/api/livekit/webhook?"))) {
         void livekitWebhook(services, req, res);
+        return;
+      }
+      // Captioners' software (any method: a wrong one gets its 405 here, not Next's page) and the WebVTT files.
+      if (url.startsWith(CAPTION_INGEST_PREFIX)) {
+        void captionIngest(services, req, res);
+        return;
+      }
+      if ((req.method === "GET" || req.method === "HEAD") && isCaptionVttPath(url)) {
+        void captionVtt(services, req, res);
         return;
       }
       if (req.method === "POST" && (url === CSP_REPORT_PATH || url.startsWith(`${CSP_REPORT_PATH}?`))) {

@@ -9,6 +9,7 @@ import type { AuditService } from "./audit/service";
 import type { BrandingService } from "./branding/service";
 import type { Guard } from "./auth/guard";
 import type { AuthService } from "./auth/service";
+import type { CaptionService } from "./captions/service";
 import type { Clock } from "./clock";
 import type { DatabaseHealth } from "./health";
 import type { Config } from "./config";
@@ -61,4 +62,6 @@ export interface PlenaryServices {
   feedback: FeedbackService;
   /** This instance's attendance counting (writes samples to the database). */
   presence: PresenceTracker;
+  /** Live captions: the socket command and the ingest URL both go through it. */
+  captions: CaptionService;
 }

@@ -5,6 +5,7 @@ import { CHATHAM_HOUSE_RULE_TEXT, kindLabels, liveStatuses, nonInteractiveKinds,
 import { formatDay, formatDuration } from "@/lib/time";
 import type { StreamAbilities, StreamSnapshot } from "@/lib/streaming";
 import { ItemTime } from "./item-time";
+import { LiveCaptions } from "./captions/live-captions";
 import { SessionPolls } from "./polls/session-polls";
 import { RuleBadges } from "./rule-badges";
 import { StreamSection } from "./stream/stream-section";
@@ -28,7 +29,6 @@ interface Props {
    */
   audience?: "room" | "remote";
   /** Laid over the bottom of the video while watching (live captions mount here). */
-  videoOverlay?: React.ReactNode;
 }
 
 /** Why a capability is missing here, in one sentence, or null when the session offers it. */
@@ -45,7 +45,7 @@ function unavailableReason(item: AgendaItem, what: "stream" | "qa" | "polls"): s
   return null;
 }
 
-export function SessionView({ event, item: initial, serverNow, stream: streamProps, qa: qaProps, audience = "remote", videoOverlay }: Props) {
+export function SessionView({ event, item: initial, serverNow, stream: streamProps, qa: qaProps, audience = "remote" }: Props) {
   const { items, live } = useLiveAgenda([initial]);
   const item = items.find((i) => i.slug === initial.slug) ?? initial;
   const now = useServerClock(serverNow);
@@ -123,6 +123,7 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
         <>
           {qaSection}
           {pollsInQa ? null : pollsSection}
+          {nonInteractiveKinds.includes(item.kind) ? null : <LiveCaptions slug={item.slug} />}
           <details className="session-about">
             <summary>About this session</summary>
             {details}
@@ -140,8 +141,8 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
                 abilities={streamProps!.abilities}
                 serverNow={serverNow}
                 timeZone={event.timeZone}
-                videoOverlay={videoOverlay}
               />
+              {nonInteractiveKinds.includes(item.kind) ? null : <LiveCaptions slug={item.slug} />}
             </section>
             <div className="theater-side">
               {qaSection}
@@ -153,6 +154,7 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
       ) : (
         <>
           {details}
+          {nonInteractiveKinds.includes(item.kind) ? null : <LiveCaptions slug={item.slug} />}
           <div className={`session-grid${stream ? "" : " has-stream"}`}>
             <section className="panel-section" aria-labelledby="stream-heading">
               <h2 id="stream-heading">Live stream</h2>
@@ -164,7 +166,6 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
                   abilities={streamProps.abilities}
                   serverNow={serverNow}
                   timeZone={event.timeZone}
-                  videoOverlay={videoOverlay}
                 />
               )}
             </section>

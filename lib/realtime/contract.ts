@@ -10,16 +10,15 @@
 import type { z } from "zod";
 import type { AgendaItem } from "../agenda";
 import {
-  captionSchema,
   handDecisionSchema,
   muteSchema,
   slugPayloadSchema,
-  type CaptionLine,
   type HandQueue,
   type MyHand,
   type StreamAttendance,
   type StreamSnapshot,
 } from "../streaming";
+import { captionPushSchema, captionStateSchema, type CaptionFeed, type CaptionLine, type CaptionStateResult } from "../captions";
 import type { MyAnswer, PollResults, PollSnapshot, PollView } from "../polls";
 import { pollAnswerSchema, pollCreateSchema, pollOpenSchema, pollRefSchema, pollSyncSchema, pollUpdateSchema } from "../schemas/polls";
 import {
@@ -103,7 +102,8 @@ export const commandSchemas = {
   "hand:queue": slugPayloadSchema,
   "hand:promote": handDecisionSchema,
   "hand:demote": handDecisionSchema,
-  "caption:push": captionSchema,
+  "caption:push": captionPushSchema,
+  "caption:state": captionStateSchema,
 
   // Polls (docs/protocol.md, "Polls")
   "poll:sync": pollSyncSchema,
@@ -148,6 +148,7 @@ export interface CommandResults {
   "hand:promote": HandQueue;
   "hand:demote": HandQueue;
   "caption:push": CaptionLine;
+  "caption:state": CaptionStateResult;
   "poll:sync": PollSnapshot;
   "poll:create": PollView;
   "poll:update": PollView;
@@ -222,8 +223,10 @@ export interface ServerToClientEvents {
   "hand:queue-changed": (payload: HandQueue) => void;
   /** The person's own request changed (promoted, demoted...). To every tab of that person. */
   "hand:changed": (payload: MyHand) => void;
-  /** A line from the captioner. To the session's room. */
+  /** A caption (socket or ingest URL), in seq order per language track. To the session's room. */
   "caption:added": (payload: CaptionLine) => void;
+  /** The caption feed went live, stalled (no caption for 30 s) or resumed, or its WebVTT was published. To the session's room. */
+  "caption:feed": (payload: CaptionFeed) => void;
 
   // ── Q&A ──
   /** A question changed (or was created), in the projection of the receiver's view. */

@@ -83,8 +83,14 @@ const expected: Array<[Action, PolicySession | undefined, RoleName[]]> = [
   ["stream:control", day2Panel, staff],
   ["recording:control", day2Panel, staff],
   ["recording:control", day2NoRecording, []],
-  ["caption:publish", day1Panel, []],
+  // Captions serve the room too: Chatham House sessions have them live (never kept).
+  ["caption:publish", day1Panel, staff],
   ["caption:publish", day2Panel, staff],
+  ["caption:manage", day1Panel, staff],
+  ["caption:manage", day2Panel, staff],
+  ["caption:export", day1Panel, []],
+  ["caption:export", day2NoRecording, []],
+  ["caption:export", day2Panel, ["organizer"]],
 ];
 
 describe("the role × action policy", () => {

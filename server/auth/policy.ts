@@ -24,7 +24,9 @@ export const actions = {
   "stream:publish": "publish video in this session",
   "stream:control": "control the stream of this session",
   "recording:control": "start or stop a recording of this session",
-  "caption:publish": "send live captions for this session's stream",
+  "caption:publish": "send live captions for this session",
+  "caption:manage": "see or rotate this session's caption ingest URL",
+  "caption:export": "download or publish this session's captions",
   "attendance:view": "see attendance for this session",
   "note:send": "send private notes to the panelists of this session",
   "note:read": "read the private notes to the panelists of this session",
@@ -104,9 +106,14 @@ export function authorize(actor: Actor | null, action: Action, session?: PolicyS
     case "stream:control":
       if (!session.streamed) return deny(notStreamed(session));
       return staffOnly(staff, "organizers and moderators");
+    // Captions serve the room (projector, phones) as much as the stream: every session may have them.
     case "caption:publish":
-      if (!session.streamed) return deny(notStreamed(session));
+    case "caption:manage":
       return staffOnly(staff, "organizers and moderators");
+    case "caption:export":
+      if (session.rule === "chatham_house") return deny("This session is held under the Chatham House Rule: its captions are never kept.");
+      if (!session.recordingAllowed) return deny("This session may not be recorded, so its captions are not kept.");
+      return organizer ? ALLOW : deny(`Only organizers may ${actions[action]}.`);
     case "recording:control":
       if (session.rule === "chatham_house") return deny("This session is held under the Chatham House Rule: it can never be recorded.");
       if (!session.recordingAllowed) return deny("Recording is not allowed for this session.");

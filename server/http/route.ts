@@ -81,7 +81,7 @@ export async function route(req: Request, handler: (ctx: RouteContext) => Promis
  * logged precisely when something about the request went wrong.
  */
 const STATIC_SEGMENTS = new Set(
-  "admin agenda agenda.ics api audit auth backstage calendar.ics check-email demo dev import join join-qr.svg mailbox moderate panel participants polls polls.csv questions.csv report.csv attendance.csv feedback.csv feedback feedback-questions qa recording roles screen sessions sign-in signin stream stream-token callback csrf email error oidc providers session signout verify-request _next healthz metrics".split(
+  "admin agenda agenda.ics api audit auth backstage calendar.ics check-email demo dev import join join-qr.svg mailbox moderate panel participants polls polls.csv questions.csv report.csv attendance.csv feedback.csv feedback feedback-questions qa recording roles screen sessions sign-in signin stream stream-token callback csrf email error oidc providers session signout verify-request _next healthz metrics captions ingest-url rotate publish seq".split(
     " ",
   ),
 );

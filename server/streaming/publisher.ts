@@ -1,5 +1,5 @@
 /** The facts streaming announces. The service calls this port; the transport (server/realtime/publishers) delivers them. */
-import type { CaptionLine, HandQueue, MyHand, StreamAttendance, StreamSnapshot } from "../../lib/streaming";
+import type { HandQueue, MyHand, StreamAttendance, StreamSnapshot } from "../../lib/streaming";
 
 export interface StreamPublisher {
   /** To everyone in the session (viewers, backstage, room screens). */
@@ -9,5 +9,4 @@ export interface StreamPublisher {
   handQueueChanged(sessionId: string, queue: HandQueue): void;
   /** To every tab of one person. */
   handChanged(userId: string, hand: MyHand): void;
-  captionAdded(sessionId: string, line: CaptionLine): void;
 }

@@ -1,6 +1,6 @@
 /**
  * Streaming rules: who gets which LiveKit token and when, the stream's on-air state, recordings,
- * muting and captions. Raised hands are in hands.ts, LiveKit's webhooks in webhooks.ts.
+ * muting (captions are server/captions). Raised hands are in hands.ts, LiveKit's webhooks in webhooks.ts.
  */
 import type { StreamPublisher } from "./publisher";
 import { AccessToken, EncodedFileOutput, TrackType } from "livekit-server-sdk";
@@ -8,7 +8,6 @@ import type { Database } from "../../db/client";
 import type { SessionRow } from "../../db/schema";
 import {
   streamWindow,
-  type CaptionLine,
   type MediaState,
   type StreamAbilities,
   type StreamAttendance,
@@ -55,7 +54,6 @@ const ROOM_CHECK_MS = 30_000;
 
 export class StreamingService {
   private roomsChecked = new Map<string, number>();
-  private captionSeq = 0;
   readonly hands: HandService;
   readonly webhooks: LivekitWebhooks;
   private lk: Livekit | null;
@@ -412,17 +410,6 @@ export class StreamingService {
     }
     await this.audited(actor, session, "stream:mute", { name: participant.name, muted });
     return { muted };
-  }
-
-  /**
-   * A line from the captioner: an organizer or moderator account (a person typing, or CART software
-   * signed in as one) sends `caption:push` on its socket; every viewer of the session gets it.
-   */
-  async caption(actor: Actor | null, session: SessionRow, text: string, final: boolean): Promise<CaptionLine> {
-    await this.deps.guard.require(actor, "caption:publish", session);
-    const line: CaptionLine = { slug: session.slug, text, final, at: this.deps.clock.now().toISOString(), seq: Date.now() * 1000 + (this.captionSeq++ % 1000) };
-    this.deps.publish.captionAdded(session.id, line);
-    return line;
   }
 
   async attendance(actor: Actor | null, session: SessionRow): Promise<StreamAttendance> {

@@ -2,6 +2,7 @@ import { startPlenary, type RunningPlenary } from "../app";
 import { SimulatedClock, systemClock, type Clock } from "../clock";
 import type { Config } from "../config";
 import type { PollServiceOptions } from "../polls/service";
+import type { CaptionServiceOptions } from "../captions/service";
 import type { AuthServiceOptions } from "../auth/service";
 import { createLogger } from "../log";
 import type { LivekitBuild } from "../streaming/media-server";
@@ -29,6 +30,8 @@ export interface TestServerOptions {
   livekitBuild?: LivekitBuild;
   /** Attendance sampling (server/reports/presence.ts). */
   presence?: PresenceOptions;
+  /** Caption feed health timings (server/captions). */
+  captions?: CaptionServiceOptions;
 }
 
 export interface TestServer extends RunningPlenary {
@@ -76,6 +79,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     log,
     withNext: opts.withNext ?? false,
     polls: opts.polls,
+    captions: opts.captions,
     auth: opts.auth,
     livekitBuild: opts.livekitBuild,
     presence: opts.presence,

@@ -1,5 +1,6 @@
 "use client";
 import { useCallback, useEffect, useMemo, useReducer, useRef, type ReactNode } from "react";
+import { CaptionFeedPanel } from "../captions/caption-feed-panel";
 import type { ModerationResult, QuestionView } from "@/lib/qa";
 import type { AckResult } from "@/lib/realtime/contract";
 import type { ModerationAction } from "@/lib/schemas/qa";
@@ -224,6 +225,7 @@ export function ModerationConsole({ slug, title, rule, aside }: ModerationConsol
         <aside className="qa-console-side" aria-label="Counts, shortcuts and notes to the panel">
           <QaCountList counts={state.counts} />
           {aside}
+          <CaptionFeedPanel slug={slug} />
           <ShortcutHelp />
         </aside>
       </div>

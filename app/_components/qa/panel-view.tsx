@@ -1,4 +1,5 @@
 "use client";
+import { LiveCaptions } from "../captions/live-captions";
 import { useState } from "react";
 import { authorLabel, type QuestionView } from "@/lib/qa";
 import { useServerClock } from "../use-server-clock";
@@ -46,6 +47,7 @@ export function PanelView(props: PanelViewProps) {
     <div className="qa-panel-view" data-testid="panel-view">
       {/* The agenda's end as it is now: an organizer moving it moves this clock (agenda:changed). */}
       <PanelClock title={props.title} endsAt={state.state?.endsAt ?? props.endsAt} serverNow={props.serverNow} />
+      <LiveCaptions slug={props.slug} overlaySettings={false} />
       <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
         {state.status === "refused" ? state.refusal : state.status === "live" ? message : "Connecting…"}
       </p>

@@ -13,7 +13,8 @@ import { HandQueuePanel } from "./hand-queue-panel";
 import { MediaPanel } from "./media-panel";
 import { OnStagePanel } from "./on-stage-panel";
 import { StreamControlPanel } from "./stream-control-panel";
-import { Captions, MediaNotice, RecStatus } from "./stream-parts";
+import { MediaNotice, RecStatus } from "./stream-parts";
+import { CaptionFeedPanel } from "../captions/caption-feed-panel";
 import { useBackstageRoom } from "./use-backstage-room";
 import { useStreamState } from "./use-stream-state";
 import styles from "./stream.module.css";
@@ -92,7 +93,7 @@ export function Backstage({ initial, abilities, title, windowNotice }: Props) {
         {connection === "in" ? <OnStagePanel room={room} canMute={abilities.control} slug={stream.slug} /> : null}
         {abilities.control ? <HandQueuePanel live={live} /> : null}
         {abilities.caption ? <CaptionInput slug={stream.slug} /> : null}
-        <Captions lines={live.captions} />
+        <CaptionFeedPanel slug={stream.slug} />
       </div>
     </div>
   );

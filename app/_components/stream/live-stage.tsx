@@ -4,6 +4,7 @@
  * loaded with next/dynamic once the person presses Watch (stream-section.tsx), so pages without a
  * stream never download it.
  */
+import { CaptionOverlay } from "../captions/caption-overlay";
 import { useEffect, useRef, useState } from "react";
 import { DisconnectReason, Room, RoomEvent, Track, type RemoteTrack } from "livekit-client";
 import type { MyHand, StreamToken } from "@/lib/streaming";
@@ -15,8 +16,6 @@ interface Props {
   token: StreamToken;
   hand: MyHand;
   onState(state: StageState, message?: string): void;
-  /** Laid over the bottom of the video, kept in full screen (live captions). */
-  overlay?: React.ReactNode;
 }
 
 /** LiveKit's TrackSource numbers in participant permissions. */
@@ -103,7 +102,7 @@ function AudioView({ track, name, volume, muted }: { track: RemoteTrack; name: s
   return <audio ref={ref} autoPlay data-speaker={name} />;
 }
 
-export default function LiveStage({ token, hand, onState, overlay }: Props) {
+export default function LiveStage({ token, hand, onState }: Props) {
   const [room] = useState(() => new Room({ adaptiveStream: true, dynacast: true }));
   const [, setTick] = useState(0);
   const [speakerError, setSpeakerError] = useState<string | null>(null);
@@ -203,8 +202,8 @@ export default function LiveStage({ token, hand, onState, overlay }: Props) {
         ) : (
           <p className={styles.placeholder}>{tiles.length ? "The panelists' cameras are off." : "Waiting for the panelists to come on stage."}</p>
         )}
-        <div className={styles.overlay} data-testid="video-captions-slot">
-          {overlay}
+        <div data-testid="video-captions-slot">
+          <CaptionOverlay slug={hand.slug} />
         </div>
       </div>
       <PlayerControls player={player} hasVideo={Boolean(main)} />

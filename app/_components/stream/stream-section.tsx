@@ -11,7 +11,7 @@ import { formatClock, zoneAbbreviation } from "@/lib/time";
 import { getSocket } from "../realtime";
 import { request } from "@/lib/client/request";
 import { useServerClock } from "../use-server-clock";
-import { Captions, MediaNotice, RecStatus, StateBadge, type ViewerState } from "./stream-parts";
+import { MediaNotice, RecStatus, StateBadge, type ViewerState } from "./stream-parts";
 import { requestStreamToken } from "./stream-api";
 import type { StageState } from "./live-stage";
 import { useStreamState } from "./use-stream-state";
@@ -26,12 +26,11 @@ interface Props {
   serverNow: string;
   timeZone: string;
   /** Laid over the bottom of the video, also in full screen (live captions mount here). */
-  videoOverlay?: React.ReactNode;
 }
 
-export function StreamSection({ initial, abilities, serverNow, timeZone, videoOverlay }: Props) {
+export function StreamSection({ initial, abilities, serverNow, timeZone }: Props) {
   const live = useStreamState(initial);
-  const { stream, hand, captions, attendance } = live;
+  const { stream, hand, attendance } = live;
   const now = useServerClock(serverNow, 5_000);
   const [token, setToken] = useState<StreamToken | null>(null);
   const [stage, setStage] = useState<StageState | "requesting" | null>(null);
@@ -155,7 +154,7 @@ export function StreamSection({ initial, abilities, serverNow, timeZone, videoOv
 
       {token ? (
         <>
-          <LiveStage token={token} hand={hand} onState={onStageState} overlay={videoOverlay} />
+          <LiveStage token={token} hand={hand} onState={onStageState} />
           <p>
             <button type="button" className="secondary" onClick={() => onStageState("disconnected")}>
               Stop watching
@@ -179,7 +178,6 @@ export function StreamSection({ initial, abilities, serverNow, timeZone, videoOv
         </div>
       ) : null}
 
-      {stream.available ? <Captions lines={captions} /> : null}
     </div>
   );
 }

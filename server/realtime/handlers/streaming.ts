@@ -29,9 +29,10 @@ export function registerStreamingHandlers(app: PlenaryServices, socket: PlenaryS
   onCommand(socket, app, "hand:promote", async ({ slug, handId, camera }) => streaming.hands.promote(actor(), await session(slug), handId, camera ?? false));
   onCommand(socket, app, "hand:demote", async ({ slug, handId }) => streaming.hands.demote(actor(), await session(slug), handId));
 
-  // A captioner sends a few lines a second at most.
-  onCommand(socket, app, "caption:push", async ({ slug, text, final }) => streaming.caption(actor(), await session(slug), text, final), {
+  // A captioner sends a few lines a second at most. Both this and the ingest URL go through app.captions.
+  onCommand(socket, app, "caption:push", async ({ slug, text, final, lang }) => app.captions.push(actor(), await session(slug), { text, final, lang }), {
     capacity: 20,
     perSecond: 5,
   });
+  onCommand(socket, app, "caption:state", async ({ slug }) => app.captions.state(actor(), await session(slug)));
 }

@@ -4,6 +4,7 @@
  */
 import type { AgendaPublisher } from "../../agenda/publisher";
 import type { AuthPublisher } from "../../auth/publisher";
+import type { CaptionPublisher } from "../../captions/publisher";
 import type { PollPublisher } from "../../polls/publisher";
 import type { StreamPublisher } from "../../streaming/publisher";
 import type { NotePublisher } from "../../messages/publisher";
@@ -39,7 +40,13 @@ export function streamPublisher(io: PlenaryIo): StreamPublisher {
     },
     handQueueChanged: (sessionId, queue) => io.to(rooms.staff(sessionId)).emit("hand:queue-changed", queue),
     handChanged: (userId, hand) => io.to(rooms.user(userId)).emit("hand:changed", hand),
+  };
+}
+
+export function captionPublisher(io: PlenaryIo): CaptionPublisher {
+  return {
     captionAdded: (sessionId, line) => io.to(rooms.session(sessionId)).emit("caption:added", line),
+    feedChanged: (sessionId, feed) => io.to(rooms.session(sessionId)).emit("caption:feed", feed),
   };
 }
 

@@ -4,6 +4,7 @@ import { getApp } from "@/server/context";
 import { formatAccessCode } from "@/server/auth/tokens";
 import { requirePage } from "@/server/http/page-auth";
 import { RoomScreen } from "@/app/_components/qa/room-screen";
+import { ScreenCaptions } from "@/app/_components/captions/screen-captions";
 import { ScreenPolls } from "@/app/_components/polls/screen-polls";
 import { StreamRecStatus } from "@/app/_components/stream/stream-rec-status";
 
@@ -33,6 +34,7 @@ export default async function ScreenPage({ params }: Params) {
         code={row.qaEnabled && row.accessCode ? formatAccessCode(row.accessCode) : null}
         joinUrl={`${app.config.publicUrl}/join`}
         status={row.streamed ? <StreamRecStatus initial={await app.streaming.snapshot(row)} placement="inline" /> : null}
+        captions={<ScreenCaptions slug={row.slug} />}
         poll={row.pollsEnabled ? <ScreenPolls slug={row.slug} serverNow={app.clock.now().toISOString()} /> : null}
       />
     </main>

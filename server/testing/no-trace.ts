@@ -1,0 +1,14 @@
+import { sql } from "drizzle-orm";
+import type { PlenaryServices } from "../services";
+
+/** The database's tables (public schema) whose rows, as text, contain `needle`: the Chatham House no-trace check. */
+export async function tablesContaining(app: PlenaryServices, needle: string): Promise<{ tables: number; found: string[] }> {
+  const list = await app.db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
+  const names = (list as { rows: Array<{ table_name: string }> }).rows.map((r) => r.table_name);
+  const found: string[] = [];
+  for (const name of names) {
+    const dump = await app.db.execute(sql`select coalesce(string_agg(t::text, ' '), '') as all from ${sql.identifier(name)} t`);
+    if ((dump as { rows: Array<{ all: string }> }).rows[0].all.includes(needle)) found.push(name);
+  }
+  return { tables: names.length, found };
+}
