@@ -80,6 +80,11 @@ const expected: Array<[Action, PolicySession | undefined, RoleName[]]> = [
   ["recording:control", day2NoRecording, []],
   ["caption:publish", day1Panel, []],
   ["caption:publish", day2Panel, staff],
+  // Private notes to the panel: producers send, panelists acknowledge, the audience never reads them.
+  ["note:send", day1Panel, staff],
+  ["note:read", day1Panel, staffAndPanel],
+  ["note:ack", day1Panel, ["panelist of s1 and s2"]],
+  ["note:send", day2Panel, staff],
 ];
 
 describe("the role × action policy", () => {
