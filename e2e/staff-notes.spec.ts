@@ -45,7 +45,7 @@ test("a note from the moderation console reaches the panel view, and the sender 
   await expect(note).toContainText("From Morgan Moderator (moderator)");
   await expect(note).toBeInViewport();
   // Announced to screen readers as it arrives.
-  await expect(pan.page.locator('[aria-live="assertive"]')).toHaveText("Note from Morgan Moderator: 2 minutes left");
+  await expect(pan.page.locator('.visually-hidden[aria-live="assertive"]')).toHaveText("Note from Morgan Moderator: 2 minutes left");
   await expectNoAxeViolations(pan.page, "panel view with a note");
   await expectNoAxeViolations(mod.page, "moderation console after sending a note");
 

@@ -269,6 +269,19 @@ describe("role × page matrix over HTTP", () => {
       }
     }
   });
+
+  it("a refused page says the policy's own reason: Backstage on Day 1 is the Chatham House Rule, not the role", async () => {
+    const before = await auditCount("stream:publish");
+    const r = await page(`/sessions/${DAY1}/backstage`, people.moderator);
+    expect(r.status).toBe(403);
+    expect(r.body).toContain("This session is held under the Chatham House Rule: it is in the room only and never streamed.");
+    expect(r.body).not.toContain("your role does not allow this page");
+    expect(await auditCount("stream:publish")).toBe(before + 1);
+    // A person without a role on Day 2 is told that it is the role.
+    const other = await page(`/sessions/${DAY2}/backstage`, people.attendee);
+    expect(other.status).toBe(403);
+    expect(other.body).toContain("Only moderators and panelists of this session may publish video in this session.");
+  });
 });
 
 describe("role × action matrix over socket.io", () => {

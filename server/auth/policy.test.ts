@@ -91,6 +91,11 @@ const expected: Array<[Action, PolicySession | undefined, RoleName[]]> = [
   ["caption:export", day1Panel, []],
   ["caption:export", day2NoRecording, []],
   ["caption:export", day2Panel, ["organizer"]],
+  // Private notes to the panel: producers send, panelists acknowledge, the audience never reads them.
+  ["note:send", day1Panel, staff],
+  ["note:read", day1Panel, staffAndPanel],
+  ["note:ack", day1Panel, ["panelist of s1 and s2"]],
+  ["note:send", day2Panel, staff],
 ];
 
 describe("the role × action policy", () => {

@@ -56,8 +56,9 @@ export function ModerationCard({
         <strong className="qa-mod-votes">
           {votes} <span>vote{votes === 1 ? "" : "s"}</span>
         </strong>
-        <span>{q.origin === "room" ? "Room" : "Remote"}</span>
-        <span>{staged ? <span className="badge badge-live">On stage</span> : STATUS_WORDS[q.status]}</span>
+        <span>
+          {q.origin === "room" ? "Room" : "Remote"} · {staged ? <span className="badge badge-live">On stage</span> : STATUS_WORDS[q.status]}
+        </span>
       </p>
       <div className="qa-mod-body">
         {editing ? (

@@ -147,6 +147,10 @@ export function ModerationConsole({ slug, title, rule, aside }: ModerationConsol
         <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
           {state.status === "refused" ? state.refusal : state.status === "live" ? "" : "Connecting… actions wait for the connection."}
         </p>
+        {/* The outcome of the last action, beside the title: the list keeps the height. */}
+        <p className={`qa-outcome${outcome.error ? " error" : ""}`} role="status" data-testid="qa-outcome">
+          {outcome.text}
+        </p>
       </header>
 
       <QaSettings
@@ -189,9 +193,6 @@ export function ModerationConsole({ slug, title, rule, aside }: ModerationConsol
             </div>
             <QaFilters filters={ui.filters} tags={allTags} searchRef={searchRef} onChange={(patch) => dispatch({ type: "filter", patch })} />
           </div>
-          <p className={`qa-outcome${outcome.error ? " error" : ""}`} role="status" data-testid="qa-outcome">
-            {outcome.text}
-          </p>
 
           <div id="qa-mod-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
             {list.length === 0 ? <p className="muted">No questions here{hasFilters(ui.filters) ? " with these filters" : ""}.</p> : null}
