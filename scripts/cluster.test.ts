@@ -247,6 +247,8 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
       `${clients.filter(back).length}/${CLIENTS} back, ${clients.filter((c) => c.client.getState().outbox.length > 0).length} with work queued, ` +
       `statuses ${JSON.stringify(Object.fromEntries(["live", "syncing", "connecting", "offline"].map((k) => [k, clients.filter((c) => c.client.getState().status === k).length])))}, ` +
       `disconnects ${JSON.stringify(clients.flatMap((c) => c.drops).reduce<Record<string, number>>((m, r) => ((m[r] = (m[r] ?? 0) + 1), m), {}))}`;
+    // The killed instance's clients notice first (else "back" would count them before they knew).
+    await waitFor(() => clients.some((c) => !back(c)), 10_000, "the killed instance's clients to notice");
     const timeline: string[] = [];
     const sampler = setInterval(() => timeline.push(`${((Date.now() - killedAt) / 1000).toFixed(1)}s:${clients.filter(back).length}`), 1000);
     try {
