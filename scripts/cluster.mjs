@@ -287,7 +287,7 @@ try {
   // The balancer sends traffic once its health checks saw both instances up.
   await waitFor(
     "HAProxy's health checks",
-    async () => (await backendStates()).filter((s) => s.backend === "plenary" && s.status === "UP").length === 2,
+    async () => (await backendStates()).filter((s) => s.backend === "plenary" && ["a", "b"].includes(s.server) && s.status === "UP").length === 2,
     20_000,
     lb,
   );
