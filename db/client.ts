@@ -176,14 +176,17 @@ async function initPgliteInChild(pgData: string): Promise<void> {
       process.stderr.write(String(err && err.message ? err.message : err));
       process.exit(1);
     });`;
-  const child = spawn(process.execPath, ["-e", script, entry, pgData, JSON.stringify(PGLITE_START_PARAMS), String(process.pid)], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ["-e", script, entry, pgData, JSON.stringify(PGLITE_START_PARAMS), String(process.pid)], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (status) => resolve(status));
   });
-  if (code !== 0) throw new DatabaseStartError(`DATA_DIR: could not create the embedded database in ${pgData} (${stderr.trim().split("\n").at(-1) || `exit ${code}`})`);
+  if (code !== 0)
+    throw new DatabaseStartError(`DATA_DIR: could not create the embedded database in ${pgData} (${stderr.trim().split("\n").at(-1) || `exit ${code}`})`);
 }
 
 type Queryable = { query: (...args: unknown[]) => unknown };

@@ -40,7 +40,10 @@ export const captionTracks = pgTable(
     lang: text("lang").notNull(),
     lastSeq: integer("last_seq").notNull(),
     /** The most recently accepted seqs (at most CAPTION_SEQ_WINDOW), for telling retries from new captions. */
-    recentSeqs: integer("recent_seqs").array().notNull().default(sql`'{}'::integer[]`),
+    recentSeqs: integer("recent_seqs")
+      .array()
+      .notNull()
+      .default(sql`'{}'::integer[]`),
     lastAt: timestamp("last_at", { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.lang] }), check("caption_tracks_seq_valid", sql`${t.lastSeq} >= 0`)],

@@ -24,7 +24,11 @@ test("a caption POSTed to the ingest URL shows on the session page, over the vid
   test.setTimeout(420_000);
   plenary.clock.set!(FRIDAY);
   const organizer = await personContext(browser, plenary, { name: "Olive Organizer", email: "olive@example.org", organizer: true });
-  const moderator = await personContext(browser, plenary, { name: "Morgan Moderator", email: "morgan@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
+  const moderator = await personContext(browser, plenary, {
+    name: "Morgan Moderator",
+    email: "morgan@example.org",
+    roles: [{ slug: SLUG, role: "moderator" }],
+  });
   const viewer = await personContext(browser, plenary, { name: "Remy Remote", email: "remy@example.org" });
 
   // The URL comes from the API, for organizers and this session's moderators only.

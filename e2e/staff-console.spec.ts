@@ -31,15 +31,21 @@ const TWELVE = Array.from(
 
 test("at 1366×768 the console shows at least eight whole questions with its controls, and the menu works by keyboard", async ({ browser, plenary }) => {
   await ask(plenary, TWELVE);
-  const { page, context } = await signedIn(browser, plenary, { name: "Laptop Mod", email: "laptop@example.org", roles: [{ slug: SLUG, role: "moderator" }] }, LAPTOP);
+  const { page, context } = await signedIn(
+    browser,
+    plenary,
+    { name: "Laptop Mod", email: "laptop@example.org", roles: [{ slug: SLUG, role: "moderator" }] },
+    LAPTOP,
+  );
   const mod = new ConsolePage(page);
   await mod.goto(SLUG);
   await expect(page.locator("article.qa-mod-item")).toHaveCount(12);
-  const inside = await page.locator("article.qa-mod-item").evaluateAll((cards) =>
-    cards.filter((c) => {
-      const r = c.getBoundingClientRect();
-      return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
-    }).length,
+  const inside = await page.locator("article.qa-mod-item").evaluateAll(
+    (cards) =>
+      cards.filter((c) => {
+        const r = c.getBoundingClientRect();
+        return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+      }).length,
   );
   expect(inside, "question cards wholly inside the 1366×768 viewport").toBeGreaterThanOrEqual(8);
   // The controls are still on screen: nothing was scrolled away to get there.
@@ -83,7 +89,12 @@ test("at 1366×768 the console shows at least eight whole questions with its con
 
 test("Dismiss and Merge open on their first choice, and Enter confirms it", async ({ browser, plenary }) => {
   await ask(plenary, ["Dup one: how are FMS timelines measured?", "Dup two: how are timelines for FMS measured?", "Lunch: where is it?"]);
-  const { page, context } = await signedIn(browser, plenary, { name: "Enter Mod", email: "enter@example.org", roles: [{ slug: SLUG, role: "moderator" }] }, LAPTOP);
+  const { page, context } = await signedIn(
+    browser,
+    plenary,
+    { name: "Enter Mod", email: "enter@example.org", roles: [{ slug: SLUG, role: "moderator" }] },
+    LAPTOP,
+  );
   const mod = new ConsolePage(page);
   await mod.goto(SLUG);
   // Other tests of this worker share the session: pick the questions by their text.

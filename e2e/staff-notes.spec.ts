@@ -65,7 +65,12 @@ test("Backstage tells a Day 1 moderator the real reason (Chatham House Rule), an
   browser,
   plenary,
 }) => {
-  const day1 = await signedIn(browser, plenary, { name: "Dana DayOne", email: "dana@example.org", roles: [{ slug: "fms-planning", role: "moderator" }] }, LAPTOP);
+  const day1 = await signedIn(
+    browser,
+    plenary,
+    { name: "Dana DayOne", email: "dana@example.org", roles: [{ slug: "fms-planning", role: "moderator" }] },
+    LAPTOP,
+  );
   const res = await day1.page.goto("/sessions/fms-planning/backstage");
   expect(res?.status()).toBe(403);
   await expect(day1.page.getByTestId("refusal-reason")).toHaveText(
@@ -74,9 +79,16 @@ test("Backstage tells a Day 1 moderator the real reason (Chatham House Rule), an
   await expect(day1.page.getByText("your role does not allow")).toHaveCount(0);
   await expectNoAxeViolations(day1.page, "Day 1 backstage refusal");
 
-  const later = await signedIn(browser, plenary, { name: "Lee Later", email: "lee@example.org", roles: [{ slug: "wrap-up-discussion-and-conclusion", role: "moderator" }] }, LAPTOP);
+  const later = await signedIn(
+    browser,
+    plenary,
+    { name: "Lee Later", email: "lee@example.org", roles: [{ slug: "wrap-up-discussion-and-conclusion", role: "moderator" }] },
+    LAPTOP,
+  );
   await later.page.goto("/sessions/wrap-up-discussion-and-conclusion/backstage");
-  await expect(later.page.getByTestId("stream-window")).toHaveText(/^The stream of this session opens at 11:00 .* \(30 minutes before the start\)\. Come back then\.$/);
+  await expect(later.page.getByTestId("stream-window")).toHaveText(
+    /^The stream of this session opens at 11:00 .* \(30 minutes before the start\)\. Come back then\.$/,
+  );
   expect(await day1.page.locator("body").innerText()).not.toMatch(PROTOCOL_NAME);
   await day1.context.close();
   await later.context.close();

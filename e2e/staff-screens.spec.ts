@@ -64,7 +64,12 @@ test("staff views for the design notes", async ({ browser, plenary }) => {
   await day1.page.waitForTimeout(500);
   await day1.page.screenshot({ path: path.join(DIR, `${PREFIX}-backstage-day1.png`) });
 
-  const panel = await signedIn(browser, plenary, { name: "Penny Panelist", email: "penny@example.org", roles: [{ slug: SLUG, role: "panelist" }] }, { viewport: { width: 1024, height: 768 } });
+  const panel = await signedIn(
+    browser,
+    plenary,
+    { name: "Penny Panelist", email: "penny@example.org", roles: [{ slug: SLUG, role: "panelist" }] },
+    { viewport: { width: 1024, height: 768 } },
+  );
   await panel.page.goto(`/sessions/${SLUG}/panel`);
   await expect(panel.page.getByTestId("qa-connection")).toHaveAttribute("data-status", "live");
   await panel.page.screenshot({ path: path.join(DIR, `${PREFIX}-panel.png`) });

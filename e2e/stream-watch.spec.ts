@@ -250,9 +250,12 @@ test("Go live asks first when nobody is on stage; without an egress service, a r
   await expect(m.getByRole("status").filter({ hasText: "Live: viewers" })).toBeVisible();
   // No egress worker runs here: the reason is on screen within the 1.5 s budget, not after LiveKit's 20 s.
   await m.getByRole("button", { name: "Start recording" }).click();
-  await expect(m.getByRole("region", { name: "Stream" }).getByRole("alert")).toHaveText(/^The recording did not start: no recorder answered within 1.5 seconds/, {
-    timeout: 2_000,
-  });
+  await expect(m.getByRole("region", { name: "Stream" }).getByRole("alert")).toHaveText(
+    /^The recording did not start: no recorder answered within 1.5 seconds/,
+    {
+      timeout: 2_000,
+    },
+  );
   await expect(m.getByRole("button", { name: "Start recording" })).toBeEnabled();
   await expect(m.getByRole("status", { name: /Recording/ })).toHaveCount(0);
   moderator.assertClean();

@@ -26,7 +26,9 @@ export function normalizeLang(raw: string): string | null {
   if (raw.length > 35 || !LANG.test(raw)) return null;
   return raw
     .split("-")
-    .map((part, i) => (i === 0 ? part.toLowerCase() : part.length === 2 ? part.toUpperCase() : part.length === 4 ? part[0].toUpperCase() + part.slice(1).toLowerCase() : part))
+    .map((part, i) =>
+      i === 0 ? part.toLowerCase() : part.length === 2 ? part.toUpperCase() : part.length === 4 ? part[0].toUpperCase() + part.slice(1).toLowerCase() : part,
+    )
     .join("-");
 }
 

@@ -136,12 +136,7 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
               <h2 id="stream-heading" className="visually-hidden">
                 Live stream
               </h2>
-              <StreamSection
-                initial={streamProps!.snapshot}
-                abilities={streamProps!.abilities}
-                serverNow={serverNow}
-                timeZone={event.timeZone}
-              />
+              <StreamSection initial={streamProps!.snapshot} abilities={streamProps!.abilities} serverNow={serverNow} timeZone={event.timeZone} />
               {nonInteractiveKinds.includes(item.kind) ? null : <LiveCaptions slug={item.slug} />}
             </section>
             <div className="theater-side">
@@ -161,12 +156,7 @@ export function SessionView({ event, item: initial, serverNow, stream: streamPro
               {stream || !streamProps ? (
                 <p className="unavailable">{stream ?? "Not available for this session: it is not streamed."}</p>
               ) : (
-                <StreamSection
-                  initial={streamProps.snapshot}
-                  abilities={streamProps.abilities}
-                  serverNow={serverNow}
-                  timeZone={event.timeZone}
-                />
+                <StreamSection initial={streamProps.snapshot} abilities={streamProps.abilities} serverNow={serverNow} timeZone={event.timeZone} />
               )}
             </section>
             <div>

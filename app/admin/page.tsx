@@ -30,7 +30,8 @@ export default async function AdminHome() {
       <section aria-labelledby="manage-heading">
         <h2 id="manage-heading">Manage sessions</h2>
         <p>
-          Edit a session to change its times, texts and switches, or to assign moderators and panelists. Changes reach every open agenda and session page at once.
+          Edit a session to change its times, texts and switches, or to assign moderators and panelists. Changes reach every open agenda and session page at
+          once.
         </p>
         <AdminSessionList rows={rows} timeZone={event.timeZone} />
       </section>

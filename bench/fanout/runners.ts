@@ -56,7 +56,11 @@ export async function runBare(r: number, appPass: Pass, o: RunOptions): Promise<
   if (!appPass.sample) throw new Error("no approval payload was captured from Plenary");
   fs.writeFileSync(sampleFile, JSON.stringify(appPass.sample));
   log(`run ${r + 1}/${runs}: bare (load ${os.loadavg()[0].toFixed(2)})`);
-  const bare = await startServer(["--import", "tsx", entry, "--serve-bare", sampleFile], { ...process.env, NODE_ENV: "production" }, path.join(tmp, `bare-${r}.log`));
+  const bare = await startServer(
+    ["--import", "tsx", entry, "--serve-bare", sampleFile],
+    { ...process.env, NODE_ENV: "production" },
+    path.join(tmp, `bare-${r}.log`),
+  );
   try {
     return await runPass(bare, { n, approvals, stormApprovals, workers: 2 }, log);
   } finally {

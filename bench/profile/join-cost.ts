@@ -42,7 +42,11 @@ async function memory(pid: number): Promise<{ rss: number; heapUsed: number; ext
   process.kill(pid, "SIGWINCH");
   for (let i = 0; i < 300 && count() <= before; i++) await sleep(100);
   const lines = fs.readFileSync(probeOut, "utf8").trim().split("\n");
-  const s = JSON.parse(lines.at(-1)!) as { afterGc: { heapUsed: number; external: number; arrayBuffers: number }; proc: { VmRSS: number }; wasm: Array<{ mib: number }> };
+  const s = JSON.parse(lines.at(-1)!) as {
+    afterGc: { heapUsed: number; external: number; arrayBuffers: number };
+    proc: { VmRSS: number };
+    wasm: Array<{ mib: number }>;
+  };
   return { ...s.afterGc, rss: s.proc.VmRSS, wasm: s.wasm.reduce((n, w) => n + w.mib, 0) };
 }
 
@@ -54,7 +58,10 @@ async function statements(): Promise<Map<string, number>> {
   return out;
 }
 function diff(a: Map<string, number>, b: Map<string, number>): Array<[string, number]> {
-  return [...b.entries()].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as [string, number]).filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1]);
+  return [...b.entries()]
+    .map(([k, v]) => [k, v - (a.get(k) ?? 0)] as [string, number])
+    .filter(([, v]) => v > 0)
+    .sort((x, y) => y[1] - x[1]);
 }
 
 async function main() {
@@ -91,12 +98,20 @@ async function main() {
       void exited.then(() => reject(new Error(`the server exited before it was ready: ${out}`)));
     });
     const pid = child.pid!;
-    console.log(`join-cost: ${people} people, ${postgres ? "Postgres" : "PGlite on disk (fresh DATA_DIR)"}, server ready after ${((Date.now() - started) / 1000).toFixed(1)} s, pid ${pid}`);
+    console.log(
+      `join-cost: ${people} people, ${postgres ? "Postgres" : "PGlite on disk (fresh DATA_DIR)"}, server ready after ${((Date.now() - started) / 1000).toFixed(1)} s, pid ${pid}`,
+    );
     await sleep(3000);
     const idle = await memory(pid);
-    console.log(`idle (after GC): RSS ${idle.rss} MiB, heap used ${idle.heapUsed} MiB, external ${idle.external} MiB (WebAssembly memories ${idle.wasm} MiB), array buffers ${idle.arrayBuffers} MiB`);
+    console.log(
+      `idle (after GC): RSS ${idle.rss} MiB, heap used ${idle.heapUsed} MiB, external ${idle.external} MiB (WebAssembly memories ${idle.wasm} MiB), array buffers ${idle.arrayBuffers} MiB`,
+    );
 
-    const res = await fetch(`${url}/api/demo/sign-in`, { method: "POST", headers: { origin: url, "content-type": "application/json" }, body: JSON.stringify({ email: MODERATOR }) });
+    const res = await fetch(`${url}/api/demo/sign-in`, {
+      method: "POST",
+      headers: { origin: url, "content-type": "application/json" },
+      body: JSON.stringify({ email: MODERATOR }),
+    });
     const staffCookie = cookiesOf(res);
     const html = (await (await fetch(`${url}/sessions/${SLUG}/screen`, { headers: { cookie: staffCookie } })).text()).replace(/<!-- -->/g, "");
     const code = /data-testid="screen-code"[^>]*>\s*([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(html)?.[1];
@@ -111,7 +126,9 @@ async function main() {
       const c1 = cpuMs(pid);
       const s1 = await statements();
       const per = diff(s0, s1).map(([k, v]) => `${k} ${(v / done).toFixed(2)}`);
-      console.log(`${name}: ${done} done, server CPU ${(c1 - c0).toFixed(0)} ms = ${((c1 - c0) / done).toFixed(2)} ms each; statements each: ${per.join(", ") || "none"}`);
+      console.log(
+        `${name}: ${done} done, server CPU ${(c1 - c0).toFixed(0)} ms = ${((c1 - c0) / done).toFixed(2)} ms each; statements each: ${per.join(", ") || "none"}`,
+      );
       // The window in the CPU profile (which starts with the server): summarise.ts --from/--to.
       console.log(`  (${t0}–${Date.now() - started} ms after the server was started)`);
     };
@@ -124,7 +141,11 @@ async function main() {
         16,
         async () => {
           try {
-            const r = await fetch(`${url}/api/join`, { method: "POST", headers: { origin: url, "content-type": "application/json" }, body: JSON.stringify({ code }) });
+            const r = await fetch(`${url}/api/join`, {
+              method: "POST",
+              headers: { origin: url, "content-type": "application/json" },
+              body: JSON.stringify({ code }),
+            });
             await r.text();
             if (r.ok) return cookiesOf(r);
             failures.set(`HTTP ${r.status}`, (failures.get(`HTTP ${r.status}`) ?? 0) + 1);
@@ -163,8 +184,12 @@ async function main() {
     await sleep(1000);
     const entered = await memory(pid);
     const kb = (a: number, b: number) => (((b - a) * 1024) / sockets.length).toFixed(1);
-    console.log(`connected: RSS ${connected.rss} MiB, heap used ${connected.heapUsed} MiB → per socket ${kb(joined.rss, connected.rss)} KiB RSS, ${kb(joined.heapUsed, connected.heapUsed)} KiB heap (since the joins)`);
-    console.log(`entered:   RSS ${entered.rss} MiB, heap used ${entered.heapUsed} MiB → per socket ${kb(joined.rss, entered.rss)} KiB RSS, ${kb(joined.heapUsed, entered.heapUsed)} KiB heap (since the joins)`);
+    console.log(
+      `connected: RSS ${connected.rss} MiB, heap used ${connected.heapUsed} MiB → per socket ${kb(joined.rss, connected.rss)} KiB RSS, ${kb(joined.heapUsed, connected.heapUsed)} KiB heap (since the joins)`,
+    );
+    console.log(
+      `entered:   RSS ${entered.rss} MiB, heap used ${entered.heapUsed} MiB → per socket ${kb(joined.rss, entered.rss)} KiB RSS, ${kb(joined.heapUsed, entered.heapUsed)} KiB heap (since the joins)`,
+    );
   } finally {
     for (const s of sockets) s.close();
     try {

@@ -39,7 +39,11 @@ function owner(f: Node["callFrame"]): string {
   if (/\.next\/server\//.test(u)) return ".next server bundle";
   const own = /\/wt\/[^/]+\/((?:server|db|lib|app)\/[^/]+)/.exec(u) ?? /\/((?:server|db|lib|app)\/[^/]+)/.exec(u);
   if (own) return `plenary ${own[1].replace(/\.tsx?$/, "")}`;
-  return u.replace(/^file:\/\//, "").split("/").slice(-2).join("/");
+  return u
+    .replace(/^file:\/\//, "")
+    .split("/")
+    .slice(-2)
+    .join("/");
 }
 
 /** What a stack was doing, read from its frames (root first). */

@@ -19,7 +19,13 @@ describe("the caption engine", () => {
   });
 
   it("keeps the last lines only, and a caption ends a stall", () => {
-    let s = applyCaptionFeed(initialCaptions, { slug: "s", state: "stalled", tracks: [{ lang: "fr-FR", lastSeq: 9, lastAt: "x" }], kept: false, published: false });
+    let s = applyCaptionFeed(initialCaptions, {
+      slug: "s",
+      state: "stalled",
+      tracks: [{ lang: "fr-FR", lastSeq: 9, lastAt: "x" }],
+      kept: false,
+      published: false,
+    });
     expect(captionLanguages(s)).toEqual(["fr-FR"]);
     for (let i = 1; i <= MAX_CAPTION_LINES + 5; i++) s = applyCaptionLine(s, line(i, `l${i}`));
     expect(s.tracks["en-US"]).toHaveLength(MAX_CAPTION_LINES);
@@ -29,14 +35,22 @@ describe("the caption engine", () => {
   });
 
   it("reads seq and lang the way captioners send them", () => {
-    expect([parseSeq("0"), parseSeq("42"), parseSeq(null), parseSeq("-1"), parseSeq("1.5"), parseSeq("99999999999"), parseSeq("")]).toEqual([0, 42, null, null, null, null, null]);
-    expect([normalizeLang("en-us"), normalizeLang("ES-es"), normalizeLang("zh-hans-cn"), normalizeLang("fr"), normalizeLang("e"), normalizeLang("en_US")]).toEqual([
-      "en-US",
-      "es-ES",
-      "zh-Hans-CN",
-      "fr",
+    expect([parseSeq("0"), parseSeq("42"), parseSeq(null), parseSeq("-1"), parseSeq("1.5"), parseSeq("99999999999"), parseSeq("")]).toEqual([
+      0,
+      42,
+      null,
+      null,
+      null,
       null,
       null,
     ]);
+    expect([
+      normalizeLang("en-us"),
+      normalizeLang("ES-es"),
+      normalizeLang("zh-hans-cn"),
+      normalizeLang("fr"),
+      normalizeLang("e"),
+      normalizeLang("en_US"),
+    ]).toEqual(["en-US", "es-ES", "zh-Hans-CN", "fr", null, null]);
   });
 });

@@ -9,15 +9,7 @@
  */
 import type { z } from "zod";
 import type { AgendaItem } from "../agenda";
-import {
-  handDecisionSchema,
-  muteSchema,
-  slugPayloadSchema,
-  type HandQueue,
-  type MyHand,
-  type StreamAttendance,
-  type StreamSnapshot,
-} from "../streaming";
+import { handDecisionSchema, muteSchema, slugPayloadSchema, type HandQueue, type MyHand, type StreamAttendance, type StreamSnapshot } from "../streaming";
 import { captionPushSchema, captionStateSchema, type CaptionFeed, type CaptionLine, type CaptionStateResult } from "../captions";
 import type { MyAnswer, PollResults, PollSnapshot, PollView } from "../polls";
 import { pollAnswerSchema, pollCreateSchema, pollOpenSchema, pollRefSchema, pollSyncSchema, pollUpdateSchema } from "../schemas/polls";

@@ -82,7 +82,9 @@ export async function findSignIn(db: Database, tokenHash: string) {
       session: authSessions,
       user: users,
       organizer: sql<boolean>`exists (select 1 from ${eventRoles} where ${eventRoles.userId} = ${users.id} and ${eventRoles.role} = 'organizer')`,
-      roles: sql<Array<{ sessionId: string; role: SessionRoleName }>>`coalesce((select json_agg(json_build_object('sessionId', ${sessionRoles.sessionId}, 'role', ${sessionRoles.role})) from ${sessionRoles} where ${sessionRoles.userId} = ${users.id}), '[]'::json)`,
+      roles: sql<
+        Array<{ sessionId: string; role: SessionRoleName }>
+      >`coalesce((select json_agg(json_build_object('sessionId', ${sessionRoles.sessionId}, 'role', ${sessionRoles.role})) from ${sessionRoles} where ${sessionRoles.userId} = ${users.id}), '[]'::json)`,
     })
     .from(authSessions)
     .innerJoin(users, eq(users.id, authSessions.userId))

@@ -52,7 +52,8 @@ describe.each(testDatabaseKinds())("live captions (%s)", (database) => {
     expect((await s.emitWithAck("session:join", { slug })).ok).toBe(true);
     return s;
   };
-  const raw = (url: string, init: RequestInit = {}) => fetch(url, init).then(async (r) => ({ status: r.status, body: (await r.text()).trim(), headers: r.headers }));
+  const raw = (url: string, init: RequestInit = {}) =>
+    fetch(url, init).then(async (r) => ({ status: r.status, body: (await r.text()).trim(), headers: r.headers }));
   const post = (url: string, body: string, extra = "") =>
     raw(`${url}${extra}`, { method: "POST", headers: { "content-type": "text/plain; charset=utf-8" }, body });
 

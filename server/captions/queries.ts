@@ -1,7 +1,17 @@
 /** The only file of server/captions that touches drizzle. */
 import { and, asc, eq, isNotNull, lt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { captionCues, captionFeeds, captionTracks, sessions, streamRecordings, type CaptionCueRow, type CaptionFeedRow, type CaptionTrackRow, type SessionRow } from "../../db/schema";
+import {
+  captionCues,
+  captionFeeds,
+  captionTracks,
+  sessions,
+  streamRecordings,
+  type CaptionCueRow,
+  type CaptionFeedRow,
+  type CaptionTrackRow,
+  type SessionRow,
+} from "../../db/schema";
 import { OVERRUN_MS } from "../../lib/streaming";
 
 type Db = Pick<Database, "select" | "insert" | "update" | "delete" | "execute">;
@@ -43,7 +53,10 @@ export async function listTracks(db: Db, sessionId: string): Promise<CaptionTrac
 }
 
 export async function findTrack(db: Db, sessionId: string, lang: string): Promise<CaptionTrackRow | undefined> {
-  const [row] = await db.select().from(captionTracks).where(and(eq(captionTracks.sessionId, sessionId), eq(captionTracks.lang, lang)));
+  const [row] = await db
+    .select()
+    .from(captionTracks)
+    .where(and(eq(captionTracks.sessionId, sessionId), eq(captionTracks.lang, lang)));
   return row;
 }
 

@@ -20,9 +20,7 @@ export const FEEDBACK_OPENS_BEFORE_END_MS = 5 * 60_000;
  * receipt that holds one answer per person (`feedback_receipts`) holds no answer.
  */
 export class FeedbackService {
-  constructor(
-    private readonly deps: { db: Database; clock: Clock; guard: Guard; audit: AuditService; agenda: AgendaService },
-  ) {}
+  constructor(private readonly deps: { db: Database; clock: Clock; guard: Guard; audit: AuditService; agenda: AgendaService }) {}
 
   async questions(): Promise<FeedbackQuestion[]> {
     const event = await this.deps.agenda.getEvent();
@@ -66,7 +64,14 @@ export class FeedbackService {
     await this.deps.guard.require(actor, "agenda:edit", undefined, { type: "feedback-questions", id: "event" });
     const event = await this.deps.agenda.getEvent();
     await q.replaceFeedbackQuestions(this.deps.db, event.id, input.questions);
-    await this.deps.audit.record({ actor, action: "feedback:questions", outcome: "ok", objectType: "event", objectId: event.slug, after: { questions: input.questions } });
+    await this.deps.audit.record({
+      actor,
+      action: "feedback:questions",
+      outcome: "ok",
+      objectType: "event",
+      objectId: event.slug,
+      after: { questions: input.questions },
+    });
     return this.questions();
   }
 }

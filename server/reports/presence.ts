@@ -47,9 +47,7 @@ export class PresenceTracker {
   private stopped = false;
   private readonly failures;
 
-  constructor(
-    private readonly deps: { io: PlenaryIo; db: Database; clock: Clock; log: Logger; options?: PresenceOptions },
-  ) {
+  constructor(private readonly deps: { io: PlenaryIo; db: Database; clock: Clock; log: Logger; options?: PresenceOptions }) {
     this.opts = { ...PRESENCE_DEFAULTS, ...deps.options };
     this.failures = failureLog(deps.log);
   }

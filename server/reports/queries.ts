@@ -271,7 +271,10 @@ export async function insertFeedback(
   });
 }
 
-export async function feedbackComments(db: Db, sessionIds: string[]): Promise<Array<{ sessionId: string; rating: number; comment: string | null; answers: Record<string, string> }>> {
+export async function feedbackComments(
+  db: Db,
+  sessionIds: string[],
+): Promise<Array<{ sessionId: string; rating: number; comment: string | null; answers: Record<string, string> }>> {
   if (sessionIds.length === 0) return [];
   // Ordered by text, not by insertion: the order of answers says nothing about when (or by whom) they came.
   return db

@@ -90,7 +90,10 @@ describe.each(testDatabaseKinds())("organizer reports and dashboard (%s)", (data
 
     const report = await get("/api/admin/report.csv", organizer.cookie);
     expect(report.status).toBe(200);
-    const lines = report.body.replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+    const lines = report.body
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n");
     expect(lines).toHaveLength(1 + 19);
     expect(lines[0]).toBe(
       "Day,Starts,Ends,Session,Slug,Kind,Rule,Peak in room,Peak remote,Peak stream viewers,Questions asked,Questions approved,Questions answered,Votes,Poll answers,Feedback average (1-5),Feedback answers",
@@ -132,7 +135,10 @@ describe.each(testDatabaseKinds())("organizer reports and dashboard (%s)", (data
 
     const csv = await get(`/api/sessions/${DAY2}/questions.csv`, organizer.cookie);
     expect(csv.status).toBe(200);
-    const lines = csv.body.replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+    const lines = csv.body
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n");
     expect(lines[0]).toBe("Question,Status,Votes,Asked at,Answered at,Origin,Asker,Asker affiliation");
     expect(lines).toHaveLength(3);
     const formulaLine = lines.find((l) => l.includes("HYPERLINK"))!;
@@ -177,10 +183,14 @@ describe.each(testDatabaseKinds())("organizer reports and dashboard (%s)", (data
     await ok(remoteSocket, "session:join", { slug: DAY2 });
     const remoteTab = await connect(remote.cookie); // a second tab is the same person
     await ok(remoteTab, "session:join", { slug: DAY2 });
-    await waitFor(async () => {
-      const a = await latest();
-      return a.inRoom === base.inRoom + 1 && a.remote === base.remote + 1;
-    }, 10_000, "the join to be counted");
+    await waitFor(
+      async () => {
+        const a = await latest();
+        return a.inRoom === base.inRoom + 1 && a.remote === base.remote + 1;
+      },
+      10_000,
+      "the join to be counted",
+    );
     expect(changed).toBeGreaterThan(0);
     const joined = await latest();
     expect(joined.peakInRoom).toBeGreaterThanOrEqual(joined.inRoom);

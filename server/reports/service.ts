@@ -169,7 +169,15 @@ export class ReportService {
       const chatham = row.rule === "chatham_house";
       const cell = (n: number): Cell => (chatham ? formatCount(hideSmallCount(n)) : n);
       for (const p of series.get(row.id) ?? []) {
-        records.push([row.slug, row.title, ruleLabel(row.rule), isoInZone(p.at, event.timeZone), cell(p.inRoom), cell(p.remote), row.streamed ? cell(p.stream) : null]);
+        records.push([
+          row.slug,
+          row.title,
+          ruleLabel(row.rule),
+          isoInZone(p.at, event.timeZone),
+          cell(p.inRoom),
+          cell(p.remote),
+          row.streamed ? cell(p.stream) : null,
+        ]);
       }
     }
     await this.audited(actor, "report:export", "attendance.csv");
@@ -193,7 +201,7 @@ export class ReportService {
         ["Measure", "Value"],
         ["Session", session.title],
         ["Rule", ruleLabel(session.rule)],
-        ["Note", "Held under the Chatham House Rule: totals only, and any count below 3 is shown as \"fewer than 3\"."],
+        ["Note", 'Held under the Chatham House Rule: totals only, and any count below 3 is shown as "fewer than 3".'],
         ["Questions asked", c(t.asked)],
         ["Questions approved", c(t.approved)],
         ["Questions answered", c(t.answered)],

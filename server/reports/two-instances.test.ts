@@ -68,10 +68,14 @@ describe.skipIf(!postgres || !redisUrl)("attendance with two instances on one Po
     await join(a, ann);
     await join(b, bob);
     await join(b, cat);
-    await waitFor(async () => {
-      const n = await remoteNow();
-      return n.remote === 2 && n.inRoom === 1;
-    }, 30_000, "both instances' people to be counted");
+    await waitFor(
+      async () => {
+        const n = await remoteNow();
+        return n.remote === 2 && n.inRoom === 1;
+      },
+      30_000,
+      "both instances' people to be counted",
+    );
     // Instance b's writes reach the organizer on instance a through the Redis adapter.
     expect(hints).toBeGreaterThanOrEqual(2);
 
@@ -83,10 +87,14 @@ describe.skipIf(!postgres || !redisUrl)("attendance with two instances on one Po
 
     // Instance b stops without a goodbye: once its last row is stale, its people no longer count as here.
     await b.close();
-    await waitFor(async () => {
-      const n = await remoteNow();
-      return n.remote === 1 && n.inRoom === 0;
-    }, 30_000, "the stopped instance's people to drop out");
+    await waitFor(
+      async () => {
+        const n = await remoteNow();
+        return n.remote === 1 && n.inRoom === 0;
+      },
+      30_000,
+      "the stopped instance's people to drop out",
+    );
     expect((await remoteNow()).peakRemote).toBe(2);
   }, 120_000); // two servers, Redis and Postgres on a shared machine; the waits above are the real budgets
 });

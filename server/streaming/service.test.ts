@@ -464,7 +464,9 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
     const waited = Date.now() - started;
     expect(failed.code).toBe("recorder_unavailable");
     expect(failed.status).toBe(503);
-    expect(failed.message).toMatch(/^The recording did not start: no recorder answered within 1.5 seconds \(LiveKit's recording service, egress, is not running/);
+    expect(failed.message).toMatch(
+      /^The recording did not start: no recorder answered within 1.5 seconds \(LiveKit's recording service, egress, is not running/,
+    );
     // Not a speed benchmark: the difference between 1.5 s and LiveKit's 20 s, with room for a busy machine.
     expect(waited).toBeLessThan(5_000);
     expect((await app().streaming.snapshot(day2)).recording).toBe(false);

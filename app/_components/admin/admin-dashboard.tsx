@@ -60,8 +60,8 @@ export function AdminDashboard({ initial }: { initial: DashboardSnapshot }) {
           </div>
         </dl>
         <p className={styles.note}>
-          People are counted once per session, wherever they have it open; staff and room screens are not counted. Question and poll totals leave out Chatham House
-          counts below 3.
+          People are counted once per session, wherever they have it open; staff and room screens are not counted. Question and poll totals leave out Chatham
+          House counts below 3.
         </p>
       </section>
 
@@ -105,9 +105,7 @@ export function AdminDashboard({ initial }: { initial: DashboardSnapshot }) {
 
       <section aria-labelledby="exports-heading">
         <h2 id="exports-heading">Reports and exports</h2>
-        <p className={styles.note}>
-          Spreadsheet files (CSV). Chatham House sessions appear only as totals, with any count below 3 shown as “fewer than 3”.
-        </p>
+        <p className={styles.note}>Spreadsheet files (CSV). Chatham House sessions appear only as totals, with any count below 3 shown as “fewer than 3”.</p>
         <ul className={styles.exports}>
           <li>
             <a href="/api/admin/report.csv" download>

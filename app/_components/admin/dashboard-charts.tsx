@@ -81,7 +81,16 @@ export function AttendanceOverTime({ session, timeZone }: { session: DashboardSe
             <Line type="stepAfter" dataKey="inRoom" name="In the room" stroke={ROOM} strokeWidth={2} dot={false} isAnimationActive={false} />
             <Line type="stepAfter" dataKey="remote" name="Remote" stroke={REMOTE} strokeWidth={2} strokeDasharray="6 3" dot={false} isAnimationActive={false} />
             {session?.streamed ? (
-              <Line type="stepAfter" dataKey="stream" name="Stream viewers" stroke={STREAM} strokeWidth={2} strokeDasharray="2 2" dot={false} isAnimationActive={false} />
+              <Line
+                type="stepAfter"
+                dataKey="stream"
+                name="Stream viewers"
+                stroke={STREAM}
+                strokeWidth={2}
+                strokeDasharray="2 2"
+                dot={false}
+                isAnimationActive={false}
+              />
             ) : null}
           </LineChart>
         </ResponsiveContainer>

@@ -46,8 +46,8 @@ export function FeedbackFormView({ form }: { form: FeedbackForm }) {
   return (
     <form onSubmit={submit} noValidate>
       <p>
-        Your answer is stored without your name, e-mail or device{form.chathamHouse ? ", as the Chatham House Rule requires" : ""}. Every field but the rating is
-        optional.
+        Your answer is stored without your name, e-mail or device{form.chathamHouse ? ", as the Chatham House Rule requires" : ""}. Every field but the rating
+        is optional.
       </p>
       <fieldset>
         <legend>How useful was this session to you?</legend>

@@ -25,7 +25,13 @@ export function FeedbackQuestionsEditor({ initial }: { initial: FeedbackQuestion
       {texts.map((t, i) => (
         <div key={i}>
           <label htmlFor={`fq-${i}`}>Extra question {i + 1} (optional)</label>
-          <input id={`fq-${i}`} type="text" maxLength={FEEDBACK_LIMITS.question} value={t} onChange={(e) => setTexts((all) => all.map((x, j) => (j === i ? e.target.value : x)))} />
+          <input
+            id={`fq-${i}`}
+            type="text"
+            maxLength={FEEDBACK_LIMITS.question}
+            value={t}
+            onChange={(e) => setTexts((all) => all.map((x, j) => (j === i ? e.target.value : x)))}
+          />
         </div>
       ))}
       <p role="status" className={message?.error ? "error" : "success"}>

@@ -12,7 +12,11 @@ import { languageName } from "./live-captions";
 import { useCaptions } from "./use-captions";
 import styles from "./captions.module.css";
 
-const STATE_TEXT = { idle: "No captioner has sent captions yet.", live: "Live: captions are arriving.", stalled: `Quiet for 30 s — viewers see "${CAPTIONS_UNAVAILABLE_TEXT}".` };
+const STATE_TEXT = {
+  idle: "No captioner has sent captions yet.",
+  live: "Live: captions are arriving.",
+  stalled: `Quiet for 30 s — viewers see "${CAPTIONS_UNAVAILABLE_TEXT}".`,
+};
 
 export function CaptionFeedPanel({ slug }: { slug: string }) {
   const captions = useCaptions(slug);

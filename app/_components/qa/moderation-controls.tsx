@@ -159,7 +159,9 @@ export function ShortcutHelp() {
         <dt>
           <kbd>Tab</kbd> to <strong>More ▾</strong>
         </dt>
-        <dd>The other actions of a question: <kbd>↓</kbd> opens, <kbd>Enter</kbd> chooses, <kbd>Esc</kbd> closes</dd>
+        <dd>
+          The other actions of a question: <kbd>↓</kbd> opens, <kbd>Enter</kbd> chooses, <kbd>Esc</kbd> closes
+        </dd>
       </dl>
     </details>
   );

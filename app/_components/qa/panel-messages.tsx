@@ -61,7 +61,10 @@ function usePanelNotes(slug: string, onNew?: (note: PanelNote) => void) {
       stop();
     };
   }, [slug]);
-  const acknowledged = useCallback((note: PanelNote) => setState((s) => ({ ...s, notes: upsert(s.notes, note), readByMe: new Set([...s.readByMe, note.id]) })), []);
+  const acknowledged = useCallback(
+    (note: PanelNote) => setState((s) => ({ ...s, notes: upsert(s.notes, note), readByMe: new Set([...s.readByMe, note.id]) })),
+    [],
+  );
   const sent = useCallback((note: PanelNote) => setState((s) => ({ ...s, notes: upsert(s.notes, note) })), []);
   return { state, acknowledged, sent };
 }

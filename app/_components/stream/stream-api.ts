@@ -30,5 +30,7 @@ export function setRecording(slug: string, action: "start" | "stop"): Promise<St
       RECORDING_ANSWER_MS,
     );
   });
-  return Promise.race([api<StreamSnapshot>(`/api/sessions/${encodeURIComponent(slug)}/recording`, "POST", { action }), late]).finally(() => clearTimeout(timer));
+  return Promise.race([api<StreamSnapshot>(`/api/sessions/${encodeURIComponent(slug)}/recording`, "POST", { action }), late]).finally(() =>
+    clearTimeout(timer),
+  );
 }

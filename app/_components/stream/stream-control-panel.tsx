@@ -106,9 +106,7 @@ function EmptyStageDialog({ onCancel, onConfirm }: { onCancel: () => void; onCon
       }}
     >
       <h2 id="empty-stage-title">Nobody is on stage</h2>
-      <p id="empty-stage-text">
-        No panelist or moderator is publishing a camera or microphone yet: remote viewers would see an empty stage. Go live anyway?
-      </p>
+      <p id="empty-stage-text">No panelist or moderator is publishing a camera or microphone yet: remote viewers would see an empty stage. Go live anyway?</p>
       <div className={styles.controls}>
         <button type="button" className="secondary" onClick={onCancel} autoFocus>
           Wait

@@ -177,7 +177,6 @@ export function StreamSection({ initial, abilities, serverNow, timeZone }: Props
           <p aria-live="polite">{handNote}</p>
         </div>
       ) : null}
-
     </div>
   );
 }
