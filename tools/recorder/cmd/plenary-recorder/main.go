@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media"
@@ -41,6 +42,8 @@ type trackEntry struct {
 	// Wall-clock time (Unix ms) of the first packet written: how the tracks line up.
 	FirstPacketMs int64 `json:"firstPacketMs"`
 	Packets       int64 `json:"packets"`
+	// Packets received, before reordering and depacketising (diagnostics: received but not written).
+	Received int64 `json:"received"`
 }
 
 type manifest struct {
@@ -129,10 +132,7 @@ func main() {
 	os.Exit(code)
 }
 
-const (
-	maxVideoLate = 1000
-	maxAudioLate = 200
-)
+const maxAudioLate = 200
 
 func onTrackSubscribed(track *webrtc.TrackRemote, pub *lksdk.RemoteTrackPublication, rp *lksdk.RemoteParticipant) {
 	mime := strings.ToLower(track.Codec().MimeType)
@@ -146,12 +146,11 @@ func onTrackSubscribed(track *webrtc.TrackRemote, pub *lksdk.RemoteTrackPublicat
 	var file string
 	switch mime {
 	case "video/vp8":
+		// No sample builder for video: the SDK's gives back no VP8 packets from LiveKit's forwarding
+		// here, and the IVF writer assembles VP8 frames itself (on loopback packets come in order).
 		kind, file = "video", base+".ivf"
-		sb = samplebuilder.New(maxVideoLate, &codecs.VP8Packet{}, track.Codec().ClockRate, samplebuilder.WithPacketDroppedHandler(func() {
-			rp.WritePLI(track.SSRC())
-		}))
-		// RTP timestamps as the IVF's time (90 kHz), so the video plays at the speed it was sent.
-		writer, err = ivfwriter.New(file, ivfwriter.WithCodec(webrtc.MimeTypeVP8), ivfwriter.WithFrameRate(1, 90000), ivfwriter.WithDirectPTS())
+		// Opened at the first key frame, which gives the picture's size for the IVF header.
+		writer = &lazyIVF{file: file}
 	case "audio/opus":
 		kind, file = "audio", base+".ogg"
 		sb = samplebuilder.New(maxAudioLate, &codecs.OpusPacket{}, track.Codec().ClockRate)
@@ -176,6 +175,7 @@ func onTrackSubscribed(track *webrtc.TrackRemote, pub *lksdk.RemoteTrackPublicat
 	}
 	writers.Add(1)
 	go func() {
+		writeErrors := 0
 		defer writers.Done()
 		defer writer.Close()
 		for {
@@ -183,9 +183,20 @@ func onTrackSubscribed(track *webrtc.TrackRemote, pub *lksdk.RemoteTrackPublicat
 			if err != nil {
 				return
 			}
-			sb.Push(pkt)
-			for _, p := range sb.PopPackets() {
+			mu.Lock()
+			entry.Received++
+			mu.Unlock()
+			ready := []*rtp.Packet{pkt}
+			if sb != nil {
+				sb.Push(pkt)
+				ready = sb.PopPackets()
+			}
+			for _, p := range ready {
 				if err := writer.WriteRTP(p); err != nil {
+					writeErrors++
+					if writeErrors == 1 {
+						fmt.Fprintf(os.Stderr, "plenary-recorder: cannot write to %s: %v\n", entry.File, err)
+					}
 					continue
 				}
 				mu.Lock()
@@ -206,4 +217,51 @@ func sanitize(s string) string {
 		}
 		return '_'
 	}, s)
+}
+
+// lazyIVF opens its IVF file at the first VP8 key frame, with that frame's width and height in the
+// header (the writer's default, 640x480, would be carried into the WebM). Packets before it are
+// dropped: a VP8 file cannot start without a key frame.
+type lazyIVF struct {
+	file string
+	w    *ivfwriter.IVFWriter
+}
+
+func (l *lazyIVF) WriteRTP(p *rtp.Packet) error {
+	if l.w == nil {
+		width, height, ok := vp8KeyFrameSize(p.Payload)
+		if !ok {
+			return nil
+		}
+		// RTP timestamps as the IVF's time (90 kHz), so the video plays at the speed it was sent.
+		w, err := ivfwriter.New(l.file, ivfwriter.WithCodec(webrtc.MimeTypeVP8), ivfwriter.WithWidthAndHeight(width, height),
+			ivfwriter.WithFrameRate(1, 90000), ivfwriter.WithDirectPTS())
+		if err != nil {
+			return err
+		}
+		l.w = w
+	}
+	return l.w.WriteRTP(p)
+}
+
+func (l *lazyIVF) Close() error {
+	if l.w == nil {
+		return nil
+	}
+	return l.w.Close()
+}
+
+// vp8KeyFrameSize reads the picture size from the first packet of a VP8 key frame (RFC 6386 9.1).
+func vp8KeyFrameSize(payload []byte) (uint16, uint16, bool) {
+	var d codecs.VP8Packet
+	frame, err := d.Unmarshal(payload)
+	if err != nil || d.S != 1 || d.PID != 0 || len(frame) < 10 || frame[0]&1 != 0 {
+		return 0, 0, false
+	}
+	if frame[3] != 0x9d || frame[4] != 0x01 || frame[5] != 0x2a {
+		return 0, 0, false
+	}
+	width := (uint16(frame[6]) | uint16(frame[7])<<8) & 0x3fff
+	height := (uint16(frame[8]) | uint16(frame[9])<<8) & 0x3fff
+	return width, height, width > 0 && height > 0
 }
