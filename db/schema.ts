@@ -227,3 +227,4 @@ export * from "./schema-streaming";
 export * from "./schema-polls";
 
 export * from "./schema-qa";
+export * from "./schema-recording";
