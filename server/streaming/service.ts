@@ -7,7 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { AccessToken, TrackType } from "livekit-server-sdk";
 import type { Database } from "../../db/client";
-import type { SessionRow } from "../../db/schema";
+import type { RecordingFileRow, SessionRow } from "../../db/schema";
+import type { RecordingCaptionTrack, RecordingItem, RecordingList } from "../../lib/recordings";
 import {
   streamWindow,
   type CaptionLine,
@@ -53,6 +54,11 @@ export interface StreamingDeps {
    * one is configured (RECORDING=egress). server/app.ts passes the configured one.
    */
   recording?: RecordingConfig;
+  /**
+   * The caption files (WebVTT) offered with a recording. The captions work plugs in here; until
+   * then a recording has none.
+   */
+  captionTracksFor?: (recording: RecordingFileRow, session: SessionRow) => Promise<RecordingCaptionTrack[]>;
 }
 
 /**
@@ -464,6 +470,64 @@ export class StreamingService {
   async closeRecordings(): Promise<void> {
     if (this.recordingBackend instanceof TrackRecorder) await this.recordingBackend.stopAll();
     await Promise.all([...this.finalising.values()]);
+  }
+
+  /** The session's recordings: every one for organizers, the published ones for its attendees. */
+  async listRecordings(actor: Actor | null, session: SessionRow): Promise<RecordingList> {
+    const manage = this.deps.guard.allowed(actor, "recording:manage", session);
+    if (!manage) await this.deps.guard.require(actor, "recording:watch", session);
+    const rows = await q.listRecordingFiles(this.deps.db, session.id, !manage);
+    const items: RecordingItem[] = [];
+    for (const r of rows) {
+      items.push({
+        id: r.id,
+        status: r.status,
+        startedAt: r.startedAt.toISOString(),
+        endedAt: r.endedAt?.toISOString() ?? null,
+        durationMs: r.durationMs,
+        bytes: r.bytes,
+        published: r.publishedAt !== null,
+        error: manage ? r.error : null,
+        url: r.status === "ready" && r.path ? `/api/sessions/${session.slug}/recordings/${r.id}` : null,
+        captions: (await this.deps.captionTracksFor?.(r, session)) ?? [],
+      });
+    }
+    return { slug: session.slug, manage, recordings: items };
+  }
+
+  /**
+   * The file of one recording, for its download route: organizers any finished one, the session's
+   * attendees a published one. Anyone else gets the same `not_found` as for a missing recording.
+   */
+  async recordingFile(actor: Actor | null, session: SessionRow, id: string): Promise<{ file: string; bytes: number; name: string }> {
+    const manage = this.deps.guard.allowed(actor, "recording:manage", session);
+    if (!manage) await this.deps.guard.require(actor, "recording:watch", session);
+    const row = await q.findRecordingFile(this.deps.db, id);
+    const visible = row && row.sessionId === session.id && (manage || row.publishedAt !== null);
+    if (!visible) throw new AppError("not_found", "There is no such recording of this session.");
+    if (row.status !== "ready" || !row.path) {
+      throw new AppError("conflict", row.status === "failed" ? `This recording has no file: ${row.error ?? "it failed"}` : "This recording is still being made into a file; try again in a moment.");
+    }
+    const file = path.join(this.recorderConfigOrDefault().dir, row.path);
+    let bytes: number;
+    try {
+      bytes = fs.statSync(file).size;
+    } catch {
+      throw new AppError("not_found", "The recording's file is missing from this server's recordings folder.");
+    }
+    if (manage) await this.audited(actor, session, "recording:download", { recording: id });
+    return { file, bytes, name: `${session.slug}-${row.startedAt.toISOString().slice(0, 16).replace(/[:T]/g, "-")}.webm` };
+  }
+
+  /** Organizers publish a finished recording to the session's attendees, or take it back. */
+  async publishRecording(actor: Actor | null, session: SessionRow, id: string, published: boolean): Promise<RecordingList> {
+    await this.deps.guard.require(actor, "recording:manage", session);
+    const row = await q.findRecordingFile(this.deps.db, id);
+    if (!row || row.sessionId !== session.id) throw new AppError("not_found", "There is no such recording of this session.");
+    if (published && row.status !== "ready") throw new AppError("conflict", "Only a finished recording can be published.");
+    await q.updateRecordingFile(this.deps.db, id, { publishedAt: published ? this.deps.clock.now() : null, publishedBy: published ? actor!.userId : null });
+    await this.audited(actor, session, published ? "recording:publish" : "recording:unpublish", { recording: id });
+    return this.listRecordings(actor, session);
   }
 
   /** Moderators mute a panelist's (or promoted speaker's) microphone through LiveKit's room service. */
