@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs and is not an npm package: Debian's Chromium, PostgreSQL and
-# Redis, and the LiveKit server. Idempotent. Fails (never skips) when something cannot be installed.
+# Installs what the test suite needs and is not an npm package: Debian's Chromium, PostgreSQL,
+# Redis and ffmpeg (which muxes recordings), the LiveKit server and Plenary's track recorder. Idempotent. Fails (never skips) when something cannot be installed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -8,6 +8,7 @@ missing=()
 command -v chromium >/dev/null || [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium fonts-liberation)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
+{ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; } || missing+=(ffmpeg)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -23,4 +24,7 @@ fi
 if [ -z "${LIVEKIT_BIN:-}" ]; then
   bash "$root/scripts/install-livekit.sh"
 fi
-echo "ensure-deps: chromium, postgresql, redis-server and livekit-server are present"
+if [ -z "${RECORDER_BIN:-}" ]; then
+  bash "$root/scripts/install-recorder.sh"
+fi
+echo "ensure-deps: chromium, postgresql, redis-server, ffmpeg, livekit-server and plenary-recorder are present"

@@ -445,22 +445,16 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
     });
   });
 
-  it("refuses recording on a Chatham House session (403 + audit) and shows LiveKit's own error when no egress service runs", async () => {
-    // LiveKit takes ~20 s to give up on a missing egress worker; once per run is enough.
-    if (database !== "pglite") return;
+  it("refuses recording on a Chatham House session (403 + audit)", async () => {
+    // Recording itself (the track recorder, and LiveKit's egress failing here) is in recording.test.ts.
     const mod = await actorOf(moderator);
     const refused = await rejection(app().streaming.startRecording(mod, day1));
     expect(refused.code).toBe("forbidden");
     expect(refused.status).toBe(403);
     const audit = await app().audit.list({ limit: 50 });
     expect(audit.some((e) => e.action === "recording:control" && e.outcome === "refused" && e.sessionId === day1.id)).toBe(true);
-
-    // The embedded dev server has no egress worker: LiveKit answers after its own timeout.
-    const failed = await rejection(app().streaming.startRecording(mod, day2));
-    expect(failed.code).toBe("livekit_error");
-    expect(failed.message).toMatch(/^LiveKit could not start the recording: no response from servers/);
-    expect((await app().streaming.snapshot(day2)).recording).toBe(false);
-  }, 60_000);
+    expect((await app().streaming.snapshot(day1)).recording).toBe(false);
+  });
 
   it("ends the stream: viewers are let go and new viewer tokens refused", async () => {
     const token = await app().streaming.mintToken(await actorOf(other), day2, { tab: "tab-otto" });
