@@ -216,7 +216,10 @@ export const defaultRecorderBin = fileURLToPath(new URL("../tools/recorder/bin/p
  * The recording setup from RECORDING, RECORDER_BIN and FFMPEG_BIN. Files go to DATA_DIR/recordings
  * (a temporary folder when the database is in memory).
  */
-export function recordingConfigFor(dataDir: string, e: { RECORDING?: RecordingConfig["backend"]; RECORDER_BIN?: string; FFMPEG_BIN?: string } = {}): RecordingConfig {
+export function recordingConfigFor(
+  dataDir: string,
+  e: { RECORDING?: RecordingConfig["backend"]; RECORDER_BIN?: string; FFMPEG_BIN?: string } = {},
+): RecordingConfig {
   const ffmpeg = e.FFMPEG_BIN ?? "ffmpeg";
   const ffprobe = ffmpeg.includes("/") ? path.join(path.dirname(ffmpeg), "ffprobe") : "ffprobe";
   const dir = dataDir.startsWith("memory://") ? path.join(os.tmpdir(), `plenary-recordings-${process.pid}`) : path.resolve(dataDir, "recordings");

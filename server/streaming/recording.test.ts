@@ -129,7 +129,9 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
 
       // Playable: ffprobe finds VP8 at the stage's size and Opus, ffmpeg decodes every frame, and
       // the duration is the time recorded (the recorder joins within the start's 2 s).
-      const probe = JSON.parse(await run("ffprobe", ["-v", "error", "-show_entries", "format=duration:stream=codec_type,codec_name,width,height", "-of", "json", webm])) as {
+      const probe = JSON.parse(
+        await run("ffprobe", ["-v", "error", "-show_entries", "format=duration:stream=codec_type,codec_name,width,height", "-of", "json", webm]),
+      ) as {
         format: { duration: string };
         streams: Array<{ codec_type: string; codec_name: string; width?: number; height?: number }>;
       };
@@ -149,7 +151,10 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
       // see nothing until it is published, then watch it.
       const org = await actorOf(organizer);
       const list = await app().streaming.listRecordings(org, day2);
-      expect(list).toMatchObject({ manage: true, recordings: [{ id: file.id, status: "ready", published: false, url: `/api/sessions/${DAY2}/recordings/${file.id}`, captions: [] }] });
+      expect(list).toMatchObject({
+        manage: true,
+        recordings: [{ id: file.id, status: "ready", published: false, url: `/api/sessions/${DAY2}/recordings/${file.id}`, captions: [] }],
+      });
       expect((await app().streaming.recordingFile(org, day2, file.id)).file).toBe(webm);
       expect((await rejection(app().streaming.recordingFile(mod, day2, file.id))).code).toBe("not_found");
       const remy = await actorOf(attendee);
@@ -186,7 +191,10 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
     at.kind = "egress";
     at.addGrant({ room, roomJoin: true, canSubscribe: true, canPublish: false, hidden: true, recorder: true });
     const out = path.join(dir, "rogue");
-    const rogue = spawn(tools!.recorderBin, ["-out", out], { stdio: "ignore", env: { ...process.env, PLENARY_RECORDER_URL: lk.url, PLENARY_RECORDER_TOKEN: await at.toJwt() } });
+    const rogue = spawn(tools!.recorderBin, ["-out", out], {
+      stdio: "ignore",
+      env: { ...process.env, PLENARY_RECORDER_URL: lk.url, PLENARY_RECORDER_TOKEN: await at.toJwt() },
+    });
     const exited = new Promise<number | null>((resolve) => rogue.once("exit", (code) => resolve(code)));
     try {
       // Removed by the guard on LiveKit's participant_joined: the recorder is disconnected (exit 3).

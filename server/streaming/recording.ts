@@ -155,7 +155,7 @@ export class TrackRecorder implements RecordingBackend {
     let joined: () => void = () => {};
     const joinedP = new Promise<void>((resolve) => (joined = () => ((hasJoined = true), resolve())));
     let buffered = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       buffered += chunk.toString("utf8");
       let nl;
       while ((nl = buffered.indexOf("\n")) >= 0) {
@@ -172,7 +172,7 @@ export class TrackRecorder implements RecordingBackend {
         if (ev.event === "error") doneReason = ev.message ?? "";
       }
     });
-    child.stderr!.on("data", (chunk: Buffer) => {
+    child.stderr.on("data", (chunk: Buffer) => {
       for (const line of chunk.toString("utf8").split("\n")) {
         // pion's ICE warnings while candidates gather are noise, not reasons.
         if (line.trim() && !/Failed to ping without candidate pairs/.test(line)) stderr.push(line.trim());
@@ -213,7 +213,10 @@ export class TrackRecorder implements RecordingBackend {
     if (outcome === "timeout") {
       child.kill("SIGKILL");
       await exited;
-      throw new AppError("recording_failed", `The recorder did not join the LiveKit room within ${(this.startTimeoutMs / 1000).toFixed(1)} s, so it was stopped. Try again.`);
+      throw new AppError(
+        "recording_failed",
+        `The recorder did not join the LiveKit room within ${(this.startTimeoutMs / 1000).toFixed(1)} s, so it was stopped. Try again.`,
+      );
     }
     const why = stderr.slice(-2).join(" ") || doneReason || `it exited with code ${exitCode}`;
     throw new AppError("recording_failed", `The recorder could not start: ${why.replace(/^plenary-recorder: /, "")}`);
@@ -266,7 +269,11 @@ interface ManifestTrack {
  * camera) and every audio track, mixed; each placed by the wall-clock time of its first packet.
  * Returns the file's size and duration (ffprobe's).
  */
-export async function muxRecording(cfg: Pick<RecordingConfig, "ffmpeg" | "ffprobe">, partsDir: string, outFile: string): Promise<{ bytes: number; durationMs: number }> {
+export async function muxRecording(
+  cfg: Pick<RecordingConfig, "ffmpeg" | "ffprobe">,
+  partsDir: string,
+  outFile: string,
+): Promise<{ bytes: number; durationMs: number }> {
   let manifest: { tracks?: ManifestTrack[] };
   try {
     manifest = JSON.parse(fs.readFileSync(path.join(partsDir, "manifest.json"), "utf8")) as typeof manifest;
@@ -305,6 +312,8 @@ function run(bin: string, args: string[]): Promise<string> {
     child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
     child.stderr.on("data", (c: Buffer) => (err += c.toString("utf8")));
     child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(bin)} failed (${code}): ${err.trim().split("\n").slice(-2).join(" ")}`))));
+    child.once("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${path.basename(bin)} failed (${code}): ${err.trim().split("\n").slice(-2).join(" ")}`)),
+    );
   });
 }

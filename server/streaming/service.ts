@@ -85,11 +85,7 @@ export class StreamingService {
     this.webhooks = new LivekitWebhooks(deps, this);
     const rc = deps.recording;
     this.recordingBackend =
-      rc?.backend === "off"
-        ? null
-        : rc?.backend === "recorder"
-          ? new TrackRecorder(rc, deps.log, (exit) => this.recorderExited(exit))
-          : new EgressBackend();
+      rc?.backend === "off" ? null : rc?.backend === "recorder" ? new TrackRecorder(rc, deps.log, (exit) => this.recorderExited(exit)) : new EgressBackend();
     this.lk = deps.livekit;
     this.mediaState =
       deps.media ?? (deps.livekit ? { status: "ready" } : { status: "unavailable", reason: "off", message: "Streaming is switched off on this Plenary." });
@@ -362,7 +358,14 @@ export class StreamingService {
     try {
       if (backend.kind === "recorder") {
         // The row exists before the recorder joins, so its webhook finds it (and the guard knows it is ours).
-        await q.insertRecordingFile(this.deps.db, { id, sessionId: session.id, backend: "recorder", identity: `recorder-${id}`, startedBy: actor!.userId, at: now });
+        await q.insertRecordingFile(this.deps.db, {
+          id,
+          sessionId: session.id,
+          backend: "recorder",
+          identity: `recorder-${id}`,
+          startedBy: actor!.userId,
+          at: now,
+        });
         await backend.start(livekit, { id, room, session });
       } else {
         id = (await backend.start(livekit, { id, room, session })).id;
@@ -406,7 +409,8 @@ export class StreamingService {
     const file = await q.findRecordingFile(this.deps.db, id);
     const room = roomNameFor(session.id);
     if (file?.backend === "recorder") {
-      const recorder = this.recordingBackend?.kind === "recorder" ? this.recordingBackend : new TrackRecorder(this.recorderConfigOrDefault(), this.deps.log, () => {});
+      const recorder =
+        this.recordingBackend?.kind === "recorder" ? this.recordingBackend : new TrackRecorder(this.recorderConfigOrDefault(), this.deps.log, () => {});
       await recorder.stop(this.livekit(), { id, identity: file.identity, room });
       // The REC row ends on LiveKit's participant_left; the file is finalised as the process exits.
     } else {
@@ -439,7 +443,11 @@ export class StreamingService {
       const allowed = session !== undefined && session.recordingAllowed && session.rule !== "chatham_house";
       if (guarded || !allowed) {
         fs.rmSync(exit.partsDir, { recursive: true, force: true });
-        await q.updateRecordingFile(db, exit.id, { status: "failed", error: "The recording guard stopped this recording; nothing was kept.", endedAt: this.deps.clock.now() });
+        await q.updateRecordingFile(db, exit.id, {
+          status: "failed",
+          error: "The recording guard stopped this recording; nothing was kept.",
+          endedAt: this.deps.clock.now(),
+        });
         return;
       }
       await q.updateRecordingFile(db, exit.id, { status: "finalising", endedAt: this.deps.clock.now() });
@@ -453,7 +461,10 @@ export class StreamingService {
       } catch (err) {
         // The track files stay in the .parts folder for an operator to look at.
         const reason = err instanceof Error ? err.message : String(err);
-        await q.updateRecordingFile(db, exit.id, { status: "failed", error: `The recording could not be made into a file: ${reason}. Its tracks are kept in ${exit.partsDir}.` });
+        await q.updateRecordingFile(db, exit.id, {
+          status: "failed",
+          error: `The recording could not be made into a file: ${reason}. Its tracks are kept in ${exit.partsDir}.`,
+        });
         this.deps.log.warn("recording could not be finalised", { recording: exit.id, reason, exit: exit.reason });
       }
     })().catch((err: unknown) => this.deps.log.warn("finalising a recording failed", { recording: exit.id, err }));
@@ -506,7 +517,12 @@ export class StreamingService {
     const visible = row && row.sessionId === session.id && (manage || row.publishedAt !== null);
     if (!visible) throw new AppError("not_found", "There is no such recording of this session.");
     if (row.status !== "ready" || !row.path) {
-      throw new AppError("conflict", row.status === "failed" ? `This recording has no file: ${row.error ?? "it failed"}` : "This recording is still being made into a file; try again in a moment.");
+      throw new AppError(
+        "conflict",
+        row.status === "failed"
+          ? `This recording has no file: ${row.error ?? "it failed"}`
+          : "This recording is still being made into a file; try again in a moment.",
+      );
     }
     const file = path.join(this.recorderConfigOrDefault().dir, row.path);
     let bytes: number;

@@ -213,7 +213,15 @@ export class LivekitWebhooks {
     }
     // A LiveKit egress's own participant is reported by its egress webhooks; only recorders are counted here.
     if (!ours && isEgressOnly(p)) return;
-    if (await q.insertRecording(this.deps.db, { egressId: id, sessionId: session.id, status: "active", startedBy: file?.startedBy ?? null, at: this.deps.clock.now() })) {
+    if (
+      await q.insertRecording(this.deps.db, {
+        egressId: id,
+        sessionId: session.id,
+        status: "active",
+        startedBy: file?.startedBy ?? null,
+        at: this.deps.clock.now(),
+      })
+    ) {
       await q.touchStream(this.deps.db, session.id, this.deps.clock.now());
       await this.streaming.broadcast(session);
     }

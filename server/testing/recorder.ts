@@ -28,8 +28,46 @@ export async function makeTestMedia(dir: string, seconds: number): Promise<{ vid
   fs.mkdirSync(dir, { recursive: true });
   const video = path.join(dir, "stage.ivf");
   const audio = path.join(dir, "stage.ogg");
-  await run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=15", "-t", String(seconds), "-c:v", "libvpx", "-b:v", "300k", "-deadline", "realtime", "-cpu-used", "8", "-g", "15", video]);
-  await run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", String(seconds), "-c:a", "libopus", "-b:a", "48k", "-ac", "2", audio]);
+  await run("ffmpeg", [
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc=size=320x240:rate=15",
+    "-t",
+    String(seconds),
+    "-c:v",
+    "libvpx",
+    "-b:v",
+    "300k",
+    "-deadline",
+    "realtime",
+    "-cpu-used",
+    "8",
+    "-g",
+    "15",
+    video,
+  ]);
+  await run("ffmpeg", [
+    "-v",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440:sample_rate=48000",
+    "-t",
+    String(seconds),
+    "-c:a",
+    "libopus",
+    "-b:a",
+    "48k",
+    "-ac",
+    "2",
+    audio,
+  ]);
   return { video, audio };
 }
 
@@ -37,7 +75,12 @@ export async function makeTestMedia(dir: string, seconds: number): Promise<{ vid
  * A real WebRTC publisher on the stage: plenary-test-publisher sends the files through LiveKit with
  * the given token (a panelist's). Resolves once its tracks are published.
  */
-export async function startTestPublisher(bin: string, url: string, token: string, media: { video: string; audio: string }): Promise<{ stop(): Promise<void>; child: ChildProcess }> {
+export async function startTestPublisher(
+  bin: string,
+  url: string,
+  token: string,
+  media: { video: string; audio: string },
+): Promise<{ stop(): Promise<void>; child: ChildProcess }> {
   const child = spawn(bin, ["-video", media.video, "-audio", media.audio], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, PLENARY_RECORDER_URL: url, PLENARY_RECORDER_TOKEN: token },
