@@ -138,7 +138,10 @@ export const envSchema = z.object({
     .string()
     .optional()
     .or(z.literal("").transform(() => undefined)),
-  RECORDING: z.enum(["recorder", "egress", "off"]).default("recorder"),
+  RECORDING: z
+    .enum(["recorder", "egress", "off"])
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   RECORDER_BIN: z
     .string()
     .optional()
