@@ -148,6 +148,17 @@ export async function listRecordingFiles(db: Db, sessionId: string, publishedOnl
   return db.select().from(recordingFiles).where(where).orderBy(asc(recordingFiles.startedAt));
 }
 
+/** The session's most recent recording (what its REC control reports on). */
+export async function latestRecordingFile(db: Db, sessionId: string): Promise<RecordingFileRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(recordingFiles)
+    .where(eq(recordingFiles.sessionId, sessionId))
+    .orderBy(sql`${recordingFiles.startedAt} DESC`)
+    .limit(1);
+  return row;
+}
+
 export async function findRecordingStatus(db: Db, egressId: string): Promise<StreamRecordingRow["status"] | undefined> {
   const [row] = await db.select({ status: streamRecordings.status }).from(streamRecordings).where(eq(streamRecordings.egressId, egressId));
   return row?.status;

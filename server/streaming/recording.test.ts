@@ -95,6 +95,8 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
       const started = await app().streaming.startRecording(mod, day2);
       const startMs = Date.now() - t0;
       expect(startMs).toBeLessThan(2_000);
+      // Until LiveKit's webhook says the recorder is in, the pages say it is starting.
+      expect(started.recording || started.recordingStarting).toBe(true);
       const [file] = await q.runningRecordingFiles(app().db, day2.id);
       expect(file).toMatchObject({ backend: "recorder", status: "recording", identity: `recorder-${file.id}` });
       // LiveKit lists the recorder as an egress participant with the recorder grant, hidden.
@@ -229,8 +231,16 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
     const failed = await rejection(recorder.start(nowhere, { id: "RC_nowhere", room: roomNameFor(day2.id), session: day2 }));
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(failed.code).toBe("recording_failed");
-    expect(failed.message).toMatch(/The recorder (could not start|did not join)/);
+    expect(failed.message).toMatch(/The recorder could not start: could not join the LiveKit room/);
     expect(recorder.active).toBe(0);
+
+    // On a machine so busy that the recorder is still joining when the start must answer, the
+    // start answers "joining" and the failure comes after, with its reason.
+    let lateFailure: (v: { id: string; reason: string }) => void = () => {};
+    const late = new Promise<{ id: string; reason: string }>((resolve) => (lateFailure = resolve));
+    const busy = new TrackRecorder({ ...cfg, recorderBin: tools!.recorderBin }, log, () => {}, lateFailure, 1);
+    expect(await busy.start(nowhere, { id: "RC_busy", room: roomNameFor(day2.id), session: day2 })).toMatchObject({ joined: false });
+    expect(await late).toMatchObject({ id: "RC_busy", reason: expect.stringMatching(/The recorder could not start: could not join the LiveKit room/) });
   }, 20_000);
 
   it("LiveKit's egress (RECORDING=egress) cannot run on the embedded server: LiveKit's own error is shown", async () => {

@@ -26,11 +26,18 @@ export const RECORDER_IDENTITY_PREFIX = "recorder-";
 
 /** A failed start must reach the person who pressed "Start recording" within 2 s. */
 export const RECORDER_START_TIMEOUT_MS = 1_800;
+/** A recorder still joining after this long (a machine under heavy load) is stopped and its start fails. */
+export const RECORDER_JOIN_DEADLINE_MS = 20_000;
 
 export interface RecordingStart {
   id: string;
   /** The recorder participant's LiveKit identity (track recorder only). */
   identity?: string;
+  /**
+   * False when the recorder was still joining when the start had to answer (2 s): it goes on, and
+   * a later failure arrives through the backend's `onStartFailed`.
+   */
+  joined?: boolean;
 }
 
 export interface RecordingBackend {
@@ -124,9 +131,12 @@ export class TrackRecorder implements RecordingBackend {
   constructor(
     private readonly cfg: RecordingConfig,
     private readonly log: Logger,
-    /** Called once per recorder process that ran here, whatever ended it. */
+    /** Called once per recorder process that joined its room here, whatever ended it. */
     private readonly onExit: (exit: RecorderExit) => void,
+    /** A recorder whose start had answered "joining" failed to join after all (the reason is for people). */
+    private readonly onStartFailed: (failed: { id: string; sessionId: string; reason: string }) => void = () => {},
     private readonly startTimeoutMs = RECORDER_START_TIMEOUT_MS,
+    private readonly joinDeadlineMs = RECORDER_JOIN_DEADLINE_MS,
   ) {}
 
   partsDir(sessionId: string, id: string): string {
@@ -193,11 +203,23 @@ export class TrackRecorder implements RecordingBackend {
     const killOnExit = () => child.kill("SIGKILL");
     process.once("exit", killOnExit);
     this.running.set(req.id, { child, exited });
+    let answered = false;
+    let deadlineHit = false;
+    const why = () => (stderr.slice(-2).join(" ") || doneReason || `it exited with code ${exitCode}`).replace(/^plenary-recorder: /, "");
     void exited.then(() => {
       process.off("exit", killOnExit);
       this.running.delete(req.id);
-      // A recorder that never joined recorded nothing: its start already failed with the reason.
-      if (!hasJoined) return void fs.rmSync(partsDir, { recursive: true, force: true });
+      if (!hasJoined) {
+        // It recorded nothing. If its start already answered "joining", say now why it failed.
+        fs.rmSync(partsDir, { recursive: true, force: true });
+        if (answered) {
+          const reason = deadlineHit
+            ? `The recorder did not join the LiveKit room within ${this.joinDeadlineMs / 1000} s, so it was stopped. Try again.`
+            : `The recorder could not start: ${why()}`;
+          this.onStartFailed({ id: req.id, sessionId: req.session.id, reason });
+        }
+        return;
+      }
       this.onExit({ id: req.id, sessionId: req.session.id, partsDir, code: exitCode, reason: doneReason || stderr.slice(-3).join(" | ") });
     });
 
@@ -208,18 +230,23 @@ export class TrackRecorder implements RecordingBackend {
     ]);
     if (outcome === "joined") {
       this.log.info("recorder joined the room", { recording: req.id, room: req.room, pid: child.pid });
-      return { id: req.id, identity };
+      return { id: req.id, identity, joined: true };
     }
     if (outcome === "timeout") {
-      child.kill("SIGKILL");
-      await exited;
-      throw new AppError(
-        "recording_failed",
-        `The recorder did not join the LiveKit room within ${(this.startTimeoutMs / 1000).toFixed(1)} s, so it was stopped. Try again.`,
-      );
+      // Still joining (a busy machine): answer now, and let it go on up to the join deadline. The
+      // REC indicator waits for LiveKit's webhook either way.
+      answered = true;
+      const deadline = setTimeout(() => {
+        if (hasJoined) return;
+        deadlineHit = true;
+        child.kill("SIGKILL");
+      }, this.joinDeadlineMs - this.startTimeoutMs);
+      deadline.unref();
+      void exited.then(() => clearTimeout(deadline));
+      this.log.warn("recorder still joining when its start answered", { recording: req.id, room: req.room, pid: child.pid });
+      return { id: req.id, identity, joined: false };
     }
-    const why = stderr.slice(-2).join(" ") || doneReason || `it exited with code ${exitCode}`;
-    throw new AppError("recording_failed", `The recorder could not start: ${why.replace(/^plenary-recorder: /, "")}`);
+    throw new AppError("recording_failed", `The recorder could not start: ${why()}`);
   }
 
   async stop(livekit: Livekit, rec: { id: string; identity: string | null; room: string }): Promise<void> {

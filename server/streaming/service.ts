@@ -85,7 +85,16 @@ export class StreamingService {
     this.webhooks = new LivekitWebhooks(deps, this);
     const rc = deps.recording;
     this.recordingBackend =
-      rc?.backend === "off" ? null : rc?.backend === "recorder" ? new TrackRecorder(rc, deps.log, (exit) => this.recorderExited(exit)) : new EgressBackend();
+      rc?.backend === "off"
+        ? null
+        : rc?.backend === "recorder"
+          ? new TrackRecorder(
+              rc,
+              deps.log,
+              (exit) => this.recorderExited(exit),
+              (failed) => void this.recorderStartFailed(failed),
+            )
+          : new EgressBackend();
     this.lk = deps.livekit;
     this.mediaState =
       deps.media ?? (deps.livekit ? { status: "ready" } : { status: "unavailable", reason: "off", message: "Streaming is switched off on this Plenary." });
@@ -123,7 +132,11 @@ export class StreamingService {
   }
 
   async snapshot(session: SessionRow): Promise<StreamSnapshot> {
-    const [row, recordings] = await Promise.all([q.findStream(this.deps.db, session.id), q.activeRecordings(this.deps.db, session.id)]);
+    const [row, recordings, latest] = await Promise.all([
+      q.findStream(this.deps.db, session.id),
+      q.activeRecordings(this.deps.db, session.id),
+      q.latestRecordingFile(this.deps.db, session.id),
+    ]);
     const { opensAt, closesAt } = streamWindow(session.startsAt, session.endsAt);
     return {
       slug: session.slug,
@@ -131,6 +144,8 @@ export class StreamingService {
       media: this.mediaState,
       state: row?.state ?? "idle",
       recording: recordings.length > 0,
+      recordingStarting: recordings.length === 0 && latest?.status === "recording",
+      recordingError: latest?.status === "failed" ? latest.error : null,
       recordingAllowed: session.recordingAllowed && session.rule !== "chatham_house",
       opensAt: opensAt.toISOString(),
       closesAt: closesAt.toISOString(),
@@ -470,6 +485,30 @@ export class StreamingService {
     })().catch((err: unknown) => this.deps.log.warn("finalising a recording failed", { recording: exit.id, err }));
     this.finalising.set(exit.id, work);
     void work.finally(() => this.finalising.delete(exit.id));
+  }
+
+  /** A recorder whose start answered "joining" (a busy machine) did not join after all: the pages hear why. */
+  private async recorderStartFailed(failed: { id: string; sessionId: string; reason: string }): Promise<void> {
+    try {
+      await q.updateRecordingFile(this.deps.db, failed.id, { status: "failed", error: failed.reason, endedAt: this.deps.clock.now() });
+      const session = await findSession(this.deps.db, failed.sessionId);
+      if (!session) return;
+      await this.deps.audit.record({
+        actor: null,
+        systemLabel: "Recorder",
+        action: "recording:start",
+        outcome: "refused",
+        code: "recording_failed",
+        objectType: "session",
+        objectId: session.slug,
+        session: { id: session.id, rule: session.rule },
+        details: { reason: failed.reason, recording: failed.id },
+      });
+      await q.touchStream(this.deps.db, session.id, this.deps.clock.now());
+      await this.broadcast(session);
+    } catch (err) {
+      this.deps.log.warn("could not report a recorder that failed to join", { recording: failed.id, err });
+    }
   }
 
   /** Resolves once the recording's file is finalised (or failed); at once when nothing is pending here. */
