@@ -66,7 +66,7 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-recording-test-"));
-    media = await makeTestMedia(path.join(dir, "media"), 20);
+    media = await makeTestMedia(path.join(dir, "media"), 15);
     server = await startTestServer({
       now: NOW,
       livekit: true,
@@ -78,7 +78,7 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
     panelist = await createPerson(app(), { name: "Dana Panelist", email: "dana@example.org", roles: [{ slug: DAY2, role: "panelist" }] });
     organizer = await createPerson(app(), { name: "Olu Organizer", email: "olu@example.org", organizer: true });
     attendee = await createPerson(app(), { name: "Remy Remote", email: "remy@example.org" });
-  }, SERVER_START_MS + 30_000);
+  }, SERVER_START_MS + 90_000);
 
   afterAll(async () => {
     await server?.close();
