@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Plenary's track recorder (tools/recorder/, Go, LiveKit's server SDK at the version pinned in
-# tools/recorder/go.mod and go.sum) into tools/recorder/bin/ (ignored by git). Needs Go >= 1.24 and
+# tools/recorder/go.mod and go.sum) into tools/recorder/bin/ (ignored by git). Needs the Go named in tools/recorder/go.mod (1.26) and
 # the Go module proxy. plenary-test-publisher is built beside it: the recording tests' stage.
 # RECORDER_INSTALL_DIR names another destination.
 set -euo pipefail
