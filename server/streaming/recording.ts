@@ -205,7 +205,12 @@ export class TrackRecorder implements RecordingBackend {
     this.running.set(req.id, { child, exited });
     let answered = false;
     let deadlineHit = false;
-    const why = () => (stderr.slice(-2).join(" ") || doneReason || `it exited with code ${exitCode}`).replace(/^plenary-recorder: /, "");
+    // Its own last words (lines it prefixes with its name) rather than the Go runtime's or pion's.
+    const why = () =>
+      (
+        stderr.filter((l) => l.startsWith("plenary-recorder: ")).pop() ??
+        (stderr.slice(-2).join(" ") || doneReason || `it exited with code ${exitCode}`)
+      ).replace(/^plenary-recorder: /, "");
     void exited.then(() => {
       process.off("exit", killOnExit);
       this.running.delete(req.id);
