@@ -232,3 +232,4 @@ export * from "./schema-branding";
 
 export * from "./schema-organizer";
 export * from "./schema-captions";
+export * from "./schema-recording";

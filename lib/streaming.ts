@@ -38,8 +38,12 @@ export interface StreamSnapshot {
   available: boolean;
   media: MediaState;
   state: StreamState;
-  /** A recording (LiveKit egress) is running: show REC. */
+  /** A recording is running, on LiveKit's word (its webhooks): show REC. */
   recording: boolean;
+  /** A recording was started and LiveKit has not yet said that its recorder is in the room. */
+  recordingStarting?: boolean;
+  /** Why the session's latest recording failed (it started, then the recorder could not join or its file could not be made). */
+  recordingError?: string | null;
   /** The session's policy allows recording (never under the Chatham House Rule). */
   recordingAllowed: boolean;
   /** ISO instants: viewers may connect between these. */

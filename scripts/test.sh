@@ -11,11 +11,13 @@ bash scripts/ensure-deps.sh
 eval "$(bash scripts/services.sh start)"
 trap 'bash scripts/services.sh stop' EXIT
 
-export REQUIRE_POSTGRES=1 REQUIRE_REDIS=1 REQUIRE_LIVEKIT=1
+export REQUIRE_POSTGRES=1 REQUIRE_REDIS=1 REQUIRE_LIVEKIT=1 REQUIRE_RECORDER=1
 export LIVEKIT_BIN="${LIVEKIT_BIN:-$PWD/tools/livekit/livekit-server}"
+export RECORDER_BIN="${RECORDER_BIN:-$PWD/tools/recorder/bin/plenary-recorder}"
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || { echo "test: Chromium not found at ${CHROMIUM_PATH:-/usr/bin/chromium}" >&2; exit 1; }
 command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || { echo "test: HAProxy not found (scripts/ensure-deps.sh installs it)" >&2; exit 1; }
 [ -x "$LIVEKIT_BIN" ] || { echo "test: LiveKit server not found at $LIVEKIT_BIN (scripts/install-livekit.sh)" >&2; exit 1; }
+[ -x "$RECORDER_BIN" ] || { echo "test: recorder not found at $RECORDER_BIN (scripts/install-recorder.sh)" >&2; exit 1; }
 
 echo "== typecheck"
 npx tsc --noEmit

@@ -22,7 +22,7 @@ import { registerHandlers } from "./realtime/handlers";
 import { RateLimiter } from "./realtime/rate-limit";
 import { useRedisAdapter } from "./realtime/redis-adapter";
 import { clockFor, type Clock } from "./clock";
-import type { Config } from "./config";
+import { recordingConfigFor, type Config } from "./config";
 import { registerApp, unregisterApp } from "./context";
 import { healthz } from "./http/healthz";
 import { unavailablePage } from "./http/unavailable-page";
@@ -193,7 +193,10 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       publish: streamPublisher(sockets),
       identitySecret: authSecret,
       timeZone: async () => (await agenda.getEvent()).timeZone,
+      recording: config.recording ?? recordingConfigFor(config.dataDir),
     });
+    // Closers run in reverse: recorders stop (and their files are finalised) before LiveKit goes.
+    closers.push(() => streaming.closeRecordings());
     // The first-run build finishing (or failing) switches streaming on (or says why not) without a restart.
     const onMedia = (state: typeof media.state, livekit: typeof media.livekit) => {
       if (state.status !== "preparing") secured.policy = securityFor(livekit?.url);

@@ -1,3 +1,5 @@
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { parseTrustedProxies } from "./http/client-ip";
@@ -136,6 +138,18 @@ export const envSchema = z.object({
     .string()
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  RECORDING: z
+    .enum(["recorder", "egress", "off"])
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  RECORDER_BIN: z
+    .string()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  FFMPEG_BIN: z
+    .string()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -176,6 +190,8 @@ export interface Config {
   metricsToken?: string;
   /** Video. Absent or "off": no streaming, the session pages say so and everything else works. */
   livekit?: LivekitConfig;
+  /** How "Start recording" records (server/streaming/recording.ts); absent: the track recorder with its defaults. */
+  recording?: RecordingConfig;
 }
 
 /**
@@ -183,6 +199,35 @@ export interface Config {
  * `livekit-server --dev` itself, on 127.0.0.1 only, when the binary is present.
  */
 export type LivekitConfig = { mode: "external"; url: string; apiKey: string; apiSecret: string } | { mode: "embedded"; bin: string } | { mode: "off" };
+
+export interface RecordingConfig {
+  /** `recorder`: tools/recorder's track recorder (the default); `egress`: LiveKit's egress service; `off`: no recording. */
+  backend: "recorder" | "egress" | "off";
+  /** plenary-recorder (scripts/install-recorder.sh builds it). */
+  recorderBin: string;
+  /** ffmpeg, which muxes the tracks into one WebM, and ffprobe beside it. */
+  ffmpeg: string;
+  ffprobe: string;
+  /** Where finished recordings are kept (DATA_DIR/recordings). */
+  dir: string;
+}
+
+/** Where scripts/install-recorder.sh puts Plenary's track recorder (ignored by git). */
+export const defaultRecorderBin = fileURLToPath(new URL("../tools/recorder/bin/plenary-recorder", import.meta.url));
+
+/**
+ * The recording setup from RECORDING, RECORDER_BIN and FFMPEG_BIN. Files go to DATA_DIR/recordings
+ * (a temporary folder when the database is in memory).
+ */
+export function recordingConfigFor(
+  dataDir: string,
+  e: { RECORDING?: RecordingConfig["backend"]; RECORDER_BIN?: string; FFMPEG_BIN?: string } = {},
+): RecordingConfig {
+  const ffmpeg = e.FFMPEG_BIN ?? "ffmpeg";
+  const ffprobe = ffmpeg.includes("/") ? path.join(path.dirname(ffmpeg), "ffprobe") : "ffprobe";
+  const dir = dataDir.startsWith("memory://") ? path.join(os.tmpdir(), `plenary-recordings-${process.pid}`) : path.resolve(dataDir, "recordings");
+  return { backend: e.RECORDING ?? "recorder", recorderBin: e.RECORDER_BIN ?? defaultRecorderBin, ffmpeg, ffprobe, dir };
+}
 
 /** Where scripts/install-livekit.sh puts the pinned LiveKit server (ignored by git). */
 export const defaultLivekitBin = fileURLToPath(new URL("../tools/livekit/livekit-server", import.meta.url));
@@ -218,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     screenFrameAncestors: e.SCREEN_FRAME_ANCESTORS,
     metricsToken: e.METRICS_TOKEN,
     livekit: livekitConfig(e),
+    recording: recordingConfigFor(e.DATA_DIR, e),
   };
 }
 

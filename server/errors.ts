@@ -22,8 +22,10 @@ export const errorStatus = {
   not_live: 409,
   /** LiveKit refused or failed a call; the message carries LiveKit's own words. */
   livekit_error: 502,
-  /** Streaming: no recorder (LiveKit's egress service) answered a recording start in time. */
-  recorder_unavailable: 503,
+  /** Recording: this Plenary has no recorder (binary or ffmpeg missing, or RECORDING=off); the message says what to install. */
+  recording_unavailable: 503,
+  /** Recording: the recorder did not join the room in time or exited; the message carries its reason. */
+  recording_failed: 502,
   /** Streaming: a webhook event another delivery is handling right now (LiveKit retries a 5xx). */
   in_progress: 503,
   // Polls (server/polls): answers and lifecycle refusals.

@@ -83,6 +83,10 @@ const expected: Array<[Action, PolicySession | undefined, RoleName[]]> = [
   ["stream:control", day2Panel, staff],
   ["recording:control", day2Panel, staff],
   ["recording:control", day2NoRecording, []],
+  ["recording:manage", day1Panel, []],
+  ["recording:manage", day2Panel, ["organizer"]],
+  ["recording:watch", day1Panel, []],
+  ["recording:watch", day2Panel, audience],
   // Captions serve the room too: Chatham House sessions have them live (never kept).
   ["caption:publish", day1Panel, staff],
   ["caption:publish", day2Panel, staff],

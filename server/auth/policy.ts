@@ -24,6 +24,7 @@ export const actions = {
   "stream:publish": "publish video in this session",
   "stream:control": "control the stream of this session",
   "recording:control": "start or stop a recording of this session",
+  "recording:manage": "download and publish the recordings of this session",
   "caption:publish": "send live captions for this session",
   "caption:manage": "see or rotate this session's caption ingest URL",
   "caption:export": "download or publish this session's captions",
@@ -39,6 +40,7 @@ export const actions = {
   "stream:view": "watch the stream of this session",
   "hand:raise": "ask to speak in this session",
   "feedback:give": "give feedback on this session",
+  "recording:watch": "watch the published recordings of this session",
 } as const;
 
 export type Action = keyof typeof actions;
@@ -118,6 +120,13 @@ export function authorize(actor: Actor | null, action: Action, session?: PolicyS
       if (session.rule === "chatham_house") return deny("This session is held under the Chatham House Rule: it can never be recorded.");
       if (!session.recordingAllowed) return deny("Recording is not allowed for this session.");
       return staffOnly(staff, "organizers and moderators");
+    case "recording:manage":
+      if (session.rule === "chatham_house") return deny("This session is held under the Chatham House Rule: it can never be recorded.");
+      return staffOnly(organizer, "organizers");
+    case "recording:watch":
+      if (session.rule === "chatham_house") return deny("This session is held under the Chatham House Rule: it can never be recorded.");
+      if (!session.streamed) return deny(notStreamed(session));
+      return audience(actor, session, action);
     case "question:ask":
     case "question:vote":
       if (!session.qaEnabled) return deny("This session has no Q&A.");

@@ -4,12 +4,14 @@ import type { Database } from "../../db/client";
 import {
   handRaises,
   livekitWebhookEvents,
+  recordingFiles,
   sessionStreams,
   sessions,
   streamAttendance,
   streamRecordings,
   users,
   type HandRaiseRow,
+  type RecordingFileRow,
   type SessionRow,
   type SessionStreamRow,
   type StreamRecordingRow,
@@ -101,6 +103,65 @@ export async function endRecording(db: Db, egressId: string, sessionId: string, 
   if (before.status !== "active") return false;
   await db.update(streamRecordings).set({ status: "ended", endedAt: at }).where(eq(streamRecordings.egressId, egressId));
   return true;
+}
+
+// ── Recording files ────────────────────────────────────────────────────────────────────────────────
+
+export async function insertRecordingFile(
+  db: Db,
+  row: { id: string; sessionId: string; backend: RecordingFileRow["backend"]; identity: string | null; startedBy: string | null; at: Date },
+): Promise<void> {
+  await db.insert(recordingFiles).values({ ...row, status: "recording", startedAt: row.at });
+}
+
+export async function findRecordingFile(db: Db, id: string): Promise<RecordingFileRow | undefined> {
+  const [row] = await db.select().from(recordingFiles).where(eq(recordingFiles.id, id));
+  return row;
+}
+
+export async function findRecordingFileByIdentity(db: Db, identity: string): Promise<RecordingFileRow | undefined> {
+  const [row] = await db.select().from(recordingFiles).where(eq(recordingFiles.identity, identity));
+  return row;
+}
+
+/** Recordings started and not yet stopped (their REC row may still wait for LiveKit's webhook). */
+export async function runningRecordingFiles(db: Db, sessionId: string): Promise<RecordingFileRow[]> {
+  return db
+    .select()
+    .from(recordingFiles)
+    .where(and(eq(recordingFiles.sessionId, sessionId), eq(recordingFiles.status, "recording")));
+}
+
+export async function updateRecordingFile(
+  db: Db,
+  id: string,
+  patch: Partial<Pick<RecordingFileRow, "status" | "path" | "bytes" | "durationMs" | "error" | "endedAt" | "publishedAt" | "publishedBy">>,
+): Promise<RecordingFileRow | undefined> {
+  const [row] = await db.update(recordingFiles).set(patch).where(eq(recordingFiles.id, id)).returning();
+  return row;
+}
+
+export async function listRecordingFiles(db: Db, sessionId: string, publishedOnly: boolean): Promise<RecordingFileRow[]> {
+  const where = publishedOnly
+    ? and(eq(recordingFiles.sessionId, sessionId), eq(recordingFiles.status, "ready"), sql`${recordingFiles.publishedAt} IS NOT NULL`)
+    : eq(recordingFiles.sessionId, sessionId);
+  return db.select().from(recordingFiles).where(where).orderBy(asc(recordingFiles.startedAt));
+}
+
+/** The session's most recent recording (what its REC control reports on). */
+export async function latestRecordingFile(db: Db, sessionId: string): Promise<RecordingFileRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(recordingFiles)
+    .where(eq(recordingFiles.sessionId, sessionId))
+    .orderBy(sql`${recordingFiles.startedAt} DESC`)
+    .limit(1);
+  return row;
+}
+
+export async function findRecordingStatus(db: Db, egressId: string): Promise<StreamRecordingRow["status"] | undefined> {
+  const [row] = await db.select({ status: streamRecordings.status }).from(streamRecordings).where(eq(streamRecordings.egressId, egressId));
+  return row?.status;
 }
 
 // ── Webhook events ─────────────────────────────────────────────────────────────────────────────────

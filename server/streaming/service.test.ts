@@ -445,34 +445,16 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
     });
   });
 
-  it("refuses recording on a Chatham House session (403 + audit) and says at once when no recorder (egress) answers", async () => {
-    // Once per run is enough.
-    if (database !== "pglite") return;
+  it("refuses recording on a Chatham House session (403 + audit)", async () => {
+    // Recording itself (the track recorder, and LiveKit's egress failing here) is in recording.test.ts.
     const mod = await actorOf(moderator);
     const refused = await rejection(app().streaming.startRecording(mod, day1));
     expect(refused.code).toBe("forbidden");
     expect(refused.status).toBe(403);
     const audit = await app().audit.list({ limit: 50 });
     expect(audit.some((e) => e.action === "recording:control" && e.outcome === "refused" && e.sessionId === day1.id)).toBe(true);
-
-    // The embedded dev server has no egress worker: LiveKit would answer only after its own ~20 s;
-    // the moderator is told within the recording-start budget (1.5 s), with the reason.
-    // Recording needs the stream on air (already so when the whole file runs).
-    await app().streaming.setState(mod, day2, "start");
-    const started = Date.now();
-    const failed = await rejection(app().streaming.startRecording(mod, day2));
-    const waited = Date.now() - started;
-    expect(failed.code).toBe("recorder_unavailable");
-    expect(failed.status).toBe(503);
-    expect(failed.message).toMatch(
-      /^The recording did not start: no recorder answered within 1.5 seconds \(LiveKit's recording service, egress, is not running/,
-    );
-    // Not a speed benchmark: the difference between 1.5 s and LiveKit's 20 s, with room for a busy machine.
-    expect(waited).toBeLessThan(5_000);
-    expect((await app().streaming.snapshot(day2)).recording).toBe(false);
-    const refusals = await app().audit.list({ limit: 50 });
-    expect(refusals.some((e) => e.action === "recording:start" && e.outcome === "refused" && e.code === "recorder_unavailable")).toBe(true);
-  }, 60_000);
+    expect((await app().streaming.snapshot(day1)).recording).toBe(false);
+  });
 
   it("ends the stream: viewers are let go and new viewer tokens refused", async () => {
     const token = await app().streaming.mintToken(await actorOf(other), day2, { tab: "tab-otto" });

@@ -4,13 +4,14 @@
  * feed live attendance, the recording guard and the audience's admission.
  */
 import { randomUUID } from "node:crypto";
-import { EgressStatus, type EgressInfo, type WebhookEvent } from "livekit-server-sdk";
+import { EgressStatus, type EgressInfo, type ParticipantInfo, type WebhookEvent } from "livekit-server-sdk";
 import { findSessionById } from "../agenda/queries";
 import type { SessionRow } from "../../db/schema";
 import { AppError } from "../errors";
 import { ROLE_ATTRIBUTE, sessionIdFromRoom } from "./grants";
 import { livekitMessage } from "./livekit";
 import * as q from "./queries";
+import { RECORDER_IDENTITY_PREFIX, RECORDER_ROLE } from "./recording";
 import type { StreamingDeps, StreamingService } from "./service";
 
 const ENDED = new Set([EgressStatus.EGRESS_COMPLETE, EgressStatus.EGRESS_FAILED, EgressStatus.EGRESS_ABORTED, EgressStatus.EGRESS_LIMIT_REACHED]);
@@ -85,7 +86,9 @@ export class LivekitWebhooks {
       case "participant_left":
       case "participant_connection_aborted": {
         const p = event.participant;
-        if (!session || !p?.sid) return;
+        if (!p?.sid) return;
+        if (isRecorderParticipant(p)) return this.recorderEvent(event.event, p, roomName, session);
+        if (!session) return;
         const attr = p.attributes?.[ROLE_ATTRIBUTE];
         const role: AttendanceRole = attr && ATTENDANCE_ROLES.has(attr) ? (attr as AttendanceRole) : p.permission?.hidden ? "viewer" : "publisher";
         const e = { participantSid: p.sid, sessionId: session.id, identity: p.identity, role, at };
@@ -163,6 +166,67 @@ export class LivekitWebhooks {
     }
   }
 
+  /**
+   * A recorder participant (Plenary's track recorder, or anything joining as a recorder or egress)
+   * joined or left. Where the session does not allow recording, the recording guard removes it at
+   * once and the audit log says so; otherwise its presence is the REC indicator.
+   */
+  private async recorderEvent(name: string, p: ParticipantInfo, roomName: string, session: SessionRow | undefined): Promise<void> {
+    const file = p.identity.startsWith(RECORDER_IDENTITY_PREFIX) ? await q.findRecordingFileByIdentity(this.deps.db, p.identity) : undefined;
+    const ours = file !== undefined && file.sessionId === session?.id;
+    const id = ours ? file.id : p.identity;
+    const allowed = session !== undefined && session.recordingAllowed && session.rule !== "chatham_house";
+    if (name !== "participant_joined") {
+      if (session && (await q.endRecording(this.deps.db, id, session.id, this.deps.clock.now()))) {
+        await q.touchStream(this.deps.db, session.id, this.deps.clock.now());
+        await this.streaming.broadcast(session);
+      }
+      return;
+    }
+    if (!allowed) {
+      let stop: string;
+      try {
+        await this.streaming.livekit().rooms.removeParticipant(roomName, p.identity);
+        stop = "removed from the room";
+      } catch (err) {
+        stop = `removal requested; LiveKit answered: ${livekitMessage(err)}`;
+      }
+      if (session) await q.insertRecording(this.deps.db, { egressId: id, sessionId: session.id, status: "stopped_by_guard", at: this.deps.clock.now() });
+      const reason = !session
+        ? "A recorder joined a LiveKit room that belongs to no Plenary session."
+        : session.rule === "chatham_house"
+          ? "A recorder joined a session held under the Chatham House Rule, which is never recorded."
+          : "A recorder joined a session that does not allow recording.";
+      this.deps.log.warn("recording guard removed a recorder", { identity: p.identity, room: roomName, stop });
+      await this.deps.audit.record({
+        actor: null,
+        systemLabel: "Recording guard (LiveKit webhook)",
+        action: "recording:guard",
+        outcome: "refused",
+        code: "forbidden",
+        objectType: "participant",
+        objectId: p.identity,
+        session: session ? { id: session.id, rule: session.rule } : undefined,
+        details: { reason, room: roomName, stop },
+      });
+      return;
+    }
+    // A LiveKit egress's own participant is reported by its egress webhooks; only recorders are counted here.
+    if (!ours && isEgressOnly(p)) return;
+    if (
+      await q.insertRecording(this.deps.db, {
+        egressId: id,
+        sessionId: session.id,
+        status: "active",
+        startedBy: file?.startedBy ?? null,
+        at: this.deps.clock.now(),
+      })
+    ) {
+      await q.touchStream(this.deps.db, session.id, this.deps.clock.now());
+      await this.streaming.broadcast(session);
+    }
+  }
+
   private async egressEnded(info: EgressInfo, session: SessionRow | undefined): Promise<void> {
     if (!session) return;
     if (await q.endRecording(this.deps.db, info.egressId, session.id, this.deps.clock.now())) {
@@ -170,4 +234,22 @@ export class LivekitWebhooks {
       await this.streaming.broadcast(session);
     }
   }
+}
+
+/** LiveKit's ParticipantInfo.Kind EGRESS (its enum is not exported by the server SDK). */
+const KIND_EGRESS = 1;
+
+/** A participant that records: Plenary's recorder, an egress, or anyone holding LiveKit's `recorder` grant. */
+export function isRecorderParticipant(p: ParticipantInfo): boolean {
+  return (
+    p.attributes?.[ROLE_ATTRIBUTE] === RECORDER_ROLE ||
+    p.identity.startsWith(RECORDER_IDENTITY_PREFIX) ||
+    Number(p.kind) === KIND_EGRESS ||
+    p.permission?.recorder === true
+  );
+}
+
+/** An egress participant that is not a Plenary recorder (LiveKit's egress service: its webhooks speak for it). */
+function isEgressOnly(p: ParticipantInfo): boolean {
+  return Number(p.kind) === KIND_EGRESS && p.attributes?.[ROLE_ATTRIBUTE] !== RECORDER_ROLE && !p.identity.startsWith(RECORDER_IDENTITY_PREFIX);
 }
