@@ -226,7 +226,7 @@ export async function feedbackTotals(db: Db): Promise<Map<string, { count: numbe
 function rowsOf<T>(result: unknown): T[] {
   // node-postgres answers { rows }, PGlite's drizzle driver { rows } too; be tolerant of a bare array.
   if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
+  return (result as { rows?: T[] }).rows ?? [];
 }
 
 export async function listFeedbackQuestions(db: Db, eventId: string): Promise<Array<{ id: string; text: string }>> {

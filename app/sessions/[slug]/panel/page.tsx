@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getApp } from "@/server/context";
 import { requirePage } from "@/server/http/page-auth";
@@ -45,7 +46,7 @@ export default async function PanelPage({ params }: Params) {
       ) : null}
       {/* The site header is hidden on this view (nothing above the stage); this is the way out. */}
       <nav className="qa-panel-exit" aria-label="Leave the panel view">
-        <a href={`/sessions/${row.slug}`}>← Session page</a> · <a href="/">Agenda</a>
+        <Link href={`/sessions/${row.slug}`}>← Session page</Link> · <Link href="/">Agenda</Link>
       </nav>
     </main>
   );
