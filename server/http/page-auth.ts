@@ -1,4 +1,3 @@
-import { cache } from "react";
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import type { SessionRow } from "../../db/schema";
@@ -15,24 +14,18 @@ export async function pageActor(): Promise<Actor | null> {
   return (await app.auth.resolveToken(sessionTokenFrom(map, usesSecureCookies(app.config.publicUrl)))).actor;
 }
 
-/**
- * The policy's reason for refusing the page being rendered, kept for the length of one request so
- * app/forbidden.tsx (which Next renders without props) can show it: the person reads the real reason
- * ("held under the Chatham House Rule…"), not a generic "your role does not allow this".
- */
-const refusalOfThisRequest = cache((): { message: string | null } => ({ message: null }));
-
-export function pageRefusal(): string | null {
-  return refusalOfThisRequest().message;
-}
-
-/** Audits the refusal of `action` (the policy's own decision and message) and answers with the 403 page saying why. */
-export async function refusePage(actor: Actor, action: Action, session?: SessionRow): Promise<never> {
+/** Audits the refusal of `action` (the guard records the policy's own decision and message). */
+export async function auditRefusal(actor: Actor, action: Action, session?: SessionRow): Promise<string> {
   const decision = authorize(actor, action, session);
   await getApp()
     .guard.require(actor, action, session)
     .catch(() => {});
-  if (!decision.allowed) refusalOfThisRequest().message = decision.message;
+  return decision.allowed ? "" : decision.message;
+}
+
+/** Audits the refusal of `action` and answers with the 403 page. */
+export async function refusePage(actor: Actor, action: Action, session?: SessionRow): Promise<never> {
+  await auditRefusal(actor, action, session);
   forbidden();
 }
 

@@ -10,7 +10,7 @@ import { createPostgresDatabase, testDatabaseKinds, testRedisUrl } from "../test
 import { createPerson, type TestPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
 import { SERVER_START_MS } from "../testing/timeouts";
-import { ok, waitFor } from "../qa/testing";
+import { ok, sleep, waitFor } from "../qa/testing";
 
 const DAY2 = "defense-industry-perspectives"; // on the record, Fri 24 May 09:45–11:15 EDT
 const postgres = testDatabaseKinds().includes("postgres");
@@ -70,6 +70,7 @@ describe.skipIf(!postgres || !redisUrl)("attendance with two instances on one Po
     await join(b, cat);
     await waitFor(
       async () => {
+        await sleep(500); // the dashboard command is rate-limited like any other: ask twice a second
         const n = await remoteNow();
         return n.remote === 2 && n.inRoom === 1;
       },
@@ -89,6 +90,7 @@ describe.skipIf(!postgres || !redisUrl)("attendance with two instances on one Po
     await b.close();
     await waitFor(
       async () => {
+        await sleep(500); // the dashboard command is rate-limited like any other: ask twice a second
         const n = await remoteNow();
         return n.remote === 1 && n.inRoom === 0;
       },

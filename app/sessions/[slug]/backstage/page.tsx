@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { Backstage } from "@/app/_components/stream/backstage";
 import { getApp } from "@/server/context";
-import { pageActor, refusePage } from "@/server/http/page-auth";
+import { auditRefusal, pageActor, refusePage } from "@/server/http/page-auth";
 
 export const dynamic = "force-dynamic";
 
@@ -22,8 +23,23 @@ export default async function BackstagePage({ params }: Params) {
   if (!row) notFound();
   const actor = await pageActor();
   if (!actor) redirect(`/signin?callbackUrl=${encodeURIComponent(`/sessions/${slug}/backstage`)}`);
-  // The policy's own reason goes to the person: on Day 1 that is the Chatham House Rule (never streamed), not their role.
-  if (!app.guard.allowed(actor, "stream:publish", row) && !app.guard.allowed(actor, "stream:control", row)) await refusePage(actor, "stream:publish", row);
+  if (!app.guard.allowed(actor, "stream:publish", row) && !app.guard.allowed(actor, "stream:control", row)) {
+    // The session's own staff are refused by its rule, not their role (on Day 1: the Chatham House Rule, never
+    // streamed), so they read the policy's reason here; Next's 403 page cannot be told why.
+    if (!app.guard.allowed(actor, "note:read", row)) await refusePage(actor, "stream:publish", row);
+    const reason = await auditRefusal(actor, "stream:publish", row);
+    return (
+      <main id="main">
+        <h1>Backstage: {row.title}</h1>
+        <p className="rule-card" data-testid="refusal-reason">
+          {reason}
+        </p>
+        <p>
+          <Link href={`/sessions/${row.slug}`}>Back to the session</Link>
+        </p>
+      </main>
+    );
+  }
   return (
     <main id="main">
       <Backstage
