@@ -33,8 +33,9 @@ test("a Day 1 session offers no stream, and its stream routes refuse with 403 an
   const recording = await post("/api/sessions/fms-planning/recording", { action: "start" });
   expect(recording.status()).toBe(403);
   expect((await recording.json()).error.message).toMatch(/Chatham House Rule: it can never be recorded/);
-  // The backstage does not exist for it.
-  expect((await page.goto("/sessions/fms-planning/backstage"))?.status()).toBe(403);
+  // The backstage has nothing for it: its staff read why (the Chatham House Rule) instead of a role refusal.
+  expect((await page.goto("/sessions/fms-planning/backstage"))?.status()).toBe(200);
+  await expect(page.getByTestId("refusal-reason")).toHaveText("This session is held under the Chatham House Rule: it is in the room only and never streamed.");
 
   const audit = await plenary.services.audit.list({ limit: 20 });
   const session = (await plenary.services.agenda.findRow("fms-planning"))!;
