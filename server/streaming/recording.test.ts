@@ -107,8 +107,7 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
       expect(listed.permission).toMatchObject({ hidden: true, recorder: true, canPublish: false });
       expect(listed.attributes[ROLE_ATTRIBUTE]).toBe("recorder");
 
-      // The REC row is written only by the participant_joined webhook (startRecording writes none).
-      if (!started.recording) expect(await q.findRecordingStatus(app().db, file.id)).toBeUndefined();
+      // REC comes on from the participant_joined webhook (which may already have arrived by now).
       await until("REC on from LiveKit's webhook", async () => (await app().streaming.snapshot(day2)).recording);
       expect(await q.findRecordingStatus(app().db, file.id)).toBe("active");
 
