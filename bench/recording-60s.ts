@@ -37,13 +37,13 @@ async function main() {
     const token = await app.streaming.mintToken((await app.auth.resolveToken(panelist.token)).actor, session, { tab: "bench" });
     const stage = await startTestPublisher(tools.publisherBin, token.url, token.token, media);
     const t0 = Date.now();
-    await app.streaming.startRecording(mod, session);
+    await app.streaming.recordings.start(mod, session);
     const startMs = Date.now() - t0;
     const [rec] = await q.runningRecordingFiles(app.db, session.id);
     await new Promise((r) => setTimeout(r, seconds * 1000 - startMs));
     const stopAt = Date.now();
-    await app.streaming.stopRecording(mod, session);
-    await app.streaming.recordingSettled(rec.id);
+    await app.streaming.recordings.stop(mod, session);
+    await app.streaming.recordings.settled(rec.id);
     const finaliseMs = Date.now() - stopAt;
     await stage.stop();
     const row = (await q.findRecordingFile(app.db, rec.id))!;

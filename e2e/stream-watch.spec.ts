@@ -28,7 +28,8 @@ test.use({
 });
 
 test("a panelist publishes, a remote viewer watches it play and cannot publish, the moderator mutes and counts viewers", async ({ browser, plenary }) => {
-  test.setTimeout(180_000);
+  // Three browsers with live media; starting the server and LiveKit alone can take a minute on a busy machine.
+  test.setTimeout(240_000);
   const panelist = await personContext(browser, plenary, { name: "Dana Panelist", email: "dana@example.org", roles: [{ slug: SLUG, role: "panelist" }] });
   const moderator = await personContext(browser, plenary, {
     name: "Morgan Moderator",
@@ -232,10 +233,8 @@ test("a panelist publishes, a remote viewer watches it play and cannot publish, 
   }
 });
 
-// Not seen passing after this session's merges (video did not play within 10 s or the test timed out); to be
-// brought up to date with the redesigned player and the track recorder (issues 13 and 16 stay open).
-test.fixme("Go live asks first when nobody is on stage; without an egress service, a recording start says why within 2 s", async ({ browser, plenary }) => {
-  test.setTimeout(90_000);
+test("Go live asks first when nobody is on stage; Start recording runs the track recorder, REC follows LiveKit", async ({ browser, plenary }) => {
+  test.setTimeout(120_000);
   const moderator = await personContext(browser, plenary, { name: "Mo Moderator", email: "mo@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
   const m = moderator.page;
   await m.goto(`/sessions/${SLUG}/backstage`);
@@ -250,16 +249,15 @@ test.fixme("Go live asks first when nobody is on stage; without an egress servic
   await m.getByRole("button", { name: "Go live" }).click();
   await confirm.getByRole("button", { name: "Go live anyway" }).click();
   await expect(m.getByRole("status").filter({ hasText: "Live: viewers" })).toBeVisible();
-  // No egress worker runs here: the reason is on screen within the 1.5 s budget, not after LiveKit's 20 s.
+  // The embedded default records with Plenary's track recorder (tools/recorder): REC comes on when
+  // LiveKit's webhook says the recorder joined, and goes off when it says the recorder left.
+  const rec = m.getByRole("status", { name: "Recording: this session is being recorded" });
   await m.getByRole("button", { name: "Start recording" }).click();
-  await expect(m.getByRole("region", { name: "Stream" }).getByRole("alert")).toHaveText(
-    /^The recording did not start: no recorder answered within 1.5 seconds/,
-    {
-      timeout: 2_000,
-    },
-  );
+  await expect(rec).toBeVisible({ timeout: 20_000 });
+  await expect(m.getByRole("region", { name: "Stream" }).getByRole("alert")).toHaveCount(0);
+  await m.getByRole("button", { name: "Stop recording" }).click();
+  await expect(rec).toHaveCount(0, { timeout: 20_000 });
   await expect(m.getByRole("button", { name: "Start recording" })).toBeEnabled();
-  await expect(m.getByRole("status", { name: /Recording/ })).toHaveCount(0);
   moderator.assertClean();
   await moderator.context.close();
 });
@@ -290,9 +288,7 @@ test("the LiveKit client is downloaded only on streamed sessions", async ({ brow
   await viewer.context.close();
 });
 
-// Not seen passing after this session's merges (video did not play within 10 s or the test timed out); to be
-// brought up to date with the redesigned player and the track recorder (issues 13 and 16 stay open).
-test.fixme("a dropped connection shows Reconnecting… and comes back to Live by itself", async ({ browser, plenary }) => {
+test("a dropped connection shows Reconnecting… and comes back to Live by itself", async ({ browser, plenary }) => {
   test.setTimeout(90_000);
   const staff = await createPerson(plenary.services, { name: "Rita Moderator", roles: [{ slug: SLUG, role: "moderator" }] });
   await plenary.services.streaming.setState(

@@ -196,7 +196,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       recording: config.recording ?? recordingConfigFor(config.dataDir),
     });
     // Closers run in reverse: recorders stop (and their files are finalised) before LiveKit goes.
-    closers.push(() => streaming.closeRecordings());
+    closers.push(() => streaming.recordings.closeAll());
     // The first-run build finishing (or failing) switches streaming on (or says why not) without a restart.
     const onMedia = (state: typeof media.state, livekit: typeof media.livekit) => {
       if (state.status !== "preparing") secured.policy = securityFor(livekit?.url);

@@ -448,7 +448,7 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
   it("refuses recording on a Chatham House session (403 + audit)", async () => {
     // Recording itself (the track recorder, and LiveKit's egress failing here) is in recording.test.ts.
     const mod = await actorOf(moderator);
-    const refused = await rejection(app().streaming.startRecording(mod, day1));
+    const refused = await rejection(app().streaming.recordings.start(mod, day1));
     expect(refused.code).toBe("forbidden");
     expect(refused.status).toBe(403);
     const audit = await app().audit.list({ limit: 50 });
