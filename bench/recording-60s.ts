@@ -33,7 +33,7 @@ async function main() {
     const moderator = await createPerson(app, { name: "Morgan Moderator", roles: [{ slug: SLUG, role: "moderator" }] });
     const panelist = await createPerson(app, { name: "Dana Panelist", roles: [{ slug: SLUG, role: "panelist" }] });
     const mod = (await app.auth.resolveToken(moderator.token)).actor;
-    await app.streaming.setState(mod, session, "start");
+    await app.streaming.setState(mod, session, "start", { emptyStage: true });
     const token = await app.streaming.mintToken((await app.auth.resolveToken(panelist.token)).actor, session, { tab: "bench" });
     const stage = await startTestPublisher(tools.publisherBin, token.url, token.token, media);
     const t0 = Date.now();

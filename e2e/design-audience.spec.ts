@@ -84,7 +84,7 @@ test("a remote stakeholder at 1366×768 watches in a theater layout with player 
   await bp.getByRole("button", { name: "Join backstage" }).click();
   await expect(bp.getByText("You are backstage.")).toBeVisible({ timeout: 20_000 });
   const row = (await plenary.services.agenda.findRow(SLUG))!;
-  await plenary.services.streaming.setState(await moderatorActor(plenary, SLUG), row, "start");
+  await plenary.services.streaming.setState(await moderatorActor(plenary, SLUG), row, "start", { emptyStage: true });
 
   const viewer = await signedIn(
     browser,

@@ -21,7 +21,7 @@ test("raise hand → promote → the promoted person's audio reaches the others 
   test.setTimeout(240_000);
   const session = (await plenary.services.agenda.findRow(SLUG))!;
   const staff = await createPerson(plenary.services, { name: "Morgan Moderator", roles: [{ slug: SLUG, role: "moderator" }] });
-  await plenary.services.streaming.setState((await plenary.services.auth.resolveToken(staff.token)).actor, session, "start");
+  await plenary.services.streaming.setState((await plenary.services.auth.resolveToken(staff.token)).actor, session, "start", { emptyStage: true });
 
   const moderator = await personContext(browser, plenary, { name: "Mia Moderator", email: "mia@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
   const panelist = await personContext(browser, plenary, { name: "Dana Panelist", email: "dana@example.org", roles: [{ slug: SLUG, role: "panelist" }] });

@@ -238,6 +238,10 @@ test("Go live asks first when nobody is on stage; Start recording runs the track
   const moderator = await personContext(browser, plenary, { name: "Mo Moderator", email: "mo@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
   const m = moderator.page;
   await m.goto(`/sessions/${SLUG}/backstage`);
+  // The server asks too: a start without the moderator's "anyway" is refused and changes nothing.
+  const direct = await m.request.post(`/api/sessions/${SLUG}/stream`, { data: { action: "start" }, headers: { origin: plenary.url } });
+  expect(direct.status()).toBe(409);
+  expect(((await direct.json()) as { error: { code: string } }).error.code).toBe("stage_empty");
   // Nobody is on stage: Go live asks first, and the first choice is to wait.
   await m.getByRole("button", { name: "Go live" }).click();
   const confirm = m.getByRole("dialog", { name: "Nobody is on stage" });
@@ -266,7 +270,7 @@ test("the LiveKit client is downloaded only on streamed sessions", async ({ brow
   const viewer = await personContext(browser, plenary, { name: "Sam Scripts", email: "sam@example.org" });
   const staff = await createPerson(plenary.services, { name: "Max Moderator", roles: [{ slug: SLUG, role: "moderator" }] });
   const moderator = (await plenary.services.auth.resolveToken(staff.token)).actor;
-  await plenary.services.streaming.setState(moderator, (await plenary.services.agenda.findRow(SLUG))!, "start");
+  await plenary.services.streaming.setState(moderator, (await plenary.services.agenda.findRow(SLUG))!, "start", { emptyStage: true });
 
   const scripts = new Map<string, string>();
   viewer.page.on("response", async (res) => {
@@ -295,6 +299,7 @@ test("a dropped connection shows Reconnecting… and comes back to Live by itsel
     (await plenary.services.auth.resolveToken(staff.token)).actor,
     (await plenary.services.agenda.findRow(SLUG))!,
     "start",
+    { emptyStage: true },
   );
   const panelist = await personContext(browser, plenary, { name: "Pat Panelist", roles: [{ slug: SLUG, role: "panelist" }] });
   await panelist.page.goto(`/sessions/${SLUG}/backstage`);

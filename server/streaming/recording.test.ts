@@ -87,7 +87,7 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
 
   it("records the stage into a playable WebM; REC follows LiveKit's webhooks; organizers download and publish it", async () => {
     const mod = await actorOf(moderator);
-    await app().streaming.setState(mod, day2, "start");
+    await app().streaming.setState(mod, day2, "start", { emptyStage: true });
     const token = await app().streaming.mintToken(await actorOf(panelist), day2, { tab: "tab-stage" });
     const stage = await startTestPublisher(tools!.publisherBin, token.url, token.token, media);
     try {

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { SessionRow } from "../../db/schema";
 import type { RecordingItem, RecordingList } from "../../lib/recordings";
-import type { StreamSnapshot } from "../../lib/streaming";
+import { mayRecord, type StreamSnapshot } from "../../lib/streaming";
 import { findSessionById as findSession } from "../agenda/queries";
 import type { Actor } from "../auth/actor";
 import { AppError } from "../errors";
@@ -153,7 +153,7 @@ export class RecordingService {
       }
       const session = await findSession(db, exit.sessionId);
       const guarded = (await q.findRecordingStatus(db, exit.id)) === "stopped_by_guard";
-      const allowed = session !== undefined && session.recordingAllowed && session.rule !== "chatham_house";
+      const allowed = mayRecord(session);
       if (guarded || !allowed) {
         fs.rmSync(exit.partsDir, { recursive: true, force: true });
         await q.updateRecordingFile(db, exit.id, {

@@ -9,6 +9,7 @@ import type { Database } from "../../db/client";
 import type { RecordingFileRow, SessionRow } from "../../db/schema";
 import type { RecordingCaptionTrack } from "../../lib/recordings";
 import {
+  mayRecord,
   streamWindow,
   type MediaState,
   type StreamAbilities,
@@ -129,7 +130,7 @@ export class StreamingService {
       recording: recordings.length > 0,
       recordingStarting: recordings.length === 0 && latest?.status === "recording",
       recordingError: latest?.status === "failed" ? latest.error : null,
-      recordingAllowed: session.recordingAllowed && session.rule !== "chatham_house",
+      recordingAllowed: mayRecord(session),
       opensAt: opensAt.toISOString(),
       closesAt: closesAt.toISOString(),
       version: row?.version ?? 0,
@@ -259,12 +260,20 @@ export class StreamingService {
   }
 
   /** Moderators go live (viewers are let in) and end the stream (viewers are let go, recordings stop). */
-  async setState(actor: Actor | null, session: SessionRow, action: "start" | "end"): Promise<StreamSnapshot> {
+  async setState(actor: Actor | null, session: SessionRow, action: "start" | "end", opts: { emptyStage?: boolean } = {}): Promise<StreamSnapshot> {
     await this.deps.guard.require(actor, "stream:control", session);
     const livekit = this.livekit();
     const now = this.deps.clock.now();
     if (action === "start") {
       await this.requireWindow(actor!, session, "stream:control");
+      // Viewers let in to an empty stage see nothing: that takes the moderator's explicit say-so.
+      const live = (await q.findStream(this.deps.db, session.id))?.state === "live";
+      if (!live && !opts.emptyStage && (await q.countAttendance(this.deps.db, session.id)).publishers === 0) {
+        throw new AppError(
+          "stage_empty",
+          "Nobody is on stage yet: no panelist or moderator is publishing a camera or microphone, so remote viewers would see an empty stage. Wait for them to join backstage, or choose Go live anyway.",
+        );
+      }
       await this.ensureRoom(session);
       const row = await q.setStreamState(this.deps.db, session.id, "live", now);
       if (row) await this.audited(actor, session, "stream:start", { state: "live" });

@@ -19,7 +19,9 @@ export function StreamControlPanel({ live, abilities }: { live: StreamStateHook;
     try {
       live.setStream(await action());
     } catch (err) {
-      setMessage((err as Error).message);
+      // The server saw nobody on stage (the page's count was behind): the same question as before.
+      if ((err as { code?: string }).code === "stage_empty") setConfirming(true);
+      else setMessage((err as Error).message);
     } finally {
       setBusy(null);
     }
@@ -69,7 +71,7 @@ export function StreamControlPanel({ live, abilities }: { live: StreamStateHook;
           onCancel={() => setConfirming(false)}
           onConfirm={() => {
             setConfirming(false);
-            void run("start", () => setStreamState(stream.slug, "start"));
+            void run("start", () => setStreamState(stream.slug, "start", { emptyStage: true }));
           }}
         />
       ) : null}
