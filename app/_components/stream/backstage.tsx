@@ -18,6 +18,7 @@ import { CaptionFeedPanel } from "../captions/caption-feed-panel";
 import { useBackstageRoom } from "./use-backstage-room";
 import { useStreamState } from "./use-stream-state";
 import styles from "./stream.module.css";
+import { ErrorAlert } from "../error-alert";
 
 interface Props {
   initial: StreamSnapshot;
@@ -58,11 +59,7 @@ export function Backstage({ initial, abilities, title, windowNotice }: Props) {
           {windowNotice}
         </p>
       ) : null}
-      {error ? (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert message={error} />
       {/* Producers write to the panel here too; panelists read and acknowledge (the server says which). */}
       <PanelNotes slug={stream.slug} mode="auto" />
       <div className={styles.backstageGrid}>

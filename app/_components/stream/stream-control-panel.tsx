@@ -5,6 +5,7 @@ import type { StreamAbilities, StreamSnapshot } from "@/lib/streaming";
 import { setRecording, setStreamState } from "./stream-api";
 import type { StreamStateHook } from "./use-stream-state";
 import styles from "./stream.module.css";
+import { ErrorAlert } from "../error-alert";
 
 export function StreamControlPanel({ live, abilities }: { live: StreamStateHook; abilities: StreamAbilities }) {
   const { stream, attendance } = live;
@@ -75,11 +76,7 @@ export function StreamControlPanel({ live, abilities }: { live: StreamStateHook;
           }}
         />
       ) : null}
-      {message ? (
-        <p role="alert" className="error">
-          {message}
-        </p>
-      ) : null}
+      <ErrorAlert message={message} />
       {abilities.attendance ? (
         <p className={styles.attendance} aria-live="polite">
           Remote viewers now: {attendance?.viewers ?? 0} · On stage: {attendance?.publishers ?? 0}
