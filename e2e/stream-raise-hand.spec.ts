@@ -18,7 +18,7 @@ test.use({
 
 test("raise hand → promote → the promoted person's audio reaches the others → demote", async ({ browser, plenary }) => {
   // Four browsers with live media on two cores: the server and LiveKit alone take up to a minute to start.
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   const session = (await plenary.services.agenda.findRow(SLUG))!;
   const staff = await createPerson(plenary.services, { name: "Morgan Moderator", roles: [{ slug: SLUG, role: "moderator" }] });
   await plenary.services.streaming.setState((await plenary.services.auth.resolveToken(staff.token)).actor, session, "start", { emptyStage: true });

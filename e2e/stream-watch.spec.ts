@@ -249,7 +249,9 @@ test("Go live asks first when nobody is on stage; Start recording runs the track
   await expectNoAxeViolations(m, "go-live confirmation");
   await m.keyboard.press("Enter");
   await expect(confirm).toHaveCount(0);
-  await expect(m.getByRole("status").filter({ hasText: "Not live yet" })).toBeVisible();
+  // Still not live (this file's first test went live and ended: the stream stays "ended").
+  await expect(m.getByRole("status").filter({ hasText: "The stream has ended" })).toBeVisible();
+  expect((await plenary.services.streaming.snapshot((await plenary.services.agenda.findRow(SLUG))!)).state).toBe("ended");
   await m.getByRole("button", { name: "Go live" }).click();
   await confirm.getByRole("button", { name: "Go live anyway" }).click();
   await expect(m.getByRole("status").filter({ hasText: "Live: viewers" })).toBeVisible();
