@@ -11,6 +11,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { AccessToken, EncodedFileOutput } from "livekit-server-sdk";
 import type { SessionRow } from "../../db/schema";
@@ -373,6 +374,8 @@ export async function muxRecording(
 function run(bin: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // Re-encoding a composite takes minutes of CPU: the live event on the same machine comes first.
+    if (child.pid) os.setPriority(child.pid, 10);
     let out = "";
     let err = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
