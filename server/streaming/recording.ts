@@ -375,7 +375,11 @@ function run(bin: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
     // Re-encoding a composite takes minutes of CPU: the live event on the same machine comes first.
-    if (child.pid) os.setPriority(child.pid, 10);
+    try {
+      if (child.pid) os.setPriority(child.pid, 10);
+    } catch {
+      // It exited already (its exit reports how).
+    }
     let out = "";
     let err = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
