@@ -60,8 +60,6 @@ export function Backstage({ initial, abilities, title, windowNotice }: Props) {
         </p>
       ) : null}
       <ErrorAlert message={error} />
-      {/* Producers write to the panel here too; panelists read and acknowledge (the server says which). */}
-      <PanelNotes slug={stream.slug} mode="auto" />
       <div className={styles.backstageGrid}>
         {abilities.publish ? (
           <MediaPanel
@@ -87,6 +85,9 @@ export function Backstage({ initial, abilities, title, windowNotice }: Props) {
           </section>
         ) : null}
         {abilities.control ? <StreamControlPanel live={live} abilities={abilities} /> : null}
+        {/* Producers write to the panel here too; panelists read and acknowledge (the server says which).
+            After the camera and the stream controls, so Go live is in the first screen of a laptop. */}
+        <PanelNotes slug={stream.slug} mode="auto" />
         {connection === "in" ? <OnStagePanel room={room} canMute={abilities.control} slug={stream.slug} /> : null}
         {abilities.control ? <HandQueuePanel live={live} /> : null}
         {abilities.caption ? <CaptionInput slug={stream.slug} /> : null}
