@@ -22,6 +22,7 @@ import { keepConnected } from "../lib/client/socket";
 import type { QaSnapshot, QuestionView } from "../lib/qa";
 import type { PollView } from "../lib/polls";
 import { SESSION_COOKIE } from "../server/auth/cookies";
+import { VOTE_SETTLE_MS, VOTE_TICK_MS } from "../server/realtime/publishers/qa";
 import { hashSecret, newSecret } from "../server/auth/tokens";
 import { call, ok, sleep, sync, waitFor } from "../server/qa/testing";
 import { balancerStates, clusterLog, haproxyPresent, startCluster, type RunningCluster } from "../server/testing/cluster";
@@ -85,6 +86,8 @@ function pageClient(web: string, i: number, cookie: string): Client {
   keepConnected(socket, undefined);
   const drops: string[] = [];
   socket.on("disconnect", (reason) => drops.push(reason));
+  // Failed or refused handshakes too, so a failure message tells why a client is not back.
+  socket.on("connect_error", (err) => drops.push(`connect_error: ${err.message}`));
   const client = new QaClient(socket, { slug: SLUG, store: memoryStore() });
   client.start();
   return {
@@ -264,7 +267,8 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
       } catch (err) {
         const stuck = clients.filter((c) => !back(c)).slice(0, 5);
         const detail = stuck.map(
-          (c) => `#${c.i} ${c.socket.connected ? "connected" : "not connected"} ${c.client.getState().status} drops=${c.drops.join("|")}`,
+          (c) =>
+            `#${c.i} ${c.socket.connected ? "connected" : c.socket.active ? "reconnecting" : "not connected, not retrying"} ${c.client.getState().status} drops=${c.drops.join("|")}`,
         );
         throw new Error(`${(err as Error).message}: ${census()}; back over time ${timeline.join(" ")}; e.g. ${detail.join("; ")}`, { cause: err });
       } finally {
@@ -322,7 +326,8 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
 
       // Every client converges: its view equals a fresh snapshot from the surviving instance.
       const shape = (qs: Iterable<QuestionView>) => [...qs].map((q) => `${q.id}:${q.status}:${q.version}`).sort();
-      await sleep(1000); // the last vote tick
+      // The last vote tick, then the settling broadcast of every count (server/realtime/publishers/qa.ts).
+      await sleep(VOTE_TICK_MS + VOTE_SETTLE_MS + 1000);
       for (const c of clients) {
         const fresh = (await sync(c.socket, SLUG)) as QaSnapshot;
         const st = c.client.getState();

@@ -125,6 +125,15 @@ export async function voteCounts(db: Db, ids: readonly string[]): Promise<Array<
   return rows.map((r) => [r.id, r.n]);
 }
 
+/** The vote counts of every question of a session the audience sees (approved or answered). */
+export async function sessionVoteCounts(db: Db, sessionId: string): Promise<Array<[string, number]>> {
+  const rows = await db
+    .select({ id: questions.id, n: questions.voteCount })
+    .from(questions)
+    .where(and(eq(questions.sessionId, sessionId), inArray(questions.status, ["approved", "answered"])));
+  return rows.map((r) => [r.id, r.n]);
+}
+
 /** The questions each of these people asked in a session, oldest first. */
 export async function questionsBy(db: Db, sessionId: string, authorIds: readonly string[]): Promise<Map<string, QuestionRow[]>> {
   const out = new Map<string, QuestionRow[]>(authorIds.map((id) => [id, []]));
