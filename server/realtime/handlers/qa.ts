@@ -18,7 +18,7 @@ export function registerQaHandlers(app: PlenaryServices, socket: PlenarySocket):
   const actor = () => socket.data.actor;
   const qa = app.qa;
   // Loads (or reloads after a reconnect) what this person's view shows, and joins that view's rooms
-  // in the same turn at the gate as the read, so no change committed after the read is missed.
+  // before it reads (reading.ts), so no change committed after the read is missed.
   onCommand(
     socket,
     app,
