@@ -31,7 +31,11 @@ function chunks<T>(items: T[]): T[][] {
 }
 
 export async function ensureQaSession(db: Db, sessionId: string): Promise<void> {
-  await db.insert(qaSessions).values({ sessionId }).onConflictDoNothing();
+  // Look first: an INSERT … ON CONFLICT waits for any open transaction that updated the row (every
+  // question and moderation bumps its version), so under a storm each submit would queue for the
+  // lock twice. A plain read never waits; the row almost always exists.
+  const [found] = await db.select({ id: qaSessions.sessionId }).from(qaSessions).where(eq(qaSessions.sessionId, sessionId));
+  if (!found) await db.insert(qaSessions).values({ sessionId }).onConflictDoNothing();
 }
 
 export async function getQaSession(db: Db, sessionId: string): Promise<QaSessionRow | undefined> {
