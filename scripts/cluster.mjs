@@ -366,10 +366,10 @@ backend plenary
     # first (observe layer4) and takes it out at once, before any check has failed. A busy one (the
     # survivor of a crash, with every page reconnecting to it on a 2-core machine) still accepts but
     # may answer /healthz slowly: it must not be taken out for that, or the balancer is left with no
-    # server at all. So checks allow 10 s for an answer and 4 failures in a row (about 20 s to
-    # take out an instance that answers but is unhealthy).
+    # server at all. So a check may take 10 s to answer and it takes 4 failures in a row: a refused
+    # check fails at once (out in about 2 s), a slow one only after 4 × 10 s.
     timeout check 10s
-    default-server inter 2s fastinter 1s downinter 2s fall 4 rise 2 observe layer4 error-limit 3 on-error mark-down
+    default-server inter 1s fastinter 500ms downinter 2s fall 4 rise 2 observe layer4 error-limit 3 on-error mark-down
     server a 127.0.0.1:${ports.plenaryA} check cookie a
     server b 127.0.0.1:${ports.plenaryB} check cookie b
 
