@@ -281,7 +281,13 @@ describe("a cluster behind HAProxy loses an instance (SIGKILL) while 200 clients
     }
     const drainedMs = Date.now() - killedAt;
     console.log(
-      `cluster failover: all ${CLIENTS} clients back after ${recoveredMs} ms (${timeline.join(" ")}); outboxes empty ${drainedMs} ms after the crash; ${census()}`,
+      `cluster failover: all ${CLIENTS} clients back after ${recoveredMs} ms (${timeline.join(" ")}); outboxes empty ${drainedMs} ms after the crash; ${census()}; ` +
+        `dropped more than once: ${
+          clients
+            .filter((c) => c.drops.length > 1)
+            .map((c) => `#${c.i} ${c.drops.join("|")}`)
+            .join("; ") || "none"
+        }`,
     );
     await Promise.all([early_answers, late_answers]);
     expect((await balancerStates(ready)).find((s) => s.server === "a")?.status).toMatch(/^DOWN/);
