@@ -49,7 +49,10 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
 
 async function openPostgres(url: string, time: QueryTimer): Promise<DatabaseHandle> {
   const where = describeUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // 20: up to 8 Q&A commands run at once (server/qa/gate.ts) and under a storm most of them wait for
+  // the session's version lock while holding their connection; the rest must still serve handshakes,
+  // syncs and /healthz (with 10, the survivor of a crash took ~25 s to answer its new pages' syncs).
+  const pool = new pg.Pool({ connectionString: url, max: 20, connectionTimeoutMillis: 5000 });
   // A bad URL must stop start-up with one line, not an unhandled 'error' event later.
   pool.on("error", () => {});
   // Statements run through pool.query (which calls its client with a callback: not timed twice) or on a

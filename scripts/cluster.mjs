@@ -345,9 +345,10 @@ defaults
     timeout server 60s
     # WebSockets (socket.io, LiveKit signalling) stay open: the tunnel timeout applies once upgraded.
     timeout tunnel 1h
-    # A request whose sticky server is down goes to another one instead of failing.
-    option redispatch
-    retries 2
+    # A request whose sticky server is down (refused: a crash) goes to another server at its first
+    # retry, not after the default last one, so a failing-over page waits no turn-around timer.
+    option redispatch 1
+    retries 3
 
 frontend web
     bind 127.0.0.1:${ports.web}
@@ -361,11 +362,14 @@ backend plenary
     cookie plenary_lb insert indirect nocache httponly
     option httpchk GET /healthz
     http-check expect status 200
-    # A dead instance refuses the check's connection at once (down after 3 s); a busy one may take
-    # a few seconds to answer and must not be taken out for that, or the survivor of a crash, busy
-    # with everyone reconnecting, would be taken out too and the balancer left with no server.
-    timeout check 5s
-    default-server inter 1s fall 3 rise 2
+    # Two kinds of failure, told apart. A dead instance refuses connections: real traffic sees that
+    # first (observe layer4) and takes it out at once, before any check has failed. A busy one (the
+    # survivor of a crash, with every page reconnecting to it on a 2-core machine) still accepts but
+    # may answer /healthz slowly: it must not be taken out for that, or the balancer is left with no
+    # server at all. So a check may take 10 s to answer and it takes 4 failures in a row: a refused
+    # check fails at once (out in about 2 s), a slow one only after 4 × 10 s.
+    timeout check 10s
+    default-server inter 1s fastinter 500ms downinter 2s fall 4 rise 2 observe layer4 error-limit 3 on-error mark-down
     server a 127.0.0.1:${ports.plenaryA} check cookie a
     server b 127.0.0.1:${ports.plenaryB} check cookie b
 

@@ -40,11 +40,11 @@ import { CSP_REPORT_PATH, createSecurityPolicy, STARTING_HEADERS, type SecurityP
 import { MediaServer, type LivekitBuild } from "./streaming/media-server";
 import { StreamingService } from "./streaming/service";
 import { NoteService } from "./messages/service";
-import { QaFanout, agendaPublisher, authPublisher, captionPublisher, notePublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
+import { QaFanout, VOTE_TICK_MS, agendaPublisher, authPublisher, captionPublisher, notePublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
 import { CaptionService, type CaptionServiceOptions } from "./captions/service";
 import { captionIngest, CAPTION_INGEST_PREFIX, captionVtt, isCaptionVttPath } from "./http/caption-ingest";
 import type { PlenaryServices } from "./services";
-import { voteCounts } from "./qa/queries";
+import { sessionVoteCounts, voteCounts } from "./qa/queries";
 import { QaService } from "./qa/service";
 import { PresenceTracker, type PresenceOptions } from "./reports/presence";
 import { ReportService } from "./reports/service";
@@ -208,7 +208,13 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     // Start-up erasure: Chatham House sessions that ended while no instance ran lose their voter links now.
     await polls.start();
     closers.push(async () => polls.stop());
-    const qaFanout = new QaFanout(sockets, (ids) => voteCounts(database.db, ids), log);
+    const qaFanout = new QaFanout(
+      sockets,
+      (ids) => voteCounts(database.db, ids),
+      log,
+      VOTE_TICK_MS,
+      (sessionId) => sessionVoteCounts(database.db, sessionId),
+    );
     closers.push(async () => qaFanout.stop());
     const qa = new QaService({
       db: database.db,

@@ -48,6 +48,9 @@ export interface QaClientOptions {
   now?: () => number;
 }
 
+/** How long a sync may take before it is asked again (see `sync`). */
+export const SYNC_TIMEOUT_MS = 45_000;
+
 export class QaClient {
   private current: QaClientState;
   private listeners = new Set<() => void>();
@@ -195,7 +198,12 @@ export class QaClient {
 
   private sync(since?: number) {
     const payload = { slug: this.opts.slug, ...(since !== undefined ? { since } : {}), ...(this.opts.view ? { view: this.opts.view } : {}) };
-    return request(this.socket, "qa:sync", payload, { timeoutMs: this.ackTimeoutMs });
+    // A sync waits its turn behind the work queued on the server, and syncs are answered in batches:
+    // one asked again after a short timeout would queue behind the first, and when every page of a
+    // crashed instance reconnects at once, each batch can outlast the timeout of all the syncs in it,
+    // so none is ever answered in time. While the connection lives its answer will come (a lost
+    // connection ends the wait through `disconnect`), so wait long.
+    return request(this.socket, "qa:sync", payload, { timeoutMs: Math.max(this.ackTimeoutMs, SYNC_TIMEOUT_MS) });
   }
 
   /** Loads the view (or what changed since the version held), then sends what waits in the outbox. */

@@ -7,7 +7,8 @@
  * concurrently, as the pool allows.
  *
  * Two lanes: the moderators' and panelists' commands (`staff`) go before the audience's queued ones,
- * so an approval or "on stage" does not wait behind a storm of thousands of votes; within a lane,
+ * so an approval or "on stage" does not wait behind a storm of thousands of votes; so do the batched
+ * syncs (reading.ts), so a page that (re)connects is not kept blank behind them; within a lane,
  * first come first served.
  */
 export type Lane = "staff" | "audience";

@@ -31,7 +31,11 @@ function chunks<T>(items: T[]): T[][] {
 }
 
 export async function ensureQaSession(db: Db, sessionId: string): Promise<void> {
-  await db.insert(qaSessions).values({ sessionId }).onConflictDoNothing();
+  // Look first: an INSERT … ON CONFLICT waits for any open transaction that updated the row (every
+  // question and moderation bumps its version), so under a storm each submit would queue for the
+  // lock twice. A plain read never waits; the row almost always exists.
+  const [found] = await db.select({ id: qaSessions.sessionId }).from(qaSessions).where(eq(qaSessions.sessionId, sessionId));
+  if (!found) await db.insert(qaSessions).values({ sessionId }).onConflictDoNothing();
 }
 
 export async function getQaSession(db: Db, sessionId: string): Promise<QaSessionRow | undefined> {
@@ -122,6 +126,15 @@ export async function voteCounts(db: Db, ids: readonly string[]): Promise<Array<
     .select({ id: questions.id, n: questions.voteCount })
     .from(questions)
     .where(inArray(questions.id, [...ids]));
+  return rows.map((r) => [r.id, r.n]);
+}
+
+/** The vote counts of every question of a session the audience sees (approved or answered). */
+export async function sessionVoteCounts(db: Db, sessionId: string): Promise<Array<[string, number]>> {
+  const rows = await db
+    .select({ id: questions.id, n: questions.voteCount })
+    .from(questions)
+    .where(and(eq(questions.sessionId, sessionId), inArray(questions.status, ["approved", "answered"])));
   return rows.map((r) => [r.id, r.n]);
 }
 

@@ -20,8 +20,11 @@ interface SyncCommand {
   input: CommandInput<"qa:sync">;
   requested?: QaView;
   screens?: ReadonlySet<string>;
-  join?: (sync: ViewSync) => Promise<void> | void;
+  join?: JoinView;
 }
+
+/** Joins the socket to the rooms of a session's view (the socket handler knows the rooms). */
+export type JoinView = (target: { sessionId: string; view: QaView }) => Promise<void> | void;
 
 interface SyncItem {
   p: Pending<SyncCommand, ViewSync>;
@@ -42,7 +45,10 @@ export class QaReading {
     this.syncs = new Batcher({
       name: "qa_syncs",
       max: SYNCS_PER_BATCH,
-      schedule: (job) => deps.gate.run(job, "audience"),
+      // Syncs take the front lane: a page shows nothing and sends nothing until its sync is
+      // answered, and after a crash every page of the dead instance syncs at once behind the
+      // questions and votes queued meanwhile. One batch answers them all, so it is cheap to let it pass.
+      schedule: (job) => deps.gate.run(job, "staff"),
       write: (batch) => this.writeSyncs(batch),
     });
   }
@@ -50,13 +56,15 @@ export class QaReading {
   /**
    * The snapshot a view needs, or only what changed since `since` when the client holds a version.
    * `screens` are the sessions this socket joined as a room screen: there it gets the audience's view,
-   * whatever it asks for. `join` runs with the answer before it is given, in the same turn at the gate
-   * (the socket joins its view's rooms before any later change is announced).
+   * whatever it asks for. `join` runs once the view is allowed and before anything is read: a change
+   * committed after the read is then announced to this socket too (the client holds facts that arrive
+   * during its sync and applies them after, skipping what the answer already has). Joining after the
+   * read would lose a change committed between the two, on Postgres where commands run concurrently.
    *
    * Syncs are answered in batches (server/batch.ts): a room of phones opening the page at once, or
    * reconnecting after a restart, costs a few reads of the session's questions, not a few per phone.
    */
-  sync(actor: Actor | null, input: CommandInput<"qa:sync">, screens?: ReadonlySet<string>, join?: (sync: ViewSync) => Promise<void> | void): Promise<ViewSync> {
+  sync(actor: Actor | null, input: CommandInput<"qa:sync">, screens?: ReadonlySet<string>, join?: JoinView): Promise<ViewSync> {
     return this.syncs.add({ actor, input, requested: input.view, screens, join });
   }
 
@@ -74,6 +82,7 @@ export class QaReading {
           await this.deps.guard.require(actor, "question:vote", session);
           throw new AppError("forbidden", "You cannot see the questions of this session.");
         }
+        await p.item.join?.({ sessionId: session.id, view });
         let group = bySession.get(session.id);
         if (!group) bySession.set(session.id, (group = { session, items: [] }));
         group.items.push({ p, view, since });
@@ -89,14 +98,7 @@ export class QaReading {
         for (const { p } of items) p.reject(err);
         continue;
       }
-      for (const [i, { p }] of items.entries()) {
-        try {
-          await p.item.join?.(answers[i]);
-          p.resolve(answers[i]);
-        } catch (err) {
-          p.reject(err);
-        }
-      }
+      for (const [i, { p }] of items.entries()) p.resolve(answers[i]);
     }
   }
 

@@ -13,7 +13,7 @@ import { QaContext, type QaDeps } from "./context";
 import { CommandGate, type Lane } from "./gate";
 import { QaModeration } from "./moderation";
 import * as q from "./queries";
-import { QaReading, type ViewSync } from "./reading";
+import { QaReading, type JoinView, type ViewSync } from "./reading";
 import { eraseEndedChathamAttendees } from "../people/queries";
 import { eraseEndedChathamNotes } from "../messages/queries";
 
@@ -55,7 +55,7 @@ export class QaService {
   // Syncs and votes take their turn at the gate in batches; the other commands one by one, staff
   // commands in their own lane ahead of the audience's, so approvals do not wait behind a vote storm.
 
-  sync(actor: Actor | null, input: CommandInput<"qa:sync">, screens?: ReadonlySet<string>, join?: (sync: ViewSync) => Promise<void> | void): Promise<ViewSync> {
+  sync(actor: Actor | null, input: CommandInput<"qa:sync">, screens?: ReadonlySet<string>, join?: JoinView): Promise<ViewSync> {
     return this.reading.sync(actor, input, screens, join);
   }
 

@@ -80,7 +80,11 @@ export function createSocketServer(httpServer: http.Server, opts: SocketServerOp
       next();
     } catch (err) {
       opts.log.error("socket authentication failed", { err });
-      next(new Error("The server could not check your sign-in. Try again."));
+      // Not the person's fault (the database was busy or briefly away): a code the page's socket
+      // retries on by itself (lib/client/socket.ts), unlike `unauthenticated`.
+      const refusal = new Error("The server could not check your sign-in. Trying again in a few seconds.") as Error & { data?: unknown };
+      refusal.data = { code: "unavailable", retryAfterMs: 2000 };
+      next(refusal);
     }
   });
 

@@ -16,7 +16,7 @@ export const QA_RATES = {
 export function qaCommands(app: PlenaryServices, on: CommandRegistrar): void {
   const qa = app.qa;
   // Loads (or reloads after a reconnect) what this person's view shows, and joins that view's rooms
-  // in the same turn at the gate as the read, so no change committed after the read is missed.
+  // before it reads (reading.ts), so no change committed after the read is missed.
   on(
     "qa:sync",
     (input, { actor, socket }) =>

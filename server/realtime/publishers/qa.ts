@@ -4,6 +4,12 @@
  * so the Redis adapter carries it to every instance. Vote counts are coalesced: a vote marks its
  * question dirty, and one `question:votes` per session per tick carries the counts read back from the
  * database (the truth, whichever instance took the vote).
+ *
+ * Counts carry no version, so two reads can reach a client out of order (two instances' ticks, or a
+ * tick read before a client's resync and delivered after it), and an instance that dies takes its
+ * last tick with it. So once a session's votes go quiet on this instance (or every few seconds in a
+ * long storm), one more `question:votes` carries the counts of all its questions, read after the
+ * last vote: every client ends on the truth.
  */
 import type { OwnQuestion, QaCounts, QaState, QaView } from "../../../lib/qa";
 import { visibleTo } from "../../../lib/qa-rules";
@@ -15,17 +21,28 @@ import { rooms } from "../rooms";
 import { failureLog } from "../../log-throttle";
 
 export const VOTE_TICK_MS = 200;
+/** Quiet time after a session's last vote tick before its settling broadcast; at most `VOTE_SETTLE_MAX_MS` apart in a storm. */
+export const VOTE_SETTLE_MS = 600;
+export const VOTE_SETTLE_MAX_MS = 5000;
+
+type Counts = Array<[string, number]>;
 
 export class QaFanout implements QaPublisher {
   private dirty = new Map<string, Set<string>>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  /** The flush being written: the next waits for it, so this instance's counts go out in the order they were read. */
+  private flushing: Promise<void> = Promise.resolve();
+  private settles = new Map<string, { timer: NodeJS.Timeout; since: number }>();
 
   constructor(
     private readonly io: PlenaryIo,
-    private readonly readCounts: (ids: string[]) => Promise<Array<[string, number]>>,
+    private readonly readCounts: (ids: string[]) => Promise<Counts>,
     private readonly log: Logger,
     private readonly tickMs = VOTE_TICK_MS,
+    /** All of a session's counts, for the settling broadcast; without it there is none. */
+    private readonly readSessionCounts?: (sessionId: string) => Promise<Counts>,
+    private readonly settle = { quietMs: VOTE_SETTLE_MS, maxMs: VOTE_SETTLE_MAX_MS },
   ) {}
 
   private targets(sessionId: string) {
@@ -83,19 +100,45 @@ export class QaFanout implements QaPublisher {
   }
 
   /** Sends the pending vote counts now (the tick calls it; tests and shutdown may too). */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
     this.timer = undefined;
     const batch = this.dirty;
     this.dirty = new Map();
-    for (const [sessionId, ids] of batch) {
-      try {
-        const counts = await this.readCounts([...ids]);
-        if (counts.length) this.io.to(rooms.session(sessionId)).emit("question:votes", { sessionId, counts });
-      } catch (err) {
-        // At shutdown the database may close under a tick; counts go out again after a restart's sync.
-        if (!this.stopped) failureLog(this.log).warn("vote count broadcast failed", errorName(err), sessionId, { err });
+    const run = this.flushing.then(async () => {
+      for (const [sessionId, ids] of batch) {
+        await this.send(sessionId, () => this.readCounts([...ids]));
+        this.settleLater(sessionId);
       }
+    });
+    this.flushing = run;
+    return run;
+  }
+
+  private async send(sessionId: string, read: () => Promise<Counts>): Promise<void> {
+    try {
+      const counts = await read();
+      if (counts.length && !this.stopped) this.io.to(rooms.session(sessionId)).emit("question:votes", { sessionId, counts });
+    } catch (err) {
+      // At shutdown the database may close under a tick; counts go out again after a restart's sync.
+      if (!this.stopped) failureLog(this.log).warn("vote count broadcast failed", errorName(err), sessionId, { err });
     }
+  }
+
+  /** (Re)arms the session's settling broadcast: `quietMs` after its last tick, and never more than `maxMs` after the first unsettled one. */
+  private settleLater(sessionId: string): void {
+    const read = this.readSessionCounts;
+    if (!read || this.stopped) return;
+    const pending = this.settles.get(sessionId);
+    const since = pending?.since ?? Date.now();
+    if (pending) clearTimeout(pending.timer);
+    const delay = Math.max(0, Math.min(this.settle.quietMs, since + this.settle.maxMs - Date.now()));
+    const timer = setTimeout(() => {
+      this.settles.delete(sessionId);
+      // In the same order as the ticks: after the one being written.
+      this.flushing = this.flushing.then(() => this.send(sessionId, () => read(sessionId)));
+    }, delay);
+    timer.unref?.();
+    this.settles.set(sessionId, { timer, since });
   }
 
   stop(): void {
@@ -103,5 +146,7 @@ export class QaFanout implements QaPublisher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.dirty.clear();
+    for (const { timer } of this.settles.values()) clearTimeout(timer);
+    this.settles.clear();
   }
 }
