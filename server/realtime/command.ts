@@ -6,6 +6,7 @@ import { parseInput, toAppError } from "../errors";
 import type { DatabaseHealth } from "../health";
 import { errorName, type Logger } from "../log";
 import { failureLog } from "../log-throttle";
+import { metrics } from "../metrics";
 import type { PlenarySocket } from "./io";
 import type { BucketRule, RateLimiter } from "./rate-limit";
 
@@ -70,7 +71,14 @@ export class CommandRouter {
     const route = this.routes.get(event);
     if (!route) return; // not a command: nothing to answer
     if (typeof ack !== "function") return; // every command must be acknowledged; fire-and-forget is ignored
-    const reply = (result: AckResult<unknown>) => (ack as (r: AckResult<unknown>) => void)(result);
+    // Every command's latency and outcome, measured around its ack, here where every command runs.
+    const m = metrics();
+    const end = m.commandDuration.startTimer({ event });
+    const reply = (result: AckResult<unknown>) => {
+      end();
+      m.commands.inc({ event, code: result.ok ? "ok" : result.error.code });
+      (ack as (r: AckResult<unknown>) => void)(result);
+    };
     const deps = this.deps;
     try {
       await deps.limiter.take(`${socket.data.actor?.userId ?? socket.id}:${event}`, route.rate);

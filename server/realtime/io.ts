@@ -89,7 +89,6 @@ export function createSocketServer(httpServer: http.Server, opts: SocketServerOp
   });
 
   io.on("connection", (socket) => {
-    countCommands(socket);
     metrics().socketEvents.inc({ event: "connect" });
     socket.once("disconnect", () => metrics().socketEvents.inc({ event: "disconnect" }));
     socket.data.connectedAt = Date.now();
@@ -110,30 +109,6 @@ export function disconnectExpired(io: PlenaryIo, now = Date.now()): void {
       socket.disconnect(true);
     }
   }
-}
-
-/**
- * Every command's latency and outcome, measured around its ack: a socket middleware sees each
- * incoming event before its handler and wraps the ack, so no handler has to remember to count.
- */
-function countCommands(socket: PlenarySocket): void {
-  socket.use((packet, next) => {
-    const [event] = packet;
-    const last = packet.length - 1;
-    const ack = packet[last];
-    if (typeof event === "string" && last > 0 && typeof ack === "function") {
-      const m = metrics();
-      const end = m.commandDuration.startTimer({ event });
-      packet[last] = (result: unknown, ...rest: unknown[]) => {
-        end();
-        const r = result as { ok?: boolean; error?: { code?: unknown } } | undefined;
-        const code = r?.ok === false ? (typeof r.error?.code === "string" ? r.error.code : "unknown") : "ok";
-        m.commands.inc({ event, code });
-        return (ack as (...a: unknown[]) => unknown)(result, ...rest);
-      };
-    }
-    next();
-  });
 }
 
 /** This instance's sockets by view and session, read at scrape time from their rooms. */
