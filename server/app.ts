@@ -40,7 +40,8 @@ import { CSP_REPORT_PATH, createSecurityPolicy, STARTING_HEADERS, type SecurityP
 import { MediaServer, type LivekitBuild } from "./streaming/media-server";
 import { StreamingService } from "./streaming/service";
 import { NoteService } from "./messages/service";
-import { QaFanout, agendaPublisher, authPublisher, captionPublisher, notePublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
+import { QaFanout, agendaPublisher, authPublisher, captionPublisher, checkInPublisher, notePublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
+import { CheckInService } from "./checkin/service";
 import { CaptionService, type CaptionServiceOptions } from "./captions/service";
 import { captionIngest, CAPTION_INGEST_PREFIX, captionVtt, isCaptionVttPath } from "./http/caption-ingest";
 import type { PlenaryServices } from "./services";
@@ -285,6 +286,16 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       feedback: new FeedbackService({ db: database.db, clock, guard, audit, agenda }),
       presence,
       captions,
+      checkIn: new CheckInService({
+        db: database.db,
+        guard,
+        audit,
+        clock,
+        publish: checkInPublisher(sockets),
+        auth: { rolesChanged: (userId) => authEvents.port?.rolesChanged(userId) },
+        secret: authSecret,
+        publicUrl: config.publicUrl,
+      }),
     };
     await services.people.ensureOrganizers(config.organizers);
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.

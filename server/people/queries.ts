@@ -71,7 +71,7 @@ export async function listPeople(db: Db, search: string | undefined, limit: numb
       affiliation: users.affiliation,
       attendanceMode: users.attendanceMode,
       isDemo: users.isDemo,
-      organizer: sql<boolean>`exists(select 1 from ${eventRoles} where ${eventRoles.userId} = ${users.id})`,
+      organizer: sql<boolean>`exists(select 1 from ${eventRoles} where ${eventRoles.userId} = ${users.id} and ${eventRoles.role} = 'organizer')`,
     })
     .from(users)
     .where(and(eq(users.kind, "person"), pattern ? or(ilike(users.name, pattern), ilike(users.email, pattern), ilike(users.affiliation, pattern)) : undefined))

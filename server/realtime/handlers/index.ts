@@ -7,6 +7,7 @@ import { registerQaHandlers } from "./qa";
 import { registerSessionHandlers } from "./session";
 import { registerStreamingHandlers } from "./streaming";
 import { registerAdminHandlers } from "./admin";
+import { registerCheckInHandlers } from "./checkin";
 
 export function registerHandlers(app: PlenaryServices, socket: PlenarySocket): void {
   registerSessionHandlers(app, socket);
@@ -15,4 +16,5 @@ export function registerHandlers(app: PlenaryServices, socket: PlenarySocket): v
   registerQaHandlers(app, socket);
   registerNoteHandlers(app, socket);
   registerAdminHandlers(app, socket);
+  registerCheckInHandlers(app, socket);
 }

@@ -8,6 +8,7 @@ import type { CaptionPublisher } from "../../captions/publisher";
 import type { PollPublisher } from "../../polls/publisher";
 import type { StreamPublisher } from "../../streaming/publisher";
 import type { NotePublisher } from "../../messages/publisher";
+import type { CheckInPublisher } from "../../checkin/publisher";
 import { metrics } from "../../metrics";
 import type { PlenaryIo } from "../io";
 import { rooms } from "../rooms";
@@ -66,5 +67,14 @@ export function notePublisher(io: PlenaryIo): NotePublisher {
   return {
     noteSent: (sessionId, note) => io.to(rooms.notes(sessionId)).emit("note:sent", { note }),
     noteAcknowledged: (sessionId, note) => io.to(rooms.notes(sessionId)).emit("note:acknowledged", { note }),
+  };
+}
+
+export function checkInPublisher(io: PlenaryIo): CheckInPublisher {
+  return {
+    countsChanged: (counts) => {
+      io.to(rooms.checkInDesks()).emit("checkin:changed", { counts });
+      io.to(rooms.organizers()).emit("admin:changed", { at: new Date().toISOString() });
+    },
   };
 }
