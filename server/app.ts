@@ -249,6 +249,16 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     presence.start();
     closers.push(() => presence.stop());
     const health = new DatabaseHealth(database.db);
+    const checkIn = new CheckInService({
+      db: database.db,
+      guard,
+      audit,
+      clock,
+      publish: checkInPublisher(sockets),
+      auth: { rolesChanged: (userId) => authEvents.port?.rolesChanged(userId) },
+      secret: authSecret,
+      publicUrl: config.publicUrl,
+    });
     const services: PlenaryServices = {
       config,
       log,
@@ -274,6 +284,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         publicUrl: config.publicUrl,
         oidc: config.oidc,
         eventName: (await agenda.getEvent()).name,
+        passPng: (userId) => checkIn.passPng(userId),
       }),
       people: new PeopleService(database.db, audit, authEvents.port),
       agenda,
@@ -286,16 +297,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       feedback: new FeedbackService({ db: database.db, clock, guard, audit, agenda }),
       presence,
       captions,
-      checkIn: new CheckInService({
-        db: database.db,
-        guard,
-        audit,
-        clock,
-        publish: checkInPublisher(sockets),
-        auth: { rolesChanged: (userId) => authEvents.port?.rolesChanged(userId) },
-        secret: authSecret,
-        publicUrl: config.publicUrl,
-      }),
+      checkIn,
     };
     await services.people.ensureOrganizers(config.organizers);
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.

@@ -85,6 +85,11 @@ export class CheckInService {
     return this.admit(actor!, (await q.findPerson(this.d.db, userId))!, "walk_in");
   }
 
+  /** Whether a person was checked in, and when (their own pass page shows it). */
+  async statusOf(userId: string): Promise<{ checkedInAt: string | null }> {
+    return { checkedInAt: (await q.findPerson(this.d.db, userId))?.checkedInAt ?? null };
+  }
+
   /** The person's own pass (made on first use), for their phone and their mail. */
   async passFor(userId: string): Promise<Pass> {
     const code = (await q.passCodeOf(this.d.db, userId)) ?? (await q.ensurePassCode(this.d.db, userId, newPassCode()));
