@@ -36,7 +36,7 @@ export function WalkInForm({ onSubmit }: { onSubmit: (p: WalkInPayload) => Promi
           <input name="email" type="email" required maxLength={254} autoComplete="off" />
         </label>
         <label>
-          Affiliation <span className={styles.hint}>(optional)</span>
+          Affiliation (optional)
           <input name="affiliation" maxLength={200} autoComplete="off" />
         </label>
         <fieldset className={styles.mode}>
