@@ -168,3 +168,30 @@ describe.each(testDatabaseKinds())("check-in desk (%s)", (database) => {
     await waitFor(async () => (await ok<DeskCounts>(desk, "checkin:desk", {})).registered === 6, 2000, "counts");
   });
 });
+
+describe("the pass in the sign-in mail", () => {
+  let server: TestServer;
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("sends a registered participant's pass QR code with their sign-in link", async () => {
+    // Demo mode keeps the mails in its mailbox, where the test reads them.
+    server = await startTestServer({ demo: true });
+    const app = server.services;
+    const person = await createPerson(app, { name: "Mara Mail", email: "mara@example.org" });
+    const email = app.nextAuth.providers.find((p) => p.id === "email") as unknown as {
+      options: { sendVerificationRequest(p: { identifier: string; url: string }): Promise<void> };
+    };
+    await email.options.sendVerificationRequest({ identifier: "mara@example.org", url: `${server.url}/api/auth/callback/email?token=t` });
+    await waitFor(() => app.mailer.mailbox().length > 0, 5000, "the mail");
+    const [mail] = app.mailer.mailbox();
+    expect(mail.text).toMatch(/^Sign in to Plenary .*\n\nhttp:\/\/127\.0\.0\.1:\d+\/api\/auth\/callback\/email\?token=t\n/);
+    expect(mail.text).toContain(`${server.url}/me/pass`);
+    expect(mail.html).toContain('src="cid:pass@plenary"');
+    const [png] = mail.attachments!;
+    expect(png.content.subarray(1, 4).toString()).toBe("PNG");
+    // The same pass the phone shows.
+    expect(png.content.equals(await app.checkIn.passPng(person.userId))).toBe(true);
+  });
+});
