@@ -63,6 +63,43 @@ export interface DashboardSnapshot {
   sessions: DashboardSession[];
 }
 
+// ── Post-event report (/admin/report, report.csv) ─────────────────────────────────────────────────
+
+/** One programme item in the post-event report: what report.csv has, Chatham House counts below 3 as bounds. */
+export interface ReportItem {
+  day: string;
+  /** ISO with the event's offset. */
+  startsAt: string;
+  endsAt: string;
+  title: string;
+  slug: string;
+  kind: string;
+  rule: "chatham_house" | "on_record";
+  qaEnabled: boolean;
+  streamed: boolean;
+  peakInRoom: Count;
+  peakRemote: Count;
+  /** Null for sessions that are not streamed. */
+  peakStream: Count | null;
+  asked: Count;
+  approved: Count;
+  answered: Count;
+  votes: Count;
+  pollAnswers: Count;
+  feedbackAverage: number | null;
+  feedbackCount: Count;
+}
+
+export interface EventReport {
+  eventName: string;
+  timeZone: string;
+  /** When it was made (ISO). */
+  at: string;
+  items: ReportItem[];
+  /** The registration desk: numbers only. */
+  checkIn: { registered: number; checkedIn: number; checkedInInPerson: number; checkedInRemote: number };
+}
+
 // ── Session feedback ────────────────────────────────────────────────────────────────────────────
 
 export const FEEDBACK_LIMITS = { comment: 1000, answer: 500, question: 200, questions: 3 } as const;
