@@ -171,13 +171,15 @@ describe.each(testDatabaseKinds())("check-in desk (%s)", (database) => {
 
 describe("the pass in the sign-in mail", () => {
   let server: TestServer;
+  // Demo mode keeps the mails in its mailbox, where the test reads them.
+  beforeAll(async () => {
+    server = await startTestServer({ demo: true });
+  }, 240_000);
   afterAll(async () => {
     await server?.close();
   });
 
   it("sends a registered participant's pass QR code with their sign-in link", async () => {
-    // Demo mode keeps the mails in its mailbox, where the test reads them.
-    server = await startTestServer({ demo: true });
     const app = server.services;
     const person = await createPerson(app, { name: "Mara Mail", email: "mara@example.org" });
     const email = app.nextAuth.providers.find((p) => p.id === "email") as unknown as {

@@ -103,13 +103,24 @@ describe.each(testDatabaseKinds())("organizer reports and dashboard (%s)", (data
     // Asked 2, approved 2, answered 0, votes 0, polls 0: all below 3.
     expect(day1).toMatch(/,fewer than 3,fewer than 3,fewer than 3,fewer than 3,fewer than 3,,fewer than 3$/);
 
-    for (const file of [questions.body, report.body, (await get("/api/admin/attendance.csv", organizer.cookie)).body]) {
+    // The printable report page: the same 19 items, the Day 1 row as aggregates only.
+    const page = await get("/admin/report", organizer.cookie);
+    expect(page.status).toBe(200);
+    expect(page.body.match(/<tr data-slug="/g)).toHaveLength(19);
+    const day1Row = /<tr data-slug="fms-planning">(.*?)<\/tr>/s.exec(page.body)![1];
+    expect(day1Row).toContain("Chatham House Rule");
+    expect(day1Row.match(/fewer than 3/g)!.length).toBeGreaterThanOrEqual(6);
+    expect(page.body).toContain('href="/api/admin/report.csv"');
+
+    for (const file of [questions.body, report.body, page.body, (await get("/api/admin/attendance.csv", organizer.cookie)).body]) {
       for (const a of ASKERS) for (const needle of [a.name, a.email, a.affiliation]) expect(file).not.toContain(needle);
       for (const p of askers) expect(file).not.toContain(p.userId);
     }
   });
 
   it("refuses staff who are not organizers (403 forbidden) and the signed-out (401)", async () => {
+    expect((await get("/admin/report", moderator.cookie)).status).toBe(403);
+    expect((await get("/admin/report", askers[0].cookie)).status).toBe(403);
     for (const path of ["/api/admin/report.csv", "/api/admin/attendance.csv", "/api/admin/feedback.csv"]) {
       const asModerator = await get(path, moderator.cookie);
       expect(asModerator.status).toBe(403);
