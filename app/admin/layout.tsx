@@ -14,7 +14,6 @@ export default function AdminLayout({ children }: { children: React.ReactNode })
         <a href="/admin/import">Import participants</a>
         <a href="/admin/feedback">Feedback</a>
         <a href="/admin/report">Report</a>
-        <a href="/check-in">Check-in desk</a>
         <a href="/admin/audit">Audit log</a>
         <a href="/admin/branding">Branding</a>
       </nav>
