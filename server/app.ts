@@ -40,7 +40,17 @@ import { CSP_REPORT_PATH, createSecurityPolicy, STARTING_HEADERS, type SecurityP
 import { MediaServer, type LivekitBuild } from "./streaming/media-server";
 import { StreamingService } from "./streaming/service";
 import { NoteService } from "./messages/service";
-import { QaFanout, agendaPublisher, authPublisher, captionPublisher, checkInPublisher, notePublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
+import {
+  QaFanout,
+  agendaPublisher,
+  authPublisher,
+  captionPublisher,
+  checkInPublisher,
+  dashboardHint,
+  notePublisher,
+  pollPublisher,
+  streamPublisher,
+} from "./realtime/publishers";
 import { CheckInService } from "./checkin/service";
 import { CaptionService, type CaptionServiceOptions } from "./captions/service";
 import { captionIngest, CAPTION_INGEST_PREFIX, captionVtt, isCaptionVttPath } from "./http/caption-ingest";
@@ -205,11 +215,15 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     };
     media.onChange(onMedia);
     if (media.state !== streaming.media) onMedia(media.state, media.livekit);
-    const polls = new PollService({ db: database.db, clock, guard, audit, publish: pollPublisher(sockets), log, options: opts.polls });
+    // Questions, votes, poll answers and caption feed changes nudge the organizers' dashboards (throttled).
+    const hint = dashboardHint(sockets);
+    closers.push(async () => hint.stop());
+    const polls = new PollService({ db: database.db, clock, guard, audit, publish: pollPublisher(sockets, hint), log, options: opts.polls });
     // Start-up erasure: Chatham House sessions that ended while no instance ran lose their voter links now.
     await polls.start();
     closers.push(async () => polls.stop());
     const qaFanout = new QaFanout(sockets, (ids) => voteCounts(database.db, ids), log);
+    qaFanout.onActivity = hint;
     closers.push(async () => qaFanout.stop());
     const qa = new QaService({
       db: database.db,
@@ -236,7 +250,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       audit,
       clock,
       log,
-      publish: captionPublisher(sockets),
+      publish: captionPublisher(sockets, hint),
       secret: authSecret,
       publicUrl: config.publicUrl,
       timeZone: async () => (await agenda.getEvent()).timeZone,

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DashboardSnapshot } from "../../lib/admin";
 import type { ModerationResult, SubmitResult } from "../../lib/qa";
-import { connectClient, type TestSocket } from "../testing/clients";
+import { connectClient, nextEvent, type TestSocket } from "../testing/clients";
 import { testDatabaseKinds } from "../testing/databases";
 import { createPerson, type TestPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
@@ -214,5 +214,22 @@ describe.each(testDatabaseKinds())("organizer reports and dashboard (%s)", (data
     expect(left.inRoom).toBe(base.inRoom + 1);
     // The peak stays where it was.
     expect(left.peakRemote).toBe(joined.peakRemote);
+  });
+
+  it("the dashboard shows the caption feed's state and hears of questions as they come", async () => {
+    const org = await connect(organizer.cookie);
+    const row = async () => (await ok<DashboardSnapshot>(org, "admin:dashboard", {})).sessions.find((s) => s.slug === DAY2)!;
+    expect((await row()).captions).toBeNull();
+    const mod = await connect(moderator.cookie);
+    await ok(mod, "caption:push", { slug: DAY2, text: "Good morning, everyone." });
+    expect((await row()).captions).toBe("live");
+
+    // Let the joins' own hints pass, then a question alone brings a hint.
+    const asker = await connect(askers[0].cookie);
+    await ok(asker, "session:join", { slug: DAY2 });
+    await new Promise((r) => setTimeout(r, 1500));
+    const hinted = nextEvent(org, "admin:changed", 5000);
+    await ok(asker, "question:submit", { slug: DAY2, key: key(), text: "Will the dashboard hear of this question?" });
+    await hinted;
   });
 });

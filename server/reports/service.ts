@@ -92,7 +92,7 @@ export class ReportService {
         streamed: row.streamed,
         onAir: state.streamState.get(row.id) === "live",
         recording: state.recording.has(row.id),
-        captions: null,
+        captions: state.captions.get(row.id) ?? null,
         attendance,
         questions: { asked: shown(t.asked), approved: shown(t.approved), answered: shown(t.answered), dismissed: shown(t.dismissed) },
         votes: shown(t.votes),

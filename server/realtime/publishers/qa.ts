@@ -18,6 +18,8 @@ export const VOTE_TICK_MS = 200;
 
 export class QaFanout implements QaPublisher {
   private dirty = new Map<string, Set<string>>();
+  /** Told of every question change and vote tick (the composition root points it at the organizers' dashboard hint). */
+  onActivity: () => void = () => {};
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -39,6 +41,7 @@ export class QaFanout implements QaPublisher {
   }
 
   questionsChanged(sessionId: string, version: number, changes: readonly QuestionChange[], panelistNames: ReadonlyMap<string, string>): void {
+    this.onActivity();
     const to = this.targets(sessionId);
     for (const { row, before } of changes) {
       to.staff.emit("question:changed", { sessionId, version, question: projectQuestion(row, "staff", panelistNames) });
@@ -91,6 +94,7 @@ export class QaFanout implements QaPublisher {
       try {
         const counts = await this.readCounts([...ids]);
         if (counts.length) this.io.to(rooms.session(sessionId)).emit("question:votes", { sessionId, counts });
+        if (counts.length) this.onActivity();
       } catch (err) {
         // At shutdown the database may close under a tick; counts go out again after a restart's sync.
         if (!this.stopped) failureLog(this.log).warn("vote count broadcast failed", errorName(err), sessionId, { err });
