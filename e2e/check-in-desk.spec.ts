@@ -30,7 +30,12 @@ test("a helper checks a participant in by search; a second desk sees the count a
   plenary,
 }) => {
   await signIn(context, plenary, { name: "Hal Helper", email: "hal@example.org", checkIn: true });
-  await createPerson(plenary.services, { name: "Ines Inperson", email: "ines@ministry.example", affiliation: "Ministry of Quills", attendanceMode: "in_person" });
+  await createPerson(plenary.services, {
+    name: "Ines Inperson",
+    email: "ines@ministry.example",
+    affiliation: "Ministry of Quills",
+    attendanceMode: "in_person",
+  });
   await page.setViewportSize({ width: 1024, height: 768 });
   await page.goto("/check-in");
   await expect(page.getByRole("heading", { name: "Check-in desk" })).toBeVisible();

@@ -32,8 +32,8 @@ export interface DashboardSession {
   streamed: boolean;
   onAir: boolean;
   recording: boolean;
-  /** The caption feed's state; null until live captions report it (another part of Plenary). */
-  captions: "live" | "idle" | null;
+  /** The caption feed's state (server/captions): null when the session never had a feed, "idle" before its first caption, "stalled" after 30 s without one. */
+  captions: "live" | "idle" | "stalled" | null;
   attendance: DashboardAttendance;
   /** Under the Chatham House Rule counts below 3 are "fewer than 3" (lib/polls hideSmallCount). */
   questions: { asked: Count; approved: Count; answered: Count; dismissed: Count };

@@ -45,7 +45,14 @@ const roles = {
 } as const;
 type RoleName = keyof typeof roles;
 const all = Object.keys(roles) as RoleName[];
-const audience: RoleName[] = ["device (joined s1 and s2)", "registered attendee", "panelist of s1 and s2", "moderator of s1 and s2", "organizer", "check-in helper"];
+const audience: RoleName[] = [
+  "device (joined s1 and s2)",
+  "registered attendee",
+  "panelist of s1 and s2",
+  "moderator of s1 and s2",
+  "organizer",
+  "check-in helper",
+];
 const staff: RoleName[] = ["moderator of s1 and s2", "organizer"];
 const staffAndPanel: RoleName[] = ["panelist of s1 and s2", ...staff];
 

@@ -108,7 +108,11 @@ export class AuthService {
   }
 
   async actorFor(user: UserRow, authSessionHash: string): Promise<Actor> {
-    const [organizer, roles, status] = await Promise.all([q.isOrganizer(this.db, user.id), q.sessionRolesOf(this.db, user.id), q.checkInStatus(this.db, user.id)]);
+    const [organizer, roles, status] = await Promise.all([
+      q.isOrganizer(this.db, user.id),
+      q.sessionRolesOf(this.db, user.id),
+      q.checkInStatus(this.db, user.id),
+    ]);
     return actorOf(user, authSessionHash, organizer, roles, status);
   }
 

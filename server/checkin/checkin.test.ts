@@ -101,7 +101,10 @@ describe.each(testDatabaseKinds())("check-in desk (%s)", (database) => {
     expect(second.counts.checkedIn).toBe(1);
     expect((await ok<DeskPerson[]>(desk, "checkin:search", { query: "Ines" }))[0].checkedInAt).toBe(first.person.checkedInAt);
 
-    const trail = await server.services.db.select().from(auditLog).where(and(eq(auditLog.action, "checkin:check-in"), eq(auditLog.objectId, ines.userId)));
+    const trail = await server.services.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "checkin:check-in"), eq(auditLog.objectId, ines.userId)));
     expect(trail.map((a) => [a.actorId, a.outcome, (a.details as { firstTime: boolean }).firstTime])).toEqual([
       [helper.userId, "ok", true],
       [organizer.userId, "ok", false],

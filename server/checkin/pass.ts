@@ -26,7 +26,8 @@ export function passToken(secret: string, code: string): string {
 
 /** The pass code inside a token, or the refusal a desk can act on. */
 export function verifyPassToken(secret: string, token: string): string {
-  if (!PASS_TOKEN_PATTERN.test(token)) throw new AppError("pass_invalid", "That is not a Plenary pass. Scan the QR code on the participant's pass again, or search by name.");
+  if (!PASS_TOKEN_PATTERN.test(token))
+    throw new AppError("pass_invalid", "That is not a Plenary pass. Scan the QR code on the participant's pass again, or search by name.");
   const [code, sent] = token.split(".");
   const expected = mac(secret, code);
   const given = Buffer.from(sent, "base64url");

@@ -18,7 +18,14 @@ const person = {
   attendanceMode: users.attendanceMode,
   checkedInAt: checkIns.checkedInAt,
 };
-type PersonRow = { userId: string; name: string | null; email: string | null; affiliation: string | null; attendanceMode: "in_person" | "remote"; checkedInAt: Date | null };
+type PersonRow = {
+  userId: string;
+  name: string | null;
+  email: string | null;
+  affiliation: string | null;
+  attendanceMode: "in_person" | "remote";
+  checkedInAt: Date | null;
+};
 const toDesk = (r: PersonRow): DeskPerson => ({ ...r, checkedInAt: r.checkedInAt?.toISOString() ?? null });
 
 /** Everyone counted is a registered person (not a room device); numbers only. */

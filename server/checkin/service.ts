@@ -72,16 +72,20 @@ export class CheckInService {
   }
 
   /** A participant who did not register: added (in person, by default) and checked in at once. */
-  async walkIn(
-    actor: Actor | null,
-    p: { name: string; email: string; affiliation?: string; attendanceMode: "in_person" | "remote" },
-  ): Promise<CheckInResult> {
+  async walkIn(actor: Actor | null, p: { name: string; email: string; affiliation?: string; attendanceMode: "in_person" | "remote" }): Promise<CheckInResult> {
     await this.d.guard.require(actor, "checkin:desk");
     const userId = await q.insertWalkIn(this.d.db, { name: p.name, email: p.email, affiliation: p.affiliation || null, attendanceMode: p.attendanceMode });
     if (!userId) {
       throw new AppError("already_registered", `${p.email} is already registered. Search for them and check them in from the list.`);
     }
-    await this.d.audit.record({ actor, action: "checkin:walk-in", outcome: "ok", objectType: "user", objectId: userId, details: { attendanceMode: p.attendanceMode } });
+    await this.d.audit.record({
+      actor,
+      action: "checkin:walk-in",
+      outcome: "ok",
+      objectType: "user",
+      objectId: userId,
+      details: { attendanceMode: p.attendanceMode },
+    });
     return this.admit(actor!, (await q.findPerson(this.d.db, userId))!, "walk_in");
   }
 

@@ -33,7 +33,10 @@ describe("participants CSV", () => {
   });
 
   it("takes the check-in desk role, and names it in the refusal of an unknown role", () => {
-    const { rows, problems } = parseParticipantsCsv("name,email,roles\nHal,hal@example.org,check-in\nCat,cat@example.org,Check_In;organizer\nX,x@example.org,helper\n", slugs);
+    const { rows, problems } = parseParticipantsCsv(
+      "name,email,roles\nHal,hal@example.org,check-in\nCat,cat@example.org,Check_In;organizer\nX,x@example.org,helper\n",
+      slugs,
+    );
     expect(rows.map((r) => [r.email, r.checkIn, r.organizer])).toEqual([
       ["hal@example.org", true, false],
       ["cat@example.org", true, true],

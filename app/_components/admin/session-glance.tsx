@@ -85,7 +85,15 @@ export function SessionGlance({ sessions, timeZone }: { sessions: DashboardSessi
             {s.streamed ? (
               <div>
                 <dt>Captions</dt>
-                <dd>{s.captions === null ? "Not set up" : s.captions === "live" ? "Live" : s.captions === "stalled" ? "Stalled (no caption for 30 s)" : "Waiting for the first caption"}</dd>
+                <dd>
+                  {s.captions === null
+                    ? "Not set up"
+                    : s.captions === "live"
+                      ? "Live"
+                      : s.captions === "stalled"
+                        ? "Stalled (no caption for 30 s)"
+                        : "Waiting for the first caption"}
+                </dd>
               </div>
             ) : null}
           </dl>

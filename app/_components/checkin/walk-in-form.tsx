@@ -15,12 +15,16 @@ export function WalkInForm({ onSubmit }: { onSubmit: (p: WalkInPayload) => Promi
           e.preventDefault();
           const form = e.currentTarget;
           const data = new FormData(form);
+          const field = (name: string) => {
+            const v = data.get(name);
+            return typeof v === "string" ? v : "";
+          };
           setBusy(true);
           void onSubmit({
-            name: String(data.get("name") ?? ""),
-            email: String(data.get("email") ?? ""),
-            affiliation: String(data.get("affiliation") ?? "") || undefined,
-            attendanceMode: data.get("mode") === "remote" ? "remote" : "in_person",
+            name: field("name"),
+            email: field("email"),
+            affiliation: field("affiliation") || undefined,
+            attendanceMode: field("mode") === "remote" ? "remote" : "in_person",
           }).then((done) => {
             setBusy(false);
             if (done) form.reset();

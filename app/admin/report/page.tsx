@@ -71,8 +71,7 @@ export default async function ReportPage() {
         <h2 id="programme-heading">The programme</h2>
         <p className={styles.note}>
           Attendance is the largest number at once (per minute). Sessions under the Chatham House Rule appear only as totals, with any count below 3 shown as
-          “fewer than 3”; no person is named anywhere in this report. Questions per session (text, status, votes) are in each session&apos;s questions
-          export.
+          “fewer than 3”; no person is named anywhere in this report. Questions per session (text, status, votes) are in each session&apos;s questions export.
         </p>
         {days.map((day) => (
           <DayTable key={day} items={report.items.filter((i) => i.day === day)} timeZone={tz} />

@@ -30,7 +30,9 @@ export default async function MyPassPage() {
       <p className={styles.holder}>{actor.name ?? actor.email}</p>
       {actor.affiliation ? <p>{actor.affiliation}</p> : null}
       <p className={styles.status} data-testid="pass-status">
-        {desk.checkedInAt ? `Checked in at ${formatClock(desk.checkedInAt, event.timeZone)} event time: you are in the room for every session.` : "Show this code at the registration desk to check in."}
+        {desk.checkedInAt
+          ? `Checked in at ${formatClock(desk.checkedInAt, event.timeZone)} event time: you are in the room for every session.`
+          : "Show this code at the registration desk to check in."}
       </p>
       <p className={styles.hint}>{event.name}. The code is yours alone: do not share it.</p>
     </main>
