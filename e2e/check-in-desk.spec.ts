@@ -91,6 +91,14 @@ test("the desk scans a pass with the camera; the holder's phone shows the pass a
   await expect(pass.getByTestId("pass-status")).toHaveText("Show this code at the registration desk to check in.");
   await expectNoAxeViolations(pass, "my pass");
   await pass.screenshot({ path: testInfo.outputPath("pass-390x844.png") });
+  // Where a phone's own camera app leads: what the code is for, and nobody's name.
+  // (Opened by someone else, signed out: the page must not say whose pass it is.)
+  const link = await fetch((await plenary.services.checkIn.passFor(rafael.userId)).url);
+  expect(link.status).toBe(200);
+  expect(link.headers.get("referrer-policy")).toBe("no-referrer");
+  const linkPage = await link.text();
+  expect(linkPage).toContain("This QR code is a participant");
+  expect(linkPage).not.toContain("Rafael");
 
   // The same pass as a camera would see it: a still video made from the QR code's PNG.
   const png = testInfo.outputPath("pass.png");

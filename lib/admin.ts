@@ -61,6 +61,8 @@ export interface DashboardSnapshot {
     pollAnswers: number;
   };
   sessions: DashboardSession[];
+  /** The registration desk (server/checkin): numbers only. */
+  checkIn: { registered: number; checkedIn: number };
 }
 
 // ── Post-event report (/admin/report, report.csv) ─────────────────────────────────────────────────

@@ -7,6 +7,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attendeePasses, auditLog } from "../../db/schema";
+import type { DashboardSnapshot } from "../../lib/admin";
 import type { CheckInResult, DeskCounts, DeskPerson } from "../../lib/checkin";
 import { presenceOf } from "../reports/presence";
 import { connectClient, nextEvent, type TestSocket } from "../testing/clients";
@@ -85,6 +86,9 @@ describe.each(testDatabaseKinds())("check-in desk (%s)", (database) => {
     // A LIKE wildcard is searched for literally.
     expect(await ok<DeskPerson[]>(desk, "checkin:search", { query: "%%" })).toEqual([]);
 
+    // The organizer's desk also watches the dashboard, which hears of the check-in and counts it.
+    expect((await ok<DashboardSnapshot>(otherDesk, "admin:dashboard", {})).checkIn).toEqual({ registered: 5, checkedIn: 0 });
+    const hinted = nextEvent(otherDesk, "admin:changed");
     const pushed = nextEvent<{ counts: DeskCounts }>(otherDesk, "checkin:changed");
     const first = await ok<CheckInResult>(desk, "checkin:check-in", { userId: ines.userId });
     expect(first.firstTime).toBe(true);
@@ -94,6 +98,8 @@ describe.each(testDatabaseKinds())("check-in desk (%s)", (database) => {
     expect(at).toBeLessThan(120_000);
     expect(first.counts).toMatchObject({ checkedIn: 1, checkedInInPerson: 1, checkedInRemote: 0 });
     expect((await pushed).counts.checkedIn).toBe(1);
+    await hinted;
+    expect((await ok<DashboardSnapshot>(otherDesk, "admin:dashboard", {})).checkIn).toEqual({ registered: 5, checkedIn: 1 });
 
     const second = await ok<CheckInResult>(otherDesk, "checkin:check-in", { userId: ines.userId });
     expect(second.firstTime).toBe(false);

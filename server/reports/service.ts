@@ -50,13 +50,14 @@ export class ReportService {
     const now = this.deps.clock.now();
     const event = await this.deps.agenda.getEvent();
     const rows = await this.sessionRows();
-    const [questions, pollTotals, live, series, state, feedback] = await Promise.all([
+    const [questions, pollTotals, live, series, state, feedback, desk] = await Promise.all([
       q.questionTotals(this.db),
       q.pollTotals(this.db),
       q.liveCounts(this.db, new Date(now.getTime() - (this.deps.freshMs ?? FRESH_MS))),
       q.attendanceSeries(this.db),
       q.liveState(this.db),
       q.feedbackTotals(this.db),
+      checkInCounts(this.db),
     ]);
     const totals = { inRoom: 0, remote: 0, stream: 0, questionsAsked: 0, questionsAnswered: 0, votes: 0, pollAnswers: 0 };
     const add = (c: Count) => (typeof c === "number" ? c : 0);
@@ -112,7 +113,15 @@ export class ReportService {
     const days = [...new Set(rows.map((r) => r.day))].sort();
     const localDay = dayInZone(now, event.timeZone);
     const today = days.includes(localDay) ? localDay : localDay < (days[0] ?? "") ? days[0] : (days.at(-1) ?? localDay);
-    return { at: now.toISOString(), eventName: event.name, timeZone: event.timeZone, today, totals, sessions: out };
+    return {
+      at: now.toISOString(),
+      eventName: event.name,
+      timeZone: event.timeZone,
+      today,
+      totals,
+      sessions: out,
+      checkIn: { registered: desk.registered, checkedIn: desk.checkedIn },
+    };
   }
 
   // ── Exports ───────────────────────────────────────────────────────────────────────────────────
