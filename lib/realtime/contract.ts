@@ -251,8 +251,8 @@ export interface ServerToClientEvents {
   /** Attendance (or anything the dashboard shows) changed: organizers watching /admin ask for a fresh `admin:dashboard`. */
   "admin:changed": (payload: { at: string }) => void;
   // ── Check-in desk ──
-  /** Someone was checked in (on any instance): the new counts. To every open check-in desk. */
-  "checkin:changed": (payload: { counts: DeskCounts }) => void;
+  /** Someone was checked in (on any instance): who (their id and when) and the new counts. To every open check-in desk. */
+  "checkin:changed": (payload: { counts: DeskCounts; checkedIn: { userId: string; checkedInAt: string } }) => void;
 }
 
 export type FactName = keyof ServerToClientEvents;

@@ -133,7 +133,7 @@ export class CheckInService {
     });
     const counts = await q.counts(this.d.db);
     if (firstTime) {
-      this.d.publish.countsChanged(counts);
+      this.d.publish.checkedIn(counts, { userId: person.userId, checkedInAt: at.toISOString() });
       this.d.auth.rolesChanged(person.userId);
     }
     return { person: { ...person, checkedInAt: at.toISOString() }, firstTime, counts };

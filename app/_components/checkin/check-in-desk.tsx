@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import type { CheckInPayload, CheckInResult, DeskCounts, DeskPerson, WalkInPayload } from "@/lib/checkin";
+import type { CheckInPayload, CheckInResult, DeskCounts, WalkInPayload } from "@/lib/checkin";
 import type { AckResult } from "@/lib/realtime/contract";
 import { formatClock } from "@/lib/time";
 import { DeskSearch } from "./desk-search";
@@ -13,9 +13,8 @@ type Outcome = { kind: "ok" | "again" | "error"; text: string };
 
 /** The registration desk: live counts, search, pass scanning and walk-ins, for a tablet or laptop. */
 export function CheckInDesk({ initial, timeZone }: { initial: DeskCounts; timeZone: string }) {
-  const { counts, connected, checkIn, walkIn } = useDesk(initial);
+  const { counts, connected, checkedIn, checkIn, walkIn } = useDesk(initial);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const [last, setLast] = useState<DeskPerson | null>(null);
 
   const report = (r: AckResult<CheckInResult>): boolean => {
     if (!r.ok) {
@@ -25,7 +24,6 @@ export function CheckInDesk({ initial, timeZone }: { initial: DeskCounts; timeZo
     const { person, firstTime } = r.data;
     const who = person.name ?? person.email ?? "This participant";
     const mode = person.attendanceMode === "in_person" ? "in person" : "registered remote";
-    setLast(person);
     setOutcome(
       firstTime
         ? { kind: "ok", text: `${who} is checked in (${mode}).` }
@@ -43,7 +41,7 @@ export function CheckInDesk({ initial, timeZone }: { initial: DeskCounts; timeZo
         {outcome ? outcome.text : "Ready: search for a participant or scan their pass."}
       </div>
       <div className={styles.columns}>
-        <DeskSearch timeZone={timeZone} changed={last} onCheckIn={(p) => run({ userId: p.userId })} />
+        <DeskSearch timeZone={timeZone} checkedIn={checkedIn} onCheckIn={(p) => run({ userId: p.userId })} />
         <div className={styles.side}>
           <PassScanner onScan={(text) => run({ pass: text })} />
           <WalkInForm onSubmit={addWalkIn} />

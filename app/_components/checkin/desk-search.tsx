@@ -11,12 +11,12 @@ const SEARCH_DELAY_MS = 150;
 export function DeskSearch({
   timeZone,
   onCheckIn,
-  changed,
+  checkedIn,
 }: {
   timeZone: string;
   onCheckIn: (person: DeskPerson) => void;
-  /** The person last checked in (to update their row without searching again). */
-  changed: DeskPerson | null;
+  /** Check-ins since the desk opened, here or at another desk (their rows change without searching again). */
+  checkedIn: Record<string, string>;
 }) {
   const [query, setQuery] = useState("");
   const [results, setResults] = useState<DeskPerson[] | null>(null);
@@ -39,7 +39,7 @@ export function DeskSearch({
     return () => clearTimeout(timer);
   }, [query]);
 
-  const shown = query.trim().length < 2 ? null : results?.map((p) => (changed && p.userId === changed.userId ? changed : p));
+  const shown = query.trim().length < 2 ? null : results?.map((p) => (checkedIn[p.userId] && !p.checkedInAt ? { ...p, checkedInAt: checkedIn[p.userId] } : p));
 
   return (
     <section aria-labelledby="search-heading" className={styles.panel}>

@@ -11,6 +11,9 @@ import { getSocket } from "../realtime";
 export function useDesk(initial: DeskCounts) {
   const [counts, setCounts] = useState(initial);
   const [connected, setConnected] = useState(false);
+  /** Who was checked in while this desk was open (here or at another desk): user id → when. */
+  const [checkedIn, setCheckedIn] = useState<Record<string, string>>({});
+  const note = useCallback((userId: string, at: string) => setCheckedIn((m) => (m[userId] ? m : { ...m, [userId]: at })), []);
 
   useEffect(() => {
     const socket = getSocket();
@@ -21,7 +24,10 @@ export function useDesk(initial: DeskCounts) {
       });
     };
     const onDisconnect = () => setConnected(false);
-    const onChanged = ({ counts }: { counts: DeskCounts }) => setCounts(counts);
+    const onChanged = ({ counts, checkedIn: who }: { counts: DeskCounts; checkedIn: { userId: string; checkedInAt: string } }) => {
+      setCounts(counts);
+      note(who.userId, who.checkedInAt);
+    };
     socket.on("connect", onConnect);
     socket.on("disconnect", onDisconnect);
     socket.on("checkin:changed", onChanged);
@@ -31,12 +37,18 @@ export function useDesk(initial: DeskCounts) {
       socket.off("disconnect", onDisconnect);
       socket.off("checkin:changed", onChanged);
     };
-  }, []);
+  }, [note]);
 
-  const settle = useCallback((r: AckResult<CheckInResult>) => {
-    if (r.ok) setCounts(r.data.counts);
-    return r;
-  }, []);
+  const settle = useCallback(
+    (r: AckResult<CheckInResult>) => {
+      if (r.ok) {
+        setCounts(r.data.counts);
+        note(r.data.person.userId, r.data.person.checkedInAt!);
+      }
+      return r;
+    },
+    [note],
+  );
   const checkIn = useCallback(
     (payload: CheckInPayload) => new Promise<AckResult<CheckInResult>>((resolve) => getSocket().emit("checkin:check-in", payload, (r) => resolve(settle(r)))),
     [settle],
@@ -45,5 +57,5 @@ export function useDesk(initial: DeskCounts) {
     (payload: WalkInPayload) => new Promise<AckResult<CheckInResult>>((resolve) => getSocket().emit("checkin:walk-in", payload, (r) => resolve(settle(r)))),
     [settle],
   );
-  return { counts, connected, checkIn, walkIn };
+  return { counts, connected, checkedIn, checkIn, walkIn };
 }

@@ -77,8 +77,8 @@ export function notePublisher(io: PlenaryIo): NotePublisher {
 
 export function checkInPublisher(io: PlenaryIo): CheckInPublisher {
   return {
-    countsChanged: (counts) => {
-      io.to(rooms.checkInDesks()).emit("checkin:changed", { counts });
+    checkedIn: (counts, person) => {
+      io.to(rooms.checkInDesks()).emit("checkin:changed", { counts, checkedIn: person });
       io.to(rooms.organizers()).emit("admin:changed", { at: new Date().toISOString() });
     },
   };
