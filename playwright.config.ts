@@ -6,6 +6,9 @@ import { defineConfig, devices } from "@playwright/test";
  * download does not work on these machines. CHROMIUM_PATH overrides the path.
  */
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const desktop = { ...devices["Desktop Chrome"], channel: undefined };
+/** The specs that start the embedded LiveKit server (`livekit: true`) and play its media. */
+const MEDIA_SPECS = /\/(stream-[^/]*|browser-defences|captions|design-audience|design-screenshots)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: "./e2e",
@@ -36,5 +39,10 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
+  projects: [
+    // Specs with live LiveKit media run one at a time: two of them decoding and encoding video at once
+    // starve a 2-core machine (videos stall), while the other worker takes the rest of the suite.
+    { name: "media", testMatch: MEDIA_SPECS, workers: 1, use: desktop },
+    { name: "chromium", testIgnore: MEDIA_SPECS, use: desktop },
+  ],
 });

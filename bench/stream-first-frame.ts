@@ -45,7 +45,7 @@ async function main() {
     const panelist = await createPerson(app, { name: "Dana Panelist", roles: [{ slug: SLUG, role: "panelist" }] });
     const moderator = await createPerson(app, { name: "Morgan Moderator", roles: [{ slug: SLUG, role: "moderator" }] });
     const viewer = await createPerson(app, { name: "Remy Remote" });
-    await app.streaming.setState((await app.auth.resolveToken(moderator.token)).actor, session, "start");
+    await app.streaming.setState((await app.auth.resolveToken(moderator.token)).actor, session, "start", { emptyStage: true });
 
     const pp = await signedInPage(browser, server.url, panelist.token);
     await pp.goto(`/sessions/${SLUG}/backstage`);

@@ -40,7 +40,7 @@ test("a caption POSTed to the ingest URL shows on the session page, over the vid
 
   // The stream is live; the viewer watches; the room screen is up.
   const session = (await plenary.services.agenda.findRow(SLUG))!;
-  await plenary.services.streaming.setState((await plenary.services.auth.resolveToken(moderator.person.token)).actor, session, "start");
+  await plenary.services.streaming.setState((await plenary.services.auth.resolveToken(moderator.person.token)).actor, session, "start", { emptyStage: true });
   const v = viewer.page;
   await v.goto(`/sessions/${SLUG}`);
   const region = v.getByTestId("live-captions");

@@ -20,6 +20,11 @@ export function streamWindow(startsAt: string | Date, endsAt: string | Date): { 
  * The video server behind every stream. On a first run with Go and no LiveKit binary, Plenary builds it
  * in the background (`preparing`) and turns streaming on by itself when it is `ready`.
  */
+/** Whether a session may be recorded at all: never under the Chatham House Rule, never without permission. */
+export function mayRecord(session: { recordingAllowed: boolean; rule: string } | undefined): boolean {
+  return session !== undefined && session.recordingAllowed && session.rule !== "chatham_house";
+}
+
 export type MediaState =
   | { status: "ready" }
   | { status: "preparing"; /** The build's last step, e.g. "compiling (212 packages)"; null before the first. */ progress: string | null }
@@ -129,7 +134,13 @@ export const streamTokenRequestSchema = z
   })
   .strict();
 
-export const streamActionSchema = z.object({ action: z.enum(["start", "end"]) }).strict();
+export const streamActionSchema = z
+  .object({
+    action: z.enum(["start", "end"]),
+    /** The moderator chose "Go live anyway" with nobody on stage. */
+    emptyStage: z.literal(true).optional(),
+  })
+  .strict();
 export const recordingActionSchema = z.object({ action: z.enum(["start", "stop"]) }).strict();
 
 export const slugPayloadSchema = z.object({ slug }).strict();

@@ -18,7 +18,7 @@ import { PeopleService } from "./people/service";
 import { BrandingService } from "./branding/service";
 import { PollService, type PollServiceOptions } from "./polls/service";
 import { CLIENT_IP_HEADER, pathShape } from "./http/route";
-import { registerHandlers } from "./realtime/handlers";
+import { commandRouter } from "./realtime/handlers";
 import { RateLimiter } from "./realtime/rate-limit";
 import { useRedisAdapter } from "./realtime/redis-adapter";
 import { clockFor, type Clock } from "./clock";
@@ -207,7 +207,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       recording: config.recording ?? recordingConfigFor(config.dataDir),
     });
     // Closers run in reverse: recorders stop (and their files are finalised) before LiveKit goes.
-    closers.push(() => streaming.closeRecordings());
+    closers.push(() => streaming.recordings.closeAll());
     // The first-run build finishing (or failing) switches streaming on (or says why not) without a restart.
     const onMedia = (state: typeof media.state, livekit: typeof media.livekit) => {
       if (state.status !== "preparing") secured.policy = securityFor(livekit?.url);
@@ -318,9 +318,8 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     process.env.NEXTAUTH_URL = config.publicUrl;
     registerApp(services);
     closers.push(async () => unregisterApp(services));
-    sockets.on("connection", (socket) => {
-      registerHandlers(services, socket);
-    });
+    const commands = commandRouter(services);
+    sockets.on("connection", (socket) => commands.attach(socket));
     realtime.ready = true;
 
     let nextHandler: ReturnType<ReturnType<typeof next>["getRequestHandler"]> | undefined;

@@ -20,6 +20,8 @@ export const errorStatus = {
   outside_window: 403,
   /** Streaming: viewers are let in only while the moderators have the stream live. */
   not_live: 409,
+  /** Streaming: going live with nobody publishing needs the moderator's explicit "Go live anyway". */
+  stage_empty: 409,
   /** LiveKit refused or failed a call; the message carries LiveKit's own words. */
   livekit_error: 502,
   /** Recording: this Plenary has no recorder (binary or ffmpeg missing, or RECORDING=off); the message says what to install. */

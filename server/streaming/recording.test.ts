@@ -87,12 +87,12 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
 
   it("records the stage into a playable WebM; REC follows LiveKit's webhooks; organizers download and publish it", async () => {
     const mod = await actorOf(moderator);
-    await app().streaming.setState(mod, day2, "start");
+    await app().streaming.setState(mod, day2, "start", { emptyStage: true });
     const token = await app().streaming.mintToken(await actorOf(panelist), day2, { tab: "tab-stage" });
     const stage = await startTestPublisher(tools!.publisherBin, token.url, token.token, media);
     try {
       const t0 = Date.now();
-      const started = await app().streaming.startRecording(mod, day2);
+      const started = await app().streaming.recordings.start(mod, day2);
       const startMs = Date.now() - t0;
       expect(startMs).toBeLessThan(2_000);
       // Until LiveKit's webhook says the recorder is in, the pages say it is starting.
@@ -113,12 +113,12 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
 
       await new Promise((r) => setTimeout(r, 6_000));
       const stopAt = Date.now();
-      await app().streaming.stopRecording(mod, day2);
+      await app().streaming.recordings.stop(mod, day2);
       const recordedMs = stopAt - t0;
       // REC off when LiveKit says the recorder left.
       await until("REC off from LiveKit's participant_left", async () => !(await app().streaming.snapshot(day2)).recording);
       expect(await q.findRecordingStatus(app().db, file.id)).toBe("ended");
-      await app().streaming.recordingSettled(file.id);
+      await app().streaming.recordings.settled(file.id);
       const done = await until("the file", async () => {
         const row = await q.findRecordingFile(app().db, file.id);
         return row && row.status !== "recording" && row.status !== "finalising" ? row : undefined;
@@ -151,20 +151,20 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
       // Organizers see and download it; the moderator who recorded it may not download; attendees
       // see nothing until it is published, then watch it.
       const org = await actorOf(organizer);
-      const list = await app().streaming.listRecordings(org, day2);
+      const list = await app().streaming.recordings.list(org, day2);
       expect(list).toMatchObject({
         manage: true,
         recordings: [{ id: file.id, status: "ready", published: false, url: `/api/sessions/${DAY2}/recordings/${file.id}`, captions: [] }],
       });
-      expect((await app().streaming.recordingFile(org, day2, file.id)).file).toBe(webm);
-      expect((await rejection(app().streaming.recordingFile(mod, day2, file.id))).code).toBe("not_found");
+      expect((await app().streaming.recordings.file(org, day2, file.id)).file).toBe(webm);
+      expect((await rejection(app().streaming.recordings.file(mod, day2, file.id))).code).toBe("not_found");
       const remy = await actorOf(attendee);
-      expect((await app().streaming.listRecordings(remy, day2)).recordings).toEqual([]);
-      expect((await rejection(app().streaming.recordingFile(remy, day2, file.id))).code).toBe("not_found");
-      expect((await rejection(app().streaming.publishRecording(remy, day2, file.id, true))).code).toBe("forbidden");
-      await app().streaming.publishRecording(org, day2, file.id, true);
-      expect((await app().streaming.listRecordings(remy, day2)).recordings).toMatchObject([{ id: file.id, published: true }]);
-      expect((await app().streaming.recordingFile(remy, day2, file.id)).bytes).toBe(done.bytes);
+      expect((await app().streaming.recordings.list(remy, day2)).recordings).toEqual([]);
+      expect((await rejection(app().streaming.recordings.file(remy, day2, file.id))).code).toBe("not_found");
+      expect((await rejection(app().streaming.recordings.publish(remy, day2, file.id, true))).code).toBe("forbidden");
+      await app().streaming.recordings.publish(org, day2, file.id, true);
+      expect((await app().streaming.recordings.list(remy, day2)).recordings).toMatchObject([{ id: file.id, published: true }]);
+      expect((await app().streaming.recordings.file(remy, day2, file.id)).bytes).toBe(done.bytes);
       const audit = await app().audit.list({ limit: 50 });
       expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(["recording:start", "recording:stop", "recording:publish", "recording:download"]));
     } finally {
@@ -174,9 +174,9 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
 
   it("never records a Chatham House session, and nobody can list or download recordings of one", async () => {
     const org = await actorOf(organizer);
-    const refused = await rejection(app().streaming.startRecording(org, day1));
+    const refused = await rejection(app().streaming.recordings.start(org, day1));
     expect(refused).toMatchObject({ code: "forbidden", message: expect.stringMatching(/Chatham House Rule: it can never be recorded/) });
-    expect((await rejection(app().streaming.listRecordings(org, day1))).code).toBe("forbidden");
+    expect((await rejection(app().streaming.recordings.list(org, day1))).code).toBe("forbidden");
     expect(await q.listRecordingFiles(app().db, day1.id, false)).toEqual([]);
   });
 

@@ -11,6 +11,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { AccessToken, EncodedFileOutput } from "livekit-server-sdk";
 import type { SessionRow } from "../../db/schema";
@@ -303,10 +304,16 @@ interface ManifestTrack {
   packets: number;
 }
 
+/** At most this many cameras share the recording's picture (a 2×2 grid); the rest are left out, busiest first kept. */
+export const MAX_RECORDED_CAMERAS = 4;
+/** Each camera's cell in a composite picture. */
+const CELL = { w: 640, h: 360 };
+
 /**
- * One WebM from the recorder's track files: the video track that carried most (the stage's main
- * camera) and every audio track, mixed; each placed by the wall-clock time of its first packet.
- * Returns the file's size and duration (ffprobe's).
+ * One WebM from the recorder's track files, each placed by the wall-clock time of its first packet:
+ * every audio track, mixed; one camera as it was sent (copied, no re-encoding), or several side by
+ * side (2) or in a 2×2 grid (3–4), black until each camera's first frame. Returns the file's size and
+ * duration (ffprobe's).
  */
 export async function muxRecording(
   cfg: Pick<RecordingConfig, "ffmpeg" | "ffprobe">,
@@ -320,20 +327,41 @@ export async function muxRecording(
     throw new Error("the recorder left no manifest (it was killed before it could finish)");
   }
   const tracks = (manifest.tracks ?? []).filter((t) => t.packets > 0 && fs.existsSync(path.join(partsDir, t.file)));
-  const video = tracks.filter((t) => t.kind === "video").sort((a, b) => b.packets - a.packets)[0];
+  const video = tracks
+    .filter((t) => t.kind === "video")
+    .sort((a, b) => b.packets - a.packets)
+    .slice(0, MAX_RECORDED_CAMERAS);
   const audio = tracks.filter((t) => t.kind === "audio");
-  const inputs = [...(video ? [video] : []), ...audio];
+  const inputs = [...video, ...audio];
   if (inputs.length === 0) throw new Error("nothing was published on the stage while it recorded");
   const base = Math.min(...inputs.map((t) => t.firstPacketMs));
+  const offset = (t: ManifestTrack) => ((t.firstPacketMs - base) / 1000).toFixed(3);
+  const composite = video.length > 1;
   const args = ["-hide_banner", "-v", "error", "-y"];
-  for (const t of inputs) args.push("-itsoffset", ((t.firstPacketMs - base) / 1000).toFixed(3), "-i", path.join(partsDir, t.file));
-  if (video) args.push("-map", "0:v", "-c:v", "copy");
-  const firstAudio = video ? 1 : 0;
+  // A composite's cameras start at 0 and are padded with black instead (xstack needs every input from the start).
+  for (const t of inputs) args.push(...(composite && t.kind === "video" ? [] : ["-itsoffset", offset(t)]), "-i", path.join(partsDir, t.file));
+  const filters: string[] = [];
+  if (composite) {
+    const cells = video.map((t, i) => {
+      filters.push(
+        `[${i}:v]fps=25,scale=${CELL.w}:${CELL.h}:force_original_aspect_ratio=decrease,pad=${CELL.w}:${CELL.h}:(ow-iw)/2:(oh-ih)/2:black,setsar=1,` +
+          `tpad=start_duration=${offset(t)}:start_mode=add:color=black[c${i}]`,
+      );
+      return `[c${i}]`;
+    });
+    const layout = ["0_0", `${CELL.w}_0`, `0_${CELL.h}`, `${CELL.w}_${CELL.h}`].slice(0, video.length).join("|");
+    filters.push(`${cells.join("")}xstack=inputs=${video.length}:layout=${layout}:fill=black[v]`);
+    args.push("-map", "[v]", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "2M");
+  } else if (video.length === 1) {
+    args.push("-map", "0:v", "-c:v", "copy");
+  }
+  const firstAudio = video.length;
   if (audio.length === 1) args.push("-map", `${firstAudio}:a`, "-c:a", "copy");
   if (audio.length > 1) {
-    const labels = audio.map((_, i) => `[${firstAudio + i}:a]`).join("");
-    args.push("-filter_complex", `${labels}amix=inputs=${audio.length}:normalize=0[a]`, "-map", "[a]", "-c:a", "libopus", "-b:a", "96k");
+    filters.push(`${audio.map((_, i) => `[${firstAudio + i}:a]`).join("")}amix=inputs=${audio.length}:normalize=0[a]`);
+    args.push("-map", "[a]", "-c:a", "libopus", "-b:a", "96k");
   }
+  if (filters.length) args.push("-filter_complex", filters.join(";"));
   const tmp = `${outFile}.partial`;
   args.push("-f", "webm", tmp);
   await run(cfg.ffmpeg, args);
@@ -346,6 +374,12 @@ export async function muxRecording(
 function run(bin: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // Re-encoding a composite takes minutes of CPU: the live event on the same machine comes first.
+    try {
+      if (child.pid) os.setPriority(child.pid, 10);
+    } catch {
+      // It exited already (its exit reports how).
+    }
     let out = "";
     let err = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));

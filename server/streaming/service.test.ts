@@ -104,9 +104,14 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
     expect((await rejection(app().streaming.mintToken(remy, day2, {}))).code).toBe("not_live");
     expect((await rejection(app().streaming.setState(remy, day2, "start"))).code).toBe("forbidden");
 
+    // Nobody publishes yet: going live takes the moderator's explicit "anyway", and changes nothing without it.
+    const refused = await rejection(app().streaming.setState(await actorOf(moderator), day2, "start"));
+    expect(refused).toMatchObject({ code: "stage_empty", message: expect.stringMatching(/^Nobody is on stage yet/) });
+    expect((await app().streaming.snapshot(day2)).state).toBe("idle");
+
     const staff = await socketOf(moderator);
     const changed = nextEvent<{ state: string }>(staff, "stream:changed");
-    const snapshot = await app().streaming.setState(await actorOf(moderator), day2, "start");
+    const snapshot = await app().streaming.setState(await actorOf(moderator), day2, "start", { emptyStage: true });
     expect(snapshot.state).toBe("live");
     expect((await changed).state).toBe("live");
 
@@ -189,7 +194,7 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
   it("promotes outside any transaction and, when LiveKit fails half-way, puts the request back and every tab back to a viewer", async () => {
     const lk = app().streaming.livekit();
     const room = roomNameFor(day2.id);
-    await app().streaming.setState(await actorOf(moderator), day2, "start");
+    await app().streaming.setState(await actorOf(moderator), day2, "start", { emptyStage: true });
     const tess = await createPerson(app(), { name: "Tess Twotabs", email: "tess@example.org" });
     const staff = await socketOf(moderator);
     const tessSocket = await socketOf(tess);
@@ -264,7 +269,7 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
   }, 60_000);
 
   it("a turn ended while the promotion waits for LiveKit stays ended", async () => {
-    await app().streaming.setState(await actorOf(moderator), day2, "start");
+    await app().streaming.setState(await actorOf(moderator), day2, "start", { emptyStage: true });
     const lk = app().streaming.livekit();
     const room = roomNameFor(day2.id);
     const uma = await createPerson(app(), { name: "Uma Undone", email: "uma@example.org" });
@@ -309,7 +314,7 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
   }, 60_000);
 
   it("a demote LiveKit does not carry out leaves the turn on, so the moderator can end it again", async () => {
-    await app().streaming.setState(await actorOf(moderator), day2, "start");
+    await app().streaming.setState(await actorOf(moderator), day2, "start", { emptyStage: true });
     const lk = app().streaming.livekit();
     const room = roomNameFor(day2.id);
     const vic = await createPerson(app(), { name: "Vic Voice", email: "vic@example.org" });
@@ -349,7 +354,7 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
   it("gives a promoted speaker a speaker's token on reload or a new Watch, and a viewer's again once demoted", async () => {
     const lk = app().streaming.livekit();
     const room = roomNameFor(day2.id);
-    await app().streaming.setState(await actorOf(moderator), day2, "start");
+    await app().streaming.setState(await actorOf(moderator), day2, "start", { emptyStage: true });
     const sol = await createPerson(app(), { name: "Sol Speaker", email: "sol@example.org" });
     const staff = await socketOf(moderator);
     const solSocket = await socketOf(sol);
@@ -448,7 +453,7 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
   it("refuses recording on a Chatham House session (403 + audit)", async () => {
     // Recording itself (the track recorder, and LiveKit's egress failing here) is in recording.test.ts.
     const mod = await actorOf(moderator);
-    const refused = await rejection(app().streaming.startRecording(mod, day1));
+    const refused = await rejection(app().streaming.recordings.start(mod, day1));
     expect(refused.code).toBe("forbidden");
     expect(refused.status).toBe(403);
     const audit = await app().audit.list({ limit: 50 });
@@ -476,7 +481,7 @@ describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real
     const lk = app().streaming.livekit();
     const room = roomNameFor(day2.id);
     const mod = await actorOf(moderator);
-    await app().streaming.setState(mod, day2, "start");
+    await app().streaming.setState(mod, day2, "start", { emptyStage: true });
     const token = await app().streaming.mintToken(await actorOf(other), day2, { tab: "tab-otto-late" });
     await app().streaming.setState(mod, day2, "end");
     expect((await rejection(app().streaming.mintToken(await actorOf(other), day2, {}))).code).toBe("not_live");

@@ -1,15 +1,15 @@
 /**
- * Streaming rules: who gets which LiveKit token and when, the stream's on-air state, recordings,
- * muting (captions are server/captions). Raised hands are in hands.ts, LiveKit's webhooks in webhooks.ts.
+ * Streaming rules: who gets which LiveKit token and when, the stream's on-air state, muting (captions
+ * are server/captions). Raised hands are in hands.ts, recordings in recordings.ts, LiveKit's webhooks
+ * in webhooks.ts.
  */
 import type { StreamPublisher } from "./publisher";
-import fs from "node:fs";
-import path from "node:path";
 import { AccessToken, TrackType } from "livekit-server-sdk";
 import type { Database } from "../../db/client";
 import type { RecordingFileRow, SessionRow } from "../../db/schema";
-import type { RecordingCaptionTrack, RecordingItem, RecordingList } from "../../lib/recordings";
+import type { RecordingCaptionTrack } from "../../lib/recordings";
 import {
+  mayRecord,
   streamWindow,
   type MediaState,
   type StreamAbilities,
@@ -29,9 +29,9 @@ import { checkWindow, grantsFor, identityFor, ROLE_ATTRIBUTE, roomNameFor, TOKEN
 import { isNotFound, livekitMessage, type Livekit } from "./livekit";
 import { HandService } from "./hands";
 import * as q from "./queries";
-import { findSessionById as findSession } from "../agenda/queries";
 import { LivekitWebhooks } from "./webhooks";
-import { EgressBackend, muxRecording, newRecordingId, TrackRecorder, type RecorderExit, type RecordingBackend, type RecordingConfig } from "./recording";
+import type { RecordingConfig } from "./recording";
+import { RecordingService } from "./recordings";
 
 /** Facts the streaming capability sends; server/app.ts routes them into socket.io rooms. */
 
@@ -73,26 +73,12 @@ export class StreamingService {
   readonly webhooks: LivekitWebhooks;
   private lk: Livekit | null;
   private mediaState: MediaState;
-  /** The recorder or egress behind "Start recording"; null when RECORDING=off. */
-  readonly recordingBackend: RecordingBackend | null;
-  /** Recordings being muxed into their file (tests wait on them; shutdown lets them finish). */
-  private finalising = new Map<string, Promise<void>>();
+  readonly recordings: RecordingService;
 
   constructor(private readonly deps: StreamingDeps) {
     this.hands = new HandService(deps, this);
     this.webhooks = new LivekitWebhooks(deps, this);
-    const rc = deps.recording;
-    this.recordingBackend =
-      rc?.backend === "off"
-        ? null
-        : rc?.backend === "recorder"
-          ? new TrackRecorder(
-              rc,
-              deps.log,
-              (exit) => this.recorderExited(exit),
-              (failed) => void this.recorderStartFailed(failed),
-            )
-          : new EgressBackend();
+    this.recordings = new RecordingService(deps, this);
     this.lk = deps.livekit;
     this.mediaState =
       deps.media ?? (deps.livekit ? { status: "ready" } : { status: "unavailable", reason: "off", message: "Streaming is switched off on this Plenary." });
@@ -144,7 +130,7 @@ export class StreamingService {
       recording: recordings.length > 0,
       recordingStarting: recordings.length === 0 && latest?.status === "recording",
       recordingError: latest?.status === "failed" ? latest.error : null,
-      recordingAllowed: session.recordingAllowed && session.rule !== "chatham_house",
+      recordingAllowed: mayRecord(session),
       opensAt: opensAt.toISOString(),
       closesAt: closesAt.toISOString(),
       version: row?.version ?? 0,
@@ -274,12 +260,20 @@ export class StreamingService {
   }
 
   /** Moderators go live (viewers are let in) and end the stream (viewers are let go, recordings stop). */
-  async setState(actor: Actor | null, session: SessionRow, action: "start" | "end"): Promise<StreamSnapshot> {
+  async setState(actor: Actor | null, session: SessionRow, action: "start" | "end", opts: { emptyStage?: boolean } = {}): Promise<StreamSnapshot> {
     await this.deps.guard.require(actor, "stream:control", session);
     const livekit = this.livekit();
     const now = this.deps.clock.now();
     if (action === "start") {
       await this.requireWindow(actor!, session, "stream:control");
+      // Viewers let in to an empty stage see nothing: that takes the moderator's explicit say-so.
+      const live = (await q.findStream(this.deps.db, session.id))?.state === "live";
+      if (!live && !opts.emptyStage && (await q.countAttendance(this.deps.db, session.id)).publishers === 0) {
+        throw new AppError(
+          "stage_empty",
+          "Nobody is on stage yet: no panelist or moderator is publishing a camera or microphone, so remote viewers would see an empty stage. Wait for them to join backstage, or choose Go live anyway.",
+        );
+      }
       await this.ensureRoom(session);
       const row = await q.setStreamState(this.deps.db, session.id, "live", now);
       if (row) await this.audited(actor, session, "stream:start", { state: "live" });
@@ -290,10 +284,7 @@ export class StreamingService {
         await this.hands.closeAll(session);
         await this.dismissViewers(livekit, session);
         // The stream has ended whatever LiveKit says about the recording; a failure to stop it is reported after.
-        const problems: string[] = [];
-        for (const id of await this.recordingIds(session)) {
-          await this.stopOne(actor, session, id).catch((err: unknown) => problems.push(AppError.is(err) ? err.message : String(err)));
-        }
+        const problems = await this.recordings.stopWithStream(actor, session);
         const snapshot = await this.broadcast(session);
         if (problems.length) throw new AppError("livekit_error", `The stream has ended, but the recording is still running. ${problems[0]}`);
         return snapshot;
@@ -358,240 +349,6 @@ export class StreamingService {
     return snapshot;
   }
 
-  /**
-   * The one function that starts a recording. The policy refuses it unless the session allows
-   * recording (never under the Chatham House Rule). The REC indicator turns on when LiveKit says the
-   * recorder (or egress) is in the room, through its webhook. A start that fails says why within 2 s
-   * (the recorder's own reason) or, for an egress, with LiveKit's own error.
-   */
-  async startRecording(actor: Actor | null, session: SessionRow): Promise<StreamSnapshot> {
-    await this.deps.guard.require(actor, "recording:control", session);
-    const livekit = this.livekit();
-    const stream = await q.findStream(this.deps.db, session.id);
-    if (stream?.state !== "live") throw new AppError("conflict", "Start the stream before recording it.");
-    if ((await this.recordingIds(session)).length > 0) return this.snapshot(session);
-    const backend = this.recordingBackend;
-    if (!backend) {
-      throw new AppError("recording_unavailable", "Recording is switched off on this Plenary (RECORDING=off).");
-    }
-    const room = await this.ensureRoom(session);
-    const now = this.deps.clock.now();
-    let id = newRecordingId();
-    try {
-      if (backend.kind === "recorder") {
-        // The row exists before the recorder joins, so its webhook finds it (and the guard knows it is ours).
-        await q.insertRecordingFile(this.deps.db, {
-          id,
-          sessionId: session.id,
-          backend: "recorder",
-          identity: `recorder-${id}`,
-          startedBy: actor!.userId,
-          at: now,
-        });
-        await backend.start(livekit, { id, room, session });
-      } else {
-        id = (await backend.start(livekit, { id, room, session })).id;
-        await q.insertRecordingFile(this.deps.db, { id, sessionId: session.id, backend: "egress", identity: null, startedBy: actor!.userId, at: now });
-        await q.insertRecording(this.deps.db, { egressId: id, sessionId: session.id, status: "active", startedBy: actor!.userId, at: now });
-      }
-    } catch (err) {
-      const e = AppError.is(err) ? err : new AppError("recording_failed", `The recording could not start: ${livekitMessage(err)}`);
-      if (backend.kind === "recorder") await q.updateRecordingFile(this.deps.db, id, { status: "failed", error: e.message, endedAt: this.deps.clock.now() });
-      await this.deps.audit.record({
-        actor,
-        action: "recording:start",
-        outcome: "refused",
-        code: e.code,
-        objectType: "session",
-        objectId: session.slug,
-        session: { id: session.id, rule: session.rule },
-        details: { reason: e.message },
-      });
-      throw e;
-    }
-    await q.touchStream(this.deps.db, session.id, this.deps.clock.now());
-    await this.audited(actor, session, "recording:start", { recording: id, backend: backend.kind });
-    return this.broadcast(session);
-  }
-
-  async stopRecording(actor: Actor | null, session: SessionRow): Promise<StreamSnapshot> {
-    await this.deps.guard.require(actor, "recording:control", session);
-    this.livekit();
-    for (const id of await this.recordingIds(session)) await this.stopOne(actor, session, id);
-    return this.broadcast(session);
-  }
-
-  /** Every recording of the session that runs: on LiveKit's word (REC rows) or started and not yet seen by it. */
-  private async recordingIds(session: SessionRow): Promise<string[]> {
-    const [active, running] = await Promise.all([q.activeRecordings(this.deps.db, session.id), q.runningRecordingFiles(this.deps.db, session.id)]);
-    return [...new Set([...active.map((r) => r.egressId), ...running.map((r) => r.id)])];
-  }
-
-  private async stopOne(actor: Actor | null, session: SessionRow, id: string): Promise<void> {
-    const file = await q.findRecordingFile(this.deps.db, id);
-    const room = roomNameFor(session.id);
-    if (file?.backend === "recorder") {
-      const recorder =
-        this.recordingBackend?.kind === "recorder" ? this.recordingBackend : new TrackRecorder(this.recorderConfigOrDefault(), this.deps.log, () => {});
-      await recorder.stop(this.livekit(), { id, identity: file.identity, room });
-      // The REC row ends on LiveKit's participant_left; the file is finalised as the process exits.
-    } else {
-      await new EgressBackend().stop(this.livekit(), { id });
-      await q.endRecording(this.deps.db, id, session.id, this.deps.clock.now());
-      if (file?.status === "recording") await q.updateRecordingFile(this.deps.db, id, { status: "ready", endedAt: this.deps.clock.now() });
-    }
-    await q.touchStream(this.deps.db, session.id, this.deps.clock.now());
-    await this.audited(actor, session, "recording:stop", { recording: id });
-  }
-
-  private recorderConfigOrDefault(): RecordingConfig {
-    return this.deps.recording ?? { backend: "recorder", recorderBin: "plenary-recorder", ffmpeg: "ffmpeg", ffprobe: "ffprobe", dir: "recordings" };
-  }
-
-  /**
-   * A recorder process that ran here has exited (stopped, removed by the recording guard, or
-   * failed). Its tracks become one WebM, unless the guard stopped it: then they are deleted unread.
-   */
-  private recorderExited(exit: RecorderExit): void {
-    const work = (async () => {
-      const db = this.deps.db;
-      const file = await q.findRecordingFile(db, exit.id);
-      if (!file || file.status === "failed") {
-        fs.rmSync(exit.partsDir, { recursive: true, force: true });
-        return;
-      }
-      const session = await findSession(db, exit.sessionId);
-      const guarded = (await q.findRecordingStatus(db, exit.id)) === "stopped_by_guard";
-      const allowed = session !== undefined && session.recordingAllowed && session.rule !== "chatham_house";
-      if (guarded || !allowed) {
-        fs.rmSync(exit.partsDir, { recursive: true, force: true });
-        await q.updateRecordingFile(db, exit.id, {
-          status: "failed",
-          error: "The recording guard stopped this recording; nothing was kept.",
-          endedAt: this.deps.clock.now(),
-        });
-        return;
-      }
-      await q.updateRecordingFile(db, exit.id, { status: "finalising", endedAt: this.deps.clock.now() });
-      const cfg = this.recorderConfigOrDefault();
-      const rel = path.join(exit.sessionId, `${exit.id}.webm`);
-      try {
-        const { bytes, durationMs } = await muxRecording(cfg, exit.partsDir, path.join(cfg.dir, rel));
-        await q.updateRecordingFile(db, exit.id, { status: "ready", path: rel, bytes, durationMs });
-        fs.rmSync(exit.partsDir, { recursive: true, force: true });
-        this.deps.log.info("recording finalised", { recording: exit.id, bytes, durationMs });
-      } catch (err) {
-        // The track files stay in the .parts folder for an operator to look at.
-        const reason = err instanceof Error ? err.message : String(err);
-        await q.updateRecordingFile(db, exit.id, {
-          status: "failed",
-          error: `The recording could not be made into a file: ${reason}. Its tracks are kept in ${exit.partsDir}.`,
-        });
-        this.deps.log.warn("recording could not be finalised", { recording: exit.id, reason, exit: exit.reason });
-      }
-    })().catch((err: unknown) => this.deps.log.warn("finalising a recording failed", { recording: exit.id, err }));
-    this.finalising.set(exit.id, work);
-    void work.finally(() => this.finalising.delete(exit.id));
-  }
-
-  /** A recorder whose start answered "joining" (a busy machine) did not join after all: the pages hear why. */
-  private async recorderStartFailed(failed: { id: string; sessionId: string; reason: string }): Promise<void> {
-    try {
-      await q.updateRecordingFile(this.deps.db, failed.id, { status: "failed", error: failed.reason, endedAt: this.deps.clock.now() });
-      const session = await findSession(this.deps.db, failed.sessionId);
-      if (!session) return;
-      await this.deps.audit.record({
-        actor: null,
-        systemLabel: "Recorder",
-        action: "recording:start",
-        outcome: "refused",
-        code: "recording_failed",
-        objectType: "session",
-        objectId: session.slug,
-        session: { id: session.id, rule: session.rule },
-        details: { reason: failed.reason, recording: failed.id },
-      });
-      await q.touchStream(this.deps.db, session.id, this.deps.clock.now());
-      await this.broadcast(session);
-    } catch (err) {
-      this.deps.log.warn("could not report a recorder that failed to join", { recording: failed.id, err });
-    }
-  }
-
-  /** Resolves once the recording's file is finalised (or failed); at once when nothing is pending here. */
-  async recordingSettled(id: string): Promise<void> {
-    await this.finalising.get(id);
-  }
-
-  /** Shutdown: recorders running here stop (their files are finalised) before LiveKit goes. */
-  async closeRecordings(): Promise<void> {
-    if (this.recordingBackend instanceof TrackRecorder) await this.recordingBackend.stopAll();
-    await Promise.all([...this.finalising.values()]);
-  }
-
-  /** The session's recordings: every one for organizers, the published ones for its attendees. */
-  async listRecordings(actor: Actor | null, session: SessionRow): Promise<RecordingList> {
-    const manage = this.deps.guard.allowed(actor, "recording:manage", session);
-    if (!manage) await this.deps.guard.require(actor, "recording:watch", session);
-    const rows = await q.listRecordingFiles(this.deps.db, session.id, !manage);
-    const items: RecordingItem[] = [];
-    for (const r of rows) {
-      items.push({
-        id: r.id,
-        status: r.status,
-        startedAt: r.startedAt.toISOString(),
-        endedAt: r.endedAt?.toISOString() ?? null,
-        durationMs: r.durationMs,
-        bytes: r.bytes,
-        published: r.publishedAt !== null,
-        error: manage ? r.error : null,
-        url: r.status === "ready" && r.path ? `/api/sessions/${session.slug}/recordings/${r.id}` : null,
-        captions: (await this.deps.captionTracksFor?.(r, session)) ?? [],
-      });
-    }
-    return { slug: session.slug, manage, recordings: items };
-  }
-
-  /**
-   * The file of one recording, for its download route: organizers any finished one, the session's
-   * attendees a published one. Anyone else gets the same `not_found` as for a missing recording.
-   */
-  async recordingFile(actor: Actor | null, session: SessionRow, id: string): Promise<{ file: string; bytes: number; name: string }> {
-    const manage = this.deps.guard.allowed(actor, "recording:manage", session);
-    if (!manage) await this.deps.guard.require(actor, "recording:watch", session);
-    const row = await q.findRecordingFile(this.deps.db, id);
-    const visible = row && row.sessionId === session.id && (manage || row.publishedAt !== null);
-    if (!visible) throw new AppError("not_found", "There is no such recording of this session.");
-    if (row.status !== "ready" || !row.path) {
-      throw new AppError(
-        "conflict",
-        row.status === "failed"
-          ? `This recording has no file: ${row.error ?? "it failed"}`
-          : "This recording is still being made into a file; try again in a moment.",
-      );
-    }
-    const file = path.join(this.recorderConfigOrDefault().dir, row.path);
-    let bytes: number;
-    try {
-      bytes = fs.statSync(file).size;
-    } catch {
-      throw new AppError("not_found", "The recording's file is missing from this server's recordings folder.");
-    }
-    if (manage) await this.audited(actor, session, "recording:download", { recording: id });
-    return { file, bytes, name: `${session.slug}-${row.startedAt.toISOString().slice(0, 16).replace(/[:T]/g, "-")}.webm` };
-  }
-
-  /** Organizers publish a finished recording to the session's attendees, or take it back. */
-  async publishRecording(actor: Actor | null, session: SessionRow, id: string, published: boolean): Promise<RecordingList> {
-    await this.deps.guard.require(actor, "recording:manage", session);
-    const row = await q.findRecordingFile(this.deps.db, id);
-    if (!row || row.sessionId !== session.id) throw new AppError("not_found", "There is no such recording of this session.");
-    if (published && row.status !== "ready") throw new AppError("conflict", "Only a finished recording can be published.");
-    await q.updateRecordingFile(this.deps.db, id, { publishedAt: published ? this.deps.clock.now() : null, publishedBy: published ? actor!.userId : null });
-    await this.audited(actor, session, published ? "recording:publish" : "recording:unpublish", { recording: id });
-    return this.listRecordings(actor, session);
-  }
-
   /** Moderators mute a panelist's (or promoted speaker's) microphone through LiveKit's room service. */
   async mute(actor: Actor | null, session: SessionRow, identity: string): Promise<{ muted: number }> {
     await this.deps.guard.require(actor, "stream:control", session);
@@ -627,7 +384,8 @@ export class StreamingService {
     this.deps.publish.attendanceChanged(session.id, { slug: session.slug, ...(await q.countAttendance(this.deps.db, session.id)) });
   }
 
-  private audited(actor: Actor | null, session: SessionRow, action: string, details: Record<string, unknown>) {
+  /** An audited success on the session (also recordings.ts's). */
+  audited(actor: Actor | null, session: SessionRow, action: string, details: Record<string, unknown>) {
     return this.deps.audit.record({
       actor,
       action,

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { EgressStatus, type EgressInfo, type ParticipantInfo, type WebhookEvent } from "livekit-server-sdk";
 import { findSessionById } from "../agenda/queries";
 import type { SessionRow } from "../../db/schema";
+import { mayRecord } from "../../lib/streaming";
 import { AppError } from "../errors";
 import { ROLE_ATTRIBUTE, sessionIdFromRoom } from "./grants";
 import { livekitMessage } from "./livekit";
@@ -130,33 +131,16 @@ export class LivekitWebhooks {
    * once, and the audit log says so. Only then does anything else happen.
    */
   private async egressRunning(info: EgressInfo, roomName: string, session: SessionRow | undefined): Promise<void> {
-    const allowed = session !== undefined && session.recordingAllowed && session.rule !== "chatham_house";
-    if (!allowed) {
-      let stop: string;
-      try {
-        await this.streaming.livekit().egress.stopEgress(info.egressId);
-        stop = "stopped";
-      } catch (err) {
-        stop = `stop requested; LiveKit answered: ${livekitMessage(err)}`;
-      }
-      if (session)
-        await q.insertRecording(this.deps.db, { egressId: info.egressId, sessionId: session.id, status: "stopped_by_guard", at: this.deps.clock.now() });
-      const reason = !session
-        ? "A recording started in a LiveKit room that belongs to no Plenary session."
-        : session.rule === "chatham_house"
-          ? "A recording started in a session held under the Chatham House Rule, which is never recorded."
-          : "A recording started in a session that does not allow recording.";
-      this.deps.log.warn("recording guard stopped an egress", { egressId: info.egressId, room: roomName, stop });
-      await this.deps.audit.record({
-        actor: null,
-        systemLabel: "Recording guard (LiveKit webhook)",
-        action: "recording:guard",
-        outcome: "refused",
-        code: "forbidden",
+    if (!recordingAllowed(session)) {
+      await this.guardStops(session, roomName, {
         objectType: "egress",
-        objectId: info.egressId,
-        session: session ? { id: session.id, rule: session.rule } : undefined,
-        details: { reason, room: roomName, stop },
+        id: info.egressId,
+        opening: "A recording started in",
+        stop: async () => {
+          await this.streaming.livekit().egress.stopEgress(info.egressId);
+          return "stopped";
+        },
+        refused: "stop requested",
       });
       return;
     }
@@ -175,7 +159,6 @@ export class LivekitWebhooks {
     const file = p.identity.startsWith(RECORDER_IDENTITY_PREFIX) ? await q.findRecordingFileByIdentity(this.deps.db, p.identity) : undefined;
     const ours = file !== undefined && file.sessionId === session?.id;
     const id = ours ? file.id : p.identity;
-    const allowed = session !== undefined && session.recordingAllowed && session.rule !== "chatham_house";
     if (name !== "participant_joined") {
       if (session && (await q.endRecording(this.deps.db, id, session.id, this.deps.clock.now()))) {
         await q.touchStream(this.deps.db, session.id, this.deps.clock.now());
@@ -183,31 +166,17 @@ export class LivekitWebhooks {
       }
       return;
     }
-    if (!allowed) {
-      let stop: string;
-      try {
-        await this.streaming.livekit().rooms.removeParticipant(roomName, p.identity);
-        stop = "removed from the room";
-      } catch (err) {
-        stop = `removal requested; LiveKit answered: ${livekitMessage(err)}`;
-      }
-      if (session) await q.insertRecording(this.deps.db, { egressId: id, sessionId: session.id, status: "stopped_by_guard", at: this.deps.clock.now() });
-      const reason = !session
-        ? "A recorder joined a LiveKit room that belongs to no Plenary session."
-        : session.rule === "chatham_house"
-          ? "A recorder joined a session held under the Chatham House Rule, which is never recorded."
-          : "A recorder joined a session that does not allow recording.";
-      this.deps.log.warn("recording guard removed a recorder", { identity: p.identity, room: roomName, stop });
-      await this.deps.audit.record({
-        actor: null,
-        systemLabel: "Recording guard (LiveKit webhook)",
-        action: "recording:guard",
-        outcome: "refused",
-        code: "forbidden",
+    if (!recordingAllowed(session)) {
+      await this.guardStops(session, roomName, {
         objectType: "participant",
-        objectId: p.identity,
-        session: session ? { id: session.id, rule: session.rule } : undefined,
-        details: { reason, room: roomName, stop },
+        id: p.identity,
+        rowId: id,
+        opening: "A recorder joined",
+        stop: async () => {
+          await this.streaming.livekit().rooms.removeParticipant(roomName, p.identity);
+          return "removed from the room";
+        },
+        refused: "removal requested",
       });
       return;
     }
@@ -227,6 +196,43 @@ export class LivekitWebhooks {
     }
   }
 
+  /**
+   * What the recording guard does to an egress or recorder in a session that does not allow
+   * recording: stop it, keep a stopped_by_guard row (the recorder's file is then deleted unread), and
+   * say why in the log and the audit trail.
+   */
+  private async guardStops(
+    session: SessionRow | undefined,
+    roomName: string,
+    target: { objectType: "egress" | "participant"; id: string; rowId?: string; opening: string; stop: () => Promise<string>; refused: string },
+  ): Promise<void> {
+    let stop: string;
+    try {
+      stop = await target.stop();
+    } catch (err) {
+      stop = `${target.refused}; LiveKit answered: ${livekitMessage(err)}`;
+    }
+    const rowId = target.rowId ?? target.id;
+    if (session) await q.insertRecording(this.deps.db, { egressId: rowId, sessionId: session.id, status: "stopped_by_guard", at: this.deps.clock.now() });
+    const reason = !session
+      ? `${target.opening} a LiveKit room that belongs to no Plenary session.`
+      : session.rule === "chatham_house"
+        ? `${target.opening} a session held under the Chatham House Rule, which is never recorded.`
+        : `${target.opening} a session that does not allow recording.`;
+    this.deps.log.warn("recording guard stopped a recording", { [target.objectType]: target.id, room: roomName, stop });
+    await this.deps.audit.record({
+      actor: null,
+      systemLabel: "Recording guard (LiveKit webhook)",
+      action: "recording:guard",
+      outcome: "refused",
+      code: "forbidden",
+      objectType: target.objectType,
+      objectId: target.id,
+      session: session ? { id: session.id, rule: session.rule } : undefined,
+      details: { reason, room: roomName, stop },
+    });
+  }
+
   private async egressEnded(info: EgressInfo, session: SessionRow | undefined): Promise<void> {
     if (!session) return;
     if (await q.endRecording(this.deps.db, info.egressId, session.id, this.deps.clock.now())) {
@@ -234,6 +240,10 @@ export class LivekitWebhooks {
       await this.streaming.broadcast(session);
     }
   }
+}
+
+function recordingAllowed(session: SessionRow | undefined): session is SessionRow {
+  return mayRecord(session);
 }
 
 /** LiveKit's ParticipantInfo.Kind EGRESS (its enum is not exported by the server SDK). */

@@ -11,6 +11,7 @@ import { api } from "../admin-api";
 import { languageName } from "./live-captions";
 import { useCaptions } from "./use-captions";
 import styles from "./captions.module.css";
+import { ErrorAlert } from "../error-alert";
 
 const STATE_TEXT = {
   idle: "No captioner has sent captions yet.",
@@ -81,11 +82,7 @@ export function CaptionFeedPanel({ slug }: { slug: string }) {
         </button>
       </div>
       <p aria-live="polite">{note}</p>
-      {error ? (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert message={error} />
       <p data-testid="caption-feed-state">
         Feed: <strong>{STATE_TEXT[feed?.state ?? "idle"]}</strong>
       </p>

@@ -134,7 +134,8 @@ export function SessionPolls({ slug, serverNow }: Props) {
       ) : null}
       {state.snapshot && entries.length === 0 ? <p>No polls yet. When the moderator launches one, it appears here.</p> : null}
       {entries.length ? (
-        <ul className="poll-list" aria-label="Polls">
+        // Someone who reached a poll by themselves needs the banner no more, and it must not cover the poll's buttons.
+        <ul className="poll-list" aria-label="Polls" onFocus={() => setBanner(null)} onPointerDown={() => setBanner(null)}>
           {entries.map((e) => (
             <li key={e.poll.id}>
               <AudiencePoll entry={e} mine={state.mine[e.poll.id] ?? null} canAnswer={state.can.answer} now={now} send={send} />

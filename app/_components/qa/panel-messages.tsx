@@ -12,6 +12,7 @@ import { listen, request } from "@/lib/client/request";
 import { codePointLength } from "@/lib/text";
 import { getSocket } from "../realtime";
 import "./panel-messages.css";
+import { ErrorAlert } from "../error-alert";
 
 interface NotesState {
   status: "loading" | "live" | "refused";
@@ -243,11 +244,7 @@ function Inbox({ slug, state, onAcknowledged }: { slug: string; state: NotesStat
           Last note: “{read[0].text}” (acknowledged)
         </p>
       ) : null}
-      {error ? (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert message={error} />
     </>
   );
 }

@@ -47,7 +47,6 @@ export function PanelView(props: PanelViewProps) {
     <div className="qa-panel-view" data-testid="panel-view">
       {/* The agenda's end as it is now: an organizer moving it moves this clock (agenda:changed). */}
       <PanelClock title={props.title} endsAt={state.state?.endsAt ?? props.endsAt} serverNow={props.serverNow} />
-      <LiveCaptions slug={props.slug} overlaySettings={false} />
       <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
         {state.status === "refused" ? state.refusal : state.status === "live" ? message : "Connecting…"}
       </p>
@@ -92,6 +91,8 @@ export function PanelView(props: PanelViewProps) {
           <p>No approved questions yet.</p>
         )}
       </section>
+      {/* After the queue: the stage and the queue are what a panelist glances at between answers. */}
+      <LiveCaptions slug={props.slug} overlaySettings={false} />
       <div className="visually-hidden" aria-live="polite" aria-atomic="true">
         {spoken}
       </div>

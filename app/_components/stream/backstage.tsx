@@ -18,6 +18,7 @@ import { CaptionFeedPanel } from "../captions/caption-feed-panel";
 import { useBackstageRoom } from "./use-backstage-room";
 import { useStreamState } from "./use-stream-state";
 import styles from "./stream.module.css";
+import { ErrorAlert } from "../error-alert";
 
 interface Props {
   initial: StreamSnapshot;
@@ -58,13 +59,7 @@ export function Backstage({ initial, abilities, title, windowNotice }: Props) {
           {windowNotice}
         </p>
       ) : null}
-      {error ? (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      ) : null}
-      {/* Producers write to the panel here too; panelists read and acknowledge (the server says which). */}
-      <PanelNotes slug={stream.slug} mode="auto" />
+      <ErrorAlert message={error} />
       <div className={styles.backstageGrid}>
         {abilities.publish ? (
           <MediaPanel
@@ -90,6 +85,9 @@ export function Backstage({ initial, abilities, title, windowNotice }: Props) {
           </section>
         ) : null}
         {abilities.control ? <StreamControlPanel live={live} abilities={abilities} /> : null}
+        {/* Producers write to the panel here too; panelists read and acknowledge (the server says which).
+            After the camera and the stream controls, so Go live is in the first screen of a laptop. */}
+        <PanelNotes slug={stream.slug} mode="auto" />
         {connection === "in" ? <OnStagePanel room={room} canMute={abilities.control} slug={stream.slug} /> : null}
         {abilities.control ? <HandQueuePanel live={live} /> : null}
         {abilities.caption ? <CaptionInput slug={stream.slug} /> : null}

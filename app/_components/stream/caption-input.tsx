@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { request } from "@/lib/client/request";
 import { getSocket } from "../realtime";
+import { ErrorAlert } from "../error-alert";
 
 export function CaptionInput({ slug }: { slug: string }) {
   const [text, setText] = useState("");
@@ -27,11 +28,7 @@ export function CaptionInput({ slug }: { slug: string }) {
         <p>
           <button type="submit">Send caption</button>
         </p>
-        {note ? (
-          <p role="alert" className="error">
-            {note}
-          </p>
-        ) : null}
+        <ErrorAlert message={note} />
       </form>
     </section>
   );

@@ -5,6 +5,7 @@ import { request } from "@/lib/client/request";
 import { getSocket } from "../realtime";
 import type { StreamStateHook } from "./use-stream-state";
 import styles from "./stream.module.css";
+import { ErrorAlert } from "../error-alert";
 
 export function HandQueuePanel({ live }: { live: StreamStateHook }) {
   const requests = live.queue?.requests ?? [];
@@ -53,11 +54,7 @@ export function HandQueuePanel({ live }: { live: StreamStateHook }) {
           </li>
         ))}
       </ol>
-      {note ? (
-        <p role="alert" className="error">
-          {note}
-        </p>
-      ) : null}
+      <ErrorAlert message={note} />
     </section>
   );
 }

@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from "react";
 import { DisconnectReason, Room, RoomEvent, Track, type RemoteTrack } from "livekit-client";
 import type { MyHand, StreamToken } from "@/lib/streaming";
 import styles from "./stream.module.css";
+import { ErrorAlert } from "../error-alert";
 
 export type StageState = "connecting" | "live" | "reconnecting" | "disconnected";
 
@@ -238,11 +239,7 @@ export default function LiveStage({ token, hand, onState }: Props) {
               {local.isCameraEnabled ? "Turn off my camera" : "Turn on my camera"}
             </button>
           ) : null}
-          {speakerError ? (
-            <p role="alert" className="error">
-              {speakerError}
-            </p>
-          ) : null}
+          <ErrorAlert message={speakerError} />
         </div>
       ) : null}
     </div>
@@ -319,11 +316,7 @@ function PlayerControls({ player, hasVideo }: { player: ReturnType<typeof usePla
           {player.fullscreen ? "Exit full screen" : "Full screen"}
         </button>
       </span>
-      {problem ? (
-        <p role="alert" className="error">
-          {problem}
-        </p>
-      ) : null}
+      <ErrorAlert message={problem} />
     </div>
   );
 }

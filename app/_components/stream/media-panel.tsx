@@ -5,6 +5,7 @@ import type { LocalAudioTrack, LocalVideoTrack, Room } from "livekit-client";
 import type { Connection } from "./use-backstage-room";
 import { useLocalMedia } from "./use-local-media";
 import styles from "./stream.module.css";
+import { ErrorAlert } from "../error-alert";
 
 interface Props {
   room: Room;
@@ -80,11 +81,7 @@ export function MediaPanel({ room, connection, onJoin, onLeave, disabled }: Prop
         </div>
       ) : null}
       {connection === "in" ? <p aria-live="polite">You are backstage. You are live to viewers while the stream is live.</p> : null}
-      {problem ? (
-        <p role="alert" className="error">
-          {problem}
-        </p>
-      ) : null}
+      <ErrorAlert message={problem} />
     </section>
   );
 }

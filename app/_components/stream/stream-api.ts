@@ -15,8 +15,8 @@ export function requestStreamToken(slug: string, opts: { monitor?: boolean } = {
   return api<StreamToken>(`/api/sessions/${encodeURIComponent(slug)}/stream-token`, "POST", { tab: tabId, ...(opts.monitor ? { monitor: true } : {}) });
 }
 
-export function setStreamState(slug: string, action: "start" | "end"): Promise<StreamSnapshot> {
-  return api<StreamSnapshot>(`/api/sessions/${encodeURIComponent(slug)}/stream`, "POST", { action });
+export function setStreamState(slug: string, action: "start" | "end", opts: { emptyStage?: true } = {}): Promise<StreamSnapshot> {
+  return api<StreamSnapshot>(`/api/sessions/${encodeURIComponent(slug)}/stream`, "POST", { action, ...opts });
 }
 
 /** The server answers a recording start within its budget (1.5 s); a request that hangs anyway is not left spinning. */

@@ -5,6 +5,7 @@ import type { StreamAbilities, StreamSnapshot } from "@/lib/streaming";
 import { setRecording, setStreamState } from "./stream-api";
 import type { StreamStateHook } from "./use-stream-state";
 import styles from "./stream.module.css";
+import { ErrorAlert } from "../error-alert";
 
 export function StreamControlPanel({ live, abilities }: { live: StreamStateHook; abilities: StreamAbilities }) {
   const { stream, attendance } = live;
@@ -19,7 +20,9 @@ export function StreamControlPanel({ live, abilities }: { live: StreamStateHook;
     try {
       live.setStream(await action());
     } catch (err) {
-      setMessage((err as Error).message);
+      // The server saw nobody on stage (the page's count was behind): the same question as before.
+      if ((err as { code?: string }).code === "stage_empty") setConfirming(true);
+      else setMessage((err as Error).message);
     } finally {
       setBusy(null);
     }
@@ -69,15 +72,11 @@ export function StreamControlPanel({ live, abilities }: { live: StreamStateHook;
           onCancel={() => setConfirming(false)}
           onConfirm={() => {
             setConfirming(false);
-            void run("start", () => setStreamState(stream.slug, "start"));
+            void run("start", () => setStreamState(stream.slug, "start", { emptyStage: true }));
           }}
         />
       ) : null}
-      {message ? (
-        <p role="alert" className="error">
-          {message}
-        </p>
-      ) : null}
+      <ErrorAlert message={message} />
       {abilities.attendance ? (
         <p className={styles.attendance} aria-live="polite">
           Remote viewers now: {attendance?.viewers ?? 0} · On stage: {attendance?.publishers ?? 0}

@@ -16,6 +16,7 @@ import { requestStreamToken } from "./stream-api";
 import type { StageState } from "./live-stage";
 import { useStreamState } from "./use-stream-state";
 import styles from "./stream.module.css";
+import { ErrorAlert } from "../error-alert";
 
 const loadStage = () => import("./live-stage");
 const LiveStage = dynamic(loadStage, { ssr: false, loading: () => <p>Loading the player…</p> });
@@ -146,11 +147,7 @@ export function StreamSection({ initial, abilities, serverNow, timeZone }: Props
         </p>
       ) : null}
 
-      {error ? (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert message={error} />
 
       {token ? (
         <>

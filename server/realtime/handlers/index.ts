@@ -1,20 +1,16 @@
-/** Every capability's socket commands, registered on each new socket. */
+/** Every capability's socket commands, registered once per server on its command router. */
 import type { PlenaryServices } from "../../services";
-import type { PlenarySocket } from "../io";
-import { registerNoteHandlers } from "./notes";
-import { registerPollHandlers } from "./polls";
-import { registerQaHandlers } from "./qa";
-import { registerSessionHandlers } from "./session";
-import { registerStreamingHandlers } from "./streaming";
-import { registerAdminHandlers } from "./admin";
-import { registerCheckInHandlers } from "./checkin";
+import { CommandRouter } from "../command";
+import { adminCommands } from "./admin";
+import { checkInCommands } from "./checkin";
+import { noteCommands } from "./notes";
+import { pollCommands } from "./polls";
+import { qaCommands } from "./qa";
+import { sessionCommands } from "./session";
+import { streamingCommands } from "./streaming";
 
-export function registerHandlers(app: PlenaryServices, socket: PlenarySocket): void {
-  registerSessionHandlers(app, socket);
-  registerStreamingHandlers(app, socket);
-  registerPollHandlers(app, socket);
-  registerQaHandlers(app, socket);
-  registerNoteHandlers(app, socket);
-  registerAdminHandlers(app, socket);
-  registerCheckInHandlers(app, socket);
+export function commandRouter(app: PlenaryServices): CommandRouter {
+  const router = new CommandRouter(app);
+  for (const add of [sessionCommands, streamingCommands, pollCommands, qaCommands, noteCommands, adminCommands, checkInCommands]) add(app, router.on);
+  return router;
 }

@@ -1,24 +1,22 @@
 /** Poll socket commands: the contract's schema parses; the poll service authorizes, checks state and writes. */
 import type { PlenaryServices } from "../../services";
-import { onCommand } from "../command";
-import type { PlenarySocket } from "../io";
+import type { CommandRegistrar } from "../command";
 
 /** Answers may come in bursts (changing one's mind); staff commands are rarer. */
 const ANSWER_RATE = { capacity: 10, perSecond: 2 };
 
-export function registerPollHandlers(app: PlenaryServices, socket: PlenarySocket): void {
-  const actor = () => socket.data.actor;
+export function pollCommands(app: PlenaryServices, on: CommandRegistrar): void {
   const polls = app.polls;
-  onCommand(socket, app, "poll:sync", ({ slug }) => polls.sync(actor(), slug, socket.data.screens));
-  onCommand(socket, app, "poll:create", (input) => polls.create(actor(), input));
-  onCommand(socket, app, "poll:update", (input) => polls.update(actor(), input));
-  onCommand(socket, app, "poll:delete", async ({ pollId }) => {
-    await polls.remove(actor(), pollId);
+  on("poll:sync", ({ slug }, { actor, socket }) => polls.sync(actor, slug, socket.data.screens));
+  on("poll:create", (input, { actor }) => polls.create(actor, input));
+  on("poll:update", (input, { actor }) => polls.update(actor, input));
+  on("poll:delete", async ({ pollId }, { actor }) => {
+    await polls.remove(actor, pollId);
     return null;
   });
-  onCommand(socket, app, "poll:open", (input) => polls.open(actor(), input));
-  onCommand(socket, app, "poll:close", ({ pollId }) => polls.close(actor(), pollId));
-  onCommand(socket, app, "poll:reopen", (input) => polls.reopen(actor(), input));
-  onCommand(socket, app, "poll:publish", ({ pollId }) => polls.publishResults(actor(), pollId));
-  onCommand(socket, app, "poll:answer", (input) => polls.answer(actor(), input, socket.id), ANSWER_RATE);
+  on("poll:open", (input, { actor }) => polls.open(actor, input));
+  on("poll:close", ({ pollId }, { actor }) => polls.close(actor, pollId));
+  on("poll:reopen", (input, { actor }) => polls.reopen(actor, input));
+  on("poll:publish", ({ pollId }, { actor }) => polls.publishResults(actor, pollId));
+  on("poll:answer", (input, { actor, socket }) => polls.answer(actor, input, socket.id), ANSWER_RATE);
 }

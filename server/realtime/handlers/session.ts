@@ -1,7 +1,6 @@
 import type { SessionCapabilities } from "../../../lib/realtime/contract";
 import type { PlenaryServices } from "../../services";
-import { onCommand } from "../command";
-import type { PlenarySocket } from "../io";
+import type { CommandRegistrar } from "../command";
 import { rooms } from "../rooms";
 
 /** What a room screen may do: show. Whatever the roles of the person signed in on the room's computer. */
@@ -21,10 +20,9 @@ const SCREEN_CAN: SessionCapabilities = {
 };
 
 /** Session-level commands every capability builds on: joining a session's rooms with the right role. */
-export function registerSessionHandlers(app: PlenaryServices, socket: PlenarySocket): void {
-  onCommand(socket, app, "session:join", async ({ slug, view }) => {
+export function sessionCommands(app: PlenaryServices, on: CommandRegistrar): void {
+  on("session:join", async ({ slug, view }, { actor, socket }) => {
     const session = await app.agenda.requireRow(slug);
-    const actor = socket.data.actor;
     // A room screen (staff signed in on the projector's computer) is put in the audience's room and
     // the screen room only: never in the staff or panel rooms, where pending questions, tags,
     // original texts, dismissal reasons and poll drafts go. Once a screen, this socket stays one for
@@ -60,7 +58,7 @@ export function registerSessionHandlers(app: PlenaryServices, socket: PlenarySoc
     return { sessionId: session.id, slug: session.slug, signedIn: Boolean(actor), can };
   });
 
-  onCommand(socket, app, "session:leave", async ({ slug }) => {
+  on("session:leave", async ({ slug }, { socket }) => {
     const session = await app.agenda.findRow(slug);
     if (session) {
       for (const room of [rooms.session, rooms.staff, rooms.panel, rooms.screen]) await socket.leave(room(session.id));

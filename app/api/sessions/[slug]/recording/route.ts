@@ -5,5 +5,5 @@ import { recordingActionSchema } from "@/lib/streaming";
 export const dynamic = "force-dynamic";
 
 export const POST = sessionPost(recordingActionSchema, 256, ({ app, actor, session, body }) =>
-  body.action === "start" ? app.streaming.startRecording(actor, session) : app.streaming.stopRecording(actor, session),
+  body.action === "start" ? app.streaming.recordings.start(actor, session) : app.streaming.recordings.stop(actor, session),
 );

@@ -7,6 +7,6 @@ export async function GET(req: Request, { params }: { params: Promise<{ slug: st
   const { slug } = await params;
   return route(req, async ({ app, actor }) => {
     const session = await app.agenda.requireRow(slugParam(slug));
-    return app.streaming.listRecordings(actor, session);
+    return app.streaming.recordings.list(actor, session);
   });
 }

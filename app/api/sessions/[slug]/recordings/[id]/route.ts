@@ -19,7 +19,7 @@ export async function GET(req: Request, { params }: Params) {
   const { slug, id } = await params;
   return route(req, async ({ app, actor }) => {
     const session = await app.agenda.requireRow(slugParam(slug));
-    const { file, bytes, name } = await app.streaming.recordingFile(actor, session, idParam(id));
+    const { file, bytes, name } = await app.streaming.recordings.file(actor, session, idParam(id));
     const headers: Record<string, string> = {
       "content-type": "video/webm",
       "accept-ranges": "bytes",
@@ -51,6 +51,6 @@ export async function POST(req: Request, { params }: Params) {
   return route(req, async ({ app, actor }) => {
     const session = await app.agenda.requireRow(slugParam(slug));
     const body = await parseBody(req, recordingPublishSchema, 256);
-    return app.streaming.publishRecording(actor, session, idParam(id), body.published);
+    return app.streaming.recordings.publish(actor, session, idParam(id), body.published);
   });
 }
