@@ -54,6 +54,8 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           <span className="brand-event">{branding.name ?? "2024 FMS Symposium"}</span>
           <nav aria-label="Account">
             {actor?.isOrganizer ? <a href="/admin">Organizer console</a> : null}
+            {actor?.isOrganizer || actor?.isCheckIn ? <a href="/check-in">Check-in desk</a> : null}
+            {actor?.kind === "person" ? <a href="/me/pass">My pass</a> : null}
             {app.config.demo ? <a href="/dev/mailbox">Demo mailbox</a> : null}
             <AccountMenu name={actor ? (actor.name ?? (actor.kind === "device" ? "Room guest" : "Signed in")) : null} />
           </nav>

@@ -140,16 +140,20 @@ export const verificationTokens = pgTable(
   (t) => [primaryKey({ columns: [t.identifier, t.token] })],
 );
 
+/** Event-wide roles: organizers run everything; check-in helpers run the registration desk (server/checkin) and nothing else. */
+export const eventRoleNames = ["organizer", "check_in"] as const;
+export type EventRoleName = (typeof eventRoleNames)[number];
+
 export const eventRoles = pgTable(
   "event_roles",
   {
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    role: text("role", { enum: ["organizer"] }).notNull(),
+    role: text("role", { enum: eventRoleNames }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.role] }), check("event_roles_role_valid", sql`${t.role} IN ('organizer')`)],
+  (t) => [primaryKey({ columns: [t.userId, t.role] }), check("event_roles_role_valid", sql`${t.role} IN ('organizer','check_in')`)],
 );
 
 export const sessionRoleNames = ["moderator", "panelist", "attendee"] as const;
@@ -233,3 +237,4 @@ export * from "./schema-branding";
 export * from "./schema-organizer";
 export * from "./schema-captions";
 export * from "./schema-recording";
+export * from "./schema-checkin";

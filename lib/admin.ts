@@ -32,8 +32,8 @@ export interface DashboardSession {
   streamed: boolean;
   onAir: boolean;
   recording: boolean;
-  /** The caption feed's state; null until live captions report it (another part of Plenary). */
-  captions: "live" | "idle" | null;
+  /** The caption feed's state (server/captions): null when the session never had a feed, "idle" before its first caption, "stalled" after 30 s without one. */
+  captions: "live" | "idle" | "stalled" | null;
   attendance: DashboardAttendance;
   /** Under the Chatham House Rule counts below 3 are "fewer than 3" (lib/polls hideSmallCount). */
   questions: { asked: Count; approved: Count; answered: Count; dismissed: Count };
@@ -61,6 +61,45 @@ export interface DashboardSnapshot {
     pollAnswers: number;
   };
   sessions: DashboardSession[];
+  /** The registration desk (server/checkin): numbers only. */
+  checkIn: { registered: number; checkedIn: number };
+}
+
+// ── Post-event report (/admin/report, report.csv) ─────────────────────────────────────────────────
+
+/** One programme item in the post-event report: what report.csv has, Chatham House counts below 3 as bounds. */
+export interface ReportItem {
+  day: string;
+  /** ISO with the event's offset. */
+  startsAt: string;
+  endsAt: string;
+  title: string;
+  slug: string;
+  kind: string;
+  rule: "chatham_house" | "on_record";
+  qaEnabled: boolean;
+  streamed: boolean;
+  peakInRoom: Count;
+  peakRemote: Count;
+  /** Null for sessions that are not streamed. */
+  peakStream: Count | null;
+  asked: Count;
+  approved: Count;
+  answered: Count;
+  votes: Count;
+  pollAnswers: Count;
+  feedbackAverage: number | null;
+  feedbackCount: Count;
+}
+
+export interface EventReport {
+  eventName: string;
+  timeZone: string;
+  /** When it was made (ISO). */
+  at: string;
+  items: ReportItem[];
+  /** The registration desk: numbers only. */
+  checkIn: { registered: number; checkedIn: number; checkedInInPerson: number; checkedInRemote: number };
 }
 
 // ── Session feedback ────────────────────────────────────────────────────────────────────────────

@@ -40,7 +40,19 @@ import { CSP_REPORT_PATH, createSecurityPolicy, STARTING_HEADERS, type SecurityP
 import { MediaServer, type LivekitBuild } from "./streaming/media-server";
 import { StreamingService } from "./streaming/service";
 import { NoteService } from "./messages/service";
-import { QaFanout, VOTE_TICK_MS, agendaPublisher, authPublisher, captionPublisher, notePublisher, pollPublisher, streamPublisher } from "./realtime/publishers";
+import {
+  QaFanout,
+  VOTE_TICK_MS,
+  agendaPublisher,
+  authPublisher,
+  captionPublisher,
+  checkInPublisher,
+  dashboardHint,
+  notePublisher,
+  pollPublisher,
+  streamPublisher,
+} from "./realtime/publishers";
+import { CheckInService } from "./checkin/service";
 import { CaptionService, type CaptionServiceOptions } from "./captions/service";
 import { captionIngest, CAPTION_INGEST_PREFIX, captionVtt, isCaptionVttPath } from "./http/caption-ingest";
 import type { PlenaryServices } from "./services";
@@ -204,7 +216,10 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     };
     media.onChange(onMedia);
     if (media.state !== streaming.media) onMedia(media.state, media.livekit);
-    const polls = new PollService({ db: database.db, clock, guard, audit, publish: pollPublisher(sockets), log, options: opts.polls });
+    // Questions, votes, poll answers and caption feed changes nudge the organizers' dashboards (throttled).
+    const hint = dashboardHint(sockets);
+    closers.push(async () => hint.stop());
+    const polls = new PollService({ db: database.db, clock, guard, audit, publish: pollPublisher(sockets, hint), log, options: opts.polls });
     // Start-up erasure: Chatham House sessions that ended while no instance ran lose their voter links now.
     await polls.start();
     closers.push(async () => polls.stop());
@@ -215,6 +230,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       VOTE_TICK_MS,
       (sessionId) => sessionVoteCounts(database.db, sessionId),
     );
+    qaFanout.onActivity = hint;
     closers.push(async () => qaFanout.stop());
     const qa = new QaService({
       db: database.db,
@@ -241,7 +257,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       audit,
       clock,
       log,
-      publish: captionPublisher(sockets),
+      publish: captionPublisher(sockets, hint),
       secret: authSecret,
       publicUrl: config.publicUrl,
       timeZone: async () => (await agenda.getEvent()).timeZone,
@@ -254,6 +270,16 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     presence.start();
     closers.push(() => presence.stop());
     const health = new DatabaseHealth(database.db);
+    const checkIn = new CheckInService({
+      db: database.db,
+      guard,
+      audit,
+      clock,
+      publish: checkInPublisher(sockets),
+      auth: { rolesChanged: (userId) => authEvents.port?.rolesChanged(userId) },
+      secret: authSecret,
+      publicUrl: config.publicUrl,
+    });
     const services: PlenaryServices = {
       config,
       log,
@@ -279,6 +305,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         publicUrl: config.publicUrl,
         oidc: config.oidc,
         eventName: (await agenda.getEvent()).name,
+        passPng: (userId) => checkIn.passPng(userId),
       }),
       people: new PeopleService(database.db, audit, authEvents.port),
       agenda,
@@ -291,6 +318,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       feedback: new FeedbackService({ db: database.db, clock, guard, audit, agenda }),
       presence,
       captions,
+      checkIn,
     };
     await services.people.ensureOrganizers(config.organizers);
     // next-auth v4 builds its URLs (callbacks, e-mail links) from NEXTAUTH_URL.

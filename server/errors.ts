@@ -37,6 +37,12 @@ export const errorStatus = {
   too_many_picks: 422,
   rating_out_of_range: 422,
   invalid_answer: 422,
+  // Check-in desk (server/checkin): a scanned pass that is not a pass, a forged one, one no longer valid.
+  pass_invalid: 400,
+  pass_forged: 403,
+  pass_unknown: 404,
+  /** A walk-in whose e-mail is already registered: find them in the search instead. */
+  already_registered: 409,
   unavailable: 503,
   internal: 500,
 } as const;

@@ -10,6 +10,7 @@ import type { BrandingService } from "./branding/service";
 import type { Guard } from "./auth/guard";
 import type { AuthService } from "./auth/service";
 import type { CaptionService } from "./captions/service";
+import type { CheckInService } from "./checkin/service";
 import type { Clock } from "./clock";
 import type { DatabaseHealth } from "./health";
 import type { Config } from "./config";
@@ -64,4 +65,6 @@ export interface PlenaryServices {
   presence: PresenceTracker;
   /** Live captions: the socket command and the ingest URL both go through it. */
   captions: CaptionService;
+  /** The registration desk and personal passes. */
+  checkIn: CheckInService;
 }

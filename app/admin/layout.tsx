@@ -13,6 +13,7 @@ export default function AdminLayout({ children }: { children: React.ReactNode })
         <a href="/admin/participants">Participants</a>
         <a href="/admin/import">Import participants</a>
         <a href="/admin/feedback">Feedback</a>
+        <a href="/admin/report">Report</a>
         <a href="/admin/audit">Audit log</a>
         <a href="/admin/branding">Branding</a>
       </nav>

@@ -29,6 +29,7 @@ import { sessionJoinSchema, sessionLeaveSchema } from "../schemas/session";
 import { noteAckSchema, noteSendSchema, noteSyncSchema, type NoteAckResult, type NoteSync, type PanelNote } from "../panel-notes";
 import { adminDashboardSchema } from "../schemas/admin";
 import type { DashboardSnapshot } from "../admin";
+import { checkInSchema, deskSchema, deskSearchSchema, walkInSchema, type CheckInResult, type DeskCounts, type DeskPerson } from "../checkin";
 import type {
   ModerationResult,
   QaStateFact,
@@ -126,6 +127,11 @@ export const commandSchemas = {
   "note:ack": noteAckSchema,
   // Organizer dashboard (docs/protocol.md, "Organizer dashboard")
   "admin:dashboard": adminDashboardSchema,
+  // Check-in desk (docs/protocol.md, "Check-in desk")
+  "checkin:desk": deskSchema,
+  "checkin:search": deskSearchSchema,
+  "checkin:check-in": checkInSchema,
+  "checkin:walk-in": walkInSchema,
 } as const satisfies Record<keyof CommandResults, z.ZodType>;
 
 /** What each command answers with (inside `{ ok: true, data }`). */
@@ -164,6 +170,10 @@ export interface CommandResults {
   "note:send": PanelNote;
   "note:ack": NoteAckResult;
   "admin:dashboard": DashboardSnapshot;
+  "checkin:desk": DeskCounts;
+  "checkin:search": DeskPerson[];
+  "checkin:check-in": CheckInResult;
+  "checkin:walk-in": CheckInResult;
 }
 
 export type CommandName = keyof CommandResults;
@@ -240,6 +250,9 @@ export interface ServerToClientEvents {
   // ── Organizer dashboard ──
   /** Attendance (or anything the dashboard shows) changed: organizers watching /admin ask for a fresh `admin:dashboard`. */
   "admin:changed": (payload: { at: string }) => void;
+  // ── Check-in desk ──
+  /** Someone was checked in (on any instance): who (their id and when) and the new counts. To every open check-in desk. */
+  "checkin:changed": (payload: { counts: DeskCounts; checkedIn: { userId: string; checkedInAt: string } }) => void;
 }
 
 export type FactName = keyof ServerToClientEvents;

@@ -168,6 +168,7 @@ describe("role × page matrix over HTTP", () => {
     "/admin/import": () => [],
     "/admin/branding": () => ["Branding"],
     "/admin/feedback": () => ["Session feedback"],
+    "/admin/report": () => ["Post-event report", "fewer than 3"],
     [`/admin/sessions/${DAY1}`]: () => [codes.day1, "moderator@example.org"],
   };
 
@@ -267,6 +268,24 @@ describe("role × page matrix over HTTP", () => {
             expect({ label, status: r.status, refused: /NEXT_HTTP_ERROR_FALLBACK|NEXT_REDIRECT/.test(r.body) }).toEqual({ label, status: 200, refused: false });
             if (p.shows) expect({ label, shown: r.body.includes(p.shows()) }).toEqual({ label, shown: true });
           } else expectRefused(label, role, r, rsc);
+        }
+      }
+    }
+  });
+
+  it("the check-in desk: organizers and check-in helpers only, everyone else refused and audited", async () => {
+    const helper = await createPerson(server.services, { name: "Hal Helper", email: "hal@example.org", checkIn: true });
+    for (const [role, who] of [...roles.map((r) => [r, people[r]] as const), ["check-in helper", helper] as const]) {
+      for (const rsc of [false, true]) {
+        const label = `${role} ${rsc ? "RSC" : "GET"} /check-in`;
+        const before = await auditCount("checkin:desk");
+        const r = await page("/check-in", who, rsc ? adminTree("/check-in") : undefined);
+        if (role === "organizer" || role === "check-in helper") {
+          expect({ label, status: r.status, refused: /NEXT_HTTP_ERROR_FALLBACK|NEXT_REDIRECT/.test(r.body) }).toEqual({ label, status: 200, refused: false });
+          expect({ label, shown: r.body.includes("Check-in desk") && r.body.includes("registeredInPerson") }).toEqual({ label, shown: true });
+        } else {
+          expectRefused(label, role as (typeof roles)[number], r, rsc);
+          if (role !== "anonymous") expect({ label, audited: (await auditCount("checkin:desk")) - before }).toEqual({ label, audited: 1 });
         }
       }
     }

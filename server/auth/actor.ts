@@ -9,6 +9,10 @@ export interface Actor {
   affiliation: string | null;
   attendanceMode: "in_person" | "remote";
   isOrganizer: boolean;
+  /** Holds the event's "check-in" role: may run the registration desk (and nothing else staff may). */
+  isCheckIn?: boolean;
+  /** Was checked in at the desk: in the room for every session, as a device with a room code is. */
+  checkedIn?: boolean;
   isDemo: boolean;
   /** Session id → this person's roles in it. */
   sessionRoles: Map<string, Set<SessionRoleName>>;

@@ -140,6 +140,8 @@ export interface NextAuthDeps {
   publicUrl: string;
   oidc?: { issuer: string; clientId: string; clientSecret: string; name: string };
   eventName: string;
+  /** The participant's check-in pass as a PNG QR code (server/checkin), sent with their sign-in link. */
+  passPng?: (userId: string) => Promise<Buffer>;
 }
 
 export function buildNextAuthOptions(d: NextAuthDeps): AuthOptions {
@@ -161,12 +163,25 @@ export function buildNextAuthOptions(d: NextAuthDeps): AuthOptions {
             d.log.info("sign-in link not sent: address not registered");
             return;
           }
-          d.mailer
-            .send({
-              to: identifier,
-              subject: `Your sign-in link for ${d.eventName}`,
-              text: `Sign in to Plenary for the ${d.eventName}:\n\n${url}\n\nThe link works once, within ${MAGIC_LINK_MINUTES} minutes. If you did not ask for it, ignore this mail.`,
-            })
+          // The participant's personal pass travels with the link (a QR code the check-in desk scans).
+          // It is made after the answer too, and a failure to make it costs only the picture.
+          const text = `Sign in to Plenary for the ${d.eventName}:\n\n${url}\n\nThe link works once, within ${MAGIC_LINK_MINUTES} minutes. If you did not ask for it, ignore this mail.`;
+          const passNote = `Your check-in pass is the QR code in this mail; after signing in you also find it on ${d.publicUrl}/me/pass. Show it at the registration desk.`;
+          const pass = user.kind === "person" && d.passPng ? d.passPng(user.id).catch(() => undefined) : Promise.resolve(undefined);
+          void pass
+            .then((png) =>
+              d.mailer.send({
+                to: identifier,
+                subject: `Your sign-in link for ${d.eventName}`,
+                text: png ? `${text}\n\n${passNote}` : text,
+                ...(png
+                  ? {
+                      html: passHtml(d.eventName, url, MAGIC_LINK_MINUTES, passNote),
+                      attachments: [{ filename: "pass.png", content: png, contentType: "image/png", cid: PASS_CID }],
+                    }
+                  : {}),
+              }),
+            )
             // The mail server's error can name the recipient: only its kind goes to the log.
             .catch((err: unknown) => d.log.error("sign-in link could not be sent", { error: errorName(err) }));
         },
@@ -231,4 +246,18 @@ export function buildNextAuthOptions(d: NextAuthDeps): AuthOptions {
       debug: () => {},
     },
   };
+}
+
+const PASS_CID = "pass@plenary";
+
+/** The sign-in mail's HTML part, with the pass QR code inline. Every interpolated value is escaped. */
+function passHtml(eventName: string, url: string, minutes: number, passNote: string): string {
+  const esc = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return [
+    `<p>Sign in to Plenary for the ${esc(eventName)}:</p>`,
+    `<p><a href="${esc(url)}">Sign in</a></p>`,
+    `<p>The link works once, within ${minutes} minutes. If you did not ask for it, ignore this mail.</p>`,
+    `<p>${esc(passNote)}</p>`,
+    `<p><img src="cid:${PASS_CID}" alt="Your check-in pass (QR code)" width="240" height="240"></p>`,
+  ].join("\n");
 }

@@ -16,7 +16,7 @@ const day2Panel: PolicySession = { id: "s2", kind: "panel", rule: "on_record", s
 const day2NoRecording: PolicySession = { ...day2Panel, id: "s3", recordingAllowed: false };
 const lunch: PolicySession = { id: "s4", kind: "meal", rule: "chatham_house", streamed: false, recordingAllowed: false, qaEnabled: false, pollsEnabled: false };
 
-function actor(kind: "person" | "device", opts: { organizer?: boolean; roles?: Record<string, SessionRoleName[]> } = {}): Actor {
+function actor(kind: "person" | "device", opts: { organizer?: boolean; checkIn?: boolean; roles?: Record<string, SessionRoleName[]> } = {}): Actor {
   return {
     userId: "u",
     kind,
@@ -25,6 +25,7 @@ function actor(kind: "person" | "device", opts: { organizer?: boolean; roles?: R
     affiliation: null,
     attendanceMode: "remote",
     isOrganizer: opts.organizer ?? false,
+    isCheckIn: opts.checkIn ?? false,
     isDemo: false,
     sessionRoles: new Map(Object.entries(opts.roles ?? {}).map(([k, v]) => [k, new Set(v)])),
     authSessionHash: "h",
@@ -39,10 +40,19 @@ const roles = {
   "panelist of s1 and s2": actor("person", { roles: { s1: ["panelist"], s2: ["panelist"] } }),
   "moderator of s1 and s2": actor("person", { roles: { s1: ["moderator"], s2: ["moderator"] } }),
   organizer: actor("person", { organizer: true }),
+  // The registration desk and nothing else staff may do; a registered person everywhere else.
+  "check-in helper": actor("person", { checkIn: true }),
 } as const;
 type RoleName = keyof typeof roles;
 const all = Object.keys(roles) as RoleName[];
-const audience: RoleName[] = ["device (joined s1 and s2)", "registered attendee", "panelist of s1 and s2", "moderator of s1 and s2", "organizer"];
+const audience: RoleName[] = [
+  "device (joined s1 and s2)",
+  "registered attendee",
+  "panelist of s1 and s2",
+  "moderator of s1 and s2",
+  "organizer",
+  "check-in helper",
+];
 const staff: RoleName[] = ["moderator of s1 and s2", "organizer"];
 const staffAndPanel: RoleName[] = ["panelist of s1 and s2", ...staff];
 
@@ -54,6 +64,7 @@ const expected: Array<[Action, PolicySession | undefined, RoleName[]]> = [
   ["audit:read", undefined, ["organizer"]],
   ["admin:view", undefined, ["organizer"]],
   ["report:read", undefined, ["organizer"]],
+  ["checkin:desk", undefined, ["organizer", "check-in helper"]],
   ["qa:configure", day1Panel, staff],
   ["question:moderate", day1Panel, staff],
   ["question:moderate", lunch, []],

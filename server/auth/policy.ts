@@ -13,6 +13,8 @@ export const actions = {
   "audit:read": "read the audit log",
   "admin:view": "open the organizer's console",
   "report:read": "download the event's reports and exports",
+  // Organizers and check-in helpers.
+  "checkin:desk": "run the check-in desk",
   // Session staff.
   "qa:configure": "open, close or configure Q&A for this session",
   "question:moderate": "moderate questions in this session",
@@ -65,6 +67,7 @@ const eventWide = new Set<Action>(["agenda:edit", "participants:import", "roles:
 export function authorize(actor: Actor | null, action: Action, session?: PolicySession): Decision {
   if (!actor) return { allowed: false, code: "unauthenticated", message: `Sign in to ${actions[action]}.` };
   if (eventWide.has(action)) return actor.isOrganizer ? ALLOW : deny(`Only organizers may ${actions[action]}.`);
+  if (action === "checkin:desk") return actor.isOrganizer || actor.isCheckIn ? ALLOW : deny(`Only organizers and check-in helpers may ${actions[action]}.`);
   if (!session) return deny(`Choose a session to ${actions[action]}.`);
 
   const organizer = actor.isOrganizer;

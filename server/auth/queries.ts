@@ -3,6 +3,7 @@ import type { Database } from "../../db/client";
 import {
   accounts,
   authSessions,
+  checkIns,
   eventRoles,
   rateLimits,
   sessionRoles,
@@ -82,6 +83,8 @@ export async function findSignIn(db: Database, tokenHash: string) {
       session: authSessions,
       user: users,
       organizer: sql<boolean>`exists (select 1 from ${eventRoles} where ${eventRoles.userId} = ${users.id} and ${eventRoles.role} = 'organizer')`,
+      checkInRole: sql<boolean>`exists (select 1 from ${eventRoles} where ${eventRoles.userId} = ${users.id} and ${eventRoles.role} = 'check_in')`,
+      checkedIn: sql<boolean>`exists (select 1 from ${checkIns} where ${checkIns.userId} = ${users.id})`,
       roles: sql<
         Array<{ sessionId: string; role: SessionRoleName }>
       >`coalesce((select json_agg(json_build_object('sessionId', ${sessionRoles.sessionId}, 'role', ${sessionRoles.role})) from ${sessionRoles} where ${sessionRoles.userId} = ${users.id}), '[]'::json)`,
@@ -128,6 +131,18 @@ export async function isOrganizer(db: Database, userId: string): Promise<boolean
     .from(eventRoles)
     .where(and(eq(eventRoles.userId, userId), eq(eventRoles.role, "organizer")));
   return Boolean(row);
+}
+
+/** The event role (besides organizer) and the desk check-in that shape an actor (server/checkin). */
+export async function checkInStatus(db: Database, userId: string): Promise<{ checkInRole: boolean; checkedIn: boolean }> {
+  const [role, desk] = await Promise.all([
+    db
+      .select({ userId: eventRoles.userId })
+      .from(eventRoles)
+      .where(and(eq(eventRoles.userId, userId), eq(eventRoles.role, "check_in"))),
+    db.select({ userId: checkIns.userId }).from(checkIns).where(eq(checkIns.userId, userId)),
+  ]);
+  return { checkInRole: role.length > 0, checkedIn: desk.length > 0 };
 }
 
 export async function grantOrganizer(db: Database, userId: string): Promise<void> {

@@ -100,12 +100,20 @@ export class AuthService {
     const row = await q.findSignIn(this.db, hash);
     if (!row) return { actor: null, status: "invalid" };
     if (row.session.expires <= this.clock.now()) return { actor: null, status: "expired" };
-    return { actor: actorOf(row.user, hash, row.organizer, row.roles), status: "valid", expires: row.session.expires };
+    return {
+      actor: actorOf(row.user, hash, row.organizer, row.roles, { checkInRole: row.checkInRole, checkedIn: row.checkedIn }),
+      status: "valid",
+      expires: row.session.expires,
+    };
   }
 
   async actorFor(user: UserRow, authSessionHash: string): Promise<Actor> {
-    const [organizer, roles] = await Promise.all([q.isOrganizer(this.db, user.id), q.sessionRolesOf(this.db, user.id)]);
-    return actorOf(user, authSessionHash, organizer, roles);
+    const [organizer, roles, status] = await Promise.all([
+      q.isOrganizer(this.db, user.id),
+      q.sessionRolesOf(this.db, user.id),
+      q.checkInStatus(this.db, user.id),
+    ]);
+    return actorOf(user, authSessionHash, organizer, roles, status);
   }
 
   /** Starts a sign-in for `userId`; returns the raw token for the cookie. */
@@ -288,7 +296,13 @@ export class AuthService {
   }
 }
 
-function actorOf(user: UserRow, authSessionHash: string, organizer: boolean, roles: Array<{ sessionId: string; role: SessionRoleName }>): Actor {
+function actorOf(
+  user: UserRow,
+  authSessionHash: string,
+  organizer: boolean,
+  roles: Array<{ sessionId: string; role: SessionRoleName }>,
+  desk: { checkInRole: boolean; checkedIn: boolean },
+): Actor {
   const sessionRoles = new Map<string, Set<SessionRoleName>>();
   for (const r of roles) sessionRoles.set(r.sessionId, (sessionRoles.get(r.sessionId) ?? new Set()).add(r.role));
   return {
@@ -299,6 +313,8 @@ function actorOf(user: UserRow, authSessionHash: string, organizer: boolean, rol
     affiliation: user.affiliation,
     attendanceMode: user.attendanceMode,
     isOrganizer: organizer,
+    isCheckIn: desk.checkInRole,
+    checkedIn: desk.checkedIn,
     isDemo: user.isDemo,
     sessionRoles,
     authSessionHash,

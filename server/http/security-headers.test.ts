@@ -71,7 +71,8 @@ describe("the policy (pure)", () => {
     expect(permissionsFor("/sessions/s/backstage")).toMatch(/display-capture=\(self\)/);
     expect(permissionsFor("/sessions/s")).toMatch(/camera=\(self\), microphone=\(self\)/);
     expect(permissionsFor("/sessions/s")).toMatch(/display-capture=\(\)/);
-    for (const path of ["/", "/sessions/s/moderate", "/sessions/s/panel", "/sessions/s/screen", "/admin", "/join"]) {
+    expect(permissionsFor("/check-in")).toMatch(/camera=\(self\), microphone=\(\)/);
+    for (const path of ["/", "/sessions/s/moderate", "/sessions/s/panel", "/sessions/s/screen", "/admin", "/join", "/me/pass"]) {
       expect(permissionsFor(path), path).toMatch(/camera=\(\), microphone=\(\)/);
     }
     for (const path of ["/", "/sessions/s", "/sessions/s/backstage"]) {

@@ -42,6 +42,8 @@ export const STARTING_HEADERS: Record<string, string> = {
 const SCREEN_PAGE = /^\/sessions\/[^/]+\/screen\/?$/;
 const SESSION_PAGE = /^\/sessions\/[^/]+\/?$/;
 const BACKSTAGE_PAGE = /^\/sessions\/[^/]+\/backstage\/?$/;
+/** The registration desk scans passes with the device's camera (no microphone). */
+const CHECK_IN_PAGE = /^\/check-in\/?$/;
 /** Query parameters that carry a secret (room codes, magic-link tokens, OIDC codes): no referrer leaves such a page. */
 const SECRET_PARAMS = new Set(["code", "token", "ticket", "state", "session_state"]);
 
@@ -150,12 +152,16 @@ export function createSecurityPolicy(o: SecurityPolicyOptions): SecurityPolicy {
   };
 }
 
-/** The camera and microphone only where someone may go on stage: backstage, and the session page (a promoted speaker). */
+/**
+ * The camera and microphone only where someone may go on stage: backstage, and the session page (a
+ * promoted speaker); the camera alone at the check-in desk, to scan passes.
+ */
 export function permissionsFor(path: string): string {
   const backstage = BACKSTAGE_PAGE.test(path);
   const stage = backstage || SESSION_PAGE.test(path);
+  const scanner = CHECK_IN_PAGE.test(path);
   const grants = [
-    `camera=${stage ? "(self)" : "()"}`,
+    `camera=${stage || scanner ? "(self)" : "()"}`,
     `microphone=${stage ? "(self)" : "()"}`,
     "autoplay=(self)",
     "fullscreen=(self)",
@@ -178,6 +184,8 @@ function splitUrl(url: string): { path: string; query: URLSearchParams } {
 
 function carriesSecret(path: string, query: URLSearchParams): boolean {
   if (path.startsWith("/api/auth/callback")) return true;
+  // A personal pass (server/checkin) carries its token in the path.
+  if (path.startsWith("/p/")) return true;
   for (const name of query.keys()) if (SECRET_PARAMS.has(name.toLowerCase())) return true;
   return false;
 }

@@ -6,6 +6,8 @@ export interface Mail {
   subject: string;
   text: string;
   html?: string;
+  /** Inline images (`cid:` in the html), e.g. the participant's pass QR code. */
+  attachments?: Array<{ filename: string; content: Buffer; contentType: string; cid: string }>;
 }
 
 export interface StoredMail extends Mail {

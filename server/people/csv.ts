@@ -10,6 +10,8 @@ export interface ParsedParticipant {
   affiliation: string | null;
   attendanceMode: "in_person" | "remote";
   organizer: boolean;
+  /** Runs the check-in desk (roles column: `check-in`). */
+  checkIn: boolean;
   roles: Array<{ role: "moderator" | "panelist"; sessionSlug: string }>;
 }
 
@@ -31,7 +33,7 @@ function quoted(cell: string): string {
 
 /**
  * Parses the participants file: columns name, email, affiliation, attendance_mode (in_person |
- * remote) and roles (`;`-separated: `organizer`, `moderator:<session slug>`, `panelist:<session slug>`).
+ * remote) and roles (`;`-separated: `organizer`, `check-in`, `moderator:<session slug>`, `panelist:<session slug>`).
  * Every row gets its own errors; a row with any error is not imported.
  */
 export function parseParticipantsCsv(text: string, knownSlugs: Set<string>): { rows: ParsedParticipant[]; problems: RowProblem[]; fileError?: string } {
@@ -81,6 +83,7 @@ export function parseParticipantsCsv(text: string, knownSlugs: Set<string>): { r
     const attendanceMode = modeRaw === "" ? "remote" : modeRaw === "in_person" || modeRaw === "remote" ? modeRaw : null;
     if (!attendanceMode) errors.push(`attendance_mode ${quoted(r.attendance_mode ?? "")} must be in_person or remote`);
     let organizer = false;
+    let checkIn = false;
     const roles: ParsedParticipant["roles"] = [];
     for (const token of (r.roles ?? "")
       .split(";")
@@ -90,9 +93,13 @@ export function parseParticipantsCsv(text: string, knownSlugs: Set<string>): { r
         organizer = true;
         continue;
       }
+      if (/^check[-_ ]?in$/i.test(token)) {
+        checkIn = true;
+        continue;
+      }
       const m = /^(moderator|panelist):(.+)$/i.exec(token);
       if (!m) {
-        errors.push(`role ${quoted(token)} is not organizer, moderator:<session> or panelist:<session>`);
+        errors.push(`role ${quoted(token)} is not organizer, check-in, moderator:<session> or panelist:<session>`);
         continue;
       }
       const sessionSlug = m[2].trim();
@@ -103,7 +110,7 @@ export function parseParticipantsCsv(text: string, knownSlugs: Set<string>): { r
     if (!affiliationCheck.ok) errors.push(affiliationCheck.message);
     const affiliation = affiliationCheck.ok && affiliationCheck.text ? affiliationCheck.text : null;
     if (errors.length) problems.push({ line, email: email || undefined, errors });
-    else rows.push({ line, name, email, affiliation, attendanceMode: attendanceMode!, organizer, roles });
+    else rows.push({ line, name, email, affiliation, attendanceMode: attendanceMode!, organizer, checkIn, roles });
   });
   return { rows, problems };
 }

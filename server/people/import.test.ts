@@ -32,6 +32,18 @@ describe("participants CSV", () => {
     ]);
   });
 
+  it("takes the check-in desk role, and names it in the refusal of an unknown role", () => {
+    const { rows, problems } = parseParticipantsCsv(
+      "name,email,roles\nHal,hal@example.org,check-in\nCat,cat@example.org,Check_In;organizer\nX,x@example.org,helper\n",
+      slugs,
+    );
+    expect(rows.map((r) => [r.email, r.checkIn, r.organizer])).toEqual([
+      ["hal@example.org", true, false],
+      ["cat@example.org", true, true],
+    ]);
+    expect(problems[0].errors[0]).toMatch(/is not organizer, check-in, moderator/);
+  });
+
   it("refuses a file without the required columns, or that is not CSV", () => {
     expect(parseParticipantsCsv("full name,mail\nA,b@c.d\n", slugs).fileError).toMatch(/Missing column\(s\): name, email/);
     expect(parseParticipantsCsv('name,email\n"unterminated,x@y.z\n', slugs).fileError).toMatch(/not valid CSV/);

@@ -53,6 +53,12 @@ export async function addOrganizer(db: Db, userId: string): Promise<boolean> {
   return added.length > 0;
 }
 
+/** Adds the check-in desk role; true when it was not held before. */
+export async function addCheckInRole(db: Db, userId: string): Promise<boolean> {
+  const added = await db.insert(eventRoles).values({ userId, role: "check_in" }).onConflictDoNothing().returning({ userId: eventRoles.userId });
+  return added.length > 0;
+}
+
 /** Adds a per-session role; true when it was not held before. */
 export async function addSessionRole(db: Db, sessionId: string, userId: string, role: SessionRoleName): Promise<boolean> {
   const added = await db.insert(sessionRoles).values({ sessionId, userId, role }).onConflictDoNothing().returning({ userId: sessionRoles.userId });
@@ -71,7 +77,7 @@ export async function listPeople(db: Db, search: string | undefined, limit: numb
       affiliation: users.affiliation,
       attendanceMode: users.attendanceMode,
       isDemo: users.isDemo,
-      organizer: sql<boolean>`exists(select 1 from ${eventRoles} where ${eventRoles.userId} = ${users.id})`,
+      organizer: sql<boolean>`exists(select 1 from ${eventRoles} where ${eventRoles.userId} = ${users.id} and ${eventRoles.role} = 'organizer')`,
     })
     .from(users)
     .where(and(eq(users.kind, "person"), pattern ? or(ilike(users.name, pattern), ilike(users.email, pattern), ilike(users.affiliation, pattern)) : undefined))

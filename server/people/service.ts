@@ -67,7 +67,7 @@ export class PeopleService {
             result.updated++;
           } else result.unchanged++;
         }
-        const added = [row.organizer ? await q.addOrganizer(tx, userId) : false];
+        const added = [row.organizer ? await q.addOrganizer(tx, userId) : false, row.checkIn ? await q.addCheckInRole(tx, userId) : false];
         for (const r of row.roles) added.push(await q.addSessionRole(tx, slugs.get(r.sessionSlug)!, userId, r.role));
         const n = added.filter(Boolean).length;
         if (n) {

@@ -89,7 +89,7 @@ export class QaAsking {
           anonymous,
           authorName: anonymous ? null : me.name,
           authorAffiliation: anonymous ? null : me.affiliation,
-          origin: me.kind === "device" || me.attendanceMode === "in_person" ? "room" : "remote",
+          origin: me.kind === "device" || me.checkedIn || me.attendanceMode === "in_person" ? "room" : "remote",
           text,
           status: open ? "approved" : "pending",
           panelOrder: open ? (await q.maxPanelOrder(tx, session.id)) + 1 : 0,

@@ -18,6 +18,8 @@ export const rooms = {
   screen: (sessionId: string) => `session:${sessionId}:screen`,
   /** Organizers watching the live dashboard (/admin). */
   organizers: () => "organizers",
+  /** Open check-in desks (/check-in): organizers and check-in helpers. */
+  checkInDesks: () => "check-in-desks",
 } as const;
 
 /** The session a `rooms.session(id)` name belongs to, or null for any other room. */

@@ -25,7 +25,7 @@ export const PRESENCE_DEFAULTS = { bucketMs: 60_000, heartbeatMs: 15_000, deboun
 export function presenceOf(actor: Actor | null, sessionId: string, isScreen: boolean): "room" | "remote" | null {
   if (!actor || isScreen) return null;
   if (actor.isOrganizer || hasSessionRole(actor, sessionId, "moderator", "panelist")) return null;
-  if (actor.kind === "device" || actor.attendanceMode === "in_person") return "room";
+  if (actor.kind === "device" || actor.checkedIn || actor.attendanceMode === "in_person") return "room";
   return "remote";
 }
 

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import {
   attendanceSamples,
+  captionFeeds,
   feedbackQuestions,
   feedbackReceipts,
   pollResponses,
@@ -198,18 +199,22 @@ export interface LiveState {
   streamState: Map<string, "idle" | "live" | "ended">;
   recording: Set<string>;
   intakePaused: Set<string>;
+  /** Sessions with a caption feed, and its state (the rule of CaptionService.feed). */
+  captions: Map<string, "idle" | "live" | "stalled">;
 }
 
 export async function liveState(db: Db): Promise<LiveState> {
-  const [streams, recs, qa] = await Promise.all([
+  const [streams, recs, qa, feeds] = await Promise.all([
     db.select({ sessionId: sessionStreams.sessionId, state: sessionStreams.state }).from(sessionStreams),
     db.selectDistinct({ sessionId: streamRecordings.sessionId }).from(streamRecordings).where(eq(streamRecordings.status, "active")),
     db.select({ sessionId: qaSessions.sessionId }).from(qaSessions).where(eq(qaSessions.intakePaused, true)),
+    db.select({ sessionId: captionFeeds.sessionId, lastCaptionAt: captionFeeds.lastCaptionAt, stalled: captionFeeds.stalled }).from(captionFeeds),
   ]);
   return {
     streamState: new Map(streams.map((s) => [s.sessionId, s.state])),
     recording: new Set(recs.map((r) => r.sessionId)),
     intakePaused: new Set(qa.map((r) => r.sessionId)),
+    captions: new Map(feeds.map((f) => [f.sessionId, !f.lastCaptionAt ? "idle" : f.stalled ? "stalled" : "live"])),
   };
 }
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DashboardSnapshot } from "../../lib/admin";
 import type { ModerationResult, SubmitResult } from "../../lib/qa";
-import { connectClient, type TestSocket } from "../testing/clients";
+import { connectClient, nextEvent, type TestSocket } from "../testing/clients";
 import { testDatabaseKinds } from "../testing/databases";
 import { createPerson, type TestPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
@@ -103,13 +103,24 @@ describe.each(testDatabaseKinds())("organizer reports and dashboard (%s)", (data
     // Asked 2, approved 2, answered 0, votes 0, polls 0: all below 3.
     expect(day1).toMatch(/,fewer than 3,fewer than 3,fewer than 3,fewer than 3,fewer than 3,,fewer than 3$/);
 
-    for (const file of [questions.body, report.body, (await get("/api/admin/attendance.csv", organizer.cookie)).body]) {
+    // The printable report page: the same 19 items, the Day 1 row as aggregates only.
+    const page = await get("/admin/report", organizer.cookie);
+    expect(page.status).toBe(200);
+    expect(page.body.match(/<tr data-slug="/g)).toHaveLength(19);
+    const day1Row = /<tr data-slug="fms-planning">(.*?)<\/tr>/s.exec(page.body)![1];
+    expect(day1Row).toContain("Chatham House Rule");
+    expect(day1Row.match(/fewer than 3/g)!.length).toBeGreaterThanOrEqual(6);
+    expect(page.body).toContain('href="/api/admin/report.csv"');
+
+    for (const file of [questions.body, report.body, page.body, (await get("/api/admin/attendance.csv", organizer.cookie)).body]) {
       for (const a of ASKERS) for (const needle of [a.name, a.email, a.affiliation]) expect(file).not.toContain(needle);
       for (const p of askers) expect(file).not.toContain(p.userId);
     }
   });
 
   it("refuses staff who are not organizers (403 forbidden) and the signed-out (401)", async () => {
+    expect((await get("/admin/report", moderator.cookie)).status).toBe(403);
+    expect((await get("/admin/report", askers[0].cookie)).status).toBe(403);
     for (const path of ["/api/admin/report.csv", "/api/admin/attendance.csv", "/api/admin/feedback.csv"]) {
       const asModerator = await get(path, moderator.cookie);
       expect(asModerator.status).toBe(403);
@@ -203,5 +214,22 @@ describe.each(testDatabaseKinds())("organizer reports and dashboard (%s)", (data
     expect(left.inRoom).toBe(base.inRoom + 1);
     // The peak stays where it was.
     expect(left.peakRemote).toBe(joined.peakRemote);
+  });
+
+  it("the dashboard shows the caption feed's state and hears of questions as they come", async () => {
+    const org = await connect(organizer.cookie);
+    const row = async () => (await ok<DashboardSnapshot>(org, "admin:dashboard", {})).sessions.find((s) => s.slug === DAY2)!;
+    expect((await row()).captions).toBeNull();
+    const mod = await connect(moderator.cookie);
+    await ok(mod, "caption:push", { slug: DAY2, text: "Good morning, everyone." });
+    expect((await row()).captions).toBe("live");
+
+    // Let the joins' own hints pass, then a question alone brings a hint.
+    const asker = await connect(askers[0].cookie);
+    await ok(asker, "session:join", { slug: DAY2 });
+    await new Promise((r) => setTimeout(r, 1500));
+    const hinted = nextEvent(org, "admin:changed", 5000);
+    await ok(asker, "question:submit", { slug: DAY2, key: key(), text: "Will the dashboard hear of this question?" });
+    await hinted;
   });
 });

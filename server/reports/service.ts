@@ -1,7 +1,7 @@
 import { asc } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { sessions, type SessionRow } from "../../db/schema";
-import type { DashboardSession, DashboardSnapshot, SessionPhase } from "../../lib/admin";
+import type { DashboardSession, DashboardSnapshot, EventReport, ReportItem, SessionPhase } from "../../lib/admin";
 import { formatCount, hideSmallCount, type Count } from "../../lib/polls";
 import { dayInZone, isoInZone } from "../../lib/time";
 import type { AgendaService } from "../agenda/service";
@@ -11,6 +11,7 @@ import type { Guard } from "../auth/guard";
 import type { Clock } from "../clock";
 import { csvDocument } from "../polls/csv";
 import * as q from "./queries";
+import { counts as checkInCounts } from "../checkin/queries";
 
 /** How long an instance's last attendance write counts as "now" (a few heartbeats). */
 export const FRESH_MS = 45_000;
@@ -49,13 +50,14 @@ export class ReportService {
     const now = this.deps.clock.now();
     const event = await this.deps.agenda.getEvent();
     const rows = await this.sessionRows();
-    const [questions, pollTotals, live, series, state, feedback] = await Promise.all([
+    const [questions, pollTotals, live, series, state, feedback, desk] = await Promise.all([
       q.questionTotals(this.db),
       q.pollTotals(this.db),
       q.liveCounts(this.db, new Date(now.getTime() - (this.deps.freshMs ?? FRESH_MS))),
       q.attendanceSeries(this.db),
       q.liveState(this.db),
       q.feedbackTotals(this.db),
+      checkInCounts(this.db),
     ]);
     const totals = { inRoom: 0, remote: 0, stream: 0, questionsAsked: 0, questionsAnswered: 0, votes: 0, pollAnswers: 0 };
     const add = (c: Count) => (typeof c === "number" ? c : 0);
@@ -91,7 +93,7 @@ export class ReportService {
         streamed: row.streamed,
         onAir: state.streamState.get(row.id) === "live",
         recording: state.recording.has(row.id),
-        captions: null,
+        captions: state.captions.get(row.id) ?? null,
         attendance,
         questions: { asked: shown(t.asked), approved: shown(t.approved), answered: shown(t.answered), dismissed: shown(t.dismissed) },
         votes: shown(t.votes),
@@ -111,7 +113,15 @@ export class ReportService {
     const days = [...new Set(rows.map((r) => r.day))].sort();
     const localDay = dayInZone(now, event.timeZone);
     const today = days.includes(localDay) ? localDay : localDay < (days[0] ?? "") ? days[0] : (days.at(-1) ?? localDay);
-    return { at: now.toISOString(), eventName: event.name, timeZone: event.timeZone, today, totals, sessions: out };
+    return {
+      at: now.toISOString(),
+      eventName: event.name,
+      timeZone: event.timeZone,
+      today,
+      totals,
+      sessions: out,
+      checkIn: { registered: desk.registered, checkedIn: desk.checkedIn },
+    };
   }
 
   // ── Exports ───────────────────────────────────────────────────────────────────────────────────
@@ -119,6 +129,50 @@ export class ReportService {
   /** One row per programme item: rule, attendance peaks, questions, votes, polls, feedback. */
   async reportCsv(actor: Actor | null): Promise<string> {
     await this.deps.guard.require(actor, "report:read", undefined, { type: "report", id: "report.csv" });
+    const records: Cell[][] = [REPORT_HEADER];
+    for (const item of await this.reportItems()) {
+      const cell = (c: Count): Cell => (typeof c === "number" ? c : formatCount(c));
+      records.push([
+        item.day,
+        item.startsAt,
+        item.endsAt,
+        item.title,
+        item.slug,
+        item.kind,
+        ruleLabel(item.rule),
+        cell(item.peakInRoom),
+        cell(item.peakRemote),
+        item.peakStream === null ? null : cell(item.peakStream),
+        cell(item.asked),
+        cell(item.approved),
+        cell(item.answered),
+        cell(item.votes),
+        cell(item.pollAnswers),
+        item.feedbackAverage,
+        formatCount(item.feedbackCount),
+      ]);
+    }
+    await this.audited(actor, "report:export", "report.csv");
+    return csvDocument(records);
+  }
+
+  /** The printable post-event report (/admin/report): the same numbers as report.csv, and the desk's. */
+  async report(actor: Actor | null): Promise<EventReport> {
+    await this.deps.guard.require(actor, "report:read", undefined, { type: "report", id: "report" });
+    const event = await this.deps.agenda.getEvent();
+    const [items, desk] = await Promise.all([this.reportItems(), checkInCounts(this.db)]);
+    await this.audited(actor, "report:view", "report");
+    return {
+      eventName: event.name,
+      timeZone: event.timeZone,
+      at: this.deps.clock.now().toISOString(),
+      items,
+      checkIn: { registered: desk.registered, checkedIn: desk.checkedIn, checkedInInPerson: desk.checkedInInPerson, checkedInRemote: desk.checkedInRemote },
+    };
+  }
+
+  /** Every programme item's numbers; every count of a Chatham House session through `hideSmallCount`. */
+  private async reportItems(): Promise<ReportItem[]> {
     const event = await this.deps.agenda.getEvent();
     const rows = await this.sessionRows();
     const [questions, pollTotals, series, feedback] = await Promise.all([
@@ -127,35 +181,34 @@ export class ReportService {
       q.attendanceSeries(this.db),
       q.feedbackTotals(this.db),
     ]);
-    const records: Cell[][] = [REPORT_HEADER];
-    for (const row of rows) {
+    return rows.map((row) => {
       const chatham = row.rule === "chatham_house";
-      const cell = (n: number): Cell => (chatham ? formatCount(hideSmallCount(n)) : n);
+      const shown = (n: number): Count => (chatham ? hideSmallCount(n) : n);
       const t = q.totalsOf(questions, row.id);
       const peaks = q.peaksOf(series.get(row.id));
       const fb = feedbackShown(feedback.get(row.id) ?? { count: 0, sum: 0 }, chatham);
-      records.push([
-        row.day,
-        isoInZone(row.startsAt, event.timeZone),
-        isoInZone(row.endsAt, event.timeZone),
-        row.title,
-        row.slug,
-        row.kind,
-        ruleLabel(row.rule),
-        cell(peaks.inRoom),
-        cell(peaks.remote),
-        row.streamed ? cell(peaks.stream) : null,
-        cell(t.asked),
-        cell(t.approved),
-        cell(t.answered),
-        cell(t.votes),
-        cell(pollTotals.get(row.id)?.answers ?? 0),
-        fb.average,
-        formatCount(fb.count),
-      ]);
-    }
-    await this.audited(actor, "report:export", "report.csv");
-    return csvDocument(records);
+      return {
+        day: row.day,
+        startsAt: isoInZone(row.startsAt, event.timeZone),
+        endsAt: isoInZone(row.endsAt, event.timeZone),
+        title: row.title,
+        slug: row.slug,
+        kind: row.kind,
+        rule: row.rule,
+        qaEnabled: row.qaEnabled,
+        streamed: row.streamed,
+        peakInRoom: shown(peaks.inRoom),
+        peakRemote: shown(peaks.remote),
+        peakStream: row.streamed ? shown(peaks.stream) : null,
+        asked: shown(t.asked),
+        approved: shown(t.approved),
+        answered: shown(t.answered),
+        votes: shown(t.votes),
+        pollAnswers: shown(pollTotals.get(row.id)?.answers ?? 0),
+        feedbackAverage: fb.average,
+        feedbackCount: fb.count,
+      };
+    });
   }
 
   /** Attendance over time: one row per session and time bucket (peaks in it). */

@@ -18,6 +18,8 @@ export interface PersonSpec {
   attendanceMode?: "in_person" | "remote";
   kind?: "person" | "device";
   organizer?: boolean;
+  /** Holds the event's check-in role (the registration desk). */
+  checkIn?: boolean;
   roles?: Array<{ slug: string; role: SessionRoleName }>;
 }
 
@@ -34,6 +36,7 @@ export async function createPerson(app: PlenaryServices, spec: PersonSpec): Prom
     })
     .returning();
   if (spec.organizer) await app.db.insert(eventRoles).values({ userId: user.id, role: "organizer" });
+  if (spec.checkIn) await app.db.insert(eventRoles).values({ userId: user.id, role: "check_in" });
   for (const r of spec.roles ?? []) {
     const [s] = await app.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.slug, r.slug));
     await app.db.insert(sessionRoles).values({ sessionId: s.id, userId: user.id, role: r.role });

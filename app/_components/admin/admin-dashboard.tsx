@@ -31,6 +31,12 @@ export function AdminDashboard({ initial }: { initial: DashboardSnapshot }) {
         <h2 id="now-heading">The whole event now</h2>
         <dl className={styles.totals}>
           <div>
+            <dt>Checked in</dt>
+            <dd data-testid="total-checked-in">
+              {snapshot.checkIn.checkedIn} <span className={styles.of}>of {snapshot.checkIn.registered}</span>
+            </dd>
+          </div>
+          <div>
             <dt>In the room</dt>
             <dd data-testid="total-in-room">{t.inRoom}</dd>
           </div>

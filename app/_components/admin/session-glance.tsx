@@ -13,6 +13,7 @@ export function statusChips(s: DashboardSession): Array<{ label: string; tone: "
   if (s.onAir) chips.push({ label: "On air", tone: "live" });
   if (s.recording) chips.push({ label: "Recording", tone: "rec" });
   if (s.captions === "live") chips.push({ label: "Captions on", tone: "on" });
+  if (s.captions === "stalled") chips.push({ label: "Captions stalled", tone: "rec" });
   return chips;
 }
 
@@ -84,7 +85,15 @@ export function SessionGlance({ sessions, timeZone }: { sessions: DashboardSessi
             {s.streamed ? (
               <div>
                 <dt>Captions</dt>
-                <dd>{s.captions === null ? "Not reported" : s.captions === "live" ? "Live" : "Idle"}</dd>
+                <dd>
+                  {s.captions === null
+                    ? "Not set up"
+                    : s.captions === "live"
+                      ? "Live"
+                      : s.captions === "stalled"
+                        ? "Stalled (no caption for 30 s)"
+                        : "Waiting for the first caption"}
+                </dd>
               </div>
             ) : null}
           </dl>

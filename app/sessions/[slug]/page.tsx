@@ -31,10 +31,10 @@ export default async function SessionPage({ params }: Params) {
   const row = (await app.agenda.findRow(slug))!;
   const stream = row.streamed ? { snapshot: await app.streaming.snapshot(row), abilities: app.streaming.abilities(await pageActor(), row) } : undefined;
   const qa = await qaProps(slug);
-  // The server decides who is in the room: a device that joined with the room code is a phone in the
-  // ballroom (it cannot watch the stream either); everyone else gets the remote layout.
+  // The server decides who is in the room: a device that joined with the room code, or a person checked
+  // in at the registration desk, is a phone in the ballroom; everyone else gets the remote layout.
   const actor = await pageActor();
-  const audience = actor?.kind === "device" ? "room" : "remote";
+  const audience = actor?.kind === "device" || actor?.checkedIn ? "room" : "remote";
   return (
     <main id="main" className={`session-main session-main-${audience}`}>
       <SessionView event={event} item={item} serverNow={app.clock.now().toISOString()} stream={stream} qa={qa} audience={audience} />

@@ -2,6 +2,7 @@
 import type { PlenaryServices } from "../../services";
 import { CommandRouter } from "../command";
 import { adminCommands } from "./admin";
+import { checkInCommands } from "./checkin";
 import { noteCommands } from "./notes";
 import { pollCommands } from "./polls";
 import { qaCommands } from "./qa";
@@ -10,6 +11,6 @@ import { streamingCommands } from "./streaming";
 
 export function commandRouter(app: PlenaryServices): CommandRouter {
   const router = new CommandRouter(app);
-  for (const add of [sessionCommands, streamingCommands, pollCommands, qaCommands, noteCommands, adminCommands]) add(app, router.on);
+  for (const add of [sessionCommands, streamingCommands, pollCommands, qaCommands, noteCommands, adminCommands, checkInCommands]) add(app, router.on);
   return router;
 }

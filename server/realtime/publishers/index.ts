@@ -8,6 +8,7 @@ import type { CaptionPublisher } from "../../captions/publisher";
 import type { PollPublisher } from "../../polls/publisher";
 import type { StreamPublisher } from "../../streaming/publisher";
 import type { NotePublisher } from "../../messages/publisher";
+import type { CheckInPublisher } from "../../checkin/publisher";
 import { metrics } from "../../metrics";
 import type { PlenaryIo } from "../io";
 import { rooms } from "../rooms";
@@ -43,20 +44,25 @@ export function streamPublisher(io: PlenaryIo): StreamPublisher {
   };
 }
 
-export function captionPublisher(io: PlenaryIo): CaptionPublisher {
+export function captionPublisher(io: PlenaryIo, hint: () => void = () => {}): CaptionPublisher {
   return {
     captionAdded: (sessionId, line) => io.to(rooms.session(sessionId)).emit("caption:added", line),
-    feedChanged: (sessionId, feed) => io.to(rooms.session(sessionId)).emit("caption:feed", feed),
+    feedChanged: (sessionId, feed) => {
+      io.to(rooms.session(sessionId)).emit("caption:feed", feed);
+      hint();
+    },
   };
 }
 
-export function pollPublisher(io: PlenaryIo): PollPublisher {
+export function pollPublisher(io: PlenaryIo, hint: () => void = () => {}): PollPublisher {
   return {
     draftChanged: (sessionId, change, fact) => io.to(rooms.staff(sessionId)).emit(change === "created" ? "poll:created" : "poll:updated", fact),
     draftDeleted: (sessionId, fact) => io.to(rooms.staff(sessionId)).emit("poll:deleted", fact),
     pollChanged: (sessionId, change, fact) => io.to(rooms.session(sessionId)).emit(`poll:${change}`, fact),
-    results: (sessionId, results, toEveryone) =>
-      io.to(toEveryone ? [rooms.session(sessionId)] : [rooms.staff(sessionId), rooms.panel(sessionId), rooms.screen(sessionId)]).emit("poll:results", results),
+    results: (sessionId, results, toEveryone) => {
+      io.to(toEveryone ? [rooms.session(sessionId)] : [rooms.staff(sessionId), rooms.panel(sessionId), rooms.screen(sessionId)]).emit("poll:results", results);
+      hint();
+    },
     answered: (userId, answer, exceptSocketId) =>
       (exceptSocketId ? io.to(rooms.user(userId)).except(exceptSocketId) : io.to(rooms.user(userId))).emit("poll:answered", answer),
   };
@@ -67,4 +73,41 @@ export function notePublisher(io: PlenaryIo): NotePublisher {
     noteSent: (sessionId, note) => io.to(rooms.notes(sessionId)).emit("note:sent", { note }),
     noteAcknowledged: (sessionId, note) => io.to(rooms.notes(sessionId)).emit("note:acknowledged", { note }),
   };
+}
+
+export function checkInPublisher(io: PlenaryIo): CheckInPublisher {
+  return {
+    checkedIn: (counts, person) => {
+      io.to(rooms.checkInDesks()).emit("checkin:changed", { counts, checkedIn: person });
+      io.to(rooms.organizers()).emit("admin:changed", { at: new Date().toISOString() });
+    },
+  };
+}
+
+/** Organizers' dashboards refresh at most this often on activity hints (they also refresh every 5 s). */
+export const DASHBOARD_HINT_MS = 1_000;
+
+/**
+ * `admin:changed` for activity the dashboard counts (questions, votes, poll answers, caption feed state):
+ * at most one hint per interval per instance, the last one never dropped, so a vote storm costs the
+ * organizers' sockets one frame a second.
+ */
+export function dashboardHint(io: PlenaryIo, everyMs = DASHBOARD_HINT_MS): { (): void; stop(): void } {
+  let last = 0;
+  let pending: NodeJS.Timeout | undefined;
+  const send = () => {
+    last = Date.now();
+    pending = undefined;
+    io.to(rooms.organizers()).emit("admin:changed", { at: new Date(last).toISOString() });
+  };
+  const hint = () => {
+    if (pending) return;
+    const wait = last + everyMs - Date.now();
+    if (wait <= 0) send();
+    else {
+      pending = setTimeout(send, wait);
+      pending.unref();
+    }
+  };
+  return Object.assign(hint, { stop: () => clearTimeout(pending) });
 }

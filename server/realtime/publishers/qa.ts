@@ -29,6 +29,8 @@ type Counts = Array<[string, number]>;
 
 export class QaFanout implements QaPublisher {
   private dirty = new Map<string, Set<string>>();
+  /** Told of every question change and vote tick (the composition root points it at the organizers' dashboard hint). */
+  onActivity: () => void = () => {};
   private timer?: NodeJS.Timeout;
   private stopped = false;
   /** The flush being written: the next waits for it, so this instance's counts go out in the order they were read. */
@@ -56,6 +58,7 @@ export class QaFanout implements QaPublisher {
   }
 
   questionsChanged(sessionId: string, version: number, changes: readonly QuestionChange[], panelistNames: ReadonlyMap<string, string>): void {
+    this.onActivity();
     const to = this.targets(sessionId);
     for (const { row, before } of changes) {
       to.staff.emit("question:changed", { sessionId, version, question: projectQuestion(row, "staff", panelistNames) });
@@ -117,7 +120,10 @@ export class QaFanout implements QaPublisher {
   private async send(sessionId: string, read: () => Promise<Counts>): Promise<void> {
     try {
       const counts = await read();
-      if (counts.length && !this.stopped) this.io.to(rooms.session(sessionId)).emit("question:votes", { sessionId, counts });
+      if (counts.length && !this.stopped) {
+        this.io.to(rooms.session(sessionId)).emit("question:votes", { sessionId, counts });
+        this.onActivity();
+      }
     } catch (err) {
       // At shutdown the database may close under a tick; counts go out again after a restart's sync.
       if (!this.stopped) failureLog(this.log).warn("vote count broadcast failed", errorName(err), sessionId, { err });
