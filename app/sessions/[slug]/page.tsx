@@ -38,7 +38,8 @@ export default async function SessionPage({ params }: Params) {
   return (
     <main id="main" className={`session-main session-main-${audience}`}>
       <SessionView event={event} item={item} serverNow={app.clock.now().toISOString()} stream={stream} qa={qa} audience={audience} />
-      <FeedbackPrompt slug={slug} />
+      {/* The survey is for people signed in (or in the room): an anonymous page would only be refused. */}
+      {actor ? <FeedbackPrompt slug={slug} /> : null}
     </main>
   );
 }
