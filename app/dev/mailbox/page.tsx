@@ -26,7 +26,8 @@ export default function Mailbox() {
                 <strong>{m.subject}</strong>
               </p>
               <p style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
-                {m.text.split(/(https?:\/\/\S+)/).map((part, i) =>
+                {/* A link ends before a sentence's closing punctuation ("… on https://x/me/pass."), as mail readers do. */}
+                {m.text.split(/(https?:\/\/\S*[^\s.,;:!?)])/).map((part, i) =>
                   i % 2 ? (
                     <a key={i} href={part}>
                       {part}
