@@ -94,7 +94,7 @@ test("ask, see similar, approve, panelist, on stage, answered — across five de
   // The phone asks something new; the moderator approves it; the panelist sees it.
   await phone.ask("What training do partner nations need most?");
   await expect(phone.mine.getByRole("listitem").filter({ hasText: "What training" })).toContainText("Awaiting review");
-  await expect(mod.item("What training")).toContainText("From the room");
+  await expect(mod.item("What training")).toContainText("Room · Incoming");
   await expect(mod.page.getByTestId("qa-counts")).toContainText("From the room 1");
   await expect(mod.page.getByTestId("qa-counts")).toContainText("Remote 1");
   await mod.action("What training", /^Approve/).click();
