@@ -7,8 +7,8 @@ import { defineConfig, devices } from "@playwright/test";
  */
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const desktop = { ...devices["Desktop Chrome"], channel: undefined };
-/** The specs that start the embedded LiveKit server (`livekit: true`) and play its media. */
-const MEDIA_SPECS = /\/(stream-[^/]*|browser-defences|captions|design-audience|design-screenshots)\.spec\.ts$/;
+/** The specs that start the embedded LiveKit server (`livekit: true`) and play its media, or decode a camera feed. */
+const MEDIA_SPECS = /\/(stream-[^/]*|browser-defences|captions|design-audience|design-screenshots|check-in-desk)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: "./e2e",

@@ -79,6 +79,7 @@ test("a helper checks a participant in by search; a second desk sees the count a
 });
 
 test("the desk scans a pass with the camera; the holder's phone shows the pass and is then in the room", async ({ browser, plenary }, testInfo) => {
+  test.setTimeout(180_000);
   const rafael = await createPerson(plenary.services, { name: "Rafael Remote", email: "rafael@far.example", attendanceMode: "remote" });
 
   // The participant's phone: their pass.
@@ -131,7 +132,8 @@ test("the desk scans a pass with the camera; the holder's phone shows the pass a
     desk.on("pageerror", (e) => errors.push(e.message));
     await desk.goto(`${plenary.url}/check-in`);
     await desk.getByRole("button", { name: "Turn the camera on" }).click();
-    await expect(desk.getByRole("status")).toHaveText("Rafael Remote is checked in (registered remote).", LIVE);
+    // Decoding the camera's frames is CPU work: a busy machine (once, in a full run) took longer than 30 s.
+    await expect(desk.getByRole("status")).toHaveText("Rafael Remote is checked in (registered remote).", { timeout: 90_000 });
     await expect(desk.getByTestId("checked-in-remote")).toContainText(/^1 of/);
     // The pass is still in front of the camera: read again a few seconds later, it is a second check-in, told when the first was.
     await expect(desk.getByRole("status")).toHaveText(/^Rafael Remote was already checked in at 08:1\d event time\.$/, LIVE);
