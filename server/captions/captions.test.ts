@@ -7,13 +7,13 @@ import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { captionCues, sessions, type SessionRow } from "../../db/schema";
 import type { CaptionFeed, CaptionLine } from "../../lib/captions";
-import { AppError } from "../errors";
 import { Captioner } from "../testing/captioner";
 import { tablesContaining } from "../testing/no-trace";
 import { collect, connectClient, nextEvent, type TestSocket } from "../testing/clients";
 import { testDatabaseKinds } from "../testing/databases";
 import { createPerson, type TestPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
+import { rejection as refusal } from "../testing/refusal";
 
 const DAY2 = "conversation-with-asd-acquisition"; // 08:45–09:30 Fri 24 May 2024, may be recorded
 const DAY2_UNRECORDED = "admin-remarks-friday"; // 08:30–08:40 Fri; made unrecordable below
@@ -22,16 +22,6 @@ const NOW = new Date("2024-05-24T08:50:00-04:00");
 const DAY1_NOW = new Date("2024-05-23T10:00:00-04:00");
 
 const settle = (ms = 150) => new Promise((r) => setTimeout(r, ms));
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (AppError.is(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe.each(testDatabaseKinds())("live captions (%s)", (database) => {
   let server: TestServer;

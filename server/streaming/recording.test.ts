@@ -12,7 +12,6 @@ import { AccessToken } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessions, type SessionRow } from "../../db/schema";
 import { recordingConfigFor } from "../config";
-import { AppError } from "../errors";
 import { createLogger } from "../log";
 import { livekitBinForTests } from "../testing/livekit";
 import { createPerson, type TestPerson } from "../testing/people";
@@ -23,6 +22,7 @@ import { roomNameFor, ROLE_ATTRIBUTE } from "./grants";
 import { livekitClients } from "./livekit";
 import * as q from "./queries";
 import { EgressBackend, TrackRecorder } from "./recording";
+import { rejection } from "../testing/refusal";
 
 const DAY2 = "conversation-with-asd-acquisition"; // 08:45–09:30 Fri 24 May 2024
 const DAY1 = "fms-planning"; // Chatham House
@@ -30,16 +30,6 @@ const NOW = "2024-05-24T08:50:00-04:00";
 
 const hasLivekit = Boolean(livekitBinForTests());
 const tools = hasLivekit ? recorderForTests() : undefined;
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (AppError.is(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a refusal");
-}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -5,7 +5,6 @@
 import { RoomServiceClient, TokenVerifier, TrackSource } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionRow } from "../../db/schema";
-import { AppError } from "../errors";
 import { connectClient, nextEvent, type TestSocket } from "../testing/clients";
 import { SERVER_START_MS } from "../testing/timeouts";
 import { testDatabaseKinds } from "../testing/databases";
@@ -13,22 +12,13 @@ import { deliverParticipantJoined, livekitBinForTests, livekitFaultProxy, signal
 import { createPerson, type TestPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
 import { roomNameFor } from "./grants";
+import { rejection } from "../testing/refusal";
 
 const DAY2 = "conversation-with-asd-acquisition"; // 08:45–09:30 Fri 24 May 2024
 const DAY1 = "fms-planning"; // Chatham House, 09:45–11:15 Thu 23 May 2024
 const NOW = "2024-05-24T08:50:00-04:00";
 
 const hasLivekit = Boolean(livekitBinForTests());
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (AppError.is(err)) return err;
-    throw err;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe.skipIf(!hasLivekit).each(testDatabaseKinds())("streaming against a real LiveKit server (%s)", (database) => {
   let server: TestServer;
