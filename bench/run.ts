@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const benchmarks = ["qa-fanout", "poll-storm", "stream-first-frame", "page-weight", "cold-start"];
+const benchmarks = ["qa-fanout", "poll-storm", "stream-first-frame", "page-weight", "cold-start", "fresh-clone-first-frame"];
 const [only, ...args] = process.argv.slice(2);
 if (only && !benchmarks.includes(only)) {
   console.error(`unknown benchmark "${only}"; one of: ${benchmarks.join(", ")}`);

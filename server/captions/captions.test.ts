@@ -3,12 +3,15 @@
  * (PGlite, and Postgres when TEST_DATABASE_URL is set) and real socket.io viewers.
  */
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { captionCues, sessions, type SessionRow } from "../../db/schema";
 import type { CaptionFeed, CaptionLine } from "../../lib/captions";
 import { Captioner } from "../testing/captioner";
-import { tablesContaining } from "../testing/no-trace";
+import { filesContaining, tablesContaining } from "../testing/no-trace";
 import { collect, connectClient, nextEvent, type TestSocket } from "../testing/clients";
 import { testDatabaseKinds } from "../testing/databases";
 import { createPerson, type TestPerson } from "../testing/people";
@@ -47,8 +50,16 @@ describe.each(testDatabaseKinds())("live captions (%s)", (database) => {
   const post = (url: string, body: string, extra = "") =>
     raw(`${url}${extra}`, { method: "POST", headers: { "content-type": "text/plain; charset=utf-8" }, body });
 
+  // PGlite on disk, as the embedded default runs, so the no-trace check can read its files too.
+  const dataDir = database === "pglite" ? fs.mkdtempSync(path.join(os.tmpdir(), "plenary-captions-")) : undefined;
+
   beforeAll(async () => {
-    server = await startTestServer({ now: NOW, database, logSink: (l) => logLines.push(l), captions: { checkEveryMs: 3_600_000 } });
+    server = await startTestServer({
+      now: NOW,
+      database: dataDir ? { dataDir } : database,
+      logSink: (l) => logLines.push(l),
+      captions: { checkEveryMs: 3_600_000 },
+    });
     await app().db.update(sessions).set({ recordingAllowed: false }).where(eq(sessions.slug, DAY2_UNRECORDED));
     day2 = (await app().agenda.findRow(DAY2))!;
     day1 = (await app().agenda.findRow(DAY1))!;
@@ -70,6 +81,7 @@ describe.each(testDatabaseKinds())("live captions (%s)", (database) => {
   afterAll(async () => {
     for (const s of sockets) s.close();
     await server?.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("gives the ingest URL to organizers and that session's moderators only", async () => {
@@ -293,5 +305,14 @@ describe.each(testDatabaseKinds())("live captions (%s)", (database) => {
     expect(scan.found).toEqual([]);
     expect(logLines.length).toBeGreaterThan(0);
     expect(logLines.filter((l) => l.includes(marker))).toEqual([]);
+    // Every file of the embedded database (data, WAL) after a checkpoint, and the recordings folder.
+    if (dataDir) {
+      await app().db.execute(sql`checkpoint`);
+      const files = filesContaining(dataDir, marker);
+      expect(files.files).toBeGreaterThan(100);
+      expect(files.found).toEqual([]);
+    }
+    const recordings = app().config.recording?.dir;
+    if (recordings && fs.existsSync(recordings)) expect(filesContaining(recordings, marker).found).toEqual([]);
   });
 });

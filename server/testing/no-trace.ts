@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import type { PlenaryServices } from "../services";
 
@@ -11,4 +13,18 @@ export async function tablesContaining(app: PlenaryServices, needle: string): Pr
     if ((dump as { rows: Array<{ all: string }> }).rows[0].all.includes(needle)) found.push(name);
   }
   return { tables: names.length, found };
+}
+
+/** The files under `dir` (recursively) whose bytes contain `needle` (UTF-8): the no-trace check for files on disk. */
+export function filesContaining(dir: string, needle: string): { files: number; found: string[] } {
+  const bytes = Buffer.from(needle, "utf8");
+  const found: string[] = [];
+  let files = 0;
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    files++;
+    const file = path.join(entry.parentPath, entry.name);
+    if (fs.readFileSync(file).includes(bytes)) found.push(path.relative(dir, file));
+  }
+  return { files, found };
 }
