@@ -83,7 +83,7 @@ export async function openCrowd(
 }
 
 /** What one worker's `storm` answers. A never-acknowledged send is +∞, which IPC (JSON) carries as null. */
-export type StormReply = { sent: number; acked: number; ackMs: Array<number | null>; lastAckAt: number; refused: Record<string, number> };
+export type StormReply = { sent: number; acked: number; ackMs: Array<number | null>; lastAckAt: number; lateMs: number; refused: Record<string, number> };
 /** Every worker's storm, taken together: ack latencies sorted (+∞: never acknowledged), refusals by code. */
 export function stormTotals(storms: StormReply[]) {
   const refused: Record<string, number> = {};
@@ -92,6 +92,7 @@ export function stormTotals(storms: StormReply[]) {
     ackMs: storms.flatMap((s) => s.ackMs.map((x) => x ?? Infinity)).sort((a, b) => a - b),
     acked: storms.reduce((sum, s) => sum + s.acked, 0),
     lastAckAt: Math.max(...storms.map((s) => s.lastAckAt)),
+    lateMs: Math.max(...storms.map((s) => s.lateMs)),
     refused,
   };
 }

@@ -33,6 +33,8 @@ export interface PollPass extends CrowdFigures {
     ackP99: number;
     ackMax: number;
     lastAckAfterMs: number;
+    /** The latest any answer was sent after its scheduled moment (the client processes keeping up). */
+    lateMs: number;
   };
   results: {
     /** `poll:results` received per socket: median, fewest, most. */
@@ -93,7 +95,7 @@ export async function runPollPass(server: Server, opts: { n: number; windowMs: n
     const storms = await Promise.all(
       audience.map((w) => w.call<StormReply>("storm", { event: "poll:answer", at, spreadMs: windowMs, total: n, payloads }, windowMs + STEP_LIMIT_MS)),
     );
-    const { ackMs, acked, lastAckAt, refused } = stormTotals(storms);
+    const { ackMs, acked, lastAckAt, lateMs, refused } = stormTotals(storms);
     await sleep(1500); // several results ticks after the last answer
     const counted = await moderator.call<number>("pollTotal", { slug: SLUG, pollId: poll.id });
 
@@ -125,6 +127,7 @@ export async function runPollPass(server: Server, opts: { n: number; windowMs: n
         ackP99: percentile(ackMs, 99),
         ackMax: ackMs.at(-1) ?? NaN,
         lastAckAfterMs: lastAckAt - at,
+        lateMs,
       },
       results: {
         broadcasts: [median(broadcasts), Math.min(...broadcasts), Math.max(...broadcasts)],

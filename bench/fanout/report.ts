@@ -114,7 +114,7 @@ export function printPollRun(r: number, app: PollPass, bare?: PollPass): void {
     console.log(
       `  run ${r + 1} ${name}: ${crowdLine(p)}; launch ack ${fmtMs(p.launchMs)} ms; ` +
         `answers sent ${a.sent} acked ${a.acked} counted ${a.counted} last broadcast ${a.lastBroadcast ?? "none"} refused ${JSON.stringify(a.refused)}; ` +
-        `ack p50/p95/p99/max ${fmtMs(a.ackP50)}/${fmtMs(a.ackP95)}/${fmtMs(a.ackP99)}/${fmtMs(a.ackMax)} ms, last ack ${fmtMs(a.lastAckAfterMs)} ms after the storm began; ` +
+        `ack p50/p95/p99/max ${fmtMs(a.ackP50)}/${fmtMs(a.ackP95)}/${fmtMs(a.ackP99)}/${fmtMs(a.ackMax)} ms, last ack ${fmtMs(a.lastAckAfterMs)} ms after the storm began, sends up to ${fmtMs(a.lateMs)} ms late; ` +
         `results broadcasts per socket ${x.broadcasts[0]} (${x.broadcasts[1]}–${x.broadcasts[2]}), ${x.payloadBytes ?? "?"} B; ` +
         `final totals after the last ack p50/p95/p99 ${fmtMs(x.finalP50)}/${fmtMs(x.finalP95)}/${fmtMs(x.finalP99)} ms, on every socket ${fmtMs(x.everyMs)} ms (missing ${x.missing}); ` +
         `disconnects ${JSON.stringify(p.disconnects)}`,

@@ -136,12 +136,16 @@ export function audienceWorker(): void {
       const ackMs: number[] = [];
       let acked = 0;
       let lastAckAt = 0;
+      // How late the busiest moment of this process sent (open loop only if it stays small).
+      let lateMs = 0;
       await Promise.all(
         people.map(async (p) => {
           const payload = a.payloads[p.g];
           if (!p.socket || payload == null) return;
-          await sleep(Math.max(0, a.at + (p.g / a.total) * a.spreadMs - now()));
+          const due = a.at + (p.g / a.total) * a.spreadMs;
+          await sleep(Math.max(0, due - now()));
           const sent = now();
+          lateMs = Math.max(lateMs, sent - due);
           const r = await emitAck(p.socket, a.event, payload, 120_000);
           if (r.error?.code === "timeout") ackMs.push(Infinity);
           else ackMs.push(now() - sent);
@@ -150,7 +154,7 @@ export function audienceWorker(): void {
           else refused.set(r.error!.code, (refused.get(r.error!.code) ?? 0) + 1);
         }),
       );
-      return { sent: ackMs.length, acked, ackMs, lastAckAt, refused: Object.fromEntries(refused) };
+      return { sent: ackMs.length, acked, ackMs, lastAckAt, lateMs, refused: Object.fromEntries(refused) };
     },
     /**
      * Per connected socket: how many results of the poll it received, and when it first held `total`
