@@ -136,7 +136,7 @@ export function audienceWorker(): void {
       const ackMs: number[] = [];
       let acked = 0;
       let lastAckAt = 0;
-      // How late the busiest moment of this process sent (open loop only if it stays small).
+      // The most a send left after its scheduled moment: the load is open loop only while this stays small.
       let lateMs = 0;
       await Promise.all(
         people.map(async (p) => {
