@@ -26,81 +26,45 @@
  *
  *   npx tsx bench/qa-fanout.ts [--sockets 2000] [--runs 3] [--approvals 15] [--storm-approvals 5] [--postgres] [--skip-bare]
  *
- * The parts live in bench/fanout/: common (scenario, clocks, socket helpers), workers (the client
- * processes), bare (the floor), harness (processes and databases), pass (one pass of the scenario),
- * runners (Plenary, then the floor), stats and report.
+ * The parts live in bench/fanout/ (shared with bench/poll-storm.ts): common (scenario, clocks, socket
+ * helpers), child (what the worker and bare processes run), workers (the client processes), bare (the
+ * floor), harness (processes and databases), pass (the crowd, and one pass of this scenario), runners
+ * (Plenary, then the floor, run after run), stats and report.
  *
  * Loopback only and bounded: every step has a time limit, the whole run has a watchdog, and every
  * process it starts (server, workers) is stopped when it ends, however it ends.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { arg, root } from "./fanout/common";
-import { serveBare } from "./fanout/bare";
-import type { Pass } from "./fanout/pass";
-import { printRun, printSummary } from "./fanout/report";
-import { runBare, runProduct, type RunOptions } from "./fanout/runners";
-import { audienceWorker, moderatorWorker } from "./fanout/workers";
+import { arg, intArg } from "./fanout/common";
+import { startWatchdog } from "./fanout/harness";
+import { runPass } from "./fanout/pass";
+import { printMachine, printRun, printSummary } from "./fanout/report";
+import { runAll } from "./fanout/runners";
 
 async function main(): Promise<void> {
-  const worker = arg("worker");
-  if (worker === "audience") return audienceWorker();
-  if (worker === "moderator") return moderatorWorker();
-  if (arg("serve-bare")) return serveBare(Number(process.env.PORT), fs.readFileSync(arg("serve-bare")!, "utf8"));
-
-  const n = Number(arg("sockets", "2000"));
-  const runs = Number(arg("runs", "3"));
-  const approvals = Number(arg("approvals", "15"));
-  const stormApprovals = Number(arg("storm-approvals", "5"));
+  const n = intArg("sockets", 2000, 30, 20_000);
+  const runs = intArg("runs", 3, 1, 10);
+  const approvals = intArg("approvals", 15, 2, 100);
+  const stormApprovals = intArg("storm-approvals", 5, 1, 20);
   const postgres = arg("postgres") === "true";
   const skipBare = arg("skip-bare") === "true";
-  if (!Number.isInteger(n) || n < 30 || n > 20_000) throw new Error("--sockets must be 30–20000");
-  if (!Number.isInteger(runs) || runs < 1 || runs > 10) throw new Error("--runs must be 1–10");
-  if (!Number.isInteger(approvals) || approvals < 2 || approvals > 100) throw new Error("--approvals must be 2–100");
-  if (!Number.isInteger(stormApprovals) || stormApprovals < 1 || stormApprovals > 20) throw new Error("--storm-approvals must be 1–20");
   if (approvals + stormApprovals > n) throw new Error("more questions than people");
 
-  const watchdog = setTimeout(
-    () => {
-      console.error("qa-fanout: time limit reached, stopping");
-      process.exit(2);
-    },
-    runs * 25 * 60_000,
-  );
-  watchdog.unref();
-  const { execSync } = await import("node:child_process");
-  const commit = (() => {
-    try {
-      return execSync("git rev-parse --short HEAD", { cwd: root }).toString().trim();
-    } catch {
-      return "unknown";
-    }
-  })();
+  startWatchdog("qa-fanout", runs * 25 * 60_000);
   const log = (line: string) => console.log(line);
   log(
     `qa-fanout (production): ${n} audience sockets in 2 worker processes + 1 moderator process, ${approvals} approvals at 1/s, then a 1 s vote storm with ${stormApprovals} approvals at 1/s, ${postgres ? "Postgres" : "PGlite on disk"}, ${runs} runs — ${new Date().toISOString()}`,
   );
-  log(
-    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, commit ${commit}, load ${os
-      .loadavg()
-      .map((x) => x.toFixed(2))
-      .join(" ")}`,
-  );
+  printMachine(log);
 
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-qa-bench-"));
-  const results: Array<{ app: Pass; bare?: Pass }> = [];
-  const options: RunOptions = { n, runs, approvals, stormApprovals, postgres, tmp, log };
-  try {
-    for (let r = 0; r < runs; r++) {
-      const appPass = await runProduct(r, options);
-      const barePass = skipBare ? undefined : await runBare(r, appPass, options);
-      results.push({ app: appPass, bare: barePass });
-      printRun(r, appPass, barePass);
-    }
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  const results = await runAll(
+    { name: "qa-fanout", runs, postgres, skipBare, log },
+    (server) => runPass(server, { n, approvals, stormApprovals, workers: 2 }, log),
+    (app) => {
+      if (!app.sample) throw new Error("no approval payload was captured from Plenary");
+      return app.sample;
+    },
+    printRun,
+  );
   printSummary(results, n);
   const ok = results.every(
     ({ app }) =>

@@ -1,8 +1,23 @@
-/** The bare floor: socket.io and node:http with no application behind them. */
+/**
+ * The bare floor: socket.io and node:http with no application behind them. It answers the commands
+ * the benchmarks send from memory, with the same event names, payload shapes and broadcast ticks.
+ */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { SLUG } from "./common";
 
+/** Plenary's poll results tick: one `poll:results` per poll per 250 ms at most (server/polls/service.ts, `tickMs ?? 250`; reads.ts, scheduleResults). */
+const POLL_TICK_MS = 250;
+
+interface BarePoll {
+  view: { id: string; options: Array<{ id: string; label: string }> } & Record<string, unknown>;
+  /** One answer per socket (a person here), the later replacing the earlier, as Plenary keeps one per person. */
+  answers: Map<string, string>;
+  seq: number;
+  tick?: NodeJS.Timeout;
+}
+
+/** `samplePayload`: the approval Plenary sent in this run (JSON; null when the scenario approves nothing). */
 export async function serveBare(port: number, samplePayload: string): Promise<void> {
   const { Server } = await import("socket.io");
   const code = "BARE-CODE";
@@ -28,7 +43,7 @@ export async function serveBare(port: number, samplePayload: string): Promise<vo
     });
   });
   const io = new Server(httpServer, { path: "/socket.io", serveClient: false, maxHttpBufferSize: 16 * 1024 });
-  const template = JSON.parse(samplePayload) as { question: { id: string; version: number } };
+  const template = JSON.parse(samplePayload) as { question: { id: string; version: number } } | null;
   const votes = new Map<string, number>();
   const changed = new Set<string>();
   // Plenary coalesces vote counts per 200 ms tick (server/realtime/publishers/qa.ts, VOTE_TICK_MS).
@@ -38,8 +53,41 @@ export async function serveBare(port: number, samplePayload: string): Promise<vo
     changed.clear();
     io.to("session").emit("question:votes", { sessionId: "bare", counts });
   }, 200).unref();
+
+  // Polls: totals as Plenary projects them (lib/polls.ts PollResults), broadcast on the tick after an answer.
+  const polls = new Map<string, BarePoll>();
+  const results = (poll: BarePoll) => {
+    const counts = new Map<string, number>();
+    for (const optionId of poll.answers.values()) counts.set(optionId, (counts.get(optionId) ?? 0) + 1);
+    const respondents = poll.answers.size;
+    return {
+      pollId: poll.view.id,
+      seq: poll.seq,
+      respondents,
+      rows: poll.view.options.map((o) => {
+        const count = counts.get(o.id) ?? 0;
+        return { key: o.id, label: o.label, count, percent: respondents ? Math.round((count / respondents) * 100) : null };
+      }),
+      mean: null,
+      otherAnswers: null,
+      suppressed: false,
+      at: new Date().toISOString(),
+    };
+  };
+  const scheduleResults = (poll: BarePoll, delay = POLL_TICK_MS) => {
+    if (poll.tick) return;
+    poll.tick = setTimeout(() => {
+      poll.tick = undefined;
+      io.to("session").emit("poll:results", results(poll));
+    }, delay);
+  };
+
   io.on("connection", (socket) => {
-    socket.on("session:join", (_p: unknown, ack: (r: unknown) => void) => ack({ ok: true, data: { sessionId: "bare", slug: SLUG } }));
+    socket.on("session:join", (_p: unknown, ack: (r: unknown) => void) => {
+      // Plenary's session:join puts the socket in the session's room.
+      void socket.join("session");
+      ack({ ok: true, data: { sessionId: "bare", slug: SLUG } });
+    });
     socket.on("qa:sync", (p: { view?: string }, ack: (r: unknown) => void) => {
       void socket.join(p.view === "staff" ? ["session", "staff"] : "session");
       ack({ ok: true, data: { votes: Object.fromEntries(votes) } });
@@ -52,9 +100,50 @@ export async function serveBare(port: number, samplePayload: string): Promise<vo
       ack({ ok: true, data: { questionId: p.questionId, up: true, votes: n } });
     });
     socket.on("question:moderate", (p: { questionId: string }, ack: (r: unknown) => void) => {
+      if (!template) return ack({ ok: false, error: { code: "bare", message: "no approval payload was given to the bare server" } });
       // The same payload Plenary sent for an approval (same size), with this question's id.
       io.to("session").emit("question:changed", { ...template, question: { ...template.question, id: p.questionId } });
       ack({ ok: true, data: null });
+    });
+    socket.on("poll:sync", (_p: unknown, ack: (r: unknown) => void) =>
+      ack({
+        ok: true,
+        data: { sessionId: "bare", slug: SLUG, polls: [...polls.values()].map((poll) => ({ poll: poll.view, results: results(poll) })), mine: [] },
+      }),
+    );
+    socket.on("poll:create", (p: { draft: { kind: string; question: string; options: string[]; resultsVisibility: string } }, ack: (r: unknown) => void) => {
+      const at = new Date().toISOString();
+      const view = {
+        ...p.draft,
+        id: randomUUID(),
+        options: p.draft.options.map((label) => ({ id: randomUUID(), label })),
+        maxPicks: null,
+        scaleMax: null,
+        lowLabel: null,
+        highLabel: null,
+        status: "open",
+        published: false,
+        durationSeconds: null,
+        closesAt: null,
+        openedAt: at,
+        closedAt: null,
+        createdAt: at,
+        version: 1,
+        resultsPublic: true,
+      };
+      const poll: BarePoll = { view, answers: new Map(), seq: 0 };
+      polls.set(view.id, poll);
+      io.to("session").emit("poll:opened", { poll: view, version: polls.size });
+      scheduleResults(poll, 0);
+      ack({ ok: true, data: view });
+    });
+    socket.on("poll:answer", (p: { pollId: string; answer: { optionId: string } }, ack: (r: unknown) => void) => {
+      const poll = polls.get(p.pollId);
+      if (!poll) return ack({ ok: false, error: { code: "poll_not_found", message: "No such poll on the bare server." } });
+      poll.answers.set(socket.id, p.answer.optionId);
+      poll.seq++;
+      scheduleResults(poll);
+      ack({ ok: true, data: { pollId: p.pollId, answer: p.answer, answeredAt: new Date().toISOString() } });
     });
   });
   httpServer.listen(port, "127.0.0.1", () => process.stdout.write(`Bare server ready on http://127.0.0.1:${port}\n`));

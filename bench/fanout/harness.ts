@@ -137,3 +137,12 @@ export async function dropDatabase(name: string): Promise<void> {
   await c.query(`drop database if exists ${name} with (force)`);
   await c.end();
 }
+
+/** The whole benchmark's time limit: past it, it stops (exit 2) and the exit handler above stops every process. */
+export function startWatchdog(name: string, ms: number): void {
+  const t = setTimeout(() => {
+    console.error(`${name}: time limit reached, stopping`);
+    process.exit(2);
+  }, ms);
+  t.unref();
+}

@@ -1,9 +1,15 @@
-/** One pass of the scenario against a running server (Plenary or the bare floor): join, connect, enter, approve, storm. */
-import { now, sleep, SLUG, STEP_LIMIT_MS, type Question } from "./common";
-import { rssMiB, startWorker, type Server } from "./harness";
+/**
+ * One pass against a running server (Plenary or the bare floor): the crowd every scenario starts with
+ * (moderator signed in, N people joined by room code, connected and in the session), then the Q&A
+ * scenario (approve, vote storm). The poll storm is poll-pass.ts.
+ */
+import { randomUUID } from "node:crypto";
+import { addCounts, now, sleep, SLUG, STEP_LIMIT_MS, type Command, type Question } from "./common";
+import { rssMiB, startWorker, type Server, type Worker } from "./harness";
 import { deliveries, percentile, type Delivery } from "./stats";
 
-export interface Pass {
+/** What getting the crowd in cost. */
+export interface CrowdFigures {
   joinMs: number;
   joinFailures: Record<string, number>;
   connectMs: number;
@@ -11,6 +17,87 @@ export interface Pass {
   enterMs: number;
   rssIdle: number;
   rssConnected: number;
+}
+
+export interface Crowd {
+  figures: CrowdFigures;
+  moderator: Worker;
+  audience: Worker[];
+  /** The global indices of the people worker w holds. */
+  mine(w: number): number[];
+  /** Stops every worker of the crowd (their sockets close with them). */
+  close(): Promise<void>;
+}
+
+/**
+ * Idle RSS, then the moderator signs in (and sends `moderatorCommands`), N people join by room code
+ * in `workers` worker processes, connect, and send `audienceCommands`; RSS again once they are in.
+ */
+export async function openCrowd(
+  server: Server,
+  opts: { n: number; workers: number; audienceCommands: Command[]; moderatorCommands: Command[] },
+  log: (line: string) => void,
+): Promise<Crowd> {
+  const { n, workers } = opts;
+  await sleep(2000);
+  const rssIdle = rssMiB(server.pid);
+  const moderator = startWorker("moderator");
+  const audience = Array.from({ length: workers }, () => startWorker("audience"));
+  const close = async () => {
+    await Promise.all([moderator, ...audience].map((w) => w.call("close", undefined, 10_000).catch(() => w.child.kill("SIGKILL"))));
+  };
+  try {
+    const { code } = await moderator.call<{ code: string }>("signIn", { url: server.url, slug: SLUG, commands: opts.moderatorCommands });
+    const mine = (w: number) => Array.from({ length: n }, (_, g) => g).filter((g) => g % workers === w);
+
+    let t0 = now();
+    const joins = await Promise.all(
+      audience.map((w, i) =>
+        w.call<{ failures: Record<string, number> }>("join", { url: server.url, code, indices: mine(i), concurrency: 32 }, 10 * STEP_LIMIT_MS),
+      ),
+    );
+    const joinMs = now() - t0;
+    const joinFailures: Record<string, number> = {};
+    for (const j of joins) addCounts(joinFailures, j.failures);
+
+    t0 = now();
+    const conns = await Promise.all(audience.map((w) => w.call<{ connected: number; failures: Record<string, number> }>("connect", { concurrency: 250 })));
+    const connectMs = now() - t0;
+    const connected = conns.reduce((s, c) => s + c.connected, 0);
+    for (const c of conns) addCounts(joinFailures, c.failures, "connect: ");
+
+    t0 = now();
+    const entered = await Promise.all(
+      audience.map((w) => w.call<{ refused: Record<string, number> }>("enter", { commands: opts.audienceCommands, concurrency: 200 }, 5 * STEP_LIMIT_MS)),
+    );
+    const enterMs = now() - t0;
+    for (const e of entered) addCounts(joinFailures, e.refused);
+    log(`  ${connected}/${n} connected; joins ${joinMs.toFixed(0)} ms, connect ${connectMs.toFixed(0)} ms, enter ${enterMs.toFixed(0)} ms`);
+    await sleep(2000);
+    const rssConnected = rssMiB(server.pid);
+    return { moderator, audience, mine, close, figures: { joinMs, joinFailures, connectMs, connected, enterMs, rssIdle, rssConnected } };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** What one worker's `storm` answers. A never-acknowledged send is +∞, which IPC (JSON) carries as null. */
+export type StormReply = { sent: number; acked: number; ackMs: Array<number | null>; lastAckAt: number; lateMs: number; refused: Record<string, number> };
+/** Every worker's storm, taken together: ack latencies sorted (+∞: never acknowledged), refusals by code. */
+export function stormTotals(storms: StormReply[]) {
+  const refused: Record<string, number> = {};
+  for (const s of storms) addCounts(refused, s.refused);
+  return {
+    ackMs: storms.flatMap((s) => s.ackMs.map((x) => x ?? Infinity)).sort((a, b) => a - b),
+    acked: storms.reduce((sum, s) => sum + s.acked, 0),
+    lastAckAt: Math.max(...storms.map((s) => s.lastAckAt)),
+    lateMs: Math.max(...storms.map((s) => s.lateMs)),
+    refused,
+  };
+}
+
+export interface Pass extends CrowdFigures {
   quiet: Delivery;
   /** Approvals sent while the storm ran (from its first vote to its last vote's ack). */
   storm: Delivery;
@@ -36,41 +123,26 @@ export async function runPass(
   opts: { n: number; approvals: number; stormApprovals: number; workers: number },
   log: (line: string) => void,
 ): Promise<Pass> {
-  const { n, approvals, stormApprovals, workers } = opts;
-  await sleep(2000);
-  const rssIdle = rssMiB(server.pid);
-  const moderator = startWorker("moderator");
-  const audience = Array.from({ length: workers }, () => startWorker("audience"));
+  const { n, approvals, stormApprovals } = opts;
+  // The session page: the session, then its Q&A; the moderation console: the staff view.
+  const crowd = await openCrowd(
+    server,
+    {
+      n,
+      workers: opts.workers,
+      audienceCommands: [
+        ["session:join", { slug: SLUG }],
+        ["qa:sync", { slug: SLUG }],
+      ],
+      moderatorCommands: [
+        ["session:join", { slug: SLUG }],
+        ["qa:sync", { slug: SLUG, view: "staff" }],
+      ],
+    },
+    log,
+  );
+  const { moderator, audience, mine } = crowd;
   try {
-    const { code } = await moderator.call<{ code: string }>("signIn", { url: server.url, slug: SLUG });
-    const mine = (w: number) => Array.from({ length: n }, (_, g) => g).filter((g) => g % workers === w);
-
-    let t0 = now();
-    const joins = await Promise.all(
-      audience.map((w, i) =>
-        w.call<{ failures: Record<string, number> }>("join", { url: server.url, code, indices: mine(i), concurrency: 32 }, 10 * STEP_LIMIT_MS),
-      ),
-    );
-    const joinMs = now() - t0;
-    const joinFailures: Record<string, number> = {};
-    for (const j of joins) for (const [k, v] of Object.entries(j.failures)) joinFailures[k] = (joinFailures[k] ?? 0) + v;
-
-    t0 = now();
-    const conns = await Promise.all(audience.map((w) => w.call<{ connected: number; failures: Record<string, number> }>("connect", { concurrency: 250 })));
-    const connectMs = now() - t0;
-    const connected = conns.reduce((s, c) => s + c.connected, 0);
-    for (const c of conns) for (const [k, v] of Object.entries(c.failures)) joinFailures[`connect: ${k}`] = (joinFailures[`connect: ${k}`] ?? 0) + v;
-
-    t0 = now();
-    const entered = await Promise.all(
-      audience.map((w) => w.call<{ refused: Record<string, number> }>("enter", { slug: SLUG, concurrency: 200 }, 5 * STEP_LIMIT_MS)),
-    );
-    const enterMs = now() - t0;
-    for (const e of entered) for (const [k, v] of Object.entries(e.refused)) joinFailures[k] = (joinFailures[k] ?? 0) + v;
-    log(`  ${connected}/${n} connected; joins ${joinMs.toFixed(0)} ms, connect ${connectMs.toFixed(0)} ms, enter ${enterMs.toFixed(0)} ms`);
-    await sleep(2000);
-    const rssConnected = rssMiB(server.pid);
-
     // The questions: people 0 … Q-1 ask one each.
     const total = approvals + stormApprovals;
     const asked = (
@@ -95,25 +167,23 @@ export async function runPass(
 
     // Storm: every socket votes once within one second, for an approved question not its own;
     // meanwhile the moderator approves at 1/s from the storm's first moment.
-    const target = Array.from({ length: n }, (_, g) => quietQs[(g + 1) % quietQs.length].id);
+    const salt = randomUUID().slice(0, 8);
+    const votes = Array.from({ length: n }, (_, g) => ({
+      slug: SLUG,
+      key: `bench-v-${g}-${salt}`,
+      questionId: quietQs[(g + 1) % quietQs.length].id,
+      up: true,
+    }));
     const at = now() + 500;
     const [storms, stormSent] = await Promise.all([
-      Promise.all(
-        audience.map((w) =>
-          w.call<{ sent: number; acked: number; ackMs: number[]; lastAckAt: number; refused: Record<string, number> }>(
-            "storm",
-            { slug: SLUG, at, spreadMs: 1000, total: n, target },
-            STEP_LIMIT_MS,
-          ),
-        ),
-      ),
+      Promise.all(audience.map((w) => w.call<StormReply>("storm", { event: "question:vote", at, spreadMs: 1000, total: n, payloads: votes }, STEP_LIMIT_MS))),
       moderator.call<Array<{ id: string; sentAt: number; ackMs: number; ok: boolean; error?: string }>>(
         "approve",
         { slug: SLUG, questions: stormQs, startAt: at, intervalMs: 1000 },
         stormApprovals * 1000 + STEP_LIMIT_MS,
       ),
     ]);
-    const lastAckAt = Math.max(...storms.map((s) => s.lastAckAt));
+    const { ackMs, acked, lastAckAt, refused } = stormTotals(storms);
     const storm = await deliveries(
       audience,
       stormSent.filter((s) => s.sentAt <= lastAckAt),
@@ -130,27 +200,16 @@ export async function runPass(
       "votesSeen",
     );
     const disconnects: Record<string, number> = {};
-    for (const w of audience)
-      for (const [k, v] of Object.entries((await w.call<{ disconnects: Record<string, number> }>("votesSeen")).disconnects))
-        disconnects[k] = (disconnects[k] ?? 0) + v;
-    const ackMs = storms.flatMap((s) => s.ackMs).sort((a, b) => a - b);
-    const refused: Record<string, number> = {};
-    for (const s of storms) for (const [k, v] of Object.entries(s.refused)) refused[k] = (refused[k] ?? 0) + v;
+    for (const w of audience) addCounts(disconnects, (await w.call<{ disconnects: Record<string, number> }>("votesSeen")).disconnects);
     const sum = (m: Record<string, number>) => quietQs.reduce((s, q) => s + (m[q.id] ?? 0), 0);
     return {
-      joinMs,
-      joinFailures,
-      connectMs,
-      connected,
-      enterMs,
-      rssIdle,
-      rssConnected,
+      ...crowd.figures,
       quiet,
       storm,
       afterStorm,
       votes: {
         sent: ackMs.length,
-        acked: storms.reduce((s, x) => s + x.acked, 0),
+        acked,
         refused,
         counted: sum(counts),
         lastBroadcast: sum(seen.last),
@@ -163,6 +222,6 @@ export async function runPass(
       sample: seen.sample,
     };
   } finally {
-    await Promise.all([moderator, ...audience].map((w) => w.call("close", undefined, 10_000).catch(() => w.child.kill("SIGKILL"))));
+    await crowd.close();
   }
 }

@@ -1,6 +1,65 @@
-/** What the benchmark prints: every figure of every run, then the summary table (median (min–max), ratio). */
-import type { Pass } from "./pass";
+/** What the benchmarks print: the machine, every figure of every run, then the summary table (median (min–max), ratio). */
+import { execSync } from "node:child_process";
+import os from "node:os";
+import { root } from "./common";
+import type { CrowdFigures, Pass } from "./pass";
+import type { PollPass } from "./poll-pass";
 import { fmtMs, median, spread } from "./stats";
+
+/** The machine, node, commit and load, printed with every table. */
+export function printMachine(log: (line: string) => void): void {
+  let commit = "unknown";
+  try {
+    commit = execSync("git rev-parse --short HEAD", { cwd: root }).toString().trim();
+  } catch {
+    // not a git checkout: the table says "unknown"
+  }
+  log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, commit ${commit}, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+  );
+}
+
+/** The crowd's part of a run's line. */
+export function crowdLine(p: CrowdFigures): string {
+  return (
+    `joins ${fmtMs(p.joinMs)} ms, connect ${fmtMs(p.connectMs)} ms, enter ${fmtMs(p.enterMs)} ms, failures ${JSON.stringify(p.joinFailures)}; ` +
+    `RSS idle ${p.rssIdle} MiB, connected ${p.rssConnected} MiB`
+  );
+}
+
+export type Row<P> = [name: string, figure: (p: P) => number];
+
+/** The crowd's rows of the summary table: getting in first, memory last. */
+export function crowdRows(n: number, enter: string): { first: Row<CrowdFigures>[]; last: Row<CrowdFigures>[] } {
+  return {
+    first: [
+      [`${n} room-code joins (POST /api/join), ms`, (p) => p.joinMs],
+      [`connect ${n} sockets, ms`, (p) => p.connectMs],
+      [`${enter} on ${n} sockets, ms`, (p) => p.enterMs],
+    ],
+    last: [
+      ["server RSS idle, MiB", (p) => p.rssIdle],
+      [`server RSS with ${n} connected, MiB`, (p) => p.rssConnected],
+    ],
+  };
+}
+
+/** The summary: each row's median (min–max) over the runs for Plenary and the floor, and the ratio of the medians. */
+export function printTable<P>(results: Array<{ app: P; bare?: P }>, rows: Row<P>[]): void {
+  const hasBare = results.every((r) => r.bare);
+  console.log("");
+  console.log(`| measure (median (min–max) of ${results.length} runs) | Plenary | bare socket.io | ratio |`);
+  console.log("|---|---:|---:|---:|");
+  for (const [name, f] of rows) {
+    const a = results.map((r) => f(r.app));
+    const b = hasBare ? results.map((r) => f(r.bare!)) : [];
+    const ratio = hasBare && median(b) > 0 && Number.isFinite(median(a)) ? (median(a) / median(b)).toFixed(1) + "×" : "";
+    console.log(`| ${name} | ${spread(a)} | ${hasBare ? spread(b) : ""} | ${ratio} |`);
+  }
+}
 
 export function printRun(r: number, app: Pass, bare?: Pass): void {
   for (const [name, p] of [
@@ -10,8 +69,7 @@ export function printRun(r: number, app: Pass, bare?: Pass): void {
     if (!p) continue;
     const v = p.votes;
     console.log(
-      `  run ${r + 1} ${name}: joins ${fmtMs(p.joinMs)} ms, connect ${fmtMs(p.connectMs)} ms, enter ${fmtMs(p.enterMs)} ms, failures ${JSON.stringify(p.joinFailures)}; ` +
-        `RSS idle ${p.rssIdle} MiB, connected ${p.rssConnected} MiB; ` +
+      `  run ${r + 1} ${name}: ${crowdLine(p)}; ` +
         `quiet p50/p95/p99 ${fmtMs(p.quiet.p50)}/${fmtMs(p.quiet.p95)}/${fmtMs(p.quiet.p99)} ms (missing ${p.quiet.missing} of ${p.quiet.samples}); ` +
         `storm ${fmtMs(p.storm.p50)}/${fmtMs(p.storm.p95)}/${fmtMs(p.storm.p99)} ms (${p.storm.approvals} approvals, missing ${p.storm.missing} of ${p.storm.samples}); ` +
         `after the storm ${fmtMs(p.afterStorm.p50)}/${fmtMs(p.afterStorm.p95)}/${fmtMs(p.afterStorm.p99)} ms (${p.afterStorm.approvals} approvals, missing ${p.afterStorm.missing} of ${p.afterStorm.samples}); ` +
@@ -21,10 +79,9 @@ export function printRun(r: number, app: Pass, bare?: Pass): void {
 }
 
 export function printSummary(results: Array<{ app: Pass; bare?: Pass }>, n: number): void {
-  const rows: Array<[string, (p: Pass) => number]> = [
-    [`${n} room-code joins (POST /api/join), ms`, (p) => p.joinMs],
-    [`connect ${n} sockets, ms`, (p) => p.connectMs],
-    [`session:join + qa:sync on ${n} sockets, ms`, (p) => p.enterMs],
+  const crowd = crowdRows(n, "session:join + qa:sync");
+  printTable<Pass>(results, [
+    ...crowd.first,
     ["approval delivery, quiet, p50 ms", (p) => p.quiet.p50],
     ["approval delivery, quiet, p95 ms", (p) => p.quiet.p95],
     ["approval delivery, quiet, p99 ms", (p) => p.quiet.p99],
@@ -42,17 +99,48 @@ export function printSummary(results: Array<{ app: Pass; bare?: Pass }>, n: numb
     ["votes acked − counted (lost)", (p) => p.votes.acked - p.votes.counted],
     ["votes counted − last broadcast", (p) => p.votes.counted - p.votes.lastBroadcast],
     ["votes not acked", (p) => p.votes.sent - p.votes.acked],
-    ["server RSS idle, MiB", (p) => p.rssIdle],
-    [`server RSS with ${n} connected, MiB`, (p) => p.rssConnected],
-  ];
-  const hasBare = results.every((r) => r.bare);
-  console.log("");
-  console.log(`| measure (median (min–max) of ${results.length} runs) | Plenary | bare socket.io | ratio |`);
-  console.log("|---|---:|---:|---:|");
-  for (const [name, f] of rows) {
-    const a = results.map((r) => f(r.app));
-    const b = hasBare ? results.map((r) => f(r.bare!)) : [];
-    const ratio = hasBare && median(b) > 0 && Number.isFinite(median(a)) ? (median(a) / median(b)).toFixed(1) + "×" : "";
-    console.log(`| ${name} | ${spread(a)} | ${hasBare ? spread(b) : ""} | ${ratio} |`);
+    ...crowd.last,
+  ]);
+}
+
+export function printPollRun(r: number, app: PollPass, bare?: PollPass): void {
+  for (const [name, p] of [
+    ["plenary", app],
+    ["bare", bare],
+  ] as const) {
+    if (!p) continue;
+    const a = p.answers;
+    const x = p.results;
+    console.log(
+      `  run ${r + 1} ${name}: ${crowdLine(p)}; launch ack ${fmtMs(p.launchMs)} ms; ` +
+        `answers sent ${a.sent} acked ${a.acked} counted ${a.counted} last broadcast ${a.lastBroadcast ?? "none"} refused ${JSON.stringify(a.refused)}; ` +
+        `ack p50/p95/p99/max ${fmtMs(a.ackP50)}/${fmtMs(a.ackP95)}/${fmtMs(a.ackP99)}/${fmtMs(a.ackMax)} ms, last ack ${fmtMs(a.lastAckAfterMs)} ms after the storm began, sends up to ${fmtMs(a.lateMs)} ms late; ` +
+        `results broadcasts per socket ${x.broadcasts[0]} (${x.broadcasts[1]}–${x.broadcasts[2]}), ${x.payloadBytes ?? "?"} B; ` +
+        `final totals after the last ack p50/p95/p99 ${fmtMs(x.finalP50)}/${fmtMs(x.finalP95)}/${fmtMs(x.finalP99)} ms, on every socket ${fmtMs(x.everyMs)} ms (missing ${x.missing}); ` +
+        `disconnects ${JSON.stringify(p.disconnects)}`,
+    );
   }
+}
+
+export function printPollSummary(results: Array<{ app: PollPass; bare?: PollPass }>, n: number): void {
+  const crowd = crowdRows(n, "session:join + qa:sync + poll:sync");
+  printTable<PollPass>(results, [
+    ...crowd.first,
+    ["poll launch (poll:create, open) ack, ms", (p) => p.launchMs],
+    ["answer ack p50 ms", (p) => p.answers.ackP50],
+    ["answer ack p95 ms", (p) => p.answers.ackP95],
+    ["answer ack p99 ms", (p) => p.answers.ackP99],
+    ["last answer ack after the storm began, ms", (p) => p.answers.lastAckAfterMs],
+    ["answers not acked", (p) => p.answers.sent - p.answers.acked],
+    ["answers refused", (p) => Object.values(p.answers.refused).reduce((s, v) => s + v, 0)],
+    ["answers acked − counted (lost)", (p) => p.answers.acked - p.answers.counted],
+    ["answers counted − last broadcast", (p) => p.answers.counted - (p.answers.lastBroadcast ?? 0)],
+    ["results broadcasts per socket (median)", (p) => p.results.broadcasts[0]],
+    ["final totals on a socket after the last ack, p50 ms", (p) => p.results.finalP50],
+    ["final totals on a socket after the last ack, p95 ms", (p) => p.results.finalP95],
+    ["final totals on a socket after the last ack, p99 ms", (p) => p.results.finalP99],
+    ["final totals on every socket after the last ack, ms", (p) => p.results.everyMs],
+    ["sockets without the final totals", (p) => p.results.missing],
+    ...crowd.last,
+  ]);
 }

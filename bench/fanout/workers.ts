@@ -1,7 +1,7 @@
 /** The client processes, driven by the benchmark over IPC: audience members and the moderator. */
 import { randomUUID } from "node:crypto";
 import type { Socket } from "socket.io-client";
-import { cookiesOf, emitAck, MODERATOR, now, openSocket, pool, sleep, STEP_LIMIT_MS, type Question } from "./common";
+import { cookiesOf, emitAck, MODERATOR, now, openSocket, pool, sleep, STEP_LIMIT_MS, type Command, type Question } from "./common";
 
 type Handler = (args: never) => Promise<unknown>;
 
@@ -21,12 +21,14 @@ function serveRpc(handlers: Record<string, Handler>): void {
 /** An audience worker: the people with global index g where g % workers === w. */
 export function audienceWorker(): void {
   let url = "";
-  let people: Array<{ g: number; cookie: string; socket?: Socket }> = [];
+  /** `results`: every `poll:results` the socket received, as [arrival, poll id, respondents] (a hidden count as NaN). */
+  let people: Array<{ g: number; cookie: string; socket?: Socket; results: Array<[number, string, number]> }> = [];
   const arrivals = new Map<string, number[]>();
   const lastBroadcast = new Map<string, number>();
   let broadcasts = 0;
   const disconnects = new Map<string, number>();
   let sample: unknown = null;
+  let lastResults: unknown = null;
 
   serveRpc({
     async join(a: { url: string; code: string; indices: number[]; concurrency: number }) {
@@ -49,14 +51,14 @@ export function audienceWorker(): void {
             if (!res.ok) throw new Error(`HTTP ${res.status}`);
             const cookie = cookiesOf(res);
             if (!cookie.includes("session-token")) throw new Error("no sign-in cookie");
-            return { g, cookie };
+            return { g, cookie, results: [] as Array<[number, string, number]> };
           } catch (err) {
             const k = err instanceof Error ? err.message : String(err);
             failures.set(k, (failures.get(k) ?? 0) + 1);
             return null;
           }
         })
-      ).filter((p): p is { g: number; cookie: string } => p !== null);
+      ).filter((p) => p !== null);
       return { ms: now() - t0, requestMs: ms, failures: Object.fromEntries(failures) };
     },
     async connect(a: { concurrency: number }) {
@@ -74,6 +76,10 @@ export function audienceWorker(): void {
             if (list) list.push(t);
             else arrivals.set(f.question.id, [t]);
           });
+          p.socket.on("poll:results", (f: { pollId: string; respondents: unknown }) => {
+            p.results.push([now(), f.pollId, typeof f.respondents === "number" ? f.respondents : NaN]);
+            if (p === people[0]) lastResults = f;
+          });
         } catch (err) {
           const k = err instanceof Error ? err.message : String(err);
           failures.set(k, (failures.get(k) ?? 0) + 1);
@@ -86,17 +92,15 @@ export function audienceWorker(): void {
       });
       return { ms: now() - t0, connected: people.filter((p) => p.socket).length, failures: Object.fromEntries(failures) };
     },
-    async enter(a: { slug: string; concurrency: number }) {
+    /** Every socket sends the page's commands in order (e.g. session:join, then the syncs), as the session page does. */
+    async enter(a: { commands: Command[]; concurrency: number }) {
       const t0 = now();
       const refused = new Map<string, number>();
       await pool(
         people.filter((p) => p.socket),
         a.concurrency,
         async (p) => {
-          for (const [event, payload] of [
-            ["session:join", { slug: a.slug }],
-            ["qa:sync", { slug: a.slug }],
-          ] as const) {
+          for (const [event, payload] of a.commands) {
             const r = await emitAck(p.socket!, event, payload);
             if (!r.ok) refused.set(`${event}: ${r.error?.code}`, (refused.get(`${event}: ${r.error?.code}`) ?? 0) + 1);
           }
@@ -123,24 +127,26 @@ export function audienceWorker(): void {
     async arrivals(a: { ids: string[] }) {
       return { sockets: people.filter((p) => p.socket).length, times: a.ids.map((id) => arrivals.get(id) ?? []) };
     },
-    /** Every socket votes once at its moment in [at, at + spreadMs]; resolves when every vote is acknowledged or timed out. */
-    async storm(a: { slug: string; at: number; spreadMs: number; total: number; target: (string | null)[] }) {
+    /**
+     * Open loop: person g sends `event` with payloads[g] (none: null) once, at at + g/total × spreadMs,
+     * whatever happened to the others; resolves when every one is acknowledged or timed out (+∞).
+     */
+    async storm(a: { event: string; at: number; spreadMs: number; total: number; payloads: unknown[] }) {
       const refused = new Map<string, number>();
       const ackMs: number[] = [];
       let acked = 0;
       let lastAckAt = 0;
+      // The most a send left after its scheduled moment: the load is open loop only while this stays small.
+      let lateMs = 0;
       await Promise.all(
         people.map(async (p) => {
-          const questionId = a.target[p.g];
-          if (!p.socket || !questionId) return;
-          await sleep(Math.max(0, a.at + (p.g / a.total) * a.spreadMs - now()));
+          const payload = a.payloads[p.g];
+          if (!p.socket || payload == null) return;
+          const due = a.at + (p.g / a.total) * a.spreadMs;
+          await sleep(Math.max(0, due - now()));
           const sent = now();
-          const r = await emitAck(
-            p.socket,
-            "question:vote",
-            { slug: a.slug, key: `bench-v-${p.g}-${randomUUID().slice(0, 8)}`, questionId, up: true },
-            120_000,
-          );
+          lateMs = Math.max(lateMs, sent - due);
+          const r = await emitAck(p.socket, a.event, payload, 120_000);
           if (r.error?.code === "timeout") ackMs.push(Infinity);
           else ackMs.push(now() - sent);
           lastAckAt = Math.max(lastAckAt, now());
@@ -148,7 +154,21 @@ export function audienceWorker(): void {
           else refused.set(r.error!.code, (refused.get(r.error!.code) ?? 0) + 1);
         }),
       );
-      return { sent: ackMs.length, acked, ackMs, lastAckAt, refused: Object.fromEntries(refused) };
+      return { sent: ackMs.length, acked, ackMs, lastAckAt, lateMs, refused: Object.fromEntries(refused) };
+    },
+    /**
+     * Per connected socket: how many results of the poll it received, and when it first held `total`
+     * respondents (null: never); the last results payload the first socket received, in bytes.
+     */
+    async pollSeen(a: { pollId: string; total: number }) {
+      const sockets = people.filter((p) => p.socket);
+      return {
+        broadcasts: sockets.map((p) => p.results.filter((x) => x[1] === a.pollId).length),
+        finalAt: sockets.map((p) => p.results.find((x) => x[1] === a.pollId && x[2] === a.total)?.[0] ?? null),
+        lastTotal: people[0]?.results.filter((x) => x[1] === a.pollId).at(-1)?.[2] ?? null,
+        payloadBytes: lastResults ? Buffer.byteLength(JSON.stringify(lastResults)) : null,
+        disconnects: Object.fromEntries(disconnects),
+      };
     },
     async votesSeen() {
       return { broadcasts, last: Object.fromEntries(lastBroadcast), disconnects: Object.fromEntries(disconnects), sample };
@@ -165,7 +185,8 @@ export function audienceWorker(): void {
 export function moderatorWorker(): void {
   let socket: Socket | undefined;
   serveRpc({
-    async signIn(a: { url: string; slug: string }) {
+    /** Signs in, reads the room code off the screen page, then sends the moderator page's commands. */
+    async signIn(a: { url: string; slug: string; commands: Command[] }) {
       const res = await fetch(`${a.url}/api/demo/sign-in`, {
         method: "POST",
         headers: { origin: a.url, "content-type": "application/json" },
@@ -179,10 +200,7 @@ export function moderatorWorker(): void {
       const code = /data-testid="screen-code"[^>]*>\s*([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(html)?.[1];
       if (!code) throw new Error(`no room code on the screen page (HTTP ${page.status})`);
       socket = await openSocket(a.url, cookie);
-      for (const [event, payload] of [
-        ["session:join", { slug: a.slug }],
-        ["qa:sync", { slug: a.slug, view: "staff" }],
-      ] as const) {
+      for (const [event, payload] of a.commands) {
         const r = await emitAck(socket, event, payload);
         if (!r.ok) throw new Error(`moderator ${event} refused: ${r.error?.code} ${r.error?.message}`);
       }
@@ -208,6 +226,31 @@ export function moderatorWorker(): void {
       const r = await emitAck<{ votes: Record<string, number> }>(socket!, "qa:sync", { slug: a.slug, view: "staff" }, STEP_LIMIT_MS);
       if (!r.ok) throw new Error(`moderator qa:sync refused: ${r.error?.code} ${r.error?.message}`);
       return r.data!.votes;
+    },
+    /** "Launch now" in the poll console: one `poll:create` with `open: true`. */
+    async launchPoll(a: { slug: string; draft: unknown }) {
+      const sentAt = now();
+      const r = await emitAck<{ id: string; options: Array<{ id: string; label: string }> }>(
+        socket!,
+        "poll:create",
+        { slug: a.slug, clientKey: `bench-p-${randomUUID().slice(0, 12)}`, draft: a.draft, open: true },
+        STEP_LIMIT_MS,
+      );
+      if (!r.ok || !r.data) throw new Error(`poll:create refused: ${r.error?.code} ${r.error?.message}`);
+      return { poll: r.data, ackMs: now() - sentAt };
+    },
+    /** The poll's respondents as the moderator's console reads them (`poll:sync`, counted from the database). */
+    async pollTotal(a: { slug: string; pollId: string }) {
+      const r = await emitAck<{ polls: Array<{ poll: { id: string }; results: { respondents: unknown } | null }> }>(
+        socket!,
+        "poll:sync",
+        { slug: a.slug },
+        STEP_LIMIT_MS,
+      );
+      if (!r.ok) throw new Error(`moderator poll:sync refused: ${r.error?.code} ${r.error?.message}`);
+      const respondents = r.data!.polls.find((e) => e.poll.id === a.pollId)?.results?.respondents;
+      if (typeof respondents !== "number") throw new Error(`the moderator's poll:sync has no count for the poll (${JSON.stringify(respondents)})`);
+      return respondents;
     },
     async close() {
       socket?.close();
