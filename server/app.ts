@@ -219,7 +219,16 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     // Questions, votes, poll answers and caption feed changes nudge the organizers' dashboards (throttled).
     const hint = dashboardHint(sockets);
     closers.push(async () => hint.stop());
-    const polls = new PollService({ db: database.db, clock, guard, audit, publish: pollPublisher(sockets, hint), log, options: opts.polls });
+    const polls = new PollService({
+      db: database.db,
+      clock,
+      guard,
+      audit,
+      publish: pollPublisher(sockets, hint),
+      log,
+      serialWrites: database.kind === "pglite",
+      options: opts.polls,
+    });
     // Start-up erasure: Chatham House sessions that ended while no instance ran lose their voter links now.
     await polls.start();
     closers.push(async () => polls.stop());

@@ -42,6 +42,13 @@ export interface PollDeps {
   audit: AuditService;
   publish: PollPublisher;
   log: Logger;
+  /**
+   * PGlite: the database runs each statement synchronously on this thread, so a batch started at
+   * once is written before the next answer is even read, and every batch holds one answer. A batch
+   * therefore waits one turn of the event loop (setImmediate), which lets every answer already
+   * received join it. On Postgres the next answers arrive while a batch is in flight anyway.
+   */
+  serialWrites?: boolean;
   /** Timings (results tick, sweeps); tests and benchmarks may shorten them. */
   options?: PollServiceOptions;
 }
@@ -73,7 +80,7 @@ export class PollService {
     this.answers = new Batcher({
       name: "poll_answers",
       max: ANSWERS_PER_BATCH,
-      schedule: (job) => job(),
+      schedule: deps.serialWrites ? (job) => new Promise<void>((resolve) => setImmediate(resolve)).then(job) : (job) => job(),
       oncePer: (a) => `${a.pollId} ${a.voterId}`,
       write: (batch) => this.writeAnswers(batch),
     });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MyAnswer, PollResults, PollView } from "../../lib/polls";
 import type { TestSocket } from "../testing/clients";
+import { metrics } from "../metrics";
 import { testDatabaseKinds } from "../testing/databases";
 import { SERVER_START_MS } from "../testing/timeouts";
 import { createPerson, type TestPerson } from "../testing/people";
@@ -69,12 +70,18 @@ describe.each(testDatabaseKinds())("a burst of answers on %s", (database) => {
     const broadcasts: PollResults[] = [];
     (mod.socket as unknown as { on(e: string, cb: (r: PollResults) => void): void }).on("poll:results", (r) => r.pollId === poll.id && broadcasts.push(r));
 
+    const answerBatches = async () =>
+      (await metrics().batchSize.get()).values.find((v) => v.metricName?.endsWith("_count") && v.labels.batcher === "poll_answers")?.value ?? 0;
+    const batchesBefore = await answerBatches();
     const pick = (i: number) => [ids[i % 4], ids[(i + 1 + (i % 3)) % 4]].filter((v, k, a) => a.indexOf(v) === k);
     const acks = await Promise.all([
       ...tabs.map((s, i) => emit<MyAnswer>(s, "poll:answer", { pollId: poll.id, answer: { kind: "multiple", optionIds: pick(i) } }, 60_000)),
       ...secondTabs.map((s, i) => emit<MyAnswer>(s, "poll:answer", { pollId: poll.id, answer: { kind: "multiple", optionIds: pick(i + 7) } }, 60_000)),
     ]);
     expect(acks.filter((a) => !a.ok)).toEqual([]);
+    // Group commit: answers that arrive together are written together — on PGlite too, where each
+    // statement holds the thread and a batch started at once would hold a single answer.
+    expect((await answerBatches()) - batchesBefore).toBeLessThan((VOTERS + SECOND_TABS) / 4);
 
     const db = await dbTally(server.services, poll.id);
     expect(db.respondents).toBe(VOTERS);

@@ -34,6 +34,32 @@ function useMounted(): boolean {
   return mounted;
 }
 
+/** One bar per session, sessions down the side; `bars` name the series (stacked when `stacked`). */
+function SessionBars({
+  data,
+  bars,
+  stacked = false,
+}: {
+  data: Array<Record<string, string | number | null>>;
+  bars: Array<{ key: string; name: string; fill: string }>;
+  stacked?: boolean;
+}) {
+  return (
+    <ResponsiveContainer width="100%" height={Math.max(160, data.length * 34)}>
+      <BarChart accessibilityLayer={false} data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis type="number" allowDecimals={false} />
+        <YAxis type="category" dataKey="name" width={180} tick={{ fontSize: 12 }} />
+        <Tooltip />
+        <Legend />
+        {bars.map((b) => (
+          <Bar key={b.key} dataKey={b.key} name={b.name} fill={b.fill} stackId={stacked ? "a" : undefined} isAnimationActive={false} />
+        ))}
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}
+
 export function AttendanceOverTime({ session, timeZone }: { session: DashboardSession | undefined; timeZone: string }) {
   const mounted = useMounted();
   const data = (session?.series ?? []).map((p) => ({ ...p, time: formatClock(p.at, timeZone) }));
@@ -132,17 +158,14 @@ export function RoomRemoteShare({ sessions }: { sessions: DashboardSession[] }) 
       }
     >
       {mounted ? (
-        <ResponsiveContainer width="100%" height={Math.max(160, data.length * 34)}>
-          <BarChart accessibilityLayer={false} data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis type="number" allowDecimals={false} />
-            <YAxis type="category" dataKey="name" width={180} tick={{ fontSize: 12 }} />
-            <Tooltip />
-            <Legend />
-            <Bar dataKey="inRoom" name="In the room" stackId="a" fill={ROOM} isAnimationActive={false} />
-            <Bar dataKey="remote" name="Remote and stream" stackId="a" fill={REMOTE} isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
+        <SessionBars
+          data={data}
+          stacked
+          bars={[
+            { key: "inRoom", name: "In the room", fill: ROOM },
+            { key: "remote", name: "Remote and stream", fill: REMOTE },
+          ]}
+        />
       ) : null}
     </ChartFigure>
   );
@@ -182,17 +205,13 @@ export function QuestionsPerSession({ sessions }: { sessions: DashboardSession[]
       }
     >
       {mounted && withQa.length > 0 ? (
-        <ResponsiveContainer width="100%" height={Math.max(160, data.length * 34)}>
-          <BarChart accessibilityLayer={false} data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis type="number" allowDecimals={false} />
-            <YAxis type="category" dataKey="name" width={180} tick={{ fontSize: 12 }} />
-            <Tooltip />
-            <Legend />
-            <Bar dataKey="asked" name="Asked" fill={ROOM} isAnimationActive={false} />
-            <Bar dataKey="answered" name="Answered" fill={STREAM} isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
+        <SessionBars
+          data={data}
+          bars={[
+            { key: "asked", name: "Asked", fill: ROOM },
+            { key: "answered", name: "Answered", fill: STREAM },
+          ]}
+        />
       ) : (
         <p className={styles.empty}>{withQa.length === 0 ? "No session today has Q&A." : ""}</p>
       )}
