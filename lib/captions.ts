@@ -117,3 +117,13 @@ export const captionPublishSchema = z.object({ published: z.boolean() }).strict(
 export function vttPath(slugValue: string, lang: string): string {
   return `/sessions/${slugValue}/captions.${lang}.vtt`;
 }
+
+/** "Spanish (Spain)" for es-ES where the runtime knows the name; the tag itself otherwise. */
+export function languageName(tag: string): string {
+  try {
+    const name = new Intl.DisplayNames(["en"], { type: "language" }).of(tag);
+    return name && name !== tag ? `${name} (${tag})` : tag;
+  } catch {
+    return tag;
+  }
+}

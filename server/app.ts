@@ -206,6 +206,8 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       identitySecret: authSecret,
       timeZone: async () => (await agenda.getEvent()).timeZone,
       recording: config.recording ?? recordingConfigFor(config.dataDir),
+      // The caption service is made further down; a recording's tracks are only asked for later.
+      captionTracksFor: (recording, session) => captions.recordingTracks(recording, session),
     });
     // Closers run in reverse: recorders stop (and their files are finalised) before LiveKit goes.
     closers.push(() => streaming.recordings.closeAll());

@@ -10,6 +10,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { captionCues, sessions, type SessionRow } from "../../db/schema";
 import type { CaptionFeed, CaptionLine } from "../../lib/captions";
+import { insertRecordingFile, updateRecordingFile } from "../streaming/queries";
 import { Captioner } from "../testing/captioner";
 import { filesContaining, tablesContaining } from "../testing/no-trace";
 import { collect, connectClient, nextEvent, type TestSocket } from "../testing/clients";
@@ -264,6 +265,46 @@ describe.each(testDatabaseKinds())("live captions (%s)", (database) => {
     await app().captions.setPublished(await actorOf(organizer), day2, true);
     expect((await raw(vtt)).status).toBe(200);
     expect((await raw(`${server.url}/sessions/${DAY2}/captions.sv-SE.vtt`)).status).toBe(404);
+  });
+
+  it("gives each recording the captions sent while it ran, timed from its start, to whoever may watch it", async () => {
+    const url = await urlOf(DAY2);
+    const lang = "fr-FR";
+    const at = (t: string) => server.clock.set!(new Date(`2024-05-24T${t}-04:00`));
+    const seq = Number((await raw(`${url.replace("?", "/seq?")}&lang=${lang}`)).body);
+    at("08:53:00");
+    expect((await post(url, "Avant l'enregistrement.", `&seq=${seq + 1}&lang=${lang}`)).status).toBe(200);
+    const id = `rec_${randomBytes(4).toString("hex")}`;
+    await insertRecordingFile(app().db, {
+      id,
+      sessionId: day2.id,
+      backend: "recorder",
+      identity: null,
+      startedBy: null,
+      at: new Date("2024-05-24T08:54:00-04:00"),
+    });
+    at("08:54:02.500");
+    expect((await post(url, "Pendant l'enregistrement.", `&seq=${seq + 2}&lang=${lang}`)).status).toBe(200);
+    await updateRecordingFile(app().db, id, { status: "ready", path: `${id}.webm`, endedAt: new Date("2024-05-24T08:55:00-04:00") });
+    at("08:56:00");
+    expect((await post(url, "Après l'enregistrement.", `&seq=${seq + 3}&lang=${lang}`)).status).toBe(200);
+
+    // The recordings list names the track; its URL serves only the cues inside the recording.
+    const list = await app().streaming.recordings.list(await actorOf(organizer), day2);
+    const track = list.recordings.find((r) => r.id === id)!.captions.find((c) => c.lang === lang)!;
+    expect(track).toEqual({ lang, label: "French (France) (fr-FR)", url: `/sessions/${DAY2}/captions.${lang}.vtt?recording=${id}` });
+    const got = await raw(`${server.url}${track.url}`, { headers: { cookie: organizer.cookie } });
+    expect(got.status).toBe(200);
+    expect(got.body).toMatch(new RegExp(String.raw`\n${seq + 2}\n00:00:02\.5\d\d --> `));
+    expect(got.body).not.toContain("Avant");
+    expect(got.body).not.toContain("Après");
+    // An attendee may have it once the recording is published, not before; a made-up recording is 404.
+    expect((await raw(`${server.url}${track.url}`, { headers: { cookie: viewer.cookie } })).status).toBe(403);
+    await updateRecordingFile(app().db, id, { publishedAt: new Date() });
+    expect((await raw(`${server.url}${track.url}`, { headers: { cookie: viewer.cookie } })).status).toBe(200);
+    expect((await raw(`${server.url}/sessions/${DAY2}/captions.${lang}.vtt?recording=rec_nothere`, { headers: { cookie: organizer.cookie } })).status).toBe(
+      404,
+    );
   });
 
   it("keeps nothing for an on-record session that may not be recorded", async () => {

@@ -1,20 +1,22 @@
 /** The only file of server/captions that touches drizzle. */
-import { and, asc, eq, isNotNull, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gte, isNotNull, lt, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import {
   captionCues,
   captionFeeds,
   captionTracks,
+  recordingFiles,
   sessions,
   streamRecordings,
   type CaptionCueRow,
   type CaptionFeedRow,
   type CaptionTrackRow,
+  type RecordingFileRow,
   type SessionRow,
 } from "../../db/schema";
 import { OVERRUN_MS } from "../../lib/streaming";
 
-type Db = Pick<Database, "select" | "insert" | "update" | "delete" | "execute">;
+type Db = Pick<Database, "select" | "selectDistinct" | "insert" | "update" | "delete" | "execute">;
 
 /** How many recently accepted seqs a track remembers to recognise retries. */
 export const CAPTION_SEQ_WINDOW = 64;
@@ -141,12 +143,39 @@ export async function insertCue(db: Db, session: SessionRow, cue: { lang: string
     .onConflictDoNothing();
 }
 
-export async function listCues(db: Db, sessionId: string, lang: string): Promise<CaptionCueRow[]> {
+/** A track's cues in seq order; with `window`, only those sent while a recording ran. */
+export async function listCues(db: Db, sessionId: string, lang: string, window?: CueWindow): Promise<CaptionCueRow[]> {
   return db
     .select()
     .from(captionCues)
-    .where(and(eq(captionCues.sessionId, sessionId), eq(captionCues.lang, lang)))
+    .where(and(eq(captionCues.sessionId, sessionId), eq(captionCues.lang, lang), ...inWindow(window)))
     .orderBy(asc(captionCues.seq));
+}
+
+export type CueWindow = { from: Date; to: Date | null };
+
+function inWindow(window?: CueWindow) {
+  if (!window) return [];
+  return [gte(captionCues.at, window.from), ...(window.to ? [lte(captionCues.at, window.to)] : [])];
+}
+
+/** The languages with cues in the window (a recording's captions tracks). */
+export async function cueLanguages(db: Db, sessionId: string, window: CueWindow): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ lang: captionCues.lang })
+    .from(captionCues)
+    .where(and(eq(captionCues.sessionId, sessionId), ...inWindow(window)))
+    .orderBy(asc(captionCues.lang));
+  return rows.map((r) => r.lang);
+}
+
+/** One recording of this session, for the window its captions are cut to and timed from. */
+export async function findRecording(db: Db, sessionId: string, id: string): Promise<RecordingFileRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(recordingFiles)
+    .where(and(eq(recordingFiles.sessionId, sessionId), eq(recordingFiles.id, id)));
+  return row;
 }
 
 /** The first recording's start, if the session was recorded: the WebVTT is timed against it then. */

@@ -10,16 +10,18 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Database } from "../../db/client";
-import type { SessionRow } from "../../db/schema";
+import type { RecordingFileRow, SessionRow } from "../../db/schema";
 import {
   CAPTION_QUIET_MS,
   DEFAULT_CAPTION_LANG,
+  languageName,
   vttPath,
   type CaptionAbilities,
   type CaptionFeed,
   type CaptionLine,
   type CaptionStateResult,
 } from "../../lib/captions";
+import type { RecordingCaptionTrack } from "../../lib/recordings";
 import { streamWindow } from "../../lib/streaming";
 import { formatClock } from "../../lib/time";
 import type { Actor } from "../auth/actor";
@@ -243,19 +245,33 @@ export class CaptionService {
     return feed;
   }
 
-  /** The WebVTT of one track: organizers always, everyone once published; nothing exists for sessions that keep no captions. */
-  async vtt(actor: Actor | null, session: SessionRow, lang: string): Promise<string> {
+  /**
+   * The WebVTT of one track: organizers always, everyone once published; nothing exists for sessions
+   * that keep no captions. With `recordingId`: only the cues sent while that recording ran, timed from
+   * its start, for whoever may watch the recording (organizers; its attendees once it is published).
+   */
+  async vtt(actor: Actor | null, session: SessionRow, lang: string, recordingId?: string): Promise<string> {
     if (!keepsCaptions(session)) throw new AppError("not_found", "This session keeps no captions: only on-record sessions that may be recorded do.");
     const feed = await q.findFeed(this.deps.db, session.id);
-    if (!feed?.vttPublished) await this.deps.guard.require(actor, "caption:export", session);
-    const cues = await q.listCues(this.deps.db, session.id, lang);
-    if (cues.length === 0) throw new AppError("not_found", `There are no ${lang} captions for this session.`);
-    const recording = await q.firstRecordingStart(this.deps.db, session.id);
+    const recording = recordingId === undefined ? undefined : await q.findRecording(this.deps.db, session.id, recordingId);
+    if (recordingId !== undefined && !recording) throw new AppError("not_found", "There is no such recording of this session.");
+    if (!this.deps.guard.allowed(actor, "caption:export", session)) {
+      if (recording?.publishedAt) await this.deps.guard.require(actor, "recording:watch", session);
+      else if (recording || !feed?.vttPublished) await this.deps.guard.require(actor, "caption:export", session);
+    }
+    const cues = await q.listCues(this.deps.db, session.id, lang, recording ? { from: recording.startedAt, to: recording.endedAt } : undefined);
+    if (cues.length === 0) throw new AppError("not_found", `There are no ${lang} captions ${recording ? "for this recording" : "for this session"}.`);
+    const start = recording?.startedAt ?? (await q.firstRecordingStart(this.deps.db, session.id)) ?? session.startsAt;
+    const timedFrom = recording || start !== session.startsAt ? "recording's" : "session's";
     const zone = await this.deps.timeZone();
-    return toWebVtt(cues, {
-      start: recording ?? session.startsAt,
-      note: `${session.title}, ${lang}. Timed from the ${recording ? "recording's" : "session's"} start, ${formatClock(recording ?? session.startsAt, zone)}.`,
-    });
+    return toWebVtt(cues, { start, note: `${session.title}, ${lang}. Timed from the ${timedFrom} start, ${formatClock(start, zone)}.` });
+  }
+
+  /** The caption tracks sent while one recording ran, for the recordings list (none for sessions that keep no captions). */
+  async recordingTracks(recording: RecordingFileRow, session: SessionRow): Promise<RecordingCaptionTrack[]> {
+    if (!keepsCaptions(session)) return [];
+    const langs = await q.cueLanguages(this.deps.db, session.id, { from: recording.startedAt, to: recording.endedAt });
+    return langs.map((lang) => ({ lang, label: languageName(lang), url: `${vttPath(session.slug, lang)}?recording=${encodeURIComponent(recording.id)}` }));
   }
 
   downloadPath(session: SessionRow, lang: string): string {

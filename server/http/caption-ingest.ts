@@ -80,6 +80,7 @@ export async function captionIngest(app: PlenaryServices, req: http.IncomingMess
   }
 }
 
+const RECORDING_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const VTT_PATH = /^\/sessions\/([a-z0-9-]{1,120})\/captions\.([A-Za-z0-9-]{2,35})\.vtt$/;
 
 export function isCaptionVttPath(url: string): boolean {
@@ -88,7 +89,8 @@ export function isCaptionVttPath(url: string): boolean {
 
 /**
  * GET /sessions/<slug>/captions.<lang>.vtt — a kept session's captions as WebVTT: organizers always,
- * everyone once an organizer published them. Served here rather than by Next, whose folders cannot
+ * everyone once an organizer published them. `?recording=<id>`: the captions of one recording, for
+ * whoever may watch it (CaptionService.vtt). Served here rather than by Next, whose folders cannot
  * hold a dynamic segment inside `captions.<lang>.vtt`.
  */
 export async function captionVtt(app: PlenaryServices, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -99,11 +101,13 @@ export async function captionVtt(app: PlenaryServices, req: http.IncomingMessage
     if (!session || !lang) throw new AppError("not_found", "There are no such captions.");
     const secure = usesSecureCookies(app.config.publicUrl);
     const { actor } = await app.auth.resolveToken(sessionTokenFrom(parseCookieHeader(req.headers.cookie), secure));
-    const vtt = await app.captions.vtt(actor, session, lang);
+    const recording = new URL(req.url ?? "", "http://localhost").searchParams.get("recording") ?? undefined;
+    if (recording !== undefined && !RECORDING_ID.test(recording)) throw new AppError("not_found", "There is no such recording of this session.");
+    const vtt = await app.captions.vtt(actor, session, lang, recording);
     res.writeHead(200, {
       "content-type": "text/vtt; charset=utf-8",
       "cache-control": "no-store",
-      "content-disposition": `attachment; filename="${slug}.${lang}.vtt"`,
+      "content-disposition": `attachment; filename="${slug}${recording ? `-${recording}` : ""}.${lang}.vtt"`,
     });
     res.end(req.method === "HEAD" ? undefined : vtt);
   } catch (err) {

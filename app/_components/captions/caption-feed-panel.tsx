@@ -6,9 +6,8 @@
  * Renders nothing for anyone else (the server says who may: `caption:state`'s `can`).
  */
 import { useEffect, useId, useState } from "react";
-import { CAPTIONS_UNAVAILABLE_TEXT, vttPath, type CaptionFeed } from "@/lib/captions";
+import { CAPTIONS_UNAVAILABLE_TEXT, languageName, vttPath, type CaptionFeed } from "@/lib/captions";
 import { api } from "../admin-api";
-import { languageName } from "./live-captions";
 import { useCaptions } from "./use-captions";
 import styles from "./captions.module.css";
 import { ErrorAlert } from "../error-alert";

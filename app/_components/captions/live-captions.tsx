@@ -5,7 +5,7 @@
  * unavailable" status, and the overlay's size and position (kept in this browser).
  */
 import { useId } from "react";
-import { CAPTIONS_UNAVAILABLE_TEXT, type CaptionLine } from "@/lib/captions";
+import { CAPTIONS_UNAVAILABLE_TEXT, languageName, type CaptionLine } from "@/lib/captions";
 import { captionLanguages } from "@/lib/client/captions";
 import { useCaptionSettings } from "./caption-settings";
 import { useCaptions } from "./use-captions";
@@ -83,14 +83,4 @@ export function LiveCaptions({ slug, overlaySettings = true }: { slug: string; o
 
 export function CaptionText({ line }: { line: CaptionLine }) {
   return <p data-seq={line.seq}>{line.text}</p>;
-}
-
-/** "Spanish (Spain)" for es-ES where the browser knows the name; the tag itself otherwise. */
-export function languageName(tag: string): string {
-  try {
-    const name = new Intl.DisplayNames(["en"], { type: "language" }).of(tag);
-    return name && name !== tag ? `${name} (${tag})` : tag;
-  } catch {
-    return tag;
-  }
 }
