@@ -30,4 +30,7 @@ export interface RecordingList {
   recordings: RecordingItem[];
 }
 
+/** A recording's id in URLs (a LiveKit egress id or the track recorder's own). */
+export const RECORDING_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 export const recordingPublishSchema = z.object({ published: z.boolean() }).strict();

@@ -4,6 +4,7 @@ import { parseCookieHeader, sessionTokenFrom, usesSecureCookies } from "../auth/
 import { INGEST_PATH } from "../captions/service";
 import { AppError, toAppError } from "../errors";
 import { CAPTION_MAX_BODY_BYTES, checkCaptionText, DEFAULT_CAPTION_LANG, normalizeLang, parseSeq } from "../../lib/captions";
+import { RECORDING_ID } from "../../lib/recordings";
 import { isSlug } from "../../lib/text";
 import { CLIENT_IP_HEADER } from "./route";
 import { readBody } from "./read-body";
@@ -80,7 +81,6 @@ export async function captionIngest(app: PlenaryServices, req: http.IncomingMess
   }
 }
 
-const RECORDING_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const VTT_PATH = /^\/sessions\/([a-z0-9-]{1,120})\/captions\.([A-Za-z0-9-]{2,35})\.vtt$/;
 
 export function isCaptionVttPath(url: string): boolean {

@@ -5,6 +5,7 @@ import { SessionView } from "@/app/_components/session-view";
 import type { QaAudienceProps } from "@/app/_components/qa/qa-audience";
 import { pageActor } from "@/server/http/page-auth";
 import { FeedbackPrompt } from "@/app/_components/admin/feedback-prompt";
+import { RecordingsPanel } from "@/app/_components/stream/recordings-panel";
 
 export const dynamic = "force-dynamic";
 
@@ -35,10 +36,14 @@ export default async function SessionPage({ params }: Params) {
   // in at the registration desk, is a phone in the ballroom; everyone else gets the remote layout.
   const actor = await pageActor();
   const audience = actor?.kind === "device" || actor?.checkedIn ? "room" : "remote";
+  // Asked only of people who may see recordings at all, so a page view is never an audited refusal.
+  const mayRecordings = row.streamed && (app.guard.allowed(actor, "recording:manage", row) || app.guard.allowed(actor, "recording:watch", row));
+  const recordings = mayRecordings ? await app.streaming.recordings.list(actor, row) : null;
   return (
     <main id="main" className={`session-main session-main-${audience}`}>
       <SessionView event={event} item={item} serverNow={app.clock.now().toISOString()} stream={stream} qa={qa} audience={audience} />
       {/* The survey is for people signed in (or in the room): an anonymous page would only be refused. */}
+      {recordings ? <RecordingsPanel initial={recordings} timeZone={event.timeZone} /> : null}
       {actor ? <FeedbackPrompt slug={slug} /> : null}
     </main>
   );

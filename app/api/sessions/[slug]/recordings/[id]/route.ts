@@ -4,14 +4,14 @@ import fs from "node:fs";
 import { Readable } from "node:stream";
 import { parseBody, route, slugParam } from "@/server/http/route";
 import { AppError } from "@/server/errors";
-import { recordingPublishSchema } from "@/lib/recordings";
+import { RECORDING_ID, recordingPublishSchema } from "@/lib/recordings";
 
 export const dynamic = "force-dynamic";
 
 type Params = { params: Promise<{ slug: string; id: string }> };
 
 function idParam(id: string): string {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new AppError("invalid_payload", "A recording id has letters, digits, _ and - only.");
+  if (!RECORDING_ID.test(id)) throw new AppError("invalid_payload", "A recording id has letters, digits, _ and - only.");
   return id;
 }
 
