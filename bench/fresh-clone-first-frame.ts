@@ -22,7 +22,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
-import { chromium, type Browser, type Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
+import { launchMediaChromium } from "../server/testing/media-browser";
 
 const root = path.resolve(import.meta.dirname, "..");
 const SLUG = "defense-industry-perspectives"; // Fri 24 May 2024, 09:45–11:15, streamed
@@ -96,18 +97,7 @@ async function demoToFirstFrame(clone: string, env: NodeJS.ProcessEnv): Promise<
       }
       demo.on("exit", (code) => reject(new Error(`npm run demo exited ${code}`)));
     });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--use-fake-device-for-media-stream",
-        "--use-fake-ui-for-media-stream",
-        "--allow-loopback-in-peer-connection",
-        "--disable-features=WebRtcHideLocalIpsWithMdns",
-        "--autoplay-policy=no-user-gesture-required",
-      ],
-    });
+    browser = await launchMediaChromium();
     const panelist = await signedInPage(browser, url, PANELIST);
     await panelist.goto(`/sessions/${SLUG}/backstage`);
     await panelist.getByRole("button", { name: "Preview camera and microphone" }).click();

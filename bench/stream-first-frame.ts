@@ -12,7 +12,8 @@
 import { execFileSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
+import { launchMediaChromium } from "../server/testing/media-browser";
 import { createPerson } from "../server/testing/people";
 import { startTestServer } from "../server/testing/test-server";
 
@@ -27,18 +28,7 @@ const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
 async function main() {
   execFileSync(process.execPath, [path.join(root, "scripts", "start.mjs"), "--build-only"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
   const server = await startTestServer({ withNext: true, livekit: true, now: "2024-05-24T09:50:00-04:00" });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--use-fake-device-for-media-stream",
-      "--use-fake-ui-for-media-stream",
-      "--allow-loopback-in-peer-connection",
-      "--disable-features=WebRtcHideLocalIpsWithMdns",
-      "--autoplay-policy=no-user-gesture-required",
-    ],
-  });
+  const browser = await launchMediaChromium();
   try {
     const app = server.services;
     const session = (await app.agenda.findRow(SLUG))!;
