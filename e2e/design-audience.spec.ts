@@ -42,6 +42,8 @@ test("in the room on a phone: ask first, no stream card, a new poll announced wi
   const banner = page.getByTestId("poll-banner");
   await expect(banner).toContainText(`New poll: ${question}`);
   await expect(page.getByTestId("poll-announcer")).toHaveText(`New poll: ${question}`);
+  // It slides in: measure where it comes to rest.
+  await banner.evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
   const bannerBox = (await banner.boundingBox())!;
   expect(bannerBox.y + bannerBox.height, "banner inside the screen").toBeLessThanOrEqual(844);
   await expectNoAxeViolations(page, "session page on a phone with the new-poll banner");
