@@ -305,6 +305,11 @@ describe.each(testDatabaseKinds())("live captions (%s)", (database) => {
     expect((await raw(`${server.url}/sessions/${DAY2}/captions.${lang}.vtt?recording=rec_nothere`, { headers: { cookie: organizer.cookie } })).status).toBe(
       404,
     );
+    const malformed = await raw(`${server.url}/sessions/${DAY2}/captions.${lang}.vtt?recording=${encodeURIComponent("../x")}`, {
+      headers: { cookie: organizer.cookie },
+    });
+    expect(malformed.status).toBe(400);
+    expect(JSON.parse(malformed.body).error.code).toBe("invalid_payload");
   });
 
   it("keeps nothing for an on-record session that may not be recorded", async () => {

@@ -102,7 +102,7 @@ export async function captionVtt(app: PlenaryServices, req: http.IncomingMessage
     const secure = usesSecureCookies(app.config.publicUrl);
     const { actor } = await app.auth.resolveToken(sessionTokenFrom(parseCookieHeader(req.headers.cookie), secure));
     const recording = new URL(req.url ?? "", "http://localhost").searchParams.get("recording") ?? undefined;
-    if (recording !== undefined && !RECORDING_ID.test(recording)) throw new AppError("not_found", "There is no such recording of this session.");
+    if (recording !== undefined && !RECORDING_ID.test(recording)) throw new AppError("invalid_payload", "A recording id has letters, digits, _ and - only.");
     const vtt = await app.captions.vtt(actor, session, lang, recording);
     res.writeHead(200, {
       "content-type": "text/vtt; charset=utf-8",
