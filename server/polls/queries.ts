@@ -8,6 +8,7 @@ import {
   sessions,
   type NewPollRow,
   type PollOptionRow,
+  type PollResponseRow,
   type PollRow,
   type SessionRow,
 } from "../../db/schema";
@@ -166,9 +167,16 @@ export async function answerGroups(db: Db, pollId: string): Promise<{ groups: An
   };
 }
 
-export function myResponses(db: Db, sessionId: string, voterId: string) {
-  return db
+/** One person's stored answer to a poll, as their own snapshot shows it. */
+export type OwnResponse = Pick<PollResponseRow, "pollId" | "optionIds" | "rating" | "word" | "answeredAt">;
+
+/** Several people's answers to a session's polls, in one statement (a batch of syncs), by voter. */
+export async function responsesOf(db: Db, sessionId: string, voterIds: string[]): Promise<Map<string, OwnResponse[]>> {
+  const byVoter = new Map<string, OwnResponse[]>();
+  if (voterIds.length === 0) return byVoter;
+  const rows = await db
     .select({
+      voterId: pollResponses.voterId,
       pollId: pollResponses.pollId,
       optionIds: pollResponses.optionIds,
       rating: pollResponses.rating,
@@ -177,7 +185,14 @@ export function myResponses(db: Db, sessionId: string, voterId: string) {
     })
     .from(pollResponses)
     .innerJoin(polls, eq(polls.id, pollResponses.pollId))
-    .where(and(eq(polls.sessionId, sessionId), eq(pollResponses.voterId, voterId)));
+    .where(and(eq(polls.sessionId, sessionId), inArray(pollResponses.voterId, voterIds)));
+  for (const { voterId, ...r } of rows) {
+    if (voterId === null) continue;
+    const list = byVoter.get(voterId);
+    if (list) list.push(r);
+    else byVoter.set(voterId, [r]);
+  }
+  return byVoter;
 }
 
 /** Open polls whose timer has run out. */

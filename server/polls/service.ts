@@ -1,6 +1,6 @@
 import type { Database } from "../../db/client";
 import type { NewPollRow, PollRow, SessionRow } from "../../db/schema";
-import type { MyAnswer, PollEntry, PollSnapshot, PollView } from "../../lib/polls";
+import type { MyAnswer, PollEntry, PollResults, PollSnapshot, PollView } from "../../lib/polls";
 import type { CommandInput } from "../../lib/realtime/contract";
 import type { Actor } from "../auth/actor";
 import type { Guard } from "../auth/guard";
@@ -33,6 +33,23 @@ type Written = { seq: number; answeredAt: Date };
 /** The most answers written in one batch. */
 const ANSWERS_PER_BATCH = 500;
 
+/** A sync waiting for its batch. */
+interface SyncCommand {
+  actor: Actor | null;
+  slug: string;
+  screens?: ReadonlySet<string>;
+}
+
+/** A sync of a batch whose session was found, with what its viewer may do there. */
+interface SyncItem {
+  p: Pending<SyncCommand, PollSnapshot>;
+  screen: boolean;
+  viewer: { manage: boolean; viewResults: boolean; answer: boolean };
+}
+
+/** The most syncs answered in one batch. */
+const SYNCS_PER_BATCH = 500;
+
 type StaffAction = "poll:create" | "poll:update" | "poll:delete" | "poll:open" | "poll:close" | "poll:reopen" | "poll:publish";
 
 export interface PollDeps {
@@ -61,6 +78,7 @@ export interface PollDeps {
  */
 export class PollService {
   private readonly answers: Batcher<PendingAnswer, Written | undefined>;
+  private readonly syncs: Batcher<SyncCommand, PollSnapshot>;
   private readonly reads: PollReads;
   private intervals: NodeJS.Timeout[] = [];
   private stopped = false;
@@ -77,13 +95,19 @@ export class PollService {
     ({ db: this.db, clock: this.clock, guard: this.guard, audit: this.audit, publish: this.publish, log: this.log } = deps);
     this.opts = deps.options ?? {};
     this.reads = new PollReads(this.db, this.clock, this.publish, this.log, this.opts.tickMs ?? 250);
+    const schedule = deps.serialWrites
+      ? (job: () => Promise<void>) => new Promise<void>((resolve) => setImmediate(resolve)).then(job)
+      : (job: () => Promise<void>) => job();
     this.answers = new Batcher({
       name: "poll_answers",
       max: ANSWERS_PER_BATCH,
-      schedule: deps.serialWrites ? (job) => new Promise<void>((resolve) => setImmediate(resolve)).then(job) : (job) => job(),
+      schedule,
       oncePer: (a) => `${a.pollId} ${a.voterId}`,
       write: (batch) => this.writeAnswers(batch),
     });
+    // Syncs wait for the same turn on PGlite, so the syncs of a storm of phones already received
+    // join one batch instead of each being read alone.
+    this.syncs = new Batcher({ name: "poll_syncs", max: SYNCS_PER_BATCH, schedule, write: (batch) => this.writeSyncs(batch) });
   }
 
   /** Answers received and not yet written (for tests and logs). */
@@ -123,32 +147,77 @@ export class PollService {
    * What one viewer may see of a session's polls now, their own answers, and the session's poll
    * counter. `screens`: the sessions the socket joined as the room's screen, which sees launched polls
    * and their live results (as panelists do), never drafts, whoever is signed in on it.
+   *
+   * Syncs are answered in batches (server/batch.ts): a room of phones opening the page at once, or
+   * reconnecting after a restart, costs a few reads of the session's polls, not a few per phone.
    */
-  async sync(actor: Actor | null, slug: string, screens?: ReadonlySet<string>): Promise<PollSnapshot> {
-    const session = await this.sessionBySlug(slug);
-    const screen = screens?.has(session.id) ?? false;
-    const viewer = screen
-      ? { manage: false, viewResults: this.guard.allowed(actor, "poll:view-results", session), answer: false }
-      : this.viewer(actor, session);
+  sync(actor: Actor | null, slug: string, screens?: ReadonlySet<string>): Promise<PollSnapshot> {
+    return this.syncs.add({ actor, slug, screens });
+  }
+
+  private async writeSyncs(batch: Array<Pending<SyncCommand, PollSnapshot>>): Promise<void> {
+    const sessionsBySlug = new Map<string, Promise<SessionRow | undefined>>();
+    const bySession = new Map<string, { session: SessionRow; items: SyncItem[] }>();
+    for (const p of batch) {
+      const { actor, slug, screens } = p.item;
+      try {
+        if (!sessionsBySlug.has(slug)) sessionsBySlug.set(slug, q.findSessionBySlug(this.db, slug));
+        const session = await sessionsBySlug.get(slug)!;
+        if (!session) throw sessionNotFound(slug);
+        const screen = screens?.has(session.id) ?? false;
+        const viewer = screen
+          ? { manage: false, viewResults: this.guard.allowed(actor, "poll:view-results", session), answer: false }
+          : this.viewer(actor, session);
+        let group = bySession.get(session.id);
+        if (!group) bySession.set(session.id, (group = { session, items: [] }));
+        group.items.push({ p, screen, viewer });
+      } catch (err) {
+        p.reject(err);
+      }
+    }
+    for (const { session, items } of bySession.values()) {
+      let answers: PollSnapshot[];
+      try {
+        answers = await this.syncsOf(session, items);
+      } catch (err) {
+        for (const { p } of items) p.reject(err);
+        continue;
+      }
+      for (const [i, { p }] of items.entries()) p.resolve(answers[i]);
+    }
+  }
+
+  /** The answers to several syncs of one session: the polls and their totals are read once for all. */
+  private async syncsOf(session: SessionRow, items: SyncItem[]): Promise<PollSnapshot[]> {
     // The counter is read before the polls: a change in between is then both in the snapshot and in
     // a later fact, which the client recognises by the poll's own version.
     const version = await q.sessionVersion(this.db, session.id);
     const rows = session.pollsEnabled ? await q.listPolls(this.db, session.id) : [];
     const defs = await this.reads.definitionsOf(rows);
-    const polls: PollEntry[] = [];
+    // Totals depend on the poll and the session only, never on who asks: read once, for those who may see them.
+    const results = new Map<string, PollResults>();
     for (const row of rows) {
-      const vis = visibleTo(viewer, row);
-      if (!vis.poll) continue;
-      polls.push({ poll: toPollView(row, defs.get(row.id)!), results: vis.results ? await this.reads.results(row, session, true) : null });
+      if (items.some(({ viewer }) => visibleTo(viewer, row).results)) results.set(row.id, await this.reads.results(row, session, true));
     }
-    const mine: MyAnswer[] = [];
-    if (actor && session.pollsEnabled && !screen) {
-      for (const r of await q.myResponses(this.db, session.id, actor.userId)) {
-        const def = defs.get(r.pollId);
-        if (def) mine.push({ pollId: r.pollId, answer: answerOf(def, r), answeredAt: r.answeredAt.toISOString() });
+    const people = session.pollsEnabled ? [...new Set(items.flatMap(({ p, screen }) => (p.item.actor && !screen ? [p.item.actor.userId] : [])))] : [];
+    const responses = await q.responsesOf(this.db, session.id, people);
+    return items.map(({ p, screen, viewer }) => {
+      const actor = p.item.actor;
+      const polls: PollEntry[] = [];
+      for (const row of rows) {
+        const vis = visibleTo(viewer, row);
+        if (!vis.poll) continue;
+        polls.push({ poll: toPollView(row, defs.get(row.id)!), results: vis.results ? results.get(row.id)! : null });
       }
-    }
-    return { sessionId: session.id, slug: session.slug, chathamHouse: session.rule === "chatham_house", version, can: viewer, polls, mine };
+      const mine: MyAnswer[] = [];
+      if (actor && session.pollsEnabled && !screen) {
+        for (const r of responses.get(actor.userId) ?? []) {
+          const def = defs.get(r.pollId);
+          if (def) mine.push({ pollId: r.pollId, answer: answerOf(def, r), answeredAt: r.answeredAt.toISOString() });
+        }
+      }
+      return { sessionId: session.id, slug: session.slug, chathamHouse: session.rule === "chatham_house", version, can: viewer, polls, mine };
+    });
   }
 
   /** Every poll's totals of a session as CSV (those who run polls only). */
