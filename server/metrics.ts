@@ -59,7 +59,7 @@ function build() {
     }),
     batchSize: new Histogram({
       name: "plenary_batch_size",
-      help: "Commands written per batch, by batcher (qa_votes, qa_syncs, poll_answers).",
+      help: "Commands written per batch, by batcher (qa_votes, qa_syncs, poll_answers, poll_syncs).",
       labelNames: ["batcher"] as const,
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
       registers: [registry],
