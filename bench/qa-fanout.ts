@@ -8,8 +8,8 @@
  *     /api/demo/sign-in` as the seeded Day 2 moderator), and reads the room code off the room screen
  *     (`GET /sessions/<slug>/screen`), as staff do;
  *  3. two audience worker processes join N people through the room code (`POST /api/join`, which
- *     signs the device in by cookie), connect N sockets with those cookies, and `session:join` +
- *     `qa:sync` like the session page;
+ *     signs the device in by cookie), connect N sockets with those cookies, and send `session:join`,
+ *     `qa:sync` and `poll:sync` like the session page;
  *  4. some of those people ask questions over their sockets (one each: asking is limited per person);
  *  5. quiet: the moderator approves them open-loop at a fixed rate (1/s), never waiting for deliveries;
  *  6. storm: every socket votes once within one second while the moderator goes on approving at 1/s

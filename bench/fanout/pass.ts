@@ -124,7 +124,7 @@ export async function runPass(
   log: (line: string) => void,
 ): Promise<Pass> {
   const { n, approvals, stormApprovals } = opts;
-  // The session page: the session, then its Q&A; the moderation console: the staff view.
+  // What the session page sends (the session, its Q&A, its polls); the moderation console: the staff view.
   const crowd = await openCrowd(
     server,
     {
@@ -133,6 +133,7 @@ export async function runPass(
       audienceCommands: [
         ["session:join", { slug: SLUG }],
         ["qa:sync", { slug: SLUG }],
+        ["poll:sync", { slug: SLUG }],
       ],
       moderatorCommands: [
         ["session:join", { slug: SLUG }],

@@ -79,7 +79,7 @@ export function printRun(r: number, app: Pass, bare?: Pass): void {
 }
 
 export function printSummary(results: Array<{ app: Pass; bare?: Pass }>, n: number): void {
-  const crowd = crowdRows(n, "session:join + qa:sync");
+  const crowd = crowdRows(n, "session:join + qa:sync + poll:sync");
   printTable<Pass>(results, [
     ...crowd.first,
     ["approval delivery, quiet, p50 ms", (p) => p.quiet.p50],
