@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgendaItem } from "../../lib/agenda";
 import { AppError } from "../errors";
+import { metrics } from "../metrics";
 import { connectClient, nextEvent, collect, type TestSocket } from "../testing/clients";
 import { testDatabaseKinds } from "../testing/databases";
 import { startTestServer, type TestServer } from "../testing/test-server";
@@ -35,6 +36,24 @@ describe.each(testDatabaseKinds())("agenda service on %s", (database) => {
   it("moves an item to another day when its start moves", async () => {
     const item = await server.services.agenda.update("reception", { startsAt: "2024-05-24T12:30:00-04:00", endsAt: "2024-05-24T13:30:00-04:00" });
     expect(item.day).toBe("2024-05-24");
+  });
+
+  /** Statements that read the sessions table so far (the counter /metrics reports). */
+  async function sessionReads(): Promise<number> {
+    const { values } = await metrics().dbDuration.get();
+    return values.filter((v) => v.metricName?.endsWith("_count") && v.labels.operation === "select sessions").reduce((n, v) => n + v.value, 0);
+  }
+
+  it("answers a room of simultaneous reads of one session with one statement, and reads afresh after it", async () => {
+    const agenda = server.services.agenda;
+    const before = await sessionReads();
+    const rows = await Promise.all(Array.from({ length: 50 }, () => agenda.requireRow("keynote-fms-and-the-strategic-environment")));
+    expect(new Set(rows.map((r) => r.id)).size).toBe(1);
+    expect((await sessionReads()) - before).toBe(1);
+    // Nothing is kept once answered: a change is seen by the next read.
+    await agenda.update("keynote-fms-and-the-strategic-environment", { title: "Keynote (moved)" });
+    expect((await agenda.requireRow("keynote-fms-and-the-strategic-environment")).title).toBe("Keynote (moved)");
+    await expect(agenda.requireRow("no-such-session")).rejects.toMatchObject({ code: "not_found" });
   });
 
   async function refused(promise: Promise<unknown>, code: string) {

@@ -36,6 +36,8 @@ export function toAgendaItem(row: SessionRow, timeZone: string): AgendaItem {
 /** The programme: reading it, and changing an item within the event's rules. */
 export class AgendaService {
   private event?: EventRow;
+  /** Reads of a session by slug still in flight, shared by whoever asks meanwhile (see `findRow`). */
+  private readonly reading = new Map<string, Promise<SessionRow | undefined>>();
 
   constructor(
     private readonly db: Database,
@@ -72,13 +74,23 @@ export class AgendaService {
     return (await q.listSessions(this.db)).map((r) => toAgendaItem(r, event.timeZone));
   }
 
-  async findRow(slug: string): Promise<SessionRow | undefined> {
-    return q.findSessionBySlug(this.db, slug);
+  /**
+   * A room of phones joining at once asks for the same session thousands of times within a second:
+   * whoever asks while a read of it is in flight shares that read. Nothing is kept once it is
+   * answered, so no row is older than a read that was already running when its caller asked.
+   */
+  findRow(slug: string): Promise<SessionRow | undefined> {
+    let read = this.reading.get(slug);
+    if (!read) {
+      read = q.findSessionBySlug(this.db, slug).finally(() => this.reading.delete(slug));
+      this.reading.set(slug, read);
+    }
+    return read;
   }
 
   /** The session, or the `not_found` refusal every capability gives for an unknown slug. */
   async requireRow(slug: string): Promise<SessionRow> {
-    const row = await q.findSessionBySlug(this.db, slug);
+    const row = await this.findRow(slug);
     if (!row) throw sessionNotFound(slug);
     return row;
   }
