@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start` / `npm run demo`: build the production bundle when the sources changed since the last
-// build, then run the one server entry point (server/main.ts) in this same process.
+// `npm start` / `npm run demo`: build the production bundles when the sources changed since the last
+// build (Next's, then the server's: scripts/build-server.mjs), then run the one server entry point
+// (server/main.ts, compiled) in this same process.
 // `--demo` (only `npm run demo` passes it) turns demo mode on; without it PLENARY_DEMO is removed from
 // the environment, so a production start can never be a demo, whatever the shell or .env exports.
 // `--build-only` stops after the build (scripts/test.sh uses it before the browser tests).
@@ -12,10 +13,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stampFile = path.join(root, ".next", "plenary-source-hash");
-const inputs = ["app", "lib", "server", "db", "instrumentation.ts", "next.config.js", "package-lock.json", "tsconfig.json"];
+// Inside .next, which `next build` empties first: a new Next bundle never runs with an old server.
+const serverBundle = path.join(root, ".next", "plenary-server", "main.mjs");
+const inputs = ["app", "lib", "server", "db", "instrumentation.ts", "next.config.js", "package-lock.json", "tsconfig.json", "scripts/build-server.mjs"];
 
 function hashSources() {
-  const hash = createHash("sha256");
+  // The server bundle holds absolute paths (scripts/build-server.mjs): a moved checkout rebuilds.
+  const hash = createHash("sha256").update(root);
   const walk = (p) => {
     const full = path.join(root, p);
     if (!fs.existsSync(full)) return;
@@ -34,11 +38,17 @@ const env = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "
 delete env.PLENARY_DEMO;
 if (process.argv.includes("--demo")) env.PLENARY_DEMO = "1";
 const current = hashSources();
-const built = fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === current;
+const built =
+  fs.existsSync(path.join(root, ".next", "BUILD_ID")) &&
+  fs.existsSync(serverBundle) &&
+  fs.existsSync(stampFile) &&
+  fs.readFileSync(stampFile, "utf8") === current;
 if (!built || process.env.PLENARY_REBUILD === "1") {
   console.log("plenary: building the production bundle (next build)…");
   const r = spawnSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], { cwd: root, env, stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
+  const { buildServer } = await import("./build-server.mjs");
+  await buildServer(root, serverBundle);
   fs.writeFileSync(stampFile, current);
 }
 
@@ -66,10 +76,4 @@ const watch = setInterval(() => {
 }, 500);
 watch.unref();
 
-// tsx's loader (what `node --import tsx` loads) lets Node run the TypeScript entry point.
-await import("tsx");
-// tsx turns source maps on, and Node then keeps the map of every module it loads (tsx's, Next's
-// bundles', the packages') in memory. Plenary logs errors by kind, never by stack (server/log.ts),
-// so nothing in production reads them.
-process.setSourceMapsEnabled(false);
-await import(pathToFileURL(path.join(root, "server", "main.ts")).href);
+await import(pathToFileURL(serverBundle).href);
