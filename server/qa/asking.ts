@@ -167,6 +167,15 @@ export class QaAsking {
   /** The votes of one batch on one question, each by a different person, in one transaction. */
   private async writeVoteGroup({ session, questionId, ups, downs }: VoteGroup): Promise<void> {
     const voterOf = (p: Pending<VoteCommand, VoteResult>) => p.item.actor!.userId;
+    // The usual case in a storm: only up-votes, on a question open for them as itself.
+    if (!downs.length) {
+      const votes = await q.upVotesIfApproved(this.deps.db, session.id, questionId, ups.map(voterOf));
+      if (votes !== undefined) {
+        for (const p of ups) p.resolve({ questionId, up: true, votes });
+        this.deps.publish.voted(session.id, questionId);
+        return;
+      }
+    }
     const { targetId, votes } = await q.transaction(this.deps.db, async (tx) => {
       let target = await q.lockQuestion(tx, session.id, questionId);
       // A vote for a question merged into another counts for the one it was merged into.

@@ -6,6 +6,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, qaActions, questions, questionVotes, sessions } from "../../db/schema";
 import type { ModerationResult, QaSnapshot, QuestionView, SubmitResult, VoteResult } from "../../lib/qa";
+import { metrics } from "../metrics";
 import { connectClient, type TestSocket } from "../testing/clients";
 import { testDatabaseKinds } from "../testing/databases";
 import { createPerson, type TestPerson } from "../testing/people";
@@ -255,6 +256,65 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     await waitFor(() =>
       of("bo", "question:changed", b.question.id).some((e) => (e.question as QuestionView).status === "approved" && (e.question as QuestionView).version > 2),
     );
+  });
+
+  it("a vote on a merge's target from someone whose vote already counts through the merged question does not count twice", async () => {
+    const a = await ok<SubmitResult>(s.bo, "question:submit", { slug: DAY2, key: key(), text: "How long do partners wait for a letter of offer?" });
+    const b = await ok<SubmitResult>(s.cy, "question:submit", { slug: DAY2, key: key(), text: "What is the typical wait for an LOA?" });
+    for (const x of [a, b])
+      await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: x.question.id, expectedVersion: 1, action: { type: "approve" } });
+    await ok(s.ann, "question:vote", { slug: DAY2, key: key(), questionId: b.question.id, up: true });
+    await ok(s.mod2, "question:moderate", {
+      slug: DAY2,
+      key: key(),
+      questionId: b.question.id,
+      expectedVersion: 2,
+      action: { type: "merge", intoId: a.question.id },
+    });
+    expect((await dbQuestion(a.question.id)).voteCount).toBe(1); // Ann, through the merged question
+    // Ann and Cy vote on the target itself, together: Ann's vote already counts, Cy's is new.
+    const [ann, cy] = await Promise.all([
+      ok<VoteResult>(s.ann, "question:vote", { slug: DAY2, key: key(), questionId: a.question.id, up: true }),
+      ok<VoteResult>(s.cy, "question:vote", { slug: DAY2, key: key(), questionId: a.question.id, up: true }),
+    ]);
+    expect(Math.max(ann.votes, cy.votes)).toBe(2);
+    expect((await dbQuestion(a.question.id)).voteCount).toBe(2);
+    // A second vote by the same person changes nothing.
+    expect(await ok<VoteResult>(s.cy, "question:vote", { slug: DAY2, key: key(), questionId: a.question.id, up: true })).toMatchObject({ votes: 2 });
+  });
+
+  it("a batch of up-votes costs one statement per question", async () => {
+    const crowd = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => createPerson(server.services, { name: `Storm Voter ${i}`, email: `storm${i}-${database}@example.org` })),
+    );
+    const c = await Promise.all(crowd.map((person) => connectClient(server.url, { cookie: person.cookie })));
+    try {
+      const ids: string[] = [];
+      for (const [i, text] of ["Which partners joined the pilot?", "When does the pilot report?"].entries()) {
+        const id = (await ok<SubmitResult>(c[i], "question:submit", { slug: DAY2, key: key(), text })).question.id;
+        await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
+        ids.push(id);
+      }
+      const statements = async () => {
+        const { values } = await metrics().dbDuration.get();
+        return values.filter((v) => v.metricName?.endsWith("_count")).reduce((n, v) => n + v.value, 0);
+      };
+      const batches = async () => {
+        const { values } = await metrics().batchSize.get();
+        return values.find((v) => v.metricName?.endsWith("_count") && v.labels.batcher === "qa_votes")?.value ?? 0;
+      };
+      const [before, batchesBefore] = [await statements(), await batches()];
+      const acks = await Promise.all(c.map((sock, i) => ok<VoteResult>(sock, "question:vote", { slug: DAY2, key: key(), questionId: ids[i % 2], up: true })));
+      const [spent, written] = [(await statements()) - before, (await batches()) - batchesBefore];
+      for (const a of acks) expect(a.votes).toBeGreaterThanOrEqual(1);
+      for (const id of ids) expect((await dbQuestion(id)).voteCount).toBe(3);
+      // Per batch: the session, then one statement per question voted on. The general path takes at
+      // least four per question (lock, insert, merged voters, count), so at least 9 for one batch.
+      expect(written).toBeGreaterThan(0);
+      expect(spent).toBeLessThanOrEqual(2 * written + 2);
+    } finally {
+      c.forEach((sock) => sock.close());
+    }
   });
 
   it("two moderators on one question: one wins, the other gets version_conflict with the fresh state", async () => {

@@ -190,6 +190,40 @@ export async function insertVotes(tx: Db, sessionId: string, questionId: string,
   return added;
 }
 
+/**
+ * A batch's up-votes on a question that takes votes as itself (approved, not merged into another),
+ * in one statement, which is atomic on its own: it locks the question, adds the votes not already
+ * there, and adds to the count those whose vote does not already count through a question merged
+ * into it — what the general path (lock, insert, look at merged children, add) does in four. A storm
+ * of votes then costs one statement per question per batch. Undefined when the question is not in
+ * that state (gone, answered, merged): the caller takes the general path, which says why. Returns
+ * the new count.
+ */
+export async function upVotesIfApproved(db: Db, sessionId: string, questionId: string, voterIds: string[]): Promise<number | undefined> {
+  const res = await db.execute(sql`
+    WITH target AS (
+      SELECT ${questions.id} AS id FROM ${questions}
+       WHERE ${questions.id} = ${questionId}::uuid AND ${questions.sessionId} = ${sessionId}::uuid
+         AND ${questions.status} = 'approved' AND ${questions.mergedInto} IS NULL
+         FOR UPDATE
+    ), added AS (
+      INSERT INTO ${questionVotes} (question_id, voter_id, session_id)
+      SELECT target.id, v.voter_id, ${sessionId}::uuid FROM target, unnest(${`{${voterIds.join(",")}}`}::uuid[]) AS v (voter_id)
+      ON CONFLICT DO NOTHING
+      RETURNING voter_id
+    ), counted AS (
+      SELECT DISTINCT qv.voter_id FROM ${questionVotes} qv JOIN ${questions} c ON c.id = qv.question_id
+       WHERE c.merged_into = ${questionId}::uuid AND qv.voter_id IN (SELECT voter_id FROM added)
+    ), bumped AS (
+      UPDATE ${questions} SET vote_count = vote_count + (SELECT count(*) FROM added)::int - (SELECT count(*) FROM counted)::int
+       WHERE id IN (SELECT id FROM target)
+      RETURNING vote_count
+    )
+    SELECT vote_count AS votes FROM bumped`);
+  const [row] = (res as { rows: Array<{ votes: number }> }).rows;
+  return row ? Number(row.votes) : undefined;
+}
+
 /** Removes these voters' votes from a question and from every question merged into it; returns the voters who had one. */
 export async function deleteFamilyVotes(tx: Db, targetId: string, voterIds: string[]): Promise<Set<string>> {
   const removed = new Set<string>();
