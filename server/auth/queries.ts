@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import {
   accounts,
@@ -61,6 +61,60 @@ export async function insertAccount(db: Database, a: typeof accounts.$inferInser
 
 export async function insertAuthSession(db: Database, s: typeof authSessions.$inferInsert): Promise<void> {
   await db.insert(authSessions).values(s);
+}
+
+/** A sign-in to write: the raw token stays in the caller (for the cookie); only its sha256 is stored. */
+export interface NewSignIn {
+  tokenHash: string;
+  expires: Date;
+  method: string;
+}
+
+/**
+ * A new device person, their role in the session and their sign-in, in one statement: one turn of
+ * the database for a phone's first join, and all or nothing (a failure cannot leave a person
+ * without a sign-in). Returns the new person's id.
+ */
+export async function insertDeviceUserWithSignIn(
+  db: Database,
+  user: { name: string | null; deviceSecretHash: string },
+  role: { sessionId: string; role: SessionRoleName },
+  signIn: NewSignIn,
+): Promise<{ id: string }> {
+  const res = await db.execute(sql`
+    WITH u AS (
+      INSERT INTO ${users} (kind, name, attendance_mode, device_secret_hash)
+      VALUES ('device', ${user.name}::text, 'in_person', ${user.deviceSecretHash}::text)
+      RETURNING id),
+    r AS (
+      INSERT INTO ${sessionRoles} (session_id, user_id, role)
+      SELECT ${role.sessionId}::uuid, u.id, ${role.role}::text FROM u
+      ON CONFLICT DO NOTHING),
+    s AS (
+      INSERT INTO ${authSessions} (token_hash, user_id, expires, method)
+      SELECT ${signIn.tokenHash}::text, u.id, ${signIn.expires.toISOString()}::timestamptz, ${signIn.method}::text FROM u)
+    SELECT id FROM u`);
+  return (res as { rows: Array<{ id: string }> }).rows[0];
+}
+
+/**
+ * A known person's role in a session (kept if they have it), their new name if one is given, and a
+ * new sign-in, in one statement (all or nothing).
+ */
+export async function grantRoleWithSignIn(
+  db: Database,
+  userId: string,
+  role: { sessionId: string; role: SessionRoleName },
+  signIn: NewSignIn,
+  rename?: string,
+): Promise<void> {
+  await db.execute(sql`
+    WITH ${rename === undefined ? sql`` : sql`n AS (UPDATE ${users} SET name = ${rename}::text WHERE id = ${userId}::uuid),`}
+    r AS (
+      INSERT INTO ${sessionRoles} (session_id, user_id, role) VALUES (${role.sessionId}::uuid, ${userId}::uuid, ${role.role}::text)
+      ON CONFLICT DO NOTHING)
+    INSERT INTO ${authSessions} (token_hash, user_id, expires, method)
+    VALUES (${signIn.tokenHash}::text, ${userId}::uuid, ${signIn.expires.toISOString()}::timestamptz, ${signIn.method}::text)`);
 }
 
 export async function findAuthSession(db: Database, tokenHash: string) {
@@ -175,45 +229,68 @@ export async function staffOfSession(db: Database, sessionId: string) {
     .where(and(eq(sessionRoles.sessionId, sessionId), sql`${sessionRoles.role} IN ('moderator','panelist')`));
 }
 
-export async function findSessionByCode(db: Database, code: string) {
-  const [row] = await db.select().from(sessions).where(eq(sessions.accessCode, code));
+/**
+ * Fixed-window counters: adds one to each key and returns each count after this hit, with the
+ * key's count in the window before (for the sliding window), in one statement, so concurrent
+ * requests each see their own number (the limit is decided on it, never on a read). One statement
+ * for all of a request's keys (device, address, site): on the room-code join every statement is a
+ * turn of the database's single thread. The rows are written (and locked) in key order, so two
+ * requests sharing keys cannot deadlock on Postgres. The earlier window takes no more hits; reading
+ * it in the same statement reads what a separate read would.
+ */
+export async function hitRateLimits(
+  db: Database,
+  keys: string[],
+  windowStart: Date,
+  previousStart: Date,
+): Promise<Map<string, { hits: number; before: number }>> {
+  const start = windowStart.toISOString();
+  const rows = [...keys].sort().map((key) => sql`(${key}, ${start}::timestamptz, 1)`);
+  const res = await db.execute(sql`
+    WITH hit AS (
+      INSERT INTO ${rateLimits} (key, window_start, count) VALUES ${sql.join(rows, sql`, `)}
+      ON CONFLICT (key, window_start) DO UPDATE SET count = ${rateLimits}.count + 1
+      RETURNING key, count)
+    SELECT hit.key, hit.count::int AS hits, coalesce(p.count, 0)::int AS before
+      FROM hit LEFT JOIN ${rateLimits} p ON p.key = hit.key AND p.window_start = ${previousStart.toISOString()}::timestamptz`);
+  const found = (res as { rows: Array<{ key: string; hits: number; before: number }> }).rows;
+  return new Map(found.map((r) => [r.key, { hits: Number(r.hits), before: Number(r.before) }]));
+}
+
+/**
+ * Takes back one hit of this window from each key (an attempt that turned out not to count), in one
+ * statement whose rows are locked in key order, the order hitRateLimits locks them in (byte order,
+ * as JavaScript sorts these ASCII keys): two requests sharing keys cannot deadlock. `onlyIf` (a condition of the same statement) lets a caller take the
+ * hits back only when something holds, e.g. the code was right.
+ */
+function unhitSql(keys: string[], windowStart: Date, onlyIf?: SQL): SQL {
+  const start = windowStart.toISOString();
+  return sql`UPDATE ${rateLimits} AS r SET count = r.count - 1
+      FROM (SELECT key FROM ${rateLimits}
+             WHERE key IN (${sql.join(
+               keys.map((k) => sql`${k}`),
+               sql`, `,
+             )}) AND window_start = ${start}::timestamptz AND count > 0${onlyIf ? sql` AND ${onlyIf}` : sql``}
+             ORDER BY key COLLATE "C" FOR UPDATE) AS l
+     WHERE r.key = l.key AND r.window_start = ${start}::timestamptz`;
+}
+
+export async function unhitRateLimits(db: Database, keys: string[], windowStart: Date): Promise<void> {
+  if (keys.length) await db.execute(unhitSql(keys, windowStart));
+}
+
+/**
+ * The session with this room code, and, in the same statement, the request's rate-limit hits taken
+ * back when the code is right (a Q&A session's): the right code costs no attempt, a wrong one keeps
+ * its hit. One statement instead of one lookup and one take-back per key.
+ */
+export async function findSessionByCodeTakingBack(db: Database, code: string, keys: string[], windowStart: Date) {
+  const found = db.$with("found").as(db.select().from(sessions).where(eq(sessions.accessCode, code)));
+  const back = db
+    .$with("taken_back", { key: sql<string>`key` })
+    .as(sql`${unhitSql(keys, windowStart, sql`EXISTS (SELECT 1 FROM ${found} WHERE ${found.qaEnabled})`)} RETURNING r.key`);
+  const [row] = await db.with(found, back).select().from(found);
   return row;
-}
-
-/**
- * Fixed-window counters: adds one to each key and returns each count after this hit, in one
- * statement, so concurrent requests each see their own number (the limit is decided on it, never on
- * a read). One statement for all of a request's keys (device, address, site) instead of one each:
- * on the room-code join every statement is a turn of the database's single thread. The rows are
- * written (and locked) in key order, so two requests sharing keys cannot deadlock on Postgres.
- */
-export async function hitRateLimits(db: Database, keys: string[], windowStart: Date): Promise<Map<string, number>> {
-  const rows = await db
-    .insert(rateLimits)
-    .values([...keys].sort().map((key) => ({ key, windowStart, count: 1 })))
-    .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
-    .returning({ key: rateLimits.key, count: rateLimits.count });
-  return new Map(rows.map((r) => [r.key, r.count]));
-}
-
-/** The counts of these keys in one window (0 for a key without a row). */
-export async function rateLimitCounts(db: Database, keys: string[], windowStart: Date): Promise<Map<string, number>> {
-  const rows = await db
-    .select({ key: rateLimits.key, count: rateLimits.count })
-    .from(rateLimits)
-    .where(and(inArray(rateLimits.key, keys), eq(rateLimits.windowStart, windowStart)));
-  return new Map(keys.map((key) => [key, rows.find((r) => r.key === key)?.count ?? 0]));
-}
-
-/**
- * Takes back one hit of this window (an attempt that turned out not to count). One row per
- * statement: a statement that locks one row while holding none cannot take part in a deadlock.
- */
-export async function unhitRateLimit(db: Database, key: string, windowStart: Date): Promise<void> {
-  await db
-    .update(rateLimits)
-    .set({ count: sql`${rateLimits.count} - 1` })
-    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart), gt(rateLimits.count, 0)));
 }
 
 export async function deleteOldRateLimits(db: Database, before: Date): Promise<void> {

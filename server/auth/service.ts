@@ -125,10 +125,16 @@ export class AuthService {
   }
 
   async startSignIn(userId: string, method: "email" | "oidc" | "code" | "demo"): Promise<{ token: string; expires: Date }> {
+    const { token, row } = this.newSignIn(method);
+    await q.insertAuthSession(this.db, { ...row, userId });
+    return { token, expires: row.expires };
+  }
+
+  /** A fresh sign-in token, and the row that stores it (its sha256 only). */
+  private newSignIn(method: "email" | "oidc" | "code" | "demo") {
     const token = newSecret();
     const expires = new Date(this.clock.now().getTime() + SIGN_IN_DAYS * 86_400_000);
-    await q.insertAuthSession(this.db, { tokenHash: hashSecret(token), userId, expires, method });
-    return { token, expires };
+    return { token, row: { tokenHash: hashSecret(token), expires, method } };
   }
 
   /** Ends one sign-in (sign-out): the token stops working and its sockets close. */
@@ -153,6 +159,9 @@ export class AuthService {
    * which the route sets whatever the outcome, so a phone's typos count against that phone from its
    * very first try. Someone already signed in as a registered person keeps their sign-in: the code
    * only tells them where to go (`signIn` and `device` are null).
+   *
+   * A new phone's join is three statements (count; look up and take back; person, role and sign-in
+   * together), each a turn of the server's own thread on PGlite (server/auth/join-cost.test.ts).
    */
   async joinWithCode(input: unknown, ctx: { ip: string; device: { secret: string; minted: boolean }; actor: Actor | null }) {
     const { windowMs, perDevice, perAddress, perIpv6Site } = this.codeLimits;
@@ -179,32 +188,33 @@ export class AuthService {
       }
       throw new AppError("not_found", issue.message);
     }
-    const session = await q.findSessionByCode(this.db, parsed.data.code);
+    // The lookup takes the attempt back in the same statement when the code is right.
+    const session = await q.findSessionByCodeTakingBack(this.db, parsed.data.code, counted.keys, window.start);
     if (!session || !session.qaEnabled)
       throw new AppError("not_found", "That code does not match any session. Check the code on the room's screen and try again.");
-    await counted.takeBack();
 
     // Registered participants take part everywhere already; their sign-in stays as it is.
     if (person) return { session, signIn: null, device: null };
 
     // A secret minted for this very request is new (256 random bits): nobody can have it yet, so it
     // is not looked up — one statement less on every first join.
-    let user = ctx.device.minted ? undefined : await q.findUserByDeviceHash(this.db, hashSecret(ctx.device.secret));
+    const user = ctx.device.minted ? undefined : await q.findUserByDeviceHash(this.db, hashSecret(ctx.device.secret));
     let deviceSecret = ctx.device.secret;
     const name = parsed.data.displayName || null;
+    const role = { sessionId: session.id, role: "attendee" as const };
+    const { token, row } = this.newSignIn("code");
     if (!user) {
       // Only a secret this server just minted becomes an identity; one the browser brought that
       // matches nobody (planted, or from another server) is replaced.
       if (!ctx.device.minted) deviceSecret = newSecret();
-      user = await q.insertUser(this.db, { kind: "device", name, attendanceMode: "in_person", deviceSecretHash: hashSecret(deviceSecret) });
-    } else if (name && name !== user.name) {
-      user = (await q.updateUser(this.db, user.id, { name }))!;
+      // Person, role and sign-in in one statement: all three or none.
+      await q.insertDeviceUserWithSignIn(this.db, { name, deviceSecretHash: hashSecret(deviceSecret) }, role, row);
+    } else {
+      await q.grantRoleWithSignIn(this.db, user.id, role, row, name && name !== user.name ? name : undefined);
     }
-    await q.grantSessionRole(this.db, session.id, user.id, "attendee");
-    const signIn = await this.startSignIn(user.id, "code");
     return {
       session,
-      signIn,
+      signIn: { token, expires: row.expires },
       device: { secret: deviceSecret, expires: new Date(this.clock.now().getTime() + DEVICE_DAYS * 86_400_000) },
     };
   }
@@ -243,25 +253,23 @@ export class AuthService {
    * Counts one attempt in every bucket with one atomic increment, judges the buckets in order and
    * refuses at the first one over its limit; the other buckets are given their hit back, so an
    * attempt refused by a narrow bucket (one device) does not use up a wide one (its network).
-   * `takeBack()` returns every hit, for an attempt that turned out not to count.
+   * `takeBack()` returns every hit, for an attempt that turned out not to count; `keys` are the
+   * buckets, for a caller that takes the hits back within a statement of its own.
    */
   private async count(window: ReturnType<AuthService["window"]>, buckets: Array<{ key: string; limit: number; message: string; log?: string }>) {
     const keys = buckets.map((b) => b.key);
-    const takeBack = async (some: string[]) => {
-      for (const key of some) await q.unhitRateLimit(this.db, key, window.start);
-    };
-    const now = await q.hitRateLimits(this.db, keys, window.start);
-    const unlimited = buckets.filter((b) => now.get(b.key)! <= b.limit).map((b) => b.key);
-    const before = unlimited.length ? await q.rateLimitCounts(this.db, unlimited, window.previous) : new Map<string, number>();
+    const takeBack = (some: string[]) => q.unhitRateLimits(this.db, some, window.start);
+    // The hits and the previous window's counts in one statement.
+    const counts = await q.hitRateLimits(this.db, keys, window.start, window.previous);
     for (const b of buckets) {
-      const hits = now.get(b.key)!;
-      if (hits + (hits > b.limit ? 0 : before.get(b.key)!) * window.previousWeight > b.limit) {
+      const { hits, before } = counts.get(b.key)!;
+      if (hits + (hits > b.limit ? 0 : before) * window.previousWeight > b.limit) {
         await takeBack(keys.filter((k) => k !== b.key));
         if (b.log) this.log.warn(b.log, { limit: b.limit });
         throw new AppError("rate_limited", b.message, { retryAfterMs: window.retryAfterMs });
       }
     }
-    return { takeBack: () => takeBack(keys) };
+    return { keys, takeBack: () => takeBack(keys) };
   }
 
   /** Name and affiliation of these addresses (the demo sign-in list). */

@@ -1,0 +1,151 @@
+import { and, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase, type DatabaseHandle } from "../../db/client";
+import { authSessions, rateLimits, sessionRoles, sessions, users } from "../../db/schema";
+import { seedProgramme } from "../../db/seed/seed";
+import { AuditService } from "../audit/service";
+import { createLogger } from "../log";
+import { dbOperation } from "../metrics";
+import { createPostgresDatabase, testDatabaseKinds } from "../testing/databases";
+import { AuthService } from "./service";
+import { newAccessCode } from "./tokens";
+
+// What one room-code join costs in database statements. On PGlite every statement is a turn of the
+// server's own thread, so 2,000 people arriving at once wait behind each other's statements (issue
+// 12). Statements are seen through the same hook that times them for /metrics (db/client.ts
+// `timeQuery`), on a database of the test's own, so no background sweep can add to the count.
+
+describe.each(testDatabaseKinds())("the cost of a room-code join on %s", (kind) => {
+  let handle: DatabaseHandle;
+  let drop: (() => Promise<void>) | undefined;
+  let auth: AuthService;
+  let code: string;
+  let sessionId: string;
+  let seen: string[] = [];
+
+  beforeAll(async () => {
+    let databaseUrl: string | undefined;
+    if (kind === "postgres") ({ url: databaseUrl, drop } = await createPostgresDatabase());
+    handle = await openDatabase({
+      databaseUrl,
+      dataDir: "memory://",
+      timeQuery: (query, run) => {
+        seen.push(dbOperation(query));
+        return run();
+      },
+    });
+    await seedProgramme(handle.db);
+    // The agenda service draws codes at start-up; this test has no agenda service, so it sets one.
+    const [session] = await handle.db.update(sessions).set({ accessCode: newAccessCode() }).where(eq(sessions.slug, "fms-planning")).returning();
+    expect(session.qaEnabled).toBe(true);
+    code = session.accessCode!;
+    sessionId = session.id;
+    const log = createLogger("silent");
+    auth = new AuthService(handle.db, new AuditService(handle.db, log), { signInEnded() {}, rolesChanged() {} }, log);
+  }, 60_000);
+  afterAll(async () => {
+    await handle?.close();
+    await drop?.();
+  });
+  beforeEach(() => {
+    seen = [];
+  });
+
+  const deviceUsers = async () =>
+    (
+      await handle.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(users)
+        .where(eq(users.kind, "device"))
+    )[0].n;
+
+  it("a first join (new device) counts the attempt, finds the session and takes the attempt back, and writes person, role and sign-in: 3 statements", async () => {
+    const device = { secret: auth.newDeviceSecret(), minted: true };
+    const joined = await auth.joinWithCode({ code, displayName: "Ada" }, { ip: "192.0.2.10", device, actor: null });
+    expect(seen).toHaveLength(3);
+    expect(joined.session.id).toBe(sessionId);
+    // The sign-in works and carries the attendee role; the device secret is the one minted.
+    const resolved = await auth.resolveToken(joined.signIn!.token);
+    expect(resolved.status).toBe("valid");
+    expect(resolved.actor).toMatchObject({ kind: "device", name: "Ada", attendanceMode: "in_person" });
+    expect([...(resolved.actor!.sessionRoles.get(sessionId) ?? [])]).toEqual(["attendee"]);
+    expect(resolved.expires?.getTime()).toBe(joined.signIn!.expires.getTime());
+    expect(joined.device!.secret).toBe(device.secret);
+    // The right code was taken back: neither the device's nor the address's bucket keeps the attempt.
+    const counts = await handle.db.select({ key: rateLimits.key, count: rateLimits.count }).from(rateLimits);
+    expect(counts.filter((c) => c.key.startsWith("code:")).every((c) => c.count === 0)).toBe(true);
+    expect(counts.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a returning device (its cookie known) counts, looks up, is found, and is renamed and given role and sign-in together: 4 statements", async () => {
+    const device = { secret: auth.newDeviceSecret(), minted: true };
+    const first = await auth.joinWithCode({ code }, { ip: "192.0.2.11", device, actor: null });
+    seen = [];
+    const again = await auth.joinWithCode({ code, displayName: "Grace" }, { ip: "192.0.2.11", device: { secret: device.secret, minted: false }, actor: null });
+    expect(seen).toHaveLength(4);
+    const [a, b] = await Promise.all([auth.resolveToken(first.signIn!.token), auth.resolveToken(again.signIn!.token)]);
+    expect(b.actor!.userId).toBe(a.actor!.userId);
+    expect(b.actor!.name).toBe("Grace");
+    expect([...(b.actor!.sessionRoles.get(sessionId) ?? [])]).toEqual(["attendee"]);
+    expect(again.device!.secret).toBe(device.secret);
+  });
+
+  it("a wrong code costs 2 statements (count, look up) and keeps its attempt counted", async () => {
+    const device = { secret: auth.newDeviceSecret(), minted: true };
+    await expect(auth.joinWithCode({ code: "ZZZZ-ZZZZ" }, { ip: "192.0.2.12", device, actor: null })).rejects.toMatchObject({ code: "not_found" });
+    expect(seen).toHaveLength(2);
+    const count = async (ip: string) =>
+      (
+        await handle.db
+          .select({ count: rateLimits.count })
+          .from(rateLimits)
+          .where(eq(rateLimits.key, `code:addr:${ip}`))
+      )[0].count;
+    expect(await count("192.0.2.12")).toBe(1);
+    // The code of a session whose Q&A was switched off is no right code either: its attempt stays counted.
+    const [off] = await handle.db
+      .update(sessions)
+      .set({ accessCode: newAccessCode(), qaEnabled: false })
+      .where(eq(sessions.slug, "administrative-remarks"))
+      .returning();
+    seen = [];
+    await expect(auth.joinWithCode({ code: off.accessCode }, { ip: "192.0.2.12", device, actor: null })).rejects.toMatchObject({ code: "not_found" });
+    expect(seen).toHaveLength(2);
+    expect(await count("192.0.2.12")).toBe(2);
+  });
+
+  it("is all or nothing: when the sign-in cannot be written, no device person and no role are left behind", async () => {
+    // The sign-in insert is made to fail (a trigger of this test's own database); the join must
+    // leave nothing half done, so the phone's next try starts clean.
+    await handle.db.execute(sql`create function plenary_test_refuse() returns trigger language plpgsql as $$ begin raise exception 'refused by test'; end $$`);
+    await handle.db.execute(sql`create trigger plenary_test_refuse before insert on auth_sessions for each row execute function plenary_test_refuse()`);
+    try {
+      const before = await deviceUsers();
+      const roles = async () =>
+        (
+          await handle.db
+            .select({ n: sql<number>`count(*)::int` })
+            .from(sessionRoles)
+            .where(and(eq(sessionRoles.sessionId, sessionId), eq(sessionRoles.role, "attendee")))
+        )[0].n;
+      const rolesBefore = await roles();
+      const device = { secret: auth.newDeviceSecret(), minted: true };
+      await expect(auth.joinWithCode({ code }, { ip: "192.0.2.13", device, actor: null })).rejects.toThrow();
+      expect(await deviceUsers()).toBe(before);
+      expect(await roles()).toBe(rolesBefore);
+    } finally {
+      await handle.db.execute(sql`drop trigger plenary_test_refuse on auth_sessions`);
+      await handle.db.execute(sql`drop function plenary_test_refuse()`);
+    }
+    // And once the sign-in can be written again, the same new phone gets in.
+    const device = { secret: auth.newDeviceSecret(), minted: true };
+    const joined = await auth.joinWithCode({ code }, { ip: "192.0.2.13", device, actor: null });
+    const [row] = await handle.db
+      .select({ userId: authSessions.userId })
+      .from(authSessions)
+      .innerJoin(users, eq(users.id, authSessions.userId))
+      .where(eq(users.kind, "device"));
+    expect(row).toBeDefined();
+    expect((await auth.resolveToken(joined.signIn!.token)).status).toBe("valid");
+  });
+});
