@@ -130,13 +130,15 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     // The socket server authenticates handshakes with the auth service, which announces through it:
     // the port is handed over before the first sign-in can end.
     const authEvents: { port?: AuthPublisher } = {};
-    const auth = new AuthService(
-      database.db,
-      audit,
-      { signInEnded: (hash) => authEvents.port?.signInEnded(hash), rolesChanged: (userId) => authEvents.port?.rolesChanged(userId) },
-      log,
-      opts.auth,
-    );
+    // A change of roles or check-in is read afresh by this instance's next page or socket, then announced.
+    const announceAuth: AuthPublisher = {
+      signInEnded: (hash) => authEvents.port?.signInEnded(hash),
+      rolesChanged: (userId) => {
+        auth.forget(userId);
+        authEvents.port?.rolesChanged(userId);
+      },
+    };
+    const auth = new AuthService(database.db, audit, announceAuth, log, opts.auth);
     if (config.demo) await seedDemoPeople(database.db);
     // Sockets are let in once every command handler is wired (below), and no longer once shutdown begins.
     const realtime: PlenaryServices["realtime"] = { ready: false };
@@ -287,7 +289,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       audit,
       clock,
       publish: checkInPublisher(sockets),
-      auth: { rolesChanged: (userId) => authEvents.port?.rolesChanged(userId) },
+      auth: announceAuth,
       secret: authSecret,
       publicUrl: config.publicUrl,
     });
@@ -318,7 +320,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         eventName: (await agenda.getEvent()).name,
         passPng: (userId) => checkIn.passPng(userId),
       }),
-      people: new PeopleService(database.db, audit, authEvents.port),
+      people: new PeopleService(database.db, audit, announceAuth),
       agenda,
       streaming,
       polls,

@@ -77,6 +77,28 @@ describe.each(testDatabaseKinds())("the cost of a room-code join on %s", (kind) 
     expect(counts.length).toBeGreaterThanOrEqual(2);
   });
 
+  it("the page and socket right after a first join need no lookup, and get exactly what the lookup gives", async () => {
+    const joined = await auth.joinWithCode(
+      { code, displayName: "Grace" },
+      { ip: "192.0.2.30", device: { secret: auth.newDeviceSecret(), minted: true }, actor: null },
+    );
+    seen = [];
+    const remembered = await auth.resolveToken(joined.signIn!.token);
+    expect(seen).toHaveLength(0);
+    expect(remembered.status).toBe("valid");
+    auth.forget(remembered.actor!.userId);
+    const looked = await auth.resolveToken(joined.signIn!.token);
+    expect(seen).toHaveLength(1);
+    expect(remembered).toEqual(looked);
+  });
+
+  it("a sign-out ends a just-made sign-in at once", async () => {
+    const joined = await auth.joinWithCode({ code }, { ip: "192.0.2.31", device: { secret: auth.newDeviceSecret(), minted: true }, actor: null });
+    expect((await auth.resolveToken(joined.signIn!.token)).status).toBe("valid");
+    await auth.endSignIn(joined.signIn!.token);
+    expect(await auth.resolveToken(joined.signIn!.token)).toEqual({ actor: null, status: "invalid" });
+  });
+
   it("a returning device (its cookie known) counts, looks up, is found, and is renamed and given role and sign-in together: 4 statements", async () => {
     const device = { secret: auth.newDeviceSecret(), minted: true };
     const first = await auth.joinWithCode({ code }, { ip: "192.0.2.11", device, actor: null });

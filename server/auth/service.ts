@@ -36,6 +36,9 @@ export interface MagicLinkLimits extends WindowLimits {
 }
 
 /** The arithmetic behind these numbers is in docs/architecture.md ("Room code"). */
+/** How long a new phone's sign-in is answered without a lookup: long enough for its page and socket. */
+const FRESH_MS = 30_000;
+
 export const CODE_LIMITS: CodeLimits = { windowMs: 10 * 60_000, perDevice: 5, perAddress: 500, perIpv6Site: 5000 };
 export const MAGIC_LINK_LIMITS: MagicLinkLimits = { windowMs: 10 * 60_000, perEmail: 5, perAddress: 300 };
 
@@ -77,6 +80,8 @@ export const joinSchema = z.object({
  */
 export class AuthService {
   private readonly clock: { now(): Date };
+  /** Sign-ins this instance made for new phones in the last FRESH_MS, by token hash (see `resolveToken`). */
+  private readonly fresh = new Map<string, { actor: Omit<Actor, "sessionRoles">; sessionId: string; expires: Date; until: number }>();
   readonly codeLimits: CodeLimits;
   readonly magicLinkLimits: MagicLinkLimits;
 
@@ -97,6 +102,13 @@ export class AuthService {
     if (!raw) return { actor: null, status: "none" };
     if (raw.length > 200) return { actor: null, status: "invalid" };
     const hash = hashSecret(raw);
+    const fresh = this.fresh.get(hash);
+    if (fresh && fresh.until > Date.now()) {
+      // A phone that just joined opens the session page and its socket within seconds: the join
+      // wrote this sign-in moments ago and knows everything the lookup would read.
+      const actor: Actor = { ...fresh.actor, sessionRoles: new Map([[fresh.sessionId, new Set(["attendee" as const])]]) };
+      return { actor, status: "valid", expires: fresh.expires };
+    }
     const row = await q.findSignIn(this.db, hash);
     if (!row) return { actor: null, status: "invalid" };
     if (row.session.expires <= this.clock.now()) return { actor: null, status: "expired" };
@@ -130,6 +142,21 @@ export class AuthService {
     return { token, expires: row.expires };
   }
 
+  /**
+   * Keeps a new phone's sign-in for FRESH_MS: a person this join just created has exactly this
+   * attendee role and nothing else, which the lookup would read back. Only this instance knows it;
+   * another one looks it up. Entries end early on sign-out and on any change the auth publisher
+   * announces (`forget`).
+   */
+  private remember(tokenHash: string, expires: Date, sessionId: string, actor: Omit<Actor, "sessionRoles">): void {
+    const now = Date.now();
+    for (const [hash, entry] of this.fresh) {
+      if (entry.until > now) break; // in insertion order, so the rest are newer
+      this.fresh.delete(hash);
+    }
+    this.fresh.set(tokenHash, { actor, sessionId, expires, until: now + FRESH_MS });
+  }
+
   /** A fresh sign-in token, and the row that stores it (its sha256 only). */
   private newSignIn(method: "email" | "oidc" | "code" | "demo") {
     const token = newSecret();
@@ -140,8 +167,17 @@ export class AuthService {
   /** Ends one sign-in (sign-out): the token stops working and its sockets close. */
   async endSignIn(raw: string): Promise<void> {
     const hash = hashSecret(raw);
+    this.fresh.delete(hash);
     await q.deleteAuthSession(this.db, hash);
     this.publish.signInEnded(hash);
+  }
+
+  /**
+   * This person's roles, check-in or details changed: their next page or socket reads them from the
+   * database. Called for every change the auth publisher announces (server/app.ts).
+   */
+  forget(userId: string): void {
+    for (const [hash, entry] of this.fresh) if (entry.actor.userId === userId) this.fresh.delete(hash);
   }
 
   /** A new device secret (the `plenary-device` cookie's value); only its sha256 is ever stored. */
@@ -208,8 +244,22 @@ export class AuthService {
       // matches nobody (planted, or from another server) is replaced.
       if (!ctx.device.minted) deviceSecret = newSecret();
       // Person, role and sign-in in one statement: all three or none.
-      await q.insertDeviceUserWithSignIn(this.db, { name, deviceSecretHash: hashSecret(deviceSecret) }, role, row);
+      const created = await q.insertDeviceUserWithSignIn(this.db, { name, deviceSecretHash: hashSecret(deviceSecret) }, role, row);
+      this.remember(row.tokenHash, row.expires, session.id, {
+        userId: created.id,
+        kind: "device",
+        name,
+        email: null,
+        affiliation: null,
+        attendanceMode: "in_person",
+        isOrganizer: false,
+        isCheckIn: false,
+        checkedIn: false,
+        isDemo: false,
+        authSessionHash: row.tokenHash,
+      });
     } else {
+      this.forget(user.id); // a sign-in it made earlier would miss this session's role
       await q.grantRoleWithSignIn(this.db, user.id, role, row, name && name !== user.name ? name : undefined);
     }
     return {
