@@ -7,7 +7,7 @@
  * It starts the server as deployed (`node scripts/start.mjs --demo`, PGlite in a fresh DATA_DIR or
  * `--postgres` on TEST_DATABASE_URL) with bench/profile/probe.mjs preloaded, reads the room code as
  * staff do, then, from this one process: N room-code joins (`POST /api/join`), N socket connects with
- * those cookies, `session:join` + `qa:sync` on each. For each phase it prints the server's CPU ms
+ * those cookies, `session:join` + `qa:sync` + `poll:sync` on each (what the session page sends). For each phase it prints the server's CPU ms
  * per person and the database statements per person (from /metrics); after each phase the heap and
  * RSS after a full GC, so the growth per socket.
  *
@@ -172,12 +172,13 @@ async function main() {
     });
     await sleep(1000);
     const connected = await memory(pid);
-    await phase("session:join + qa:sync", async () => {
+    await phase("session:join + qa:sync + poll:sync", async () => {
       let ok = 0;
       await pool(sockets, 50, async (s) => {
         const a = await emitAck(s, "session:join", { slug: SLUG });
         const b = await emitAck(s, "qa:sync", { slug: SLUG });
-        if (a.ok && b.ok) ok++;
+        const c = await emitAck(s, "poll:sync", { slug: SLUG });
+        if (a.ok && b.ok && c.ok) ok++;
       });
       return ok;
     });

@@ -8,7 +8,7 @@ export async function findEvent(db: Database): Promise<EventRow | undefined> {
   return row;
 }
 
-export function listSessions(db: Database): Promise<SessionRow[]> {
+export async function listSessions(db: Database): Promise<SessionRow[]> {
   return db.select().from(sessions).orderBy(asc(sessions.startsAt), asc(sessions.endsAt));
 }
 

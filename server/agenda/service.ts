@@ -76,21 +76,25 @@ export class AgendaService {
 
   /**
    * A room of phones joining at once asks for the same session thousands of times within a second:
-   * whoever asks while a read of it is in flight shares that read. Nothing is kept once it is
-   * answered, so no row is older than a read that was already running when its caller asked.
+   * whoever asks while a read of it is waiting or in flight shares that read. Nothing is kept once it
+   * is answered, so no row is older than a read that was already running when its caller asked.
+   * `gather` (for reads nothing is written on, like `session:join`) starts a new read one event-loop
+   * turn later, so every request that arrives in that turn shares it: on PGlite a read is done before
+   * the next request is even parsed, so sharing only what is in flight would share nothing.
    */
-  findRow(slug: string): Promise<SessionRow | undefined> {
+  findRow(slug: string, opts: { gather?: boolean } = {}): Promise<SessionRow | undefined> {
     let read = this.reading.get(slug);
     if (!read) {
-      read = q.findSessionBySlug(this.db, slug).finally(() => this.reading.delete(slug));
+      const start = opts.gather ? new Promise<void>((resolve) => setImmediate(resolve)) : Promise.resolve();
+      read = start.then(() => q.findSessionBySlug(this.db, slug)).finally(() => this.reading.delete(slug));
       this.reading.set(slug, read);
     }
     return read;
   }
 
   /** The session, or the `not_found` refusal every capability gives for an unknown slug. */
-  async requireRow(slug: string): Promise<SessionRow> {
-    const row = await this.findRow(slug);
+  async requireRow(slug: string, opts: { gather?: boolean } = {}): Promise<SessionRow> {
+    const row = await this.findRow(slug, opts);
     if (!row) throw sessionNotFound(slug);
     return row;
   }

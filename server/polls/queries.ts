@@ -106,7 +106,7 @@ export async function findPollWithSession(db: Db, id: string): Promise<{ poll: P
   return row;
 }
 
-export function listPolls(db: Db, sessionId: string): Promise<PollRow[]> {
+export async function listPolls(db: Db, sessionId: string): Promise<PollRow[]> {
   return db.select().from(polls).where(eq(polls.sessionId, sessionId)).orderBy(asc(polls.createdAt), asc(polls.id));
 }
 
@@ -196,7 +196,7 @@ export async function responsesOf(db: Db, sessionId: string, voterIds: string[])
 }
 
 /** Open polls whose timer has run out. */
-export function duePolls(db: Db, now: Date): Promise<PollRow[]> {
+export async function duePolls(db: Db, now: Date): Promise<PollRow[]> {
   return db
     .select()
     .from(polls)
@@ -217,7 +217,7 @@ const endedChathamSessions = (now: Date) =>
   sql`SELECT ${sessions.id} FROM ${sessions} WHERE ${sessions.rule} = 'chatham_house' AND ${sessions.endsAt} <= ${now.toISOString()}::timestamptz`;
 
 /** Open polls of Chatham House sessions that have ended: they close before the links are erased. */
-export function closeOpenInEndedChatham(tx: Db, now: Date): Promise<PollRow[]> {
+export async function closeOpenInEndedChatham(tx: Db, now: Date): Promise<PollRow[]> {
   return tx
     .update(polls)
     .set({ status: "closed", closedAt: now, closesAt: null, version: sql`${polls.version} + 1` })

@@ -283,6 +283,40 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     expect(await ok<VoteResult>(s.cy, "question:vote", { slug: DAY2, key: key(), questionId: a.question.id, up: true })).toMatchObject({ votes: 2 });
   });
 
+  it("a room of phones joining and syncing at once reads the session and its questions a few times, not once per phone", async () => {
+    const crowd = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => createPerson(server.services, { name: `Sync Reader ${i}`, email: `reader${i}-${database}@example.org` })),
+    );
+    const c = await Promise.all(crowd.map((person) => connectClient(server.url, { cookie: person.cookie })));
+    try {
+      const questionReads = async () => {
+        const { values } = await metrics().dbDuration.get();
+        return values.find((v) => v.metricName?.endsWith("_count") && v.labels.operation === "select questions")?.value ?? 0;
+      };
+      const batches = async () => {
+        const { values } = await metrics().batchSize.get();
+        return values.find((v) => v.metricName?.endsWith("_count") && v.labels.batcher === "qa_syncs")?.value ?? 0;
+      };
+      const sessionReads = async () => {
+        const { values } = await metrics().dbDuration.get();
+        return values.find((v) => v.metricName?.endsWith("_count") && v.labels.operation === "select sessions")?.value ?? 0;
+      };
+      const joinsBefore = await sessionReads();
+      await Promise.all(c.map((sock) => ok(sock, "session:join", { slug: DAY2 })));
+      // Joins that arrive in the same turn share one read (server/agenda/service.ts, `gather`).
+      expect((await sessionReads()) - joinsBefore).toBeLessThan(10);
+      const [before, batchesBefore] = [await questionReads(), await batches()];
+      const answers = await Promise.all(c.map((sock) => ok<QaSnapshot>(sock, "qa:sync", { slug: DAY2 })));
+      const [reads, written] = [(await questionReads()) - before, (await batches()) - batchesBefore];
+      for (const a of answers) expect(a.questions).toEqual(answers[0].questions);
+      // Per batch: the batch's own questions (one statement for everyone in it) and the visible list.
+      expect(written).toBeLessThan(30);
+      expect(reads).toBeLessThanOrEqual(2 * written);
+    } finally {
+      c.forEach((sock) => sock.close());
+    }
+  });
+
   it("a batch of up-votes costs one statement per question", async () => {
     const crowd = await Promise.all(
       Array.from({ length: 6 }, (_, i) => createPerson(server.services, { name: `Storm Voter ${i}`, email: `storm${i}-${database}@example.org` })),

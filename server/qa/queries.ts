@@ -104,7 +104,11 @@ export async function updateQuestion(tx: Db, id: string, patch: Partial<NewQuest
   return row;
 }
 
-export function listQuestions(db: Db, sessionId: string, statuses?: readonly QuestionStatus[]): Promise<QuestionRow[]> {
+/**
+ * `async` on purpose, like every list query here: a drizzle query is a thenable that runs again each
+ * time it is awaited, while a Promise runs once, so a batch can share one (server/qa/reading.ts).
+ */
+export async function listQuestions(db: Db, sessionId: string, statuses?: readonly QuestionStatus[]): Promise<QuestionRow[]> {
   return db
     .select()
     .from(questions)
@@ -112,7 +116,7 @@ export function listQuestions(db: Db, sessionId: string, statuses?: readonly Que
     .orderBy(asc(questions.createdAt), asc(questions.id));
 }
 
-export function listChangedSince(db: Db, sessionId: string, since: number): Promise<QuestionRow[]> {
+export async function listChangedSince(db: Db, sessionId: string, since: number): Promise<QuestionRow[]> {
   return db
     .select()
     .from(questions)

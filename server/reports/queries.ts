@@ -64,7 +64,7 @@ export async function pollTotals(db: Db): Promise<Map<string, { answers: number;
   return new Map(answers.map((r) => [r.sessionId, { answers: r.n, polls: r.polls }]));
 }
 
-export function sessionQuestions(db: Db, sessionId: string): Promise<QuestionRow[]> {
+export async function sessionQuestions(db: Db, sessionId: string): Promise<QuestionRow[]> {
   return db.select().from(questions).where(eq(questions.sessionId, sessionId)).orderBy(asc(questions.createdAt), asc(questions.id));
 }
 

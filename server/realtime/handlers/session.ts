@@ -22,7 +22,8 @@ const SCREEN_CAN: SessionCapabilities = {
 /** Session-level commands every capability builds on: joining a session's rooms with the right role. */
 export function sessionCommands(app: PlenaryServices, on: CommandRegistrar): void {
   on("session:join", async ({ slug, view }, { actor, socket }) => {
-    const session = await app.agenda.requireRow(slug);
+    // A room entering at once: one read of the session for every join that arrives in the same turn.
+    const session = await app.agenda.requireRow(slug, { gather: true });
     // A room screen (staff signed in on the projector's computer) is put in the audience's room and
     // the screen room only: never in the staff or panel rooms, where pending questions, tags,
     // original texts, dismissal reasons and poll drafts go. Once a screen, this socket stays one for
