@@ -105,3 +105,37 @@ export class Batcher<I, R> {
       });
   }
 }
+
+/**
+ * Answers a batch of reads that share what each group needs (e.g. one session's questions or polls):
+ * `place` checks one command and names its group (a refusal settles that command alone); `answer`
+ * answers one group's commands, in order, from reads made once for the group (its failure refuses
+ * that group only).
+ */
+export async function answerInGroups<I, R, G, T extends { p: Pending<I, R> }>(
+  batch: Array<Pending<I, R>>,
+  place: (p: Pending<I, R>) => Promise<{ key: string; group: G; item: T }>,
+  answer: (group: G, items: T[]) => Promise<R[]>,
+): Promise<void> {
+  const groups = new Map<string, { group: G; items: T[] }>();
+  for (const p of batch) {
+    try {
+      const { key, group, item } = await place(p);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { group, items: [] }));
+      g.items.push(item);
+    } catch (err) {
+      p.reject(err);
+    }
+  }
+  for (const { group, items } of groups.values()) {
+    let answers: R[];
+    try {
+      answers = await answer(group, items);
+    } catch (err) {
+      for (const { p } of items) p.reject(err);
+      continue;
+    }
+    for (const [i, { p }] of items.entries()) p.resolve(answers[i]);
+  }
+}

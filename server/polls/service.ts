@@ -6,7 +6,7 @@ import type { Actor } from "../auth/actor";
 import type { Guard } from "../auth/guard";
 import type { AuditService } from "../audit/service";
 import type { Clock } from "../clock";
-import { Batcher, type Pending } from "../batch";
+import { answerInGroups, Batcher, type Pending } from "../batch";
 import { AppError, sessionNotFound } from "../errors";
 import { errorName, type Logger } from "../log";
 import { resultsCsv } from "./csv";
@@ -157,10 +157,10 @@ export class PollService {
 
   private async writeSyncs(batch: Array<Pending<SyncCommand, PollSnapshot>>): Promise<void> {
     const sessionsBySlug = new Map<string, Promise<SessionRow | undefined>>();
-    const bySession = new Map<string, { session: SessionRow; items: SyncItem[] }>();
-    for (const p of batch) {
-      const { actor, slug, screens } = p.item;
-      try {
+    await answerInGroups(
+      batch,
+      async (p) => {
+        const { actor, slug, screens } = p.item;
         if (!sessionsBySlug.has(slug)) sessionsBySlug.set(slug, q.findSessionBySlug(this.db, slug));
         const session = await sessionsBySlug.get(slug)!;
         if (!session) throw sessionNotFound(slug);
@@ -168,23 +168,11 @@ export class PollService {
         const viewer = screen
           ? { manage: false, viewResults: this.guard.allowed(actor, "poll:view-results", session), answer: false }
           : this.viewer(actor, session);
-        let group = bySession.get(session.id);
-        if (!group) bySession.set(session.id, (group = { session, items: [] }));
-        group.items.push({ p, screen, viewer });
-      } catch (err) {
-        p.reject(err);
-      }
-    }
-    for (const { session, items } of bySession.values()) {
-      let answers: PollSnapshot[];
-      try {
-        answers = await this.syncsOf(session, items);
-      } catch (err) {
-        for (const { p } of items) p.reject(err);
-        continue;
-      }
-      for (const [i, { p }] of items.entries()) p.resolve(answers[i]);
-    }
+        const item: SyncItem = { p, screen, viewer };
+        return { key: session.id, group: session, item };
+      },
+      (session, items) => this.syncsOf(session, items),
+    );
   }
 
   /** The answers to several syncs of one session: the polls and their totals are read once for all. */

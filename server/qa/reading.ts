@@ -6,7 +6,7 @@ import { rankSimilar } from "../../lib/qa-similarity";
 import type { CommandInput } from "../../lib/realtime/contract";
 import type { Actor } from "../auth/actor";
 import { AppError } from "../errors";
-import { Batcher, type Pending } from "../batch";
+import { answerInGroups, Batcher, type Pending } from "../batch";
 import { projectQuestion } from "./projection";
 import * as q from "./queries";
 import type { QaContext, QaDeps } from "./context";
@@ -70,10 +70,10 @@ export class QaReading {
 
   private async writeSyncs(batch: Array<Pending<SyncCommand, ViewSync>>): Promise<void> {
     const sessionsBySlug = new Map<string, Promise<SessionRow>>();
-    const bySession = new Map<string, { session: SessionRow; items: SyncItem[] }>();
-    for (const p of batch) {
-      const { actor, input, requested, screens } = p.item;
-      try {
+    await answerInGroups(
+      batch,
+      async (p) => {
+        const { actor, input, requested, screens } = p.item;
         const { slug, since } = input;
         if (!sessionsBySlug.has(slug)) sessionsBySlug.set(slug, this.ctx.session(slug));
         const session = await sessionsBySlug.get(slug)!;
@@ -83,23 +83,10 @@ export class QaReading {
           throw new AppError("forbidden", "You cannot see the questions of this session.");
         }
         await p.item.join?.({ sessionId: session.id, view });
-        let group = bySession.get(session.id);
-        if (!group) bySession.set(session.id, (group = { session, items: [] }));
-        group.items.push({ p, view, since });
-      } catch (err) {
-        p.reject(err);
-      }
-    }
-    for (const { session, items } of bySession.values()) {
-      let answers: ViewSync[];
-      try {
-        answers = await this.syncsOf(session, items);
-      } catch (err) {
-        for (const { p } of items) p.reject(err);
-        continue;
-      }
-      for (const [i, { p }] of items.entries()) p.resolve(answers[i]);
-    }
+        return { key: session.id, group: session, item: { p, view, since } };
+      },
+      (session, items) => this.syncsOf(session, items),
+    );
   }
 
   /** The answers to several syncs of one session: what they share is read once. */
