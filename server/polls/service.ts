@@ -1,20 +1,21 @@
 import type { Database } from "../../db/client";
 import type { NewPollRow, PollRow, SessionRow } from "../../db/schema";
-import type { MyAnswer, PollEntry, PollResults, PollSnapshot, PollView } from "../../lib/polls";
+import type { MyAnswer, PollSnapshot, PollView } from "../../lib/polls";
 import type { CommandInput } from "../../lib/realtime/contract";
 import type { Actor } from "../auth/actor";
 import type { Guard } from "../auth/guard";
 import type { AuditService } from "../audit/service";
 import type { Clock } from "../clock";
-import { answerInGroups, Batcher, type Pending } from "../batch";
+import { Batcher, type Pending } from "../batch";
 import { AppError, sessionNotFound } from "../errors";
 import { errorName, type Logger } from "../log";
 import { resultsCsv } from "./csv";
 import { chathamOver, draftFields, notDraft, openFields, pollClosed, pollNotFound, summary } from "./lifecycle";
 import { PollReads } from "./reads";
+import { PollSyncs } from "./syncing";
 import type { PollPublisher } from "./publisher";
 import * as q from "./queries";
-import { answerOf, checkAnswer, definitionOf, toPollView, visibleTo } from "./rules";
+import { answerOf, checkAnswer, definitionOf, toPollView } from "./rules";
 import { failureLog } from "../log-throttle";
 
 export interface PollServiceOptions {
@@ -32,23 +33,6 @@ type Written = { seq: number; answeredAt: Date };
 
 /** The most answers written in one batch. */
 const ANSWERS_PER_BATCH = 500;
-
-/** A sync waiting for its batch. */
-interface SyncCommand {
-  actor: Actor | null;
-  slug: string;
-  screens?: ReadonlySet<string>;
-}
-
-/** A sync of a batch whose session was found, with what its viewer may do there. */
-interface SyncItem {
-  p: Pending<SyncCommand, PollSnapshot>;
-  screen: boolean;
-  viewer: { manage: boolean; viewResults: boolean; answer: boolean };
-}
-
-/** The most syncs answered in one batch. */
-const SYNCS_PER_BATCH = 500;
 
 type StaffAction = "poll:create" | "poll:update" | "poll:delete" | "poll:open" | "poll:close" | "poll:reopen" | "poll:publish";
 
@@ -78,7 +62,7 @@ export interface PollDeps {
  */
 export class PollService {
   private readonly answers: Batcher<PendingAnswer, Written | undefined>;
-  private readonly syncs: Batcher<SyncCommand, PollSnapshot>;
+  private readonly syncs: PollSyncs;
   private readonly reads: PollReads;
   private intervals: NodeJS.Timeout[] = [];
   private stopped = false;
@@ -107,7 +91,7 @@ export class PollService {
     });
     // Syncs wait for the same turn on PGlite, so the syncs of a storm of phones already received
     // join one batch instead of each being read alone.
-    this.syncs = new Batcher({ name: "poll_syncs", max: SYNCS_PER_BATCH, schedule, write: (batch) => this.writeSyncs(batch) });
+    this.syncs = new PollSyncs(this.db, this.guard, this.reads, schedule);
   }
 
   /** Answers received and not yet written (for tests and logs). */
@@ -152,60 +136,7 @@ export class PollService {
    * reconnecting after a restart, costs a few reads of the session's polls, not a few per phone.
    */
   sync(actor: Actor | null, slug: string, screens?: ReadonlySet<string>): Promise<PollSnapshot> {
-    return this.syncs.add({ actor, slug, screens });
-  }
-
-  private async writeSyncs(batch: Array<Pending<SyncCommand, PollSnapshot>>): Promise<void> {
-    const sessionsBySlug = new Map<string, Promise<SessionRow | undefined>>();
-    await answerInGroups(
-      batch,
-      async (p) => {
-        const { actor, slug, screens } = p.item;
-        if (!sessionsBySlug.has(slug)) sessionsBySlug.set(slug, q.findSessionBySlug(this.db, slug));
-        const session = await sessionsBySlug.get(slug)!;
-        if (!session) throw sessionNotFound(slug);
-        const screen = screens?.has(session.id) ?? false;
-        const viewer = screen
-          ? { manage: false, viewResults: this.guard.allowed(actor, "poll:view-results", session), answer: false }
-          : this.viewer(actor, session);
-        const item: SyncItem = { p, screen, viewer };
-        return { key: session.id, group: session, item };
-      },
-      (session, items) => this.syncsOf(session, items),
-    );
-  }
-
-  /** The answers to several syncs of one session: the polls and their totals are read once for all. */
-  private async syncsOf(session: SessionRow, items: SyncItem[]): Promise<PollSnapshot[]> {
-    // The counter is read before the polls: a change in between is then both in the snapshot and in
-    // a later fact, which the client recognises by the poll's own version.
-    const version = await q.sessionVersion(this.db, session.id);
-    const rows = session.pollsEnabled ? await q.listPolls(this.db, session.id) : [];
-    const defs = await this.reads.definitionsOf(rows);
-    // Totals depend on the poll and the session only, never on who asks: read once, for those who may see them.
-    const results = new Map<string, PollResults>();
-    for (const row of rows) {
-      if (items.some(({ viewer }) => visibleTo(viewer, row).results)) results.set(row.id, await this.reads.results(row, session, true));
-    }
-    const people = session.pollsEnabled ? [...new Set(items.flatMap(({ p, screen }) => (p.item.actor && !screen ? [p.item.actor.userId] : [])))] : [];
-    const responses = await q.responsesOf(this.db, session.id, people);
-    return items.map(({ p, screen, viewer }) => {
-      const actor = p.item.actor;
-      const polls: PollEntry[] = [];
-      for (const row of rows) {
-        const vis = visibleTo(viewer, row);
-        if (!vis.poll) continue;
-        polls.push({ poll: toPollView(row, defs.get(row.id)!), results: vis.results ? results.get(row.id)! : null });
-      }
-      const mine: MyAnswer[] = [];
-      if (actor && session.pollsEnabled && !screen) {
-        for (const r of responses.get(actor.userId) ?? []) {
-          const def = defs.get(r.pollId);
-          if (def) mine.push({ pollId: r.pollId, answer: answerOf(def, r), answeredAt: r.answeredAt.toISOString() });
-        }
-      }
-      return { sessionId: session.id, slug: session.slug, chathamHouse: session.rule === "chatham_house", version, can: viewer, polls, mine };
-    });
+    return this.syncs.sync(actor, slug, screens);
   }
 
   /** Every poll's totals of a session as CSV (those who run polls only). */
@@ -448,14 +379,6 @@ export class PollService {
   }
 
   // ── Helpers ──────────────────────────────────────────────────────────────────────────────────────
-
-  private viewer(actor: Actor | null, session: SessionRow) {
-    return {
-      manage: this.guard.allowed(actor, "poll:manage", session),
-      viewResults: this.guard.allowed(actor, "poll:view-results", session),
-      answer: this.guard.allowed(actor, "poll:answer", session),
-    };
-  }
 
   private async move(
     actor: Actor | null,
