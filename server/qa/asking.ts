@@ -53,7 +53,6 @@ export class QaAsking {
     const session = await this.ctx.session(slug);
     await this.deps.guard.require(actor, "question:ask", session);
     const me = actor!;
-    await q.ensureQaSession(this.deps.db, session.id);
 
     // A resend of something already stored gets the stored question, whatever changed since.
     const existing = await q.findQuestionByKey(this.deps.db, session.id, me.userId, key);
@@ -92,7 +91,7 @@ export class QaAsking {
           origin: me.kind === "device" || me.checkedIn || me.attendanceMode === "in_person" ? "room" : "remote",
           text,
           status: open ? "approved" : "pending",
-          panelOrder: open ? (await q.maxPanelOrder(tx, session.id)) + 1 : 0,
+          panelOrder: open ? q.nextPanelOrder(session.id) : 0,
           clientKey: key,
           createdAt: now,
           updatedAt: now,

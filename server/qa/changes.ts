@@ -43,11 +43,11 @@ export async function applyAction(
   qa: QaSessionRow,
   row: QuestionRow,
   action: ModerationAction,
-  names: Map<string, string>,
+  panelistNames: () => Promise<Map<string, string>>,
   now: Date,
 ): Promise<Outcome> {
   const version = qa.version;
-  const change = async (target: QuestionRow, patch: Partial<QuestionRow>) => ({
+  const change = async (target: QuestionRow, patch: q.QuestionPatch) => ({
     before: target,
     after: await q.updateQuestion(tx, target.id, {
       ...patch,
@@ -64,8 +64,11 @@ export async function applyAction(
 
   switch (action.type) {
     case "approve": {
-      const order = (await q.maxPanelOrder(tx, session.id)) + 1;
-      return { changes: [await change(row, { status: "approved", dismissReason: null, panelOrder: order })], recount: [], summary: "Approved." };
+      return {
+        changes: [await change(row, { status: "approved", dismissReason: null, panelOrder: q.nextPanelOrder(session.id) })],
+        recount: [],
+        summary: "Approved.",
+      };
     }
     case "dismiss":
       return {
@@ -92,6 +95,7 @@ export async function applyAction(
         summary: action.tags.length ? `Tags: ${action.tags.join(", ")}.` : "Tags removed.",
       };
     case "route": {
+      const names = await panelistNames();
       if (action.panelistId && !names.has(action.panelistId)) throw new AppError("bad_request", "That person is not a panelist of this session.");
       const who = action.panelistId ? names.get(action.panelistId) : null;
       return {
@@ -144,9 +148,9 @@ export async function applyAction(
   }
 }
 
-/** A staff command whose key was already used: the answer is the stored one (undefined: read it after the rollback). */
+/** A staff command whose key was already stored: its change rolls back and the stored answer is read after. */
 export class Replayed extends Error {
-  constructor(readonly result: ModerationResult | undefined) {
+  constructor() {
     super("replayed");
   }
 }

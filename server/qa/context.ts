@@ -61,8 +61,20 @@ export class QaContext {
     return projectState(session, qa ?? (await q.getQaSession(this.deps.db, session.id)), this.deps.clock.now(), await this.timeZone());
   }
 
-  async panelistNames(sessionId: string): Promise<Map<string, string>> {
-    return new Map((await q.panelistsOf(this.deps.db, sessionId)).map((p) => [p.id, p.name]));
+  async panelistNames(sessionId: string, db: q.Db = this.deps.db): Promise<Map<string, string>> {
+    return new Map((await q.panelistsOf(db, sessionId)).map((p) => [p.id, p.name]));
+  }
+
+  /**
+   * The panelists' names for what one command shows: read (at most once, in `tx`) only when a row
+   * is routed to someone or the command routes; most commands (an approval) need none.
+   */
+  namesOnDemand(sessionId: string, tx: q.Db): (rows: readonly QuestionRow[], needed?: boolean) => Promise<Map<string, string>> {
+    let names: Promise<Map<string, string>> | undefined;
+    return (rows, needed = false) => {
+      if (names || needed || rows.some((r) => r.routedTo)) return (names ??= this.panelistNames(sessionId, tx));
+      return Promise.resolve(new Map());
+    };
   }
 
   /**

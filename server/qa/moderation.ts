@@ -62,8 +62,8 @@ export class QaModeration {
    * another session is refused (a client that reuses keys would otherwise be told another session's
    * result as if its command had been carried out).
    */
-  private async replay(actor: Actor, session: SessionRow, key: string, db: q.Db = this.deps.db): Promise<ModerationResult | undefined> {
-    const done = await q.findActionByKey(db, actor.userId, key);
+  private async replay(actor: Actor, session: SessionRow, key: string): Promise<ModerationResult | undefined> {
+    const done = await q.findActionByKey(this.deps.db, actor.userId, key);
     if (!done) return undefined;
     if (done.sessionId !== session.id) {
       throw new AppError(
@@ -75,11 +75,12 @@ export class QaModeration {
   }
 
   /**
-   * Runs one staff command at most once per idempotency key. The key is looked up again under the
-   * session's Q&A row lock, inside the transaction that makes the change and stores the answer and
-   * the audit entry: of two sends of one key (a resend racing the original), the second waits for the
-   * first and answers with its result instead of acting again. The unique (actor, key) index settles
-   * what the per-session lock cannot (the same key sent to two sessions).
+   * Runs one staff command at most once per idempotency key, in the transaction that makes the change
+   * and stores its answer and audit entry under the session's Q&A row lock. The unique (actor, key)
+   * index decides: a key already stored makes the claim fail and the whole change roll back. A resend
+   * that raced its original waits for the lock and then usually fails in `work` (the original moved
+   * the question's version on), so any failure first looks for a stored answer under the key. Fresh
+   * commands, nearly all of them, pay no lookup at all.
    */
   private async once<T extends StaffWrite>(
     me: Actor,
@@ -87,16 +88,11 @@ export class QaModeration {
     key: string,
     work: (tx: q.Db, qa: QaSessionRow, now: Date) => Promise<T>,
   ): Promise<{ replayed: ModerationResult } | { done: T }> {
-    const stored = await this.replay(me, session, key);
-    if (stored) return { replayed: stored };
-    await q.ensureQaSession(this.deps.db, session.id);
     await this.ctx.timeZone(); // loaded before the transaction (on PGlite a read outside it would wait for it)
     const now = this.deps.clock.now();
     try {
       const done = await q.transaction(this.deps.db, async (tx) => {
         const qa = await q.bumpVersion(tx, session.id);
-        const first = await this.replay(me, session, key, tx);
-        if (first) throw new Replayed(first);
         const done = await work(tx, qa, now);
         const claimed = await q.insertAction(tx, {
           sessionId: session.id,
@@ -107,16 +103,14 @@ export class QaModeration {
           result: done.result,
           createdAt: now,
         });
-        if (!claimed) throw new Replayed(undefined);
+        if (!claimed) throw new Replayed();
         if (done.audit) await this.deps.audit.recordIn(tx, done.audit);
         return done;
       });
       return { done };
     } catch (err) {
-      if (err instanceof Replayed) {
-        const result = err.result ?? (await this.replay(me, session, key));
-        if (result) return { replayed: result };
-      }
+      const stored = await this.replay(me, session, key);
+      if (stored) return { replayed: stored };
       throw err;
     }
   }
@@ -129,9 +123,10 @@ export class QaModeration {
     expectedVersion: number,
     action: ModerationAction,
   ): Promise<ModerationResult> {
-    const names = await this.ctx.panelistNames(session.id);
+    let names = new Map<string, string>();
     const r = await this.once(actor, session, key, async (tx, locked, now) => {
       let qa = locked;
+      const namesFor = this.ctx.namesOnDemand(session.id, tx);
       const row = await q.lockQuestion(tx, session.id, questionId);
       if (!row) throw new AppError("not_found", "That question does not exist in this session.");
       if (row.version !== expectedVersion) {
@@ -140,10 +135,11 @@ export class QaModeration {
         throw new AppError(
           "version_conflict",
           `${who} changed this question a moment ago (it is now ${STATUS_WORDS[row.status]}). Your action was not applied: check it and try again.`,
-          { current: projectQuestion(row, "staff", names), ...(changedBy ? { changedBy } : {}) },
+          { current: projectQuestion(row, "staff", await namesFor([row])), ...(changedBy ? { changedBy } : {}) },
         );
       }
-      const outcome = await applyAction(this.ctx, tx, session, qa, row, action, names, now);
+      const outcome = await applyAction(this.ctx, tx, session, qa, row, action, () => namesFor([], true), now);
+      names = await namesFor(outcome.changes.flatMap((c) => [c.before, c.after]));
       if (outcome.stage) qa = await q.setSessionState(tx, session.id, { onStageQuestionId: outcome.stage.after });
       return {
         outcome,

@@ -1,5 +1,5 @@
 /** The only file of server/qa that touches drizzle. */
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import {
   auditLog,
@@ -43,12 +43,16 @@ export async function getQaSession(db: Db, sessionId: string): Promise<QaSession
   return row;
 }
 
-/** Takes the session's Q&A row lock for the rest of the transaction and returns the next version. */
+/**
+ * Takes the session's Q&A row lock for the rest of the transaction and returns the next version,
+ * making the row (at version 1) if the session has none yet: one statement either way.
+ */
 export async function bumpVersion(tx: Db, sessionId: string): Promise<QaSessionRow> {
+  const now = new Date();
   const [row] = await tx
-    .update(qaSessions)
-    .set({ version: sql`${qaSessions.version} + 1`, updatedAt: new Date() })
-    .where(eq(qaSessions.sessionId, sessionId))
+    .insert(qaSessions)
+    .values({ sessionId, version: 1, updatedAt: now })
+    .onConflictDoUpdate({ target: qaSessions.sessionId, set: { version: sql`${qaSessions.version} + 1`, updatedAt: now } })
     .returning();
   return row;
 }
@@ -68,7 +72,11 @@ export async function setSessionState(
   return row;
 }
 
-export async function insertQuestion(tx: Db, values: NewQuestionRow): Promise<QuestionRow | undefined> {
+/** A question's columns as written: the panel order may be computed by the writing statement (`nextPanelOrder`). */
+type Writable<T> = Omit<T, "panelOrder"> & { panelOrder?: number | SQL<number> };
+export type QuestionPatch = Writable<Partial<NewQuestionRow>>;
+
+export async function insertQuestion(tx: Db, values: Writable<NewQuestionRow>): Promise<QuestionRow | undefined> {
   const [row] = await tx.insert(questions).values(values).onConflictDoNothing().returning();
   return row;
 }
@@ -99,7 +107,7 @@ export async function lockQuestion(tx: Db, sessionId: string, id: string): Promi
   return row;
 }
 
-export async function updateQuestion(tx: Db, id: string, patch: Partial<NewQuestionRow>): Promise<QuestionRow> {
+export async function updateQuestion(tx: Db, id: string, patch: QuestionPatch): Promise<QuestionRow> {
   const [row] = await tx.update(questions).set(patch).where(eq(questions.id, id)).returning();
   return row;
 }
@@ -285,12 +293,9 @@ export async function recountVotes(tx: Db, targetId: string): Promise<number> {
   return row.n;
 }
 
-export async function maxPanelOrder(tx: Db, sessionId: string): Promise<number> {
-  const [row] = await tx
-    .select({ max: sql<number | null>`max(${questions.panelOrder})` })
-    .from(questions)
-    .where(and(eq(questions.sessionId, sessionId), inArray(questions.status, ["approved", "answered"])));
-  return Number(row?.max ?? 0);
+/** The next place at the end of the panel queue, read by the statement that writes it (under the session's lock). */
+export function nextPanelOrder(sessionId: string): SQL<number> {
+  return sql<number>`(select coalesce(max(${questions.panelOrder}), 0) + 1 from ${questions} where ${questions.sessionId} = ${sessionId} and ${questions.status} in ('approved', 'answered'))`;
 }
 
 /** The approved question just above (up) or below (down) `order` in the panel queue, locked. */
