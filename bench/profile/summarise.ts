@@ -30,7 +30,9 @@ function owner(f: Node["callFrame"]): string {
   const u = f.url;
   if (!u) {
     if (f.functionName.startsWith("(")) return f.functionName; // (garbage collector), (program), (idle)
-    return /^\$?[a-z_]+\d*$/i.test(f.functionName) || f.functionName.startsWith("$") ? "wasm (PGlite)" : "native";
+    // V8 names WebAssembly frames `wasm-function[n]` (or `$name`) and its trampolines `wasm-to-js…`,
+    // `js-to-wasm…`; any other frame without a URL is native code (libuv's writev, fs bindings).
+    return /^(wasm-|js-to-wasm|\$)/.test(f.functionName) ? "wasm (PGlite)" : "native";
   }
   if (u.startsWith("wasm://")) return "wasm (PGlite)";
   if (u.startsWith("node:")) return "node internals";
@@ -49,13 +51,16 @@ function owner(f: Node["callFrame"]): string {
 /** What a stack was doing, read from its frames (root first). */
 function purpose(stack: Node["callFrame"][]): string {
   const has = (re: RegExp) => stack.some((f) => re.test(f.url) || re.test(f.functionName));
-  if (has(/app\/api\/join|api\/join\/route/)) return "POST /api/join (Next route)";
+  // The server as deployed is one bundle (.next/plenary-server/main.mjs): its frames are told apart by function name.
+  const bundled = (re: RegExp) => stack.some((f) => /plenary-server\/main\.mjs/.test(f.url) && re.test(f.functionName));
+  if (has(/app\/api\/join|api\/join\/route/) || bundled(/^joinWithCode$/)) return "POST /api/join (Next route)";
   if (has(/api\/demo\/sign-in/)) return "POST /api/demo/sign-in";
-  if (has(/server\/realtime\/handlers\//)) return "socket commands (handlers)";
-  if (has(/resolveToken/) || (has(/socket\.io\/dist\/namespace/) && has(/server\/realtime\/io/))) return "socket handshake (sign-in lookup)";
+  if (has(/server\/realtime\/handlers\//) || bundled(/^(dispatch|reply|writeVotes|act|afterChange)$/)) return "socket commands (handlers)";
+  if (has(/resolveToken/) || (has(/socket\.io\/dist\/namespace/) && (has(/server\/realtime\/io/) || bundled(/^authenticate/))))
+    return "socket handshake (sign-in lookup)";
   if (has(/engine\.io|socket\.io|\/ws\//)) return "socket.io / engine.io / ws";
   if (has(/next\/dist|\.next\/server/)) return "Next (other pages, routing)";
-  if (has(/server\/(qa|polls|auth|people|agenda|streaming)\//)) return "services (timers, batches)";
+  if (has(/server\/(qa|polls|auth|people|agenda|streaming)\//) || bundled(/./)) return "services (timers, batches)";
   if (has(/pglite/)) return "PGlite (other)";
   const top = stack.at(-1);
   if (top && top.functionName.startsWith("(")) return top.functionName;

@@ -149,11 +149,42 @@ export class QaAsking {
         p.reject(err);
       }
     }
-    let first = true;
-    for (const group of groups.values()) {
+    // The usual case in a storm: only up-votes, on questions open for them as themselves, all of a
+    // session's in one statement; whatever that statement did not take goes the general way.
+    const general = [...groups.values()].filter((g) => g.downs.length);
+    const bySession = new Map<string, VoteGroup[]>();
+    for (const g of groups.values()) {
+      if (g.downs.length) continue;
+      const list = bySession.get(g.session.id);
+      if (list) list.push(g);
+      else bySession.set(g.session.id, [g]);
+    }
+    for (const [sessionId, ups] of bySession) {
+      try {
+        const counts = await q.upVotesIfApproved(
+          this.deps.db,
+          sessionId,
+          ups.flatMap((g) => g.ups.map((p) => ({ questionId: g.questionId, voterId: p.item.actor!.userId }))),
+        );
+        for (const g of ups) {
+          const votes = counts.get(g.questionId);
+          if (votes === undefined) {
+            general.push(g);
+            continue;
+          }
+          for (const p of g.ups) p.resolve({ questionId: g.questionId, up: true, votes });
+          this.deps.publish.voted(sessionId, g.questionId);
+        }
+      } catch {
+        // The statement is atomic, so nothing of it was written; each question then goes the general
+        // way, which answers for itself (on Postgres a deadlock with a merge locking two questions
+        // in the other order ends here).
+        general.push(...ups);
+      }
+    }
+    for (const group of general) {
       // On PGlite every query runs on this thread: let sockets and timers in between two questions.
-      if (!first && this.deps.serialCommands) await new Promise<void>((resolve) => setImmediate(resolve));
-      first = false;
+      if (this.deps.serialCommands) await new Promise<void>((resolve) => setImmediate(resolve));
       try {
         await this.writeVoteGroup(group);
       } catch (err) {
@@ -166,15 +197,6 @@ export class QaAsking {
   /** The votes of one batch on one question, each by a different person, in one transaction. */
   private async writeVoteGroup({ session, questionId, ups, downs }: VoteGroup): Promise<void> {
     const voterOf = (p: Pending<VoteCommand, VoteResult>) => p.item.actor!.userId;
-    // The usual case in a storm: only up-votes, on a question open for them as itself.
-    if (!downs.length) {
-      const votes = await q.upVotesIfApproved(this.deps.db, session.id, questionId, ups.map(voterOf));
-      if (votes !== undefined) {
-        for (const p of ups) p.resolve({ questionId, up: true, votes });
-        this.deps.publish.voted(session.id, questionId);
-        return;
-      }
-    }
     const { targetId, votes } = await q.transaction(this.deps.db, async (tx) => {
       let target = await q.lockQuestion(tx, session.id, questionId);
       // A vote for a question merged into another counts for the one it was merged into.

@@ -317,14 +317,14 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     }
   });
 
-  it("a batch of up-votes costs one statement per question", async () => {
+  it("a batch of up-votes on several questions costs one statement", async () => {
     const crowd = await Promise.all(
       Array.from({ length: 6 }, (_, i) => createPerson(server.services, { name: `Storm Voter ${i}`, email: `storm${i}-${database}@example.org` })),
     );
     const c = await Promise.all(crowd.map((person) => connectClient(server.url, { cookie: person.cookie })));
     try {
       const ids: string[] = [];
-      for (const [i, text] of ["Which partners joined the pilot?", "When does the pilot report?"].entries()) {
+      for (const [i, text] of ["Which partners joined the pilot?", "When does the pilot report?", "Who funds the pilot?"].entries()) {
         const id = (await ok<SubmitResult>(c[i], "question:submit", { slug: DAY2, key: key(), text })).question.id;
         await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
         ids.push(id);
@@ -338,14 +338,14 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
         return values.find((v) => v.metricName?.endsWith("_count") && v.labels.batcher === "qa_votes")?.value ?? 0;
       };
       const [before, batchesBefore] = [await statements(), await batches()];
-      const acks = await Promise.all(c.map((sock, i) => ok<VoteResult>(sock, "question:vote", { slug: DAY2, key: key(), questionId: ids[i % 2], up: true })));
+      const acks = await Promise.all(c.map((sock, i) => ok<VoteResult>(sock, "question:vote", { slug: DAY2, key: key(), questionId: ids[i % 3], up: true })));
       const [spent, written] = [(await statements()) - before, (await batches()) - batchesBefore];
       for (const a of acks) expect(a.votes).toBeGreaterThanOrEqual(1);
-      for (const id of ids) expect((await dbQuestion(id)).voteCount).toBe(3);
-      // Per batch: the session, then one statement per question voted on. The general path takes at
-      // least four per question (lock, insert, merged voters, count), so at least 9 for one batch.
+      for (const id of ids) expect((await dbQuestion(id)).voteCount).toBe(2);
+      // Per batch: the session, then one statement for every question voted on. One per question
+      // would be up to four a batch here; the general path takes at least four per question.
       expect(written).toBeGreaterThan(0);
-      expect(spent).toBeLessThanOrEqual(2 * written + 2);
+      expect(spent).toBeLessThanOrEqual(2 * written);
     } finally {
       c.forEach((sock) => sock.close());
     }

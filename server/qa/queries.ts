@@ -203,37 +203,48 @@ export async function insertVotes(tx: Db, sessionId: string, questionId: string,
 }
 
 /**
- * A batch's up-votes on a question that takes votes as itself (approved, not merged into another),
- * in one statement, which is atomic on its own: it locks the question, adds the votes not already
- * there, and adds to the count those whose vote does not already count through a question merged
- * into it — what the general path (lock, insert, look at merged children, add) does in four. A storm
- * of votes then costs one statement per question per batch. Undefined when the question is not in
- * that state (gone, answered, merged): the caller takes the general path, which says why. Returns
- * the new count.
+ * A batch's up-votes on the questions that take votes as themselves (approved, not merged into
+ * another), in one statement, which is atomic on its own: it locks those questions (in id order, so
+ * two batches never wait on each other crosswise), adds the votes not already there, and adds to each
+ * count those whose vote does not already count through a question merged into it — what the
+ * general path (lock, insert, look at merged children, add) does in four statements per question. A
+ * storm of votes spread over the queue then costs one statement per batch. Returns the new count of
+ * each question it took votes for; a question not in that state (gone, answered, merged) is absent,
+ * and the caller takes the general path for it, which says why.
  */
-export async function upVotesIfApproved(db: Db, sessionId: string, questionId: string, voterIds: string[]): Promise<number | undefined> {
+export async function upVotesIfApproved(
+  db: Db,
+  sessionId: string,
+  votes: ReadonlyArray<{ questionId: string; voterId: string }>,
+): Promise<Map<string, number>> {
+  const array = (ids: string[]) => `{${ids.join(",")}}`;
   const res = await db.execute(sql`
-    WITH target AS (
+    WITH input AS (
+      SELECT * FROM unnest(${array(votes.map((v) => v.questionId))}::uuid[], ${array(votes.map((v) => v.voterId))}::uuid[]) AS v (question_id, voter_id)
+    ), target AS (
       SELECT ${questions.id} AS id FROM ${questions}
-       WHERE ${questions.id} = ${questionId}::uuid AND ${questions.sessionId} = ${sessionId}::uuid
+       WHERE ${questions.id} IN (SELECT question_id FROM input) AND ${questions.sessionId} = ${sessionId}::uuid
          AND ${questions.status} = 'approved' AND ${questions.mergedInto} IS NULL
+       ORDER BY ${questions.id}
          FOR UPDATE
     ), added AS (
       INSERT INTO ${questionVotes} (question_id, voter_id, session_id)
-      SELECT target.id, v.voter_id, ${sessionId}::uuid FROM target, unnest(${`{${voterIds.join(",")}}`}::uuid[]) AS v (voter_id)
+      SELECT i.question_id, i.voter_id, ${sessionId}::uuid FROM input i JOIN target t ON t.id = i.question_id
       ON CONFLICT DO NOTHING
-      RETURNING voter_id
+      RETURNING question_id, voter_id
     ), counted AS (
-      SELECT DISTINCT qv.voter_id FROM ${questionVotes} qv JOIN ${questions} c ON c.id = qv.question_id
-       WHERE c.merged_into = ${questionId}::uuid AND qv.voter_id IN (SELECT voter_id FROM added)
+      SELECT DISTINCT a.question_id, a.voter_id FROM added a
+        JOIN ${questions} c ON c.merged_into = a.question_id
+        JOIN ${questionVotes} qv ON qv.question_id = c.id AND qv.voter_id = a.voter_id
     ), bumped AS (
-      UPDATE ${questions} SET vote_count = vote_count + (SELECT count(*) FROM added)::int - (SELECT count(*) FROM counted)::int
-       WHERE id IN (SELECT id FROM target)
-      RETURNING vote_count
+      UPDATE ${questions} q SET vote_count = q.vote_count
+          + (SELECT count(*) FROM added a WHERE a.question_id = q.id)::int
+          - (SELECT count(*) FROM counted k WHERE k.question_id = q.id)::int
+       WHERE q.id IN (SELECT id FROM target)
+      RETURNING q.id, q.vote_count
     )
-    SELECT vote_count AS votes FROM bumped`);
-  const [row] = (res as { rows: Array<{ votes: number }> }).rows;
-  return row ? Number(row.votes) : undefined;
+    SELECT id, vote_count AS votes FROM bumped`);
+  return new Map((res as { rows: Array<{ id: string; votes: number }> }).rows.map((r) => [r.id, Number(r.votes)]));
 }
 
 /** Removes these voters' votes from a question and from every question merged into it; returns the voters who had one. */
