@@ -485,6 +485,74 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     }
   });
 
+  it.runIf(database === "postgres")(
+    "a vote batch that deadlocks with a transaction holding two questions is written the general way, nothing lost",
+    async () => {
+      const db = server.services.db;
+      const crowd = await Promise.all(
+        Array.from({ length: 3 }, (_, i) => createPerson(server.services, { name: `Deadlock Voter ${i}`, email: `deadlock${i}@example.org` })),
+      );
+      const c = await Promise.all(crowd.map((person) => connectClient(server.url, { cookie: person.cookie })));
+      const ids: string[] = [];
+      for (const [i, text] of ["Deadlock one?", "Deadlock two?", "Deadlock three?"].entries()) {
+        const id = (await ok<SubmitResult>(c[i], "question:submit", { slug: DAY2, key: key(), text })).question.id;
+        await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
+        ids.push(id);
+      }
+      const [other, lo, hi] = [ids[0], ...ids.slice(1).sort()]; // the batch statement locks in id order: lo, then hi
+      const vote = (sock: TestSocket, questionId: string) => call<VoteResult>(sock, "question:vote", { slug: DAY2, key: key(), questionId, up: true });
+      const gate = () => {
+        let open!: () => void;
+        return { opened: new Promise<void>((resolve) => (open = resolve)), open: () => open() };
+      };
+      try {
+        // A first batch waits on `other`, so the next two votes are written together, in one statement.
+        const [busy, busyHeld, holdsHi, wantsLo] = [gate(), gate(), gate(), gate()];
+        const busyTx = db.transaction(async (tx) => {
+          await tx.select().from(questions).where(eq(questions.id, other)).for("update");
+          busyHeld.open();
+          await busy.opened;
+        });
+        await busyHeld.opened;
+        const first = vote(c[0], other);
+        await waitFor(() => server.services.qa.votesPending === 1, 5_000, "the first batch to start");
+        const together = [vote(c[1], lo), vote(c[2], hi)];
+        await waitFor(() => server.services.qa.votesPending === 3, 5_000, "the two votes to queue");
+        // Another transaction holds hi, then (once the batch holds lo and waits for hi) asks for lo.
+        const crossTx = db.transaction(async (tx) => {
+          await tx.select().from(questions).where(eq(questions.id, hi)).for("update");
+          holdsHi.open();
+          await wantsLo.opened;
+          await tx.select().from(questions).where(eq(questions.id, lo)).for("update");
+        });
+        await holdsHi.opened;
+        busy.open();
+        await busyTx;
+        expect(await first).toMatchObject({ ok: true });
+        await waitFor(
+          async () => {
+            const r = await db.execute(
+              sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%insert into "question_votes"%'`,
+            );
+            return Number((r as unknown as { rows: Array<{ n: number }> }).rows[0].n) === 1;
+          },
+          5_000,
+          "the batch to hold lo and wait for hi",
+        );
+        wantsLo.open();
+        await crossTx; // Postgres breaks the cycle by failing the batch's statement (the first to wait)
+        const acks = await Promise.all(together);
+        expect(acks).toEqual([
+          { ok: true, data: { questionId: lo, up: true, votes: 1 } },
+          { ok: true, data: { questionId: hi, up: true, votes: 1 } },
+        ]);
+        for (const id of [lo, hi]) expect((await dbQuestion(id)).voteCount).toBe(1);
+      } finally {
+        for (const sock of c) sock.close();
+      }
+    },
+  );
+
   it("syncs sent at the same moment are answered together, each with its own view: the same answers as one at a time", async () => {
     const sessionVersion = (await sync(s.mod1, DAY2)).version;
     const asker = await createPerson(server.services, { name: "Sync Asker", email: `sync-asker-${database}@example.org` });
