@@ -1,14 +1,37 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
-import type { IScannerControls } from "@zxing/browser";
+import type { BrowserQRCodeReader } from "@zxing/browser";
 import styles from "./check-in.module.css";
 
 /** The same pass read again within this time is one scan (the camera sees it in every frame). */
 const SAME_PASS_MS = 4_000;
+/** How often a frame is read: often enough to feel instant, rarely enough to spare a phone's battery. */
+const SCAN_EVERY_MS = 150;
+
+/** The QR code in the video's current frame, or null when there is none (or the frame cannot be read). */
+function readCode(reader: BrowserQRCodeReader, el: HTMLVideoElement, canvas: HTMLCanvasElement, context: CanvasRenderingContext2D): string | null {
+  try {
+    if (canvas.width !== el.videoWidth || canvas.height !== el.videoHeight) {
+      canvas.width = el.videoWidth;
+      canvas.height = el.videoHeight;
+    }
+    context.drawImage(el, 0, 0);
+    return reader.decodeFromCanvas(canvas).getText();
+  } catch {
+    return null;
+  }
+}
+
+/** Turns the camera off: its light goes out when every track is stopped. */
+function release(el: HTMLVideoElement, stream: MediaStream | undefined) {
+  for (const track of stream?.getTracks() ?? []) track.stop();
+  if (el.srcObject === stream) el.srcObject = null;
+}
 
 /**
  * Reads pass QR codes from the device's camera with ZXing (@zxing/browser), loaded only when the helper
- * turns the camera on. Each new code read goes to `onScan`; the server checks it.
+ * turns the camera on. Each new code read goes to `onScan`; the server checks it. Turning the camera
+ * off, or leaving the page, stops its tracks.
  */
 export function PassScanner({ onScan }: { onScan: (text: string) => void }) {
   const video = useRef<HTMLVideoElement>(null);
@@ -22,27 +45,45 @@ export function PassScanner({ onScan }: { onScan: (text: string) => void }) {
 
   useEffect(() => {
     if (!on) return;
-    let controls: IScannerControls | undefined;
+    const el = video.current!;
+    let stream: MediaStream | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     let cancelled = false;
     let last = { text: "", at: 0 };
     void (async () => {
       try {
-        const { BrowserQRCodeReader } = await import("@zxing/browser");
-        const reader = new BrowserQRCodeReader(undefined, { delayBetweenScanAttempts: 150 });
-        const started = await reader.decodeFromConstraints({ video: { facingMode: "environment" } }, video.current!, (result) => {
-          if (!result) return;
-          const text = result.getText();
+        const [{ BrowserQRCodeReader }, media] = await Promise.all([
+          import("@zxing/browser"),
+          navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }),
+        ]);
+        stream = media;
+        if (cancelled) {
+          release(el, stream);
+          return;
+        }
+        el.srcObject = stream;
+        const reader = new BrowserQRCodeReader();
+        const canvas = document.createElement("canvas");
+        const context = canvas.getContext("2d", { willReadFrequently: true })!;
+        // Our own loop rather than ZXing's: its loop stops for good on the first unexpected error and
+        // gives up when the preview is slow to start playing (a busy phone), leaving the camera on.
+        // Here every frame is a fresh try, whatever the one before it did.
+        const scan = () => {
+          if (cancelled) return;
+          timer = setTimeout(scan, SCAN_EVERY_MS);
+          if (el.paused) void el.play().catch(() => undefined);
+          const text = el.readyState >= el.HAVE_CURRENT_DATA && el.videoWidth ? readCode(reader, el, canvas, context) : null;
           const now = Date.now();
-          if (text === last.text && now - last.at < SAME_PASS_MS) return;
-          last = { text, at: now };
-          latest.current(text);
-        });
-        if (cancelled) started.stop();
-        else controls = started;
+          if (text && !(text === last.text && now - last.at < SAME_PASS_MS)) {
+            last = { text, at: now };
+            latest.current(text);
+          }
+        };
+        scan();
       } catch (err) {
-        const name = (err as Error).name;
+        if (cancelled) return;
         setError(
-          name === "NotAllowedError"
+          (err as Error).name === "NotAllowedError"
             ? "The browser was not allowed to use the camera. Allow it in the address bar, or search by name."
             : "No camera could be started on this device. Search by name instead.",
         );
@@ -51,7 +92,8 @@ export function PassScanner({ onScan }: { onScan: (text: string) => void }) {
     })();
     return () => {
       cancelled = true;
-      controls?.stop();
+      clearTimeout(timer);
+      release(el, stream);
     };
   }, [on]);
 
@@ -75,7 +117,7 @@ export function PassScanner({ onScan }: { onScan: (text: string) => void }) {
           {error}
         </p>
       ) : null}
-      <video ref={video} className={styles.video} hidden={!on} muted playsInline aria-label="Camera view for scanning passes" />
+      <video ref={video} className={styles.video} hidden={!on} autoPlay muted playsInline aria-label="Camera view for scanning passes" />
     </section>
   );
 }
