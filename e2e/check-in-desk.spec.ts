@@ -149,6 +149,7 @@ test("the desk scans a pass with the camera; the holder's phone shows the pass a
     // Decoding the camera's frames is CPU work; a busy machine needs more than the default wait.
     await expect(desk.getByRole("status")).toHaveText("Rafael Remote is checked in (registered remote).", { timeout: 90_000 });
     await expect(desk.getByTestId("checked-in-remote")).toContainText(/^1 of/);
+    await desk.screenshot({ path: testInfo.outputPath("desk-camera-1024x768.png") });
     // The pass is still in front of the camera: read again a few seconds later, it is a second check-in, told when the first was.
     await expect(desk.getByRole("status")).toHaveText(/^Rafael Remote was already checked in at 08:1\d event time\.$/, LIVE);
     await expect(desk.getByTestId("checked-in-remote")).toContainText(/^1 of/);
