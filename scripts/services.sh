@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts (or stops) the throwaway servers the tests use, all on 127.0.0.1 only:
-#   PostgreSQL on 55432 and Redis on 56379, with their data under tools/run/ (ignored by git).
+#   PostgreSQL on 55432 and Redis on 56379, with their data under tools/run/ (ignored by git; as
+#   root in a private checkout, Postgres's data is under /var/tmp, see pg_data_dir).
 # `start` prints the environment for the tests (eval it); `stop` stops both.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -10,15 +11,26 @@ REDIS_PORT="${PLENARY_TEST_REDIS_PORT:-56379}"
 pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
+}
+
+# As root, Postgres runs as the postgres user, which cannot reach a checkout in a private directory
+# (`mktemp -d` makes it 0700): its data then goes to /var/tmp, one folder per checkout.
+pg_data_dir() {
+  if [ "$(id -u)" = 0 ] && ! as_pg test -x "$root" 2>/dev/null; then
+    echo "/var/tmp/plenary-pg-$(printf '%s' "$root" | sha256sum | cut -c1-12)"
+  else
+    echo "$run/pg"
+  fi
 }
 
 start() {
   [ -n "$pgbin" ] || { echo "services: PostgreSQL is not installed (scripts/ensure-deps.sh)" >&2; exit 1; }
   command -v redis-server >/dev/null || { echo "services: redis-server is not installed (scripts/ensure-deps.sh)" >&2; exit 1; }
   mkdir -p "$run"
-  local pgdata="$run/pg"
   if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd -r -M postgres; fi
+  local pgdata
+  pgdata="$(pg_data_dir)"
   if [ ! -f "$pgdata/PG_VERSION" ]; then
     mkdir -p "$pgdata"
     [ "$(id -u)" = 0 ] && chown postgres "$pgdata"
@@ -39,7 +51,9 @@ start() {
 }
 
 stop() {
-  [ -n "$pgbin" ] && [ -f "$run/pg/PG_VERSION" ] && as_pg "$pgbin/pg_ctl" -D "$run/pg" -m fast stop >/dev/null 2>&1 || true
+  local pgdata
+  pgdata="$( { [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1; } && pg_data_dir || echo "$run/pg")"
+  [ -n "$pgbin" ] && [ -f "$pgdata/PG_VERSION" ] && as_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null 2>&1 || true
   redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
 }
 

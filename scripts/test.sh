@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 
 bash scripts/ensure-deps.sh
-eval "$(bash scripts/services.sh start)"
+# Assigned first: a failure inside `eval "$(…)"` would not stop the run (set -e does not see it).
+services_env="$(bash scripts/services.sh start)"
+eval "$services_env"
 trap 'bash scripts/services.sh stop' EXIT
 
 export REQUIRE_POSTGRES=1 REQUIRE_REDIS=1 REQUIRE_LIVEKIT=1 REQUIRE_RECORDER=1
