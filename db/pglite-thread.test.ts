@@ -10,6 +10,8 @@ import { openDatabase, PGLITE_START_PARAMS, type DatabaseHandle } from "./client
 import { PgliteThread } from "./pglite-thread";
 import { databaseFault } from "../server/db-errors";
 
+const rows = (res: unknown) => (res as { rows: unknown[] }).rows;
+
 describe("PGlite on its own thread", () => {
   let handle: DatabaseHandle;
   beforeAll(async () => {
@@ -24,7 +26,7 @@ describe("PGlite on its own thread", () => {
     try {
       // A statement that takes the database a while; in the server's own thread no timer could fire during it.
       const res = await handle.db.execute(sql`SELECT count(*)::int AS n FROM generate_series(1, 3000000)`);
-      expect(res.rows[0]).toEqual({ n: 3000000 });
+      expect(rows(res)).toEqual([{ n: 3000000 }]);
     } finally {
       clearInterval(timer);
     }
@@ -38,7 +40,7 @@ describe("PGlite on its own thread", () => {
       outside = handle.db.execute(sql`SELECT count(*)::int AS n FROM t`);
       await tx.execute(sql`INSERT INTO t VALUES (2, 'two')`);
     });
-    expect(((await outside) as { rows: unknown[] }).rows).toEqual([{ n: 2 }]);
+    expect(rows(await outside)).toEqual([{ n: 2 }]);
   });
 
   it("rolls a transaction back when it throws, with the caller's own error", async () => {
@@ -50,7 +52,7 @@ describe("PGlite on its own thread", () => {
       }),
     ).rejects.toBe(boom);
     const res = await handle.db.execute(sql`SELECT count(*)::int AS n FROM t WHERE id = 3`);
-    expect(res.rows).toEqual([{ n: 0 }]);
+    expect(rows(res)).toEqual([{ n: 0 }]);
   });
 
   it("keeps Postgres's fields on an error (code, constraint), inside and outside a transaction", async () => {
@@ -64,7 +66,7 @@ describe("PGlite on its own thread", () => {
       .catch((e: unknown) => e);
     expect(fault(inside)).toMatchObject({ code: "23505", constraint: "t_pkey" });
     // The connection is usable afterwards.
-    expect((await handle.db.execute(sql`SELECT count(*)::int AS n FROM t`)).rows).toEqual([{ n: 2 }]);
+    expect(rows(await handle.db.execute(sql`SELECT count(*)::int AS n FROM t`))).toEqual([{ n: 2 }]);
   });
 
   it("fails every call as closed once the thread has stopped, under way or later", async () => {

@@ -188,8 +188,6 @@ export class QaAsking {
       }
     }
     for (const group of general) {
-      // On PGlite every query runs on this thread: let sockets and timers in between two questions.
-      if (this.deps.serialCommands) await new Promise<void>((resolve) => setImmediate(resolve));
       try {
         await this.writeVoteGroup(group);
       } catch (err) {
