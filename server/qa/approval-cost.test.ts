@@ -54,13 +54,18 @@ describe.each(testDatabaseKinds())("the cost of an approval on %s", (database) =
     for (const [i, s] of askers.entries()) {
       ids.push((await ok<SubmitResult>(s, "question:submit", { slug: DAY2, key: key(), text: `Question ${i} on partner timelines?` })).question.id);
     }
-    const before = await statements();
     const results: ModerationResult[] = [];
-    for (const id of ids) results.push(await approve(id));
-    const spent = (await statements()) - before;
+    const spent: number[] = [];
+    for (const id of ids) {
+      const before = await statements();
+      results.push(await approve(id));
+      spent.push((await statements()) - before);
+    }
     // Session, version (and lock), question lock, update, stored answer, audit entry; counts for staff
-    // after. Postgres also counts BEGIN and COMMIT, which PGlite's transactions do not pass through the hook.
-    expect(spent).toBeLessThanOrEqual((database === "postgres" ? 9 : 7) * ids.length + 2);
+    // after. Postgres also counts BEGIN and COMMIT, which PGlite's transactions do not pass through the
+    // hook. The median of the eight: the server's own sweeps (every 1–10 s) may land in a window.
+    spent.sort((x, y) => x - y);
+    expect(spent[Math.floor(spent.length / 2)]).toBeLessThanOrEqual(database === "postgres" ? 9 : 7);
     expect(results.map((r) => r.questions[0].panelOrder)).toEqual(ids.map((_, i) => i + 1));
     const rows = await server.services.db
       .select()
