@@ -27,10 +27,11 @@ export interface PgliteTransaction {
   exec(sql: string): Promise<Results[]>;
 }
 
-/** The error a call gets back: an Error with the database's fields on it. */
+/** The error a call gets back: an Error with the database's fields on it, and the caller's stack (not the thread's). */
 function toError(fields: Record<string, string>): Error {
+  const { stack: _threadStack, ...rest } = fields;
   const err = new Error(fields.message);
-  Object.assign(err, fields);
+  Object.assign(err, rest);
   return err;
 }
 
