@@ -14,6 +14,7 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 import * as schema from "./schema";
 import { DataDirLockedError, lockDataDir } from "./data-dir-lock";
+import { PgliteThread } from "./pglite-thread";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -115,13 +116,14 @@ async function openPglite(dataDir: string, time: QueryTimer): Promise<DatabaseHa
   // PGlite's Postgres is WebAssembly. V8's optimizing tier recompiles its hot functions, which costs
   // about 50 MiB of resident memory (code and the compiler's freed arenas); with the baseline
   // compiler alone a lone statement takes ~20 % longer, yet joins, approvals and votes in the
-  // benchmarks did not move (docs/benchmarks.md). Only wasm compiled from here on is affected.
+  // benchmarks did not move (docs/benchmarks.md). V8's flags are the process's: the database's
+  // thread, started below, compiles with the baseline compiler only.
   v8.setFlagsFromString("--liftoff-only");
   const memory = dataDir === "memory://" || dataDir === ":memory:";
   let release = () => {};
-  let client: PGlite;
+  let client: PgliteThread;
   if (memory) {
-    client = new PGlite({ startParams: PGLITE_START_PARAMS });
+    client = await PgliteThread.open(undefined, PGLITE_START_PARAMS);
   } else {
     const dir = path.resolve(dataDir);
     fs.mkdirSync(dir, { recursive: true });
@@ -133,16 +135,17 @@ async function openPglite(dataDir: string, time: QueryTimer): Promise<DatabaseHa
     try {
       const pgData = path.join(dir, "pglite");
       if (!fs.existsSync(path.join(pgData, "PG_VERSION"))) await initPgliteInChild(pgData);
-      client = new PGlite(pgData, { startParams: PGLITE_START_PARAMS });
-      await client.waitReady;
+      client = await PgliteThread.open(pgData, PGLITE_START_PARAMS);
     } catch (err) {
       release();
       throw err;
     }
   }
   timePglite(client, time);
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
-  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+  // drizzle calls only query and transaction, which the thread answers as PGlite itself would.
+  const asPglite = client as unknown as PGlite;
+  const db = drizzlePglite(asPglite, { schema }) as unknown as Database;
+  await migratePglite(drizzlePglite(asPglite, { schema }), { migrationsFolder });
   return {
     db,
     kind: "pglite",
@@ -218,7 +221,7 @@ function timeQueries(client: Queryable, time: QueryTimer): void {
   };
 }
 
-function timePglite(client: PGlite, time: QueryTimer): void {
+function timePglite(client: PgliteThread, time: QueryTimer): void {
   timeQueries(client as unknown as Queryable, time);
   const p = client as unknown as { exec: (...a: unknown[]) => Promise<unknown>; transaction: (fn: (tx: Queryable) => Promise<unknown>) => Promise<unknown> };
   const exec = p.exec.bind(client);

@@ -230,7 +230,6 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       audit,
       publish: pollPublisher(sockets, hint),
       log,
-      serialWrites: database.kind === "pglite",
       options: opts.polls,
     });
     // Start-up erasure: Chatham House sessions that ended while no instance ran lose their voter links now.
@@ -247,7 +246,6 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
     closers.push(async () => qaFanout.stop());
     const qa = new QaService({
       db: database.db,
-      serialCommands: database.kind === "pglite",
       audit,
       guard,
       clock,

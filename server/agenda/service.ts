@@ -79,8 +79,8 @@ export class AgendaService {
    * whoever asks while a read of it is waiting or in flight shares that read. Nothing is kept once it
    * is answered, so no row is older than a read that was already running when its caller asked.
    * `gather` (for reads nothing is written on, like `session:join`) starts a new read one event-loop
-   * turn later, so every request that arrives in that turn shares it: on PGlite a read is done before
-   * the next request is even parsed, so sharing only what is in flight would share nothing.
+   * turn later, so every request that arrives in that turn shares it, even when the database answers
+   * before the next request is parsed.
    */
   findRow(slug: string, opts: { gather?: boolean } = {}): Promise<SessionRow | undefined> {
     let read = this.reading.get(slug);

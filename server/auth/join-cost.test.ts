@@ -10,9 +10,9 @@ import { createPostgresDatabase, testDatabaseKinds } from "../testing/databases"
 import { AuthService } from "./service";
 import { newAccessCode } from "./tokens";
 
-// What one room-code join costs in database statements. On PGlite every statement is a turn of the
-// server's own thread, so 2,000 people arriving at once wait behind each other's statements (issue
-// 12). Statements are seen through the same hook that times them for /metrics (db/client.ts
+// What one room-code join costs in database statements. Every statement is a round trip to the
+// database's one queue (PGlite's thread) or a pool connection, so 2,000 people arriving at once wait
+// behind each other's statements (issue 12). Statements are seen through the same hook that times them for /metrics (db/client.ts
 // `timeQuery`), on a database of the test's own, so no background sweep can add to the count.
 
 describe.each(testDatabaseKinds())("the cost of a room-code join on %s", (kind) => {

@@ -128,8 +128,8 @@ export async function findAuthSession(db: Database, tokenHash: string) {
 
 /**
  * A sign-in with its person, whether they organize the event and their session roles, in one
- * statement: every socket handshake and every page resolves its cookie with it, and on PGlite each
- * statement is a turn of the server's own thread (three before: sign-in, event roles, session roles).
+ * statement: every socket handshake and every page resolves its cookie with it, and each statement is
+ * a round trip to the database (three before: sign-in, event roles, session roles).
  */
 export async function findSignIn(db: Database, tokenHash: string) {
   const [row] = await db

@@ -197,7 +197,7 @@ export class AuthService {
    * only tells them where to go (`signIn` and `device` are null).
    *
    * A new phone's join is three statements (count; look up and take back; person, role and sign-in
-   * together), each a turn of the server's own thread on PGlite (server/auth/join-cost.test.ts).
+   * together), each a round trip to the database (server/auth/join-cost.test.ts).
    */
   async joinWithCode(input: unknown, ctx: { ip: string; device: { secret: string; minted: boolean }; actor: Actor | null }) {
     const { windowMs, perDevice, perAddress, perIpv6Site } = this.codeLimits;

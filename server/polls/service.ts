@@ -43,13 +43,6 @@ export interface PollDeps {
   audit: AuditService;
   publish: PollPublisher;
   log: Logger;
-  /**
-   * PGlite: the database runs each statement synchronously on this thread, so a batch started at
-   * once is written before the next answer is even read, and every batch holds one answer. A batch
-   * therefore waits one turn of the event loop (setImmediate), which lets every answer already
-   * received join it. On Postgres the next answers arrive while a batch is in flight anyway.
-   */
-  serialWrites?: boolean;
   /** Timings (results tick, sweeps); tests and benchmarks may shorten them. */
   options?: PollServiceOptions;
 }
@@ -79,9 +72,9 @@ export class PollService {
     ({ db: this.db, clock: this.clock, guard: this.guard, audit: this.audit, publish: this.publish, log: this.log } = deps);
     this.opts = deps.options ?? {};
     this.reads = new PollReads(this.db, this.clock, this.publish, this.log, this.opts.tickMs ?? 250);
-    const schedule = deps.serialWrites
-      ? (job: () => Promise<void>) => new Promise<void>((resolve) => setImmediate(resolve)).then(job)
-      : (job: () => Promise<void>) => job();
+    // A batch goes at once: the answers that arrive while it is written (on PGlite's thread or
+    // Postgres) make up the next one.
+    const schedule = (job: () => Promise<void>) => job();
     this.answers = new Batcher({
       name: "poll_answers",
       max: ANSWERS_PER_BATCH,
@@ -89,8 +82,6 @@ export class PollService {
       oncePer: (a) => `${a.pollId} ${a.voterId}`,
       write: (batch) => this.writeAnswers(batch),
     });
-    // Syncs wait for the same turn on PGlite, so the syncs of a storm of phones already received
-    // join one batch instead of each being read alone.
     this.syncs = new PollSyncs(this.db, this.guard, this.reads, schedule);
   }
 

@@ -30,7 +30,7 @@ const SYNCS_PER_BATCH = 500;
 export class PollSyncs {
   private readonly syncs: Batcher<SyncCommand, PollSnapshot>;
 
-  /** `schedule`: the poll answers' turn (on PGlite one event-loop turn, so a storm's syncs join one batch). */
+  /** `schedule`: when a batch of syncs is read (the poll service's: at once). */
   constructor(
     private readonly db: Database,
     private readonly guard: Guard,

@@ -26,9 +26,9 @@ interface VoteGroup {
 
 /**
  * The most votes written in one batch, which is one statement when they are all up-votes on approved
- * questions. Each batch is one turn at the gate, and staff commands go first between two: on PGlite a
- * statement holds the server's only thread, so 500-vote statements kept an approval sent during a
- * 5,000-vote storm waiting up to 350 ms (docs/benchmarks.md).
+ * questions. Each batch is one turn at the gate; an approval sent during a storm starts at once but
+ * its statements wait behind the batch under way (PGlite has one connection; on Postgres the same
+ * questions' rows), and 500-vote statements kept it waiting up to 350 ms (docs/benchmarks.md).
  */
 const VOTES_PER_BATCH = 100;
 
@@ -188,8 +188,6 @@ export class QaAsking {
       }
     }
     for (const group of general) {
-      // On PGlite every query runs on this thread: let sockets and timers in between two questions.
-      if (this.deps.serialCommands) await new Promise<void>((resolve) => setImmediate(resolve));
       try {
         await this.writeVoteGroup(group);
       } catch (err) {

@@ -30,8 +30,6 @@ export interface QaDeps {
   publish: QaPublisher;
   /** The order commands take on the database (gate.ts). */
   gate: CommandGate;
-  /** PGlite: let sockets and timers in between two questions of a vote batch. */
-  serialCommands: boolean;
   /** Keys the per-person outbox name (`outboxKey`); the server's auth secret. */
   outboxSecret: string;
 }

@@ -1,15 +1,13 @@
 /**
- * PGlite runs each query synchronously on the process's main thread and hands its lock from one
- * waiting query to the next in microtasks: under a burst (thousands of votes at once) the event loop
- * never gets a turn, so no socket is read or written, no heartbeat is sent and clients time out until
- * the burst has drained. With PGlite, Q&A commands therefore run one at a time with a macrotask turn
- * between them (PGlite executes one query at a time anyway, so nothing is lost). On Postgres they run
- * concurrently, as the pool allows.
+ * The order Q&A commands take on the database. The audience's run at most a few at once (8), first
+ * come first served, so a storm of thousands of votes cannot take every database connection (or
+ * fill PGlite's one queue) while a moderator waits. Two lanes: the moderators' and panelists'
+ * commands (`staff`) and the batched syncs (reading.ts) start at once, so an approval or "on stage"
+ * does not wait behind the storm and a page that (re)connects is not kept blank behind it.
  *
- * Two lanes: the moderators' and panelists' commands (`staff`) go before the audience's queued ones,
- * so an approval or "on stage" does not wait behind a storm of thousands of votes; so do the batched
- * syncs (reading.ts), so a page that (re)connects is not kept blank behind them; within a lane,
- * first come first served.
+ * PGlite used to run each statement synchronously on the event loop, and commands then had to take
+ * turns one at a time; it runs on its own thread now (db/pglite-thread.ts), like Postgres in its
+ * own process, so both databases take the same path.
  */
 export type Lane = "staff" | "audience";
 
@@ -38,35 +36,30 @@ class Queue {
 }
 
 export interface GateOptions {
-  /**
-   * PGlite: one command at a time, with an event-loop turn between two (see above). Otherwise the
-   * audience's commands run up to `audienceConcurrency` at once and staff commands start at once, so
-   * a vote storm cannot take every database connection while a moderator waits.
-   */
-  serial: boolean;
+  /** How many of the audience's commands run at once; staff commands start at once. */
   audienceConcurrency?: number;
 }
 
 export class CommandGate {
-  private readonly lanes: Record<Lane, Queue> = { staff: new Queue(), audience: new Queue() };
+  private readonly audience = new Queue();
   private running = 0;
   private readonly limit: number;
 
-  constructor(private readonly opts: GateOptions) {
-    this.limit = opts.serial ? 1 : Math.max(1, opts.audienceConcurrency ?? 8);
+  constructor(opts: GateOptions = {}) {
+    this.limit = Math.max(1, opts.audienceConcurrency ?? 8);
   }
 
   run<T>(work: () => Promise<T>, lane: Lane = "audience"): Promise<T> {
-    if (!this.opts.serial && lane === "staff") return work();
+    if (lane === "staff") return Promise.resolve().then(work);
     return new Promise<T>((resolve, reject) => {
-      this.lanes[lane].push(() => Promise.resolve().then(work).then(resolve, reject));
+      this.audience.push(() => Promise.resolve().then(work).then(resolve, reject));
       this.pump();
     });
   }
 
   /** Commands waiting their turn (for tests and logs). */
   get waiting(): number {
-    return this.lanes.staff.size + this.lanes.audience.size;
+    return this.audience.size;
   }
 
   private pump(): void {
@@ -77,8 +70,7 @@ export class CommandGate {
   }
 
   private async next(): Promise<void> {
-    if (this.opts.serial) await new Promise<void>((resolve) => setImmediate(resolve));
-    const job = this.lanes.staff.take() ?? this.lanes.audience.take();
+    const job = this.audience.take();
     try {
       if (job) await job();
     } finally {

@@ -20,10 +20,7 @@ import { eraseEndedChathamNotes } from "../messages/queries";
 export { ASK_LIMIT } from "./asking";
 export type { QaDeps } from "./context";
 
-export interface QaServiceOptions extends Omit<QaDeps, "gate"> {
-  /** PGlite: commands run one at a time with an event-loop turn between them; Postgres: the audience's at most 8 at once. */
-  serialCommands: boolean;
-}
+export type QaServiceOptions = Omit<QaDeps, "gate">;
 
 export class QaService {
   readonly gate: CommandGate;
@@ -34,7 +31,7 @@ export class QaService {
   private readonly moderation: QaModeration;
 
   constructor(options: QaServiceOptions) {
-    this.gate = new CommandGate({ serial: options.serialCommands, audienceConcurrency: 8 });
+    this.gate = new CommandGate({ audienceConcurrency: 8 });
     this.deps = { ...options, gate: this.gate };
     this.ctx = new QaContext(this.deps);
     this.reading = new QaReading(this.deps, this.ctx);

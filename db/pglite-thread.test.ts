@@ -1,0 +1,83 @@
+/**
+ * The embedded database on its own thread (db/pglite-thread.ts): the server's event loop keeps
+ * running while a statement does, and everything drizzle and server/db-errors.ts rely on behaves as
+ * with PGlite in the same thread: transactions commit or roll back whole, a statement sent during a
+ * transaction waits for it, errors keep Postgres's fields, and a stopped thread fails calls as closed.
+ */
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, PGLITE_START_PARAMS, type DatabaseHandle } from "./client";
+import { PgliteThread } from "./pglite-thread";
+import { databaseFault } from "../server/db-errors";
+
+const rows = (res: unknown) => (res as { rows: unknown[] }).rows;
+
+describe("PGlite on its own thread", () => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    handle = await openDatabase({ dataDir: "memory://" });
+    await handle.db.execute(sql`CREATE TABLE t (id int PRIMARY KEY, note text)`);
+  }, 60_000);
+  afterAll(() => handle?.close());
+
+  it("leaves the event loop free while a statement runs", async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    try {
+      // A statement that takes the database a while; in the server's own thread no timer could fire during it.
+      const res = await handle.db.execute(sql`SELECT count(*)::int AS n FROM generate_series(1, 3000000)`);
+      expect(rows(res)).toEqual([{ n: 3000000 }]);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThan(3);
+  });
+
+  it("commits a transaction whole, and a statement sent meanwhile sees it only once it is committed", async () => {
+    let outside: Promise<unknown> | undefined;
+    await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`INSERT INTO t VALUES (1, 'one')`);
+      outside = handle.db.execute(sql`SELECT count(*)::int AS n FROM t`);
+      await tx.execute(sql`INSERT INTO t VALUES (2, 'two')`);
+    });
+    expect(rows(await outside)).toEqual([{ n: 2 }]);
+  });
+
+  it("rolls a transaction back when it throws, with the caller's own error", async () => {
+    const boom = new Error("changed my mind");
+    await expect(
+      handle.db.transaction(async (tx) => {
+        await tx.execute(sql`INSERT INTO t VALUES (3, 'three')`);
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    const res = await handle.db.execute(sql`SELECT count(*)::int AS n FROM t WHERE id = 3`);
+    expect(rows(res)).toEqual([{ n: 0 }]);
+  });
+
+  it("keeps Postgres's fields on an error (code, constraint), inside and outside a transaction", async () => {
+    const fault = (err: unknown) => (err as { cause?: { code?: string; constraint?: string } }).cause;
+    const outside = await handle.db.execute(sql`INSERT INTO t VALUES (1, 'again')`).catch((e: unknown) => e);
+    expect(fault(outside)).toMatchObject({ code: "23505", constraint: "t_pkey" });
+    const inside = await handle.db
+      .transaction(async (tx) => {
+        await tx.execute(sql`INSERT INTO t VALUES (1, 'again')`);
+      })
+      .catch((e: unknown) => e);
+    expect(fault(inside)).toMatchObject({ code: "23505", constraint: "t_pkey" });
+    // The connection is usable afterwards.
+    expect(rows(await handle.db.execute(sql`SELECT count(*)::int AS n FROM t`))).toEqual([{ n: 2 }]);
+  });
+
+  it("fails every call as closed once the thread has stopped, under way or later", async () => {
+    const thread = await PgliteThread.open(undefined, PGLITE_START_PARAMS);
+    const slow = thread.query("SELECT count(*) FROM generate_series(1, 20000000)");
+    await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    const under = await slow.catch((e: unknown) => e);
+    const later = await thread.query("SELECT 1").catch((e: unknown) => e);
+    for (const err of [under, later]) {
+      expect(err).toBeInstanceOf(Error);
+      expect(databaseFault(err)?.reason).toBe("closed");
+    }
+  }, 60_000);
+});

@@ -1,0 +1,156 @@
+/**
+ * The embedded database (PGlite) on a thread of its own (db/pglite-worker.mjs), with the part of
+ * PGlite's interface drizzle uses: query, exec, transaction, close. In the server's own thread every
+ * statement ran synchronously on the event loop, so during a storm of 5,000 answers the database and
+ * the socket writes took turns on one core; here the statements run beside them (docs/benchmarks.md).
+ * Semantics are PGlite's: one connection, statements in the order sent, a transaction holds it until
+ * it ends. An error comes back with Postgres's fields (code, constraint…), so server/db-errors.ts
+ * reads it as before; if the thread stops, every call under way fails as "PGlite is closed".
+ */
+import { Worker } from "node:worker_threads";
+import type { Results } from "@electric-sql/pglite";
+
+type Reply = { id: number; ok?: true; result?: unknown; error?: Record<string, string> };
+type QueryOptions = { rowMode?: "array" | "object"; parsers?: Record<number, (value: string, typeId?: number) => unknown> };
+type Message = {
+  op: "query" | "exec" | "begin" | "end" | "close";
+  sql?: string;
+  params?: unknown[];
+  tx?: number;
+  commit?: boolean;
+  rowMode?: string;
+  rawTypes?: number[];
+};
+
+export interface PgliteTransaction {
+  query<T>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>>;
+  exec(sql: string): Promise<Results[]>;
+}
+
+/** The error a call gets back: an Error with the database's fields on it, and the caller's stack (not the thread's). */
+function toError(fields: Record<string, string>): Error {
+  const { stack: _threadStack, ...rest } = fields;
+  const err = new Error(fields.message);
+  Object.assign(err, rest);
+  return err;
+}
+
+/** Only parsers that keep a type's text as it is can cross a thread (drizzle's are all of that kind). */
+function rawTypes(parsers: QueryOptions["parsers"]): number[] | undefined {
+  if (!parsers) return undefined;
+  return Object.entries(parsers).map(([oid, parse]) => {
+    if (parse("\u0001probe", Number(oid)) !== "\u0001probe")
+      throw new Error(`PGlite thread: the parser for type ${oid} changes the text; only raw parsers are supported`);
+    return Number(oid);
+  });
+}
+
+export class PgliteThread {
+  private readonly pending = new Map<number, { resolve(r: Reply): void }>();
+  private next = 1;
+  private stopped: string | undefined;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on("message", (m: Reply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      this.holdProcess();
+      p.resolve(m);
+    });
+    const stop = (why: string) => {
+      this.stopped ??= why;
+      for (const p of this.pending.values()) p.resolve({ id: 0, error: { message: `PGlite is closed (${this.stopped})` } });
+      this.pending.clear();
+      this.holdProcess();
+    };
+    worker.on("error", (err) => stop(`its thread failed: ${err.message}`));
+    worker.on("exit", (code) => stop(`its thread exited with ${code}`));
+  }
+
+  /** Starts the thread and opens the database (a folder, or in memory when `dataDir` is undefined). */
+  static async open(dataDir: string | undefined, startParams: string[]): Promise<PgliteThread> {
+    // The thread's own JavaScript is small (messages and result rows); a young generation of 4 MiB
+    // instead of V8's default keeps ~9 MiB of the idle server's resident memory (docs/benchmarks.md).
+    const worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url), {
+      workerData: { dataDir, startParams },
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
+    let onExit = (_code: number) => {};
+    let onError = (_err: Error) => {};
+    const ready = await new Promise<{ ready: boolean; error?: Record<string, string> }>((resolve, reject) => {
+      onError = reject;
+      onExit = (code) => reject(new Error(`the database thread exited with ${code} while opening`));
+      worker.once("message", resolve);
+      worker.on("error", onError).on("exit", onExit);
+    }).finally(() => worker.off("error", onError).off("exit", onExit));
+    if (!ready.ready) {
+      await worker.terminate();
+      throw toError(ready.error ?? { message: "the database did not open" });
+    }
+    const thread = new PgliteThread(worker);
+    thread.holdProcess();
+    return thread;
+  }
+
+  query<T>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {
+    return this.statement<T>(sql, params, options);
+  }
+
+  exec(sql: string): Promise<Results[]> {
+    return this.call({ op: "exec", sql }) as Promise<Results[]>;
+  }
+
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back (and its error rethrown) when it throws. */
+  async transaction<T>(fn: (tx: PgliteTransaction) => Promise<T>): Promise<T> {
+    const id = this.next++;
+    await this.call({ op: "begin" }, id);
+    const tx: PgliteTransaction = {
+      // Not through this.query and this.exec: a hook on those (db/client.ts times statements) would count these twice.
+      query: (sql, params, options) => this.statement(sql, params, options, id),
+      exec: (sql) => this.call({ op: "exec", sql, tx: id }) as Promise<Results[]>,
+    };
+    let result: T;
+    try {
+      result = await fn(tx);
+    } catch (err) {
+      await this.call({ op: "end", tx: id, commit: false }).catch(() => {});
+      throw err;
+    }
+    await this.call({ op: "end", tx: id, commit: true });
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.call({ op: "close" });
+    } finally {
+      this.stopped = "closed";
+      await this.worker.terminate();
+    }
+  }
+
+  private statement<T>(sql: string, params?: unknown[], options?: QueryOptions, tx?: number): Promise<Results<T>> {
+    return this.call({ op: "query", sql, params, tx, rowMode: options?.rowMode, rawTypes: rawTypes(options?.parsers) }) as Promise<Results<T>>;
+  }
+
+  /** Sends one operation; a transaction's id is the id of the `begin` that opened it. */
+  private call(message: Message, id = this.next++): Promise<unknown> {
+    if (this.stopped) return Promise.reject(new Error(`PGlite is closed (${this.stopped})`));
+    return new Promise<Reply>((resolve) => {
+      this.pending.set(id, { resolve });
+      this.holdProcess();
+      this.worker.postMessage({ id, ...message });
+    }).then((reply) => {
+      if (reply.error) throw toError(reply.error);
+      return reply.result;
+    });
+  }
+
+  /** The thread keeps the process alive only while a call is under way, as a socket would. */
+  private holdProcess(): void {
+    if (this.pending.size > 0) this.worker.ref();
+    else this.worker.unref();
+  }
+}

@@ -1,0 +1,85 @@
+// The embedded database's own thread (started by db/pglite-thread.ts). PGlite runs every statement
+// synchronously on the thread that calls it; here that is this worker, not the server's event loop,
+// which meanwhile goes on reading sockets and writing broadcasts. Messages in: query, exec, begin,
+// end (commit or roll back), close; each is answered once, with its result or the error's fields.
+import { parentPort, workerData } from "node:worker_threads";
+import { PGlite } from "@electric-sql/pglite";
+
+const { dataDir, startParams } = workerData;
+const pg = dataDir ? new PGlite(dataDir, { startParams }) : new PGlite({ startParams });
+/** Open transactions by id: the handle PGlite gave, and how to end them. */
+const open = new Map();
+const rollback = Symbol("rollback");
+
+/** An error as plain fields: a thread boundary keeps only message and name of an Error. */
+function fields(err) {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const out = { name: err.name, message: err.message, stack: err.stack };
+  for (const key of ["code", "detail", "hint", "severity", "constraint", "table", "column", "schema", "dataType", "where", "position", "routine"]) {
+    if (typeof err[key] === "string") out[key] = err[key];
+  }
+  return out;
+}
+
+function reply(id, outcome) {
+  parentPort.postMessage({ id, ...outcome });
+}
+
+/** The parsers the caller asked for: only "keep the text as it is" crosses a thread (a function cannot). */
+function options(m) {
+  const parsers = Object.fromEntries((m.rawTypes ?? []).map((oid) => [oid, (value) => value]));
+  return { rowMode: m.rowMode, parsers };
+}
+
+/** Starts a transaction and holds it open until `end` says how it finishes. */
+function begin(id) {
+  let finish;
+  const ended = new Promise((resolve) => (finish = resolve));
+  pg.transaction(async (tx) => {
+    open.set(id, { tx, finish });
+    reply(id, { ok: true });
+    if ((await ended) === rollback) throw rollback;
+  })
+    .then(
+      () => open.get(id)?.done?.({ ok: true }),
+      (err) => {
+        const entry = open.get(id);
+        if (!entry) return reply(id, { error: fields(err) }); // BEGIN itself failed
+        entry.done?.(err === rollback ? { ok: true } : { error: fields(err) });
+      },
+    )
+    .finally(() => open.delete(id));
+}
+
+async function run(m) {
+  const target = m.tx === undefined ? pg : open.get(m.tx)?.tx;
+  if (!target) throw new Error("PGlite transaction is closed");
+  if (m.op === "query") return target.query(m.sql, m.params, options(m));
+  if (m.op === "exec") return target.exec(m.sql);
+  throw new Error(`unknown database operation ${m.op}`);
+}
+
+parentPort.on("message", (m) => {
+  if (m.op === "begin") return begin(m.id);
+  if (m.op === "end") {
+    const entry = open.get(m.tx);
+    if (!entry) return reply(m.id, { error: { message: "PGlite transaction is closed" } });
+    entry.done = (outcome) => reply(m.id, outcome);
+    return entry.finish(m.commit ? true : rollback);
+  }
+  if (m.op === "close") {
+    return void pg.close().then(
+      () => reply(m.id, { ok: true }),
+      (err) => reply(m.id, { error: fields(err) }),
+    );
+  }
+  run(m).then(
+    (result) => reply(m.id, { ok: true, result }),
+    (err) => reply(m.id, { error: fields(err) }),
+  );
+});
+
+pg.waitReady.then(
+  () => parentPort.postMessage({ ready: true }),
+  (err) => parentPort.postMessage({ ready: false, error: fields(err) }),
+);
