@@ -89,9 +89,12 @@ test("a panelist publishes, a remote viewer watches it play and cannot publish, 
   const early = await v.request.post(`/api/sessions/${SLUG}/stream-token`, { data: {}, headers: { origin: plenary.url } });
   expect(early.status()).toBe(409);
 
-  // The moderator goes live; the viewer's page follows without a reload.
+  // The moderator goes live once the count shows the panelist on stage (it comes from LiveKit's
+  // participant_joined webhook, which can arrive after the panelist's page says "You are backstage");
+  // the viewer's page follows without a reload.
   const m = moderator.page;
   await m.goto(`/sessions/${SLUG}/backstage`);
+  await expect(m.getByText("Remote viewers now: 0 · On stage: 1")).toBeVisible({ timeout: 15_000 });
   await m.getByRole("button", { name: "Go live" }).click();
   await expect(m.getByRole("status").filter({ hasText: "Live: viewers can see and hear everyone on stage." })).toBeVisible();
   await expect(p.getByRole("status").filter({ hasText: "Live: viewers can see" })).toBeVisible();
