@@ -70,31 +70,43 @@ export interface NewSignIn {
   method: string;
 }
 
+/** A phone's first join: the new device person, their role in the session and their sign-in. */
+export interface NewDeviceJoin {
+  user: { name: string | null; deviceSecretHash: string };
+  role: { sessionId: string; role: SessionRoleName };
+  signIn: NewSignIn;
+}
+
 /**
- * A new device person, their role in the session and their sign-in, in one statement: one turn of
- * the database for a phone's first join, and all or nothing (a failure cannot leave a person
- * without a sign-in). Returns the new person's id.
+ * New device people, each with their role and sign-in, in one statement: phones that join in the
+ * same moment share one turn of the database, and it is all or nothing (a failure cannot leave a
+ * person without a sign-in). Returns each new person's id, in the order given.
  */
-export async function insertDeviceUserWithSignIn(
-  db: Database,
-  user: { name: string | null; deviceSecretHash: string },
-  role: { sessionId: string; role: SessionRoleName },
-  signIn: NewSignIn,
-): Promise<{ id: string }> {
+export async function insertDeviceUsersWithSignIns(db: Database, joins: NewDeviceJoin[]): Promise<string[]> {
+  const rows = joins.map(
+    (j, n) =>
+      sql`(${n}::int, ${j.user.name}::text, ${j.user.deviceSecretHash}::text, ${j.role.sessionId}::uuid, ${j.role.role}::text, ${j.signIn.tokenHash}::text, ${j.signIn.expires.toISOString()}::timestamptz, ${j.signIn.method}::text)`,
+  );
   const res = await db.execute(sql`
-    WITH u AS (
+    WITH input (n, name, device_hash, session_id, role, token_hash, expires, method) AS (VALUES ${sql.join(rows, sql`, `)}),
+    u AS (
       INSERT INTO ${users} (kind, name, attendance_mode, device_secret_hash)
-      VALUES ('device', ${user.name}::text, 'in_person', ${user.deviceSecretHash}::text)
-      RETURNING id),
+      SELECT 'device', name, 'in_person', device_hash FROM input
+      RETURNING id, device_secret_hash),
+    j AS (SELECT input.n, input.session_id, input.role, input.token_hash, input.expires, input.method, u.id AS user_id
+            FROM input JOIN u ON u.device_secret_hash = input.device_hash),
     r AS (
-      INSERT INTO ${sessionRoles} (session_id, user_id, role)
-      SELECT ${role.sessionId}::uuid, u.id, ${role.role}::text FROM u
+      INSERT INTO ${sessionRoles} (session_id, user_id, role) SELECT session_id, user_id, role FROM j
       ON CONFLICT DO NOTHING),
     s AS (
-      INSERT INTO ${authSessions} (token_hash, user_id, expires, method)
-      SELECT ${signIn.tokenHash}::text, u.id, ${signIn.expires.toISOString()}::timestamptz, ${signIn.method}::text FROM u)
-    SELECT id FROM u`);
-  return (res as { rows: Array<{ id: string }> }).rows[0];
+      INSERT INTO ${authSessions} (token_hash, user_id, expires, method) SELECT token_hash, user_id, expires, method FROM j)
+    SELECT n, user_id AS id FROM j`);
+  const ids = new Map((res as { rows: Array<{ n: number; id: string }> }).rows.map((r) => [Number(r.n), r.id]));
+  return joins.map((_, n) => {
+    const id = ids.get(n);
+    if (!id) throw new Error("a new device person was not written");
+    return id;
+  });
 }
 
 /**

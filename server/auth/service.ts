@@ -4,6 +4,7 @@ import { z } from "zod";
 import { textField, visibleLength } from "../../lib/text";
 import type { Database } from "../../db/client";
 import type { SessionRoleName, UserRow } from "../../db/schema";
+import { Batcher, type Pending } from "../batch";
 import { AppError } from "../errors";
 import type { AuditService } from "../audit/service";
 import type { Logger } from "../log";
@@ -84,6 +85,16 @@ export class AuthService {
   private readonly fresh = new Map<string, { actor: Omit<Actor, "sessionRoles">; sessionId: string; expires: Date; until: number }>();
   readonly codeLimits: CodeLimits;
   readonly magicLinkLimits: MagicLinkLimits;
+  /**
+   * New phones' people, roles and sign-ins: those that arrive while a batch is being written go in
+   * the next one, one statement for the lot (a room of people typing the code at once).
+   */
+  private readonly newDevices = new Batcher<q.NewDeviceJoin, string>({
+    name: "device_joins",
+    max: 64,
+    schedule: (job) => job(),
+    write: (batch) => this.writeNewDevices(batch),
+  });
 
   constructor(
     private readonly db: Database,
@@ -197,7 +208,8 @@ export class AuthService {
    * only tells them where to go (`signIn` and `device` are null).
    *
    * A new phone's join is three statements (count; look up and take back; person, role and sign-in
-   * together), each a round trip to the database (server/auth/join-cost.test.ts).
+   * together), each a round trip to the database (server/auth/join-cost.test.ts); phones joining at
+   * the same moment share the last one.
    */
   async joinWithCode(input: unknown, ctx: { ip: string; device: { secret: string; minted: boolean }; actor: Actor | null }) {
     const { windowMs, perDevice, perAddress, perIpv6Site } = this.codeLimits;
@@ -244,9 +256,9 @@ export class AuthService {
       // matches nobody (planted, or from another server) is replaced.
       if (!ctx.device.minted) deviceSecret = newSecret();
       // Person, role and sign-in in one statement: all three or none.
-      const created = await q.insertDeviceUserWithSignIn(this.db, { name, deviceSecretHash: hashSecret(deviceSecret) }, role, row);
+      const userId = await this.newDevices.add({ user: { name, deviceSecretHash: hashSecret(deviceSecret) }, role, signIn: row });
       this.remember(row.tokenHash, row.expires, session.id, {
-        userId: created.id,
+        userId,
         kind: "device",
         name,
         email: null,
@@ -267,6 +279,25 @@ export class AuthService {
       signIn: { token, expires: row.expires },
       device: { secret: deviceSecret, expires: new Date(this.clock.now().getTime() + DEVICE_DAYS * 86_400_000) },
     };
+  }
+
+  /**
+   * Writes a batch of new phones in one statement. Should it fail, each is written on its own, so
+   * one phone's refused row (or a fault) answers that phone alone and the rest are still let in.
+   */
+  private async writeNewDevices(batch: Array<Pending<q.NewDeviceJoin, string>>): Promise<void> {
+    try {
+      const ids = await q.insertDeviceUsersWithSignIns(
+        this.db,
+        batch.map((p) => p.item),
+      );
+      batch.forEach((p, i) => p.resolve(ids[i]));
+    } catch (err) {
+      if (batch.length === 1) throw err;
+      for (const p of batch) {
+        await q.insertDeviceUsersWithSignIns(this.db, [p.item]).then(([id]) => p.resolve(id), p.reject);
+      }
+    }
   }
 
   /**
