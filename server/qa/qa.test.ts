@@ -323,12 +323,6 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     );
     const c = await Promise.all(crowd.map((person) => connectClient(server.url, { cookie: person.cookie })));
     try {
-      const ids: string[] = [];
-      for (const [i, text] of ["Which partners joined the pilot?", "When does the pilot report?", "Who funds the pilot?"].entries()) {
-        const id = (await ok<SubmitResult>(c[i], "question:submit", { slug: DAY2, key: key(), text })).question.id;
-        await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
-        ids.push(id);
-      }
       const statements = async () => {
         const { values } = await metrics().dbDuration.get();
         return values.filter((v) => v.metricName?.endsWith("_count")).reduce((n, v) => n + v.value, 0);
@@ -337,15 +331,29 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
         const { values } = await metrics().batchSize.get();
         return values.find((v) => v.metricName?.endsWith("_count") && v.labels.batcher === "qa_votes")?.value ?? 0;
       };
-      const [before, batchesBefore] = [await statements(), await batches()];
-      const acks = await Promise.all(c.map((sock, i) => ok<VoteResult>(sock, "question:vote", { slug: DAY2, key: key(), questionId: ids[i % 3], up: true })));
-      const [spent, written] = [(await statements()) - before, (await batches()) - batchesBefore];
-      for (const a of acks) expect(a.votes).toBeGreaterThanOrEqual(1);
-      for (const id of ids) expect((await dbQuestion(id)).voteCount).toBe(2);
+      // Three rounds of six votes on three new questions. The count is the whole server's, and its own
+      // sweeps (every 1–10 s) can only add statements to a round, so the round with the fewest
+      // statements beyond two per batch is the cost of the votes alone.
+      const overBudget: number[] = [];
+      for (const round of [0, 1, 2]) {
+        const ids: string[] = [];
+        for (const [i, text] of ["Which partners joined the pilot?", "When does the pilot report?", "Who funds the pilot?"].entries()) {
+          const asker = c[(round * 3 + i) % c.length];
+          const id = (await ok<SubmitResult>(asker, "question:submit", { slug: DAY2, key: key(), text: `${text} (${round})` })).question.id;
+          await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
+          ids.push(id);
+        }
+        const [before, batchesBefore] = [await statements(), await batches()];
+        const acks = await Promise.all(c.map((sock, i) => ok<VoteResult>(sock, "question:vote", { slug: DAY2, key: key(), questionId: ids[i % 3], up: true })));
+        const [spent, written] = [(await statements()) - before, (await batches()) - batchesBefore];
+        for (const a of acks) expect(a.votes).toBeGreaterThanOrEqual(1);
+        for (const id of ids) expect((await dbQuestion(id)).voteCount).toBe(2);
+        expect(written).toBeGreaterThan(0);
+        overBudget.push(spent - 2 * written);
+      }
       // Per batch: the session, then one statement for every question voted on. One per question
       // would be up to four a batch here; the general path takes at least four per question.
-      expect(written).toBeGreaterThan(0);
-      expect(spent).toBeLessThanOrEqual(2 * written);
+      expect(Math.min(...overBudget)).toBeLessThanOrEqual(0);
     } finally {
       c.forEach((sock) => sock.close());
     }
