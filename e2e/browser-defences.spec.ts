@@ -15,7 +15,7 @@ import { startTestIdp, type TestIdp } from "../server/testing/oidc";
 import { createPerson, type PersonSpec } from "../server/testing/people";
 import type { TestServer } from "../server/testing/test-server";
 import { test as base, expect } from "./fixtures";
-import { expectVideoPlaying } from "./stream-helpers";
+import { expectSomeoneOnStage, expectVideoPlaying } from "./stream-helpers";
 
 const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Fri 24 May 2024: streamed, Q&A and polls
 const logLines: string[] = [];
@@ -181,6 +181,7 @@ test("every page of every role runs under the policy without a violation or cons
   await expect(p.getByText("You are backstage.")).toBeVisible({ timeout: 20_000 });
   const m = roles.moderator.page;
   await m.goto(`/sessions/${SLUG}/backstage`);
+  await expectSomeoneOnStage(m);
   await m.getByRole("button", { name: "Go live" }).click();
   await expect(m.getByRole("status").filter({ hasText: "Live: viewers can see and hear everyone on stage." })).toBeVisible();
   const v = roles.attendee.page;

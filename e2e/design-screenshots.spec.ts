@@ -7,7 +7,7 @@
 import { test, expect } from "./fixtures";
 import { accessCode, joinWithCode, signedIn } from "./qa-pages";
 import { approvedQuestions, longQuestion, runningPoll, shoot } from "./design-helpers";
-import { personContext, expectVideoPlaying } from "./stream-helpers";
+import { personContext, expectSomeoneOnStage, expectVideoPlaying } from "./stream-helpers";
 
 test.skip(!process.env.SHOTS, "screenshots only on demand (SHOTS=before|after)");
 // One server for both days: each test sets the simulated clock to its day.
@@ -107,6 +107,7 @@ test.describe("Day 2", () => {
       roles: [{ slug: SLUG, role: "moderator" }],
     });
     await mod.page.goto(`/sessions/${SLUG}/backstage`);
+    await expectSomeoneOnStage(mod.page);
     await mod.page.getByRole("button", { name: "Go live" }).click();
     await expect(mod.page.getByRole("status").filter({ hasText: "Live: viewers can see" })).toBeVisible();
 

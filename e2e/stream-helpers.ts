@@ -141,3 +141,12 @@ export function toneWav(seconds = 3, hz = 440): string {
   fs.renameSync(`${file}.tmp`, file);
   return file;
 }
+
+/**
+ * Waits until the moderator's backstage counts someone on stage. The count comes from LiveKit's
+ * `participant_joined` webhook, which can reach Plenary after the panelist's page already says "You
+ * are backstage"; clicking Go live before it rightly asks "Nobody is on stage" first.
+ */
+export async function expectSomeoneOnStage(moderator: Page): Promise<void> {
+  await expect(moderator.getByText(/Remote viewers now: \d+ · On stage: [1-9]/)).toBeVisible({ timeout: 15_000 });
+}
