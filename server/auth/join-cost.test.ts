@@ -189,6 +189,16 @@ describe.each(testDatabaseKinds())("the cost of a room-code join on %s", (kind) 
     expect(await count("192.0.2.12")).toBe(2);
   });
 
+  it("a code that is not a code (a number, too long, missing) is told what a room code looks like", async () => {
+    const device = { secret: auth.newDeviceSecret(), minted: true };
+    for (const input of [{ code: 12345678 }, { code: "A".repeat(40) }, {}, { code: "ABCD-23" }]) {
+      await expect(auth.joinWithCode(input, { ip: "192.0.2.14", device, actor: null })).rejects.toMatchObject({
+        code: "not_found",
+        message: "A room code has 8 letters and digits, like ABCD-2345.",
+      });
+    }
+  });
+
   it("is all or nothing: when the sign-in cannot be written, no device person and no role are left behind", async () => {
     // The sign-in insert is made to fail (a trigger of this test's own database); the join must
     // leave nothing half done, so the phone's next try starts clean.

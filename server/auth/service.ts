@@ -66,12 +66,15 @@ export const displayNameSchema = textField({ what: "A display name", max: 60 })
   .transform((s) => s.replace(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, "").trim())
   .refine((s) => s === "" || visibleLength(s) > 0, "A display name needs at least one letter or digit; leave it empty to stay unnamed.");
 
+/** What every malformed code is told: a code is typed off the room's screen. */
+const CODE_SHAPE = "A room code has 8 letters and digits, like ABCD-2345.";
+
 export const joinSchema = z.object({
   code: z
-    .string()
-    .max(32)
+    .string({ error: CODE_SHAPE })
+    .max(32, CODE_SHAPE)
     .transform(normalizeAccessCode)
-    .pipe(z.string().regex(new RegExp(`^[${ACCESS_CODE_ALPHABET}]{${ACCESS_CODE_LENGTH}}$`), "A room code has 8 letters and digits, like ABCD-2345.")),
+    .pipe(z.string().regex(new RegExp(`^[${ACCESS_CODE_ALPHABET}]{${ACCESS_CODE_LENGTH}}$`), CODE_SHAPE)),
   displayName: displayNameSchema.optional(),
 });
 
