@@ -22,7 +22,7 @@ import { keepConnected } from "../lib/client/socket";
 import type { QaSnapshot, QuestionView } from "../lib/qa";
 import type { PollView } from "../lib/polls";
 import { SESSION_COOKIE } from "../server/auth/cookies";
-import { VOTE_SETTLE_MS, VOTE_TICK_MS } from "../server/realtime/publishers/qa";
+import { VOTE_SETTLE_MS, VOTE_TICK_MS } from "../server/broadcast-tick";
 import { hashSecret, newSecret } from "../server/auth/tokens";
 import { call, ok, sleep, sync, waitFor } from "../server/qa/testing";
 import { balancerStates, clusterLog, haproxyPresent, startCluster, type RunningCluster } from "../server/testing/cluster";

@@ -4,10 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
+import { POLL_RESULTS_TICK_MS, roomTickMs, VOTE_SETTLE_MAX_MS, VOTE_SETTLE_MS, VOTE_TICK_MS } from "../../server/broadcast-tick";
 import { SLUG } from "./common";
-
-/** Plenary's poll results tick: one `poll:results` per poll per 250 ms at most (server/polls/service.ts, `tickMs ?? 250`; reads.ts, scheduleResults). */
-const POLL_TICK_MS = 250;
 
 interface BarePoll {
   view: { id: string; options: Array<{ id: string; label: string }> } & Record<string, unknown>;
@@ -46,13 +44,35 @@ export async function serveBare(port: number, samplePayload: string): Promise<vo
   const template = JSON.parse(samplePayload) as { question: { id: string; version: number } } | null;
   const votes = new Map<string, number>();
   const changed = new Set<string>();
-  // Plenary coalesces vote counts per 200 ms tick (server/realtime/publishers/qa.ts, VOTE_TICK_MS).
-  setInterval(() => {
-    if (!changed.size) return;
-    const counts = [...changed].map((id) => [id, votes.get(id) ?? 0]);
+  // Vote counts on Plenary's schedule (server/realtime/publishers/qa.ts): the first vote after a
+  // broadcast starts a tick whose length grows with the room (`voteTickMs`), and once the ticks go
+  // quiet one more broadcast carries every question's count (VOTE_SETTLE_MS, at most VOTE_SETTLE_MAX_MS apart).
+  const roomSize = () => io.sockets.adapter.rooms.get("session")?.size ?? 0;
+  let tick: NodeJS.Timeout | undefined;
+  let settle: { timer: NodeJS.Timeout; since: number } | undefined;
+  const broadcast = (ids: Iterable<string>) => {
+    const counts = [...ids].map((id) => [id, votes.get(id) ?? 0]);
+    if (counts.length) io.to("session").emit("question:votes", { sessionId: "bare", counts });
+  };
+  const flushVotes = () => {
+    tick = undefined;
+    broadcast(changed);
     changed.clear();
-    io.to("session").emit("question:votes", { sessionId: "bare", counts });
-  }, 200).unref();
+    const since = settle?.since ?? Date.now();
+    if (settle) clearTimeout(settle.timer);
+    const delay = Math.max(0, Math.min(VOTE_SETTLE_MS, since + VOTE_SETTLE_MAX_MS - Date.now()));
+    settle = {
+      since,
+      timer: setTimeout(() => {
+        settle = undefined;
+        broadcast(votes.keys());
+      }, delay).unref(),
+    };
+  };
+  const voted = (questionId: string) => {
+    changed.add(questionId);
+    tick ??= setTimeout(flushVotes, roomTickMs(VOTE_TICK_MS, roomSize())).unref();
+  };
 
   // Polls: totals as Plenary projects them (lib/polls.ts PollResults), broadcast on the tick after an answer.
   const polls = new Map<string, BarePoll>();
@@ -74,7 +94,8 @@ export async function serveBare(port: number, samplePayload: string): Promise<vo
       at: new Date().toISOString(),
     };
   };
-  const scheduleResults = (poll: BarePoll, delay = POLL_TICK_MS) => {
+  // Plenary's results tick (server/polls/reads.ts): one `poll:results` per poll per tick at most.
+  const scheduleResults = (poll: BarePoll, delay = roomTickMs(POLL_RESULTS_TICK_MS, roomSize())) => {
     if (poll.tick) return;
     poll.tick = setTimeout(() => {
       poll.tick = undefined;
@@ -96,7 +117,7 @@ export async function serveBare(port: number, samplePayload: string): Promise<vo
     socket.on("question:vote", (p: { questionId: string }, ack: (r: unknown) => void) => {
       const n = (votes.get(p.questionId) ?? 0) + 1;
       votes.set(p.questionId, n);
-      changed.add(p.questionId);
+      voted(p.questionId);
       ack({ ok: true, data: { questionId: p.questionId, up: true, votes: n } });
     });
     socket.on("question:moderate", (p: { questionId: string }, ack: (r: unknown) => void) => {

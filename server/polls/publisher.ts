@@ -10,6 +10,8 @@ export interface PollPublisher {
   pollChanged(sessionId: string, change: "opened" | "closed" | "reopened" | "published", fact: PollFact): void;
   /** Totals: to everyone when they are public, else to staff, panelists and the room screen. */
   results(sessionId: string, results: PollResults, toEveryone: boolean): void;
+  /** How many of the session's sockets this instance holds: a results broadcast costs a write to each. */
+  roomSize(sessionId: string): number;
   /** One person's answer changed: to their other tabs. */
   answered(userId: string, answer: MyAnswer, exceptSocketId?: string): void;
 }

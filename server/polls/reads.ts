@@ -15,6 +15,7 @@ import * as q from "./queries";
 import { definitionOf, projectResults, resultsPublic, tally, type PollDefinition } from "./rules";
 import { AppError } from "../errors";
 import { failureLog } from "../log-throttle";
+import { roomTickMs } from "../broadcast-tick";
 
 /** How long a session's policy may be reused for answers: a change (polls turned off) applies within this. */
 const ANSWER_CONTEXT_MS = 2000;
@@ -48,8 +49,13 @@ export class PollReads {
     trim(this.generations);
   }
 
+  /** How long an answer's results wait to go out with the others: the tick, longer in a large room (server/broadcast-tick.ts). */
+  resultsTick(sessionId: string): number {
+    return roomTickMs(this.tickMs, this.publish.roomSize(sessionId));
+  }
+
   /** Coalesces results broadcasts: at most one per poll per tick, whatever the number of answers. */
-  scheduleResults(pollId: string, delay = this.tickMs): void {
+  scheduleResults(pollId: string, delay: number): void {
     if (this.stopped || this.pendingTicks.has(pollId)) return;
     const t = setTimeout(() => {
       this.pendingTicks.delete(pollId);

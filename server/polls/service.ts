@@ -17,6 +17,7 @@ import type { PollPublisher } from "./publisher";
 import * as q from "./queries";
 import { answerOf, checkAnswer, definitionOf, toPollView } from "./rules";
 import { failureLog } from "../log-throttle";
+import { POLL_RESULTS_TICK_MS } from "../broadcast-tick";
 
 export interface PollServiceOptions {
   /** Results broadcasts are coalesced per poll over this many milliseconds. */
@@ -71,7 +72,7 @@ export class PollService {
   constructor(deps: PollDeps) {
     ({ db: this.db, clock: this.clock, guard: this.guard, audit: this.audit, publish: this.publish, log: this.log } = deps);
     this.opts = deps.options ?? {};
-    this.reads = new PollReads(this.db, this.clock, this.publish, this.log, this.opts.tickMs ?? 250);
+    this.reads = new PollReads(this.db, this.clock, this.publish, this.log, this.opts.tickMs ?? POLL_RESULTS_TICK_MS);
     // A batch goes at once: the answers that arrive while it is written (on PGlite's thread or
     // Postgres) make up the next one.
     const schedule = (job: () => Promise<void>) => job();
@@ -297,7 +298,7 @@ export class PollService {
     this.reads.answered(poll.id);
     const mine: MyAnswer = { pollId: poll.id, answer: answerOf(def, stored), answeredAt: written.answeredAt.toISOString() };
     this.publish.answered(actor!.userId, mine, socketId);
-    this.reads.scheduleResults(poll.id);
+    this.reads.scheduleResults(poll.id, this.reads.resultsTick(session.id));
     return mine;
   }
 

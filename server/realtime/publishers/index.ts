@@ -13,7 +13,8 @@ import { metrics } from "../../metrics";
 import type { PlenaryIo } from "../io";
 import { rooms } from "../rooms";
 
-export { QaFanout, VOTE_TICK_MS } from "./qa";
+export { QaFanout } from "./qa";
+export { VOTE_TICK_MS } from "../../broadcast-tick";
 
 export function agendaPublisher(io: PlenaryIo): AgendaPublisher {
   return { agendaChanged: (item) => io.to(rooms.agenda()).emit("agenda:changed", { item }) };
@@ -63,6 +64,7 @@ export function pollPublisher(io: PlenaryIo, hint: () => void = () => {}): PollP
       io.to(toEveryone ? [rooms.session(sessionId)] : [rooms.staff(sessionId), rooms.panel(sessionId), rooms.screen(sessionId)]).emit("poll:results", results);
       hint();
     },
+    roomSize: (sessionId) => io.sockets.adapter.rooms.get(rooms.session(sessionId))?.size ?? 0,
     answered: (userId, answer, exceptSocketId) =>
       (exceptSocketId ? io.to(rooms.user(userId)).except(exceptSocketId) : io.to(rooms.user(userId))).emit("poll:answered", answer),
   };

@@ -19,11 +19,7 @@ import type { QaPublisher, QuestionChange } from "../../qa/publisher";
 import type { PlenaryIo } from "../io";
 import { rooms } from "../rooms";
 import { failureLog } from "../../log-throttle";
-
-export const VOTE_TICK_MS = 200;
-/** Quiet time after a session's last vote tick before its settling broadcast; at most `VOTE_SETTLE_MAX_MS` apart in a storm. */
-export const VOTE_SETTLE_MS = 600;
-export const VOTE_SETTLE_MAX_MS = 5000;
+import { roomTickMs, VOTE_SETTLE_MAX_MS, VOTE_SETTLE_MS, VOTE_TICK_MS } from "../../broadcast-tick";
 
 type Counts = Array<[string, number]>;
 
@@ -93,13 +89,8 @@ export class QaFanout implements QaPublisher {
     this.timer ??= setTimeout(() => void this.flush(), this.tickFor(sessionId));
   }
 
-  /**
-   * A broadcast costs a write to every socket of the room: in a large room the tick grows (one more
-   * tick length per 2,000 sockets on this instance), so vote counts never crowd out the votes themselves.
-   */
   private tickFor(sessionId: string): number {
-    const local = this.io.sockets.adapter.rooms.get(rooms.session(sessionId))?.size ?? 0;
-    return this.tickMs * Math.max(1, Math.ceil(local / 2000));
+    return roomTickMs(this.tickMs, this.io.sockets.adapter.rooms.get(rooms.session(sessionId))?.size ?? 0);
   }
 
   /** Sends the pending vote counts now (the tick calls it; tests and shutdown may too). */
