@@ -34,6 +34,7 @@ import { createLogger, errorName, routeConsoleToLog, type Logger } from "./log";
 import { countBroadcasts, createSocketServer, disconnectExpired, socketCounts } from "./realtime/io";
 import { metricsRoute } from "./http/metrics";
 import { addMetricsSource, timedDb } from "./metrics";
+import { joinRoute } from "./http/join";
 import { livekitWebhook } from "./http/livekit-webhook";
 import { cspReport } from "./http/csp-report";
 import { CSP_REPORT_PATH, createSecurityPolicy, STARTING_HEADERS, type SecurityPolicy } from "./http/security-headers";
@@ -386,6 +387,13 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       res.once("close", () => {
         if (--inflight === 0) drained?.();
       });
+      if (url === "/api/join" || url.startsWith("/api/join?")) {
+        void joinRoute(services, req, res).catch((err: unknown) => {
+          log.error("request failed", { path: "/api/join", err });
+          if (!res.headersSent) res.writeHead(500).end();
+        });
+        return;
+      }
       if (req.method === "POST" && (url === "/api/livekit/webhook" || url.startsWith("/api/livekit/webhook?"))) {
         void livekitWebhook(services, req, res);
         return;

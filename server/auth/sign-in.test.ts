@@ -162,6 +162,35 @@ describe("joining in the room with a code", () => {
     expect((await server.services.auth.resolveToken(token2)).actor?.userId).toBe(actor!.userId);
   });
 
+  it("the join answers outside Next as every route does: its refusals, its methods and the security headers", async () => {
+    const code = await codeOf("fms-planning");
+    // Another site's page cannot join a visitor's browser to a session.
+    const crossSite = await join({ code }, { origin: "https://evil.example" });
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.json()).toMatchObject({ error: { code: "cross_site" } });
+    expect(crossSite.headers.getSetCookie()).toEqual([]);
+    // A body that is not JSON, or too large to be a code and a name, is refused and says why.
+    const notJson = await fetch(`${server.url}/api/join`, { method: "POST", headers: { origin: server.url }, body: "code=ABCD2345" });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ error: { code: "invalid_payload", message: "The request body is not valid JSON." } });
+    const huge = await join({ code, displayName: "x".repeat(5000) });
+    expect(huge.status).toBe(400);
+    expect(await huge.json()).toMatchObject({ error: { code: "invalid_payload", message: "The request is too large (at most 2048 bytes)." } });
+    // Joining is a POST; anything else is told so, with the method to use.
+    const get = await fetch(`${server.url}/api/join`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+    expect(await get.json()).toMatchObject({ error: { code: "bad_request" } });
+    // The answer carries the same browser defences as every page and route.
+    const ok = await join({ code });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(ok.headers.get("cache-control")).toBe("no-store");
+    expect(ok.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(ok.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+    expect(ok.headers.getSetCookie()).toHaveLength(2);
+  });
+
   /** The cookies a response sets, as a Cookie header (the way a browser keeps them). */
   function cookieJar(res: Response, jar = new Map<string, string>()) {
     for (const c of res.headers.getSetCookie()) {

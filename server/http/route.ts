@@ -45,6 +45,8 @@ export interface RouteOptions {
    * endpoints turn it off: they carry next-auth's CSRF token and answer identity providers' callbacks.
    */
   sameOrigin?: boolean;
+  /** The plain Node routes (server/http/join.ts) pass their server's services; route handlers under app/ read them with `getApp()`. */
+  app?: PlenaryServices;
 }
 
 /**
@@ -53,7 +55,7 @@ export interface RouteOptions {
  * with the code's status, and internal faults are logged by kind, never with their parameters.
  */
 export async function route(req: Request, handler: (ctx: RouteContext) => Promise<unknown>, opts: RouteOptions = {}): Promise<Response> {
-  const app = getApp();
+  const app = opts.app ?? getApp();
   const responseHeaders = new Headers();
   const withResponseHeaders = (res: Response) => {
     responseHeaders.forEach((value, name) => {
@@ -114,7 +116,12 @@ function errorResponse(app: PlenaryServices, req: Request, err: unknown): Respon
 /** Reads and size-limits a JSON body. */
 export async function jsonBody(req: Request, maxBytes = 64 * 1024): Promise<unknown> {
   const text = await req.text();
-  if (text.length > maxBytes) throw new AppError("invalid_payload", `The request is too large (at most ${maxBytes} bytes).`);
+  return jsonText(text.length > maxBytes ? null : text, maxBytes);
+}
+
+/** A JSON body already read (null: it was over `maxBytes`). */
+export function jsonText(text: string | null, maxBytes: number): unknown {
+  if (text === null) throw new AppError("invalid_payload", `The request is too large (at most ${maxBytes} bytes).`);
   try {
     return JSON.parse(text);
   } catch {
