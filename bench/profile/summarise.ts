@@ -53,7 +53,7 @@ function purpose(stack: Node["callFrame"][]): string {
   const has = (re: RegExp) => stack.some((f) => re.test(f.url) || re.test(f.functionName));
   // The server as deployed is one bundle (.next/plenary-server/main.mjs): its frames are told apart by function name.
   const bundled = (re: RegExp) => stack.some((f) => /plenary-server\/main\.mjs/.test(f.url) && re.test(f.functionName));
-  if (has(/app\/api\/join|api\/join\/route/) || bundled(/^joinWithCode$/)) return "POST /api/join (Next route)";
+  if (has(/server\/http\/join/) || bundled(/^(joinRoute|joinWithCode)$/)) return "POST /api/join";
   if (has(/api\/demo\/sign-in/)) return "POST /api/demo/sign-in";
   if (has(/server\/realtime\/handlers\//) || bundled(/^(dispatch|reply|writeVotes|act|afterChange)$/)) return "socket commands (handlers)";
   if (has(/resolveToken/) || (has(/socket\.io\/dist\/namespace/) && (has(/server\/realtime\/io/) || bundled(/^authenticate/))))
