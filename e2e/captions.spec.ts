@@ -52,6 +52,8 @@ test("a caption POSTed to the ingest URL shows on the session page, over the vid
   await screen.goto(`/sessions/${SLUG}/screen`);
   await expect(screen.getByRole("button", { name: /Captions on screen/ })).toBeVisible();
   await expect(v.locator("[data-live=connected]")).toHaveCount(1);
+  // Captions are live only: the screen shows the lines sent once it follows the feed (its button shows before that).
+  await expect(screen.getByTestId("screen-captions")).toHaveAttribute("data-feed", "loaded");
 
   const captioner = new Captioner({ url });
   expect(await captioner.resume()).toBe(0);
@@ -108,6 +110,7 @@ test("a Day 1 caption reaches the room and leaves no trace in the database, the 
   await moderator.page.goto(`/sessions/${DAY1}/screen`);
   await expect(attendee.page.getByTestId("live-captions").getByRole("log")).toContainText("Live captions appear here");
   await expect(moderator.page.getByRole("button", { name: /Captions on screen/ })).toBeVisible();
+  await expect(moderator.page.getByTestId("screen-captions")).toHaveAttribute("data-feed", "loaded");
 
   expect((await new Captioner({ url }).send(`Off the record: ${marker}.`)).status).toBe(200);
   await expect(attendee.page.getByTestId("live-captions").getByRole("log")).toContainText(marker, WITHIN_A_SECOND);

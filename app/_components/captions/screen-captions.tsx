@@ -17,7 +17,13 @@ export function ScreenCaptions({ slug }: { slug: string }) {
   const lines = (captions.tracks[lang] ?? []).slice(-2);
   const stalled = captions.feed?.state === "stalled";
   return (
-    <section className={`${styles.region} ${styles.screen}`} aria-label="Live captions" data-testid="screen-captions">
+    // data-feed: "loaded" once the feed has been read after joining, i.e. new lines will be shown (captions are live only).
+    <section
+      className={`${styles.region} ${styles.screen}`}
+      aria-label="Live captions"
+      data-testid="screen-captions"
+      data-feed={captions.feed ? "loaded" : "loading"}
+    >
       <button type="button" className={`secondary ${styles.toggle}`} aria-pressed={settings.screen} onClick={() => update({ screen: !settings.screen })}>
         Captions on screen: {settings.screen ? "on" : "off"}
       </button>
