@@ -45,7 +45,7 @@ export async function serveBare(port: number, samplePayload: string): Promise<vo
   const votes = new Map<string, number>();
   const changed = new Set<string>();
   // Vote counts on Plenary's schedule (server/realtime/publishers/qa.ts): the first vote after a
-  // broadcast starts a tick whose length grows with the room (`voteTickMs`), and once the ticks go
+  // broadcast starts a tick whose length grows with the room (`roomTickMs`), and once the ticks go
   // quiet one more broadcast carries every question's count (VOTE_SETTLE_MS, at most VOTE_SETTLE_MAX_MS apart).
   const roomSize = () => io.sockets.adapter.rooms.get("session")?.size ?? 0;
   let tick: NodeJS.Timeout | undefined;
