@@ -272,37 +272,65 @@ export async function hitRateLimits(
 /**
  * Takes back one hit of this window from each key (an attempt that turned out not to count), in one
  * statement whose rows are locked in key order, the order hitRateLimits locks them in (byte order,
- * as JavaScript sorts these ASCII keys): two requests sharing keys cannot deadlock. `onlyIf` (a condition of the same statement) lets a caller take the
- * hits back only when something holds, e.g. the code was right.
+ * as JavaScript sorts these ASCII keys): two requests sharing keys cannot deadlock.
  */
-function unhitSql(keys: string[], windowStart: Date, onlyIf?: SQL): SQL {
+export async function unhitRateLimits(db: Database, keys: string[], windowStart: Date): Promise<void> {
+  if (!keys.length) return;
   const start = windowStart.toISOString();
-  return sql`UPDATE ${rateLimits} AS r SET count = r.count - 1
+  await db.execute(sql`UPDATE ${rateLimits} AS r SET count = r.count - 1
       FROM (SELECT key FROM ${rateLimits}
              WHERE key IN (${sql.join(
                keys.map((k) => sql`${k}`),
                sql`, `,
-             )}) AND window_start = ${start}::timestamptz AND count > 0${onlyIf ? sql` AND ${onlyIf}` : sql``}
+             )}) AND window_start = ${start}::timestamptz AND count > 0
              ORDER BY key COLLATE "C" FOR UPDATE) AS l
-     WHERE r.key = l.key AND r.window_start = ${start}::timestamptz`;
-}
-
-export async function unhitRateLimits(db: Database, keys: string[], windowStart: Date): Promise<void> {
-  if (keys.length) await db.execute(unhitSql(keys, windowStart));
+     WHERE r.key = l.key AND r.window_start = ${start}::timestamptz`);
 }
 
 /**
- * The session with this room code, and, in the same statement, the request's rate-limit hits taken
- * back when the code is right (a Q&A session's): the right code costs no attempt, a wrong one keeps
- * its hit. One statement instead of one lookup and one take-back per key.
+ * A room-code attempt in one statement: the Q&A session with this code (none for `code` null), and
+ * each key's count for judging the limits. A wrong code is counted in every key (`counted`, the same
+ * atomic increment as hitRateLimits, in the same key order); the right code writes and locks nothing,
+ * so a room joining from one network does not queue on its address's row, and its keys are read as
+ * they stand plus this attempt, which is what they would have come to had it been counted.
+ * `countIfWrong` false reads the counts and counts nothing (an attempt that costs nothing either way).
  */
-export async function findSessionByCodeTakingBack(db: Database, code: string, keys: string[], windowStart: Date) {
-  const found = db.$with("found").as(db.select().from(sessions).where(eq(sessions.accessCode, code)));
-  const back = db
-    .$with("taken_back", { key: sql<string>`key` })
-    .as(sql`${unhitSql(keys, windowStart, sql`EXISTS (SELECT 1 FROM ${found} WHERE ${found.qaEnabled})`)} RETURNING r.key`);
-  const [row] = await db.with(found, back).select().from(found);
-  return row;
+export async function attemptCode(
+  db: Database,
+  code: string | null,
+  keys: string[],
+  countIfWrong: boolean,
+  windowStart: Date,
+  previousStart: Date,
+): Promise<{ session: { id: string; slug: string; title: string } | undefined; counts: Map<string, { hits: number; before: number; counted: boolean }> }> {
+  const start = windowStart.toISOString();
+  const values = [...keys].sort().map((key) => sql`(${key})`);
+  const res = await db.execute(sql`
+    WITH found AS (
+      SELECT ${sessions.id} AS id, ${sessions.slug} AS slug, ${sessions.title} AS title FROM ${sessions}
+       WHERE ${sessions.accessCode} = ${code} AND ${sessions.qaEnabled} LIMIT 1),
+    keys (k) AS (VALUES ${sql.join(values, sql`, `)}),
+    hit AS (
+      INSERT INTO ${rateLimits} (key, window_start, count)
+      SELECT k, ${start}::timestamptz, 1 FROM keys
+       WHERE ${countIfWrong}::boolean AND NOT EXISTS (SELECT 1 FROM found)
+       ORDER BY k COLLATE "C"
+      ON CONFLICT (key, window_start) DO UPDATE SET count = ${rateLimits}.count + 1
+      RETURNING key, count)
+    SELECT keys.k AS key, hit.key IS NOT NULL AS counted,
+           coalesce(hit.count, cur.count + 1, 1)::int AS hits, coalesce(p.count, 0)::int AS before,
+           f.id, f.slug, f.title
+      FROM keys
+      LEFT JOIN hit ON hit.key = keys.k
+      LEFT JOIN ${rateLimits} cur ON cur.key = keys.k AND cur.window_start = ${start}::timestamptz
+      LEFT JOIN ${rateLimits} p ON p.key = keys.k AND p.window_start = ${previousStart.toISOString()}::timestamptz
+      LEFT JOIN found f ON true`);
+  const rows = (res as { rows: Array<{ key: string; counted: boolean; hits: number; before: number; id: string | null; slug: string; title: string }> }).rows;
+  const first = rows[0];
+  return {
+    session: first?.id ? { id: first.id, slug: first.slug, title: first.title } : undefined,
+    counts: new Map(rows.map((r) => [r.key, { hits: Number(r.hits), before: Number(r.before), counted: Boolean(r.counted) }])),
+  };
 }
 
 export async function deleteOldRateLimits(db: Database, before: Date): Promise<void> {

@@ -36,10 +36,19 @@ export interface MagicLinkLimits extends WindowLimits {
   perAddress: number;
 }
 
-/** The arithmetic behind these numbers is in docs/architecture.md ("Room code"). */
 /** How long a new phone's sign-in is answered without a lookup: long enough for its page and socket. */
 const FRESH_MS = 30_000;
 
+/** A rate limit's bucket: its counter's key, its limit and what the refusal says. */
+interface Bucket {
+  key: string;
+  limit: number;
+  message: string;
+  /** Logged (without the key, which can name an address) when this bucket refuses. */
+  log?: string;
+}
+
+/** The arithmetic behind these numbers is in docs/architecture.md ("Room code"). */
 export const CODE_LIMITS: CodeLimits = { windowMs: 10 * 60_000, perDevice: 5, perAddress: 500, perIpv6Site: 5000 };
 export const MAGIC_LINK_LIMITS: MagicLinkLimits = { windowMs: 10 * 60_000, perEmail: 5, perAddress: 300 };
 
@@ -200,19 +209,20 @@ export class AuthService {
   }
 
   /**
-   * Someone in the room typed or scanned a session's code. Every attempt is counted before the code
-   * is looked at, per device and per client address, in one atomic statement each, so concurrent
-   * guesses cannot all slip under the limit; an attempt with the right code is taken back, so only
-   * wrong codes use up the limits. A device over its own limit does not use up its network's.
+   * Someone in the room typed or scanned a session's code. A wrong code is counted per device and per
+   * client address in the statement that looks the code up, one atomic increment each, so concurrent
+   * guesses cannot all slip under the limit; the right code counts nothing, so only wrong codes use up
+   * the limits, but is refused like a wrong one while a limit is reached. A device over its own limit
+   * does not use up its network's.
    *
    * `device.secret` is the device cookie the phone sent, or one minted for this request (`minted`),
    * which the route sets whatever the outcome, so a phone's typos count against that phone from its
    * very first try. Someone already signed in as a registered person keeps their sign-in: the code
    * only tells them where to go (`signIn` and `device` are null).
    *
-   * A new phone's join is three statements (count; look up and take back; person, role and sign-in
-   * together), each a round trip to the database (server/auth/join-cost.test.ts); phones joining at
-   * the same moment share the last one.
+   * A new phone's join is two statements (look up and count; person, role and sign-in together), each
+   * a round trip to the database (server/auth/join-cost.test.ts); phones joining at the same moment
+   * share the second.
    */
   async joinWithCode(input: unknown, ctx: { ip: string; device: { secret: string; minted: boolean }; actor: Actor | null }) {
     const { windowMs, perDevice, perAddress, perIpv6Site } = this.codeLimits;
@@ -220,7 +230,7 @@ export class AuthService {
     const person = ctx.actor?.kind === "person" ? ctx.actor : null;
     const network = `Too many wrong codes from this network. Try again in ${window.minutes} minutes, or ask the room staff.`;
     const site = ipv6SiteGroup(ctx.ip);
-    const counted = await this.count(window, [
+    const buckets = [
       {
         key: person ? `code:person:${person.userId}` : `code:device:${hashSecret(ctx.device.secret)}`,
         limit: perDevice,
@@ -228,21 +238,24 @@ export class AuthService {
       },
       { key: `code:addr:${addressGroup(ctx.ip)}`, limit: perAddress, message: network, log: "room code attempts over the per-address limit" },
       ...(site ? [{ key: `code:site:${site}`, limit: perIpv6Site, message: network, log: "room code attempts over the per-IPv6-site limit" }] : []),
-    ]);
+    ];
     const parsed = joinSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      // A bad name is the person's typo, not a wrong code: it says what to fix and costs no attempt.
-      if (issue.path[0] === "displayName") {
-        await counted.takeBack();
-        throw new AppError("invalid_payload", issue.message);
-      }
-      throw new AppError("not_found", issue.message);
-    }
-    // The lookup takes the attempt back in the same statement when the code is right.
-    const session = await q.findSessionByCodeTakingBack(this.db, parsed.data.code, counted.keys, window.start);
-    if (!session || !session.qaEnabled)
-      throw new AppError("not_found", "That code does not match any session. Check the code on the room's screen and try again.");
+    const issue = parsed.success ? undefined : parsed.error.issues[0];
+    // A bad name is the person's typo, not a wrong code: it says what to fix and costs no attempt.
+    const badName = issue?.path[0] === "displayName";
+    const keys = buckets.map((b) => b.key);
+    const attempt = await q.attemptCode(this.db, parsed.success ? parsed.data.code : null, keys, !badName, window.start, window.previous);
+    // A refused wrong code keeps its hit only in the bucket that refused it.
+    await this.judge(window, buckets, attempt.counts, (others) =>
+      q.unhitRateLimits(
+        this.db,
+        others.filter((k) => attempt.counts.get(k)?.counted),
+        window.start,
+      ),
+    );
+    if (!parsed.success) throw new AppError(badName ? "invalid_payload" : "not_found", issue!.message);
+    const session = attempt.session;
+    if (!session) throw new AppError("not_found", "That code does not match any session. Check the code on the room's screen and try again.");
 
     // Registered participants take part everywhere already; their sign-in stays as it is.
     if (person) return { session, signIn: null, device: null };
@@ -333,27 +346,37 @@ export class AuthService {
     return { start, previous, previousWeight, retryAfterMs, minutes: Math.ceil(retryAfterMs / 60_000) };
   }
 
-  /**
-   * Counts one attempt in every bucket with one atomic increment, judges the buckets in order and
-   * refuses at the first one over its limit; the other buckets are given their hit back, so an
-   * attempt refused by a narrow bucket (one device) does not use up a wide one (its network).
-   * `takeBack()` returns every hit, for an attempt that turned out not to count; `keys` are the
-   * buckets, for a caller that takes the hits back within a statement of its own.
-   */
-  private async count(window: ReturnType<AuthService["window"]>, buckets: Array<{ key: string; limit: number; message: string; log?: string }>) {
-    const keys = buckets.map((b) => b.key);
-    const takeBack = (some: string[]) => q.unhitRateLimits(this.db, some, window.start);
+  /** Counts one attempt in every bucket with one atomic increment, then judges them (`judge`). */
+  private async count(window: ReturnType<AuthService["window"]>, buckets: Bucket[]) {
     // The hits and the previous window's counts in one statement.
-    const counts = await q.hitRateLimits(this.db, keys, window.start, window.previous);
+    const counts = await q.hitRateLimits(
+      this.db,
+      buckets.map((b) => b.key),
+      window.start,
+      window.previous,
+    );
+    await this.judge(window, buckets, counts, (others) => q.unhitRateLimits(this.db, others, window.start));
+  }
+
+  /**
+   * Judges the buckets in order and refuses at the first one over its limit (its count includes this
+   * attempt); `takeBack` is given the other buckets, so an attempt refused by a narrow bucket (one
+   * device) does not use up a wide one (its network).
+   */
+  private async judge(
+    window: ReturnType<AuthService["window"]>,
+    buckets: Bucket[],
+    counts: Map<string, { hits: number; before: number }>,
+    takeBack: (others: string[]) => Promise<void>,
+  ): Promise<void> {
     for (const b of buckets) {
       const { hits, before } = counts.get(b.key)!;
       if (hits + (hits > b.limit ? 0 : before) * window.previousWeight > b.limit) {
-        await takeBack(keys.filter((k) => k !== b.key));
+        await takeBack(buckets.map((o) => o.key).filter((k) => k !== b.key));
         if (b.log) this.log.warn(b.log, { limit: b.limit });
         throw new AppError("rate_limited", b.message, { retryAfterMs: window.retryAfterMs });
       }
     }
-    return { keys, takeBack: () => takeBack(keys) };
   }
 
   /** Name and affiliation of these addresses (the demo sign-in list). */
