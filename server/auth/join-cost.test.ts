@@ -88,11 +88,14 @@ describe.each(testDatabaseKinds())("the cost of a room-code join on %s", (kind) 
         ),
       ),
     );
-    // Counting and the look-up stay one statement per phone (each its own attempt); the writes are
-    // shared. PGlite's one queue makes the overlap certain; Postgres runs statements side by side, so
-    // there how many writes overlap depends on timing and only the upper bound is certain.
+    // The look-ups are shared, and so are the writes. PGlite's one queue makes the overlap certain;
+    // on Postgres how many overlap depends on timing and only the upper bound is certain.
+    const lookups = seen.filter((op) => op === "with rate_limits").length;
     const writes = seen.filter((op) => op === "with users").length;
+    expect(lookups + writes + 1).toBe(seen.length); // and the count of people before: nothing else
+    if (kind === "pglite") expect(lookups).toBeLessThan(n / 2);
     if (kind === "pglite") expect(writes).toBeLessThan(n / 2);
+    expect(lookups).toBeLessThanOrEqual(n);
     expect(writes).toBeLessThanOrEqual(n);
     expect(await deviceUsers()).toBe(before + n);
     const resolved = await Promise.all(joined.map((j) => auth.resolveToken(j.signIn!.token)));
@@ -105,6 +108,24 @@ describe.each(testDatabaseKinds())("the cost of a room-code join on %s", (kind) 
       expect(r.actor).toMatchObject({ kind: "device", name: `Phone ${i}` });
       expect([...(r.actor!.sessionRoles.get(sessionId) ?? [])]).toEqual(["attendee"]);
     });
+  });
+
+  it("right and wrong codes looked up together: each is judged as if it had come alone, and only the wrong ones are counted", async () => {
+    const ip = "198.51.100.200";
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        auth.joinWithCode({ code: i % 2 ? `ZZZZ-ZZZ${"ABCDE"[i >> 1]}` : code }, { ip, device: { secret: auth.newDeviceSecret(), minted: true }, actor: null }),
+      ),
+    );
+    expect(outcomes.map((o) => (o.status === "fulfilled" ? "joined" : (o.reason as { code: string }).code))).toEqual(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? "not_found" : "joined")),
+    );
+    if (kind === "pglite") expect(seen.filter((op) => op === "with rate_limits").length).toBeLessThan(5);
+    const [row] = await handle.db
+      .select({ count: rateLimits.count })
+      .from(rateLimits)
+      .where(eq(rateLimits.key, `code:addr:${ip}`));
+    expect(row.count).toBe(5);
   });
 
   it("when one phone's row in a shared write is refused, that phone alone is refused and the others get in", async () => {

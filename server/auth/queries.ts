@@ -287,50 +287,85 @@ export async function unhitRateLimits(db: Database, keys: string[], windowStart:
      WHERE r.key = l.key AND r.window_start = ${start}::timestamptz`);
 }
 
+/** One room-code attempt: the code typed (null: not a code at all), its rate-limit keys, and whether a wrong code counts. */
+export interface CodeAttempt {
+  code: string | null;
+  keys: string[];
+  countIfWrong: boolean;
+}
+
+/** What an attempt comes to: its session (right code) and, per key, its count for judging the limits. */
+export interface CodeAttemptResult {
+  session: { id: string; slug: string; title: string } | undefined;
+  counts: Map<string, { hits: number; before: number; counted: boolean }>;
+}
+
 /**
- * A room-code attempt in one statement: the Q&A session with this code (none for `code` null), and
- * each key's count for judging the limits. A wrong code is counted in every key (`counted`, the same
- * atomic increment as hitRateLimits, in the same key order); the right code writes and locks nothing,
- * so a room joining from one network does not queue on its address's row, and its keys are read as
- * they stand plus this attempt, which is what they would have come to had it been counted.
- * `countIfWrong` false reads the counts and counts nothing (an attempt that costs nothing either way).
+ * Room-code attempts that arrived together, in one statement: the Q&A sessions with their codes, and
+ * each attempt's count per key for judging the limits. Wrong codes are counted (`countIfWrong`): each
+ * key takes all of the batch's wrong attempts on it in one atomic increment (rows locked in key order,
+ * as hitRateLimits locks them, so two statements sharing keys cannot deadlock), and the attempts get
+ * the counts in between in the order they came, as if each had made its own increment. The right code
+ * writes and locks nothing, so a room joining from one address does not queue on that address's row;
+ * its keys are read as they stand (plus the batch's earlier wrong attempts) plus this attempt, what
+ * they would have come to had it been counted.
  */
-export async function attemptCode(
-  db: Database,
-  code: string | null,
-  keys: string[],
-  countIfWrong: boolean,
-  windowStart: Date,
-  previousStart: Date,
-): Promise<{ session: { id: string; slug: string; title: string } | undefined; counts: Map<string, { hits: number; before: number; counted: boolean }> }> {
+export async function attemptCodes(db: Database, attempts: CodeAttempt[], windowStart: Date, previousStart: Date): Promise<CodeAttemptResult[]> {
   const start = windowStart.toISOString();
-  const values = [...keys].sort().map((key) => sql`(${key})`);
+  const codes = attempts.map((a) => a.code);
+  const keyOf = attempts.flatMap((a, i) => a.keys.map(() => i + 1));
+  const keys = attempts.flatMap((a) => a.keys);
+  // The keys' rows of both windows first (which also names the statement "with rate_limits" in /metrics).
   const res = await db.execute(sql`
-    WITH found AS (
-      SELECT ${sessions.id} AS id, ${sessions.slug} AS slug, ${sessions.title} AS title FROM ${sessions}
-       WHERE ${sessions.accessCode} = ${code} AND ${sessions.qaEnabled} LIMIT 1),
-    keys (k) AS (VALUES ${sql.join(values, sql`, `)}),
+    WITH limits AS (
+      SELECT r.key, r.window_start, r.count FROM ${rateLimits} r
+       WHERE r.key = ANY(${textArray(keys)}::text[]) AND r.window_start IN (${start}::timestamptz, ${previousStart.toISOString()}::timestamptz)),
+    attempts AS (
+      SELECT * FROM unnest(${textArray(codes)}::text[], ${textArray(attempts.map((a) => String(a.countIfWrong)))}::boolean[])
+        WITH ORDINALITY AS a (code, count_if_wrong, i)),
+    attempt_keys AS (SELECT * FROM unnest(${textArray(keyOf.map(String))}::int[], ${textArray(keys)}::text[]) AS k (i, key)),
+    found AS (
+      SELECT DISTINCT ${sessions.accessCode} AS code, ${sessions.id} AS id, ${sessions.slug} AS slug, ${sessions.title} AS title
+        FROM ${sessions} WHERE ${sessions.accessCode} IN (SELECT code FROM attempts) AND ${sessions.qaEnabled}),
+    wrong AS (
+      SELECT k.key, count(*)::int AS n FROM attempts a JOIN attempt_keys k ON k.i = a.i
+       WHERE a.count_if_wrong AND NOT EXISTS (SELECT 1 FROM found f WHERE f.code = a.code)
+       GROUP BY k.key),
     hit AS (
       INSERT INTO ${rateLimits} (key, window_start, count)
-      SELECT k, ${start}::timestamptz, 1 FROM keys
-       WHERE ${countIfWrong}::boolean AND NOT EXISTS (SELECT 1 FROM found)
-       ORDER BY k COLLATE "C"
-      ON CONFLICT (key, window_start) DO UPDATE SET count = ${rateLimits}.count + 1
-      RETURNING key, count)
-    SELECT keys.k AS key, hit.key IS NOT NULL AS counted,
-           coalesce(hit.count, cur.count + 1, 1)::int AS hits, coalesce(p.count, 0)::int AS before,
-           f.id, f.slug, f.title
-      FROM keys
-      LEFT JOIN hit ON hit.key = keys.k
-      LEFT JOIN ${rateLimits} cur ON cur.key = keys.k AND cur.window_start = ${start}::timestamptz
-      LEFT JOIN ${rateLimits} p ON p.key = keys.k AND p.window_start = ${previousStart.toISOString()}::timestamptz
-      LEFT JOIN found f ON true`);
-  const rows = (res as { rows: Array<{ key: string; counted: boolean; hits: number; before: number; id: string | null; slug: string; title: string }> }).rows;
-  const first = rows[0];
-  return {
-    session: first?.id ? { id: first.id, slug: first.slug, title: first.title } : undefined,
-    counts: new Map(rows.map((r) => [r.key, { hits: Number(r.hits), before: Number(r.before), counted: Boolean(r.counted) }])),
-  };
+      SELECT key, ${start}::timestamptz, n FROM wrong ORDER BY key COLLATE "C"
+      ON CONFLICT (key, window_start) DO UPDATE SET count = ${rateLimits}.count + excluded.count
+      RETURNING key, count),
+    distinct_keys AS (SELECT DISTINCT key FROM attempt_keys)
+    SELECT d.key, coalesce(hit.count - w.n, cur.count, 0)::int AS base, coalesce(p.count, 0)::int AS before,
+           NULL AS code, NULL::uuid AS id, NULL AS slug, NULL AS title
+      FROM distinct_keys d
+      LEFT JOIN hit ON hit.key = d.key
+      LEFT JOIN wrong w ON w.key = d.key
+      LEFT JOIN limits cur ON cur.key = d.key AND cur.window_start = ${start}::timestamptz
+      LEFT JOIN limits p ON p.key = d.key AND p.window_start = ${previousStart.toISOString()}::timestamptz
+    UNION ALL
+    SELECT NULL, NULL, NULL, code, id, slug, title FROM found`);
+  const rows = (res as { rows: Array<{ key: string | null; base: number; before: number; code: string; id: string; slug: string; title: string }> }).rows;
+  const sessionsByCode = new Map(rows.filter((r) => r.key === null).map((r) => [r.code, { id: r.id, slug: r.slug, title: r.title }]));
+  // Each key's count before this statement's increment; it grows as the attempts take their turns.
+  const running = new Map(rows.filter((r) => r.key !== null).map((r) => [r.key!, { count: Number(r.base), before: Number(r.before) }]));
+  return attempts.map((a) => {
+    const session = a.code === null ? undefined : sessionsByCode.get(a.code);
+    const counted = !session && a.countIfWrong;
+    const counts = new Map<string, { hits: number; before: number; counted: boolean }>();
+    for (const key of a.keys) {
+      const k = running.get(key)!;
+      if (counted) k.count += 1;
+      counts.set(key, { hits: counted ? k.count : k.count + 1, before: k.before, counted });
+    }
+    return { session, counts };
+  });
+}
+
+/** A Postgres text[] literal of these values (each quoted, so any character is safe; null is NULL). */
+function textArray(values: Array<string | null>): string {
+  return `{${values.map((v) => (v === null ? "NULL" : `"${v.replace(/["\\]/g, "\\$&")}"`)).join(",")}}`;
 }
 
 export async function deleteOldRateLimits(db: Database, before: Date): Promise<void> {

@@ -108,6 +108,14 @@ export class AuthService {
     write: (batch) => this.writeNewDevices(batch),
   });
 
+  /** Room-code attempts that arrive while others are being looked up share the next statement. */
+  private readonly codeAttempts = new Batcher<q.CodeAttempt & { window: { start: Date; previous: Date } }, q.CodeAttemptResult>({
+    name: "code_attempts",
+    max: 100,
+    schedule: (job) => job(),
+    write: (batch) => this.writeCodeAttempts(batch),
+  });
+
   constructor(
     private readonly db: Database,
     private readonly audit: AuditService,
@@ -222,7 +230,7 @@ export class AuthService {
    *
    * A new phone's join is two statements (look up and count; person, role and sign-in together), each
    * a round trip to the database (server/auth/join-cost.test.ts); phones joining at the same moment
-   * share the second.
+   * share both, and each attempt is still judged as if it had come alone.
    */
   async joinWithCode(input: unknown, ctx: { ip: string; device: { secret: string; minted: boolean }; actor: Actor | null }) {
     const { windowMs, perDevice, perAddress, perIpv6Site } = this.codeLimits;
@@ -244,7 +252,7 @@ export class AuthService {
     // A bad name is the person's typo, not a wrong code: it says what to fix and costs no attempt.
     const badName = issue?.path[0] === "displayName";
     const keys = buckets.map((b) => b.key);
-    const attempt = await q.attemptCode(this.db, parsed.success ? parsed.data.code : null, keys, !badName, window.start, window.previous);
+    const attempt = await this.codeAttempts.add({ code: parsed.success ? parsed.data.code : null, keys, countIfWrong: !badName, window });
     // A refused wrong code keeps its hit only in the bucket that refused it.
     await this.judge(window, buckets, attempt.counts, (others) =>
       q.unhitRateLimits(
@@ -295,6 +303,30 @@ export class AuthService {
       signIn: { token, expires: row.expires },
       device: { secret: deviceSecret, expires: new Date(this.clock.now().getTime() + DEVICE_DAYS * 86_400_000) },
     };
+  }
+
+  /** A batch of room-code attempts: one statement per rate-limit window among them (almost always one). */
+  private async writeCodeAttempts(batch: Array<Pending<q.CodeAttempt & { window: { start: Date; previous: Date } }, q.CodeAttemptResult>>): Promise<void> {
+    const byWindow = new Map<number, typeof batch>();
+    for (const p of batch) {
+      const list = byWindow.get(p.item.window.start.getTime());
+      if (list) list.push(p);
+      else byWindow.set(p.item.window.start.getTime(), [p]);
+    }
+    for (const group of byWindow.values()) {
+      const { start, previous } = group[0].item.window;
+      try {
+        const results = await q.attemptCodes(
+          this.db,
+          group.map((p) => p.item),
+          start,
+          previous,
+        );
+        group.forEach((p, i) => p.resolve(results[i]));
+      } catch (err) {
+        for (const p of group) p.reject(err);
+      }
+    }
   }
 
   /**
