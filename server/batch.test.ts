@@ -6,12 +6,13 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 type Write = (batch: Array<Pending<number, string>>, round: number) => Promise<void>;
 
 /** A batcher that records its batches; `write` decides what each does (default: answers every command). */
-function recording(max: number, write?: Write, oncePer?: (n: number) => string | undefined) {
+function recording(max: number, write?: Write, oncePer?: (n: number) => string | undefined, inFlight?: number) {
   const batches: number[][] = [];
   const batcher = new Batcher<number, string>({
     max,
     schedule: (job) => job(),
     oncePer,
+    inFlight,
     write: async (batch) => {
       const round = batches.push(batch.map((p) => p.item));
       if (write) return write(batch, round);
@@ -86,5 +87,33 @@ describe("the batcher (group commit for votes and poll answers)", () => {
     await expect(first).rejects.toThrow("database down");
     expect(await second).toBe("2 in batch 2");
     expect(batches).toEqual([[1], [2]]);
+  });
+
+  it("with two in flight, the next batch is written while the first still is, and a key in flight waits for its batch", async () => {
+    const holds = [held(), held(), held()];
+    const { batcher, batches } = recording(
+      2,
+      async (batch, round) => {
+        await holds[round - 1]?.promise;
+        for (const p of batch) p.resolve(`${p.item} in batch ${round}`);
+      },
+      (n) => `person ${n % 10}`,
+      2,
+    );
+    // 1 and 2 go at once, a batch each; 11 (the same person as 1) may not go while 1 is written.
+    const all = [1, 11, 2, 3, 4].map((n) => batcher.add(n));
+    await tick();
+    expect(batches).toEqual([[1], [2]]);
+    expect([batcher.waiting, batcher.pending]).toEqual([3, 5]);
+    // The second batch ends first: the next one takes 3 and 4 and still leaves 11 out.
+    holds[1].release();
+    await tick();
+    await tick();
+    expect(batches).toEqual([[1], [2], [3, 4]]);
+    expect(batcher.waiting).toBe(1);
+    holds[0].release();
+    holds[2].release();
+    expect(await Promise.all(all)).toEqual(["1 in batch 1", "11 in batch 4", "2 in batch 2", "3 in batch 3", "4 in batch 3"]);
+    expect(batches).toEqual([[1], [2], [3, 4], [11]]);
   });
 });

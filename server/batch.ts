@@ -29,12 +29,21 @@ export interface BatcherOptions<I, R> {
   oncePer?(item: I): string | undefined;
   /** Writes a batch and settles each command in it. */
   write(batch: Array<Pending<I, R>>): Promise<void>;
+  /**
+   * How many batches may be written at once (default 1). With 2, the next batch is already with the
+   * database while the event loop answers the last one's commands. A `oncePer` key in a batch being
+   * written keeps its later commands out of the next batch until that one is done.
+   */
+  inFlight?: number;
 }
 
 export class Batcher<I, R> {
   private queue: Array<Pending<I, R>> = [];
-  private busy = false;
+  /** Batches started (scheduled or being written). */
+  private running = 0;
   private writing = 0;
+  /** The `oncePer` keys of the batches being written. */
+  private readonly keysInFlight = new Set<string>();
 
   constructor(private readonly opts: BatcherOptions<I, R>) {}
 
@@ -55,16 +64,19 @@ export class Batcher<I, R> {
     return this.queue.length + this.writing;
   }
 
-  /** The next batch: the oldest commands, at most `max`, at most one per key; the rest keep their order. */
-  private take(): Array<Pending<I, R>> {
+  /**
+   * The next batch: the oldest commands, at most `max`, at most one per key and none whose key is in a
+   * batch being written; the rest keep their order. Returns the batch and its keys.
+   */
+  private take(): { batch: Array<Pending<I, R>>; keys: Set<string> } {
     const { max, oncePer } = this.opts;
-    if (!oncePer) return this.queue.splice(0, max);
+    const keys = new Set<string>();
+    if (!oncePer) return { batch: this.queue.splice(0, max), keys };
     const batch: Array<Pending<I, R>> = [];
     const rest: Array<Pending<I, R>> = [];
-    const keys = new Set<string>();
     for (const p of this.queue) {
       const key = batch.length < max ? oncePer(p.item) : undefined;
-      if (batch.length < max && (key === undefined || !keys.has(key))) {
+      if (batch.length < max && (key === undefined || (!keys.has(key) && !this.keysInFlight.has(key)))) {
         if (key !== undefined) keys.add(key);
         batch.push(p);
       } else {
@@ -72,16 +84,37 @@ export class Batcher<I, R> {
       }
     }
     this.queue = rest;
-    return batch;
+    return { batch, keys };
   }
 
   private kick(): void {
-    if (this.busy || this.queue.length === 0) return;
-    this.busy = true;
+    while (this.running < (this.opts.inFlight ?? 1) && this.takeable()) this.start();
+  }
+
+  /** Whether a command waits that the next batch could take (its key, if any, not being written). */
+  private takeable(): boolean {
+    const { oncePer } = this.opts;
+    if (!oncePer || this.keysInFlight.size === 0) return this.queue.length > 0;
+    return this.queue.some((p) => {
+      const key = oncePer(p.item);
+      return key === undefined || !this.keysInFlight.has(key);
+    });
+  }
+
+  private start(): void {
+    this.running++;
+    let keys = new Set<string>();
+    let size = 0;
     void this.opts
       .schedule(async () => {
-        const batch = this.take();
-        this.writing = batch.length;
+        const next = this.take();
+        const batch = next.batch;
+        // Another turn took what this one was started for.
+        if (batch.length === 0) return;
+        keys = next.keys;
+        for (const k of keys) this.keysInFlight.add(k);
+        size = batch.length;
+        this.writing += size;
         const m = metrics();
         const labels = { batcher: this.opts.name ?? "unnamed" };
         const taken = performance.now();
@@ -95,12 +128,13 @@ export class Batcher<I, R> {
           for (const p of batch) p.reject(err);
         } finally {
           written();
-          this.writing = 0;
         }
       })
       .catch(() => {})
       .finally(() => {
-        this.busy = false;
+        this.writing -= size;
+        for (const k of keys) this.keysInFlight.delete(k);
+        this.running--;
         this.kick();
       });
   }

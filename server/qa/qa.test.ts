@@ -425,7 +425,7 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
   it("votes that arrive together are written together: each is answered with the count it left, refusals touch no one else", async () => {
     const db = server.services.db;
     const crowd = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => createPerson(server.services, { name: `Batch Voter ${i}`, email: `batch${i}-${database}@example.org` })),
+      Array.from({ length: 9 }, (_, i) => createPerson(server.services, { name: `Batch Voter ${i}`, email: `batch${i}-${database}@example.org` })),
     );
     const c = await Promise.all(crowd.map((person) => connectClient(server.url, { cookie: person.cookie })));
     const ask = (sock: TestSocket, text: string) => ok<SubmitResult>(sock, "question:submit", { slug: DAY2, key: key(), text });
@@ -442,7 +442,8 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
       await ok(c[0], "question:vote", { slug: DAY2, key: key(), questionId: y, up: true });
       await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: y, expectedVersion: 2, action: { type: "merge", intoId: x } });
 
-      // Hold x's row: the first vote's batch waits for it, and everything sent meanwhile queues for the next batch.
+      // Hold x's row: the first two votes' batches (two are written at once) wait for it, and
+      // everything sent meanwhile queues for the next batch.
       let release!: () => void;
       const releasing = new Promise<void>((resolve) => (release = resolve));
       let locked!: () => void;
@@ -455,6 +456,8 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
       await isLocked;
       const firstAck = vote(c[7], x, true);
       await waitFor(() => server.services.qa.votesPending === 1, 5_000, "the first vote's batch to start");
+      const secondAck = vote(c[8], x, true);
+      await waitFor(() => server.services.qa.votesPending === 2, 5_000, "the second vote's batch to start");
       const acks = {
         crowd: [1, 2, 3, 4].map((i) => vote(c[i], x, true)),
         mindChange: [true, false, true].map((up) => vote(c[5], x, up)),
@@ -463,30 +466,32 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
         takesBackNothing: vote(s.cy, x, false),
         malformed: call(s.ann, "question:vote", { slug: DAY2, key: key(), questionId: x, up: "yes" }),
       };
-      await waitFor(() => server.services.qa.votesPending === 11, 5_000, "the votes to queue behind the first batch");
+      await waitFor(() => server.services.qa.votesPending === 12, 5_000, "the votes to queue behind the first two batches");
       release();
       await holding;
 
-      expect(await firstAck).toEqual({ ok: true, data: { questionId: x, up: true, votes: 2 } });
-      // Voters 1–5 are new (7 in all); voter 0's vote on x is not a second one; Cy had none to take back.
+      // The two batches take x's row one after the other, in either order.
+      const firstTwo = [await firstAck, await secondAck].map((a) => (a.ok ? a.data.votes : a.error.code)).sort();
+      expect(firstTwo).toEqual([2, 3]);
+      // Voters 1–5 are new (8 in all); voter 0's vote on x is not a second one; Cy had none to take back.
       for (const a of [...(await Promise.all(acks.crowd)), await acks.alreadyCounted, await acks.takesBackNothing]) {
-        expect(a).toMatchObject({ ok: true, data: { questionId: x, votes: 7 } });
+        expect(a).toMatchObject({ ok: true, data: { questionId: x, votes: 8 } });
       }
       // One person's up, down, up sent at once are written one after the other, in order.
       expect((await Promise.all(acks.mindChange)).map((a) => (a.ok ? [a.data.up, a.data.votes] : a.error.code))).toEqual([
-        [true, 7],
-        [false, 6],
-        [true, 7],
+        [true, 8],
+        [false, 7],
+        [true, 8],
       ]);
       expect(await acks.notOpen).toMatchObject({ ok: false, error: { code: "not_found" } });
       expect(await acks.malformed).toMatchObject({ ok: false, error: { code: "invalid_payload" } });
 
-      expect((await dbQuestion(x)).voteCount).toBe(7);
+      expect((await dbQuestion(x)).voteCount).toBe(8);
       const [{ distinct }] = await db
         .select({ distinct: sql<number>`count(DISTINCT ${questionVotes.voterId})::int` })
         .from(questionVotes)
         .where(sql`${questionVotes.questionId} IN (${x}, ${y})`);
-      expect(distinct).toBe(7);
+      expect(distinct).toBe(8);
       expect(await db.select().from(questionVotes).where(eq(questionVotes.questionId, pending))).toHaveLength(0);
     } finally {
       for (const sock of c) sock.close();
@@ -498,23 +503,24 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     async () => {
       const db = server.services.db;
       const crowd = await Promise.all(
-        Array.from({ length: 3 }, (_, i) => createPerson(server.services, { name: `Deadlock Voter ${i}`, email: `deadlock${i}@example.org` })),
+        Array.from({ length: 4 }, (_, i) => createPerson(server.services, { name: `Deadlock Voter ${i}`, email: `deadlock${i}@example.org` })),
       );
       const c = await Promise.all(crowd.map((person) => connectClient(server.url, { cookie: person.cookie })));
       const ids: string[] = [];
-      for (const [i, text] of ["Deadlock one?", "Deadlock two?", "Deadlock three?"].entries()) {
+      for (const [i, text] of ["Deadlock one?", "Deadlock two?", "Deadlock three?", "Deadlock four?"].entries()) {
         const id = (await ok<SubmitResult>(c[i], "question:submit", { slug: DAY2, key: key(), text })).question.id;
         await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
         ids.push(id);
       }
-      const [other, lo, hi] = [ids[0], ...ids.slice(1).sort()]; // the batch statement locks in id order: lo, then hi
+      const [other, lo, hi] = [ids[0], ...ids.slice(1, 3).sort()]; // the batch statement locks in id order: lo, then hi
       const vote = (sock: TestSocket, questionId: string) => call<VoteResult>(sock, "question:vote", { slug: DAY2, key: key(), questionId, up: true });
       const gate = () => {
         let open!: () => void;
         return { opened: new Promise<void>((resolve) => (open = resolve)), open: () => open() };
       };
       try {
-        // A first batch waits on `other`, so the next two votes are written together, in one statement.
+        // Two batches (as many as are written at once) wait on `other`, so the next two votes are
+        // written together, in one statement.
         const [busy, busyHeld, holdsHi, wantsLo] = [gate(), gate(), gate(), gate()];
         const busyTx = db.transaction(async (tx) => {
           await tx.select().from(questions).where(eq(questions.id, other)).for("update");
@@ -524,8 +530,10 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
         await busyHeld.opened;
         const first = vote(c[0], other);
         await waitFor(() => server.services.qa.votesPending === 1, 5_000, "the first batch to start");
+        const second = vote(c[3], other);
+        await waitFor(() => server.services.qa.votesPending === 2, 5_000, "the second batch to start");
         const together = [vote(c[1], lo), vote(c[2], hi)];
-        await waitFor(() => server.services.qa.votesPending === 3, 5_000, "the two votes to queue");
+        await waitFor(() => server.services.qa.votesPending === 4, 5_000, "the two votes to queue");
         // Another transaction holds hi, then (once the batch holds lo and waits for hi) asks for lo.
         const crossTx = db.transaction(async (tx) => {
           await tx.select().from(questions).where(eq(questions.id, hi)).for("update");
@@ -537,6 +545,7 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
         busy.open();
         await busyTx;
         expect(await first).toMatchObject({ ok: true });
+        expect(await second).toMatchObject({ ok: true });
         await waitFor(
           async () => {
             const r = await db.execute(
