@@ -27,7 +27,7 @@ interface VoteGroup {
 /**
  * The most votes written in one batch, which is one statement when they are all up-votes on approved
  * questions. Each batch is one turn at the gate; an approval sent during a storm starts at once but
- * its statements wait behind the batch under way (PGlite has one connection; on Postgres the same
+ * its statements wait behind the batches under way (PGlite has one connection; on Postgres the same
  * questions' rows), and 500-vote statements kept it waiting up to 350 ms (docs/benchmarks.md).
  */
 const VOTES_PER_BATCH = 100;
