@@ -254,6 +254,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       agenda,
       publish: qaFanout,
       outboxSecret: authSecret,
+      databaseKind: database.kind,
     });
     // Chatham House author links of sessions already over are erased before anyone connects, then
     // as sessions end (idempotent: safe when several instances run it).

@@ -32,6 +32,17 @@ interface VoteGroup {
  */
 const VOTES_PER_BATCH = 100;
 
+/**
+ * How many vote batches are written at once. On PGlite two: the next batch waits in the database's
+ * thread while the event loop answers the last one's voters, so the thread is not idle between
+ * batches in a storm (at 5,000 sockets this halved the vote ack p99). On Postgres one: a second batch
+ * there runs beside the first on another connection, waits for the same questions' rows, and made
+ * votes and approvals during the storm slower (docs/benchmarks.md).
+ */
+export function voteBatchesAtOnce(kind: "pglite" | "postgres"): number {
+  return kind === "pglite" ? 2 : 1;
+}
+
 export class QaAsking {
   private readonly votes: Batcher<VoteCommand, VoteResult>;
 
@@ -45,9 +56,7 @@ export class QaAsking {
       schedule: (job) => deps.gate.run(job, "audience"),
       // One vote per person in a batch: a second one (a change of mind) must see the first written.
       oncePer: (cmd) => cmd.actor?.userId,
-      // The next batch waits at the database while the event loop answers the last one's thousands of
-      // votes, so the database is not left idle between batches in a storm (docs/benchmarks.md).
-      inFlight: 2,
+      inFlight: voteBatchesAtOnce(deps.databaseKind),
       write: (batch) => this.writeVotes(batch),
     });
   }
@@ -55,6 +64,11 @@ export class QaAsking {
   /** Votes received and not yet answered (for tests and logs). */
   get votesPending(): number {
     return this.votes.pending;
+  }
+
+  /** How many vote batches this database writes at once (for tests). */
+  get batchesAtOnce(): number {
+    return voteBatchesAtOnce(this.deps.databaseKind);
   }
 
   async submit(actor: Actor | null, { slug, key, text, anonymous: wantsAnonymous }: CommandInput<"question:submit">): Promise<SubmitResult> {

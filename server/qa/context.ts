@@ -32,6 +32,8 @@ export interface QaDeps {
   gate: CommandGate;
   /** Keys the per-person outbox name (`outboxKey`); the server's auth secret. */
   outboxSecret: string;
+  /** Which database `db` is: how many vote batches are written at once depends on it (asking.ts). */
+  databaseKind: "pglite" | "postgres";
 }
 
 const VIEW_RANK: Record<QaView, number> = { audience: 0, panel: 1, staff: 2 };

@@ -44,6 +44,11 @@ export class QaService {
     return this.asking.votesPending;
   }
 
+  /** How many vote batches are written at once (for tests). */
+  get voteBatchesAtOnce(): number {
+    return this.asking.batchesAtOnce;
+  }
+
   /** The opaque name of this person's outbox in their browser (context.ts). */
   outboxKey(actor: Actor): string {
     return this.ctx.outboxKey(actor);
