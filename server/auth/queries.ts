@@ -1,5 +1,6 @@
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import { pgArray } from "../../db/pg-array";
 import {
   accounts,
   authSessions,
@@ -319,11 +320,11 @@ export async function attemptCodes(db: Database, attempts: CodeAttempt[], window
   const res = await db.execute(sql`
     WITH limits AS (
       SELECT r.key, r.window_start, r.count FROM ${rateLimits} r
-       WHERE r.key = ANY(${textArray(keys)}::text[]) AND r.window_start IN (${start}::timestamptz, ${previousStart.toISOString()}::timestamptz)),
+       WHERE r.key = ANY(${pgArray(keys)}::text[]) AND r.window_start IN (${start}::timestamptz, ${previousStart.toISOString()}::timestamptz)),
     attempts AS (
-      SELECT * FROM unnest(${textArray(codes)}::text[], ${textArray(attempts.map((a) => String(a.countIfWrong)))}::boolean[])
+      SELECT * FROM unnest(${pgArray(codes)}::text[], ${pgArray(attempts.map((a) => String(a.countIfWrong)))}::boolean[])
         WITH ORDINALITY AS a (code, count_if_wrong, i)),
-    attempt_keys AS (SELECT * FROM unnest(${textArray(keyOf.map(String))}::int[], ${textArray(keys)}::text[]) AS k (i, key)),
+    attempt_keys AS (SELECT * FROM unnest(${pgArray(keyOf.map(String))}::int[], ${pgArray(keys)}::text[]) AS k (i, key)),
     found AS (
       SELECT DISTINCT ${sessions.accessCode} AS code, ${sessions.id} AS id, ${sessions.slug} AS slug, ${sessions.title} AS title
         FROM ${sessions} WHERE ${sessions.accessCode} IN (SELECT code FROM attempts) AND ${sessions.qaEnabled}),
@@ -361,11 +362,6 @@ export async function attemptCodes(db: Database, attempts: CodeAttempt[], window
     }
     return { session, counts };
   });
-}
-
-/** A Postgres text[] literal of these values (each quoted, so any character is safe; null is NULL). */
-function textArray(values: Array<string | null>): string {
-  return `{${values.map((v) => (v === null ? "NULL" : `"${v.replace(/["\\]/g, "\\$&")}"`)).join(",")}}`;
 }
 
 export async function deleteOldRateLimits(db: Database, before: Date): Promise<void> {

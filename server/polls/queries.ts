@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import { pgArray } from "../../db/pg-array";
 import {
   pollOptions,
   pollResponses,
@@ -133,7 +134,7 @@ export interface AnswerWrite {
 export async function answersIfOpen(db: Db, pollId: string, writes: AnswerWrite[]): Promise<Map<string, { seq: number; answeredAt: Date }>> {
   // Option ids were checked against the poll's own (uuid) ids before they get here.
   const row = (w: AnswerWrite) =>
-    sql`(${w.voterId}::uuid, ${w.answer.optionIds ? `{${w.answer.optionIds.join(",")}}` : null}::uuid[], ${w.answer.rating}::smallint, ${w.answer.word}::text, ${w.at.toISOString()}::timestamptz)`;
+    sql`(${w.voterId}::uuid, ${w.answer.optionIds ? pgArray(w.answer.optionIds) : null}::uuid[], ${w.answer.rating}::smallint, ${w.answer.word}::text, ${w.at.toISOString()}::timestamptz)`;
   const res = await db.execute(sql`
     INSERT INTO ${pollResponses} (poll_id, voter_id, option_ids, rating, word, answered_at)
     SELECT ${polls.id}, v.voter_id, v.option_ids, v.rating, v.word, v.answered_at

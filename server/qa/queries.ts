@@ -1,6 +1,7 @@
 /** The only file of server/qa that touches drizzle. */
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import { pgArray } from "../../db/pg-array";
 import {
   auditLog,
   eventRoles,
@@ -217,10 +218,9 @@ export async function upVotesIfApproved(
   sessionId: string,
   votes: ReadonlyArray<{ questionId: string; voterId: string }>,
 ): Promise<Map<string, number>> {
-  const array = (ids: string[]) => `{${ids.join(",")}}`;
   const res = await db.execute(sql`
     WITH input AS (
-      SELECT * FROM unnest(${array(votes.map((v) => v.questionId))}::uuid[], ${array(votes.map((v) => v.voterId))}::uuid[]) AS v (question_id, voter_id)
+      SELECT * FROM unnest(${pgArray(votes.map((v) => v.questionId))}::uuid[], ${pgArray(votes.map((v) => v.voterId))}::uuid[]) AS v (question_id, voter_id)
     ), target AS (
       SELECT ${questions.id} AS id FROM ${questions}
        WHERE ${questions.id} IN (SELECT question_id FROM input) AND ${questions.sessionId} = ${sessionId}::uuid
