@@ -12,8 +12,10 @@
  *     `qa:sync` and `poll:sync` like the session page;
  *  4. some of those people ask questions over their sockets (one each: asking is limited per person);
  *  5. quiet: the moderator approves them open-loop at a fixed rate (1/s), never waiting for deliveries;
- *  6. storm: every socket votes once within one second while the moderator goes on approving at 1/s
- *     (the approvals sent before the last vote is acknowledged are "during the storm", the rest "after");
+ *  6. storms (3 by default): every socket votes once within one second while the moderator goes on
+ *     approving at 1/s, its clock started 1/6, 1/2 and 5/6 of a second into the storm in turn so that
+ *     approvals meet every part of a storm (those sent within the second the votes are sent are
+ *     "during the storm", the rest "after"); each storm's votes go to other questions;
  *  7. the server is stopped and waited for; then a bare socket.io server (no application: same HTTP
  *     routes answered from memory, same event names, the same approval payload, a 200 ms vote tick)
  *     runs the same clients through the same steps.
@@ -24,7 +26,7 @@
  * /proc/<pid>/status (VmRSS) when idle and with N connected. Each figure is printed per run and as the
  * median (min–max) of the runs, with the ratio of the medians to the bare floor.
  *
- *   npx tsx bench/qa-fanout.ts [--sockets 2000] [--runs 3] [--approvals 15] [--storm-approvals 5] [--postgres] [--skip-bare]
+ *   npx tsx bench/qa-fanout.ts [--sockets 2000] [--runs 3] [--approvals 15] [--storms 3] [--storm-approvals 3] [--postgres] [--skip-bare]
  *
  * The parts live in bench/fanout/ (shared with bench/poll-storm.ts): common (scenario, clocks, socket
  * helpers), child (what the worker and bare processes run), workers (the client processes), bare (the
@@ -44,21 +46,23 @@ async function main(): Promise<void> {
   const n = intArg("sockets", 2000, 30, 20_000);
   const runs = intArg("runs", 3, 1, 10);
   const approvals = intArg("approvals", 15, 2, 100);
-  const stormApprovals = intArg("storm-approvals", 5, 1, 20);
+  const storms = intArg("storms", 3, 1, 10);
+  const stormApprovals = intArg("storm-approvals", 3, 1, 20);
   const postgres = arg("postgres") === "true";
   const skipBare = arg("skip-bare") === "true";
-  if (approvals + stormApprovals > n) throw new Error("more questions than people");
+  if (approvals + storms * stormApprovals > n) throw new Error("more questions than people");
+  if (approvals <= storms) throw new Error("each storm votes for other approved questions: --approvals must exceed --storms");
 
   startWatchdog("qa-fanout", runs * 25 * 60_000);
   const log = (line: string) => console.log(line);
   log(
-    `qa-fanout (production): ${n} audience sockets in 2 worker processes + 1 moderator process, ${approvals} approvals at 1/s, then a 1 s vote storm with ${stormApprovals} approvals at 1/s, ${postgres ? "Postgres" : "PGlite on disk"}, ${runs} runs — ${new Date().toISOString()}`,
+    `qa-fanout (production): ${n} audience sockets in 2 worker processes + 1 moderator process, ${approvals} approvals at 1/s, then ${storms} vote storms of 1 s, each with ${stormApprovals} approvals at 1/s, ${postgres ? "Postgres" : "PGlite on disk"}, ${runs} runs — ${new Date().toISOString()}`,
   );
   printMachine(log);
 
   const results = await runAll(
     { name: "qa-fanout", runs, postgres, skipBare, log },
-    (server) => runPass(server, { n, approvals, stormApprovals, workers: 2 }, log),
+    (server) => runPass(server, { n, approvals, storms, stormApprovals, workers: 2 }, log),
     (app) => {
       if (!app.sample) throw new Error("no approval payload was captured from Plenary");
       return app.sample;

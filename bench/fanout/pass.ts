@@ -97,13 +97,18 @@ export function stormTotals(storms: StormReply[]) {
   };
 }
 
+/** How long a storm's votes are spread over. */
+const STORM_MS = 1000;
+
 export interface Pass extends CrowdFigures {
   quiet: Delivery;
-  /** Approvals sent while the storm ran (from its first vote to its last vote's ack). */
+  /** Approvals sent in the second a storm's votes were sent, over every storm. */
   storm: Delivery;
-  /** The storm's other approvals, sent after the last vote was acknowledged. */
+  /** The storms' other approvals, sent after that second. */
   afterStorm: Delivery;
   votes: {
+    /** How many storms (each: every socket votes once within a second); the figures cover them all. */
+    storms: number;
     sent: number;
     acked: number;
     refused: Record<string, number>;
@@ -120,10 +125,10 @@ export interface Pass extends CrowdFigures {
 
 export async function runPass(
   server: Server,
-  opts: { n: number; approvals: number; stormApprovals: number; workers: number },
+  opts: { n: number; approvals: number; storms: number; stormApprovals: number; workers: number },
   log: (line: string) => void,
 ): Promise<Pass> {
-  const { n, approvals, stormApprovals } = opts;
+  const { n, approvals, storms, stormApprovals } = opts;
   // What the session page sends (the session, its Q&A, its polls); the moderation console: the staff view.
   const crowd = await openCrowd(
     server,
@@ -145,7 +150,7 @@ export async function runPass(
   const { moderator, audience, mine } = crowd;
   try {
     // The questions: people 0 … Q-1 ask one each.
-    const total = approvals + stormApprovals;
+    const total = approvals + storms * stormApprovals;
     const asked = (
       await Promise.all(audience.map((w, i) => w.call<Array<Question & { g: number }>>("submit", { slug: SLUG, indices: mine(i).filter((g) => g < total) })))
     )
@@ -166,36 +171,50 @@ export async function runPass(
     if (refusedQuiet) log(`  an approval was refused: ${refusedQuiet.error}`);
     const quiet = await deliveries(audience, quietSent, 15_000);
 
-    // Storm: every socket votes once within one second, for an approved question not its own;
-    // meanwhile the moderator approves at 1/s from the storm's first moment.
+    // Storms: every socket votes once within one second, for an approved question not its own (a
+    // different one each storm); meanwhile the moderator approves at 1/s. The approval clock starts
+    // later in each storm, at the middle of its k-th of K equal parts (1/6, 1/2, 5/6 of the second
+    // for 3), so that over the storms approvals meet its start, middle and end, and none falls on
+    // the edge of the window where timer jitter would decide whether it counts as during or after.
     const salt = randomUUID().slice(0, 8);
-    const votes = Array.from({ length: n }, (_, g) => ({
-      slug: SLUG,
-      key: `bench-v-${g}-${salt}`,
-      questionId: quietQs[(g + 1) % quietQs.length].id,
-      up: true,
-    }));
-    const at = now() + 500;
-    const [storms, stormSent] = await Promise.all([
-      Promise.all(audience.map((w) => w.call<StormReply>("storm", { event: "question:vote", at, spreadMs: 1000, total: n, payloads: votes }, STEP_LIMIT_MS))),
-      moderator.call<Array<{ id: string; sentAt: number; ackMs: number; ok: boolean; error?: string }>>(
-        "approve",
-        { slug: SLUG, questions: stormQs, startAt: at, intervalMs: 1000 },
-        stormApprovals * 1000 + STEP_LIMIT_MS,
-      ),
-    ]);
-    const { ackMs, acked, lastAckAt, refused } = stormTotals(storms);
-    const storm = await deliveries(
-      audience,
-      stormSent.filter((s) => s.sentAt <= lastAckAt),
-      15_000,
-    );
-    const afterStorm = await deliveries(
-      audience,
-      stormSent.filter((s) => s.sentAt > lastAckAt),
-      15_000,
-    );
-    await sleep(1500); // the last vote ticks
+    const stormAcks: number[] = [];
+    const stormRefused: Record<string, number> = {};
+    let stormAcked = 0;
+    let lastAckAfterMs = 0;
+    const during: typeof quietSent = [];
+    const after: typeof quietSent = [];
+    for (let k = 0; k < storms; k++) {
+      const votes = Array.from({ length: n }, (_, g) => ({
+        slug: SLUG,
+        key: `bench-v-${g}-${salt}-${k}`,
+        questionId: quietQs[(g + 1 + k) % quietQs.length].id,
+        up: true,
+      }));
+      const at = now() + 500;
+      const approving = stormQs.slice(k * stormApprovals, (k + 1) * stormApprovals);
+      const [replies, sent] = await Promise.all([
+        Promise.all(
+          audience.map((w) => w.call<StormReply>("storm", { event: "question:vote", at, spreadMs: STORM_MS, total: n, payloads: votes }, STEP_LIMIT_MS)),
+        ),
+        moderator.call<typeof quietSent>(
+          "approve",
+          { slug: SLUG, questions: approving, startAt: at + Math.round(((k + 0.5) * STORM_MS) / storms), intervalMs: 1000 },
+          stormApprovals * 1000 + STEP_LIMIT_MS,
+        ),
+      ]);
+      const totals = stormTotals(replies);
+      stormAcks.push(...totals.ackMs);
+      stormAcked += totals.acked;
+      addCounts(stormRefused, totals.refused);
+      lastAckAfterMs = Math.max(lastAckAfterMs, totals.lastAckAt - at);
+      // The same window for Plenary and the floor: the second in which the votes are sent.
+      during.push(...sent.filter((s) => s.sentAt < at + STORM_MS));
+      after.push(...sent.filter((s) => s.sentAt >= at + STORM_MS));
+      await sleep(1500); // the storm's last vote ticks, before the next storm
+    }
+    stormAcks.sort((a, b) => a - b);
+    const storm = await deliveries(audience, during, 15_000);
+    const afterStorm = await deliveries(audience, after, 15_000);
     const counts = await moderator.call<Record<string, number>>("counts", { slug: SLUG });
     const seen = await audience[0].call<{ broadcasts: number; last: Record<string, number>; disconnects: Record<string, number>; sample: unknown }>(
       "votesSeen",
@@ -209,15 +228,16 @@ export async function runPass(
       storm,
       afterStorm,
       votes: {
-        sent: ackMs.length,
-        acked,
-        refused,
+        storms,
+        sent: stormAcks.length,
+        acked: stormAcked,
+        refused: stormRefused,
         counted: sum(counts),
         lastBroadcast: sum(seen.last),
         broadcasts: seen.broadcasts,
-        ackP50: percentile(ackMs, 50),
-        ackP99: percentile(ackMs, 99),
-        lastAckAfterMs: lastAckAt - at,
+        ackP50: percentile(stormAcks, 50),
+        ackP99: percentile(stormAcks, 99),
+        lastAckAfterMs,
         disconnects,
       },
       sample: seen.sample,

@@ -73,9 +73,9 @@ export function printRun(r: number, app: Pass, bare?: Pass): void {
     console.log(
       `  run ${r + 1} ${name}: ${crowdLine(p)}; ` +
         `quiet p50/p95/p99 ${fmtMs(p.quiet.p50)}/${fmtMs(p.quiet.p95)}/${fmtMs(p.quiet.p99)} ms (missing ${p.quiet.missing} of ${p.quiet.samples}); ` +
-        `storm ${fmtMs(p.storm.p50)}/${fmtMs(p.storm.p95)}/${fmtMs(p.storm.p99)} ms (${p.storm.approvals} approvals, missing ${p.storm.missing} of ${p.storm.samples}); ` +
+        `${v.storms} storms ${fmtMs(p.storm.p50)}/${fmtMs(p.storm.p95)}/${fmtMs(p.storm.p99)} ms (${p.storm.approvals} approvals, missing ${p.storm.missing} of ${p.storm.samples}); ` +
         `after the storm ${fmtMs(p.afterStorm.p50)}/${fmtMs(p.afterStorm.p95)}/${fmtMs(p.afterStorm.p99)} ms (${p.afterStorm.approvals} approvals, missing ${p.afterStorm.missing} of ${p.afterStorm.samples}); ` +
-        `votes sent ${v.sent} acked ${v.acked} counted ${v.counted} last broadcast ${v.lastBroadcast} refused ${JSON.stringify(v.refused)}; ack p50/p99 ${fmtMs(v.ackP50)}/${fmtMs(v.ackP99)} ms, last ack ${fmtMs(v.lastAckAfterMs)} ms after the storm began; disconnects ${JSON.stringify(v.disconnects)}`,
+        `votes sent ${v.sent} acked ${v.acked} counted ${v.counted} last broadcast ${v.lastBroadcast} refused ${JSON.stringify(v.refused)}; ack p50/p99 ${fmtMs(v.ackP50)}/${fmtMs(v.ackP99)} ms, last ack ${fmtMs(v.lastAckAfterMs)} ms after its storm began; disconnects ${JSON.stringify(v.disconnects)}`,
     );
   }
 }
@@ -88,16 +88,16 @@ export function printSummary(results: Array<{ app: Pass; bare?: Pass }>, n: numb
     ["approval delivery, quiet, p95 ms", (p) => p.quiet.p95],
     ["approval delivery, quiet, p99 ms", (p) => p.quiet.p99],
     ["deliveries missing, quiet", (p) => p.quiet.missing],
-    ["approvals sent during the vote storm", (p) => p.storm.approvals],
-    ["approval delivery, vote storm, p50 ms", (p) => p.storm.p50],
-    ["approval delivery, vote storm, p95 ms", (p) => p.storm.p95],
-    ["approval delivery, vote storm, p99 ms", (p) => p.storm.p99],
-    ["deliveries missing, vote storm", (p) => p.storm.missing],
+    ["approvals sent during the vote storms", (p) => p.storm.approvals],
+    ["approval delivery, vote storms, p50 ms", (p) => p.storm.p50],
+    ["approval delivery, vote storms, p95 ms", (p) => p.storm.p95],
+    ["approval delivery, vote storms, p99 ms", (p) => p.storm.p99],
+    ["deliveries missing, vote storms", (p) => p.storm.missing],
     ["approval delivery, after the storm, p99 ms", (p) => p.afterStorm.p99],
     ["deliveries missing, after the storm", (p) => p.afterStorm.missing],
     ["vote ack p50 ms", (p) => p.votes.ackP50],
     ["vote ack p99 ms", (p) => p.votes.ackP99],
-    ["last vote ack after the storm began, ms", (p) => p.votes.lastAckAfterMs],
+    ["last vote ack after its storm began, ms", (p) => p.votes.lastAckAfterMs],
     ["votes acked − counted (lost)", (p) => p.votes.acked - p.votes.counted],
     ["votes counted − last broadcast", (p) => p.votes.counted - p.votes.lastBroadcast],
     ["votes not acked", (p) => p.votes.sent - p.votes.acked],
