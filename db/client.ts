@@ -38,6 +38,8 @@ export interface OpenOptions {
   dataDir: string;
   /** Wraps every statement (server/metrics.ts times them and counts failures by SQLSTATE). */
   timeQuery?: QueryTimer;
+  /** PGlite only: whether the statement or transaction starting now goes ahead of those waiting (db/pglite-thread.ts). */
+  urgent?: () => boolean;
 }
 
 /** Runs one statement; `query` is its SQL text (for a label by verb and table, never its parameters). */
@@ -46,7 +48,7 @@ export type QueryTimer = <T>(query: unknown, run: () => Promise<T>) => Promise<T
 /** Opens the database named by the configuration and brings its schema up to date. */
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   const time = opts.timeQuery ?? ((_query, run) => run());
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, time) : openPglite(opts.dataDir, time);
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, time) : openPglite(opts.dataDir, time, opts.urgent);
 }
 
 async function openPostgres(url: string, time: QueryTimer): Promise<DatabaseHandle> {
@@ -112,7 +114,7 @@ function describeUrl(url: string): string {
  */
 export const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
 
-async function openPglite(dataDir: string, time: QueryTimer): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, time: QueryTimer, urgent?: () => boolean): Promise<DatabaseHandle> {
   // PGlite's Postgres is WebAssembly. V8's optimizing tier recompiles its hot functions, which costs
   // about 50 MiB of resident memory (code and the compiler's freed arenas); with the baseline
   // compiler alone a lone statement takes ~20 % longer, yet joins, approvals and votes in the
@@ -123,7 +125,7 @@ async function openPglite(dataDir: string, time: QueryTimer): Promise<DatabaseHa
   let release = () => {};
   let client: PgliteThread;
   if (memory) {
-    client = await PgliteThread.open(undefined, PGLITE_START_PARAMS);
+    client = await PgliteThread.open(undefined, PGLITE_START_PARAMS, { urgent });
   } else {
     const dir = path.resolve(dataDir);
     fs.mkdirSync(dir, { recursive: true });
@@ -135,7 +137,7 @@ async function openPglite(dataDir: string, time: QueryTimer): Promise<DatabaseHa
     try {
       const pgData = path.join(dir, "pglite");
       if (!fs.existsSync(path.join(pgData, "PG_VERSION"))) await initPgliteInChild(pgData);
-      client = await PgliteThread.open(pgData, PGLITE_START_PARAMS);
+      client = await PgliteThread.open(pgData, PGLITE_START_PARAMS, { urgent });
     } catch (err) {
       release();
       throw err;

@@ -69,6 +69,35 @@ describe("PGlite on its own thread", () => {
     expect(rows(await handle.db.execute(sql`SELECT count(*)::int AS n FROM t`))).toEqual([{ n: 2 }]);
   });
 
+  it("puts urgent work ahead of the work waiting, never ahead of the transaction under way", async () => {
+    let urgent = false;
+    const db = await openDatabase({ dataDir: "memory://", urgent: () => urgent });
+    try {
+      await db.db.execute(sql`CREATE TABLE u (id int)`);
+      const order: string[] = [];
+      const count = (name: string, ahead = false) => {
+        urgent = ahead;
+        const done = db.db.execute(sql`SELECT count(*)::int AS n FROM u`).then((r) => (order.push(name), rows(r)));
+        urgent = false;
+        return done;
+      };
+      let waited: Array<Promise<unknown[]>> = [];
+      // The transaction holds the thread while the rest arrive: two vote batches, then an approval.
+      await db.db.transaction(async (tx) => {
+        await tx.execute(sql`INSERT INTO u VALUES (1)`);
+        waited = [count("batch 1"), count("batch 2"), count("approval", true)];
+        await tx.execute(sql`INSERT INTO u VALUES (2)`);
+        order.push("transaction");
+      });
+      const seen = await Promise.all(waited);
+      expect(order).toEqual(["transaction", "approval", "batch 1", "batch 2"]);
+      // Each saw the transaction committed, whole.
+      expect(seen).toEqual([[{ n: 2 }], [{ n: 2 }], [{ n: 2 }]]);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+
   it("fails every call as closed once the thread has stopped, under way or later", async () => {
     const thread = await PgliteThread.open(undefined, PGLITE_START_PARAMS);
     const slow = thread.query("SELECT count(*) FROM generate_series(1, 20000000)");

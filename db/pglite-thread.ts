@@ -3,8 +3,9 @@
  * PGlite's interface drizzle uses: query, exec, transaction, close. In the server's own thread every
  * statement ran synchronously on the event loop, so during a storm of 5,000 answers the database and
  * the socket writes took turns on one core; here the statements run beside them (docs/benchmarks.md).
- * Semantics are PGlite's: one connection, statements in the order sent, a transaction holds it until
- * it ends. An error comes back with Postgres's fields (code, constraint…), so server/db-errors.ts
+ * Semantics are PGlite's: one connection, one statement or transaction at a time, a transaction
+ * holds it until it ends; work waits its turn in the order sent, except that work sent as `urgent`
+ * goes ahead of the work still waiting (not of a statement or transaction under way). An error comes back with Postgres's fields (code, constraint…), so server/db-errors.ts
  * reads it as before; if the thread stops, every call under way fails as "PGlite is closed".
  */
 import { Worker } from "node:worker_threads";
@@ -20,7 +21,16 @@ type Message = {
   commit?: boolean;
   rowMode?: string;
   rawTypes?: number[];
+  urgent?: boolean;
 };
+
+export interface PgliteThreadOptions {
+  /**
+   * Whether the work being sent now goes to the front of the thread's queue (asked once per
+   * statement or transaction; server/qa/gate.ts answers for the staff lane).
+   */
+  urgent?: () => boolean;
+}
 
 export interface PgliteTransaction {
   query<T>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>>;
@@ -50,7 +60,10 @@ export class PgliteThread {
   private next = 1;
   private stopped: string | undefined;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly urgent: () => boolean,
+  ) {
     worker.on("message", (m: Reply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -69,7 +82,7 @@ export class PgliteThread {
   }
 
   /** Starts the thread and opens the database (a folder, or in memory when `dataDir` is undefined). */
-  static async open(dataDir: string | undefined, startParams: string[]): Promise<PgliteThread> {
+  static async open(dataDir: string | undefined, startParams: string[], opts: PgliteThreadOptions = {}): Promise<PgliteThread> {
     // The thread's own JavaScript is small (messages and result rows); a young generation of 4 MiB
     // instead of V8's default keeps ~9 MiB of the idle server's resident memory (docs/benchmarks.md).
     const worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url), {
@@ -88,7 +101,7 @@ export class PgliteThread {
       await worker.terminate();
       throw toError(ready.error ?? { message: "the database did not open" });
     }
-    const thread = new PgliteThread(worker);
+    const thread = new PgliteThread(worker, opts.urgent ?? (() => false));
     thread.holdProcess();
     return thread;
   }
@@ -138,10 +151,12 @@ export class PgliteThread {
   /** Sends one operation; a transaction's id is the id of the `begin` that opened it. */
   private call(message: Message, id = this.next++): Promise<unknown> {
     if (this.stopped) return Promise.reject(new Error(`PGlite is closed (${this.stopped})`));
+    // A transaction's own statements need no place in the queue: the transaction holds the database.
+    const urgent = message.tx === undefined && this.urgent();
     return new Promise<Reply>((resolve) => {
       this.pending.set(id, { resolve });
       this.holdProcess();
-      this.worker.postMessage({ id, ...message });
+      this.worker.postMessage({ id, ...message, ...(urgent ? { urgent } : {}) });
     }).then((reply) => {
       if (reply.error) throw toError(reply.error);
       return reply.result;

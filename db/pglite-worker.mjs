@@ -2,7 +2,7 @@
 // synchronously on the thread that calls it; here that is this worker, not the server's event loop,
 // which meanwhile goes on reading sockets and writing broadcasts. Messages in: query, exec, begin,
 // end (commit or roll back), close; each is answered once, with its result or the error's fields.
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 
 const { dataDir, startParams } = workerData;
@@ -31,15 +31,16 @@ function options(m) {
   return { rowMode: m.rowMode, parsers };
 }
 
-/** Starts a transaction and holds it open until `end` says how it finishes. */
+/** Starts a transaction and holds it open until `end` says how it finishes; settles once it has. */
 function begin(id) {
   let finish;
   const ended = new Promise((resolve) => (finish = resolve));
-  pg.transaction(async (tx) => {
-    open.set(id, { tx, finish });
-    reply(id, { ok: true });
-    if ((await ended) === rollback) throw rollback;
-  })
+  return pg
+    .transaction(async (tx) => {
+      open.set(id, { tx, finish });
+      reply(id, { ok: true });
+      if ((await ended) === rollback) throw rollback;
+    })
     .then(
       () => open.get(id)?.done?.({ ok: true }),
       (err) => {
@@ -59,24 +60,65 @@ async function run(m) {
   throw new Error(`unknown database operation ${m.op}`);
 }
 
-parentPort.on("message", (m) => {
+/**
+ * Work that takes the database for itself (a statement outside a transaction, a whole transaction,
+ * closing) waits here for its turn, one at a time as PGlite would run it, in two queues: the front
+ * one (`urgent`: the moderators' and panelists' commands and the pages' syncs, server/qa/gate.ts) is
+ * served first. First come first served, an approval sent during a vote storm waited behind every
+ * vote batch sent before it. A transaction's own statements and its end go straight to it.
+ */
+const waiting = { urgent: [], normal: [] };
+let busy = false;
+
+function takesTurn(m) {
+  return m.op === "begin" || m.op === "close" || m.tx === undefined;
+}
+
+/** The database's work for one turn; settles when the database is free again. */
+function take(m) {
   if (m.op === "begin") return begin(m.id);
+  if (m.op === "close") {
+    return pg.close().then(
+      () => reply(m.id, { ok: true }),
+      (err) => reply(m.id, { error: fields(err) }),
+    );
+  }
+  return run(m).then(
+    (result) => reply(m.id, { ok: true, result }),
+    (err) => reply(m.id, { error: fields(err) }),
+  );
+}
+
+function accept(m) {
+  if (takesTurn(m)) return void waiting[m.urgent ? "urgent" : "normal"].push(m);
   if (m.op === "end") {
     const entry = open.get(m.tx);
     if (!entry) return reply(m.id, { error: { message: "PGlite transaction is closed" } });
     entry.done = (outcome) => reply(m.id, outcome);
     return entry.finish(m.commit ? true : rollback);
   }
-  if (m.op === "close") {
-    return void pg.close().then(
-      () => reply(m.id, { ok: true }),
-      (err) => reply(m.id, { error: fields(err) }),
-    );
-  }
   run(m).then(
     (result) => reply(m.id, { ok: true, result }),
     (err) => reply(m.id, { error: fields(err) }),
   );
+}
+
+function nextTurn() {
+  // Messages that arrived while the last turn ran are read first, so an urgent one among them is seen.
+  for (let r; (r = receiveMessageOnPort(parentPort));) accept(r.message);
+  if (busy) return;
+  const m = waiting.urgent.shift() ?? waiting.normal.shift();
+  if (!m) return;
+  busy = true;
+  take(m).finally(() => {
+    busy = false;
+    nextTurn();
+  });
+}
+
+parentPort.on("message", (m) => {
+  accept(m);
+  nextTurn();
 });
 
 pg.waitReady.then(

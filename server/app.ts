@@ -58,6 +58,7 @@ import { CaptionService, type CaptionServiceOptions } from "./captions/service";
 import { captionIngest, CAPTION_INGEST_PREFIX, captionVtt, isCaptionVttPath } from "./http/caption-ingest";
 import type { PlenaryServices } from "./services";
 import { sessionVoteCounts, voteCounts } from "./qa/queries";
+import { inStaffLane } from "./qa/gate";
 import { QaService } from "./qa/service";
 import { PresenceTracker, type PresenceOptions } from "./reports/presence";
 import { ReportService } from "./reports/service";
@@ -99,7 +100,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
   // Background work that fails during an outage fails every few seconds: one line per kind and interval.
   const failures = failureLog(log);
 
-  const database = await openDatabase({ databaseUrl: opts.config.databaseUrl, dataDir: opts.config.dataDir, timeQuery: timedDb });
+  const database = await openDatabase({ databaseUrl: opts.config.databaseUrl, dataDir: opts.config.dataDir, timeQuery: timedDb, urgent: inStaffLane });
   // Shutdown steps, run last-in first-out: the reverse of start-up.
   const closers: Array<() => Promise<void>> = [() => database.close()];
   const runClosers = async (onError: (err: unknown) => void) => {

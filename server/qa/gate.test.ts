@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CommandGate } from "./gate";
+import { CommandGate, inStaffLane } from "./gate";
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -49,5 +49,19 @@ describe("the command gate", () => {
     await expect(reject).rejects.toThrow("async boom");
     await expect(staff).rejects.toThrow("staff boom");
     await expect(fine).resolves.toBe(42);
+  });
+
+  it("tells the code a command runs, through its awaits, which lane it is in (the database thread puts staff first)", async () => {
+    const gate = new CommandGate();
+    const seen: Record<string, boolean[]> = { staff: [], audience: [] };
+    const job = (lane: "staff" | "audience") => async () => {
+      seen[lane].push(inStaffLane());
+      await tick();
+      seen[lane].push(inStaffLane());
+    };
+    await Promise.all([gate.run(job("audience")), gate.run(job("staff"), "staff"), gate.run(job("audience"))]);
+    expect(seen.staff).toEqual([true, true]);
+    expect(seen.audience).toEqual([false, false, false, false]);
+    expect(inStaffLane()).toBe(false);
   });
 });

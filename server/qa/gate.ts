@@ -9,7 +9,21 @@
  * turns one at a time; it runs on its own thread now (db/pglite-thread.ts), like Postgres in its
  * own process, so both databases take the same path.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
+
 export type Lane = "staff" | "audience";
+
+/** The lane of the command being run, through every await of it. */
+const currentLane = new AsyncLocalStorage<Lane>();
+
+/**
+ * Whether the code running now is a staff-lane command (or a sync). The embedded database's thread
+ * puts such work ahead of what waits there (db/pglite-thread.ts): the gate lets an approval start at
+ * once, and in a vote storm its statements would otherwise still queue behind the vote batches.
+ */
+export function inStaffLane(): boolean {
+  return currentLane.getStore() === "staff";
+}
 
 type Job = () => Promise<void>;
 
@@ -50,9 +64,9 @@ export class CommandGate {
   }
 
   run<T>(work: () => Promise<T>, lane: Lane = "audience"): Promise<T> {
-    if (lane === "staff") return Promise.resolve().then(work);
+    if (lane === "staff") return Promise.resolve().then(() => currentLane.run("staff", work));
     return new Promise<T>((resolve, reject) => {
-      this.audience.push(() => Promise.resolve().then(work).then(resolve, reject));
+      this.audience.push(() => currentLane.run("audience", () => Promise.resolve().then(work)).then(resolve, reject));
       this.pump();
     });
   }
