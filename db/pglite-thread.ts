@@ -5,8 +5,9 @@
  * the socket writes took turns on one core; here the statements run beside them (docs/benchmarks.md).
  * Semantics are PGlite's: one connection, one statement or transaction at a time, a transaction
  * holds it until it ends; work waits its turn in the order sent, except that work sent as `urgent`
- * goes ahead of the work still waiting (not of a statement or transaction under way). An error comes back with Postgres's fields (code, constraint…), so server/db-errors.ts
- * reads it as before; if the thread stops, every call under way fails as "PGlite is closed".
+ * goes ahead of the work still waiting (not of a statement or transaction under way). An error
+ * comes back with Postgres's fields (code, constraint…), so server/db-errors.ts reads it as before;
+ * if the thread stops, every call under way fails as "PGlite is closed".
  */
 import { Worker } from "node:worker_threads";
 import type { Results } from "@electric-sql/pglite";
