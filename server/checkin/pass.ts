@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import QRCode from "qrcode";
 import { PASS_TOKEN_PATTERN } from "../../lib/checkin";
 import { AppError } from "../errors";
 
@@ -34,4 +35,15 @@ export function verifyPassToken(secret: string, token: string): string {
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     throw new AppError("pass_forged", "This pass was not issued by this event (its signature does not match). Search for the participant by name instead.");
   return code;
+}
+
+/** The pass's QR code as the phone shows it (SVG) and as the e-mail carries it (PNG, 320 px). */
+const QR_OPTIONS = { errorCorrectionLevel: "M", margin: 2 } as const;
+
+export function passSvg(url: string): Promise<string> {
+  return QRCode.toString(url, { ...QR_OPTIONS, type: "svg" });
+}
+
+export function passPng(url: string): Promise<Buffer> {
+  return QRCode.toBuffer(url, { ...QR_OPTIONS, type: "png", width: 320 });
 }

@@ -1,4 +1,3 @@
-import QRCode from "qrcode";
 import type { Database } from "../../db/client";
 import type { CheckInMethod } from "../../db/schema";
 import { PASS_URL_PREFIX, type CheckInResult, type DeskCounts, type DeskPerson } from "../../lib/checkin";
@@ -8,7 +7,7 @@ import type { AuthPublisher } from "../auth/publisher";
 import type { AuditService } from "../audit/service";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
-import { newPassCode, passToken, verifyPassToken } from "./pass";
+import { newPassCode, passPng, passSvg, passToken, verifyPassToken } from "./pass";
 import type { CheckInPublisher } from "./publisher";
 import * as q from "./queries";
 
@@ -99,14 +98,14 @@ export class CheckInService {
     const code = (await q.passCodeOf(this.d.db, userId)) ?? (await q.ensurePassCode(this.d.db, userId, newPassCode()));
     const token = passToken(this.d.secret, code);
     const url = `${this.d.publicUrl}${PASS_URL_PREFIX}${token}`;
-    const svg = await QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
+    const svg = await passSvg(url);
     return { token, url, svg };
   }
 
   /** The pass as a PNG (for the e-mail, where inline SVG is not shown). */
   async passPng(userId: string): Promise<Buffer> {
     const { url } = await this.passFor(userId);
-    return QRCode.toBuffer(url, { type: "png", errorCorrectionLevel: "M", margin: 2, width: 320 });
+    return passPng(url);
   }
 
   private async holderOf(actor: Actor, token: string): Promise<string> {

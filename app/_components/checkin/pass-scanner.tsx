@@ -1,6 +1,5 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
-import type { BrowserQRCodeReader } from "@zxing/browser";
 import styles from "./check-in.module.css";
 
 /** The same pass read again within this time is one scan (the camera sees it in every frame). */
@@ -8,15 +7,18 @@ const SAME_PASS_MS = 4_000;
 /** How often a frame is read: often enough to feel instant, rarely enough to spare a phone's battery. */
 const SCAN_EVERY_MS = 150;
 
+type QrReader = (rgba: Uint8ClampedArray, width: number, height: number) => string | null;
+
 /** The QR code in the video's current frame, or null when there is none (or the frame cannot be read). */
-function readCode(reader: BrowserQRCodeReader, el: HTMLVideoElement, canvas: HTMLCanvasElement, context: CanvasRenderingContext2D): string | null {
+function readCode(read: QrReader, el: HTMLVideoElement, canvas: HTMLCanvasElement, context: CanvasRenderingContext2D): string | null {
   try {
-    if (canvas.width !== el.videoWidth || canvas.height !== el.videoHeight) {
-      canvas.width = el.videoWidth;
-      canvas.height = el.videoHeight;
+    const { videoWidth: width, videoHeight: height } = el;
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
     }
     context.drawImage(el, 0, 0);
-    return reader.decodeFromCanvas(canvas).getText();
+    return read(context.getImageData(0, 0, width, height).data, width, height);
   } catch {
     return null;
   }
@@ -29,8 +31,8 @@ function release(el: HTMLVideoElement, stream: MediaStream | undefined) {
 }
 
 /**
- * Reads pass QR codes from the device's camera with ZXing (@zxing/browser), loaded only when the helper
- * turns the camera on. Each new code read goes to `onScan`; the server checks it. Turning the camera
+ * Reads pass QR codes from the device's camera (lib/client/qr-reader.ts, loaded only when the helper
+ * turns the camera on). Each new code read goes to `onScan`; the server checks it. Turning the camera
  * off, or leaving the page, stops its tracks.
  */
 export function PassScanner({ onScan }: { onScan: (text: string) => void }) {
@@ -52,8 +54,8 @@ export function PassScanner({ onScan }: { onScan: (text: string) => void }) {
     let last = { text: "", at: 0 };
     void (async () => {
       try {
-        const [{ BrowserQRCodeReader }, media] = await Promise.all([
-          import("@zxing/browser"),
+        const [{ readQrCode }, media] = await Promise.all([
+          import("@/lib/client/qr-reader"),
           navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }),
         ]);
         stream = media;
@@ -62,17 +64,15 @@ export function PassScanner({ onScan }: { onScan: (text: string) => void }) {
           return;
         }
         el.srcObject = stream;
-        const reader = new BrowserQRCodeReader();
         const canvas = document.createElement("canvas");
         const context = canvas.getContext("2d", { willReadFrequently: true })!;
-        // Our own loop rather than ZXing's: its loop stops for good on the first unexpected error and
-        // gives up when the preview is slow to start playing (a busy phone), leaving the camera on.
-        // Here every frame is a fresh try, whatever the one before it did.
+        // Every frame is a fresh try, whatever the one before it did, and whether or not the preview
+        // has said it plays (a busy phone can take many seconds to say so).
         const scan = () => {
           if (cancelled) return;
           timer = setTimeout(scan, SCAN_EVERY_MS);
           if (el.paused) void el.play().catch(() => undefined);
-          const text = el.readyState >= el.HAVE_CURRENT_DATA && el.videoWidth ? readCode(reader, el, canvas, context) : null;
+          const text = el.readyState >= el.HAVE_CURRENT_DATA && el.videoWidth ? readCode(readQrCode, el, canvas, context) : null;
           const now = Date.now();
           if (text && !(text === last.text && now - last.at < SAME_PASS_MS)) {
             last = { text, at: now };
