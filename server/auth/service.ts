@@ -78,14 +78,25 @@ export const displayNameSchema = textField({ what: "A display name", max: 60 })
 /** What every malformed code is told: a code is typed off the room's screen. */
 const CODE_SHAPE = "A room code has 8 letters and digits, like ABCD-2345.";
 
-export const joinSchema = z.object({
-  code: z
-    .string({ error: CODE_SHAPE })
-    .max(32, CODE_SHAPE)
-    .transform(normalizeAccessCode)
-    .pipe(z.string().regex(new RegExp(`^[${ACCESS_CODE_ALPHABET}]{${ACCESS_CODE_LENGTH}}$`), CODE_SHAPE)),
-  displayName: displayNameSchema.optional(),
-});
+/** What a join carries; anything else (a misspelt field) is refused by name rather than dropped. */
+const JOIN_FIELDS = ["code", "displayName"];
+
+export const joinSchema = z.strictObject(
+  {
+    code: z
+      .string({ error: CODE_SHAPE })
+      .max(32, CODE_SHAPE)
+      .transform(normalizeAccessCode)
+      .pipe(z.string().regex(new RegExp(`^[${ACCESS_CODE_ALPHABET}]{${ACCESS_CODE_LENGTH}}$`), CODE_SHAPE)),
+    displayName: displayNameSchema.optional(),
+  },
+  {
+    error: (iss) =>
+      iss.code === "unrecognized_keys"
+        ? `A join has only the fields ${JOIN_FIELDS.map((f) => `"${f}"`).join(" and ")}; remove ${iss.keys.map((k) => `"${k}"`).join(", ")}.`
+        : `A join is a JSON object with the room code in "code", like {"code": "ABCD-2345"}.`,
+  },
+);
 
 /**
  * Who is signed in, and the ways of signing in that are not next-auth's own (room code, demo).
@@ -249,10 +260,10 @@ export class AuthService {
     ];
     const parsed = joinSchema.safeParse(input);
     const issue = parsed.success ? undefined : parsed.error.issues[0];
-    // A bad name is the person's typo, not a wrong code: it says what to fix and costs no attempt.
-    const badName = issue?.path[0] === "displayName";
+    // A bad name or a malformed request is a typo, not a wrong code: it says what to fix and costs no attempt.
+    const notTheCode = issue !== undefined && issue.path[0] !== "code";
     const keys = buckets.map((b) => b.key);
-    const attempt = await this.codeAttempts.add({ code: parsed.success ? parsed.data.code : null, keys, countIfWrong: !badName, window });
+    const attempt = await this.codeAttempts.add({ code: parsed.success ? parsed.data.code : null, keys, countIfWrong: !notTheCode, window });
     // A refused wrong code keeps its hit only in the bucket that refused it.
     await this.judge(window, buckets, attempt.counts, (others) =>
       q.unhitRateLimits(
@@ -261,7 +272,7 @@ export class AuthService {
         window.start,
       ),
     );
-    if (!parsed.success) throw new AppError(badName ? "invalid_payload" : "not_found", issue!.message);
+    if (!parsed.success) throw new AppError(notTheCode ? "invalid_payload" : "not_found", issue!.message);
     const session = attempt.session;
     if (!session) throw new AppError("not_found", "That code does not match any session. Check the code on the room's screen and try again.");
 

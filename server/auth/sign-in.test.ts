@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authSessions, sessions } from "../../db/schema";
+import { authSessions, rateLimits, sessions } from "../../db/schema";
 import { connectClient } from "../testing/clients";
 import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
@@ -173,6 +173,20 @@ describe("joining in the room with a code", () => {
     const notJson = await fetch(`${server.url}/api/join`, { method: "POST", headers: { origin: server.url }, body: "code=ABCD2345" });
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toMatchObject({ error: { code: "invalid_payload", message: "The request body is not valid JSON." } });
+    // A misspelt field is named rather than dropped (the name would silently go missing), and a body
+    // that is not an object says what a join is; neither signs anyone in nor counts as a wrong code.
+    const limitRows = () => server.services.db.select().from(rateLimits);
+    const before = await limitRows();
+    const typo = await join({ code, name: "Jo" });
+    expect(typo.status).toBe(400);
+    expect(await typo.json()).toMatchObject({
+      error: { code: "invalid_payload", message: 'A join has only the fields "code" and "displayName"; remove "name".' },
+    });
+    expect(typo.headers.getSetCookie().filter((c) => c.startsWith(`${SESSION_COOKIE}=`))).toEqual([]);
+    const list = await join([code]);
+    expect(list.status).toBe(400);
+    expect(await list.json()).toMatchObject({ error: { code: "invalid_payload", message: expect.stringContaining('the room code in "code"') } });
+    expect(await limitRows()).toEqual(before);
     const huge = await join({ code, displayName: "x".repeat(5000) });
     expect(huge.status).toBe(400);
     expect(await huge.json()).toMatchObject({ error: { code: "invalid_payload", message: "The request is too large (at most 2048 bytes)." } });
