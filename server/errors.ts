@@ -114,8 +114,53 @@ export function toAppError(err: unknown): AppError {
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new AppError("invalid_payload", issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message);
+  throw new AppError("invalid_payload", describeIssue(parsed.error.issues[0]));
+}
+
+/** How zod's own names for kinds of value read in a sentence. */
+const KIND_WORDS: Record<string, string> = {
+  object: "an object",
+  array: "a list",
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  null: "null",
+  undefined: "nothing",
+  NaN: "not a number",
+};
+const kind = (k: string) => KIND_WORDS[k] ?? `a ${k}`;
+const UNITS: Record<string, string | undefined> = { string: " characters", array: " items", set: " items", file: " bytes" };
+
+/**
+ * What a person is told about the first thing wrong with a payload. Our schemas' own messages are
+ * kept, after the field's name; zod's generic ones ("Invalid input: expected object, received
+ * array") are said in words, since whoever reads them did not write the schema.
+ */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.map(String).join(".");
+  const generic = /^(Invalid input: expected|Too small: expected|Too big: expected|Invalid option: expected one of)/.test(issue.message);
+  if (!generic) return field ? `${field}: ${issue.message}` : issue.message;
+  const name = field ? `"${field}"` : "The payload";
+  switch (issue.code) {
+    case "invalid_type": {
+      const received = /received (\S+)$/.exec(issue.message)?.[1] ?? "something else";
+      if (field && received === "undefined") return `${name} is missing: it takes ${kind(issue.expected)}.`;
+      if (issue.expected === "int" && received === "number") return `${name} must be a whole number.`;
+      return `${name} must be ${kind(issue.expected)}, not ${kind(received)}.`;
+    }
+    case "too_small":
+    case "too_big": {
+      const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
+      const words = issue.code === "too_small" ? (issue.inclusive ? "at least" : "more than") : issue.inclusive ? "at most" : "less than";
+      const unit = UNITS[issue.origin];
+      return unit ? `${name} must have ${words} ${String(bound)}${unit}.` : `${name} must be ${words} ${String(bound)}.`;
+    }
+    case "invalid_value":
+      return `${name} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}.`;
+    default:
+      return field ? `${field}: ${issue.message}` : issue.message;
+  }
 }
 
 /** The refusal every capability gives for a slug that names no session of the programme. */
