@@ -68,5 +68,9 @@ describe("audit log time filters", () => {
     expect(await apiLabels({ to: "2024-05-24T03:59:59Z" })).toEqual(["Thursday-evening entry"]);
     const bad = await fetch(`${server.url}/api/admin/audit?from=yesterday`, { headers: { cookie: organizer.cookie } });
     expect(bad.status).toBe(400);
+    // A bad page size is told in words, like every other payload (server/errors.ts describeIssue).
+    const negative = await fetch(`${server.url}/api/admin/audit?limit=-1`, { headers: { cookie: organizer.cookie } });
+    expect(negative.status).toBe(400);
+    expect(await negative.json()).toEqual({ error: { code: "invalid_payload", message: '"limit" must be at least 1.' } });
   });
 });
