@@ -1,7 +1,7 @@
 /**
  * Reads a QR code from one camera frame, for the registration desk's scanner. jsQR rather than
  * ZXing's JavaScript port: on clean renders of our own passes ZXing missed about one in ten
- * (lib/client/qr-reader.test.ts), so some people's passes would never scan. Browser-safe.
+ * (server/checkin/pass-scan.test.ts), so some people's passes would never scan. Browser-safe.
  */
 import jsQR from "jsqr";
 

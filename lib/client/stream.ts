@@ -27,7 +27,7 @@ export function initialStreamState(stream: StreamSnapshot): LiveStreamState {
  * Joins the session and loads its stream state; null when either was refused or not answered.
  * `asking` runs just before the state is asked for: facts after that point may be newer than the answer.
  */
-export async function loadStream(socket: CommandSocket, slug: string, asking: () => void = () => {}): Promise<StreamStateResult | null> {
+export async function loadStream(socket: CommandSocket, slug: string, asking: () => void): Promise<StreamStateResult | null> {
   const joined = await request(socket, "session:join", { slug });
   if (!joined.ok) return null;
   asking();
@@ -42,7 +42,7 @@ export type UnversionedPart = "hand" | "attendance" | "queue";
  * The loaded state, except for the parts a fact replaced while the request was in flight: that fact
  * was sent after the server read its answer's copy, so it is the newer one.
  */
-export function applyLoaded(s: LiveStreamState, loaded: StreamStateResult, changedMeanwhile: ReadonlySet<UnversionedPart> = new Set()): LiveStreamState {
+export function applyLoaded(s: LiveStreamState, loaded: StreamStateResult, changedMeanwhile: ReadonlySet<UnversionedPart>): LiveStreamState {
   return {
     ...s,
     stream: loaded.stream.version >= s.stream.version ? loaded.stream : s.stream,
