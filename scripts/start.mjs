@@ -34,6 +34,26 @@ function hashSources() {
   return hash.digest("hex");
 }
 
+/** The other live processes serving this build (server/build-in-use.ts writes a file for each); files of dead ones are removed. */
+function serversOfThisBuild() {
+  const dir = path.join(root, ".next", "plenary-in-use");
+  if (!fs.existsSync(dir)) return [];
+  const pids = new Set();
+  for (const name of fs.readdirSync(dir)) {
+    const pid = Number(name.split("-")[0]);
+    if (pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+      pids.add(pid);
+    } catch (err) {
+      if (err.code === "EPERM")
+        pids.add(pid); // alive, another user's
+      else fs.rmSync(path.join(dir, name), { force: true });
+    }
+  }
+  return [...pids];
+}
+
 const env = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
 delete env.PLENARY_DEMO;
 if (process.argv.includes("--demo")) env.PLENARY_DEMO = "1";
@@ -44,6 +64,14 @@ const built =
   fs.existsSync(stampFile) &&
   fs.readFileSync(stampFile, "utf8") === current;
 if (!built || process.env.PLENARY_REBUILD === "1") {
+  const users = serversOfThisBuild();
+  if (users.length) {
+    console.error(
+      `plenary: ${built ? "a rebuild was asked for (PLENARY_REBUILD=1)" : "the sources changed since the last build"}, but a Plenary server started from this checkout is still serving that build (process ${users.join(", ")}). ` +
+        "Stop it first (a test run, `npm start` or `npm run demo`): building now would replace the files under it.",
+    );
+    process.exit(1);
+  }
   console.log("plenary: building the production bundle (next build)…");
   const r = spawnSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], { cwd: root, env, stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);

@@ -191,4 +191,35 @@ describe("scripts/start.mjs", () => {
     },
     startsInTest(2),
   );
+  it(
+    "a build a server is serving is not rebuilt under it: start.mjs refuses and says which process to stop",
+    async () => {
+      const url = await start([]);
+      const server = child!;
+      const inUse = path.join(projectRoot, ".next", "plenary-in-use");
+      const marks = () => (fs.existsSync(inUse) ? fs.readdirSync(inUse).filter((n) => n.startsWith(`${server.pid}-`)) : []);
+      expect(marks()).toHaveLength(1);
+      const buildId = path.join(projectRoot, ".next", "BUILD_ID");
+      const builtAt = fs.statSync(buildId).mtimeMs;
+      const env: NodeJS.ProcessEnv = { ...process.env, PLENARY_REBUILD: "1" };
+      const rebuild = spawn(process.execPath, [path.join(projectRoot, "scripts", "start.mjs"), "--build-only"], {
+        cwd: projectRoot,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let err = "";
+      rebuild.stderr!.on("data", (d) => (err += d));
+      const code = await new Promise((resolve) => rebuild.once("exit", resolve));
+      expect(code).toBe(1);
+      expect(err).toContain(`still serving that build (process ${server.pid})`);
+      expect(fs.statSync(buildId).mtimeMs).toBe(builtAt);
+      expect((await fetch(`${url}/`)).status).toBe(200);
+      // Stopped, the server takes its mark away.
+      const exited = new Promise((resolve) => server.once("exit", resolve));
+      process.kill(-server.pid!, "SIGTERM");
+      await exited;
+      expect(marks()).toEqual([]);
+    },
+    startsInTest(1),
+  );
 });

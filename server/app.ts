@@ -26,6 +26,7 @@ import { recordingConfigFor, type Config } from "./config";
 import { registerApp, unregisterApp } from "./context";
 import { healthz } from "./http/healthz";
 import { unavailablePage } from "./http/unavailable-page";
+import { markBuildInUse } from "./build-in-use";
 import { holdServerErrors } from "./http/hold-server-errors";
 import { DatabaseHealth } from "./health";
 import { databaseFault } from "./db-errors";
@@ -351,6 +352,10 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       closers.push(async () => restoreConsole());
       const nextApp = next({ dev: config.dev, dir: projectRoot, hostname: config.host, port: listenPort, httpServer, quiet: true });
       await nextApp.prepare();
+      if (!config.dev) {
+        const unmark = markBuildInUse(projectRoot);
+        closers.push(async () => unmark());
+      }
       nextHandler = nextApp.getRequestHandler();
       if (config.dev) {
         const upgrade = nextApp.getUpgradeHandler();
