@@ -3,7 +3,7 @@ import { deviceSecretFrom } from "../auth/cookies";
 import { DEVICE_DAYS } from "../auth/service";
 import type { PlenaryServices } from "../services";
 import { readBody } from "./read-body";
-import { jsonText, route } from "./route";
+import { jsonText, nodeRoute } from "./route";
 import { deviceCookie, signInCookie } from "./sign-in-cookies";
 
 /** A code and a name: a few hundred bytes. */
@@ -13,7 +13,7 @@ const MAX_BODY_BYTES = 2048;
  * POST /api/join — join a session in the room with its code: { code, displayName? } → signed in as
  * this device. A plain Node route, served before Next (server/app.ts): when a room of thousands types
  * the code at once, Next's request and response machinery cost more of the server's thread than the
- * join itself (docs/benchmarks.md). It goes through the same `route()` as every route handler.
+ * join itself (docs/benchmarks.md). It follows the same rules as every route handler (`nodeRoute`).
  */
 export async function joinRoute(app: PlenaryServices, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   if (req.method !== "POST") {
@@ -23,46 +23,21 @@ export async function joinRoute(app: PlenaryServices, req: http.IncomingMessage,
     return;
   }
   const text = await readBody(req, MAX_BODY_BYTES);
-  const request = new Request(new URL(req.url ?? "/api/join", app.config.publicUrl), { method: "POST", headers: webHeaders(req) });
-  const response = await route(
-    request,
-    async ({ ip, cookies, secureCookies, actor, responseHeaders }) => {
-      const body = jsonText(text, MAX_BODY_BYTES);
-      const presented = deviceSecretFrom(cookies, secureCookies);
-      const device = { secret: presented ?? app.auth.newDeviceSecret(), minted: !presented };
-      // A phone's first try gives it its device cookie even when the code is wrong, so its next typos
-      // count against that phone, not against everyone on the room's network.
-      if (device.minted && actor?.kind !== "person") {
-        responseHeaders.append("set-cookie", deviceCookie(app, device.secret, new Date(Date.now() + DEVICE_DAYS * 86_400_000)));
-      }
-      const joined = await app.auth.joinWithCode(body, { ip, device, actor });
-      const headers = new Headers({ "cache-control": "no-store" });
-      if (joined.signIn && joined.device) {
-        responseHeaders.delete("set-cookie");
-        headers.append("set-cookie", signInCookie(app, joined.signIn.token, joined.signIn.expires));
-        headers.append("set-cookie", deviceCookie(app, joined.device.secret, joined.device.expires));
-      }
-      return Response.json({ session: { slug: joined.session.slug, title: joined.session.title }, redirect: `/sessions/${joined.session.slug}` }, { headers });
-    },
-    { app },
-  );
-  const out: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") out[name] = value;
+  await nodeRoute(app, req, res, async ({ ip, cookies, secureCookies, actor, responseHeaders }) => {
+    const body = jsonText(text, MAX_BODY_BYTES);
+    const presented = deviceSecretFrom(cookies, secureCookies);
+    const device = { secret: presented ?? app.auth.newDeviceSecret(), minted: !presented };
+    // A phone's first try gives it its device cookie even when the code is wrong, so its next typos
+    // count against that phone, not against everyone on the room's network.
+    if (device.minted && actor?.kind !== "person") {
+      responseHeaders.append("set-cookie", deviceCookie(app, device.secret, new Date(Date.now() + DEVICE_DAYS * 86_400_000)));
+    }
+    const joined = await app.auth.joinWithCode(body, { ip, device, actor });
+    if (joined.signIn && joined.device) {
+      responseHeaders.delete("set-cookie");
+      responseHeaders.append("set-cookie", signInCookie(app, joined.signIn.token, joined.signIn.expires));
+      responseHeaders.append("set-cookie", deviceCookie(app, joined.device.secret, joined.device.expires));
+    }
+    return { session: { slug: joined.session.slug, title: joined.session.title }, redirect: `/sessions/${joined.session.slug}` };
   });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) out["set-cookie"] = cookies;
-  res.writeHead(response.status, out);
-  res.end(Buffer.from(await response.arrayBuffer()));
-}
-
-/** The request's headers as a Fetch `Headers` (what `route()` reads: origin, cookie, the client's address). */
-function webHeaders(req: http.IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.set(name, value);
-  }
-  return headers;
 }

@@ -1,3 +1,4 @@
+import type http from "node:http";
 import type { PlenaryServices } from "../services";
 import type { Actor } from "../auth/actor";
 import { parseCookieHeader, sessionTokenFrom, usesSecureCookies } from "../auth/cookies";
@@ -25,15 +26,21 @@ export interface RouteContext {
   secureCookies: boolean;
   /** Headers added to the answer whatever it is, success or error (e.g. a cookie that must be set either way). */
   responseHeaders: Headers;
-  req: Request;
+}
+
+/** What a route reads of its request: from a Fetch `Request` (route handlers) or a Node one (server/http/join.ts). */
+interface RouteRequest {
+  method: string;
+  path: string;
+  header(name: string): string | null;
 }
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** State-changing requests must come from Plenary's own pages: the browser's Origin header says so. */
-export function assertSameOrigin(req: Request, app: PlenaryServices): void {
+function assertSameOrigin(req: RouteRequest, app: PlenaryServices): void {
   if (SAFE.has(req.method)) return;
-  const origin = req.headers.get("origin");
+  const origin = req.header("origin");
   if (!origin || !app.allowedOrigins.has(origin)) {
     throw new AppError("cross_site", "This request did not come from a Plenary page, so it was refused. Reload the page and try again.");
   }
@@ -49,32 +56,71 @@ export interface RouteOptions {
   app?: PlenaryServices;
 }
 
+/** A route's answer before it is written: a Response its handler made, or JSON and its status. */
+type Answer = { response: Response } | { status: number; json: unknown; retryAfter?: string };
+
 /**
- * The shape of every route handler (every route.ts under app/ goes through it): same-origin check for
- * state changes, the signed-in actor, then the handler; errors become `{ error: { code, message } }`
- * with the code's status, and internal faults are logged by kind, never with their parameters.
+ * The rules every route follows, whatever carries the request: same-origin check for state changes,
+ * the signed-in actor, then the handler; errors become `{ error: { code, message } }` with the code's
+ * status, and internal faults are logged by kind, never with their parameters.
  */
-export async function route(req: Request, handler: (ctx: RouteContext) => Promise<unknown>, opts: RouteOptions = {}): Promise<Response> {
+async function answer(req: RouteRequest, handler: (ctx: RouteContext) => Promise<unknown>, opts: RouteOptions, responseHeaders: Headers): Promise<Answer> {
   const app = opts.app ?? getApp();
-  const responseHeaders = new Headers();
-  const withResponseHeaders = (res: Response) => {
-    responseHeaders.forEach((value, name) => {
-      if (name !== "set-cookie") res.headers.set(name, value);
-    });
-    for (const cookie of responseHeaders.getSetCookie()) res.headers.append("set-cookie", cookie);
-    return res;
-  };
   try {
     if (opts.sameOrigin !== false) assertSameOrigin(req, app);
-    const cookies = parseCookieHeader(req.headers.get("cookie"));
+    const cookies = parseCookieHeader(req.header("cookie"));
     const secureCookies = usesSecureCookies(app.config.publicUrl);
     const { actor } = await app.auth.resolveToken(sessionTokenFrom(cookies, secureCookies));
-    const result = await handler({ app, actor, ip: req.headers.get(CLIENT_IP_HEADER) ?? "unknown", cookies, secureCookies, responseHeaders, req });
-    if (result instanceof Response) return withResponseHeaders(result);
-    return withResponseHeaders(Response.json(result ?? { ok: true }, { headers: { "cache-control": "no-store" } }));
+    const result = await handler({ app, actor, ip: req.header(CLIENT_IP_HEADER) ?? "unknown", cookies, secureCookies, responseHeaders });
+    return result instanceof Response ? { response: result } : { status: 200, json: result ?? { ok: true } };
   } catch (err) {
-    return withResponseHeaders(errorResponse(app, req, err));
+    return errorAnswer(app, req, err);
   }
+}
+
+/** The shape of every route handler (every route.ts under app/ goes through it): see `answer`. */
+export async function route(req: Request, handler: (ctx: RouteContext) => Promise<unknown>, opts: RouteOptions = {}): Promise<Response> {
+  const responseHeaders = new Headers();
+  const request = { method: req.method, path: new URL(req.url).pathname, header: (name: string) => req.headers.get(name) };
+  const a = await answer(request, handler, opts, responseHeaders);
+  const res = "response" in a ? a.response : Response.json(a.json, { status: a.status, headers: jsonHeaders(a) });
+  responseHeaders.forEach((value, name) => {
+    if (name !== "set-cookie") res.headers.set(name, value);
+  });
+  for (const cookie of responseHeaders.getSetCookie()) res.headers.append("set-cookie", cookie);
+  return res;
+}
+
+/**
+ * `route()` for a plain Node route, served before Next (server/http/join.ts): the same rules, without
+ * building a Fetch Request and Response for each request, which cost a room of thousands joining at
+ * once as much of the server's thread as the join itself (docs/benchmarks.md).
+ */
+export async function nodeRoute(
+  app: PlenaryServices,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  handler: (ctx: RouteContext) => Promise<Record<string, unknown>>,
+): Promise<void> {
+  const responseHeaders = new Headers();
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+  };
+  const a = await answer({ method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0], header }, handler, { app }, responseHeaders);
+  if ("response" in a) throw new Error("a Node route answers with JSON, not a Response");
+  const headers: Record<string, string | string[]> = jsonHeaders(a);
+  responseHeaders.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = responseHeaders.getSetCookie();
+  if (cookies.length) headers["set-cookie"] = cookies;
+  res.writeHead(a.status, { ...headers, "content-type": "application/json" });
+  res.end(JSON.stringify(a.json));
+}
+
+function jsonHeaders(a: { retryAfter?: string }): Record<string, string> {
+  return { "cache-control": "no-store", ...(a.retryAfter ? { "retry-after": a.retryAfter } : {}) };
 }
 
 /**
@@ -98,19 +144,17 @@ export function pathShape(path: string): string {
 }
 
 /** `{ error: { code, message } }` with the code's status (and Retry-After for rate limits and outages). */
-function errorResponse(app: PlenaryServices, req: Request, err: unknown): Response {
+function errorAnswer(app: PlenaryServices, req: RouteRequest, err: unknown): Answer {
   const e = toAppError(err);
   const fault = databaseFault(err);
   if (e.code === "internal" || fault) {
     // A database outage fails every request the same way: one line per kind and interval, with a count.
     app.health.noteFailure(err);
-    const path = pathShape(new URL(req.url).pathname);
+    const path = pathShape(req.path);
     failureLog(app.log).error("route failed", fault?.reason ?? `${errorName(err)} in ${path}`, path, { err, ...(fault ? { code: fault.code } : {}) });
   }
-  const headers: Record<string, string> = { "cache-control": "no-store" };
   const retry = e.details?.retryAfterMs;
-  if (typeof retry === "number") headers["retry-after"] = String(Math.ceil(retry / 1000));
-  return Response.json({ error: e.toJSON() }, { status: e.status, headers });
+  return { status: e.status, json: { error: e.toJSON() }, ...(typeof retry === "number" ? { retryAfter: String(Math.ceil(retry / 1000)) } : {}) };
 }
 
 /** Reads and size-limits a JSON body. */
