@@ -27,6 +27,7 @@ import { registerApp, unregisterApp } from "./context";
 import { healthz } from "./http/healthz";
 import { unavailablePage } from "./http/unavailable-page";
 import { markBuildInUse } from "./build-in-use";
+import { brokenAddress, hasBrokenEscape } from "./http/broken-address";
 import { holdServerErrors } from "./http/hold-server-errors";
 import { DatabaseHealth } from "./health";
 import { databaseFault } from "./db-errors";
@@ -388,6 +389,10 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         res
           .writeHead(503, { "retry-after": "5", connection: "close", "content-type": "text/plain; charset=utf-8" })
           .end("Plenary is shutting down. Try again in a moment.\n");
+        return;
+      }
+      if (hasBrokenEscape(url)) {
+        brokenAddress(req, res);
         return;
       }
       inflight++;

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../testing/test-server";
+import { hasBrokenEscape } from "./broken-address";
+
+describe("an address with a broken %-escape", () => {
+  it("is told apart from a valid one by its path only", () => {
+    expect(hasBrokenEscape("/sessions/%E0%A4%A")).toBe(true);
+    expect(hasBrokenEscape("/p/%")).toBe(true);
+    expect(hasBrokenEscape("/api/sessions/%zz/polls.csv")).toBe(true);
+    expect(hasBrokenEscape("/sessions/fms%2Dplanning")).toBe(false);
+    expect(hasBrokenEscape("/sessions/%C3%A9t%C3%A9")).toBe(false);
+    expect(hasBrokenEscape("/api/agenda?day=%")).toBe(false);
+    expect(hasBrokenEscape("/")).toBe(false);
+  });
+
+  describe("on the server", () => {
+    let server: TestServer;
+    const logs: string[] = [];
+    beforeAll(async () => {
+      server = await startTestServer({ withNext: true, logSink: (l) => logs.push(l) });
+    });
+    afterAll(async () => server?.close());
+
+    it("is a 400 that says what is wrong, for pages and the API, never Next's bare 500", async () => {
+      const origin = new URL(server.url).origin;
+      const cases: Array<[string, string, string]> = [
+        ["GET", "/sessions/%E0%A4%A", "text/html"],
+        ["GET", "/p/%E0", "text/html"],
+        ["GET", "/sessions/%E0/moderate", "text/html"],
+        ["GET", "/admin/sessions/%E0", "text/html"],
+        ["GET", "/api/sessions/%E0/polls.csv", "application/json"],
+        ["POST", "/api/sessions/%E0/feedback", "application/json"],
+      ];
+      for (const [method, path, type] of cases) {
+        const res = await fetch(`${server.url}${path}`, {
+          method,
+          headers: { origin, "content-type": "application/json" },
+          body: method === "POST" ? "{}" : undefined,
+        });
+        expect(res.status, `${method} ${path}`).toBe(400);
+        expect(res.headers.get("content-type"), path).toContain(type);
+        expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+        const body = await res.text();
+        if (type === "application/json") {
+          expect(JSON.parse(body)).toEqual({ error: { code: "bad_request", message: expect.stringContaining("broken %-escape") } });
+        } else {
+          expect(body).toContain("<h1>This address cannot be read</h1>");
+          expect(body).toContain('<html lang="en">');
+        }
+      }
+      expect((await fetch(`${server.url}/sessions/%E0`, { method: "HEAD" })).status).toBe(400);
+      expect(logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
+    });
+
+    it("leaves valid escapes and bad query strings to the page or route", async () => {
+      expect((await fetch(`${server.url}/api/sessions/fms%2Dplanning/questions.csv`)).status).not.toBe(400);
+      expect((await fetch(`${server.url}/api/agenda?day=%`)).status).toBe(200);
+    });
+  });
+});
