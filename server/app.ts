@@ -28,6 +28,7 @@ import { healthz } from "./http/healthz";
 import { unavailablePage } from "./http/unavailable-page";
 import { markBuildInUse } from "./build-in-use";
 import { brokenAddress, hasBrokenEscape } from "./http/broken-address";
+import { explainApiMethodRefusal, refusePageMethod } from "./http/method-refusal";
 import { holdServerErrors } from "./http/hold-server-errors";
 import { DatabaseHealth } from "./health";
 import { databaseFault } from "./db-errors";
@@ -423,10 +424,12 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         void cspReport(services, req, res);
         return;
       }
+      if (refusePageMethod(req, res, url)) return;
       if (!nextHandler) {
         res.writeHead(404).end();
         return;
       }
+      explainApiMethodRefusal(req, res, url);
       const handler = nextHandler;
       void servePage(req, res, url, handler).catch((err: unknown) => {
         const fault = databaseFault(err);

@@ -194,7 +194,7 @@ describe("joining in the room with a code", () => {
     const get = await fetch(`${server.url}/api/join`);
     expect(get.status).toBe(405);
     expect(get.headers.get("allow")).toBe("POST");
-    expect(await get.json()).toMatchObject({ error: { code: "bad_request" } });
+    expect(await get.json()).toMatchObject({ error: { code: "method_not_allowed" } });
     // The answer carries the same browser defences as every page and route.
     const ok = await join({ code });
     expect(ok.status).toBe(200);

@@ -19,7 +19,7 @@ export async function joinRoute(app: PlenaryServices, req: http.IncomingMessage,
   if (req.method !== "POST") {
     req.resume();
     res.writeHead(405, { allow: "POST", "content-type": "application/json", "cache-control": "no-store" });
-    res.end(JSON.stringify({ error: { code: "bad_request", message: "Send the room code with POST." } }));
+    res.end(JSON.stringify({ error: { code: "method_not_allowed", message: "Send the room code with POST." } }));
     return;
   }
   const text = await readBody(req, MAX_BODY_BYTES);

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../testing/test-server";
 import { hasBrokenEscape } from "./broken-address";
 
+/** Requests no page or route can serve: refused before Next, or with its refusal explained. */
+
 describe("an address with a broken %-escape", () => {
   it("is told apart from a valid one by its path only", () => {
     expect(hasBrokenEscape("/sessions/%E0%A4%A")).toBe(true);
@@ -50,6 +52,43 @@ describe("an address with a broken %-escape", () => {
       }
       expect((await fetch(`${server.url}/sessions/%E0`, { method: "HEAD" })).status).toBe(400);
       expect(logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
+    });
+
+    it("a page is only read: any other method is a 405 with Allow, and renders nothing", async () => {
+      const origin = new URL(server.url).origin;
+      for (const method of ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"]) {
+        for (const path of ["/", "/sessions/fms-planning", "/agenda.ics", "/admin"]) {
+          const res = await fetch(`${server.url}${path}`, { method, headers: { origin } });
+          expect({ method, path, status: res.status, allow: res.headers.get("allow") }).toEqual({ method, path, status: 405, allow: "GET, HEAD" });
+          expect(await res.text()).toBe(`A page can only be read (GET or HEAD), not sent ${method}.\n`);
+        }
+      }
+      expect((await fetch(`${server.url}/`, { method: "HEAD" })).status).toBe(200);
+    });
+
+    it("a method an /api/ route does not take is a 405 with a JSON error, as every other refusal", async () => {
+      const origin = new URL(server.url).origin;
+      for (const [method, path] of [
+        ["PUT", "/api/agenda"],
+        ["DELETE", "/api/admin/audit"],
+        ["PATCH", "/api/sessions/fms-planning/feedback"],
+      ]) {
+        const res = await fetch(`${server.url}${path}`, { method, headers: { origin } });
+        expect(res.status, `${method} ${path}`).toBe(405);
+        expect(res.headers.get("content-type")).toBe("application/json");
+        expect(await res.json()).toEqual({
+          error: { code: "method_not_allowed", message: `This address does not take ${method}; see docs/api.md for the methods it does take.` },
+        });
+      }
+      // What the routes do take is unchanged.
+      expect((await fetch(`${server.url}/api/agenda`)).status).toBe(200);
+      const refused = await fetch(`${server.url}/api/sessions/fms-planning/feedback`, {
+        method: "POST",
+        headers: { origin, "content-type": "application/json" },
+        body: "{}",
+      });
+      expect(refused.status).not.toBe(405);
+      expect((await refused.json()).error.code).not.toBe("method_not_allowed");
     });
 
     it("leaves valid escapes and bad query strings to the page or route", async () => {
