@@ -52,6 +52,11 @@ export function hasControlCharacters(text: string): boolean {
   return ANY_CONTROL.test(text);
 }
 
+/** `text` without its control characters: for a search, where one can match nothing (and Postgres refuses U+0000). */
+export function withoutControls(text: string): string {
+  return text.replace(new RegExp(ANY_CONTROL.source, "gu"), "");
+}
+
 export interface TextRule {
   /** What the field is, for messages: "A title", "Each option". */
   what?: string;

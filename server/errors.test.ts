@@ -35,6 +35,20 @@ describe("what a malformed payload is told", () => {
     expect(refusal({ limit: 1, action: "explode" })).toBe('"action" must be one of "start", "stop".');
   });
 
+  it("a query parameter coerced to a number: not a number, or not finite", () => {
+    const query = z.object({ limit: z.coerce.number().int().min(1).optional() });
+    const told = (limit: string) => {
+      try {
+        parseInput(query, { limit });
+      } catch (err) {
+        return (err as AppError).message;
+      }
+      throw new Error("accepted");
+    };
+    expect(told("abc")).toBe('"limit" must be a number.');
+    expect(told("1e309")).toBe('"limit" must be a finite number.');
+  });
+
   it("keeps a schema's own message, after the field's name", () => {
     expect(refusal({ limit: 1, email: "nope" })).toBe("email: Give the participant's e-mail address.");
   });

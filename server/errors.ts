@@ -128,7 +128,6 @@ const KIND_WORDS: Record<string, string> = {
   boolean: "true or false",
   null: "null",
   undefined: "nothing",
-  NaN: "not a number",
 };
 const kind = (k: string) => KIND_WORDS[k] ?? `a ${k}`;
 const UNITS: Record<string, string | undefined> = { string: " characters", array: " items", set: " items", file: " bytes" };
@@ -148,6 +147,9 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
       const received = /received (\S+)$/.exec(issue.message)?.[1] ?? "something else";
       if (field && received === "undefined") return `${name} is missing: it takes ${kind(issue.expected)}.`;
       if (issue.expected === "int" && received === "number") return `${name} must be a whole number.`;
+      // A query parameter coerced to a number: "abc" arrives as NaN, "1e309" as Infinity.
+      if (received === "NaN") return `${name} must be ${kind(issue.expected)}.`;
+      if (received === "Infinity") return `${name} must be a finite number.`;
       return `${name} must be ${kind(issue.expected)}, not ${kind(received)}.`;
     }
     case "too_small":

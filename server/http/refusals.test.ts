@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
 import { hasBrokenEscape } from "./broken-address";
 
@@ -89,6 +90,15 @@ describe("an address with a broken %-escape", () => {
       });
       expect(refused.status).not.toBe(405);
       expect((await refused.json()).error.code).not.toBe("method_not_allowed");
+    });
+
+    it("a search with a control character in it (U+0000, which Postgres refuses) still finds people", async () => {
+      const organizer = await createPerson(server.services, { name: "Olu Organizer", email: "olu@example.org", organizer: true });
+      await createPerson(server.services, { name: "Ada Searchable", email: "ada.searchable@example.org" });
+      const res = await fetch(`${server.url}/admin/participants?q=%00Search%07able`, { headers: { cookie: organizer.cookie } });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain("ada.searchable@example.org");
+      expect(logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
     });
 
     it("leaves valid escapes and bad query strings to the page or route", async () => {

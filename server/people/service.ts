@@ -7,6 +7,7 @@ import type { AuditService } from "../audit/service";
 import { AppError, sessionNotFound } from "../errors";
 import { parseParticipantsCsv, type ParsedParticipant, type RowProblem } from "./csv";
 import * as q from "./queries";
+import { withoutControls } from "../../lib/text";
 
 export interface ImportPreview {
   total: number;
@@ -91,7 +92,7 @@ export class PeopleService {
   }
 
   async listParticipants(search?: string, limit = 200) {
-    return q.listPeople(this.db, search, limit);
+    return q.listPeople(this.db, search === undefined ? undefined : withoutControls(search), limit);
   }
 
   async staffOf(sessionId: string): Promise<StaffMember[]> {
