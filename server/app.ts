@@ -27,8 +27,7 @@ import { registerApp, unregisterApp } from "./context";
 import { healthz } from "./http/healthz";
 import { unavailablePage } from "./http/unavailable-page";
 import { markBuildInUse } from "./build-in-use";
-import { brokenAddress, hasBrokenEscape } from "./http/broken-address";
-import { explainApiMethodRefusal, refusePageMethod } from "./http/method-refusal";
+import { explainApiMethodRefusal, refuseBeforeNext } from "./http/refusals";
 import { holdServerErrors } from "./http/hold-server-errors";
 import { DatabaseHealth } from "./health";
 import { databaseFault } from "./db-errors";
@@ -354,10 +353,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       closers.push(async () => restoreConsole());
       const nextApp = next({ dev: config.dev, dir: projectRoot, hostname: config.host, port: listenPort, httpServer, quiet: true });
       await nextApp.prepare();
-      if (!config.dev) {
-        const unmark = markBuildInUse(projectRoot);
-        closers.push(async () => unmark());
-      }
+      if (!config.dev) closers.push(markBuildInUse(projectRoot));
       nextHandler = nextApp.getRequestHandler();
       if (config.dev) {
         const upgrade = nextApp.getUpgradeHandler();
@@ -392,10 +388,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
           .end("Plenary is shutting down. Try again in a moment.\n");
         return;
       }
-      if (hasBrokenEscape(url)) {
-        brokenAddress(req, res);
-        return;
-      }
+      if (refuseBeforeNext(req, res, url)) return;
       inflight++;
       res.once("close", () => {
         if (--inflight === 0) drained?.();
@@ -424,7 +417,6 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
         void cspReport(services, req, res);
         return;
       }
-      if (refusePageMethod(req, res, url)) return;
       if (!nextHandler) {
         res.writeHead(404).end();
         return;

@@ -12,10 +12,10 @@ const IN_USE_DIR = path.join(".next", "plenary-in-use");
 let count = 0;
 
 /** Marks the build under `root` as in use by this process; the returned function unmarks it. */
-export function markBuildInUse(root: string): () => void {
+export function markBuildInUse(root: string): () => Promise<void> {
   const dir = path.join(root, IN_USE_DIR);
   const file = path.join(dir, `${process.pid}-${++count}`);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(file, "");
-  return () => fs.rmSync(file, { force: true });
+  return async () => fs.rmSync(file, { force: true });
 }

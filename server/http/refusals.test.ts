@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
-import { hasBrokenEscape } from "./broken-address";
+import { hasBrokenEscape } from "./refusals";
 
 /** Requests no page or route can serve: refused before Next, or with its refusal explained. */
 
