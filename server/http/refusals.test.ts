@@ -1,7 +1,46 @@
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
-import { hasBrokenEscape } from "./refusals";
+import { hasBrokenEscape, MAX_REQUEST_BYTES } from "./refusals";
+
+interface Sent {
+  /** The answer, or null when none came before the client gave up (the server was still reading). */
+  answer: { status: number; headers: http.IncomingHttpHeaders; body: string } | null;
+}
+
+/**
+ * POSTs `bytes` of body (declared with `length`, or chunked without one) and never ends the request:
+ * a server that reads to the end before looking at the size never answers.
+ */
+function postUnended(url: string, opts: { bytes: number; length?: number; contentType?: string }): Promise<Sent> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const headers: http.OutgoingHttpHeaders = { origin: target.origin, "content-type": opts.contentType ?? "application/json" };
+    if (opts.length !== undefined) headers["content-length"] = opts.length;
+    const req = http.request(target, { method: "POST", headers });
+    const giveUp = setTimeout(() => {
+      req.destroy();
+      resolve({ answer: null });
+    }, 10_000);
+    req.on("response", (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => {
+        clearTimeout(giveUp);
+        req.destroy();
+        resolve({ answer: { status: res.statusCode ?? 0, headers: res.headers, body } });
+      });
+    });
+    req.on("error", (err) => {
+      clearTimeout(giveUp);
+      reject(err);
+    });
+    if (opts.bytes) req.write(Buffer.alloc(opts.bytes, 0x61));
+    else req.flushHeaders();
+  });
+}
 
 /** Requests no page or route can serve: refused before Next, or with its refusal explained. */
 
@@ -98,6 +137,29 @@ describe("an address with a broken %-escape", () => {
       const res = await fetch(`${server.url}/admin/participants?q=%00Search%07able`, { headers: { cookie: organizer.cookie } });
       expect(res.status).toBe(200);
       expect(await res.text()).toContain("ada.searchable@example.org");
+      expect(logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
+    });
+
+    it("a body larger than any route takes is refused from its declared length, unread", async () => {
+      const { answer } = await postUnended(`${server.url}/api/sessions/fms-planning/feedback`, { bytes: 0, length: 50 * 1024 * 1024 });
+      expect(answer?.status).toBe(413);
+      expect(answer?.headers.connection).toBe("close");
+      expect(JSON.parse(answer!.body)).toEqual({
+        error: { code: "invalid_payload", message: `The request is too large (at most ${MAX_REQUEST_BYTES} bytes).` },
+      });
+    });
+
+    it("a route stops reading at its own limit, even when the body has no declared length", async () => {
+      // Chunked, 128 KB and never ended: answered as soon as the route's limit (16 KB) is passed.
+      const feedback = await postUnended(`${server.url}/api/sessions/fms-planning/feedback`, { bytes: 128 * 1024 });
+      expect(feedback.answer?.status, "feedback").toBe(400);
+      expect(JSON.parse(feedback.answer!.body).error).toEqual({ code: "invalid_payload", message: "The request is too large (at most 16384 bytes)." });
+      const signIn = await postUnended(`${server.url}/api/auth/signin/email`, { bytes: 128 * 1024, contentType: "application/x-www-form-urlencoded" });
+      expect(signIn.answer?.status, "sign-in").toBe(400);
+      expect(JSON.parse(signIn.answer!.body).error.code).toBe("invalid_payload");
+      // A declared length over the route's limit (and under the server's) is refused without waiting for the body.
+      const declared = await postUnended(`${server.url}/api/sessions/fms-planning/feedback`, { bytes: 1024, length: 1024 * 1024 });
+      expect(declared.answer?.status, "declared").toBe(400);
       expect(logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
     });
 

@@ -5,13 +5,31 @@ import type http from "node:http";
  * or render a page for a DELETE), and Next's empty 405 for an API route made to say why.
  */
 
-/** Refuses a request with a broken %-escape in its path, or a page request that is not a read; false: Next's to serve. */
+/** Refuses a request with a broken %-escape in its path, a body no route takes, or a page request that is not a read; false: Next's to serve. */
 export function refuseBeforeNext(req: http.IncomingMessage, res: http.ServerResponse, url: string): boolean {
   if (hasBrokenEscape(url)) {
     brokenAddress(req, res);
     return true;
   }
-  return refusePageMethod(req, res, url);
+  return refuseOversizedBody(req, res) || refusePageMethod(req, res, url);
+}
+
+/**
+ * The largest body any route reads (the participants import, 2.1 MB of CSV, is the largest). A
+ * declared length over it is refused unread; each route also stops reading at its own, smaller limit
+ * (`jsonBody`), which is what holds for a body sent without a length.
+ */
+export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
+
+/** 413 for a declared `Content-Length` over `MAX_REQUEST_BYTES`, without reading the body (the connection is closed instead). */
+function refuseOversizedBody(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (!(declared > MAX_REQUEST_BYTES)) return false;
+  const message = `The request is too large (at most ${MAX_REQUEST_BYTES} bytes).`;
+  const api = (req.url ?? "").startsWith("/api/");
+  res.writeHead(413, { "content-type": api ? "application/json" : "text/plain; charset=utf-8", "cache-control": "no-store", connection: "close" });
+  res.end(api ? JSON.stringify({ error: { code: "invalid_payload", message } }) : `${message}\n`);
+  return true;
 }
 
 /**

@@ -159,8 +159,30 @@ function errorAnswer(app: PlenaryServices, req: RouteRequest, err: unknown): Ans
 
 /** Reads and size-limits a JSON body. */
 export async function jsonBody(req: Request, maxBytes = 64 * 1024): Promise<unknown> {
-  const text = await req.text();
-  return jsonText(text.length > maxBytes ? null : text, maxBytes);
+  return jsonText(await limitedText(req, maxBytes), maxBytes);
+}
+
+/**
+ * A request body as text, or null once it passes `maxBytes`: reading stops there and the rest is
+ * never held (`req.text()` would hold a body of any size before its length could be checked).
+ */
+export async function limitedText(req: Request, maxBytes: number): Promise<string | null> {
+  if (Number(req.headers.get("content-length") ?? 0) > maxBytes) return null;
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** A JSON body already read (null: it was over `maxBytes`). */

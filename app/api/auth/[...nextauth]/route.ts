@@ -1,11 +1,15 @@
 // GET|POST /api/auth/* — next-auth (e-mail magic links, OIDC single sign-on, sign-out).
 import NextAuth from "next-auth";
+import { NextRequest } from "next/server";
 import { parseCookieHeader, sessionTokenFrom, usesSecureCookies } from "@/server/auth/cookies";
 import { forRequest } from "@/server/auth/next-auth";
 import type { PlenaryServices } from "@/server/services";
 import { AppError, toAppError } from "@/server/errors";
 import { hasControlCharacters } from "@/lib/text";
-import { CLIENT_IP_HEADER, route } from "@/server/http/route";
+import { CLIENT_IP_HEADER, limitedText, route } from "@/server/http/route";
+
+/** A sign-in form, or an identity provider's posted answer, is a few KB; next-auth would read any size. */
+const AUTH_BODY_MAX_BYTES = 64 * 1024;
 
 export const dynamic = "force-dynamic";
 
@@ -18,11 +22,15 @@ async function handler(req: Request, ctx: Ctx) {
 
 async function nextAuth(app: PlenaryServices, req: Request, ctx: Ctx): Promise<Response> {
   const [action, provider] = (await ctx.params).nextauth ?? [];
+  // Read here, within the limit, and handed to next-auth as a request of its own (it needs a NextRequest).
+  const body = req.method === "POST" ? await limitedText(req, AUTH_BODY_MAX_BYTES) : "";
+  if (body === null) throw new AppError("invalid_payload", `The request is too large (at most ${AUTH_BODY_MAX_BYTES} bytes).`);
+  const forNextAuth = req.method === "POST" ? new NextRequest(req.url, { method: "POST", headers: req.headers, body }) : req;
 
   // Asking for a sign-in link: counted per address and per client address before next-auth looks
   // at the address, so the refusal is the same for registered and unknown addresses.
   if (req.method === "POST" && action === "signin" && provider === "email") {
-    const form = new URLSearchParams(await req.clone().text());
+    const form = new URLSearchParams(body);
     const email = form.get("email");
     if (email) {
       try {
@@ -56,7 +64,7 @@ async function nextAuth(app: PlenaryServices, req: Request, ctx: Ctx): Promise<R
 
   const currentSignIn = sessionTokenFrom(parseCookieHeader(req.headers.get("cookie")), usesSecureCookies(app.config.publicUrl));
   return (await NextAuth(
-    req as never,
+    forNextAuth as never,
     ctx as never,
     forRequest(app.nextAuth, { currentSignIn, auth: app.auth, callbackProvider: action === "callback" ? provider : undefined }),
   )) as Response;
