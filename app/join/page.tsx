@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
+import { firstValues, type PageQuery } from "@/server/http/page-query";
 import { JoinForm } from "../_components/join-form";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Join a session" };
 
-export default async function JoinPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
-  const { code } = await searchParams;
+export default async function JoinPage({ searchParams }: { searchParams: Promise<PageQuery> }) {
+  const { code } = firstValues(await searchParams);
   return (
     <main id="main">
       <h1>Join a session in the room</h1>

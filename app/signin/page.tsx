@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { getApp } from "@/server/context";
+import { firstValues, returnPath, type PageQuery } from "@/server/http/page-query";
 import { SignInForm, type DemoPerson } from "../_components/sign-in-form";
 
 export const dynamic = "force-dynamic";
@@ -20,13 +21,8 @@ const errors: Record<string, string> = {
   Default: "Sign-in did not complete. Try again.",
 };
 
-/** Only paths on this site are followed after sign-in. */
-function safeCallback(raw: string | undefined): string {
-  return raw && raw.startsWith("/") && !raw.startsWith("//") ? raw : "/";
-}
-
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
-  const params = await searchParams;
+export default async function SignInPage({ searchParams }: { searchParams: Promise<PageQuery> }) {
+  const params = firstValues(await searchParams);
   const app = getApp();
   let demo: DemoPerson[] | undefined;
   if (app.config.demo) {
@@ -36,7 +32,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <main id="main">
       <h1>Sign in</h1>
       <SignInForm
-        callbackUrl={safeCallback(params.callbackUrl)}
+        callbackUrl={returnPath(params.callbackUrl)}
         emailAvailable={app.mailer.available}
         oidcName={app.config.oidc?.name ?? null}
         demoPeople={demo}

@@ -2,6 +2,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
+import { firstValues, returnPath } from "./page-query";
 import { hasBrokenEscape, MAX_REQUEST_BYTES } from "./refusals";
 
 interface Sent {
@@ -43,6 +44,23 @@ function postUnended(url: string, opts: { bytes: number; length?: number; conten
 }
 
 /** Requests no page or route can serve: refused before Next, or with its refusal explained. */
+
+describe("a page's query string", () => {
+  it("is read as each parameter's first value", () => {
+    expect(firstValues({ q: ["a", "b"], code: "X", none: undefined })).toEqual({ q: "a", code: "X", none: undefined });
+  });
+
+  it("gives a return address on this site only, read as a browser reads it", () => {
+    expect(returnPath("/sessions/fms-planning?tab=qa#ask")).toBe("/sessions/fms-planning?tab=qa#ask");
+    expect(returnPath(undefined)).toBe("/");
+    expect(returnPath("https://evil.example/")).toBe("/");
+    expect(returnPath("//evil.example/")).toBe("/");
+    // A browser reads both of these as //evil.example: a backslash is a slash, a tab is dropped.
+    expect(returnPath("/\\evil.example/")).toBe("/");
+    expect(returnPath("/\t/evil.example")).toBe("/");
+    expect(returnPath("/%5Cevil.example")).toBe("/%5Cevil.example");
+  });
+});
 
 describe("an address with a broken %-escape", () => {
   it("is told apart from a valid one by its path only", () => {
@@ -161,6 +179,35 @@ describe("an address with a broken %-escape", () => {
       const declared = await postUnended(`${server.url}/api/sessions/fms-planning/feedback`, { bytes: 1024, length: 1024 * 1024 });
       expect(declared.answer?.status, "declared").toBe(400);
       expect(logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
+    });
+
+    it("a query parameter given twice is read as its first value, on every page that reads one", async () => {
+      const organizer = await createPerson(server.services, { name: "Ona Organizer", email: "ona@example.org", organizer: true });
+      await createPerson(server.services, { name: "Twice Findable", email: "twice.findable@example.org" });
+      const pages: Array<[string, string]> = [
+        ["/admin/participants?q=Twice&q=nobody", "twice.findable@example.org"],
+        ["/join?code=ABC123&code=XYZ", 'value="ABC123"'],
+        ["/signin?callbackUrl=/sessions/fms-planning&callbackUrl=/admin", "/sessions/fms-planning"],
+        ["/signin?error=Verification&error=AccessDenied", "That sign-in link has expired"],
+        ["/admin/audit?limit=1&limit=2&action=a&action=b", "<h1>Audit log</h1>"],
+      ];
+      for (const [path, text] of pages) {
+        const res = await fetch(`${server.url}${path}`, { headers: { cookie: organizer.cookie } });
+        expect(res.status, path).toBe(200);
+        expect(await res.text(), path).toContain(text);
+      }
+      expect(logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
+    });
+
+    it("the sign-in page never carries a return address on another site", async () => {
+      for (const target of ["//evil.example/", "/\\evil.example/", "/\t/evil.example", "https://evil.example/"]) {
+        const res = await fetch(`${server.url}/signin?callbackUrl=${encodeURIComponent(target)}`);
+        expect(res.status, target).toBe(200);
+        // The form's return address, in the page's React payload (which also carries the query string as sent).
+        expect(/\\"callbackUrl\\":\\"([^"\\]*)\\"/.exec(await res.text())?.[1], target).toBe("/");
+      }
+      const own = await fetch(`${server.url}/signin?callbackUrl=${encodeURIComponent("/sessions/fms-planning")}`);
+      expect(/\\"callbackUrl\\":\\"([^"\\]*)\\"/.exec(await own.text())?.[1]).toBe("/sessions/fms-planning");
     });
 
     it("leaves valid escapes and bad query strings to the page or route", async () => {

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { auditFilterFrom, localMinuteIn } from "@/lib/schemas/audit";
 import { getApp } from "@/server/context";
 import { requirePage } from "@/server/http/page-auth";
+import { firstValues, type PageQuery } from "@/server/http/page-query";
 
 export const dynamic = "force-dynamic";
 
@@ -11,9 +12,9 @@ function show(v: unknown): string {
   return v === null || v === undefined ? "" : JSON.stringify(v);
 }
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<PageQuery> }) {
   await requirePage("audit:read", "/admin/audit");
-  const raw = await searchParams;
+  const raw = firstValues(await searchParams);
   const app = getApp();
   const tz = (await app.agenda.getEvent()).timeZone;
   // The form's date-time fields are wall-clock minutes in event time; links may carry full ISO instants.

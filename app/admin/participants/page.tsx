@@ -1,14 +1,15 @@
 import type { Metadata } from "next";
 import { getApp } from "@/server/context";
 import { requirePage } from "@/server/http/page-auth";
+import { firstValues, type PageQuery } from "@/server/http/page-query";
 
 export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = { title: "Participants" };
 
-export default async function ParticipantsPage({ searchParams }: { searchParams: Promise<{ q?: string }> }) {
+export default async function ParticipantsPage({ searchParams }: { searchParams: Promise<PageQuery> }) {
   await requirePage("admin:view", "/admin/participants");
-  const { q } = await searchParams;
+  const { q } = firstValues(await searchParams);
   const people = await getApp().people.listParticipants(q?.slice(0, 100));
   return (
     <main id="main">
