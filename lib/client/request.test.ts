@@ -9,7 +9,7 @@ import { Server } from "socket.io";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PollResults, PollSnapshot } from "../polls";
-import type { ClientToServerEvents, ServerToClientEvents } from "../realtime/contract";
+import { MAX_FRAME_BYTES, type ClientToServerEvents, type ServerToClientEvents } from "../realtime/contract";
 import { TIMEOUT, listen, request } from "./request";
 import type { PlenarySocket } from "./socket";
 
@@ -25,11 +25,17 @@ const snapshot: PollSnapshot = {
 
 let server: Server<ClientToServerEvents, ServerToClientEvents>;
 let client: PlenarySocket;
+const received: number[] = [];
 
 beforeAll(async () => {
   const http = createServer();
-  server = new Server<ClientToServerEvents, ServerToClientEvents>(http);
+  // Plenary's own frame limit (server/realtime/io.ts).
+  server = new Server<ClientToServerEvents, ServerToClientEvents>(http, { maxHttpBufferSize: MAX_FRAME_BYTES });
   server.on("connection", (socket) => {
+    socket.on("note:send", ({ text }, ack) => {
+      received.push(text.length);
+      ack({ ok: true, data: { id: "n1", text, at: "", acked: false } as never });
+    });
     socket.on("poll:sync", ({ slug }, ack) =>
       slug === "known" ? ack({ ok: true, data: snapshot }) : ack({ ok: false, error: { code: "not_found", message: "No such session." } }),
     );
@@ -65,6 +71,26 @@ describe("request", () => {
     if (!r.ok) expect(r.error.code).toBe(TIMEOUT);
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("a command too large for one frame", () => {
+  it("is refused by the client with invalid_payload, and the connection stays up", async () => {
+    const disconnects: string[] = [];
+    client.on("disconnect", (reason) => disconnects.push(reason));
+    // Just under the limit goes through as usual.
+    const fits = await request(client, "note:send", { slug: "known", key: "k1", text: "a".repeat(MAX_FRAME_BYTES - 100) });
+    expect(fits.ok).toBe(true);
+    // 6,000 characters of three bytes each: 18 KB in UTF-8.
+    const big = await request(client, "note:send", { slug: "known", key: "k2", text: "€".repeat(6000) });
+    expect(big).toEqual({
+      ok: false,
+      error: { code: "invalid_payload", message: "This is too large to send (18 KB; at most 16 KB). Shorten it and try again." },
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(disconnects).toEqual([]);
+    expect(client.connected).toBe(true);
+    expect(received).toEqual([MAX_FRAME_BYTES - 100]);
   });
 });
 

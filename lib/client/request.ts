@@ -3,7 +3,7 @@
  * (lib/realtime/contract.ts): a misspelt event name or a payload of the wrong shape fails `tsc`.
  * Browser-safe; the Q&A engine, the polls and the stream clients all send through `request`.
  */
-import type { AckResult, ClientToServerEvents, ServerToClientEvents } from "../realtime/contract";
+import { MAX_FRAME_BYTES, type AckResult, type ClientToServerEvents, type ServerToClientEvents } from "../realtime/contract";
 
 export type CommandName = keyof ClientToServerEvents;
 export type FactName = keyof ServerToClientEvents;
@@ -39,6 +39,8 @@ export interface RequestOptions {
 /**
  * Sends one command and resolves with its ack, or with `{ ok: false, error: { code: "timeout" } }`
  * when none came in time (the command may still have been applied: resend it with the same key).
+ * A command too large for one frame is not sent (the server would cut the connection without a
+ * word): it is refused here as `invalid_payload`, as the server refuses a bad payload.
  * Never rejects. A late ack after the timeout is ignored.
  */
 export function request<E extends CommandName>(
@@ -48,6 +50,11 @@ export function request<E extends CommandName>(
   opts: RequestOptions = {},
 ): Promise<AckResult<ResultOf<E>>> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  const bytes = frameBytes(event, payload);
+  if (bytes > MAX_FRAME_BYTES) {
+    const message = `This is too large to send (${Math.ceil(bytes / 1024)} KB; at most ${MAX_FRAME_BYTES / 1024} KB). Shorten it and try again.`;
+    return Promise.resolve({ ok: false, error: { code: "invalid_payload", message } });
+  }
   return new Promise((resolve) => {
     let done = false;
     const timer = setTimeout(() => {
@@ -63,6 +70,11 @@ export function request<E extends CommandName>(
     const args: [PayloadOf<E>, (result: AckResult<ResultOf<E>>) => void] = [payload, ack];
     socket.emit(event, ...(args as Parameters<ClientToServerEvents[E]>));
   });
+}
+
+/** About the size of the frame socket.io sends for a command: `<type><ack id>["event",payload]`, UTF-8. */
+function frameBytes(event: string, payload: unknown): number {
+  return new TextEncoder().encode(JSON.stringify([event, payload])).length + 12;
 }
 
 /** The facts, and the connection's own events a client resyncs on. */

@@ -82,6 +82,13 @@ export interface SessionJoined {
 
 // ── Commands (client → server) ────────────────────────────────────────────────────────────────
 
+/**
+ * The largest frame a client may send (the server's socket.io `maxHttpBufferSize`). A bigger frame
+ * is not refused but cuts the connection, so the client checks its own commands against it first.
+ * Questions are at most 500 characters, so 16 KiB is generous.
+ */
+export const MAX_FRAME_BYTES = 16 * 1024;
+
 /** Every command and the schema its payload is parsed with. */
 export const commandSchemas = {
   "session:join": sessionJoinSchema,

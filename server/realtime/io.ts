@@ -1,6 +1,6 @@
 import type http from "node:http";
 import { Server, type Socket } from "socket.io";
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from "../../lib/realtime/contract";
+import { MAX_FRAME_BYTES, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents } from "../../lib/realtime/contract";
 import type { Actor } from "../auth/actor";
 import { parseCookieHeader, sessionTokenFrom } from "../auth/cookies";
 import type { AuthService } from "../auth/service";
@@ -37,9 +37,6 @@ export interface SocketServerOptions {
    */
   accepting: () => boolean;
 }
-
-/** Largest frame a client may send; questions are at most 500 characters, so 16 KiB is generous. */
-export const MAX_FRAME_BYTES = 16 * 1024;
 
 export function createSocketServer(httpServer: http.Server, opts: SocketServerOptions): PlenaryIo {
   const io: PlenaryIo = new Server(httpServer, {
