@@ -92,4 +92,18 @@ describe.each(testDatabaseKinds())("participants import on %s", (database) => {
     const audit = await count(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'participants:import' AND outcome = 'ok'`);
     expect(audit).toBe(2);
   });
+
+  it("the participants page says how many there are when it lists only the first 200", async () => {
+    const rows = Array.from({ length: 230 }, (_, i) => `Listed ${String(i).padStart(3, "0")},listed${i}@example.org,Listing Org (fictional),remote,`);
+    expect((await post({ csv: ["name,email,affiliation,attendance_mode,roles", ...rows].join("\n"), apply: true })).status).toBe(200);
+    const people = await count(sql`SELECT count(*)::int AS n FROM users WHERE kind = 'person'`);
+    const page = async (q: string) =>
+      (await (await fetch(`${server.url}/admin/participants${q}`, { headers: { cookie: organizer.cookie } })).text()).replace(/<!-- -->/g, "");
+    const all = await page("");
+    expect(all).toContain(`${people.toLocaleString("en-US")} participants: the first 200 by name are listed. Search to find the others.`);
+    expect(all.match(/<tr>/g)?.length).toBe(201);
+    // A search that finds fewer than the limit lists them all and says so.
+    expect(await page("?q=Listed%2022")).toContain("10 found for “Listed 22”.");
+    expect(await page("?q=Listing")).toContain("230 found for “Listing”: the first 200 by name are listed.");
+  });
 });

@@ -66,8 +66,21 @@ export async function addSessionRole(db: Db, sessionId: string, userId: string, 
 }
 
 /** Registered people (not room devices), by name, optionally filtered by name, e-mail or affiliation. */
-export async function listPeople(db: Db, search: string | undefined, limit: number) {
+/** People (not room devices) whose name, e-mail or affiliation contains `search`, as typed (no wildcards). */
+function peopleMatching(search: string | undefined) {
   const pattern = search ? `%${search.replace(/[%_\\]/g, "\\$&")}%` : undefined;
+  return and(eq(users.kind, "person"), pattern ? or(ilike(users.name, pattern), ilike(users.email, pattern), ilike(users.affiliation, pattern)) : undefined);
+}
+
+export async function countPeople(db: Db, search: string | undefined): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(users)
+    .where(peopleMatching(search));
+  return Number(row?.n ?? 0);
+}
+
+export async function listPeople(db: Db, search: string | undefined, limit: number) {
   return db
     .select({
       userId: users.id,
@@ -80,7 +93,7 @@ export async function listPeople(db: Db, search: string | undefined, limit: numb
       organizer: sql<boolean>`exists(select 1 from ${eventRoles} where ${eventRoles.userId} = ${users.id} and ${eventRoles.role} = 'organizer')`,
     })
     .from(users)
-    .where(and(eq(users.kind, "person"), pattern ? or(ilike(users.name, pattern), ilike(users.email, pattern), ilike(users.affiliation, pattern)) : undefined))
+    .where(peopleMatching(search))
     .orderBy(asc(users.name))
     .limit(limit);
 }

@@ -95,6 +95,11 @@ export class PeopleService {
     return q.listPeople(this.db, search === undefined ? undefined : withoutControls(search), limit);
   }
 
+  /** How many people `listParticipants` would list without its limit. */
+  async countParticipants(search?: string): Promise<number> {
+    return q.countPeople(this.db, search === undefined ? undefined : withoutControls(search));
+  }
+
   async staffOf(sessionId: string): Promise<StaffMember[]> {
     const rows = await authq.staffOfSession(this.db, sessionId);
     return rows.map((r) => ({ userId: r.userId, name: r.name, email: r.email, affiliation: r.affiliation, role: r.role as "moderator" | "panelist" }));

@@ -10,7 +10,9 @@ export const metadata: Metadata = { title: "Participants" };
 export default async function ParticipantsPage({ searchParams }: { searchParams: Promise<PageQuery> }) {
   await requirePage("admin:view", "/admin/participants");
   const { q } = firstValues(await searchParams);
-  const people = await getApp().people.listParticipants(q?.slice(0, 100));
+  const search = q?.slice(0, 100) || undefined;
+  const [people, total] = await Promise.all([getApp().people.listParticipants(search), getApp().people.countParticipants(search)]);
+  const found = search ? `${total.toLocaleString("en-US")} found for “${search}”` : `${total.toLocaleString("en-US")} participants`;
   return (
     <main id="main">
       <h1>Participants</h1>
@@ -22,7 +24,8 @@ export default async function ParticipantsPage({ searchParams }: { searchParams:
         <button type="submit">Search</button>
       </form>
       <p>
-        {people.length} shown. <a href="/admin/import">Import participants from CSV</a>
+        {total > people.length ? `${found}: the first ${people.length} by name are listed. Search to find the others.` : `${found}.`}{" "}
+        <a href="/admin/import">Import participants from CSV</a>
       </p>
       <div className="table-wrap">
         <table>
