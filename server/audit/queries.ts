@@ -1,4 +1,5 @@
 import { and, desc, eq, gte, ilike, lte, or, sql, type SQL } from "drizzle-orm";
+import { containing } from "../../db/like";
 import type { Database } from "../../db/client";
 import { auditLog, sessions, type AuditRow } from "../../db/schema";
 
@@ -22,9 +23,9 @@ export interface AuditFilter {
 export async function listAudit(db: Database, f: AuditFilter): Promise<Array<AuditRow & { sessionSlug: string | null }>> {
   const where: SQL[] = [];
   if (f.sessionSlug) where.push(eq(sessions.slug, f.sessionSlug));
-  if (f.action) where.push(ilike(auditLog.action, `%${f.action.replace(/[%_\\]/g, "\\$&")}%`));
+  if (f.action) where.push(ilike(auditLog.action, containing(f.action)));
   if (f.actor) {
-    const pattern = `%${f.actor.replace(/[%_\\]/g, "\\$&")}%`;
+    const pattern = containing(f.actor);
     where.push(or(ilike(auditLog.actorLabel, pattern), sql`${auditLog.actorId}::text = ${f.actor}`)!);
   }
   if (f.outcome) where.push(eq(auditLog.outcome, f.outcome));

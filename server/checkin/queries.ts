@@ -1,5 +1,6 @@
 /** The only file of server/checkin that touches drizzle: passes, check-ins and the desk's counts. */
 import { and, asc, eq, ilike, or, sql } from "drizzle-orm";
+import { containing } from "../../db/like";
 import type { Database } from "../../db/client";
 import { attendeePasses, checkIns, users, type CheckInMethod } from "../../db/schema";
 import type { DeskCounts, DeskPerson } from "../../lib/checkin";
@@ -52,7 +53,7 @@ export async function counts(db: Db): Promise<DeskCounts> {
 
 /** Registered people whose name, e-mail or affiliation contains `query`, by name. */
 export async function search(db: Db, query: string, limit: number): Promise<DeskPerson[]> {
-  const pattern = `%${query.replace(/[%_\\]/g, "\\$&")}%`;
+  const pattern = containing(query);
   const rows = await db
     .select(person)
     .from(users)

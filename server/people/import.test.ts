@@ -105,5 +105,8 @@ describe.each(testDatabaseKinds())("participants import on %s", (database) => {
     // A search that finds fewer than the limit lists them all and says so.
     expect(await page("?q=Listed%2022")).toContain("10 found for “Listed 22”.");
     expect(await page("?q=Listing")).toContain("230 found for “Listing”: the first 200 by name are listed.");
+    // Typed wildcards are searched for as themselves.
+    expect(await page("?q=%25")).toContain("0 found for “%”.");
+    expect(await page("?q=Listed_22")).toContain("0 found for “Listed_22”.");
   });
 });

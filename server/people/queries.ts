@@ -1,5 +1,6 @@
 /** The only file of server/people that touches drizzle: participants, their event and session roles. */
 import { and, asc, eq, ilike, inArray, or, sql } from "drizzle-orm";
+import { containing } from "../../db/like";
 import type { Database } from "../../db/client";
 import { eventRoles, sessionRoles, sessions, users, type SessionRoleName } from "../../db/schema";
 import { isSlug } from "../../lib/text";
@@ -68,7 +69,7 @@ export async function addSessionRole(db: Db, sessionId: string, userId: string, 
 /** Registered people (not room devices), by name, optionally filtered by name, e-mail or affiliation. */
 /** People (not room devices) whose name, e-mail or affiliation contains `search`, as typed (no wildcards). */
 function peopleMatching(search: string | undefined) {
-  const pattern = search ? `%${search.replace(/[%_\\]/g, "\\$&")}%` : undefined;
+  const pattern = search ? containing(search) : undefined;
   return and(eq(users.kind, "person"), pattern ? or(ilike(users.name, pattern), ilike(users.email, pattern), ilike(users.affiliation, pattern)) : undefined);
 }
 
