@@ -67,3 +67,36 @@ test("staff who are not organizers are turned away from the dashboard and the ev
   expect(own.status()).toBe(200);
   expect(own.headers()["content-type"]).toContain("text/csv");
 });
+
+test("a dashboard refresh the server never answers does not stop the later ones", async ({ page, context, browser, plenary }) => {
+  await signIn(context, plenary, { name: "Oda Organizer", email: "oda@example.org", organizer: true });
+  // The first refresh is lost on the way, as on a network that drops a packet and then recovers.
+  let lose = true;
+  let lost = 0;
+  const isRefresh = (text: string) => {
+    const drop = lose && text.includes('"admin:dashboard"');
+    if (drop) lost++;
+    return drop;
+  };
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => {
+      if (!isRefresh(String(m))) server.send(m);
+    });
+    server.onMessage((m) => ws.send(m));
+  });
+  await page.route(/\/socket\.io\/.*transport=polling/, (route) => (isRefresh(route.request().postData() ?? "") ? route.abort() : route.continue()));
+  await page.goto("/admin");
+  const remote = page.getByTestId(`remote-${SLUG}`);
+  await expect(remote).toHaveText("0");
+  await expect.poll(() => lost, LIVE).toBeGreaterThan(0);
+  lose = false;
+
+  const remoteContext = await browser.newContext();
+  await signIn(remoteContext, plenary, { name: "Rex Remote", email: "rex@example.org", attendanceMode: "remote" });
+  const remotePage = await remoteContext.newPage();
+  await remotePage.goto(`${plenary.url}/sessions/${SLUG}`);
+  // Within the lost refresh's wait for an answer (10 s) and the next refresh.
+  await expect(remote).toHaveText("1", LIVE);
+  await remoteContext.close();
+});

@@ -169,3 +169,34 @@ test("the desk scans a pass with the camera; the holder's phone shows the pass a
   await expect(pass.locator("[data-audience]")).toHaveAttribute("data-audience", "room");
   await phone.close();
 });
+
+test("a check-in the server never answers is reported as not confirmed; doing it again checks them in", async ({ page, context, plenary }) => {
+  await signIn(context, plenary, { name: "Dora Desk", email: "dora@example.org", checkIn: true });
+  await createPerson(plenary.services, { name: "Uma Unconfirmed", email: "uma@example.org", attendanceMode: "in_person" });
+  // The desk's connection goes through Playwright, which loses its check-ins as a dead network would
+  // (over the WebSocket, or over HTTP polling before the upgrade).
+  let lose = true;
+  const isCheckIn = (text: string) => lose && text.includes('"checkin:check-in"');
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => {
+      if (!isCheckIn(String(m))) server.send(m);
+    });
+    server.onMessage((m) => ws.send(m));
+  });
+  await page.route(/\/socket\.io\/.*transport=polling/, (route) => (isCheckIn(route.request().postData() ?? "") ? route.abort() : route.continue()));
+  await page.goto("/check-in");
+  // Other tests in this file share the server: count from here.
+  const checkedIn = page.getByTestId("checked-in");
+  await expect(checkedIn).toContainText(/^\d+ of/);
+  const before = Number(/^(\d+)/.exec((await checkedIn.textContent()) ?? "")![1]);
+  await page.getByLabel("Name, e-mail or affiliation").fill("uma");
+  await page.getByRole("button", { name: "Check in Uma Unconfirmed" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Not confirmed: the server did not answer." })).toBeVisible(LIVE);
+  await expect(checkedIn).toContainText(new RegExp(`^${before} of`));
+
+  lose = false;
+  await page.getByRole("button", { name: "Check in Uma Unconfirmed" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Uma Unconfirmed is checked in (in person)." })).toBeVisible(LIVE);
+  await expect(checkedIn).toContainText(new RegExp(`^${before + 1} of`));
+});

@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useState } from "react";
 import type { DashboardSnapshot } from "@/lib/admin";
+import { request } from "@/lib/client/request";
 import { getSocket } from "../realtime";
 
 /** How often the dashboard refreshes without a hint (questions, votes and polls do not send `admin:changed`). */
@@ -30,7 +31,9 @@ export function useDashboard(initial: DashboardSnapshot): { snapshot: DashboardS
         return;
       }
       inflight = true;
-      socket.emit("admin:dashboard", {}, (r) => {
+      // `request` always settles (a timeout when the connection dropped before the ack), so a
+      // refresh under way at a disconnect cannot hold off every later one.
+      void request(socket, "admin:dashboard", {}).then((r) => {
         inflight = false;
         if (r.ok) {
           setSnapshot(r.data);

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { DeskPerson } from "@/lib/checkin";
 import { formatClock } from "@/lib/time";
+import { request } from "@/lib/client/request";
 import { getSocket } from "../realtime";
 import styles from "./check-in.module.css";
 
@@ -28,7 +29,7 @@ export function DeskSearch({
     const mine = ++asked.current;
     if (q.length < 2) return;
     const timer = setTimeout(() => {
-      getSocket().emit("checkin:search", { query: q }, (r) => {
+      void request(getSocket(), "checkin:search", { query: q }).then((r) => {
         if (mine !== asked.current) return; // a newer search is under way
         if (r.ok) {
           setResults(r.data);

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { CheckInPayload, CheckInResult, DeskCounts, WalkInPayload } from "@/lib/checkin";
 import type { AckResult } from "@/lib/realtime/contract";
+import { TIMEOUT, request } from "@/lib/client/request";
 import { getSocket } from "../realtime";
 
 /**
@@ -19,7 +20,7 @@ export function useDesk(initial: DeskCounts) {
     const socket = getSocket();
     const onConnect = () => {
       setConnected(true);
-      socket.emit("checkin:desk", {}, (r) => {
+      void request(socket, "checkin:desk", {}).then((r) => {
         if (r.ok) setCounts(r.data);
       });
     };
@@ -40,7 +41,12 @@ export function useDesk(initial: DeskCounts) {
   }, [note]);
 
   const settle = useCallback(
-    (r: AckResult<CheckInResult>) => {
+    (r: AckResult<CheckInResult>): AckResult<CheckInResult> => {
+      if (!r.ok && r.error.code === TIMEOUT) {
+        const message =
+          "Not confirmed: the server did not answer. When the desk is live again (under the counts), do it again: checking someone in twice is harmless.";
+        return { ok: false, error: { code: TIMEOUT, message } };
+      }
       if (r.ok) {
         setCounts(r.data.counts);
         note(r.data.person.userId, r.data.person.checkedInAt!);
@@ -49,13 +55,7 @@ export function useDesk(initial: DeskCounts) {
     },
     [note],
   );
-  const checkIn = useCallback(
-    (payload: CheckInPayload) => new Promise<AckResult<CheckInResult>>((resolve) => getSocket().emit("checkin:check-in", payload, (r) => resolve(settle(r)))),
-    [settle],
-  );
-  const walkIn = useCallback(
-    (payload: WalkInPayload) => new Promise<AckResult<CheckInResult>>((resolve) => getSocket().emit("checkin:walk-in", payload, (r) => resolve(settle(r)))),
-    [settle],
-  );
+  const checkIn = useCallback((payload: CheckInPayload) => request(getSocket(), "checkin:check-in", payload).then(settle), [settle]);
+  const walkIn = useCallback((payload: WalkInPayload) => request(getSocket(), "checkin:walk-in", payload).then(settle), [settle]);
   return { counts, connected, checkedIn, checkIn, walkIn };
 }
