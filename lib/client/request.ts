@@ -1,7 +1,7 @@
 /**
  * One typed way to send a command and to listen for facts, generic over the socket contract
  * (lib/realtime/contract.ts): a misspelt event name or a payload of the wrong shape fails `tsc`.
- * Browser-safe; the Q&A engine, the polls and the stream clients all send through `request`.
+ * Browser-safe; every command whose answer a page waits for is sent through `request`.
  */
 import { MAX_FRAME_BYTES, type AckResult, type ClientToServerEvents, type ServerToClientEvents } from "../realtime/contract";
 
