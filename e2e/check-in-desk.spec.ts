@@ -193,6 +193,7 @@ test("a check-in the server never answers is reported as not confirmed; doing it
   await page.getByLabel("Name, e-mail or affiliation").fill("uma");
   await page.getByRole("button", { name: "Check in Uma Unconfirmed" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Not confirmed: the server did not answer." })).toBeVisible(LIVE);
+  await page.screenshot({ path: test.info().outputPath("check-in-not-confirmed.png") });
   await expect(checkedIn).toContainText(new RegExp(`^${before} of`));
 
   lose = false;
