@@ -3,6 +3,27 @@
  * an IANA name. Only Intl is used, so the same code formats on both sides.
  */
 
+/** An ISO 8601 date-time with its offset; seconds and milliseconds optional (2024-05-23T08:00-04:00). */
+export const ISO_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * Whether an ISO 8601 string with an offset names a real instant: `Date.parse` rolls 30 February
+ * over into March, and takes hour 24 or an offset of +99:00.
+ */
+export function isRealDateTime(v: string): boolean {
+  const m = ISO_WITH_OFFSET.exec(v);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second = 0, offH = 0, offM = 0] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x))) as number[];
+  const lastDay = new Date(0);
+  lastDay.setUTCFullYear(year, month, 0);
+  return month >= 1 && month <= 12 && day >= 1 && day <= lastDay.getUTCDate() && hour <= 23 && minute <= 59 && second <= 59 && offH <= 14 && offM <= 59;
+}
+
+/** The UTC year of an ISO date-time (year 0000 exists for JavaScript, not for Postgres). */
+export function utcYear(v: string): number {
+  return new Date(Date.parse(v)).getUTCFullYear();
+}
+
 function wallParts(instant: Date, timeZone: string) {
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone,

@@ -2,6 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { ISO_WITH_OFFSET, isRealDateTime } from "../lib/time";
 import { parseTrustedProxies } from "./http/client-ip";
 import { parseFrameAncestors } from "./http/security-headers";
 
@@ -9,17 +10,6 @@ const bool = z
   .enum(["0", "1", "true", "false", ""])
   .optional()
   .transform((v) => v === "1" || v === "true");
-
-const isoWithOffset = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
-
-/** Whether an ISO 8601 string with an offset names a real instant: `Date.parse` rolls 30 February over into March. */
-function isRealDateTime(v: string): boolean {
-  const m = isoWithOffset.exec(v);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second = 0, offH = 0, offM = 0] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x))) as number[];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offH <= 14 && offM <= 59;
-}
 
 /** Every environment variable Plenary reads. `.env.example` documents each one in a line. */
 export const envSchema = z.object({
@@ -38,7 +28,7 @@ export const envSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   PLENARY_NOW: z
     .string()
-    .regex(isoWithOffset, "must be an ISO 8601 date-time with an offset, e.g. 2024-05-24T09:00:00-04:00")
+    .regex(ISO_WITH_OFFSET, "must be an ISO 8601 date-time with an offset, e.g. 2024-05-24T09:00:00-04:00")
     .refine(isRealDateTime, "is not a real date-time")
     .optional()
     .or(z.literal("").transform(() => undefined)),

@@ -1,10 +1,8 @@
-import { z } from "./zod";
+import { dateTimeField, z } from "./zod";
 import { textField } from "../text";
 
-const isoWithOffset = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, "Use an ISO 8601 date-time with an offset, e.g. 2024-05-23T08:00:00-04:00.")
-  .refine((v) => !Number.isNaN(Date.parse(v)), "Not a real date-time.");
+/** Wide enough for any programme; narrow enough to catch a mistyped year. */
+const isoWithOffset = dateTimeField({ fromYear: 2000, toYear: 2099 });
 
 /** What an organizer may change on an agenda item. The rule (Chatham House or on record) is fixed by the programme. */
 export const agendaPatchSchema = z

@@ -1,4 +1,4 @@
-import { z } from "./zod";
+import { dateTimeField, z } from "./zod";
 import { zonedTimeToInstant, isoInZone } from "../time";
 import { slugField, textField } from "../text";
 
@@ -8,8 +8,8 @@ export const auditFilterSchema = z.object({
   action: textField({ what: "The action filter", max: 60 }).optional(),
   actor: textField({ what: "The actor filter", max: 120 }).optional(),
   outcome: z.enum(["ok", "refused"]).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: dateTimeField({ fromYear: 1970, toYear: 9999 }).optional(),
+  to: dateTimeField({ fromYear: 1970, toYear: 9999 }).optional(),
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

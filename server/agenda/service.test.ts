@@ -83,6 +83,17 @@ describe.each(testDatabaseKinds())("agenda service on %s", (database) => {
     await refused(server.services.agenda.update("hosted-lunch", { rule: "on_record" }), "invalid_payload");
     await refused(server.services.agenda.update("hosted-lunch", { title: "" }), "invalid_payload");
     await refused(server.services.agenda.update("no-such-session", { title: "x" }), "not_found");
+    // Dates `Date.parse` would take: 30 February (1 March to it), year 0 (Postgres has none), a typo'd year.
+    for (const [startsAt, endsAt] of [
+      ["2024-02-30T13:00:00-04:00", "2024-05-23T14:00:00-04:00"],
+      ["0000-05-23T13:00:00-04:00", "2024-05-23T14:00:00-04:00"],
+      ["9024-05-23T13:00:00-04:00", "9024-05-23T14:00:00-04:00"],
+      ["2024-05-23T24:00:00-04:00", "2024-05-24T14:00:00-04:00"],
+    ]) {
+      await refused(server.services.agenda.update("hosted-lunch", { startsAt, endsAt }), "invalid_payload");
+    }
+    const lunch = (await server.services.agenda.list()).find((i) => i.slug === "hosted-lunch")!;
+    expect(lunch.startsAt.slice(0, 10)).toBe("2024-05-23");
   });
 
   it("refuses a stale edit instead of overwriting someone else's", async () => {

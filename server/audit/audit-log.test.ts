@@ -68,6 +68,16 @@ describe("audit log time filters", () => {
     expect(await apiLabels({ to: "2024-05-24T03:59:59Z" })).toEqual(["Thursday-evening entry"]);
     const bad = await fetch(`${server.url}/api/admin/audit?from=yesterday`, { headers: { cookie: organizer.cookie } });
     expect(bad.status).toBe(400);
+    // Year 0 is a date for JavaScript and not for Postgres: told, not a fault. 30 February is no date at all.
+    for (const [query, message] of [
+      ["from=0000-01-01T00:00:00Z", "from: Use a date between 1970 and 9999."],
+      ["to=2024-02-30T00:00:00Z", "to: Not a real date-time: check the day of the month, the hour and the offset."],
+    ]) {
+      const res = await fetch(`${server.url}/api/admin/audit?${query}`, { headers: { cookie: organizer.cookie } });
+      expect(res.status, query).toBe(400);
+      expect(await res.json()).toEqual({ error: { code: "invalid_payload", message } });
+      expect((await fetch(`${server.url}/admin/audit?${query}`, { headers: { cookie: organizer.cookie } })).status, `page ${query}`).toBe(200);
+    }
     // A bad page size is told in words, like every other payload (server/errors.ts describeIssue).
     const negative = await fetch(`${server.url}/api/admin/audit?limit=-1`, { headers: { cookie: organizer.cookie } });
     expect(negative.status).toBe(400);
