@@ -2,7 +2,8 @@
  * The event's look, as an organizer sets it on /admin/branding: the name in the header, a small logo
  * and the brand colour. Shared by the form (browser) and the server, which checks every field again.
  */
-import { z } from "zod";
+import { z } from "./schemas/zod";
+import { textField, visibleLength } from "./text";
 
 export interface Branding {
   /** The event's name in the header; null: the event's own name. */
@@ -36,11 +37,9 @@ export function base64Bytes(b64: string): number {
 
 export const brandingUpdateSchema = z
   .object({
-    name: z
-      .string()
-      .trim()
-      .max(BRANDING_LIMITS.name, `The event name has at most ${BRANDING_LIMITS.name} characters.`)
-      .transform((s) => (s === "" ? null : s))
+    // The text rule (lib/text.ts): no control characters; blank or invisible-only means the event's own name.
+    name: textField({ what: "The event name", max: BRANDING_LIMITS.name })
+      .transform((s) => (visibleLength(s) === 0 ? null : s))
       .nullable(),
     accent: z
       .string()

@@ -1,5 +1,5 @@
 /** A session's recordings as the download page lists them (GET /api/sessions/<slug>/recordings). */
-import { z } from "zod";
+import { z } from "./schemas/zod";
 
 export interface RecordingCaptionTrack {
   /** WebVTT file of the captions sent while the recording ran. */

@@ -64,4 +64,22 @@ describe.each(testDatabaseKinds())("branding on %s", (database) => {
     expect(((await light.json()) as { error: { message: string } }).error.message).toMatch(/too light/);
     expect(await server.services.branding.get()).toEqual(before);
   });
+
+  it("takes the name by the text rule: a control character is refused in words (U+0000 was a 500), an invisible name is no name", async () => {
+    const before = await server.services.branding.get();
+    for (const name of ["FMS\u00002024", "FMS\u00072024"]) {
+      const res = await post(organizer, { name, accent: null, logo: null });
+      expect(res.status, JSON.stringify(name)).toBe(400);
+      expect(await res.json()).toEqual({
+        error: {
+          code: "invalid_payload",
+          message: `name: The event name contains a control character (U+00${name.charCodeAt(3).toString(16).padStart(2, "0").toUpperCase()}); remove it and try again.`,
+        },
+      });
+    }
+    expect(await server.services.branding.get()).toEqual(before);
+    const blank = await post(organizer, { name: "\u3164\u3164 \u200b", accent: null, logo: null });
+    expect(blank.status).toBe(200);
+    expect((await server.services.branding.get()).name).toBeNull();
+  });
 });
