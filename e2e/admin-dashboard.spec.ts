@@ -1,5 +1,5 @@
 import type { BrowserContext } from "@playwright/test";
-import { test, expect, expectNoAxeViolations } from "./fixtures";
+import { test, expect, expectNoAxeViolations, loseCommands } from "./fixtures";
 import { createPerson } from "../server/testing/people";
 import type { TestServer } from "../server/testing/test-server";
 
@@ -71,26 +71,12 @@ test("staff who are not organizers are turned away from the dashboard and the ev
 test("a dashboard refresh the server never answers does not stop the later ones", async ({ page, context, browser, plenary }) => {
   await signIn(context, plenary, { name: "Oda Organizer", email: "oda@example.org", organizer: true });
   // The first refresh is lost on the way, as on a network that drops a packet and then recovers.
-  let lose = true;
-  let lost = 0;
-  const isRefresh = (text: string) => {
-    const drop = lose && text.includes('"admin:dashboard"');
-    if (drop) lost++;
-    return drop;
-  };
-  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((m) => {
-      if (!isRefresh(String(m))) server.send(m);
-    });
-    server.onMessage((m) => ws.send(m));
-  });
-  await page.route(/\/socket\.io\/.*transport=polling/, (route) => (isRefresh(route.request().postData() ?? "") ? route.abort() : route.continue()));
+  const losing = await loseCommands(page, "admin:dashboard");
   await page.goto("/admin");
   const remote = page.getByTestId(`remote-${SLUG}`);
   await expect(remote).toHaveText("0");
-  await expect.poll(() => lost, LIVE).toBeGreaterThan(0);
-  lose = false;
+  await expect.poll(() => losing.lost, LIVE).toBeGreaterThan(0);
+  losing.on = false;
 
   const remoteContext = await browser.newContext();
   await signIn(remoteContext, plenary, { name: "Rex Remote", email: "rex@example.org", attendanceMode: "remote" });

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { chromium, type BrowserContext } from "@playwright/test";
-import { test, expect, expectNoAxeViolations } from "./fixtures";
+import { test, expect, expectNoAxeViolations, loseCommands } from "./fixtures";
 import { createPerson } from "../server/testing/people";
 import type { TestServer } from "../server/testing/test-server";
 
@@ -175,16 +175,7 @@ test("a check-in the server never answers is reported as not confirmed; doing it
   await createPerson(plenary.services, { name: "Uma Unconfirmed", email: "uma@example.org", attendanceMode: "in_person" });
   // The desk's connection goes through Playwright, which loses its check-ins as a dead network would
   // (over the WebSocket, or over HTTP polling before the upgrade).
-  let lose = true;
-  const isCheckIn = (text: string) => lose && text.includes('"checkin:check-in"');
-  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((m) => {
-      if (!isCheckIn(String(m))) server.send(m);
-    });
-    server.onMessage((m) => ws.send(m));
-  });
-  await page.route(/\/socket\.io\/.*transport=polling/, (route) => (isCheckIn(route.request().postData() ?? "") ? route.abort() : route.continue()));
+  const losing = await loseCommands(page, "checkin:check-in");
   await page.goto("/check-in");
   // Other tests in this file share the server: count from here.
   const checkedIn = page.getByTestId("checked-in");
@@ -196,7 +187,7 @@ test("a check-in the server never answers is reported as not confirmed; doing it
   await page.screenshot({ path: test.info().outputPath("check-in-not-confirmed.png") });
   await expect(checkedIn).toContainText(new RegExp(`^${before} of`));
 
-  lose = false;
+  losing.on = false;
   await page.getByRole("button", { name: "Check in Uma Unconfirmed" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Uma Unconfirmed is checked in (in person)." })).toBeVisible(LIVE);
   await expect(checkedIn).toContainText(new RegExp(`^${before + 1} of`));

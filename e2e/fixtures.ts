@@ -49,3 +49,26 @@ export async function expectNoAxeViolations(page: Page, label = page.url()) {
   const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   expect(summary, `axe violations on ${label}`).toEqual([]);
 }
+
+/**
+ * Loses the page's socket.io commands named `event` while `losing.on` is true, over the WebSocket and
+ * over HTTP polling before the upgrade, as a network that drops them would; `losing.lost` counts them.
+ * Call before the page opens its socket.
+ */
+export async function loseCommands(page: Page, event: string): Promise<{ on: boolean; lost: number }> {
+  const losing = { on: true, lost: 0 };
+  const lose = (text: string) => {
+    const drop = losing.on && text.includes(`"${event}"`);
+    if (drop) losing.lost++;
+    return drop;
+  };
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => {
+      if (!lose(String(m))) server.send(m);
+    });
+    server.onMessage((m) => ws.send(m));
+  });
+  await page.route(/\/socket\.io\/.*transport=polling/, (route) => (lose(route.request().postData() ?? "") ? route.abort() : route.continue()));
+  return losing;
+}
