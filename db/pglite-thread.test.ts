@@ -98,6 +98,23 @@ describe("PGlite on its own thread", () => {
     }
   }, 60_000);
 
+  it("holds a transaction's statements, and its end, until it has begun behind the work ahead of it", async () => {
+    // The transaction's first statements go out before its BEGIN is answered; here BEGIN waits behind a slow statement.
+    const slow = handle.db.execute(sql`SELECT count(*)::int AS n FROM generate_series(1, 2000000)`);
+    const inside = handle.db.transaction(async (tx) => {
+      await tx.execute(sql`INSERT INTO t VALUES (20, 'early')`);
+      return rows(await tx.execute(sql`SELECT note FROM t WHERE id = 20`));
+    });
+    // A transaction that gives up before sending anything: its rollback must not leave it holding the database.
+    const abandoned = handle.db.transaction(async () => {
+      throw new Error("nothing to do");
+    });
+    await expect(abandoned).rejects.toThrow("nothing to do");
+    expect(await inside).toEqual([{ note: "early" }]);
+    expect(rows(await slow)).toEqual([{ n: 2000000 }]);
+    expect(rows(await handle.db.execute(sql`SELECT count(*)::int AS n FROM t WHERE id = 20`))).toEqual([{ n: 1 }]);
+  });
+
   it("fails every call as closed once the thread has stopped, under way or later", async () => {
     const thread = await PgliteThread.open(undefined, PGLITE_START_PARAMS);
     const slow = thread.query("SELECT count(*) FROM generate_series(1, 20000000)");

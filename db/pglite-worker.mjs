@@ -31,6 +31,12 @@ function options(m) {
   return { rowMode: m.rowMode, parsers };
 }
 
+/**
+ * A transaction's own messages that arrived before it began: the caller sends its first statements
+ * without waiting for the `begin` (one round trip less), and they wait here for their turn.
+ */
+const early = new Map();
+
 /** Starts a transaction and holds it open until `end` says how it finishes; settles once it has. */
 function begin(id) {
   let finish;
@@ -39,13 +45,21 @@ function begin(id) {
     .transaction(async (tx) => {
       open.set(id, { tx, finish });
       reply(id, { ok: true });
+      const held = early.get(id) ?? [];
+      early.delete(id);
+      held.forEach(accept);
       if ((await ended) === rollback) throw rollback;
     })
     .then(
       () => open.get(id)?.done?.({ ok: true }),
       (err) => {
         const entry = open.get(id);
-        if (!entry) return reply(id, { error: fields(err) }); // BEGIN itself failed
+        if (!entry) {
+          // BEGIN itself failed: so does everything sent for this transaction.
+          for (const m of early.get(id) ?? []) reply(m.id, { error: fields(err) });
+          early.delete(id);
+          return reply(id, { error: fields(err) });
+        }
         entry.done?.(err === rollback ? { ok: true } : { error: fields(err) });
       },
     )
@@ -90,7 +104,11 @@ function take(m) {
 }
 
 function accept(m) {
-  if (takesTurn(m)) return void waiting[m.urgent ? "urgent" : "normal"].push(m);
+  if (takesTurn(m)) {
+    if (m.op === "begin") early.set(m.id, []);
+    return void waiting[m.urgent ? "urgent" : "normal"].push(m);
+  }
+  if (early.has(m.tx)) return void early.get(m.tx).push(m);
   if (m.op === "end") {
     const entry = open.get(m.tx);
     if (!entry) return reply(m.id, { error: { message: "PGlite transaction is closed" } });

@@ -1,4 +1,4 @@
-import { asc, and, eq } from "drizzle-orm";
+import { asc, and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { events, sessions, type EventRow, type NewSessionRow, type SessionRow } from "../../db/schema";
 import { isSlug } from "../../lib/text";
@@ -17,6 +17,24 @@ export async function findSessionBySlug(db: Database, slug: string): Promise<Ses
   if (!isSlug(slug)) return undefined;
   const [row] = await db.select().from(sessions).where(eq(sessions.slug, slug));
   return row;
+}
+
+/**
+ * A session row's stamp: its `xmin`, the transaction that wrote this version of the row, so any
+ * change to the row, by any instance or statement, gives it a new one. Text, as `xid` has no JS type.
+ */
+export function sessionStamp(sessionId: SQLWrapper): SQL<string> {
+  return sql<string>`(select s.xmin::text from ${sessions} s where s.id = ${sessionId})`;
+}
+
+/** The session with its stamp (`sessionStamp`). */
+export async function findStampedSession(db: Database, slug: string): Promise<{ row: SessionRow; stamp: string } | undefined> {
+  if (!isSlug(slug)) return undefined;
+  const [found] = await db
+    .select({ row: sessions, stamp: sql<string>`${sessions}.xmin::text` })
+    .from(sessions)
+    .where(eq(sessions.slug, slug));
+  return found;
 }
 
 export async function findSessionById(db: Database, id: string): Promise<SessionRow | undefined> {

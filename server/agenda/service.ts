@@ -38,6 +38,8 @@ export class AgendaService {
   private event?: EventRow;
   /** Reads of a session by slug still in flight, shared by whoever asks meanwhile (see `findRow`). */
   private readonly reading = new Map<string, Promise<SessionRow | undefined>>();
+  /** Session rows kept for staff commands, with their stamps (see `keptRow`). */
+  private readonly kept = new Map<string, { row: SessionRow; stamp: string }>();
 
   constructor(
     private readonly db: Database,
@@ -90,6 +92,24 @@ export class AgendaService {
       this.reading.set(slug, read);
     }
     return read;
+  }
+
+  /**
+   * The session for a staff command, as kept from an earlier one, or read now when `fresh` or not
+   * kept. A kept row may be out of date (another instance may have changed it): a command decided on
+   * one must confirm its stamp in its own transaction (`sessionStamp`), and run again on a fresh row
+   * if it changed. That spares a moderator's approval a read before its transaction.
+   */
+  async keptRow(slug: string, fresh = false): Promise<{ row: SessionRow; stamp: string; kept: boolean }> {
+    const kept = fresh ? undefined : this.kept.get(slug);
+    if (kept) return { ...kept, kept: true };
+    const found = await q.findStampedSession(this.db, slug);
+    if (!found) {
+      this.kept.delete(slug);
+      throw sessionNotFound(slug);
+    }
+    this.kept.set(slug, found);
+    return { ...found, kept: false };
   }
 
   /** The session, or the `not_found` refusal every capability gives for an unknown slug. */
@@ -167,6 +187,7 @@ export class AgendaService {
 
   /** Tells every open page about a committed change. */
   announce(item: AgendaItem): void {
+    this.kept.delete(item.slug);
     this.publish.agendaChanged(item);
   }
 

@@ -155,6 +155,13 @@ export class Replayed extends Error {
   }
 }
 
+/** The session row a staff command was decided on changed before its transaction: it runs again on a fresh one. */
+export class SessionChanged extends Error {
+  constructor() {
+    super("session changed");
+  }
+}
+
 /** A stored answer as the command's answer: the result, or the refusal thrown again. */
 export function answerOf(stored: StoredAnswer): ModerationResult {
   if ("refused" in stored)

@@ -9,6 +9,7 @@ import { STATUS_WORDS } from "../../lib/qa-rules";
 import type { ModerationAction } from "../../lib/schemas/qa";
 import type { CommandInput } from "../../lib/realtime/contract";
 import type { Actor } from "../auth/actor";
+import type { Action } from "../auth/policy";
 import { AppError } from "../errors";
 import {
   applyAction,
@@ -18,6 +19,7 @@ import {
   interleaveByOrigin,
   publishedAt,
   Replayed,
+  SessionChanged,
   undoRecordOf,
   type Outcome,
   type StoredAnswer,
@@ -45,16 +47,42 @@ export class QaModeration {
   ) {}
 
   async moderate(actor: Actor | null, cmd: CommandInput<"question:moderate">): Promise<ModerationResult> {
-    const session = await this.ctx.session(cmd.slug);
-    await this.deps.guard.require(actor, "question:moderate", session, { type: "question", id: cmd.questionId });
-    return this.act(actor!, session, cmd.key, cmd.questionId, cmd.expectedVersion, cmd.action);
+    return this.onSession(actor, cmd.slug, "question:moderate", { type: "question", id: cmd.questionId }, (session, stamp) =>
+      this.act(actor!, session, stamp, cmd.key, cmd.questionId, cmd.expectedVersion, cmd.action),
+    );
   }
 
   /** Panelists mark the question they answered (moderators may too). */
   async answer(actor: Actor | null, cmd: CommandInput<"question:answer">): Promise<ModerationResult> {
-    const session = await this.ctx.session(cmd.slug);
-    await this.deps.guard.require(actor, "question:answer", session, { type: "question", id: cmd.questionId });
-    return this.act(actor!, session, cmd.key, cmd.questionId, cmd.expectedVersion, { type: "answer" });
+    return this.onSession(actor, cmd.slug, "question:answer", { type: "question", id: cmd.questionId }, (session, stamp) =>
+      this.act(actor!, session, stamp, cmd.key, cmd.questionId, cmd.expectedVersion, { type: "answer" }),
+    );
+  }
+
+  /**
+   * Runs a staff command on the session row kept from the last one (`AgendaService.keptRow`): `once`
+   * confirms the row's stamp inside the command's transaction, and a command decided on a row that
+   * changed meanwhile (another instance's agenda edit) runs again from the start on a fresh read. A
+   * refusal is only ever given on a fresh row.
+   */
+  private async onSession<T>(
+    actor: Actor | null,
+    slug: string,
+    action: Action,
+    object: { type: string; id: string } | undefined,
+    run: (session: SessionRow, stamp: string) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let found = await this.deps.agenda.keptRow(slug, attempt > 0);
+      if (found.kept && !this.deps.guard.allowed(actor, action, found.row)) found = await this.deps.agenda.keptRow(slug, true);
+      await this.deps.guard.require(actor, action, found.row, object);
+      try {
+        return await run(found.row, found.stamp);
+      } catch (err) {
+        if (!(err instanceof SessionChanged)) throw err;
+        if (attempt >= 2) throw new AppError("conflict", "This session's settings were being changed while your command ran, so nothing was done. Try again.");
+      }
+    }
   }
 
   /**
@@ -82,33 +110,41 @@ export class QaModeration {
    * the question's version on), so any failure first looks for a stored answer under the key. Fresh
    * commands, nearly all of them, pay no lookup at all.
    */
-  private async once<T extends StaffWrite>(
+  private async once<T extends StaffWrite, F = undefined>(
     me: Actor,
     session: SessionRow,
+    stamp: string,
     key: string,
-    work: (tx: q.Db, qa: QaSessionRow, now: Date) => Promise<T>,
+    work: (tx: q.Db, qa: QaSessionRow, now: Date, first: F) => Promise<T>,
+    first?: (tx: q.Db) => Promise<F>,
   ): Promise<{ replayed: ModerationResult } | { done: T }> {
     await this.ctx.timeZone(); // loaded before the transaction (on PGlite a read outside it would wait for it)
     const now = this.deps.clock.now();
     try {
       const done = await q.transaction(this.deps.db, async (tx) => {
-        const qa = await q.bumpVersion(tx, session.id);
-        const done = await work(tx, qa, now);
-        const claimed = await q.insertAction(tx, {
-          sessionId: session.id,
-          actorId: me.userId,
-          clientKey: key,
-          kind: done.kind,
-          undo: done.undo,
-          result: done.result,
-          createdAt: now,
-        });
+        // Sent together, run in this order (one connection): the session's lock is taken first.
+        const [{ sessionStamp, ...qa }, firstRead] = await Promise.all([q.bumpVersion(tx, session.id), first?.(tx) as Promise<F>]);
+        if (sessionStamp !== stamp) throw new SessionChanged();
+        const done = await work(tx, qa, now, firstRead);
+        // Both sent at once; if the key was already used, the entry rolls back with the rest.
+        const [claimed] = await Promise.all([
+          q.insertAction(tx, {
+            sessionId: session.id,
+            actorId: me.userId,
+            clientKey: key,
+            kind: done.kind,
+            undo: done.undo,
+            result: done.result,
+            createdAt: now,
+          }),
+          done.audit && this.deps.audit.recordIn(tx, done.audit),
+        ]);
         if (!claimed) throw new Replayed();
-        if (done.audit) await this.deps.audit.recordIn(tx, done.audit);
         return done;
       });
       return { done };
     } catch (err) {
+      if (err instanceof SessionChanged) throw err;
       const stored = await this.replay(me, session, key);
       if (stored) return { replayed: stored };
       throw err;
@@ -118,136 +154,135 @@ export class QaModeration {
   private async act(
     actor: Actor,
     session: SessionRow,
+    stamp: string,
     key: string,
     questionId: string,
     expectedVersion: number,
     action: ModerationAction,
   ): Promise<ModerationResult> {
     let names = new Map<string, string>();
-    const r = await this.once(actor, session, key, async (tx, locked, now) => {
-      let qa = locked;
-      const namesFor = this.ctx.namesOnDemand(session.id, tx);
-      const row = await q.lockQuestion(tx, session.id, questionId);
-      if (!row) throw new AppError("not_found", "That question does not exist in this session.");
-      if (row.version !== expectedVersion) {
-        const changedBy = await q.lastChangerRole(tx, session.id, row.id);
-        const who = changedBy === "organizer" ? "An organizer" : changedBy && changedBy !== "staff" ? `A ${changedBy}` : "Someone else";
-        throw new AppError(
-          "version_conflict",
-          `${who} changed this question a moment ago (it is now ${STATUS_WORDS[row.status]}). Your action was not applied: check it and try again.`,
-          { current: projectQuestion(row, "staff", await namesFor([row])), ...(changedBy ? { changedBy } : {}) },
-        );
-      }
-      const outcome = await applyAction(this.ctx, tx, session, qa, row, action, () => namesFor([], true), now);
-      names = await namesFor(outcome.changes.flatMap((c) => [c.before, c.after]));
-      if (outcome.stage) qa = await q.setSessionState(tx, session.id, { onStageQuestionId: outcome.stage.after });
-      return {
-        outcome,
-        qa,
-        result: {
-          questions: outcome.changes.map((c) => projectQuestion(c.after, "staff", names)),
-          state: await this.ctx.state(session, qa),
-          version: qa.version,
-          summary: outcome.summary,
-        },
-        kind: action.type,
-        undo: undoRecordOf(outcome),
-        audit: auditOf(actor, session, `question:${action.type}`, outcome, names, questionId),
-      };
-    });
+    const lock = (tx: q.Db) => q.lockQuestion(tx, session.id, questionId);
+    const r = await this.once(
+      actor,
+      session,
+      stamp,
+      key,
+      async (tx, locked, now, row) => {
+        let qa = locked;
+        const namesFor = this.ctx.namesOnDemand(session.id, tx);
+        if (!row) throw new AppError("not_found", "That question does not exist in this session.");
+        if (row.version !== expectedVersion) {
+          const changedBy = await q.lastChangerRole(tx, session.id, row.id);
+          const who = changedBy === "organizer" ? "An organizer" : changedBy && changedBy !== "staff" ? `A ${changedBy}` : "Someone else";
+          throw new AppError(
+            "version_conflict",
+            `${who} changed this question a moment ago (it is now ${STATUS_WORDS[row.status]}). Your action was not applied: check it and try again.`,
+            { current: projectQuestion(row, "staff", await namesFor([row])), ...(changedBy ? { changedBy } : {}) },
+          );
+        }
+        const outcome = await applyAction(this.ctx, tx, session, qa, row, action, () => namesFor([], true), now);
+        names = await namesFor(outcome.changes.flatMap((c) => [c.before, c.after]));
+        if (outcome.stage) qa = await q.setSessionState(tx, session.id, { onStageQuestionId: outcome.stage.after });
+        return {
+          outcome,
+          qa,
+          result: await this.resultOf(session, qa, outcome, names),
+          kind: action.type,
+          undo: undoRecordOf(outcome),
+          audit: auditOf(actor, session, `question:${action.type}`, outcome, names, questionId),
+        };
+      },
+      lock,
+    );
     if ("replayed" in r) return r.replayed;
     await this.afterChange(session, r.done.outcome, r.done.qa, names);
     return r.done.result;
   }
 
   async undo(actor: Actor | null, { slug, key }: CommandInput<"qa:undo">): Promise<ModerationResult> {
-    const session = await this.ctx.session(slug);
-    await this.deps.guard.require(actor, "question:moderate", session);
-    const me = actor!;
-    const names = await this.ctx.panelistNames(session.id);
-    let last: { id: number; kind: string } | undefined;
-    try {
-      const r = await this.once(me, session, key, async (tx, locked, now) => {
-        let qa = locked;
-        const action = await q.lastUndoable(tx, session.id, me.userId);
-        if (!action && this.ctx.votesUnlinked(session, qa, now)) {
-          throw new AppError(
-            "session_ended",
-            "This session has ended and, under the Chatham House Rule, its moderation history is erased: nothing can be undone any more.",
-          );
-        }
-        if (!action) throw new AppError("conflict", "There is nothing of yours to undo in this session.");
-        last = { id: action.id, kind: action.kind };
-        const record = action.undo as UndoRecord;
-        if (record.recount.length && this.ctx.votesUnlinked(session, qa, now)) {
-          throw new AppError(
-            "session_ended",
-            `This session has ended and, under the Chatham House Rule, its votes are no longer linked to anyone, so the ${describeKind(action.kind)} cannot be undone (it leaves your undo history).`,
-          );
-        }
-        const changes: Outcome["changes"] = [];
-        for (const item of record.questions) {
-          const row = await q.lockQuestion(tx, session.id, item.id);
-          if (!row) continue;
-          if (row.version !== item.versionAfter) {
+    return this.onSession(actor, slug, "question:moderate", undefined, async (session, stamp) => {
+      const me = actor!;
+      const names = await this.ctx.panelistNames(session.id);
+      let last: { id: number; kind: string } | undefined;
+      try {
+        const r = await this.once(me, session, stamp, key, async (tx, locked, now) => {
+          let qa = locked;
+          const action = await q.lastUndoable(tx, session.id, me.userId);
+          if (!action && this.ctx.votesUnlinked(session, qa, now)) {
             throw new AppError(
-              "version_conflict",
-              "Someone changed this question after your action, so it cannot be undone (it leaves your undo history). Check its current state.",
-              {
-                current: projectQuestion(row, "staff", names),
-              },
+              "session_ended",
+              "This session has ended and, under the Chatham House Rule, its moderation history is erased: nothing can be undone any more.",
             );
           }
-          const restore = { ...item.restore, answeredAt: item.restore.answeredAt ? new Date(item.restore.answeredAt) : null };
-          changes.push({
-            before: row,
-            after: await q.updateQuestion(tx, row.id, {
-              ...restore,
-              ...publishedAt(row, restore.status, qa.version),
-              version: row.version + 1,
-              seq: qa.version,
-              updatedAt: now,
-            }),
-          });
-        }
-        for (const id of record.recount) await q.recountVotes(tx, id);
-        // Counts changed after the rows were read: re-read the recounted ones for the broadcast.
-        for (const c of changes) if (record.recount.includes(c.after.id)) c.after = (await q.getQuestion(tx, session.id, c.after.id))!;
-        let stage: Outcome["stage"];
-        if (record.stage) {
-          if (qa.onStageQuestionId !== record.stage.after) {
-            if (record.questions.length === 0)
-              throw new AppError("version_conflict", "The stage changed since your action, so it cannot be undone (it leaves your undo history).");
-          } else {
-            stage = { before: record.stage.after, after: record.stage.before };
-            qa = await q.setSessionState(tx, session.id, { onStageQuestionId: record.stage.before });
+          if (!action) throw new AppError("conflict", "There is nothing of yours to undo in this session.");
+          last = { id: action.id, kind: action.kind };
+          const record = action.undo as UndoRecord;
+          if (record.recount.length && this.ctx.votesUnlinked(session, qa, now)) {
+            throw new AppError(
+              "session_ended",
+              `This session has ended and, under the Chatham House Rule, its votes are no longer linked to anyone, so the ${describeKind(action.kind)} cannot be undone (it leaves your undo history).`,
+            );
           }
-        }
-        await q.markUndone(tx, action.id, now);
-        const outcome: Outcome = { changes, recount: record.recount, stage, summary: `Undone: ${describeKind(action.kind)}.` };
-        return {
-          outcome,
-          qa,
-          result: {
-            questions: changes.map((c) => projectQuestion(c.after, "staff", names)),
-            state: await this.ctx.state(session, qa),
-            version: qa.version,
-            summary: outcome.summary,
-          },
-          kind: "undo",
-          undo: null,
-          audit: auditOf(me, session, "question:undo", outcome, names, outcome.changes[0]?.after.id, { undid: action.kind }),
-        };
-      });
-      if ("replayed" in r) return r.replayed;
-      await this.afterChange(session, r.done.outcome, r.done.qa, names);
-      return r.done.result;
-    } catch (err) {
-      // An action others have built on (or whose votes are gone) cannot be undone; it leaves the undo
-      // history, so the next undo reaches the action before it instead of meeting the same refusal.
-      if (AppError.is(err) && (err.code === "version_conflict" || err.code === "session_ended") && last) return this.refuseUndo(me, session, key, last.id, err);
-      throw err;
-    }
+          const changes: Outcome["changes"] = [];
+          for (const item of record.questions) {
+            const row = await q.lockQuestion(tx, session.id, item.id);
+            if (!row) continue;
+            if (row.version !== item.versionAfter) {
+              throw new AppError(
+                "version_conflict",
+                "Someone changed this question after your action, so it cannot be undone (it leaves your undo history). Check its current state.",
+                {
+                  current: projectQuestion(row, "staff", names),
+                },
+              );
+            }
+            const restore = { ...item.restore, answeredAt: item.restore.answeredAt ? new Date(item.restore.answeredAt) : null };
+            changes.push({
+              before: row,
+              after: await q.updateQuestion(tx, row.id, {
+                ...restore,
+                ...publishedAt(row, restore.status, qa.version),
+                version: row.version + 1,
+                seq: qa.version,
+                updatedAt: now,
+              }),
+            });
+          }
+          for (const id of record.recount) await q.recountVotes(tx, id);
+          // Counts changed after the rows were read: re-read the recounted ones for the broadcast.
+          for (const c of changes) if (record.recount.includes(c.after.id)) c.after = (await q.getQuestion(tx, session.id, c.after.id))!;
+          let stage: Outcome["stage"];
+          if (record.stage) {
+            if (qa.onStageQuestionId !== record.stage.after) {
+              if (record.questions.length === 0)
+                throw new AppError("version_conflict", "The stage changed since your action, so it cannot be undone (it leaves your undo history).");
+            } else {
+              stage = { before: record.stage.after, after: record.stage.before };
+              qa = await q.setSessionState(tx, session.id, { onStageQuestionId: record.stage.before });
+            }
+          }
+          await q.markUndone(tx, action.id, now);
+          const outcome: Outcome = { changes, recount: record.recount, stage, summary: `Undone: ${describeKind(action.kind)}.` };
+          return {
+            outcome,
+            qa,
+            result: await this.resultOf(session, qa, outcome, names),
+            kind: "undo",
+            undo: null,
+            audit: auditOf(me, session, "question:undo", outcome, names, outcome.changes[0]?.after.id, { undid: action.kind }),
+          };
+        });
+        if ("replayed" in r) return r.replayed;
+        await this.afterChange(session, r.done.outcome, r.done.qa, names);
+        return r.done.result;
+      } catch (err) {
+        // An action others have built on (or whose votes are gone) cannot be undone; it leaves the undo
+        // history, so the next undo reaches the action before it instead of meeting the same refusal.
+        if (AppError.is(err) && (err.code === "version_conflict" || err.code === "session_ended") && last)
+          return this.refuseUndo(me, session, key, last.id, err);
+        throw err;
+      }
+    });
   }
 
   /**
@@ -274,91 +309,96 @@ export class QaModeration {
 
   /** Stops (or resumes) new questions for a moment; votes continue. */
   async pause(actor: Actor | null, { slug, key, paused }: CommandInput<"qa:pause">): Promise<ModerationResult> {
-    const session = await this.ctx.session(slug);
-    await this.deps.guard.require(actor, "qa:configure", session);
-    const r = await this.once(actor!, session, key, async (tx, locked) => {
-      const qa = await q.setSessionState(tx, session.id, { intakePaused: paused });
-      const summary = paused ? "New questions paused." : "New questions resumed.";
-      return {
-        qa,
-        result: { questions: [], state: await this.ctx.state(session, qa), version: qa.version, summary },
-        kind: "pause",
-        undo: null,
-        audit: {
-          actor,
-          action: "qa:pause",
-          outcome: "ok",
-          objectType: "session",
-          objectId: session.slug,
-          session: { id: session.id, rule: session.rule },
-          before: { intakePaused: locked.intakePaused },
-          after: { intakePaused: paused },
-        },
-      };
+    return this.onSession(actor, slug, "qa:configure", undefined, async (session, stamp) => {
+      const r = await this.once(actor!, session, stamp, key, async (tx, locked) => {
+        const qa = await q.setSessionState(tx, session.id, { intakePaused: paused });
+        const summary = paused ? "New questions paused." : "New questions resumed.";
+        return {
+          qa,
+          result: { questions: [], state: await this.ctx.state(session, qa), version: qa.version, summary },
+          kind: "pause",
+          undo: null,
+          audit: {
+            actor,
+            action: "qa:pause",
+            outcome: "ok",
+            objectType: "session",
+            objectId: session.slug,
+            session: { id: session.id, rule: session.rule },
+            before: { intakePaused: locked.intakePaused },
+            after: { intakePaused: paused },
+          },
+        };
+      });
+      if ("replayed" in r) return r.replayed;
+      this.deps.publish.stateChanged(session.id, r.done.qa.version, r.done.result.state, await q.counts(this.deps.db, session.id));
+      return r.done.result;
     });
-    if ("replayed" in r) return r.replayed;
-    this.deps.publish.stateChanged(session.id, r.done.qa.version, r.done.result.state, await q.counts(this.deps.db, session.id));
-    return r.done.result;
   }
 
   /** Opens or closes Q&A and sets its mode (an agenda change, audited there as `agenda:edit`), once per key. */
   async configure(actor: Actor | null, { slug, key, ...patch }: CommandInput<"qa:configure">): Promise<ModerationResult> {
-    const session = await this.ctx.session(slug);
-    await this.deps.guard.require(actor, "qa:configure", session);
-    const r = await this.once(actor!, session, key, async (tx, qa) => {
-      const { item, row } = await this.deps.agenda.updateIn(tx, slug, patch, { actor });
-      return {
-        item,
-        qa,
-        result: { questions: [], state: await this.ctx.state(row, qa), version: qa.version, summary: "Session settings saved." },
-        kind: "configure",
-        undo: null,
-      };
+    return this.onSession(actor, slug, "qa:configure", undefined, async (session, stamp) => {
+      const r = await this.once(actor!, session, stamp, key, async (tx, qa) => {
+        const { item, row } = await this.deps.agenda.updateIn(tx, slug, patch, { actor });
+        return {
+          item,
+          qa,
+          result: { questions: [], state: await this.ctx.state(row, qa), version: qa.version, summary: "Session settings saved." },
+          kind: "configure",
+          undo: null,
+        };
+      });
+      if ("replayed" in r) return r.replayed;
+      this.deps.agenda.announce(r.done.item);
+      this.deps.publish.stateChanged(session.id, r.done.qa.version, r.done.result.state, await q.counts(this.deps.db, session.id));
+      return r.done.result;
     });
-    if ("replayed" in r) return r.replayed;
-    this.deps.agenda.announce(r.done.item);
-    this.deps.publish.stateChanged(session.id, r.done.qa.version, r.done.result.state, await q.counts(this.deps.db, session.id));
-    return r.done.result;
   }
 
   /** Hybrid equity: reorders the panel queue to alternate questions from the room and from remote participants. */
   async interleave(actor: Actor | null, { slug, key }: CommandInput<"qa:interleave">): Promise<ModerationResult> {
-    const session = await this.ctx.session(slug);
-    await this.deps.guard.require(actor, "question:moderate", session);
-    const me = actor!;
-    const names = await this.ctx.panelistNames(session.id);
-    const r = await this.once(me, session, key, async (tx, qa, now) => {
-      const queue = await q.lockApprovedQueue(tx, session.id);
-      const order = interleaveByOrigin(queue);
-      const slots = queue.map((r) => r.panelOrder).sort((a, b) => a - b);
-      const changes: Outcome["changes"] = [];
-      for (let i = 0; i < order.length; i++) {
-        const row = order[i];
-        if (row.panelOrder !== slots[i])
-          changes.push({
-            before: row,
-            after: await q.updateQuestion(tx, row.id, { panelOrder: slots[i], version: row.version + 1, seq: qa.version, updatedAt: now }),
-          });
-      }
-      const room = queue.filter((r) => r.origin === "room").length;
-      const outcome: Outcome = { changes, recount: [], summary: `Queue interleaved: ${room} from the room, ${queue.length - room} remote.` };
-      return {
-        outcome,
-        qa,
-        result: {
-          questions: changes.map((c) => projectQuestion(c.after, "staff", names)),
-          state: await this.ctx.state(session, qa),
-          version: qa.version,
-          summary: outcome.summary,
-        },
-        kind: "interleave",
-        undo: undoRecordOf(outcome),
-        audit: auditOf(me, session, "qa:interleave", outcome, names, undefined),
-      };
+    return this.onSession(actor, slug, "question:moderate", undefined, async (session, stamp) => {
+      const me = actor!;
+      const names = await this.ctx.panelistNames(session.id);
+      const r = await this.once(me, session, stamp, key, async (tx, qa, now) => {
+        const queue = await q.lockApprovedQueue(tx, session.id);
+        const order = interleaveByOrigin(queue);
+        const slots = queue.map((r) => r.panelOrder).sort((a, b) => a - b);
+        const changes: Outcome["changes"] = [];
+        for (let i = 0; i < order.length; i++) {
+          const row = order[i];
+          if (row.panelOrder !== slots[i])
+            changes.push({
+              before: row,
+              after: await q.updateQuestion(tx, row.id, { panelOrder: slots[i], version: row.version + 1, seq: qa.version, updatedAt: now }),
+            });
+        }
+        const room = queue.filter((r) => r.origin === "room").length;
+        const outcome: Outcome = { changes, recount: [], summary: `Queue interleaved: ${room} from the room, ${queue.length - room} remote.` };
+        return {
+          outcome,
+          qa,
+          result: await this.resultOf(session, qa, outcome, names),
+          kind: "interleave",
+          undo: undoRecordOf(outcome),
+          audit: auditOf(me, session, "qa:interleave", outcome, names, undefined),
+        };
+      });
+      if ("replayed" in r) return r.replayed;
+      await this.afterChange(session, r.done.outcome, r.done.qa, names);
+      return r.done.result;
     });
-    if ("replayed" in r) return r.replayed;
-    await this.afterChange(session, r.done.outcome, r.done.qa, names);
-    return r.done.result;
+  }
+
+  /** What a command that changed questions answers: the staff's view of them, and the session's state. */
+  private async resultOf(session: SessionRow, qa: QaSessionRow, outcome: Outcome, names: Map<string, string>): Promise<ModerationResult> {
+    return {
+      questions: outcome.changes.map((c) => projectQuestion(c.after, "staff", names)),
+      state: await this.ctx.state(session, qa),
+      version: qa.version,
+      summary: outcome.summary,
+    };
   }
 
   /** Facts to every role, and the askers' own views, after a moderation change committed (with its audit entry). */

@@ -1,5 +1,6 @@
 /** The only file of server/qa that touches drizzle. */
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lte, sql, type SQL } from "drizzle-orm";
+import { sessionStamp } from "../agenda/queries";
 import type { Database } from "../../db/client";
 import { pgArray } from "../../db/pg-array";
 import {
@@ -46,15 +47,16 @@ export async function getQaSession(db: Db, sessionId: string): Promise<QaSession
 
 /**
  * Takes the session's Q&A row lock for the rest of the transaction and returns the next version,
- * making the row (at version 1) if the session has none yet: one statement either way.
+ * making the row (at version 1) if the session has none yet: one statement either way. With it the
+ * session row's stamp (`sessionStamp`), for a command decided on a kept row.
  */
-export async function bumpVersion(tx: Db, sessionId: string): Promise<QaSessionRow> {
+export async function bumpVersion(tx: Db, sessionId: string): Promise<QaSessionRow & { sessionStamp: string }> {
   const now = new Date();
   const [row] = await tx
     .insert(qaSessions)
     .values({ sessionId, version: 1, updatedAt: now })
     .onConflictDoUpdate({ target: qaSessions.sessionId, set: { version: sql`${qaSessions.version} + 1`, updatedAt: now } })
-    .returning();
+    .returning({ ...getTableColumns(qaSessions), sessionStamp: sessionStamp(qaSessions.sessionId) });
   return row;
 }
 
@@ -383,8 +385,10 @@ export async function findActionByKey(db: Db, actorId: string, key: string): Pro
   return row;
 }
 
-export async function insertAction(tx: Db, values: typeof qaActions.$inferInsert): Promise<QaActionRow | undefined> {
-  const [row] = await tx.insert(qaActions).values(values).onConflictDoNothing().returning();
+/** Stores a command's answer under its key; undefined when the key was already used. */
+export async function insertAction(tx: Db, values: typeof qaActions.$inferInsert): Promise<{ id: number } | undefined> {
+  // Only the id comes back: the caller has the answer and undo record already, and reading them back is time before the broadcast.
+  const [row] = await tx.insert(qaActions).values(values).onConflictDoNothing().returning({ id: qaActions.id });
   return row;
 }
 
