@@ -55,6 +55,26 @@ describe("PGlite on its own thread", () => {
     expect(rows(res)).toEqual([{ n: 0 }]);
   });
 
+  it("returns dates, timestamps, intervals and their arrays as drizzle reads them, and refuses parsers of its own", async () => {
+    // The thread keeps these types as text once, for every statement (KEPT_AS_TEXT); drizzle's own
+    // mapping then makes the Date of a timestamp column and leaves the rest as Postgres prints them.
+    const res = await handle.db.execute(
+      sql`SELECT timestamptz '2024-05-23 08:00:00-04' AS at, date '2024-05-23' AS day, interval '90 minutes' AS span,
+                 ARRAY[timestamptz '2024-05-23 08:00:00-04'] AS ats, ARRAY[1.5]::numeric[] AS nums, 7::int AS n, true AS yes`,
+    );
+    expect(rows(res)).toEqual([
+      { at: "2024-05-23 12:00:00+00", day: "2024-05-23", span: "01:30:00", ats: '{"2024-05-23 12:00:00+00"}', nums: "{1.5}", n: 7, yes: true },
+    ]);
+    const thread = await PgliteThread.open(undefined, PGLITE_START_PARAMS);
+    try {
+      await expect(thread.query("SELECT 1", [], { parsers: { 1184: (v: string) => new Date(v) } })).rejects.toThrow(/not one the thread keeps as text/);
+      await expect(thread.query("SELECT 1", [], { parsers: { 1184: (v: string) => v } })).rejects.toThrow(/must keep exactly the types/);
+      expect((await thread.query<{ n: number }>("SELECT 2 AS n")).rows).toEqual([{ n: 2 }]);
+    } finally {
+      await thread.close();
+    }
+  });
+
   it("keeps Postgres's fields on an error (code, constraint), inside and outside a transaction", async () => {
     const fault = (err: unknown) => (err as { cause?: { code?: string; constraint?: string } }).cause;
     const outside = await handle.db.execute(sql`INSERT INTO t VALUES (1, 'again')`).catch((e: unknown) => e);

@@ -7,7 +7,8 @@
  * holds it until it ends; work waits its turn in the order sent, except that work sent as `urgent`
  * goes ahead of the work still waiting (not of a statement or transaction under way). An error
  * comes back with Postgres's fields (code, constraint…), so server/db-errors.ts reads it as before;
- * if the thread stops, every call under way fails as "PGlite is closed".
+ * if the thread stops, every call under way fails as "PGlite is closed". One difference: dates,
+ * timestamps and intervals come back as text, as drizzle asks for them (`KEPT_AS_TEXT`).
  */
 import { Worker } from "node:worker_threads";
 import type { Results } from "@electric-sql/pglite";
@@ -21,7 +22,6 @@ type Message = {
   tx?: number;
   commit?: boolean;
   rowMode?: string;
-  rawTypes?: number[];
   urgent?: boolean;
 };
 
@@ -46,14 +46,26 @@ function toError(fields: Record<string, string>): Error {
   return err;
 }
 
-/** Only parsers that keep a type's text as it is can cross a thread (drizzle's are all of that kind). */
-function rawTypes(parsers: QueryOptions["parsers"]): number[] | undefined {
-  if (!parsers) return undefined;
-  return Object.entries(parsers).map(([oid, parse]) => {
-    if (parse("\u0001probe", Number(oid)) !== "\u0001probe")
-      throw new Error(`PGlite thread: the parser for type ${oid} changes the text; only raw parsers are supported`);
-    return Number(oid);
-  });
+/**
+ * The types the thread returns as Postgres's text, as drizzle's PGlite session asks on every
+ * statement (its own parsers then read them): timestamp, timestamptz, interval, date, and the arrays
+ * of those and of numeric. Set once in the thread rather than sent with each statement.
+ */
+export const KEPT_AS_TEXT: readonly number[] = [1114, 1184, 1186, 1082, 1231, 1115, 1185, 1187, 1182];
+
+/**
+ * A function cannot cross a thread, so a statement's parsers can only be the thread's own: those
+ * that keep exactly the types above as text. Anything else is refused loudly rather than parsed
+ * differently (a newer drizzle that asks for another set fails its first statement).
+ */
+function checkParsers(parsers: QueryOptions["parsers"]): void {
+  if (!parsers) return;
+  const oids = Object.keys(parsers).map(Number);
+  for (const oid of oids) {
+    if (parsers[oid]("\u0001probe", oid) !== "\u0001probe" || !KEPT_AS_TEXT.includes(oid))
+      throw new Error(`PGlite thread: a parser for type ${oid} is not one the thread keeps as text (${KEPT_AS_TEXT.join(", ")})`);
+  }
+  if (oids.length !== KEPT_AS_TEXT.length) throw new Error(`PGlite thread: parsers must keep exactly the types ${KEPT_AS_TEXT.join(", ")} as text`);
 }
 
 export class PgliteThread {
@@ -87,7 +99,7 @@ export class PgliteThread {
     // The thread's own JavaScript is small (messages and result rows); a young generation of 4 MiB
     // instead of V8's default keeps ~9 MiB of the idle server's resident memory (docs/benchmarks.md).
     const worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url), {
-      workerData: { dataDir, startParams },
+      workerData: { dataDir, startParams, keptAsText: KEPT_AS_TEXT },
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     let onExit = (_code: number) => {};
@@ -148,7 +160,12 @@ export class PgliteThread {
   }
 
   private statement<T>(sql: string, params?: unknown[], options?: QueryOptions, tx?: number): Promise<Results<T>> {
-    return this.call({ op: "query", sql, params, tx, rowMode: options?.rowMode, rawTypes: rawTypes(options?.parsers) }) as Promise<Results<T>>;
+    try {
+      checkParsers(options?.parsers);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.call({ op: "query", sql, params, tx, rowMode: options?.rowMode }) as Promise<Results<T>>;
   }
 
   /** Sends one operation; a transaction's id is the id of the `begin` that opened it. */

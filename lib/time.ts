@@ -24,8 +24,21 @@ export function utcYear(v: string): number {
   return new Date(Date.parse(v)).getUTCFullYear();
 }
 
+/**
+ * Formatters by their options. Making an Intl.DateTimeFormat costs about a millisecond on the server
+ * (it loads the zone's rules); using one costs microseconds, and every Q&A state sent to a room
+ * formats the session's end (issue 12).
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = JSON.stringify(options);
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, (f = new Intl.DateTimeFormat("en-US", options)));
+  return f;
+}
+
 function wallParts(instant: Date, timeZone: string) {
-  const parts = new Intl.DateTimeFormat("en-US", {
+  const parts = formatter({
     timeZone,
     hourCycle: "h23",
     year: "numeric",
@@ -82,7 +95,7 @@ export function formatClock(instant: Date | string, timeZone: string): string {
 }
 
 function dateParts(instant: Date | string, timeZone: string, weekday: "long" | "short", month: "long" | "short") {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, weekday, day: "numeric", month, year: "numeric" }).formatToParts(new Date(instant));
+  const parts = formatter({ timeZone, weekday, day: "numeric", month, year: "numeric" }).formatToParts(new Date(instant));
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
   return { weekday: get("weekday"), day: get("day"), month: get("month"), year: get("year") };
 }
@@ -102,7 +115,9 @@ export function formatShortDay(instant: Date | string, timeZone: string): string
 
 /** Short zone name for a reader, e.g. "EDT", "GMT+9". */
 export function zoneAbbreviation(instant: Date | string, timeZone: string): string {
-  const part = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" }).formatToParts(new Date(instant)).find((p) => p.type === "timeZoneName");
+  const part = formatter({ timeZone, timeZoneName: "short" })
+    .formatToParts(new Date(instant))
+    .find((p) => p.type === "timeZoneName");
   return part?.value ?? timeZone;
 }
 

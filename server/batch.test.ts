@@ -6,13 +6,14 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 type Write = (batch: Array<Pending<number, string>>, round: number) => Promise<void>;
 
 /** A batcher that records its batches; `write` decides what each does (default: answers every command). */
-function recording(max: number, write?: Write, oncePer?: (n: number) => string | undefined, inFlight?: number) {
+function recording(max: number, write?: Write, oncePer?: (n: number) => string | undefined, inFlight?: number, fill?: { size: number; ms: number }) {
   const batches: number[][] = [];
   const batcher = new Batcher<number, string>({
     max,
     schedule: (job) => job(),
     oncePer,
     inFlight,
+    fill,
     write: async (batch) => {
       const round = batches.push(batch.map((p) => p.item));
       if (write) return write(batch, round);
@@ -115,5 +116,77 @@ describe("the batcher (group commit for votes and poll answers)", () => {
     holds[2].release();
     expect(await Promise.all(all)).toEqual(["1 in batch 1", "11 in batch 4", "2 in batch 2", "3 in batch 3", "4 in batch 3"]);
     expect(batches).toEqual([[1], [2], [3, 4], [11]]);
+  });
+
+  describe("with `fill` (a storm is written in fuller batches)", () => {
+    const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+    it("still writes a command in a quiet room at once", async () => {
+      const { batcher, batches } = recording(100, undefined, undefined, 2, { size: 4, ms: 300 });
+      let started = performance.now();
+      expect(await batcher.add(1)).toBe("1 in batch 1");
+      // Neither waited for its batch to fill: that would take 300 ms.
+      expect(performance.now() - started).toBeLessThan(150);
+      await sleep(350); // the room has been quiet for longer than `ms`
+      started = performance.now();
+      expect(await batcher.add(2)).toBe("2 in batch 2");
+      expect(performance.now() - started).toBeLessThan(150);
+      expect(batches).toEqual([[1], [2]]);
+    });
+
+    it("while a batch is written, holds the next until `size` commands wait", async () => {
+      const first = held();
+      const { batcher, batches } = recording(
+        100,
+        async (batch, round) => {
+          if (round === 1) await first.promise;
+          for (const p of batch) p.resolve(`${p.item} in batch ${round}`);
+        },
+        undefined,
+        2,
+        { size: 3, ms: 10_000 },
+      );
+      const all = [batcher.add(0)];
+      await tick();
+      all.push(batcher.add(1), batcher.add(2));
+      await tick();
+      // Two in flight are allowed, but two commands are fewer than three: the second batch waits.
+      expect(batches).toEqual([[0]]);
+      all.push(batcher.add(3));
+      await tick();
+      expect(batches).toEqual([[0], [1, 2, 3]]);
+      first.release();
+      expect(await Promise.all(all)).toEqual(["0 in batch 1", "1 in batch 2", "2 in batch 2", "3 in batch 2"]);
+    });
+
+    it("writes what waits once `ms` have passed, full or not, and right after a batch it waits too", async () => {
+      const first = held();
+      const { batcher, batches } = recording(
+        100,
+        async (batch, round) => {
+          if (round === 1) await first.promise;
+          for (const p of batch) p.resolve(`${p.item} in batch ${round}`);
+        },
+        undefined,
+        2,
+        { size: 50, ms: 300 },
+      );
+      const a = batcher.add(0);
+      await tick();
+      const b = batcher.add(1);
+      await sleep(10);
+      expect(batches).toEqual([[0]]);
+      await sleep(400);
+      expect(batches).toEqual([[0], [1]]);
+      expect(await b).toBe("1 in batch 2");
+      first.release();
+      await a;
+      // Batch 1 has just ended: a command now is part of the same storm and waits `ms` for company.
+      const c = batcher.add(2);
+      await tick();
+      expect(batches).toEqual([[0], [1]]);
+      const d = batcher.add(3);
+      expect(await Promise.all([c, d])).toEqual(["2 in batch 3", "3 in batch 3"]);
+    });
   });
 });

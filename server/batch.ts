@@ -35,6 +35,13 @@ export interface BatcherOptions<I, R> {
    * written keeps its later commands out of the next batch until that one is done.
    */
   inFlight?: number;
+  /**
+   * During a storm (a batch is being written, or one ended less than `ms` ago) the next batch waits
+   * until `size` commands wait or `ms` have passed, so that the storm is written in fewer, fuller
+   * batches: a batch has a fixed cost (a statement planned and committed) far above its cost per
+   * command. A command in a quiet room never waits.
+   */
+  fill?: { size: number; ms: number };
 }
 
 export class Batcher<I, R> {
@@ -44,6 +51,11 @@ export class Batcher<I, R> {
   private writing = 0;
   /** The `oncePer` keys of the batches being written. */
   private readonly keysInFlight = new Set<string>();
+  /** The timer that starts a batch that is waiting to fill (`fill.ms`), and whether it has run out. */
+  private fillTimer: NodeJS.Timeout | undefined;
+  private fillWaited = false;
+  /** When the last batch ended (performance.now()). */
+  private lastEnded = -Infinity;
 
   constructor(private readonly opts: BatcherOptions<I, R>) {}
 
@@ -88,7 +100,28 @@ export class Batcher<I, R> {
   }
 
   private kick(): void {
-    while (this.running < (this.opts.inFlight ?? 1) && this.takeable()) this.start();
+    while (this.running < (this.opts.inFlight ?? 1) && this.takeable()) {
+      if (!this.fillsNow()) return;
+      this.start();
+    }
+  }
+
+  /** Whether the next batch may start now; if not, a timer starts it once it has waited `fill.ms`. */
+  private fillsNow(): boolean {
+    const { fill } = this.opts;
+    const storm = this.running > 0 || performance.now() - this.lastEnded < (fill?.ms ?? 0);
+    if (!fill || !storm || this.fillWaited || this.queue.length >= fill.size) {
+      clearTimeout(this.fillTimer);
+      this.fillTimer = undefined;
+      this.fillWaited = false;
+      return true;
+    }
+    this.fillTimer ??= setTimeout(() => {
+      this.fillTimer = undefined;
+      this.fillWaited = true;
+      this.kick();
+    }, fill.ms);
+    return false;
   }
 
   /** Whether a command waits that the next batch could take (its key, if any, not being written). */
@@ -135,6 +168,7 @@ export class Batcher<I, R> {
         this.writing -= size;
         for (const k of keys) this.keysInFlight.delete(k);
         this.running--;
+        this.lastEnded = performance.now();
         this.kick();
       });
   }

@@ -32,6 +32,9 @@ interface VoteGroup {
  */
 const VOTES_PER_BATCH = 100;
 
+/** How full a second vote batch waits to be (server/batch.ts `fill`; docs/benchmarks.md). */
+const VOTE_BATCH_FILL = { size: 48, ms: 12 };
+
 /**
  * How many vote batches are written at once. On PGlite two: the next batch waits in the database's
  * thread while the event loop answers the last one's voters, so the thread is not idle between
@@ -57,6 +60,7 @@ export class QaAsking {
       // One vote per person in a batch: a second one (a change of mind) must see the first written.
       oncePer: (cmd) => cmd.actor?.userId,
       inFlight: voteBatchesAtOnce(deps.databaseKind),
+      fill: VOTE_BATCH_FILL,
       write: (batch) => this.writeVotes(batch),
     });
   }
