@@ -32,8 +32,12 @@ interface VoteGroup {
  */
 const VOTES_PER_BATCH = 100;
 
-/** How full a second vote batch waits to be (server/batch.ts `fill`; docs/benchmarks.md). */
-const VOTE_BATCH_FILL = { size: 48, ms: 12 };
+/**
+ * During a storm a vote batch waits to be full, or for 25 ms (server/batch.ts `fill`): a batch costs
+ * PGlite's thread ~2 ms whatever its size, and fewer, fuller batches left the storm's approvals more
+ * of the two cores (docs/benchmarks.md). A vote in a quiet room is written at once.
+ */
+const VOTE_BATCH_FILL = { size: VOTES_PER_BATCH, ms: 25 };
 
 /**
  * How many vote batches are written at once. On PGlite two: the next batch waits in the database's

@@ -332,9 +332,13 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     );
     const c = await Promise.all(crowd.map((person) => connectClient(server.url, { cookie: person.cookie })));
     try {
+      // Not the reads of the count broadcasts (a tick after the votes, a settling read later), which
+      // land in a round when the machine is slow; the general path still shows in its writes.
       const statements = async () => {
         const { values } = await metrics().dbDuration.get();
-        return values.filter((v) => v.metricName?.endsWith("_count")).reduce((n, v) => n + v.value, 0);
+        return values
+          .filter((v) => v.metricName?.endsWith("_count") && v.labels.operation !== "select questions")
+          .reduce((n, v) => n + v.value, 0);
       };
       const batches = async () => {
         const { values } = await metrics().batchSize.get();
