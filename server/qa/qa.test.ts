@@ -336,9 +336,7 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
       // land in a round when the machine is slow; the general path still shows in its writes.
       const statements = async () => {
         const { values } = await metrics().dbDuration.get();
-        return values
-          .filter((v) => v.metricName?.endsWith("_count") && v.labels.operation !== "select questions")
-          .reduce((n, v) => n + v.value, 0);
+        return values.filter((v) => v.metricName?.endsWith("_count") && v.labels.operation !== "select questions").reduce((n, v) => n + v.value, 0);
       };
       const batches = async () => {
         const { values } = await metrics().batchSize.get();
