@@ -120,6 +120,21 @@ describe("the batcher (group commit for votes and poll answers)", () => {
 
   describe("with `fill` (a storm is written in fuller batches)", () => {
     const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+    /** Two in flight, with `fill`; the first batch is written only once `first` is released. */
+    function firstHeld(fill: { size: number; ms: number }) {
+      const first = held();
+      const rec = recording(
+        100,
+        async (batch, round) => {
+          if (round === 1) await first.promise;
+          for (const p of batch) p.resolve(`${p.item} in batch ${round}`);
+        },
+        undefined,
+        2,
+        fill,
+      );
+      return { ...rec, first };
+    }
 
     it("still writes a command in a quiet room at once", async () => {
       const { batcher, batches } = recording(100, undefined, undefined, 2, { size: 4, ms: 300 });
@@ -135,17 +150,7 @@ describe("the batcher (group commit for votes and poll answers)", () => {
     });
 
     it("while a batch is written, holds the next until `size` commands wait", async () => {
-      const first = held();
-      const { batcher, batches } = recording(
-        100,
-        async (batch, round) => {
-          if (round === 1) await first.promise;
-          for (const p of batch) p.resolve(`${p.item} in batch ${round}`);
-        },
-        undefined,
-        2,
-        { size: 3, ms: 10_000 },
-      );
+      const { batcher, batches, first } = firstHeld({ size: 3, ms: 10_000 });
       const all = [batcher.add(0)];
       await tick();
       all.push(batcher.add(1), batcher.add(2));
@@ -160,17 +165,7 @@ describe("the batcher (group commit for votes and poll answers)", () => {
     });
 
     it("writes what waits once `ms` have passed, full or not, and right after a batch it waits too", async () => {
-      const first = held();
-      const { batcher, batches } = recording(
-        100,
-        async (batch, round) => {
-          if (round === 1) await first.promise;
-          for (const p of batch) p.resolve(`${p.item} in batch ${round}`);
-        },
-        undefined,
-        2,
-        { size: 50, ms: 300 },
-      );
+      const { batcher, batches, first } = firstHeld({ size: 50, ms: 300 });
       const a = batcher.add(0);
       await tick();
       const b = batcher.add(1);
