@@ -7,7 +7,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, PGLITE_START_PARAMS, type DatabaseHandle } from "./client";
-import { PgliteThread } from "./pglite-thread";
+import { PgliteThread, PREPARED_MAX } from "./pglite-thread";
 import { databaseFault } from "../server/db-errors";
 
 const rows = (res: unknown) => (res as { rows: unknown[] }).rows;
@@ -134,6 +134,62 @@ describe("PGlite on its own thread", () => {
     expect(rows(await slow)).toEqual([{ n: 2000000 }]);
     expect(rows(await handle.db.execute(sql`SELECT count(*)::int AS n FROM t WHERE id = 20`))).toEqual([{ n: 1 }]);
   });
+
+  it("runs a statement it has seen before on a kept plan, with the same rows, types and errors", async () => {
+    const thread = await PgliteThread.open(undefined, PGLITE_START_PARAMS);
+    try {
+      await thread.exec("CREATE TABLE p (id int PRIMARY KEY, note text, tags text[], doc jsonb, at timestamptz)");
+      const kept = async () => (await thread.query<{ statement: string }>("SELECT statement FROM pg_prepared_statements")).rows.map((r) => r.statement);
+      const insert = "INSERT INTO p VALUES ($1, $2, $3, $4, $5) RETURNING *";
+      const first = await thread.query(insert, [1, "one", ["a", "b"], { k: [1] }, new Date("2024-05-23T12:00:00Z")]);
+      expect(await kept()).not.toContain(insert); // a statement seen once keeps no plan
+      const second = await thread.query(insert, [2, null, [], { k: "two" }, null]);
+      expect(await kept()).toContain(insert);
+      expect([...first.rows, ...second.rows]).toEqual([
+        { id: 1, note: "one", tags: ["a", "b"], doc: { k: [1] }, at: "2024-05-23 12:00:00+00" },
+        { id: 2, note: null, tags: [], doc: { k: "two" }, at: null },
+      ]);
+      const ids = "SELECT id, note FROM p ORDER BY id";
+      for (let i = 0; i < 2; i++)
+        expect((await thread.query(ids, [], { rowMode: "array" })).rows).toEqual([
+          [1, "one"],
+          [2, null],
+        ]);
+      const again = await thread.query(insert, [1, "again", [], {}, null]).catch((e: unknown) => e);
+      expect(again).toMatchObject({ code: "23505", constraint: "p_pkey" });
+      // In a transaction: its writes are its own until it commits, and an error still aborts it whole.
+      await thread.transaction(async (tx) => {
+        await tx.query(insert, [3, "three", [], {}, null]);
+        expect((await tx.query(ids, [], { rowMode: "array" })).rows).toHaveLength(3);
+      });
+      const failed = thread.transaction(async (tx) => {
+        await tx.query(insert, [4, "four", [], {}, null]);
+        await tx.query(insert, [4, "four", [], {}, null]);
+      });
+      await expect(failed).rejects.toMatchObject({ code: "23505" });
+      expect((await thread.query(ids, [], { rowMode: "array" })).rows).toHaveLength(3);
+
+      // A table that changes shape: the kept plan is dropped and the statement prepared again.
+      const one = "SELECT * FROM p WHERE id = $1";
+      for (let i = 0; i < 2; i++) await thread.query(one, [1]);
+      await thread.exec("ALTER TABLE p ADD COLUMN extra int DEFAULT 7");
+      expect((await thread.query(one, [1])).rows).toEqual([expect.objectContaining({ id: 1, extra: 7 })]);
+      expect((await thread.query(one, [1])).rows).toEqual([expect.objectContaining({ id: 1, extra: 7 })]);
+
+      // Lists of every length are different statements: no more than PREPARED_MAX plans are kept.
+      for (let n = 1; n <= PREPARED_MAX + 20; n++) {
+        const text = `SELECT count(*)::int AS n FROM p WHERE id IN (${Array.from({ length: n }, (_, i) => `$${i + 1}`).join(", ")})`;
+        const params = Array.from({ length: n }, (_, i) => i + 1);
+        for (let i = 0; i < 2; i++) expect((await thread.query(text, params)).rows).toEqual([{ n: Math.min(n, 3) }]);
+      }
+      const plans = await kept();
+      expect(plans.length).toBeLessThanOrEqual(PREPARED_MAX);
+      expect(plans).not.toContain(insert); // the least recently used went first…
+      expect((await thread.query(insert, [5, "five", [], {}, null])).rows).toEqual([expect.objectContaining({ id: 5 })]); // …and is prepared again when used
+    } finally {
+      await thread.close();
+    }
+  }, 60_000);
 
   it("fails every call as closed once the thread has stopped, under way or later", async () => {
     const thread = await PgliteThread.open(undefined, PGLITE_START_PARAMS);

@@ -53,6 +53,9 @@ function toError(fields: Record<string, string>): Error {
  */
 export const KEPT_AS_TEXT: readonly number[] = [1114, 1184, 1186, 1082, 1231, 1115, 1185, 1187, 1182];
 
+/** How many prepared statements the thread keeps (db/pglite-worker.mjs), the least recently used closed first. */
+export const PREPARED_MAX = 256;
+
 /**
  * A function cannot cross a thread, so a statement's parsers can only be the thread's own: those
  * that keep exactly the types above as text. Anything else is refused loudly rather than parsed
@@ -99,7 +102,7 @@ export class PgliteThread {
     // The thread's own JavaScript is small (messages and result rows); a young generation of 4 MiB
     // instead of V8's default keeps ~9 MiB of the idle server's resident memory (docs/benchmarks.md).
     const worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url), {
-      workerData: { dataDir, startParams, keptAsText: KEPT_AS_TEXT },
+      workerData: { dataDir, startParams, keptAsText: KEPT_AS_TEXT, preparedMax: PREPARED_MAX },
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     let onExit = (_code: number) => {};
