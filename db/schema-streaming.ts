@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { sessions, users } from "./schema";
 
 // ── Streaming (LiveKit) ────────────────────────────────────────────────────────────────────────────
@@ -19,8 +19,6 @@ export const sessionStreams = pgTable(
     state: text("state", { enum: streamStates }).notNull().default("idle"),
     startedAt: timestamp("started_at", { withTimezone: true }),
     endedAt: timestamp("ended_at", { withTimezone: true }),
-    /** LiveKit's `room_finished` time (seconds since the epoch): older `participant_joined` events are stale. */
-    roomFinishedAt: bigint("room_finished_at", { mode: "number" }),
     version: integer("version").notNull().default(1),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -61,7 +59,9 @@ export const streamParticipantRoles = ["viewer", "publisher", "monitor", "speake
 /**
  * Who is connected to a session's LiveKit room, from LiveKit's webhooks: one row per participant
  * connection (LiveKit's participant sid), so a `participant_left` arriving before its
- * `participant_joined` still ends that connection. Holds no name: identities are opaque.
+ * `participant_joined` still ends that connection. Holds no name: identities are opaque. Each row
+ * names the room instance (LiveKit's room sid): a room that empties and is made again under the same
+ * name is a new instance, and only its own `room_finished` ends its connections.
  */
 export const streamAttendance = pgTable(
   "stream_attendance",
@@ -70,6 +70,7 @@ export const streamAttendance = pgTable(
     sessionId: uuid("session_id")
       .notNull()
       .references(() => sessions.id, { onDelete: "cascade" }),
+    roomSid: text("room_sid").notNull(),
     identity: text("identity").notNull(),
     role: text("role", { enum: streamParticipantRoles }).notNull(),
     joinedAt: timestamp("joined_at", { withTimezone: true }),
@@ -81,6 +82,23 @@ export const streamAttendance = pgTable(
   ],
 );
 export type StreamAttendanceRow = typeof streamAttendance.$inferSelect;
+
+/**
+ * Room instances LiveKit reported finished (`room_finished`): a `participant_joined` of one of them
+ * that arrives late is not counted. Keyed by the instance, not by time, so a join to the next
+ * instance in the same second still counts.
+ */
+export const streamRoomsFinished = pgTable(
+  "stream_rooms_finished",
+  {
+    roomSid: text("room_sid").primaryKey(),
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("stream_rooms_finished_session_id_idx").on(t.sessionId)],
+);
 
 export const webhookEventStatuses = ["processing", "done"] as const;
 

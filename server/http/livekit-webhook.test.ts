@@ -4,7 +4,7 @@
  * that LiveKit, whose own log shows it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SessionRow } from "../../db/schema";
+import { streamAttendance, type SessionRow } from "../../db/schema";
 import { RoomServiceClient } from "livekit-server-sdk";
 import { metrics } from "../metrics";
 import { roomNameFor } from "../streaming/grants";
@@ -47,11 +47,19 @@ describe.skipIf(!hasLivekit)("POST /api/livekit/webhook", () => {
     const signed = await signWebhook(keys().apiKey, keys().apiSecret, event);
     return post(signed.body, signed.authorization);
   }
-  const participantEvent = (name: "participant_joined" | "participant_left", sid: string, role: string, id = eventId(), createdAt = nowSeconds()): Event => ({
+  const ROOM_SID = "RM_test_default";
+  const participantEvent = (
+    name: "participant_joined" | "participant_left",
+    sid: string,
+    role: string,
+    id = eventId(),
+    createdAt = nowSeconds(),
+    roomSid = ROOM_SID,
+  ): Event => ({
     event: name,
     id,
     createdAt: String(createdAt),
-    room: { name: roomNameFor(day2.id) },
+    room: { name: roomNameFor(day2.id), sid: roomSid },
     participant: { sid, identity: `p${sid}.tab`, attributes: { "plenary.role": role }, permission: { hidden: role === "viewer" } },
   });
   const egressEvent = (name: "egress_started" | "egress_ended", egressId: string, room: string, status: string): Event => ({
@@ -173,6 +181,43 @@ describe.skipIf(!hasLivekit)("POST /api/livekit/webhook", () => {
 
     await new Promise((r) => setTimeout(r, 200));
     expect(audienceFacts).toEqual([]);
+  });
+
+  it("keeps attendance per room instance: a late finish of the last instance does not end the next one's connections", async () => {
+    const attendance = async (event: Event) => {
+      const fact = nextEvent<{ viewers: number; publishers: number }>(staff, "stream:attendance");
+      expect(await deliver(event)).toMatchObject({ status: 200, json: { handled: true } });
+      return fact;
+    };
+    const finished = (roomSid: string, createdAt: number): Event => ({
+      event: "room_finished",
+      id: eventId(),
+      createdAt: String(createdAt),
+      room: { name: roomNameFor(day2.id), sid: roomSid },
+    });
+    const t = nowSeconds();
+    const u = Date.now().toString(36);
+    const [a, b] = [`RM_a${u}`, `RM_b${u}`];
+    // Whatever earlier cases left connected ends with their instance.
+    expect(await attendance(finished(ROOM_SID, t))).toMatchObject({ viewers: 0, publishers: 0 });
+
+    // The room emptied and was made again (instance b) before LiveKit's finish of instance a arrived.
+    expect(await attendance(participantEvent("participant_joined", `PA_a1${u}`, "publisher", eventId(), t, a))).toMatchObject({ publishers: 1 });
+    expect(await attendance(participantEvent("participant_joined", `PA_b1${u}`, "publisher", eventId(), t, b))).toMatchObject({ publishers: 2 });
+    expect(await attendance(finished(a, t))).toMatchObject({ publishers: 1 });
+    // A join of the finished instance that arrives late is not counted; a join of the new one in the
+    // same second as that finish is.
+    expect(await attendance(participantEvent("participant_joined", `PA_a2${u}`, "publisher", eventId(), t, a))).toMatchObject({ publishers: 1 });
+    expect(await attendance(participantEvent("participant_joined", `PA_b2${u}`, "viewer", eventId(), t, b))).toMatchObject({
+      viewers: 1,
+      publishers: 1,
+    });
+
+    // A connection recorded before rooms were told apart (room sid '') ends with the session's next finish.
+    await app()
+      .db.insert(streamAttendance)
+      .values({ participantSid: `PA_old${u}`, sessionId: day2.id, roomSid: "", identity: "old", role: "viewer", joinedAt: new Date() });
+    expect(await attendance(finished(b, t + 1))).toMatchObject({ viewers: 0, publishers: 0 });
   });
 
   const guardEntries = async (egressId: string) => (await app().audit.list({ action: "recording:guard", limit: 200 })).filter((e) => e.objectId === egressId);

@@ -9,6 +9,7 @@ import {
   sessions,
   streamAttendance,
   streamRecordings,
+  streamRoomsFinished,
   users,
   type HandRaiseRow,
   type RecordingFileRow,
@@ -223,40 +224,47 @@ export async function deleteWebhookEventsBefore(db: Db, before: Date): Promise<v
 
 export interface AttendanceEvent {
   participantSid: string;
+  /** LiveKit's room sid: the instance of the session's room this connection belongs to. */
+  roomSid: string;
   sessionId: string;
   identity: string;
   role: (typeof streamAttendance.$inferInsert)["role"];
   at: Date;
 }
 
-/** A join that arrives after its leave (or after the room finished) is not counted. */
-export async function attendanceJoined(db: Db, e: AttendanceEvent, staleBefore: number | null): Promise<void> {
-  if (staleBefore !== null && e.at.getTime() / 1000 <= staleBefore) return;
-  await db
-    .insert(streamAttendance)
-    .values({ participantSid: e.participantSid, sessionId: e.sessionId, identity: e.identity, role: e.role, joinedAt: e.at })
-    .onConflictDoNothing();
+/** A join that arrives after its leave, or after its room instance finished, is not counted. */
+export async function attendanceJoined(db: Db, e: AttendanceEvent): Promise<void> {
+  // One statement, so a finish recorded between a check and the insert cannot leave the row open.
+  await db.execute(sql`
+    insert into ${streamAttendance} (participant_sid, session_id, room_sid, identity, role, joined_at)
+    select ${e.participantSid}, ${e.sessionId}::uuid, ${e.roomSid}, ${e.identity}, ${e.role}, ${e.at.toISOString()}::timestamptz
+    where not exists (select 1 from ${streamRoomsFinished} where ${streamRoomsFinished.roomSid} = ${e.roomSid})
+    on conflict (participant_sid) do nothing`);
 }
 
 export async function attendanceLeft(db: Db, e: AttendanceEvent): Promise<void> {
   await db
     .insert(streamAttendance)
-    .values({ participantSid: e.participantSid, sessionId: e.sessionId, identity: e.identity, role: e.role, leftAt: e.at })
+    .values({ participantSid: e.participantSid, sessionId: e.sessionId, roomSid: e.roomSid, identity: e.identity, role: e.role, leftAt: e.at })
     .onConflictDoUpdate({ target: streamAttendance.participantSid, set: { leftAt: sql`coalesce(${streamAttendance.leftAt}, excluded.left_at)` } });
 }
 
-export async function attendanceRoomFinished(db: Db, sessionId: string, at: Date, eventSeconds: number): Promise<void> {
+/**
+ * Ends the connections of one room instance, and remembers it finished. Rows written before rooms
+ * were told apart (room sid '') belong to no known instance: the session's next finish ends them too.
+ */
+export async function attendanceRoomFinished(db: Db, sessionId: string, roomSid: string, at: Date): Promise<void> {
   await db
     .update(streamAttendance)
     .set({ leftAt: at })
-    .where(and(eq(streamAttendance.sessionId, sessionId), isNull(streamAttendance.leftAt)));
-  await db
-    .insert(sessionStreams)
-    .values({ sessionId, roomFinishedAt: eventSeconds })
-    .onConflictDoUpdate({
-      target: sessionStreams.sessionId,
-      set: { roomFinishedAt: sql`greatest(coalesce(${sessionStreams.roomFinishedAt}, 0), excluded.room_finished_at)` },
-    });
+    .where(
+      and(
+        eq(streamAttendance.sessionId, sessionId),
+        or(eq(streamAttendance.roomSid, roomSid), eq(streamAttendance.roomSid, "")),
+        isNull(streamAttendance.leftAt),
+      ),
+    );
+  await db.insert(streamRoomsFinished).values({ roomSid, sessionId, finishedAt: at }).onConflictDoNothing();
 }
 
 export async function countAttendance(db: Db, sessionId: string): Promise<{ viewers: number; publishers: number }> {

@@ -81,6 +81,8 @@ export class LivekitWebhooks {
     const session = sessionId ? await findSessionById(this.deps.db, sessionId) : undefined;
     const seconds = Number(event.createdAt ?? 0n);
     const at = seconds > 0 ? new Date(seconds * 1000) : this.deps.clock.now();
+    // LiveKit names the room instance in every participant and room event; attendance is kept per instance.
+    const roomSid = event.room?.sid ?? "";
 
     switch (event.event) {
       case "participant_joined":
@@ -89,13 +91,12 @@ export class LivekitWebhooks {
         const p = event.participant;
         if (!p?.sid) return;
         if (isRecorderParticipant(p)) return this.recorderEvent(event.event, p, roomName, session);
-        if (!session) return;
+        if (!session || !roomSid) return;
         const attr = p.attributes?.[ROLE_ATTRIBUTE];
         const role: AttendanceRole = attr && ATTENDANCE_ROLES.has(attr) ? (attr as AttendanceRole) : p.permission?.hidden ? "viewer" : "publisher";
-        const e = { participantSid: p.sid, sessionId: session.id, identity: p.identity, role, at };
+        const e = { participantSid: p.sid, roomSid, sessionId: session.id, identity: p.identity, role, at };
         if (event.event === "participant_joined") {
-          const stream = await q.findStream(this.deps.db, session.id);
-          await q.attendanceJoined(this.deps.db, e, stream?.roomFinishedAt ?? null);
+          await q.attendanceJoined(this.deps.db, e);
           if (role === "viewer" || role === "speaker") await this.streaming.admitAudience(session, p.identity, role);
         } else {
           await q.attendanceLeft(this.deps.db, e);
@@ -105,8 +106,8 @@ export class LivekitWebhooks {
       }
       case "room_finished":
         this.streaming.forgetRoom(roomName);
-        if (!session) return;
-        await q.attendanceRoomFinished(this.deps.db, session.id, at, seconds);
+        if (!session || !roomSid) return;
+        await q.attendanceRoomFinished(this.deps.db, session.id, roomSid, at);
         await q.deleteWebhookEventsBefore(this.deps.db, new Date(this.deps.clock.now().getTime() - 24 * 3600_000));
         await this.streaming.publishAttendance(session);
         return;
