@@ -9,6 +9,8 @@ export const errorStatus = {
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
+  /** A body that is not labelled as what the route reads (JSON routes want Content-Type: application/json). */
+  unsupported_media_type: 415,
   conflict: 409,
   version_conflict: 409,
   cross_site: 403,

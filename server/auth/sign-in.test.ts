@@ -169,8 +169,30 @@ describe("joining in the room with a code", () => {
     expect(crossSite.status).toBe(403);
     expect(await crossSite.json()).toMatchObject({ error: { code: "cross_site" } });
     expect(crossSite.headers.getSetCookie()).toEqual([]);
+    // A body that is not labelled JSON (a form, or JSON sent as text/plain, which another site's page
+    // can send without the browser asking first) is refused and signs no one in.
+    for (const [type, body] of [
+      ["application/x-www-form-urlencoded", `code=${code}`],
+      ["text/plain", JSON.stringify({ code })],
+      [undefined, JSON.stringify({ code })],
+    ] as const) {
+      const unlabelled = await fetch(`${server.url}/api/join`, {
+        method: "POST",
+        headers: { origin: server.url, ...(type ? { "content-type": type } : {}) },
+        body,
+      });
+      expect(unlabelled.status).toBe(415);
+      expect(await unlabelled.json()).toMatchObject({
+        error: { code: "unsupported_media_type", message: "Send the request body as JSON, with the header Content-Type: application/json." },
+      });
+      expect(unlabelled.headers.getSetCookie().filter((c) => c.startsWith(`${SESSION_COOKIE}=`))).toEqual([]);
+    }
     // A body that is not JSON, or too large to be a code and a name, is refused and says why.
-    const notJson = await fetch(`${server.url}/api/join`, { method: "POST", headers: { origin: server.url }, body: "code=ABCD2345" });
+    const notJson = await fetch(`${server.url}/api/join`, {
+      method: "POST",
+      headers: { origin: server.url, "content-type": "application/json; charset=utf-8" },
+      body: "code=ABCD2345",
+    });
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toMatchObject({ error: { code: "invalid_payload", message: "The request body is not valid JSON." } });
     // A misspelt field is named rather than dropped (the name would silently go missing), and a body

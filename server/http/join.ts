@@ -24,7 +24,7 @@ export async function joinRoute(app: PlenaryServices, req: http.IncomingMessage,
   }
   const text = await readBody(req, MAX_BODY_BYTES);
   await nodeRoute(app, req, res, async ({ ip, cookies, secureCookies, actor, responseHeaders }) => {
-    const body = jsonText(text, MAX_BODY_BYTES);
+    const body = jsonText(text, MAX_BODY_BYTES, req.headers["content-type"]);
     const presented = deviceSecretFrom(cookies, secureCookies);
     const device = { secret: presented ?? app.auth.newDeviceSecret(), minted: !presented };
     // A phone's first try gives it its device cookie even when the code is wrong, so its next typos

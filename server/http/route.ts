@@ -159,7 +159,17 @@ function errorAnswer(app: PlenaryServices, req: RouteRequest, err: unknown): Ans
 
 /** Reads and size-limits a JSON body. */
 export async function jsonBody(req: Request, maxBytes = 64 * 1024): Promise<unknown> {
-  return jsonText(await limitedText(req, maxBytes), maxBytes);
+  return jsonText(await limitedText(req, maxBytes), maxBytes, req.headers.get("content-type"));
+}
+
+/**
+ * JSON bodies come labelled as JSON. A page elsewhere can send a form or `text/plain` without asking
+ * the browser first, but not `application/json`, so this keeps a second line behind the Origin check.
+ */
+function requireJsonType(type: string | null | undefined): void {
+  if (!/^application\/json\s*(;|$)/i.test(type ?? "")) {
+    throw new AppError("unsupported_media_type", "Send the request body as JSON, with the header Content-Type: application/json.");
+  }
 }
 
 /**
@@ -185,8 +195,9 @@ export async function limitedText(req: Request, maxBytes: number): Promise<strin
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** A JSON body already read (null: it was over `maxBytes`). */
-export function jsonText(text: string | null, maxBytes: number): unknown {
+/** A JSON body already read (null: it was over `maxBytes`), with the Content-Type it came with. */
+export function jsonText(text: string | null, maxBytes: number, type: string | null | undefined): unknown {
+  requireJsonType(type);
   if (text === null) throw new AppError("invalid_payload", `The request is too large (at most ${maxBytes} bytes).`);
   try {
     return JSON.parse(text);
