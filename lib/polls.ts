@@ -1,5 +1,7 @@
 /** Live polls as pages and socket payloads carry them. Browser-safe: no identities ever appear here. */
 
+import { HIDDEN_FORMAT } from "./text";
+
 export type PollKind = "single" | "multiple" | "rating" | "word_cloud";
 export type PollStatus = "draft" | "open" | "closed";
 export type ResultsVisibility = "live" | "after_close" | "published";
@@ -128,7 +130,7 @@ export interface PollSnapshot {
 /**
  * The one normalization of word-cloud answers: Unicode compatibility forms folded (NFKC: full-width
  * letters, ligatures, composed accents), control characters and zero-width spaces made spaces,
- * soft hyphens and bidirectional overrides dropped (no reordering tricks on the room screen),
+ * then what every text field drops (`HIDDEN_FORMAT`: no reordering tricks on the room screen),
  * whitespace collapsed, surrounding sentence punctuation and quotes trimmed ("C++", "$5B" and emoji
  * keep their symbols), and case folded (upper then lower, so "Straße" and "STRASSE" meet).
  * Returns "" when nothing countable is left.
@@ -137,7 +139,7 @@ export function normalizeWord(input: string): string {
   return input
     .normalize("NFKC")
     .replace(/[\p{Cc}\u200B\u2028\u2029]/gu, " ")
-    .replace(/[\u00AD\u200E\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/gu, "")
+    .replace(HIDDEN_FORMAT, "")
     .replace(/\s+/gu, " ")
     .replace(/^[\s.,;:!?¡¿"'«»“”„‘’‚()[\]{}…·]+|[\s.,;:!?¡¿"'«»“”„‘’‚()[\]{}…·]+$/gu, "")
     .toUpperCase()

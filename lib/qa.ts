@@ -3,7 +3,7 @@
  * Browser-safe (no Node imports): the ask form counts characters with the same rule the server applies.
  */
 /* eslint-disable no-control-regex -- these rules exist to find and remove control characters. */
-import { visibleLength } from "./text";
+import { HIDDEN_FORMAT, visibleLength } from "./text";
 
 export const QUESTION_MIN_CHARS = 3;
 export const QUESTION_MAX_CHARS = 500;
@@ -26,10 +26,9 @@ export const DISMISS_PRESETS = ["Already answered", "Duplicate of another questi
  * mirrored by the ask form's live count:
  * 1. Unicode NFC normalization.
  * 2. Line breaks (CR LF, CR, U+2028/2029) become LF; tabs and other spaces become a plain space.
- * 3. Removed: C0/C1 control characters (except LF), bidirectional embeddings, overrides and isolates
- *    (U+202A–U+202E, U+2066–U+2069) and invisible characters (U+200B, U+2060, U+FEFF, U+00AD),
+ * 3. Removed: C0/C1 control characters (except LF), and the characters every text field removes
+ *    (`HIDDEN_FORMAT` in lib/text.ts: bidi marks, embeddings, overrides and isolates, invisible characters),
  *    so text can neither hide content nor display in an order other than the one it was typed in.
- *    Zero-width (non-)joiners stay: several scripts and emoji need them.
  * 4. Runs of spaces collapse to one, spaces around line breaks go, at most one empty line in a row,
  *    and the text is trimmed.
  * The result must have at least 3 visible characters (lib/text.ts: letters, digits, punctuation and
@@ -41,7 +40,8 @@ export function cleanQuestionText(raw: string): string {
     .normalize("NFC")
     .replace(/\r\n?|[\u2028\u2029]/g, "\n")
     .replace(/[\t\u000b\u000c\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g, " ")
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]/g, "")
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, "")
+    .replace(HIDDEN_FORMAT, "")
     .replace(/ {2,}/g, " ")
     .replace(/ *\n */g, "\n")
     .replace(/\n{3,}/g, "\n\n")

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkQuestionText } from "./qa";
+import { checkQuestionText, cleanQuestionText } from "./qa";
+import { normalizeWord } from "./polls";
 import { moderationActionSchema, questionSubmitSchema } from "./schemas/qa";
 import { pollDraftSchema } from "./schemas/polls";
 import { agendaPatchSchema } from "./schemas/agenda";
@@ -76,6 +77,23 @@ describe("control characters", () => {
     expect(auditFilterFrom({ action: "question\u0001" }).success).toBe(false);
     expect(auditFilterFrom({ session: "fms-planning\u0000" }).success).toBe(false);
     expect(auditFilterFrom({ session: "fms-planning", action: "question:answer", actor: "Pat" }).success).toBe(true);
+  });
+});
+
+describe("characters that hide or reorder text", () => {
+  const sneaky = "\u202Etxt.exe\u202C and \u2066isolated\u2069 \u200Eand\u200F soft\u00ADhyphen\u200B\u2060\uFEFF";
+  const plain = "txt.exe and isolated and softhyphen";
+
+  it("go from every text field, one line or many, and do not count towards the minimum", () => {
+    expect(textField({ what: "The title", min: 1, max: 200 }).parse(sneaky)).toBe(plain);
+    expect(textField({ max: 200, multiline: true }).parse(`${sneaky}\n\u202Enext`)).toBe(`${plain}\nnext`);
+    expect(checkText("\u202E\u200B", { min: 1, max: 10 })).toMatchObject({ ok: false });
+  });
+
+  it("go by the same rule from questions and word-cloud answers (display names: server/auth/display-name.test.ts); joiners stay", () => {
+    expect(cleanQuestionText(sneaky)).toBe(plain);
+    expect(normalizeWord("\u202Eevil\u202C\u200E")).toBe("evil");
+    expect(textField({ max: 20 }).parse("👩\u200D💻 devs")).toBe("👩\u200D💻 devs");
   });
 });
 

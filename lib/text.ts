@@ -6,7 +6,8 @@
  *   the character: Postgres cannot store U+0000 at all, and the others only ever arrive by accident
  *   or on purpose, never by typing. Where a field is multi-line, line feed and tab are text (CR LF and
  *   CR become LF first); in a one-line field every whitespace run, line breaks included, is one space.
- * - Text is NFC-normalised and trimmed.
+ * - Text is NFC-normalised and trimmed, and loses the characters that hide text or reorder it
+ *   (`HIDDEN_FORMAT`): a name, title or option then reads on every screen in the order it was typed.
  * - A minimum counts *visible* characters (letters, digits, punctuation, symbols), so a text made of
  *   Hangul fillers, braille blanks, tag characters, zero-width or other format characters does not
  *   pass for one with words in it. A maximum counts code points (it bounds storage and screen space).
@@ -17,6 +18,15 @@ import { z } from "./schemas/zod";
 /** Control characters no text field accepts (tab, LF and CR are handled apart). */
 const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
 const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+
+/**
+ * Removed from every text people type (questions in lib/qa.ts, word-cloud answers in lib/polls.ts,
+ * and every `textField`): bidirectional marks, embeddings, overrides and isolates (U+200E, U+200F,
+ * U+202A–U+202E, U+2066–U+2069), which make text display in another order than it was typed
+ * ("\u202Etxt.exe" shows as "exe.txt"), and the invisible U+200B, U+2060, U+FEFF, U+00AD. Zero-width
+ * (non-)joiners stay: several scripts and emoji need them.
+ */
+export const HIDDEN_FORMAT = /[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/gu;
 
 /**
  * Letters, digits, punctuation and symbols that render as nothing: Hangul fillers (U+115F, U+1160,
@@ -77,7 +87,7 @@ export function checkText(raw: string, rule: TextRule): TextCheck {
   // controls are refused.
   const bad = firstControl(raw, "multiline");
   if (bad) return { ok: false, message: `${what} contains a control character (${bad}); remove it and try again.` };
-  let text = raw.normalize("NFC");
+  let text = raw.normalize("NFC").replace(HIDDEN_FORMAT, "");
   text = rule.multiline
     ? text
         .replace(/\r\n?/g, "\n")

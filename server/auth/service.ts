@@ -70,10 +70,11 @@ export function normalizeEmail(email: string): string {
   return `${local}@${domain.split(",")[0]}`;
 }
 
-/** lib/text.ts's rule; zero-width and bidi characters go too, so a name cannot hide or reorder text. Empty means no name. */
-export const displayNameSchema = textField({ what: "A display name", max: 60 })
-  .transform((s) => s.replace(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, "").trim())
-  .refine((s) => s === "" || visibleLength(s) > 0, "A display name needs at least one letter or digit; leave it empty to stay unnamed.");
+/** lib/text.ts's rule (which drops bidi and invisible characters, so a name cannot hide or reorder text). Empty means no name. */
+export const displayNameSchema = textField({ what: "A display name", max: 60 }).refine(
+  (s) => s === "" || visibleLength(s) > 0,
+  "A display name needs at least one letter or digit; leave it empty to stay unnamed.",
+);
 
 /** What every malformed code is told: a code is typed off the room's screen. */
 const CODE_SHAPE = "A room code has 8 letters and digits, like ABCD-2345.";
