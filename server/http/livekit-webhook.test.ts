@@ -213,6 +213,11 @@ describe.skipIf(!hasLivekit)("POST /api/livekit/webhook", () => {
       publishers: 1,
     });
 
+    // An event that names no room instance is not one LiveKit sends: it is not counted.
+    const noInstance = participantEvent("participant_joined", `PA_none${u}`, "publisher", eventId(), t);
+    (noInstance.room as { sid?: string }).sid = undefined;
+    expect(await attendance(noInstance)).toMatchObject({ viewers: 1, publishers: 1 });
+
     // A connection recorded before rooms were told apart (room sid '') ends with the session's next finish.
     await app()
       .db.insert(streamAttendance)

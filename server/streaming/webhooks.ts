@@ -91,14 +91,16 @@ export class LivekitWebhooks {
         const p = event.participant;
         if (!p?.sid) return;
         if (isRecorderParticipant(p)) return this.recorderEvent(event.event, p, roomName, session);
-        if (!session || !roomSid) return;
+        if (!session) return;
         const attr = p.attributes?.[ROLE_ATTRIBUTE];
         const role: AttendanceRole = attr && ATTENDANCE_ROLES.has(attr) ? (attr as AttendanceRole) : p.permission?.hidden ? "viewer" : "publisher";
         const e = { participantSid: p.sid, roomSid, sessionId: session.id, identity: p.identity, role, at };
+        // Attendance is kept per room instance, so an event that names none is not counted; whoever
+        // joined is still checked against the stream's state.
         if (event.event === "participant_joined") {
-          await q.attendanceJoined(this.deps.db, e);
+          if (roomSid) await q.attendanceJoined(this.deps.db, e);
           if (role === "viewer" || role === "speaker") await this.streaming.admitAudience(session, p.identity, role);
-        } else {
+        } else if (roomSid) {
           await q.attendanceLeft(this.deps.db, e);
         }
         await this.streaming.publishAttendance(session);

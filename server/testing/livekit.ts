@@ -120,6 +120,7 @@ export async function deliverParticipantJoined(
     apiSecret: string;
     rooms: {
       listParticipants(room: string): Promise<Array<{ sid: string; identity: string; attributes: Record<string, string>; permission?: { hidden?: boolean } }>>;
+      listRooms(names: string[]): Promise<Array<{ sid: string }>>;
     };
   },
   room: string,
@@ -127,11 +128,12 @@ export async function deliverParticipantJoined(
 ): Promise<number> {
   const p = (await livekit.rooms.listParticipants(room)).find((x) => x.identity === identity);
   if (!p) throw new Error(`${identity} is not in ${room}`);
+  const [instance] = await livekit.rooms.listRooms([room]);
   const signed = await signWebhook(livekit.apiKey, livekit.apiSecret, {
     event: "participant_joined",
     id: `EV_joined_${p.sid}`,
     createdAt: String(Math.floor(Date.now() / 1000)),
-    room: { name: room },
+    room: { name: room, sid: instance?.sid },
     participant: { sid: p.sid, identity: p.identity, attributes: p.attributes, permission: { hidden: p.permission?.hidden ?? false } },
   });
   const res = await fetch(`${plenaryUrl}/api/livekit/webhook`, {
