@@ -71,6 +71,11 @@ export class Batcher<I, R> {
     return this.queue.length;
   }
 
+  /** Commands in the batches being written (for tests: "this command's batch has started"). */
+  get writingNow(): number {
+    return this.writing;
+  }
+
   /** Commands received and not yet answered: waiting, or in the batch being written. */
   get pending(): number {
     return this.queue.length + this.writing;

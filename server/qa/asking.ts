@@ -74,6 +74,11 @@ export class QaAsking {
     return this.votes.pending;
   }
 
+  /** Votes in the batches being written (for tests). */
+  get votesWriting(): number {
+    return this.votes.writingNow;
+  }
+
   /** How many vote batches this database writes at once (for tests). */
   get batchesAtOnce(): number {
     return voteBatchesAtOnce(this.deps.databaseKind);

@@ -44,6 +44,11 @@ export class QaService {
     return this.asking.votesPending;
   }
 
+  /** Votes in the batches being written (for tests). */
+  get votesWriting(): number {
+    return this.asking.votesWriting;
+  }
+
   /** How many vote batches are written at once (for tests). */
   get voteBatchesAtOnce(): number {
     return this.asking.batchesAtOnce;
