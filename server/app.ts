@@ -46,6 +46,7 @@ import { NoteService } from "./messages/service";
 import {
   QaFanout,
   VOTE_TICK_MS,
+  VOTE_YIELD_MAX_MS,
   agendaPublisher,
   authPublisher,
   captionPublisher,
@@ -259,6 +260,8 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       outboxSecret: authSecret,
       databaseKind: database.kind,
     });
+    // Vote counts wait for the moderators' commands under way (server/qa/gate.ts).
+    qaFanout.beforeBroadcast = () => qa.gate.staffIdle(VOTE_YIELD_MAX_MS);
     // Chatham House author links of sessions already over are erased before anyone connects, then
     // as sessions end (idempotent: safe when several instances run it).
     await qa.eraseEndedAuthorLinks();

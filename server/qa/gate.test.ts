@@ -64,4 +64,33 @@ describe("the command gate", () => {
     expect(seen.audience).toEqual([false, false, false, false]);
     expect(inStaffLane()).toBe(false);
   });
+
+  it("tells a broadcast that can wait when no staff command is under way, or after its longest wait", async () => {
+    const gate = new CommandGate();
+    let idle = false;
+    await gate.staffIdle(1000).then(() => (idle = true));
+    expect(idle).toBe(true); // nothing under way: at once
+
+    let finish!: () => void;
+    const approval = gate.run(() => new Promise<void>((resolve) => (finish = resolve)), "staff");
+    const vote = gate.run(async () => "vote");
+    idle = false;
+    const waited = gate.staffIdle(60_000).then(() => (idle = true));
+    expect(await vote).toBe("vote"); // the audience's commands do not count
+    await tick();
+    expect(idle).toBe(false);
+    finish();
+    await approval;
+    await waited;
+    expect(idle).toBe(true);
+
+    // A staff command that takes long holds the broadcast back no longer than asked.
+    let never!: () => void;
+    const slow = gate.run(() => new Promise<void>((resolve) => (never = resolve)), "staff");
+    const started = Date.now();
+    await gate.staffIdle(50);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    never();
+    await slow;
+  });
 });

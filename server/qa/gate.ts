@@ -57,6 +57,8 @@ export interface GateOptions {
 export class CommandGate {
   private readonly audience = new Queue();
   private running = 0;
+  private staffRunning = 0;
+  private readonly staffDone: Array<() => void> = [];
   private readonly limit: number;
 
   constructor(opts: GateOptions = {}) {
@@ -64,10 +66,33 @@ export class CommandGate {
   }
 
   run<T>(work: () => Promise<T>, lane: Lane = "audience"): Promise<T> {
-    if (lane === "staff") return Promise.resolve().then(() => currentLane.run("staff", work));
+    if (lane === "staff") {
+      this.staffRunning++;
+      return Promise.resolve()
+        .then(() => currentLane.run("staff", work))
+        .finally(() => {
+          if (--this.staffRunning === 0) for (const wake of this.staffDone.splice(0)) wake();
+        });
+    }
     return new Promise<T>((resolve, reject) => {
       this.audience.push(() => currentLane.run("audience", () => Promise.resolve().then(work)).then(resolve, reject));
       this.pump();
+    });
+  }
+
+  /**
+   * Resolves once no staff command is under way (or after `maxMs`). A room-wide broadcast of vote
+   * counts writes to every socket in one go (about 0.1 s for 5,000); an approval waiting on its
+   * database round trips would wait behind it, while the counts can go out a moment later.
+   */
+  staffIdle(maxMs: number): Promise<void> {
+    if (this.staffRunning === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, maxMs);
+      this.staffDone.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 

@@ -69,4 +69,24 @@ describe("counts broadcast to a whole room", () => {
     expect(tickFor(2500)).toBe(3 * POLL_RESULTS_TICK_MS);
     expect(tickFor(5000)).toBe(5 * POLL_RESULTS_TICK_MS);
   });
+
+  it("vote counts wait for what comes first (the moderators' commands under way) before they go out", async () => {
+    const io = serverWithRoom(10);
+    const sent: string[] = [];
+    vi.spyOn(io, "to").mockImplementation(() => ({ emit: (event: string) => (sent.push(event), true) }) as unknown as ReturnType<typeof io.to>);
+    let go!: () => void;
+    const fanout = new QaFanout(io, async (ids) => ids.map((id) => [id, 1] as [string, number]), log);
+    fanout.beforeBroadcast = () => new Promise<void>((resolve) => (go = resolve));
+    try {
+      fanout.voted("S", "q1");
+      const flushed = fanout.flush();
+      await new Promise((r) => setImmediate(r));
+      expect(sent).toEqual([]); // read, and waiting
+      go();
+      await flushed;
+      expect(sent).toEqual(["question:votes"]);
+    } finally {
+      fanout.stop();
+    }
+  });
 });

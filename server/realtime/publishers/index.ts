@@ -14,7 +14,7 @@ import type { PlenaryIo } from "../io";
 import { rooms } from "../rooms";
 
 export { QaFanout } from "./qa";
-export { VOTE_TICK_MS } from "../../broadcast-tick";
+export { VOTE_TICK_MS, VOTE_YIELD_MAX_MS } from "../../broadcast-tick";
 
 export function agendaPublisher(io: PlenaryIo): AgendaPublisher {
   return { agendaChanged: (item) => io.to(rooms.agenda()).emit("agenda:changed", { item }) };

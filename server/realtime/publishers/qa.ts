@@ -27,6 +27,11 @@ export class QaFanout implements QaPublisher {
   private dirty = new Map<string, Set<string>>();
   /** Told of every question change and vote tick (the composition root points it at the organizers' dashboard hint). */
   onActivity: () => void = () => {};
+  /**
+   * Awaited before each vote-count broadcast: the composition root makes it wait for the moderators'
+   * commands under way (`CommandGate.staffIdle`), so an approval is not held up by counts.
+   */
+  beforeBroadcast: () => Promise<void> = () => Promise.resolve();
   private timer?: NodeJS.Timeout;
   private stopped = false;
   /** The flush being written: the next waits for it, so this instance's counts go out in the order they were read. */
@@ -111,6 +116,7 @@ export class QaFanout implements QaPublisher {
   private async send(sessionId: string, read: () => Promise<Counts>): Promise<void> {
     try {
       const counts = await read();
+      if (counts.length && !this.stopped) await this.beforeBroadcast();
       if (counts.length && !this.stopped) {
         this.io.to(rooms.session(sessionId)).emit("question:votes", { sessionId, counts });
         this.onActivity();
