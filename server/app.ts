@@ -260,8 +260,7 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       outboxSecret: authSecret,
       databaseKind: database.kind,
     });
-    // Vote counts wait for the moderators' commands under way (server/qa/gate.ts).
-    qaFanout.beforeBroadcast = () => qa.gate.staffIdle(VOTE_YIELD_MAX_MS);
+    qaFanout.beforeBroadcast = () => qa.gate.staffIdle(VOTE_YIELD_MAX_MS); // counts wait for the moderators' commands
     // Chatham House author links of sessions already over are erased before anyone connects, then
     // as sessions end (idempotent: safe when several instances run it).
     await qa.eraseEndedAuthorLinks();
