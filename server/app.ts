@@ -12,34 +12,24 @@ import { buildNextAuthOptions } from "./auth/next-auth";
 import { AuthService, type AuthServiceOptions } from "./auth/service";
 import type { AuthPublisher } from "./auth/publisher";
 import { usesSecureCookies } from "./auth/cookies";
-import { clientAddress, parseTrustedProxies } from "./http/client-ip";
 import { createMailer } from "./mail/mailer";
 import { PeopleService } from "./people/service";
 import { BrandingService } from "./branding/service";
 import { PollService, type PollServiceOptions } from "./polls/service";
-import { CLIENT_IP_HEADER, pathShape } from "./http/route";
 import { commandRouter } from "./realtime/handlers";
 import { RateLimiter } from "./realtime/rate-limit";
 import { useRedisAdapter } from "./realtime/redis-adapter";
 import { clockFor, type Clock } from "./clock";
 import { recordingConfigFor, type Config } from "./config";
 import { registerApp, unregisterApp } from "./context";
-import { healthz } from "./http/healthz";
-import { unavailablePage } from "./http/unavailable-page";
 import { markBuildInUse } from "./build-in-use";
-import { explainApiMethodRefusal, refuseBeforeNext } from "./http/refusals";
-import { holdServerErrors } from "./http/hold-server-errors";
 import { DatabaseHealth } from "./health";
-import { databaseFault } from "./db-errors";
 import { failureLog } from "./log-throttle";
 import { createLogger, errorName, routeConsoleToLog, type Logger } from "./log";
 import { countBroadcasts, createSocketServer, disconnectExpired, socketCounts } from "./realtime/io";
-import { metricsRoute } from "./http/metrics";
 import { addMetricsSource, timedDb } from "./metrics";
-import { joinRoute } from "./http/join";
-import { livekitWebhook } from "./http/livekit-webhook";
-import { cspReport } from "./http/csp-report";
-import { CSP_REPORT_PATH, createSecurityPolicy, STARTING_HEADERS, type SecurityPolicy } from "./http/security-headers";
+import { createSecurityPolicy, STARTING_HEADERS, type SecurityPolicy } from "./http/security-headers";
+import { createDispatch } from "./http/dispatch";
 import { MediaServer, type LivekitBuild } from "./streaming/media-server";
 import { StreamingService } from "./streaming/service";
 import { NoteService } from "./messages/service";
@@ -58,7 +48,6 @@ import {
 } from "./realtime/publishers";
 import { CheckInService } from "./checkin/service";
 import { CaptionService, type CaptionServiceOptions } from "./captions/service";
-import { captionIngest, CAPTION_INGEST_PREFIX, captionVtt, isCaptionVttPath } from "./http/caption-ingest";
 import type { PlenaryServices } from "./services";
 import { sessionVoteCounts, voteCounts } from "./qa/queries";
 import { inStaffLane } from "./qa/gate";
@@ -368,98 +357,8 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
 
     // Shutdown first stops taking work (503, healthz says unavailable), lets requests under way
     // finish, and only then closes Next, the services and the database.
-    let stopping = false;
-    let inflight = 0;
-    let drained: (() => void) | undefined;
-    const trustedProxies = parseTrustedProxies(config.trustedProxies);
-    dispatch.listener = (req, res) => {
-      const url = req.url ?? "/";
-      // Route handlers read the client's address from here; whatever a client sent is replaced.
-      req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
-      if ((req.method === "GET" || req.method === "HEAD") && (url === "/healthz" || url.startsWith("/healthz?"))) {
-        void healthz(services, req, res);
-        return;
-      }
-      if ((req.method === "GET" || req.method === "HEAD") && (url === "/metrics" || url.startsWith("/metrics?"))) {
-        void metricsRoute(services, req, res);
-        return;
-      }
-      if (stopping) {
-        res
-          .writeHead(503, { "retry-after": "5", connection: "close", "content-type": "text/plain; charset=utf-8" })
-          .end("Plenary is shutting down. Try again in a moment.\n");
-        return;
-      }
-      if (refuseBeforeNext(req, res, url)) return;
-      inflight++;
-      res.once("close", () => {
-        if (--inflight === 0) drained?.();
-      });
-      if (url === "/api/join" || url.startsWith("/api/join?")) {
-        void joinRoute(services, req, res).catch((err: unknown) => {
-          log.error("request failed", { path: "/api/join", err });
-          if (!res.headersSent) res.writeHead(500).end();
-        });
-        return;
-      }
-      if (req.method === "POST" && (url === "/api/livekit/webhook" || url.startsWith("/api/livekit/webhook?"))) {
-        void livekitWebhook(services, req, res);
-        return;
-      }
-      // Captioners' software (any method: a wrong one gets its 405 here, not Next's page) and the WebVTT files.
-      if (url.startsWith(CAPTION_INGEST_PREFIX)) {
-        void captionIngest(services, req, res);
-        return;
-      }
-      if ((req.method === "GET" || req.method === "HEAD") && isCaptionVttPath(url)) {
-        void captionVtt(services, req, res);
-        return;
-      }
-      if (req.method === "POST" && (url === CSP_REPORT_PATH || url.startsWith(`${CSP_REPORT_PATH}?`))) {
-        void cspReport(services, req, res);
-        return;
-      }
-      if (!nextHandler) {
-        res.writeHead(404).end();
-        return;
-      }
-      explainApiMethodRefusal(req, res, url);
-      const handler = nextHandler;
-      void servePage(req, res, url, handler).catch((err: unknown) => {
-        const fault = databaseFault(err);
-        if (fault) {
-          services.health.noteFailure(err);
-          failures.error("request failed", fault.reason, "page", { code: fault.code });
-          if (!res.headersSent) unavailablePage(res, req.method === "HEAD");
-          return;
-        }
-        log.error("request failed", { path: pathShape(url), err });
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-    };
-    // A page needs the database (sign-in, the agenda, the session); while it cannot be reached, pages
-    // answer 503 with Retry-After and a page that says so, not Next's bare 500. Route handlers answer
-    // their own 503 (server/http/route.ts); Next's static files need no database.
-    const servePage = async (req: http.IncomingMessage, res: http.ServerResponse, url: string, handler: NonNullable<typeof nextHandler>) => {
-      const page = (req.method === "GET" || req.method === "HEAD") && !url.startsWith("/_next/") && !url.startsWith("/api/");
-      if (page) {
-        const state = await services.health.check();
-        if (!state.reachable) {
-          failures.error("page refused: database unreachable", state.fault?.reason ?? "unknown", "page", { code: state.fault?.code });
-          unavailablePage(res, req.method === "HEAD");
-          return;
-        }
-        // The database can go away after that check (the result is up to 2 s old): a page Next
-        // answers with a 5xx is then checked afresh and, with the database unreachable, becomes the 503 page.
-        holdServerErrors(res, async () => {
-          const now = await services.health.check(0);
-          if (now.reachable) return null;
-          failures.error("page refused: database unreachable", now.fault?.reason ?? "unknown", "page", { code: now.fault?.code });
-          return (r) => unavailablePage(r, req.method === "HEAD");
-        });
-      }
-      await handler(req, res);
-    };
+    const requests = createDispatch(services, nextHandler);
+    dispatch.listener = requests.listener;
 
     const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${listenPort}`;
     log.info("plenary listening", { listening: url, publicUrl: config.publicUrl, demo: config.demo, simulatedNow: config.now?.toISOString() });
@@ -471,14 +370,8 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       close: async () => {
         if (closed) return;
         closed = true;
-        stopping = true;
         realtime.ready = false;
-        if (inflight > 0) {
-          await new Promise<void>((resolve) => {
-            drained = resolve;
-            setTimeout(resolve, 5_000).unref();
-          });
-        }
+        await requests.drain(5_000);
         await runClosers((err) => log.warn("shutdown step failed", { err }));
       },
     };

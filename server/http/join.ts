@@ -11,7 +11,7 @@ const MAX_BODY_BYTES = 2048;
 
 /**
  * POST /api/join — join a session in the room with its code: { code, displayName? } → signed in as
- * this device. A plain Node route, served before Next (server/app.ts): when a room of thousands types
+ * this device. A plain Node route, served before Next (server/http/dispatch.ts): when a room of thousands types
  * the code at once, Next's request and response machinery cost more of the server's thread than the
  * join itself (docs/benchmarks.md). It follows the same rules as every route handler (`nodeRoute`).
  */
