@@ -249,7 +249,8 @@ export async function startPlenary(opts: StartOptions): Promise<RunningPlenary> 
       outboxSecret: authSecret,
       databaseKind: database.kind,
     });
-    qaFanout.beforeBroadcast = () => qa.gate.staffIdle(VOTE_YIELD_MAX_MS); // counts wait for the moderators' commands
+    // Vote counts and poll results go to the whole room: they wait for the moderators' commands under way.
+    qaFanout.beforeBroadcast = polls.beforeResults = () => qa.gate.staffIdle(VOTE_YIELD_MAX_MS);
     // Chatham House author links of sessions already over are erased before anyone connects, then
     // as sessions end (idempotent: safe when several instances run it).
     await qa.eraseEndedAuthorLinks();

@@ -16,7 +16,7 @@ export const VOTE_TICK_MS = 200;
 /** Quiet time after a session's last vote tick before its settling broadcast; at most `VOTE_SETTLE_MAX_MS` apart in a storm. */
 export const VOTE_SETTLE_MS = 600;
 export const VOTE_SETTLE_MAX_MS = 5000;
-/** The longest a vote-count broadcast waits for the moderators' commands under way (server/qa/gate.ts). */
+/** The longest a vote-count or poll-results broadcast waits for the moderators' commands under way (server/qa/gate.ts). */
 export const VOTE_YIELD_MAX_MS = 250;
 /** Poll results: the tick for a room of up to 1,000 (server/polls/reads.ts). */
 export const POLL_RESULTS_TICK_MS = 250;

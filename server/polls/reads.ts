@@ -28,6 +28,8 @@ export class PollReads {
   private readonly generations = new Map<string, number>();
   private readonly answerContexts = new Map<string, { at: number; poll: PollRow; session: SessionRow; def: PollDefinition }>();
   private stopped = false;
+  /** Awaited before each results broadcast; the composition root makes it wait for the moderators' commands under way, as vote counts do. */
+  beforeBroadcast: () => Promise<void> = () => Promise.resolve();
 
   constructor(
     private readonly db: Database,
@@ -72,6 +74,8 @@ export class PollReads {
     const found = await q.findPollWithSession(this.db, pollId);
     if (!found || found.poll.status === "draft" || !found.session.pollsEnabled) return;
     const results = await this.results(found.poll, found.session, false);
+    await this.beforeBroadcast();
+    if (this.stopped) return;
     this.publish.results(found.session.id, results, resultsPublic(found.poll));
   }
 

@@ -86,6 +86,18 @@ export class PollService {
     this.syncs = new PollSyncs(this.db, this.guard, this.reads, schedule);
   }
 
+  /**
+   * Awaited before each results broadcast (a write to every socket of the room): the composition
+   * root makes it wait for the moderators' Q&A commands under way, at most a moment.
+   */
+  set beforeResults(wait: () => Promise<void>) {
+    this.reads.beforeBroadcast = wait;
+  }
+
+  get beforeResults(): () => Promise<void> {
+    return this.reads.beforeBroadcast;
+  }
+
   /** Answers received and not yet written (for tests and logs). */
   get answersPending(): number {
     return this.answers.pending;
