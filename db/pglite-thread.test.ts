@@ -118,6 +118,35 @@ describe("PGlite on its own thread", () => {
     }
   }, 60_000);
 
+  it("commits behind statements sent with the commit, and rolls back with a failed one's error", async () => {
+    // A staff command sends its last writes and the commit together (server/qa/moderation.ts `once`).
+    const thread = await PgliteThread.open(undefined, PGLITE_START_PARAMS);
+    try {
+      await thread.exec("CREATE TABLE w (id int PRIMARY KEY)");
+      const insert = "INSERT INTO w VALUES ($1)";
+      // Seen twice: from here on it runs on a kept plan, which waits for the database's lock.
+      for (const id of [1, 2]) await thread.query(insert, [id]);
+      const count = async (ids: number[]) => (await thread.query<{ n: number }>("SELECT count(*)::int AS n FROM w WHERE id = ANY($1)", [ids])).rows[0].n;
+
+      let written: Promise<unknown[]> = Promise.resolve([]);
+      await thread.transaction(async (tx) => {
+        written = Promise.all([tx.query(insert, [3]), tx.query(insert, [4])]);
+      });
+      await written;
+      expect(await count([3, 4])).toBe(2);
+
+      const failed = thread.transaction(async (tx) => {
+        written = Promise.all([tx.query(insert, [5]), tx.query(insert, [1])]);
+        written.catch(() => {});
+      });
+      await expect(failed).rejects.toMatchObject({ code: "23505" });
+      await expect(written).rejects.toMatchObject({ code: "23505" });
+      expect(await count([5])).toBe(0);
+    } finally {
+      await thread.close();
+    }
+  });
+
   it("holds a transaction's statements, and its end, until it has begun behind the work ahead of it", async () => {
     // The transaction's first statements go out before its BEGIN is answered; here BEGIN waits behind a slow statement.
     const slow = handle.db.execute(sql`SELECT count(*)::int AS n FROM generate_series(1, 2000000)`);

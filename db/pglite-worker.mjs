@@ -46,7 +46,7 @@ function begin(id) {
   const ended = new Promise((resolve) => (finish = resolve));
   return pg
     .transaction(async (tx) => {
-      open.set(id, { tx, finish });
+      open.set(id, { tx, finish, running: new Set(), failed: undefined });
       reply(id, { ok: true });
       const held = early.get(id) ?? [];
       early.delete(id);
@@ -192,16 +192,33 @@ function accept(m) {
     return void waiting[m.urgent ? "urgent" : "normal"].push(m);
   }
   if (early.has(m.tx)) return void early.get(m.tx).push(m);
+  const entry = open.get(m.tx);
   if (m.op === "end") {
-    const entry = open.get(m.tx);
     if (!entry) return reply(m.id, { error: { message: "PGlite transaction is closed" } });
-    entry.done = (outcome) => reply(m.id, outcome);
-    return entry.finish(m.commit ? true : rollback);
+    return void endWhenSettled(entry, m);
   }
-  run(m).then(
+  const work = run(m).then(
     (result) => reply(m.id, { ok: true, result }),
-    (err) => reply(m.id, { error: fields(err) }),
+    (err) => {
+      if (entry) entry.failed ??= err;
+      reply(m.id, { error: fields(err) });
+    },
   );
+  entry?.running.add(work);
+  work.finally(() => entry?.running.delete(work));
+}
+
+/**
+ * Ends a transaction once the statements sent before its `end` have run: a caller may send its last
+ * statements and the commit together (one round trip less). A commit after a failed statement rolls
+ * back and answers with that statement's error, where Postgres would answer COMMIT with a silent
+ * ROLLBACK.
+ */
+async function endWhenSettled(entry, m) {
+  await Promise.all(entry.running);
+  const commit = m.commit && !entry.failed;
+  entry.done = (outcome) => reply(m.id, m.commit && entry.failed ? { error: fields(entry.failed) } : outcome);
+  entry.finish(commit ? true : rollback);
 }
 
 function nextTurn() {

@@ -5,8 +5,9 @@ import { auditLog, sessions, type AuditRow } from "../../db/schema";
 
 export type NewAudit = typeof auditLog.$inferInsert;
 
+/** Sent when called (not on first `await`): a commit sent after it runs after it. */
 export async function insertAudit(db: Database, entry: NewAudit): Promise<void> {
-  await db.insert(auditLog).values(entry);
+  await db.insert(auditLog).values(entry).execute();
 }
 
 export interface AuditFilter {

@@ -102,7 +102,10 @@ export class AuditService {
     }
   }
 
-  /** Writes the entry in `tx` (an open transaction); errors reach the caller, whose transaction then rolls back. */
+  /**
+   * Writes the entry in `tx` (an open transaction), sent when called; errors reach the caller, whose
+   * transaction then rolls back.
+   */
   async recordIn(tx: Database, e: AuditEntry): Promise<void> {
     await insertAudit(tx, auditRow(e));
   }

@@ -148,13 +148,6 @@ export async function applyAction(
   }
 }
 
-/** A staff command whose key was already stored: its change rolls back and the stored answer is read after. */
-export class Replayed extends Error {
-  constructor() {
-    super("replayed");
-  }
-}
-
 /** The session row a staff command was decided on changed before its transaction: it runs again on a fresh one. */
 export class SessionChanged extends Error {
   constructor() {

@@ -18,7 +18,6 @@ import {
   describeKind,
   interleaveByOrigin,
   publishedAt,
-  Replayed,
   SessionChanged,
   undoRecordOf,
   type Outcome,
@@ -105,7 +104,7 @@ export class QaModeration {
   /**
    * Runs one staff command at most once per idempotency key, in the transaction that makes the change
    * and stores its answer and audit entry under the session's Q&A row lock. The unique (actor, key)
-   * index decides: a key already stored makes the claim fail and the whole change roll back. A resend
+   * index decides: a key already stored fails the claim and the whole change rolls back. A resend
    * that raced its original waits for the lock and then usually fails in `work` (the original moved
    * the question's version on), so any failure first looks for a stored answer under the key. Fresh
    * commands, nearly all of them, pay no lookup at all.
@@ -121,14 +120,15 @@ export class QaModeration {
     await this.ctx.timeZone(); // loaded before the transaction (on PGlite a read outside it would wait for it)
     const now = this.deps.clock.now();
     try {
-      const done = await q.transaction(this.deps.db, async (tx) => {
+      const { done, written } = await q.transaction(this.deps.db, async (tx) => {
         // Sent together, run in this order (one connection): the session's lock is taken first.
         const [{ sessionStamp, ...qa }, firstRead] = await Promise.all([q.bumpVersion(tx, session.id), first?.(tx) as Promise<F>]);
         if (sessionStamp !== stamp) throw new SessionChanged();
         const done = await work(tx, qa, now, firstRead);
-        // Both sent at once; if the key was already used, the entry rolls back with the rest.
-        const [claimed] = await Promise.all([
-          q.insertAction(tx, {
+        // Not waited for: the commit is sent right behind them, a round trip less before the room
+        // hears of the change. If one fails (a key already used), the commit rolls everything back.
+        const written = Promise.all([
+          q.claimAction(tx, {
             sessionId: session.id,
             actorId: me.userId,
             clientKey: key,
@@ -139,9 +139,11 @@ export class QaModeration {
           }),
           done.audit && this.deps.audit.recordIn(tx, done.audit),
         ]);
-        if (!claimed) throw new Replayed();
-        return done;
+        written.catch(() => {}); // seen below
+        return { done, written };
       });
+      // PGlite's thread refuses such a commit; Postgres answers it with a silent ROLLBACK, seen here.
+      await written;
       return { done };
     } catch (err) {
       if (err instanceof SessionChanged) throw err;

@@ -386,10 +386,18 @@ export async function findActionByKey(db: Db, actorId: string, key: string): Pro
 }
 
 /** Stores a command's answer under its key; undefined when the key was already used. */
-export async function insertAction(tx: Db, values: typeof qaActions.$inferInsert): Promise<{ id: number } | undefined> {
-  // Only the id comes back: the caller has the answer and undo record already, and reading them back is time before the broadcast.
-  const [row] = await tx.insert(qaActions).values(values).onConflictDoNothing().returning({ id: qaActions.id });
-  return row;
+/** Stores an answer under its key unless the key is already used (the caller reads what is stored after). */
+export async function insertAction(tx: Db, values: typeof qaActions.$inferInsert): Promise<void> {
+  await tx.insert(qaActions).values(values).onConflictDoNothing();
+}
+
+/**
+ * Stores a staff command's answer under its key; a key already used fails with a unique violation,
+ * which fails the transaction. Sent when called (not on first `await`), so a commit sent after it
+ * runs after it.
+ */
+export function claimAction(tx: Db, values: typeof qaActions.$inferInsert): Promise<unknown> {
+  return tx.insert(qaActions).values(values).execute();
 }
 
 /** This moderator's most recent action in the session that can still be undone, locked. */
