@@ -27,6 +27,8 @@ export interface UndoRecord {
 
 export interface Outcome {
   changes: Array<{ before: QuestionRow; after: QuestionRow }>;
+  /** Writes sent and not yet answered: the command's commit goes right behind them. */
+  sent?: Array<Promise<unknown>>;
   recount: string[];
   stage?: { before: string | null; after: string | null };
   summary: string;
@@ -35,27 +37,55 @@ export interface Outcome {
 /** The answer stored under a key: the result, or a refusal that changed something (an undo that left the history). */
 export type StoredAnswer = ModerationResult | { refused: { code: AppError["code"]; message: string; current?: unknown } };
 
+type Locked = { row: QuestionRow; nextPanelOrder: number };
+
 /** One moderation action on a locked question; returns the rows before and after. */
 export async function applyAction(
   ctx: QaContext,
   tx: q.Db,
   session: SessionRow,
   qa: QaSessionRow,
-  row: QuestionRow,
+  locked: Locked,
   action: ModerationAction,
   panelistNames: () => Promise<Map<string, string>>,
   now: Date,
 ): Promise<Outcome> {
+  const sent: Array<Promise<unknown>> = [];
+  const outcome = await decide(ctx, tx, session, qa, locked, action, panelistNames, now, sent);
+  return { ...outcome, sent };
+}
+
+async function decide(
+  ctx: QaContext,
+  tx: q.Db,
+  session: SessionRow,
+  qa: QaSessionRow,
+  locked: Locked,
+  action: ModerationAction,
+  panelistNames: () => Promise<Map<string, string>>,
+  now: Date,
+  sent: Array<Promise<unknown>>,
+): Promise<Outcome> {
+  const { row } = locked;
   const version = qa.version;
-  const change = async (target: QuestionRow, patch: q.QuestionPatch) => ({
+  const written = <P extends q.QuestionPatch>(target: QuestionRow, patch: P) => ({
+    ...patch,
+    ...publishedAt(target, patch.status, version),
+    version: target.version + 1,
+    seq: version,
+    updatedAt: now,
+  });
+  // A locked row changed once: its new state is known without reading it back, so the update goes
+  // out with the command's last writes and its commit (a round trip less before the room hears).
+  const change = (target: QuestionRow, patch: Partial<QuestionRow>) => {
+    const values = written(target, patch);
+    sent.push(q.sendQuestionUpdate(tx, target.id, values));
+    return { before: target, after: { ...target, ...values } };
+  };
+  // Read back where other statements change the row too (a merge recounts votes).
+  const changeAndRead = async (target: QuestionRow, patch: q.QuestionPatch) => ({
     before: target,
-    after: await q.updateQuestion(tx, target.id, {
-      ...patch,
-      ...publishedAt(target, patch.status, version),
-      version: target.version + 1,
-      seq: version,
-      updatedAt: now,
-    }),
+    after: await q.updateQuestion(tx, target.id, written(target, patch)),
   });
   const onStage = qa.onStageQuestionId;
   const leaveStage = (id: string) => (onStage === id ? { before: onStage, after: null } : undefined);
@@ -65,32 +95,32 @@ export async function applyAction(
   switch (action.type) {
     case "approve": {
       return {
-        changes: [await change(row, { status: "approved", dismissReason: null, panelOrder: q.nextPanelOrder(session.id) })],
+        changes: [change(row, { status: "approved", dismissReason: null, panelOrder: locked.nextPanelOrder })],
         recount: [],
         summary: "Approved.",
       };
     }
     case "dismiss":
       return {
-        changes: [await change(row, { status: "dismissed", dismissReason: action.reason })],
+        changes: [change(row, { status: "dismissed", dismissReason: action.reason })],
         recount: [],
         stage: leaveStage(row.id),
         summary: `Dismissed: ${action.reason}`,
       };
     case "restore":
-      return { changes: [await change(row, { status: "pending", dismissReason: null })], recount: [], summary: "Restored to the incoming list." };
+      return { changes: [change(row, { status: "pending", dismissReason: null })], recount: [], summary: "Restored to the incoming list." };
     case "edit":
       if (action.text === row.text) return { changes: [], recount: [], summary: "The text is unchanged." };
       return {
-        changes: [await change(row, { text: action.text, originalText: row.originalText ?? row.text })],
+        changes: [change(row, { text: action.text, originalText: row.originalText ?? row.text })],
         recount: [],
         summary: "Text edited; the original is kept.",
       };
     case "star":
-      return { changes: [await change(row, { starred: action.starred })], recount: [], summary: action.starred ? "Starred." : "Star removed." };
+      return { changes: [change(row, { starred: action.starred })], recount: [], summary: action.starred ? "Starred." : "Star removed." };
     case "tags":
       return {
-        changes: [await change(row, { tags: action.tags })],
+        changes: [change(row, { tags: action.tags })],
         recount: [],
         summary: action.tags.length ? `Tags: ${action.tags.join(", ")}.` : "Tags removed.",
       };
@@ -99,7 +129,7 @@ export async function applyAction(
       if (action.panelistId && !names.has(action.panelistId)) throw new AppError("bad_request", "That person is not a panelist of this session.");
       const who = action.panelistId ? names.get(action.panelistId) : null;
       return {
-        changes: [await change(row, { routedTo: action.panelistId })],
+        changes: [change(row, { routedTo: action.panelistId })],
         recount: [],
         summary: who ? `Routed to ${who}.` : "No longer routed to a panelist.",
       };
@@ -115,12 +145,12 @@ export async function applyAction(
       const target = await q.lockQuestion(tx, session.id, action.intoId);
       if (!target) throw new AppError("not_found", "The question to merge into does not exist in this session.");
       if (!canReceiveMerge(target.status)) throw new AppError("conflict", "Merge into a question that is awaiting review, approved or answered.");
-      const changes = [await change(row, { status: "merged", mergedInto: target.id })];
+      const changes = [await changeAndRead(row, { status: "merged", mergedInto: target.id })];
       // Questions merged into this one follow it, so every merge has one level.
-      for (const child of await q.lockMergedChildren(tx, row.id)) changes.push(await change(child, { mergedInto: target.id }));
+      for (const child of await q.lockMergedChildren(tx, row.id)) changes.push(await changeAndRead(child, { mergedInto: target.id }));
       await q.recountVotes(tx, target.id);
       await q.recountVotes(tx, row.id);
-      const t = await change(target, {});
+      const t = await changeAndRead(target, {});
       changes.push(t);
       return { changes, recount: [target.id, row.id], stage: leaveStage(row.id), summary: "Merged; votes combined." };
     }
@@ -130,9 +160,9 @@ export async function applyAction(
     case "unstage":
       return { changes: [], recount: [], stage: { before: onStage, after: null }, summary: "Taken off stage." };
     case "answer":
-      return { changes: [await change(row, { status: "answered", answeredAt: now })], recount: [], stage: leaveStage(row.id), summary: "Marked answered." };
+      return { changes: [change(row, { status: "answered", answeredAt: now })], recount: [], stage: leaveStage(row.id), summary: "Marked answered." };
     case "reopen":
-      return { changes: [await change(row, { status: "approved", answeredAt: null })], recount: [], summary: "Back in the queue." };
+      return { changes: [change(row, { status: "approved", answeredAt: null })], recount: [], summary: "Back in the queue." };
     case "move": {
       const other = await q.queueNeighbor(tx, session.id, row.panelOrder, row.id, action.direction);
       if (!other) return { changes: [], recount: [], summary: action.direction === "up" ? "Already first in the queue." : "Already last in the queue." };
@@ -140,7 +170,7 @@ export async function applyAction(
       const [a, b] =
         other.panelOrder === row.panelOrder ? [row.panelOrder + (action.direction === "up" ? -0.5 : 0.5), row.panelOrder] : [other.panelOrder, row.panelOrder];
       return {
-        changes: [await change(row, { panelOrder: a }), await change(other, { panelOrder: b })],
+        changes: [change(row, { panelOrder: a }), change(other, { panelOrder: b })],
         recount: [],
         summary: action.direction === "up" ? "Moved up." : "Moved down.",
       };

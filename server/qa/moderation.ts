@@ -37,6 +37,8 @@ interface StaffWrite {
   undo: UndoRecord | null;
   /** Written in the same transaction; absent when the command's own module writes one (qa:configure → agenda:edit). */
   audit?: AuditEntry;
+  /** The command's own writes still under way: the commit follows them. */
+  sent?: Array<Promise<unknown>>;
 }
 
 export class QaModeration {
@@ -128,6 +130,7 @@ export class QaModeration {
         // Not waited for: the commit is sent right behind them, a round trip less before the room
         // hears of the change. If one fails (a key already used), the commit rolls everything back.
         const written = Promise.all([
+          ...(done.sent ?? []),
           q.claimAction(tx, {
             sessionId: session.id,
             actorId: me.userId,
@@ -163,16 +166,17 @@ export class QaModeration {
     action: ModerationAction,
   ): Promise<ModerationResult> {
     let names = new Map<string, string>();
-    const lock = (tx: q.Db) => q.lockQuestion(tx, session.id, questionId);
+    const lock = (tx: q.Db) => q.lockForCommand(tx, session.id, questionId);
     const r = await this.once(
       actor,
       session,
       stamp,
       key,
-      async (tx, locked, now, row) => {
+      async (tx, locked, now, found) => {
         let qa = locked;
         const namesFor = this.ctx.namesOnDemand(session.id, tx);
-        if (!row) throw new AppError("not_found", "That question does not exist in this session.");
+        if (!found) throw new AppError("not_found", "That question does not exist in this session.");
+        const { row } = found;
         if (row.version !== expectedVersion) {
           const changedBy = await q.lastChangerRole(tx, session.id, row.id);
           const who = changedBy === "organizer" ? "An organizer" : changedBy && changedBy !== "staff" ? `A ${changedBy}` : "Someone else";
@@ -182,7 +186,7 @@ export class QaModeration {
             { current: projectQuestion(row, "staff", await namesFor([row])), ...(changedBy ? { changedBy } : {}) },
           );
         }
-        const outcome = await applyAction(this.ctx, tx, session, qa, row, action, () => namesFor([], true), now);
+        const outcome = await applyAction(this.ctx, tx, session, qa, found, action, () => namesFor([], true), now);
         names = await namesFor(outcome.changes.flatMap((c) => [c.before, c.after]));
         if (outcome.stage) qa = await q.setSessionState(tx, session.id, { onStageQuestionId: outcome.stage.after });
         return {
@@ -192,6 +196,7 @@ export class QaModeration {
           kind: action.type,
           undo: undoRecordOf(outcome),
           audit: auditOf(actor, session, `question:${action.type}`, outcome, names, questionId),
+          sent: outcome.sent,
         };
       },
       lock,

@@ -110,6 +110,24 @@ export async function lockQuestion(tx: Db, sessionId: string, id: string): Promi
   return row;
 }
 
+/**
+ * A question locked for a staff command, with the panel order an approval would give it: read under
+ * the session's lock (taken first, in the same transaction), so no other approval can take it.
+ */
+export async function lockForCommand(tx: Db, sessionId: string, id: string): Promise<{ row: QuestionRow; nextPanelOrder: number } | undefined> {
+  const [found] = await tx
+    .select({ row: questions, nextPanelOrder: nextPanelOrder(sessionId) })
+    .from(questions)
+    .where(and(eq(questions.id, id), eq(questions.sessionId, sessionId)))
+    .for("update");
+  return found;
+}
+
+/** Sent when called and not read back: for a locked row whose result the caller already knows. */
+export function sendQuestionUpdate(tx: Db, id: string, patch: QuestionPatch): Promise<unknown> {
+  return tx.update(questions).set(patch).where(eq(questions.id, id)).execute();
+}
+
 export async function updateQuestion(tx: Db, id: string, patch: QuestionPatch): Promise<QuestionRow> {
   const [row] = await tx.update(questions).set(patch).where(eq(questions.id, id)).returning();
   return row;
