@@ -7,10 +7,10 @@ import v8 from "node:v8";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { drizzle as drizzlePg, NodePgSession, NodePgTransaction } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { sql } from "drizzle-orm";
+import type { PgDatabase, PgDialect, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { sql, type ExtractTablesWithRelations, type RelationalSchemaConfig, type TablesRelationalConfig } from "drizzle-orm";
 import pg from "pg";
 import * as schema from "./schema";
 import { DataDirLockedError, lockDataDir } from "./data-dir-lock";
@@ -80,6 +80,7 @@ async function openPostgres(url: string, time: QueryTimer): Promise<DatabaseHand
     client.release();
   }
   const db = drizzlePg(pool, { schema }) as unknown as Database;
+  sendBeginWithStatements(db);
   return {
     db,
     kind: "postgres",
@@ -93,6 +94,37 @@ async function openPostgres(url: string, time: QueryTimer): Promise<DatabaseHand
       }
     },
     close: () => pool.end(),
+  };
+}
+
+/**
+ * drizzle's node-postgres transaction waits for BEGIN's answer before it runs the caller's code; pg's
+ * client runs a connection's statements in the order they are queued, so here the first statements
+ * go out behind BEGIN at once (a round trip less, as on PGlite's thread). The rest is drizzle's.
+ */
+function sendBeginWithStatements(db: Database): void {
+  const session = (db as unknown as { session: NodePgSession<typeof schema, ExtractTablesWithRelations<typeof schema>> }).session;
+  const own = session as unknown as { client: pg.Pool; dialect: PgDialect; schema: RelationalSchemaConfig<TablesRelationalConfig>; options: object };
+  session.transaction = async <T>(fn: (tx: NodePgTransaction<typeof schema, ExtractTablesWithRelations<typeof schema>>) => Promise<T>, config?: unknown) => {
+    if (config) throw new Error("transaction options are not supported");
+    const client = await own.client.connect();
+    const tx = new NodePgTransaction(own.dialect, new NodePgSession(client, own.dialect, own.schema, own.options), own.schema);
+    // Sent now (`execute`: a drizzle query runs again at each `then`), awaited after the caller's statements, which fail too if it did.
+    const begun = tx.execute(sql`begin`).execute();
+    begun.catch(() => {});
+    let broken: Error | undefined;
+    try {
+      const result = await fn(tx as never);
+      await begun;
+      await tx.execute(sql`commit`);
+      return result;
+    } catch (err) {
+      await tx.execute(sql`rollback`).catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      // A connection that could not roll back is closed, not handed to the next caller.
+      client.release(broken);
+    }
   };
 }
 

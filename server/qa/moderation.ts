@@ -129,8 +129,10 @@ export class QaModeration {
         const done = await work(tx, qa, now, firstRead);
         // Not waited for: the commit is sent right behind them, a round trip less before the room
         // hears of the change. If one fails (a key already used), the commit rolls everything back.
+        // The claim goes last: a resend's claim fails with the only failed statement of its transaction.
         const written = Promise.all([
           ...(done.sent ?? []),
+          done.audit && this.deps.audit.recordIn(tx, done.audit),
           q.claimAction(tx, {
             sessionId: session.id,
             actorId: me.userId,
@@ -140,7 +142,6 @@ export class QaModeration {
             result: done.result,
             createdAt: now,
           }),
-          done.audit && this.deps.audit.recordIn(tx, done.audit),
         ]);
         written.catch(() => {}); // seen below
         return { done, written };
