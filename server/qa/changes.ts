@@ -79,7 +79,10 @@ async function decide(
   // out with the command's last writes and its commit (a round trip less before the room hears).
   const change = (target: QuestionRow, patch: Partial<QuestionRow>) => {
     const values = written(target, patch);
-    sent.push(q.sendQuestionUpdate(tx, target.id, values));
+    const update = q.sendQuestionUpdate(tx, target.id, values);
+    // Its failure fails the commit (`once` waits for it there); a statement after it may throw first.
+    update.catch(() => {});
+    sent.push(update);
     return { before: target, after: { ...target, ...values } };
   };
   // Read back where other statements change the row too (a merge recounts votes).

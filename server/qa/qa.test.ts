@@ -858,6 +858,28 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     expect(entries[0].after).toMatchObject({ questions: [{ id, starred: true, version: 2 }] });
   });
 
+  it("a question update sent with the commit that fails undoes the command, and what ran after it fails cleanly", async () => {
+    // The update of a dismissal goes out unread; taking the question off stage runs after it (server/qa/changes.ts).
+    const db = server.services.db;
+    const id = (await ok<SubmitResult>(await asker(), "question:submit", { slug: DAY2, key: key(), text: "Will this dismissal stick?" })).question.id;
+    const moderate = (k: string, expectedVersion: number, action: object) => ({ slug: DAY2, key: k, questionId: id, expectedVersion, action });
+    await ok(s.mod1, "question:moderate", moderate(key(), 1, { type: "approve" }));
+    await ok(s.mod1, "question:moderate", moderate(key(), 2, { type: "stage" }));
+    await db.execute(sql`ALTER TABLE questions ADD CONSTRAINT test_refuses_dismissal CHECK (dismiss_reason IS DISTINCT FROM 'Refused by the test') NOT VALID`);
+    const k = key();
+    try {
+      expect(await refused(s.mod1, "question:moderate", moderate(k, 2, { type: "dismiss", reason: "Refused by the test" }))).toMatchObject({
+        code: "internal",
+      });
+    } finally {
+      await db.execute(sql`ALTER TABLE questions DROP CONSTRAINT test_refuses_dismissal`);
+    }
+    expect(await dbQuestion(id)).toMatchObject({ status: "approved", version: 2 });
+    expect(await db.select().from(qaActions).where(eq(qaActions.clientKey, k))).toHaveLength(0);
+    const staff = (await sync(s.mod1, DAY2)) as QaSnapshot;
+    expect(staff.state.onStage).toBe(id);
+  });
+
   it("a Q&A command over its per-person rate is refused with rate_limited and a retry-after, changes nothing, and goes through after the wait", async () => {
     const fast = await createPerson(server.services, { name: "Fast Voter", email: `fast-${database}@example.org` });
     const sock = await connectClient(server.url, { cookie: fast.cookie });
