@@ -73,7 +73,8 @@ export function printRun(r: number, app: Pass, bare?: Pass): void {
     console.log(
       `  run ${r + 1} ${name}: ${crowdLine(p)}; ` +
         `quiet p50/p95/p99 ${fmtMs(p.quiet.p50)}/${fmtMs(p.quiet.p95)}/${fmtMs(p.quiet.p99)} ms (missing ${p.quiet.missing} of ${p.quiet.samples}); ` +
-        `${v.storms} storms ${fmtMs(p.storm.p50)}/${fmtMs(p.storm.p95)}/${fmtMs(p.storm.p99)} ms (${p.storm.approvals} approvals, missing ${p.storm.missing} of ${p.storm.samples}); ` +
+        `${v.storms} storms ${fmtMs(p.storm.p50)}/${fmtMs(p.storm.p95)}/${fmtMs(p.storm.p99)} ms (${p.storm.approvals} approvals, missing ${p.storm.missing} of ${p.storm.samples}; ` +
+        `per approval: first delivery p50/max ${fmtMs(p.storm.firstP50)}/${fmtMs(p.storm.firstMax)} ms, ack p50/max ${fmtMs(p.storm.ackP50)}/${fmtMs(p.storm.ackMax)} ms); ` +
         `after the storm ${fmtMs(p.afterStorm.p50)}/${fmtMs(p.afterStorm.p95)}/${fmtMs(p.afterStorm.p99)} ms (${p.afterStorm.approvals} approvals, missing ${p.afterStorm.missing} of ${p.afterStorm.samples}); ` +
         `votes sent ${v.sent} acked ${v.acked} counted ${v.counted} last broadcast ${v.lastBroadcast} refused ${JSON.stringify(v.refused)}; ack p50/p99 ${fmtMs(v.ackP50)}/${fmtMs(v.ackP99)} ms, last ack ${fmtMs(v.lastAckAfterMs)} ms after its storm began; disconnects ${JSON.stringify(v.disconnects)}`,
     );

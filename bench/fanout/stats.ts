@@ -17,10 +17,20 @@ export interface Delivery {
   p95: number;
   p99: number;
   max: number;
+  /** Per approval: its first delivery (≈ when the server began the broadcast) and its ack, median and max over the approvals. */
+  firstP50: number;
+  firstMax: number;
+  ackP50: number;
+  ackMax: number;
 }
 
-export async function deliveries(audience: Worker[], sent: Array<{ id: string; sentAt: number; ok: boolean }>, graceMs: number): Promise<Delivery> {
-  if (!sent.length) return { approvals: 0, refused: 0, samples: 0, missing: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN };
+export async function deliveries(
+  audience: Worker[],
+  sent: Array<{ id: string; sentAt: number; ackMs: number; ok: boolean }>,
+  graceMs: number,
+): Promise<Delivery> {
+  if (!sent.length)
+    return { approvals: 0, refused: 0, samples: 0, missing: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN, firstP50: NaN, firstMax: NaN, ackP50: NaN, ackMax: NaN };
   const ids = sent.filter((s) => s.ok).map((s) => s.id);
   // Wait for every delivery, but no longer than graceMs after the last approval was sent.
   const deadline = Math.max(...sent.map((s) => s.sentAt)) + graceMs;
@@ -32,9 +42,11 @@ export async function deliveries(audience: Worker[], sent: Array<{ id: string; s
     await sleep(250);
   }
   const latencies: number[] = [];
+  const firsts: number[] = [];
   let missing = 0;
   ids.forEach((id, k) => {
     const sentAt = sent.find((s) => s.id === id)!.sentAt;
+    firsts.push(Math.min(...results.flatMap((r) => r.times[k])) - sentAt);
     for (const r of results) {
       for (const t of r.times[k]) latencies.push(t - sentAt);
       for (let i = r.times[k].length; i < r.sockets; i++) latencies.push(Infinity);
@@ -45,6 +57,7 @@ export async function deliveries(audience: Worker[], sent: Array<{ id: string; s
   const sockets = results.reduce((n, r) => n + r.sockets, 0);
   for (let i = 0; i < refusedCount * sockets; i++) latencies.push(Infinity);
   latencies.sort((a, b) => a - b);
+  const acks = sent.filter((s) => s.ok).map((s) => s.ackMs);
   return {
     approvals: sent.length,
     refused: refusedCount,
@@ -54,6 +67,10 @@ export async function deliveries(audience: Worker[], sent: Array<{ id: string; s
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? NaN,
+    firstP50: firsts.length ? median(firsts) : NaN,
+    firstMax: firsts.length ? Math.max(...firsts) : NaN,
+    ackP50: acks.length ? median(acks) : NaN,
+    ackMax: acks.length ? Math.max(...acks) : NaN,
   };
 }
 
