@@ -26,7 +26,7 @@
  * /proc/<pid>/status (VmRSS) when idle and with N connected. Each figure is printed per run and as the
  * median (min–max) of the runs, with the ratio of the medians to the bare floor.
  *
- *   npx tsx bench/qa-fanout.ts [--sockets 2000] [--runs 3] [--approvals 25] [--storms 24] [--storm-approvals 1] [--postgres] [--skip-bare]
+ *   npx tsx bench/qa-fanout.ts [--sockets 2000] [--runs 3] [--approvals 25] [--storms 24] [--storm-approvals 1] [--postgres] [--skip-bare] [--per-storm]
  *
  * The parts live in bench/fanout/ (shared with bench/poll-storm.ts): common (scenario, clocks, socket
  * helpers), child (what the worker and bare processes run), workers (the client processes), bare (the
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
   const stormApprovals = intArg("storm-approvals", 1, 1, 20);
   const postgres = arg("postgres") === "true";
   const skipBare = arg("skip-bare") === "true";
+  const perStorm = arg("per-storm") === "true";
   if (approvals + storms * stormApprovals > n) throw new Error("more questions than people");
   if (approvals <= storms) throw new Error("each storm votes for other approved questions: --approvals must exceed --storms");
 
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
 
   const results = await runAll(
     { name: "qa-fanout", runs, postgres, skipBare, log },
-    (server) => runPass(server, { n, approvals, storms, stormApprovals, workers: 2 }, log),
+    (server) => runPass(server, { n, approvals, storms, stormApprovals, workers: 2, perStorm }, log),
     (app) => {
       if (!app.sample) throw new Error("no approval payload was captured from Plenary");
       return app.sample;

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { addCounts, now, sleep, SLUG, STEP_LIMIT_MS, type Command, type Question } from "./common";
 import { rssMiB, startWorker, type Server, type Worker } from "./harness";
-import { deliveries, percentile, type Delivery } from "./stats";
+import { deliveries, fmtMs, percentile, type Delivery } from "./stats";
 
 /** What getting the crowd in cost. */
 export interface CrowdFigures {
@@ -125,7 +125,7 @@ export interface Pass extends CrowdFigures {
 
 export async function runPass(
   server: Server,
-  opts: { n: number; approvals: number; storms: number; stormApprovals: number; workers: number },
+  opts: { n: number; approvals: number; storms: number; stormApprovals: number; workers: number; perStorm?: boolean },
   log: (line: string) => void,
 ): Promise<Pass> {
   const { n, approvals, storms, stormApprovals } = opts;
@@ -203,6 +203,10 @@ export async function runPass(
         ),
       ]);
       const totals = stormTotals(replies);
+      if (opts.perStorm)
+        log(
+          `  storm ${k + 1}: vote ack p50/p99 ${fmtMs(percentile(totals.ackMs, 50))}/${fmtMs(percentile(totals.ackMs, 99))} ms, last ${fmtMs(totals.lastAckAt - at)} ms after it began; approval ack ${sent.map((s) => fmtMs(s.ackMs)).join(", ")} ms`,
+        );
       stormAcks.push(...totals.ackMs);
       stormAcked += totals.acked;
       addCounts(stormRefused, totals.refused);

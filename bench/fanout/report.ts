@@ -4,7 +4,7 @@ import os from "node:os";
 import { root } from "./common";
 import type { CrowdFigures, Pass } from "./pass";
 import type { PollPass } from "./poll-pass";
-import { fmtMs, median, spread } from "./stats";
+import { fmtMs, median, spread, type Delivery } from "./stats";
 
 /** The machine, node, commit and load, printed with every table. */
 export function printMachine(log: (line: string) => void): void {
@@ -63,6 +63,10 @@ export function printTable<P>(results: Array<{ app: P; bare?: P }>, rows: Row<P>
   }
 }
 
+/** When each approval's broadcast began (its first delivery) and when it was acknowledged: the server's part of a delivery. */
+const perApproval = (d: Delivery) =>
+  `per approval: first delivery p50/max ${fmtMs(d.firstP50)}/${fmtMs(d.firstMax)} ms, ack p50/max ${fmtMs(d.ackP50)}/${fmtMs(d.ackMax)} ms`;
+
 export function printRun(r: number, app: Pass, bare?: Pass): void {
   for (const [name, p] of [
     ["plenary", app],
@@ -72,9 +76,8 @@ export function printRun(r: number, app: Pass, bare?: Pass): void {
     const v = p.votes;
     console.log(
       `  run ${r + 1} ${name}: ${crowdLine(p)}; ` +
-        `quiet p50/p95/p99 ${fmtMs(p.quiet.p50)}/${fmtMs(p.quiet.p95)}/${fmtMs(p.quiet.p99)} ms (missing ${p.quiet.missing} of ${p.quiet.samples}); ` +
-        `${v.storms} storms ${fmtMs(p.storm.p50)}/${fmtMs(p.storm.p95)}/${fmtMs(p.storm.p99)} ms (${p.storm.approvals} approvals, missing ${p.storm.missing} of ${p.storm.samples}; ` +
-        `per approval: first delivery p50/max ${fmtMs(p.storm.firstP50)}/${fmtMs(p.storm.firstMax)} ms, ack p50/max ${fmtMs(p.storm.ackP50)}/${fmtMs(p.storm.ackMax)} ms); ` +
+        `quiet p50/p95/p99 ${fmtMs(p.quiet.p50)}/${fmtMs(p.quiet.p95)}/${fmtMs(p.quiet.p99)} ms (missing ${p.quiet.missing} of ${p.quiet.samples}; ${perApproval(p.quiet)}); ` +
+        `${v.storms} storms ${fmtMs(p.storm.p50)}/${fmtMs(p.storm.p95)}/${fmtMs(p.storm.p99)} ms (${p.storm.approvals} approvals, missing ${p.storm.missing} of ${p.storm.samples}; ${perApproval(p.storm)}); ` +
         (p.afterStorm.approvals
           ? `after the storm ${fmtMs(p.afterStorm.p50)}/${fmtMs(p.afterStorm.p95)}/${fmtMs(p.afterStorm.p99)} ms (${p.afterStorm.approvals} approvals, missing ${p.afterStorm.missing} of ${p.afterStorm.samples}); `
           : "") +
