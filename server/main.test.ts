@@ -126,6 +126,45 @@ describe("server/main.ts", () => {
     startsInTest(1),
   );
 
+  // Next installs handlers that log an unhandled rejection or uncaught exception and go on: its
+  // renders leave rejections nobody awaits by design. A stray fault must not take the room down
+  // (5,000 reconnections), and its message (query parameters, names) must not reach the log.
+  for (const kind of ["rejection", "exception"] as const) {
+    it(
+      `a stray unhandled ${kind} is logged by kind, without its message, and the server goes on serving`,
+      async () => {
+        const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plenary-main-"));
+        const r = runMain({
+          DATA_DIR: dataDir,
+          PORT: "0",
+          STRAY_FAULT: kind,
+          NODE_OPTIONS: `--import ${path.join(projectRoot, "server/testing/stray-fault.mjs")}`,
+        });
+        children.push(r.child);
+        await r.ready;
+        const url = /Plenary is ready on (\S+)/.exec(r.out())![1];
+        r.child.kill("SIGUSR2");
+        const type = kind === "rejection" ? "RangeError" : "TypeError";
+        const logged = () =>
+          r
+            .out()
+            .split("\n")
+            .filter((l) => l.startsWith("{"))
+            .map((l) => JSON.parse(l) as { level: number | string; msg: string; errs?: Array<{ type: string }> })
+            .find((l) => l.errs?.some((e) => e.type === type));
+        for (let i = 0; i < 100 && !logged(); i++) await new Promise((res) => setTimeout(res, 50));
+        expect(logged()?.msg).toBe("console output");
+        // Its message carried an address: neither the log nor Node's own report may show it.
+        expect(r.out() + r.err()).not.toContain("alice@example.org");
+        expect((await fetch(`${url}/healthz`)).status).toBe(200);
+        r.child.kill("SIGTERM");
+        expect(await r.exited).toBe(0);
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+      startsInTest(1),
+    );
+  }
+
   it(
     "a SIGTERM while starting up still shuts down cleanly and frees the folder",
     async () => {
