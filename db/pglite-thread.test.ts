@@ -7,7 +7,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, PGLITE_START_PARAMS, type DatabaseHandle } from "./client";
-import { PgliteThread, PREPARED_MAX } from "./pglite-thread";
+import { PgliteThread, PREPARED_MAX, PREPARED_USES } from "./pglite-thread";
 import { databaseFault } from "../server/db-errors";
 
 const rows = (res: unknown) => (res as { rows: unknown[] }).rows;
@@ -215,6 +215,39 @@ describe("PGlite on its own thread", () => {
       expect(plans.length).toBeLessThanOrEqual(PREPARED_MAX);
       expect(plans).not.toContain(insert); // the least recently used went first…
       expect((await thread.query(insert, [5, "five", [], {}, null])).rows).toEqual([expect.objectContaining({ id: 5 })]); // …and is prepared again when used
+    } finally {
+      await thread.close();
+    }
+  }, 60_000);
+
+  it(`prepares a statement again after ${PREPARED_USES} runs of its plan, and only then`, async () => {
+    const thread = await PgliteThread.open(undefined, PGLITE_START_PARAMS);
+    try {
+      await thread.exec("CREATE TABLE c (id int PRIMARY KEY, n int NOT NULL); INSERT INTO c VALUES (1, 0)");
+      const bump = "UPDATE c SET n = n + 1 WHERE id = $1 RETURNING n";
+      const plan = async () => {
+        const { rows } = await thread.query<{ name: string; runs: number }>(
+          "SELECT name, (generic_plans + custom_plans)::int AS runs FROM pg_prepared_statements WHERE statement = $1",
+          [bump],
+        );
+        expect(rows).toHaveLength(1); // one plan for the statement, whichever it is
+        return rows[0];
+      };
+      // The first run is not prepared; the second is the plan's first.
+      for (let i = 1; i <= 1 + PREPARED_USES; i++) expect((await thread.query(bump, [1])).rows).toEqual([{ n: i }]);
+      const first = await plan();
+      expect(first.runs).toBe(PREPARED_USES);
+      expect((await thread.query(bump, [1])).rows).toEqual([{ n: PREPARED_USES + 2 }]);
+      const second = await plan();
+      expect(second.name).not.toBe(first.name);
+      expect(second.runs).toBe(1);
+      // In a transaction too, and what it wrote is kept.
+      await thread.transaction(async (tx) => {
+        for (let i = 0; i < PREPARED_USES; i++) await tx.query(bump, [1]);
+      });
+      const third = await plan();
+      expect(third.name).not.toBe(second.name);
+      expect((await thread.query<{ n: number }>("SELECT n FROM c")).rows).toEqual([{ n: 2 * PREPARED_USES + 2 }]);
     } finally {
       await thread.close();
     }

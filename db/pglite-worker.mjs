@@ -5,7 +5,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { PGlite, parse, protocol } from "@electric-sql/pglite";
 
-const { dataDir, startParams, keptAsText, preparedMax } = workerData;
+const { dataDir, startParams, keptAsText, preparedMax, preparedUses } = workerData;
 const pg = dataDir ? new PGlite(dataDir, { startParams }) : new PGlite({ startParams });
 /** Open transactions by id: the handle PGlite gave, and how to end them. */
 const open = new Map();
@@ -83,7 +83,9 @@ async function run(m) {
  * one call (bind, execute, sync) on a kept plan, 3–4× less of this thread's time for the server's
  * usual statements (docs/benchmarks.md). A statement is prepared the second time it is seen, so
  * one-off statements (migrations, the seed) keep no plan; at most `preparedMax` are kept, the least
- * recently used closed first (lists of different lengths are different statements).
+ * recently used closed first (lists of different lengths are different statements). A kept plan is
+ * closed and prepared again after `preparedUses` runs: in PGlite each run of a kept plan takes a
+ * little longer than the last (db/pglite-thread.ts, `PREPARED_USES`).
  */
 const SEEN_MAX = 4096;
 /** Prepared statements by their text, least recently used first: name, parameter types, row description. */
@@ -121,23 +123,26 @@ async function runPrepared(target, m) {
   if (m.tx !== undefined && target.closed) throw new Error("Transaction is closed");
   const { serialize } = protocol;
   let p = prepared.get(m.sql);
-  if (p) {
-    prepared.delete(m.sql);
-    prepared.set(m.sql, p);
-  } else {
+  prepared.delete(m.sql);
+  const worn = p && p.uses >= preparedUses ? p.name : undefined;
+  if (worn) p = undefined;
+  if (p) prepared.set(m.sql, p);
+  else {
     const name = `plenary_${++statements}`;
     const parts = [serialize.parse({ name, text: m.sql }), serialize.describe({ type: "S", name }), serialize.sync()];
-    if (prepared.size >= preparedMax) {
+    if (worn) parts.unshift(serialize.close({ type: "S", name: worn }));
+    else if (prepared.size >= preparedMax) {
       const [oldest, { name: old }] = prepared.entries().next().value;
       prepared.delete(oldest);
       parts.unshift(serialize.close({ type: "S", name: old }));
     }
     const described = await pg.execProtocolStream(concat(parts), { syncToFs: false });
-    p = { name, types: parse.parseDescribeStatementResults(described), row: described.find((d) => d.name === "rowDescription") };
+    p = { name, uses: 0, types: parse.parseDescribeStatementResults(described), row: described.find((d) => d.name === "rowDescription") };
     prepared.set(m.sql, p);
   }
   // Parameters are written as PGlite's `query` writes them, by the types the statement declared.
   const values = (m.params ?? []).map((v, i) => (v === null || v === undefined ? null : (pg.serializers[p.types[i]]?.(v) ?? v.toString())));
+  p.uses++;
   let replies;
   try {
     replies = await pg.execProtocolStream(concat([serialize.bind({ statement: p.name, values }), serialize.execute({}), serialize.sync()]), {
