@@ -40,6 +40,8 @@ export interface OpenOptions {
   timeQuery?: QueryTimer;
   /** PGlite only: whether the statement or transaction starting now goes ahead of those waiting (db/pglite-thread.ts). */
   urgent?: () => boolean;
+  /** PGlite only: runs of a prepared statement before it is prepared again (db/pglite-thread.ts; for a benchmark). */
+  preparedUses?: number;
 }
 
 /** Runs one statement; `query` is its SQL text (for a label by verb and table, never its parameters). */
@@ -48,7 +50,7 @@ export type QueryTimer = <T>(query: unknown, run: () => Promise<T>) => Promise<T
 /** Opens the database named by the configuration and brings its schema up to date. */
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   const time = opts.timeQuery ?? ((_query, run) => run());
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, time) : openPglite(opts.dataDir, time, opts.urgent);
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, time) : openPglite(opts.dataDir, time, opts);
 }
 
 async function openPostgres(url: string, time: QueryTimer): Promise<DatabaseHandle> {
@@ -146,7 +148,7 @@ function describeUrl(url: string): string {
  */
 export const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
 
-async function openPglite(dataDir: string, time: QueryTimer, urgent?: () => boolean): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, time: QueryTimer, { urgent, preparedUses }: Pick<OpenOptions, "urgent" | "preparedUses">): Promise<DatabaseHandle> {
   // PGlite's Postgres is WebAssembly. V8's optimizing tier recompiles its hot functions, which costs
   // about 50 MiB of resident memory (code and the compiler's freed arenas); with the baseline
   // compiler alone a lone statement takes ~20 % longer, yet joins, approvals and votes in the
@@ -157,7 +159,7 @@ async function openPglite(dataDir: string, time: QueryTimer, urgent?: () => bool
   let release = () => {};
   let client: PgliteThread;
   if (memory) {
-    client = await PgliteThread.open(undefined, PGLITE_START_PARAMS, { urgent });
+    client = await PgliteThread.open(undefined, PGLITE_START_PARAMS, { urgent, preparedUses });
   } else {
     const dir = path.resolve(dataDir);
     fs.mkdirSync(dir, { recursive: true });
@@ -169,7 +171,7 @@ async function openPglite(dataDir: string, time: QueryTimer, urgent?: () => bool
     try {
       const pgData = path.join(dir, "pglite");
       if (!fs.existsSync(path.join(pgData, "PG_VERSION"))) await initPgliteInChild(pgData);
-      client = await PgliteThread.open(pgData, PGLITE_START_PARAMS, { urgent });
+      client = await PgliteThread.open(pgData, PGLITE_START_PARAMS, { urgent, preparedUses });
     } catch (err) {
       release();
       throw err;

@@ -31,6 +31,8 @@ export interface PgliteThreadOptions {
    * statement or transaction; server/qa/gate.ts answers for the staff lane).
    */
   urgent?: () => boolean;
+  /** Runs of a prepared statement before it is prepared again (`PREPARED_USES`; a benchmark sets it to compare). */
+  preparedUses?: number;
 }
 
 export interface PgliteTransaction {
@@ -111,7 +113,7 @@ export class PgliteThread {
     // The thread's own JavaScript is small (messages and result rows); a young generation of 4 MiB
     // instead of V8's default keeps ~9 MiB of the idle server's resident memory (docs/benchmarks.md).
     const worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url), {
-      workerData: { dataDir, startParams, keptAsText: KEPT_AS_TEXT, preparedMax: PREPARED_MAX, preparedUses: PREPARED_USES },
+      workerData: { dataDir, startParams, keptAsText: KEPT_AS_TEXT, preparedMax: PREPARED_MAX, preparedUses: opts.preparedUses ?? PREPARED_USES },
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     let onExit = (_code: number) => {};
