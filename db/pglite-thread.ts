@@ -61,9 +61,9 @@ export const PREPARED_MAX = 256;
 /**
  * How many times the thread runs a prepared statement before it closes it and prepares it again. In
  * PGlite each run of a kept plan takes a little longer than the one before, until the statement is
- * closed (or its plan invalidated): 5,000 votes written 100 at a time took 330 ms on a fresh plan and
- * 580 ms after 1,150 runs of it; prepared again every 100 runs they stayed at ~310 ms. Preparing costs
- * about one run's time, so every 100 runs costs ~1 %.
+ * closed (or its plan invalidated): 5,000 votes written 100 at a time took ~320 ms on a fresh plan and
+ * ~540 ms after 1,150 runs of it; prepared again every 20, 50 or 100 runs they stayed at ~300 ms
+ * alike, so preparing again costs little (bench/profile/plan-wear.ts, docs/benchmarks.md).
  */
 export const PREPARED_USES = 100;
 
