@@ -17,6 +17,7 @@ import { PREPARED_USES } from "../../db/pglite-thread";
 import { seedProgramme } from "../../db/seed/seed";
 import { upVotesIfApproved } from "../../server/qa/queries";
 import { arg } from "../fanout/common";
+import { median } from "../fanout/stats";
 
 const storms = Number(arg("storms", "24"));
 const votes = Number(arg("votes", "5000"));
@@ -61,7 +62,6 @@ async function once(mode: Mode): Promise<number[]> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const quarter = Math.max(1, Math.floor(storms / 6));
 
