@@ -57,9 +57,9 @@ async function main() {
     throw err;
   }
   // Once started, the old generation may grow to 2.5× what survived the last full collection (V8
-  // picks about 1.5× here). In a 5,000-vote storm the full collections then come a third as often,
-  // and each one held up the approval it met by 100–200 ms (docs/benchmarks.md). Set after start-up,
-  // so the idle server keeps the memory it had.
+  // picks about 1.5× here). In 5,000-vote storms full collections then came half as often or less,
+  // and each one had held up the approval it met by 70–200 ms (docs/benchmarks.md). Set after
+  // start-up, so the idle server keeps the memory it had.
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   if (!stopping) process.stdout.write(`Plenary is ready on ${running.services.config.publicUrl}${config.demo ? " (demo mode)" : ""}\n`);
 }
