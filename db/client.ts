@@ -145,8 +145,11 @@ function describeUrl(url: string): string {
  * read: at 128 MiB it cost about 120 MiB of resident memory within minutes. Plenary's hot data (an
  * event's sessions, people, questions, votes) is a few MiB; a page not in the pool is read back
  * through the operating system's file cache. Not written in the data folder: applied at every start.
+ *
+ * Without PGlite's `-F` (fsync off): a commit is on the disk before its ack. WAL is synced with
+ * fsync, the one call PGlite's file system passes on (fdatasync is dropped; db/pglite-worker.mjs).
  */
-export const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
+export const PGLITE_START_PARAMS = [...PGlite.defaultStartParams.filter((p) => p !== "-F"), "-c", "shared_buffers=16MB", "-c", "wal_sync_method=fsync"];
 
 async function openPglite(dataDir: string, time: QueryTimer, { urgent, preparedUses }: Pick<OpenOptions, "urgent" | "preparedUses">): Promise<DatabaseHandle> {
   // PGlite's Postgres is WebAssembly. V8's optimizing tier recompiles its hot functions, which costs
@@ -214,12 +217,22 @@ async function initPgliteInChild(pgData: string): Promise<void> {
   // a folder whose lock the next start takes over.
   const script = `
     const { PGlite } = require(process.argv[1]);
+    const fs = require("node:fs"), path = require("node:path");
+    // initdb's files reach the disk only through the operating system's cache (PGlite's file system
+    // has no fsync; the server's thread adds its own): synced here once, with the folders naming them.
+    const syncPath = (p) => { const fd = fs.openSync(p, "r"); try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); } };
+    const syncTree = (dir) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) e.isDirectory() ? syncTree(path.join(dir, e.name)) : syncPath(path.join(dir, e.name));
+      syncPath(dir);
+    };
     const parent = Number(process.argv[4]);
     setInterval(() => { if (process.ppid !== parent) process.exit(1); }, 200).unref();
     (async () => {
       const client = new PGlite(process.argv[2], { startParams: JSON.parse(process.argv[3]) });
       await client.waitReady;
       await client.close();
+      syncTree(process.argv[2]);
+      syncPath(path.dirname(process.argv[2]));
     })().catch((err) => {
       process.stderr.write(String(err && err.message ? err.message : err));
       process.exit(1);

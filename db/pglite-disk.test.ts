@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { DatabaseStartError, openDatabase } from "./client";
+import { DatabaseStartError, openDatabase, PGLITE_START_PARAMS } from "./client";
+import { PgliteThread } from "./pglite-thread";
 import { seedProgramme } from "./seed/seed";
 
 const dirs: string[] = [];
@@ -34,6 +35,34 @@ describe("PGlite on disk", () => {
       expect(await one<{ shared_buffers: string }>(again, sql`SHOW shared_buffers`)).toEqual({ shared_buffers: "16MB" });
     } finally {
       await again.close();
+    }
+  }, 120_000);
+
+  it("syncs each commit to the disk before it answers, and a read syncs nothing", async () => {
+    const thread = await PgliteThread.open(path.join(tempDir(), "pglite"), PGLITE_START_PARAMS);
+    try {
+      const setting = async (name: string) => ((await thread.query<Record<string, string>>(`SHOW ${name}`)).rows[0] ?? {})[name];
+      expect(await setting("fsync")).toBe("on");
+      expect(await setting("wal_sync_method")).toBe("fsync");
+      await thread.exec("CREATE TABLE votes (id int PRIMARY KEY)");
+      const synced: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const before = await thread.syncs();
+        await thread.query("INSERT INTO votes VALUES ($1)", [i]);
+        synced.push((await thread.syncs()) - before);
+      }
+      const before = await thread.syncs();
+      await thread.transaction(async (tx) => {
+        await tx.query("INSERT INTO votes VALUES (10)");
+        await tx.query("INSERT INTO votes VALUES (11)");
+      });
+      synced.push((await thread.syncs()) - before);
+      expect(synced.every((n) => n >= 1)).toBe(true);
+      const unchanged = await thread.syncs();
+      expect((await thread.query<{ n: number }>("SELECT count(*)::int AS n FROM votes")).rows).toEqual([{ n: 5 }]);
+      expect(await thread.syncs()).toBe(unchanged);
+    } finally {
+      await thread.close();
     }
   }, 120_000);
 

@@ -16,7 +16,7 @@ import type { Results } from "@electric-sql/pglite";
 type Reply = { id: number; ok?: true; result?: unknown; error?: Record<string, string> };
 type QueryOptions = { rowMode?: "array" | "object"; parsers?: Record<number, (value: string, typeId?: number) => unknown> };
 type Message = {
-  op: "query" | "exec" | "begin" | "end" | "close";
+  op: "query" | "exec" | "begin" | "end" | "close" | "syncs";
   sql?: string;
   params?: unknown[];
   tx?: number;
@@ -161,6 +161,11 @@ export class PgliteThread {
     }
     await this.call({ op: "end", tx: id, commit: true });
     return result;
+  }
+
+  /** How many times the database has called fsync(2) on its folder since it opened (0 in memory). */
+  syncs(): Promise<number> {
+    return this.call({ op: "syncs" }) as Promise<number>;
   }
 
   async close(): Promise<void> {
