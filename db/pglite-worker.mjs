@@ -36,27 +36,30 @@ function isWal(stream) {
   return (stream.plenaryWal ??= WAL_SEGMENT.test(NODEFS.realPath(stream.node)));
 }
 
-function syncFile(file) {
-  const fd = fs.openSync(file, "r");
-  try {
-    fs.fsyncSync(fd);
-    syncs++;
-  } finally {
+/** This thread's own descriptor for each WAL segment it syncs: a sync is then one call on libuv's threads. */
+const walFds = new Map();
+
+function walFd(file) {
+  let fd = walFds.get(file);
+  if (fd === undefined) walFds.set(file, (fd = fs.openSync(file, "r")));
+  return fd;
+}
+
+/** Closes the descriptors of segments Postgres has moved on from (not waiting for a sync). */
+function forgetOldSegments() {
+  for (const [file, fd] of walFds) {
+    if (wal.pending.has(file) || wal.inFlight.includes(file)) continue;
+    walFds.delete(file);
     fs.closeSync(fd);
   }
 }
 
 function syncFileSoon(file) {
   return new Promise((resolve, reject) =>
-    fs.open(file, "r", (err, fd) => {
-      // Gone: a checkpoint synced it (syncWalNow) before it removed or recycled the segment.
-      if (err) return err.code === "ENOENT" ? resolve() : reject(err);
-      fs.fsync(fd, (failed) => {
-        fs.close(fd, () => {});
-        if (failed) return reject(failed);
-        syncs++;
-        resolve();
-      });
+    fs.fsync(walFd(file), (err) => {
+      if (err) return reject(err);
+      syncs++;
+      resolve();
     }),
   );
 }
@@ -71,7 +74,10 @@ function release() {
 function syncWalNow() {
   if (wal.done >= wal.asked) return;
   const target = wal.asked;
-  for (const file of new Set([...wal.pending, ...wal.inFlight])) syncFile(file);
+  for (const file of new Set([...wal.pending, ...wal.inFlight])) {
+    fs.fsyncSync(walFd(file));
+    syncs++;
+  }
   wal.pending.clear();
   wal.done = target;
   release();
@@ -88,6 +94,7 @@ function syncWalSoon() {
       wal.inFlight = [];
       wal.running = false;
       wal.done = Math.max(wal.done, target);
+      forgetOldSegments();
       release();
       syncWalSoon();
     },
@@ -365,7 +372,9 @@ function nextTurn() {
   busy = true;
   take(m).finally(() => {
     busy = false;
-    nextTurn();
+    // A WAL sync that has finished is seen only between turns: with answers held, let it in first.
+    if (held.length > 0) setImmediate(nextTurn);
+    else nextTurn();
   });
 }
 
