@@ -9,109 +9,71 @@ import { NodeFS } from "@electric-sql/pglite/nodefs";
 
 const { dataDir, startParams, keptAsText, preparedMax, preparedUses } = workerData;
 
-/** fsync(2) calls made for the database, for db/pglite-disk.test.ts (answered to the `syncs` message). */
+/** fsync(2) calls made on this thread, for db/pglite-disk.test.ts (answered to the `syncs` message). */
 let syncs = 0;
 
 /**
  * Group commit for the data folder. PGlite's file system (Emscripten's NODEFS) has no fsync: a
  * commit stayed in the operating system's cache, and a power cut could lose acknowledged votes or
  * break the folder. Postgres asks for the WAL to be synced at each commit (`wal_sync_method=fsync`,
- * db/client.ts); that sync runs on libuv's threads while this thread goes on with the next
- * statements, and one sync covers every commit written before it began (the WAL is written in
- * order). Synced on this thread, at once, a commit's fsync held every vote batch behind it: vote
- * acks at 2,000 sockets went from p99 66 to 209 ms (docs/benchmarks.md).
+ * db/client.ts). Here that only notes the segment: an answer that could show a commit (a statement
+ * outside a transaction, a transaction's end) goes out marked with the commits it needs, with a
+ * request to sync them, and the server's thread holds it until its sync (db/pglite-thread.ts) has
+ * them on the disk. One sync covers every commit written before it began, and it runs while this
+ * thread goes on with the next statements. Synced on this thread, each commit's fsync held the vote
+ * batches behind it, and a sync finished here was seen only once the next statement had run (vote
+ * acks at 2,000 sockets went from p99 118 to 209 and 219 ms; docs/benchmarks.md).
  *
- * What must wait does: an answer that could show a commit (a statement outside a transaction, a
- * transaction's end) is held until the WAL written before it is on the disk. Anything else Postgres
- * syncs (data files at a checkpoint, folders), and any write to a file other than the WAL, first
- * syncs the WAL here and now: Postgres' rule that the WAL reaches the disk before the data it covers.
+ * Anything else Postgres syncs (data files at a checkpoint, folders), and any write to a file other
+ * than the WAL while commits wait for their sync, first syncs the WAL here and now: Postgres' rule
+ * that the WAL reaches the disk before the data it covers.
  */
 const WAL_SEGMENT = /\/pg_wal\/[0-9A-F]{24}$/;
-const wal = { asked: 0, done: 0, pending: new Set(), inFlight: [], running: false };
-/** Answers held for the WAL: `need` is `wal.asked` when they were ready. In order of `need`. */
-const held = [];
+/** Commits that asked for a sync so far, and the highest whose sync the server's thread has confirmed (shared). */
+const wal = { asked: 0, requested: 0, pending: new Set(), unconfirmed: new Map() };
+const synced = new BigInt64Array(workerData.synced);
 let NODEFS;
+
+const confirmed = () => Number(Atomics.load(synced, 0));
 
 function isWal(stream) {
   return (stream.plenaryWal ??= WAL_SEGMENT.test(NODEFS.realPath(stream.node)));
 }
 
-/** This thread's own descriptor for each WAL segment it syncs: a sync is then one call on libuv's threads. */
-const walFds = new Map();
-
-function walFd(file) {
-  let fd = walFds.get(file);
-  if (fd === undefined) walFds.set(file, (fd = fs.openSync(file, "r")));
-  return fd;
-}
-
-/** Closes the descriptors of segments Postgres has moved on from (not waiting for a sync). */
-function forgetOldSegments() {
-  for (const [file, fd] of walFds) {
-    if (wal.pending.has(file) || wal.inFlight.includes(file)) continue;
-    walFds.delete(file);
-    fs.closeSync(fd);
-  }
-}
-
-function syncFileSoon(file) {
-  return new Promise((resolve, reject) =>
-    fs.fsync(walFd(file), (err) => {
-      if (err) return reject(err);
-      syncs++;
-      resolve();
-    }),
-  );
-}
-
-function release() {
-  while (held.length > 0 && held[0].need <= wal.done) {
-    const { id, outcome } = held.shift();
-    reply(id, outcome);
-  }
+/** Hands the segments written since the last request to the server's thread to sync. */
+function requestSync() {
+  if (wal.requested >= wal.asked) return;
+  for (const [file, upTo] of wal.unconfirmed) if (upTo <= confirmed()) wal.unconfirmed.delete(file);
+  for (const file of wal.pending) wal.unconfirmed.set(file, wal.asked);
+  parentPort.postMessage({ sync: wal.asked, files: [...wal.pending] });
+  wal.pending.clear();
+  wal.requested = wal.asked;
 }
 
 function syncWalNow() {
-  if (wal.done >= wal.asked) return;
-  const target = wal.asked;
-  for (const file of new Set([...wal.pending, ...wal.inFlight])) {
-    fs.fsyncSync(walFd(file));
-    syncs++;
+  if (confirmed() >= wal.asked) return;
+  for (const file of new Set([...wal.pending, ...wal.unconfirmed.keys()])) {
+    const fd = fs.openSync(file, "r");
+    try {
+      fs.fsyncSync(fd);
+      syncs++;
+    } finally {
+      fs.closeSync(fd);
+    }
   }
   wal.pending.clear();
-  wal.done = target;
-  release();
+  wal.unconfirmed.clear();
+  wal.requested = wal.asked;
+  // Only ever raised: the server's thread may confirm a lower target later.
+  for (let at = Atomics.load(synced, 0); at < BigInt(wal.asked); at = Atomics.load(synced, 0)) Atomics.compareExchange(synced, 0, at, BigInt(wal.asked));
+  parentPort.postMessage({ synced: wal.asked });
 }
 
-function syncWalSoon() {
-  if (wal.running || wal.done >= wal.asked) return;
-  wal.running = true;
-  const target = wal.asked;
-  wal.inFlight = [...wal.pending];
-  wal.pending.clear();
-  Promise.all(wal.inFlight.map(syncFileSoon)).then(
-    () => {
-      wal.inFlight = [];
-      wal.running = false;
-      wal.done = Math.max(wal.done, target);
-      forgetOldSegments();
-      release();
-      syncWalSoon();
-    },
-    (err) => {
-      // As Postgres does on a failed fsync: stop. Nothing held is answered; the server sees the thread fail.
-      setImmediate(() => {
-        throw err;
-      });
-    },
-  );
-}
-
-/** Replies once every commit made so far is on the disk (at once in memory, where nothing is synced). */
+/** Replies, marked with the commits it needs on the disk if some are not yet (never in memory). */
 function answer(id, outcome) {
-  if (wal.done >= wal.asked) return reply(id, outcome);
-  held.push({ need: wal.asked, id, outcome });
-  syncWalSoon();
+  if (confirmed() >= wal.asked) return reply(id, outcome);
+  requestSync();
+  parentPort.postMessage({ id, ...outcome, need: wal.asked });
 }
 
 /** The data folder, with the syncs above. Patched before Postgres starts, so recovery at start-up syncs too. */
@@ -123,7 +85,7 @@ class SyncedNodeFS extends NodeFS {
       NODEFS = mod.NODEFS;
       const write = NODEFS.stream_ops.write;
       NODEFS.stream_ops.write = (stream, ...args) => {
-        if (wal.done < wal.asked && !isWal(stream)) syncWalNow();
+        if (confirmed() < wal.asked && !isWal(stream)) syncWalNow();
         return write(stream, ...args);
       };
       NODEFS.stream_ops.fsync = (stream) => {
@@ -372,9 +334,7 @@ function nextTurn() {
   busy = true;
   take(m).finally(() => {
     busy = false;
-    // A WAL sync that has finished is seen only between turns: with answers held, let it in first.
-    if (held.length > 0) setImmediate(nextTurn);
-    else nextTurn();
+    nextTurn();
   });
 }
 
