@@ -10,14 +10,10 @@
  * if the thread stops, every call under way fails as "PGlite is closed". One difference: dates,
  * timestamps and intervals come back as text, as drizzle asks for them (`KEPT_AS_TEXT`).
  */
-import fs from "node:fs";
 import { Worker } from "node:worker_threads";
 import type { Results } from "@electric-sql/pglite";
 
-/** `need`: the answer may be given once the WAL of that many commits is on the disk (db/pglite-worker.mjs). */
-type Reply = { id: number; ok?: true; result?: unknown; error?: Record<string, string>; need?: number };
-/** From the thread: sync these WAL segments for the commits up to `sync`; or, it synced up to `synced` itself. */
-type WalMessage = { sync: number; files: string[] } | { synced: number };
+type Reply = { id: number; ok?: true; result?: unknown; error?: Record<string, string> };
 type QueryOptions = { rowMode?: "array" | "object"; parsers?: Record<number, (value: string, typeId?: number) => unknown> };
 type Message = {
   op: "query" | "exec" | "begin" | "end" | "close" | "syncs";
@@ -86,174 +82,53 @@ function checkParsers(parsers: QueryOptions["parsers"]): void {
   if (oids.length !== KEPT_AS_TEXT.length) throw new Error(`PGlite thread: parsers must keep exactly the types ${KEPT_AS_TEXT.join(", ")} as text`);
 }
 
-/**
- * The WAL syncs of a PGlite folder, run from the server's thread (on libuv's): the database's thread
- * is busy with the next statements, and a sync it started would be seen there only once they had
- * run. Requests that arrive while a sync runs are merged into the next one (group commit).
- */
-class WalSync {
-  /** The highest commit whose WAL is on the disk, shared with the database's thread. */
-  readonly confirmed = new BigInt64Array(new SharedArrayBuffer(8));
-  /** fsync(2) calls made here, for the test of db/pglite-disk.test.ts. */
-  syncs = 0;
-  private wanted = 0;
-  private files = new Set<string>();
-  private running = false;
-  private readonly open = new Map<string, fs.promises.FileHandle>();
-
-  constructor(
-    private readonly onConfirmed: (upTo: number) => void,
-    private readonly onFailed: (err: Error) => void,
-  ) {}
-
-  get done(): number {
-    return Number(Atomics.load(this.confirmed, 0));
-  }
-
-  request(upTo: number, files: string[]): void {
-    this.wanted = Math.max(this.wanted, upTo);
-    for (const f of files) this.files.add(f);
-    void this.run();
-  }
-
-  /** The database's thread synced up to `upTo` itself (and raised `confirmed`). */
-  confirm(upTo: number): void {
-    for (let at = Atomics.load(this.confirmed, 0); at < BigInt(upTo); at = Atomics.load(this.confirmed, 0))
-      Atomics.compareExchange(this.confirmed, 0, at, BigInt(upTo));
-    this.onConfirmed(this.done);
-  }
-
-  private async run(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.wanted > this.done) {
-        const upTo = this.wanted;
-        const files = [...this.files];
-        this.files.clear();
-        await Promise.all(files.map((f) => this.sync(f)));
-        // Segments Postgres has moved on from are closed (a later one is never written again).
-        for (const [f, handle] of this.open) {
-          if (files.includes(f) || this.files.has(f)) continue;
-          this.open.delete(f);
-          void handle.close().catch(() => {});
-        }
-        this.confirm(upTo);
-      }
-    } catch (err) {
-      this.onFailed(err as Error);
-    } finally {
-      this.running = false;
-    }
-  }
-
-  private async sync(file: string): Promise<void> {
-    let handle = this.open.get(file);
-    if (!handle) {
-      try {
-        handle = await fs.promises.open(file, "r");
-      } catch (err) {
-        // Gone: a checkpoint removed or recycled it, after the database's thread had synced it.
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-        throw err;
-      }
-      this.open.set(file, handle);
-    }
-    await handle.sync();
-    this.syncs++;
-  }
-
-  close(): void {
-    for (const handle of this.open.values()) void handle.close().catch(() => {});
-    this.open.clear();
-  }
-}
-
 export class PgliteThread {
   private readonly pending = new Map<number, { resolve(r: Reply): void }>();
-  /** Answers that wait for their commits' WAL sync, in the order of `need`. */
-  private held: Reply[] = [];
   private next = 1;
   private stopped: string | undefined;
 
   private constructor(
     private readonly worker: Worker,
     private readonly urgent: () => boolean,
-    private readonly wal: WalSync,
   ) {
-    worker.on("message", (m: Reply | WalMessage) => {
-      if ("sync" in m) return this.wal.request(m.sync, m.files);
-      if ("synced" in m) return this.wal.confirm(m.synced);
-      if (m.need !== undefined && m.need > this.wal.done) return void this.held.push(m);
-      this.settle(m);
+    worker.on("message", (m: Reply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      this.holdProcess();
+      p.resolve(m);
     });
-    worker.on("error", (err) => this.stop(`its thread failed: ${err.message}`));
-    worker.on("exit", (code) => this.stop(`its thread exited with ${code}`));
-  }
-
-  private stop(why: string): void {
-    this.stopped ??= why;
-    for (const p of this.pending.values()) p.resolve({ id: 0, error: { message: `PGlite is closed (${this.stopped})` } });
-    this.pending.clear();
-    this.held = [];
-    this.wal.close();
-    this.holdProcess();
-  }
-
-  private settle(m: Reply): void {
-    const p = this.pending.get(m.id);
-    if (!p) return;
-    this.pending.delete(m.id);
-    this.holdProcess();
-    p.resolve(m);
-  }
-
-  private release(upTo: number): void {
-    let i = 0;
-    while (i < this.held.length && this.held[i].need! <= upTo) this.settle(this.held[i++]);
-    if (i > 0) this.held = this.held.slice(i);
+    const stop = (why: string) => {
+      this.stopped ??= why;
+      for (const p of this.pending.values()) p.resolve({ id: 0, error: { message: `PGlite is closed (${this.stopped})` } });
+      this.pending.clear();
+      this.holdProcess();
+    };
+    worker.on("error", (err) => stop(`its thread failed: ${err.message}`));
+    worker.on("exit", (code) => stop(`its thread exited with ${code}`));
   }
 
   /** Starts the thread and opens the database (a folder, or in memory when `dataDir` is undefined). */
   static async open(dataDir: string | undefined, startParams: string[], opts: PgliteThreadOptions = {}): Promise<PgliteThread> {
-    const made: { thread?: PgliteThread } = {};
-    // A failed fsync stops the database, as it stops Postgres: nothing waiting for it is answered.
-    const wal = new WalSync(
-      (upTo) => made.thread?.release(upTo),
-      (err) => {
-        made.thread?.stop(`a WAL sync failed: ${err.message}`);
-        void worker.terminate();
-      },
-    );
     // The thread's own JavaScript is small (messages and result rows); a young generation of 4 MiB
     // instead of V8's default keeps ~9 MiB of the idle server's resident memory (docs/benchmarks.md).
     const worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url), {
-      workerData: {
-        dataDir,
-        startParams,
-        keptAsText: KEPT_AS_TEXT,
-        preparedMax: PREPARED_MAX,
-        preparedUses: opts.preparedUses ?? PREPARED_USES,
-        synced: wal.confirmed.buffer,
-      },
+      workerData: { dataDir, startParams, keptAsText: KEPT_AS_TEXT, preparedMax: PREPARED_MAX, preparedUses: opts.preparedUses ?? PREPARED_USES },
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     let onExit = (_code: number) => {};
     let onError = (_err: Error) => {};
-    let onMessage = (_m: { ready: boolean; error?: Record<string, string> } | WalMessage) => {};
     const ready = await new Promise<{ ready: boolean; error?: Record<string, string> }>((resolve, reject) => {
       onError = reject;
       onExit = (code) => reject(new Error(`the database thread exited with ${code} while opening`));
-      // Recovery at start-up may sync the WAL before the thread is ready.
-      onMessage = (m) => ("ready" in m ? resolve(m) : "synced" in m ? wal.confirm(m.synced) : wal.request(m.sync, m.files));
-      worker.on("message", onMessage).on("error", onError).on("exit", onExit);
-    }).finally(() => worker.off("message", onMessage).off("error", onError).off("exit", onExit));
+      worker.once("message", resolve);
+      worker.on("error", onError).on("exit", onExit);
+    }).finally(() => worker.off("error", onError).off("exit", onExit));
     if (!ready.ready) {
       await worker.terminate();
-      wal.close();
       throw toError(ready.error ?? { message: "the database did not open" });
     }
-    const thread = (made.thread = new PgliteThread(worker, opts.urgent ?? (() => false), wal));
+    const thread = new PgliteThread(worker, opts.urgent ?? (() => false));
     thread.holdProcess();
     return thread;
   }
@@ -289,8 +164,8 @@ export class PgliteThread {
   }
 
   /** How many times the database has called fsync(2) on its folder since it opened (0 in memory). */
-  async syncs(): Promise<number> {
-    return ((await this.call({ op: "syncs" })) as number) + this.wal.syncs;
+  syncs(): Promise<number> {
+    return this.call({ op: "syncs" }) as Promise<number>;
   }
 
   async close(): Promise<void> {

@@ -9,93 +9,28 @@ import { NodeFS } from "@electric-sql/pglite/nodefs";
 
 const { dataDir, startParams, keptAsText, preparedMax, preparedUses } = workerData;
 
-/** fsync(2) calls made on this thread, for db/pglite-disk.test.ts (answered to the `syncs` message). */
+/** fsync(2) calls made for the database, for db/pglite-disk.test.ts (answered to the `syncs` message). */
 let syncs = 0;
 
 /**
- * Group commit for the data folder. PGlite's file system (Emscripten's NODEFS) has no fsync: a
- * commit stayed in the operating system's cache, and a power cut could lose acknowledged votes or
- * break the folder. Postgres asks for the WAL to be synced at each commit (`wal_sync_method=fsync`,
- * db/client.ts). Here that only notes the segment: an answer that could show a commit (a statement
- * outside a transaction, a transaction's end) goes out marked with the commits it needs, with a
- * request to sync them, and the server's thread holds it until its sync (db/pglite-thread.ts) has
- * them on the disk. One sync covers every commit written before it began, and it runs while this
- * thread goes on with the next statements. Synced on this thread, each commit's fsync held the vote
- * batches behind it, and a sync finished here was seen only once the next statement had run (vote
- * acks at 2,000 sockets went from p99 118 to 209 and 219 ms; docs/benchmarks.md).
- *
- * Anything else Postgres syncs (data files at a checkpoint, folders), and any write to a file other
- * than the WAL while commits wait for their sync, first syncs the WAL here and now: Postgres' rule
- * that the WAL reaches the disk before the data it covers.
+ * The data folder, with Postgres' fsync reaching the disk. PGlite's file system (Emscripten's NODEFS)
+ * has no fsync: Postgres' calls returned without one, so a commit stayed in the operating system's
+ * cache and a power cut could lose acknowledged votes or break the folder. Patched before Postgres
+ * starts, so crash recovery at start-up syncs too. Postgres is told to sync its WAL with fsync (the
+ * call NODEFS passes on; fdatasync it drops, db/client.ts), and a WAL segment is synced here with
+ * fdatasync, as Postgres' own default does: a segment is written in place (created full size), so
+ * only its data must reach the disk, not its times.
  */
 const WAL_SEGMENT = /\/pg_wal\/[0-9A-F]{24}$/;
-/** Commits that asked for a sync so far, and the highest whose sync the server's thread has confirmed (shared). */
-const wal = { asked: 0, requested: 0, pending: new Set(), unconfirmed: new Map() };
-const synced = new BigInt64Array(workerData.synced);
-let NODEFS;
 
-const confirmed = () => Number(Atomics.load(synced, 0));
-
-function isWal(stream) {
-  return (stream.plenaryWal ??= WAL_SEGMENT.test(NODEFS.realPath(stream.node)));
-}
-
-/** Hands the segments written since the last request to the server's thread to sync. */
-function requestSync() {
-  if (wal.requested >= wal.asked) return;
-  for (const [file, upTo] of wal.unconfirmed) if (upTo <= confirmed()) wal.unconfirmed.delete(file);
-  for (const file of wal.pending) wal.unconfirmed.set(file, wal.asked);
-  parentPort.postMessage({ sync: wal.asked, files: [...wal.pending] });
-  wal.pending.clear();
-  wal.requested = wal.asked;
-}
-
-function syncWalNow() {
-  if (confirmed() >= wal.asked) return;
-  for (const file of new Set([...wal.pending, ...wal.unconfirmed.keys()])) {
-    const fd = fs.openSync(file, "r");
-    try {
-      fs.fsyncSync(fd);
-      syncs++;
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-  wal.pending.clear();
-  wal.unconfirmed.clear();
-  wal.requested = wal.asked;
-  // Only ever raised: the server's thread may confirm a lower target later.
-  for (let at = Atomics.load(synced, 0); at < BigInt(wal.asked); at = Atomics.load(synced, 0)) Atomics.compareExchange(synced, 0, at, BigInt(wal.asked));
-  parentPort.postMessage({ synced: wal.asked });
-}
-
-/** Replies, marked with the commits it needs on the disk if some are not yet (never in memory). */
-function answer(id, outcome) {
-  if (confirmed() >= wal.asked) return reply(id, outcome);
-  requestSync();
-  parentPort.postMessage({ id, ...outcome, need: wal.asked });
-}
-
-/** The data folder, with the syncs above. Patched before Postgres starts, so recovery at start-up syncs too. */
 class SyncedNodeFS extends NodeFS {
   async init(pg, opts) {
     const out = await super.init(pg, opts);
     const preRun = out.emscriptenOpts.preRun ?? [];
-    const syncing = (mod) => {
-      NODEFS = mod.NODEFS;
-      const write = NODEFS.stream_ops.write;
-      NODEFS.stream_ops.write = (stream, ...args) => {
-        if (confirmed() < wal.asked && !isWal(stream)) syncWalNow();
-        return write(stream, ...args);
-      };
+    const syncing = ({ NODEFS }) => {
       NODEFS.stream_ops.fsync = (stream) => {
-        if (isWal(stream)) {
-          wal.pending.add(NODEFS.realPath(stream.node));
-          wal.asked++;
-          return 0;
-        }
-        syncWalNow();
-        NODEFS.tryFSOperation(() => fs.fsyncSync(stream.nfd));
+        stream.plenaryWal ??= WAL_SEGMENT.test(NODEFS.realPath(stream.node));
+        NODEFS.tryFSOperation(() => (stream.plenaryWal ? fs.fdatasyncSync : fs.fsyncSync)(stream.nfd));
         syncs++;
         return 0;
       };
@@ -279,13 +214,13 @@ function take(m) {
   if (m.op === "begin") return begin(m.id);
   if (m.op === "close") {
     return pg.close().then(
-      () => answer(m.id, { ok: true }),
-      (err) => answer(m.id, { error: fields(err) }),
+      () => reply(m.id, { ok: true }),
+      (err) => reply(m.id, { error: fields(err) }),
     );
   }
   return run(m).then(
-    (result) => answer(m.id, { ok: true, result }),
-    (err) => answer(m.id, { error: fields(err) }),
+    (result) => reply(m.id, { ok: true, result }),
+    (err) => reply(m.id, { error: fields(err) }),
   );
 }
 
@@ -321,7 +256,7 @@ function accept(m) {
 async function endWhenSettled(entry, m) {
   await Promise.all(entry.running);
   const commit = m.commit && !entry.failed;
-  entry.done = (outcome) => answer(m.id, m.commit && entry.failed ? { error: fields(entry.failed) } : outcome);
+  entry.done = (outcome) => reply(m.id, m.commit && entry.failed ? { error: fields(entry.failed) } : outcome);
   entry.finish(commit ? true : rollback);
 }
 
