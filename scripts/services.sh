@@ -8,9 +8,6 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 run="$root/tools/run"
 PG_PORT="${PLENARY_TEST_PG_PORT:-55432}"
 REDIS_PORT="${PLENARY_TEST_REDIS_PORT:-56379}"
-# Off for the tests (throwaway data, quicker commits); the benchmarks start it with
-# PLENARY_TEST_PG_FSYNC=on, as production runs, since PGlite syncs every commit (docs/benchmarks.md).
-PG_FSYNC="${PLENARY_TEST_PG_FSYNC:-off}"
 pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 
 as_pg() {
@@ -41,7 +38,7 @@ start() {
   fi
   if ! as_pg "$pgbin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
     as_pg "$pgbin/pg_ctl" -D "$pgdata" -w -t 30 -l "$pgdata/server.log" \
-      -o "-p $PG_PORT -k $pgdata -c listen_addresses=127.0.0.1 -c fsync=$PG_FSYNC -c max_connections=200" start >/dev/null
+      -o "-p $PG_PORT -k $pgdata -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
   fi
   if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
