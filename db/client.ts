@@ -219,7 +219,7 @@ async function initPgliteInChild(pgData: string): Promise<void> {
     const { PGlite } = require(process.argv[1]);
     const fs = require("node:fs"), path = require("node:path");
     // initdb's files reach the disk only through the operating system's cache (PGlite's file system
-    // has no fsync; the server's thread adds its own): synced here once, with the folders naming them.
+    // has no fsync; the database's thread adds one): synced here once, with the folders naming them.
     const syncPath = (p) => { const fd = fs.openSync(p, "r"); try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); } };
     const syncTree = (dir) => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) e.isDirectory() ? syncTree(path.join(dir, e.name)) : syncPath(path.join(dir, e.name));

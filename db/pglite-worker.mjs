@@ -1,7 +1,8 @@
 // The embedded database's own thread (started by db/pglite-thread.ts). PGlite runs every statement
 // synchronously on the thread that calls it; here that is this worker, not the server's event loop,
 // which meanwhile goes on reading sockets and writing broadcasts. Messages in: query, exec, begin,
-// end (commit or roll back), close; each is answered once, with its result or the error's fields.
+// end (commit or roll back), close, syncs (a count, for a test); each is answered once, with its
+// result or the error's fields.
 import fs from "node:fs";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { PGlite, parse, protocol } from "@electric-sql/pglite";
