@@ -3,11 +3,15 @@
 #   PostgreSQL on 55432 and Redis on 56379, with their data under tools/run/ (ignored by git; as
 #   root in a private checkout, Postgres's data is under /var/tmp, see pg_data_dir).
 # `start` prints the environment for the tests (eval it); `stop` stops both.
+# Postgres runs with fsync=off for the tests' speed; PLENARY_TEST_PG_FSYNC=on starts (or restarts) it
+# syncing each commit, as production does, which the benchmarks' --postgres requires.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 run="$root/tools/run"
 PG_PORT="${PLENARY_TEST_PG_PORT:-55432}"
 REDIS_PORT="${PLENARY_TEST_REDIS_PORT:-56379}"
+PG_FSYNC="${PLENARY_TEST_PG_FSYNC:-off}"
+case "$PG_FSYNC" in on | off) ;; *) echo "services: PLENARY_TEST_PG_FSYNC is on or off, not '$PG_FSYNC'" >&2; exit 2 ;; esac
 pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 
 as_pg() {
@@ -36,9 +40,14 @@ start() {
     [ "$(id -u)" = 0 ] && chown postgres "$pgdata"
     as_pg "$pgbin/initdb" -D "$pgdata" -A trust -U plenary >/dev/null
   fi
+  # A server already running with the other fsync setting is restarted with the one asked for.
+  if as_pg "$pgbin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1 &&
+    [ "$(as_pg "$pgbin/psql" -h 127.0.0.1 -p "$PG_PORT" -U plenary -d postgres -Atc 'show fsync' 2>/dev/null)" != "$PG_FSYNC" ]; then
+    as_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null
+  fi
   if ! as_pg "$pgbin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
     as_pg "$pgbin/pg_ctl" -D "$pgdata" -w -t 30 -l "$pgdata/server.log" \
-      -o "-p $PG_PORT -k $pgdata -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+      -o "-p $PG_PORT -k $pgdata -c listen_addresses=127.0.0.1 -c fsync=$PG_FSYNC -c max_connections=200" start >/dev/null
   fi
   if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \

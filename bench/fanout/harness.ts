@@ -123,8 +123,18 @@ export async function createDatabase(name: string): Promise<string> {
   const { Client } = (await import("pg")).default;
   const c = new Client({ connectionString: base });
   await c.connect();
-  await c.query(`create database ${name}`);
-  await c.end();
+  try {
+    // Production syncs each commit; a server that does not would flatter Postgres against PGlite.
+    const { rows } = await c.query<{ fsync: string; sc: string }>("select current_setting('fsync') as fsync, current_setting('synchronous_commit') as sc");
+    if (rows[0].fsync !== "on" || rows[0].sc === "off") {
+      throw new Error(
+        `--postgres measures production, but the server at TEST_DATABASE_URL runs with fsync=${rows[0].fsync}, synchronous_commit=${rows[0].sc}; start it with PLENARY_TEST_PG_FSYNC=on bash scripts/services.sh start`,
+      );
+    }
+    await c.query(`create database ${name}`);
+  } finally {
+    await c.end();
+  }
   const u = new URL(base);
   u.pathname = `/${name}`;
   return u.toString();
