@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { addCounts, now, sleep, SLUG, STEP_LIMIT_MS, type Command, type Question } from "./common";
 import { rssMiB, startWorker, type Server, type Worker } from "./harness";
+import { quantileMs, scrape } from "./server-metrics";
 import { deliveries, fmtMs, percentile, type Delivery } from "./stats";
 
 /** What getting the crowd in cost. */
@@ -119,6 +120,8 @@ export interface Pass extends CrowdFigures {
     ackP99: number;
     lastAckAfterMs: number;
     disconnects: Record<string, number>;
+    /** The server's histograms over the storms (Plenary only): how much of the ack time is inside it. */
+    server?: { handlerP50: number; handlerP99: number; batchWaitP99: number; batchWriteP99: number; loopLagP99: number };
   };
   sample: unknown;
 }
@@ -183,6 +186,7 @@ export async function runPass(
     let lastAckAfterMs = 0;
     const during: typeof quietSent = [];
     const after: typeof quietSent = [];
+    const metricsBefore = await scrape(server.url);
     for (let k = 0; k < storms; k++) {
       const votes = Array.from({ length: n }, (_, g) => ({
         slug: SLUG,
@@ -217,6 +221,15 @@ export async function runPass(
       await sleep(1500); // the storm's last vote ticks, before the next storm
     }
     stormAcks.sort((a, b) => a - b);
+    const metricsAfter = metricsBefore && (await scrape(server.url));
+    const serverSide = metricsAfter && {
+      handlerP50: quantileMs(metricsBefore, metricsAfter, "plenary_command_duration_seconds", { event: "question:vote" }, 0.5),
+      handlerP99: quantileMs(metricsBefore, metricsAfter, "plenary_command_duration_seconds", { event: "question:vote" }, 0.99),
+      batchWaitP99: quantileMs(metricsBefore, metricsAfter, "plenary_batch_wait_seconds", { batcher: "qa_votes" }, 0.99),
+      batchWriteP99: quantileMs(metricsBefore, metricsAfter, "plenary_batch_write_seconds", { batcher: "qa_votes" }, 0.99),
+      // prom-client's lag gauge covers the time since the previous scrape: the storms and the pauses between them.
+      loopLagP99: (metricsAfter.get("nodejs_eventloop_lag_p99_seconds") ?? NaN) * 1000,
+    };
     const storm = await deliveries(audience, during, 15_000);
     const afterStorm = await deliveries(audience, after, 15_000);
     const counts = await moderator.call<Record<string, number>>("counts", { slug: SLUG });
@@ -243,6 +256,7 @@ export async function runPass(
         ackP99: percentile(stormAcks, 99),
         lastAckAfterMs,
         disconnects,
+        server: serverSide,
       },
       sample: seen.sample,
     };

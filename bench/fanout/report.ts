@@ -81,7 +81,11 @@ export function printRun(r: number, app: Pass, bare?: Pass): void {
         (p.afterStorm.approvals
           ? `after the storm ${fmtMs(p.afterStorm.p50)}/${fmtMs(p.afterStorm.p95)}/${fmtMs(p.afterStorm.p99)} ms (${p.afterStorm.approvals} approvals, missing ${p.afterStorm.missing} of ${p.afterStorm.samples}); `
           : "") +
-        `votes sent ${v.sent} acked ${v.acked} counted ${v.counted} last broadcast ${v.lastBroadcast} refused ${JSON.stringify(v.refused)}; ack p50/p99 ${fmtMs(v.ackP50)}/${fmtMs(v.ackP99)} ms, last ack ${fmtMs(v.lastAckAfterMs)} ms after its storm began; disconnects ${JSON.stringify(v.disconnects)}`,
+        `votes sent ${v.sent} acked ${v.acked} counted ${v.counted} last broadcast ${v.lastBroadcast} refused ${JSON.stringify(v.refused)}; ack p50/p99 ${fmtMs(v.ackP50)}/${fmtMs(v.ackP99)} ms, last ack ${fmtMs(v.lastAckAfterMs)} ms after its storm began; ` +
+        (v.server
+          ? `inside the server: vote handler p50/p99 ${fmtMs(v.server.handlerP50)}/${fmtMs(v.server.handlerP99)} ms, batch wait p99 ${fmtMs(v.server.batchWaitP99)} ms, batch write p99 ${fmtMs(v.server.batchWriteP99)} ms, event loop lag p99 ${fmtMs(v.server.loopLagP99)} ms; `
+          : "") +
+        `disconnects ${JSON.stringify(v.disconnects)}`,
     );
   }
 }
@@ -109,6 +113,9 @@ export function printSummary(results: Array<{ app: Pass; bare?: Pass }>, n: numb
     ["vote ack p50 ms", (p) => p.votes.ackP50],
     ["vote ack p99 ms", (p) => p.votes.ackP99],
     ["last vote ack after its storm began, ms", (p) => p.votes.lastAckAfterMs],
+    // The server's histograms (interpolated in their buckets): how much of the ack is the server's handler.
+    ["vote handler in the server p99 ms (histogram)", (p) => p.votes.server?.handlerP99 ?? NaN],
+    ["server event loop lag p99 over the storms, ms", (p) => p.votes.server?.loopLagP99 ?? NaN],
     ["votes acked − counted (lost)", (p) => p.votes.acked - p.votes.counted],
     ["votes counted − last broadcast", (p) => p.votes.counted - p.votes.lastBroadcast],
     ["votes not acked", (p) => p.votes.sent - p.votes.acked],

@@ -1,0 +1,29 @@
+import { Histogram, Registry } from "prom-client";
+import { describe, expect, it } from "vitest";
+import { parse, quantileMs } from "./server-metrics";
+
+describe("the server's histograms between two scrapes", () => {
+  it("answers the quantile of what was observed between them only, interpolated in its bucket", async () => {
+    const registry = new Registry();
+    const h = new Histogram({ name: "t_seconds", help: "t", labelNames: ["event"], buckets: [0.1, 0.2, 0.4], registers: [registry] });
+    for (let i = 0; i < 50; i++) h.observe({ event: "question:vote" }, 0.05); // before: not counted
+    const before = parse(await registry.metrics());
+    for (let i = 0; i < 80; i++) h.observe({ event: "question:vote" }, 0.05);
+    for (let i = 0; i < 20; i++) h.observe({ event: "question:vote" }, 0.3);
+    for (let i = 0; i < 1000; i++) h.observe({ event: "other" }, 5);
+    const after = parse(await registry.metrics());
+    const q = (x: number) => quantileMs(before, after, "t_seconds", { event: "question:vote" }, x);
+    expect(q(0.5)).toBeCloseTo(62.5); // rank 50 of the 80 in 0–100 ms
+    expect(q(0.9)).toBeCloseTo(300); // rank 90: half-way through the 20 in 200–400 ms
+    expect(q(0.99)).toBeCloseTo(390);
+    expect(quantileMs(after, after, "t_seconds", { event: "question:vote" }, 0.5)).toBeNaN();
+  });
+
+  it("answers the last finite bound for what lies beyond it", async () => {
+    const registry = new Registry();
+    const h = new Histogram({ name: "u_seconds", help: "u", buckets: [0.1, 0.2], registers: [registry] });
+    const before = parse(await registry.metrics());
+    for (let i = 0; i < 10; i++) h.observe(3);
+    expect(quantileMs(before, parse(await registry.metrics()), "u_seconds", {}, 0.99)).toBe(200);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * The server's own view of a storm, from its Prometheus histograms (GET /metrics, loopback needs no
+ * token): read before and after, the difference is the storm's. It splits a vote's ack time, as a
+ * client sees it, into the part inside the server's handler and the rest (the server's event loop
+ * before the handler runs, the kernel, the client processes).
+ */
+
+/** Every sample of a scrape, by its name and labels as printed (`name{a="x",le="0.1"}`). */
+export type Scrape = Map<string, number>;
+
+/** The floor has no /metrics: undefined there. */
+export async function scrape(url: string): Promise<Scrape | undefined> {
+  const res = await fetch(`${url}/metrics`).catch(() => undefined);
+  return res?.ok ? parse(await res.text()) : undefined;
+}
+
+/** Prometheus's text format, comments skipped. */
+export function parse(text: string): Scrape {
+  const out: Scrape = new Map();
+  for (const line of text.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const cut = line.lastIndexOf(" ");
+    out.set(line.slice(0, cut), Number(line.slice(cut + 1)));
+  }
+  return out;
+}
+
+/** Labels of a printed sample name, e.g. `{event="question:vote",le="0.1"}` → { event, le }. */
+function labels(key: string): Record<string, string> {
+  const open = key.indexOf("{");
+  if (open < 0) return {};
+  return Object.fromEntries([...key.slice(open + 1, -1).matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+}
+
+/**
+ * The q-quantile (0–1), in ms, of what a histogram observed between two scrapes, interpolated inside
+ * its bucket as Prometheus's histogram_quantile does; NaN if it observed nothing. Past the last finite
+ * bucket it answers that bucket's bound (the true value is at least that).
+ */
+export function quantileMs(before: Scrape, after: Scrape, name: string, match: Record<string, string>, q: number): number {
+  const buckets: Array<{ le: number; count: number }> = [];
+  for (const [key, value] of after) {
+    if (!key.startsWith(`${name}_bucket{`)) continue;
+    const l = labels(key);
+    if (!Object.entries(match).every(([k, v]) => l[k] === v)) continue;
+    buckets.push({ le: l.le === "+Inf" ? Infinity : Number(l.le), count: value - (before.get(key) ?? 0) });
+  }
+  buckets.sort((a, b) => a.le - b.le);
+  const total = buckets.at(-1)?.count ?? 0;
+  if (!total) return NaN;
+  const rank = q * total;
+  let lower = 0;
+  let below = 0;
+  for (const b of buckets) {
+    if (b.count >= rank) {
+      if (b.le === Infinity) return lower * 1000;
+      return (lower + ((b.le - lower) * (rank - below)) / Math.max(1, b.count - below)) * 1000;
+    }
+    lower = b.le;
+    below = b.count;
+  }
+  return lower * 1000;
+}
