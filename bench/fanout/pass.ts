@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { addCounts, now, sleep, SLUG, STEP_LIMIT_MS, type Command, type Question } from "./common";
 import { rssMiB, startWorker, type Server, type Worker } from "./harness";
-import { quantileMs, scrape } from "./server-metrics";
+import { mean, quantileMs, scrape } from "./server-metrics";
 import { deliveries, fmtMs, percentile, type Delivery } from "./stats";
 
 /** What getting the crowd in cost. */
@@ -121,7 +121,16 @@ export interface Pass extends CrowdFigures {
     lastAckAfterMs: number;
     disconnects: Record<string, number>;
     /** The server's histograms over the storms (Plenary only): how much of the ack time is inside it. */
-    server?: { handlerP50: number; handlerP99: number; batchWaitP99: number; batchWriteP99: number; loopLagP99: number };
+    server?: {
+      handlerP50: number;
+      handlerP99: number;
+      batchWaitP99: number;
+      batchWriteP99: number;
+      batchWriteMean: number;
+      batchSizeMean: number;
+      statementMean: number;
+      loopLagP99: number;
+    };
   };
   sample: unknown;
 }
@@ -227,6 +236,10 @@ export async function runPass(
       handlerP99: quantileMs(metricsBefore, metricsAfter, "plenary_command_duration_seconds", { event: "question:vote" }, 0.99),
       batchWaitP99: quantileMs(metricsBefore, metricsAfter, "plenary_batch_wait_seconds", { batcher: "qa_votes" }, 0.99),
       batchWriteP99: quantileMs(metricsBefore, metricsAfter, "plenary_batch_write_seconds", { batcher: "qa_votes" }, 0.99),
+      batchWriteMean: mean(metricsBefore, metricsAfter, "plenary_batch_write_seconds", 'batcher="qa_votes"') * 1000,
+      batchSizeMean: mean(metricsBefore, metricsAfter, "plenary_batch_size", 'batcher="qa_votes"'),
+      // The batch's one statement (server/qa/queries.ts upVotesIfApproved), as the event loop waits for it.
+      statementMean: mean(metricsBefore, metricsAfter, "plenary_db_operation_duration_seconds", 'operation="with unnest"') * 1000,
       // prom-client's lag gauge covers the time since the previous scrape: the storms and the pauses between them.
       loopLagP99: (metricsAfter.get("nodejs_eventloop_lag_p99_seconds") ?? NaN) * 1000,
     };

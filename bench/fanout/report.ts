@@ -83,7 +83,7 @@ export function printRun(r: number, app: Pass, bare?: Pass): void {
           : "") +
         `votes sent ${v.sent} acked ${v.acked} counted ${v.counted} last broadcast ${v.lastBroadcast} refused ${JSON.stringify(v.refused)}; ack p50/p99 ${fmtMs(v.ackP50)}/${fmtMs(v.ackP99)} ms, last ack ${fmtMs(v.lastAckAfterMs)} ms after its storm began; ` +
         (v.server
-          ? `inside the server: vote handler p50/p99 ${fmtMs(v.server.handlerP50)}/${fmtMs(v.server.handlerP99)} ms, batch wait p99 ${fmtMs(v.server.batchWaitP99)} ms, batch write p99 ${fmtMs(v.server.batchWriteP99)} ms, event loop lag p99 ${fmtMs(v.server.loopLagP99)} ms; `
+          ? `inside the server: vote handler p50/p99 ${fmtMs(v.server.handlerP50)}/${fmtMs(v.server.handlerP99)} ms, batch wait p99 ${fmtMs(v.server.batchWaitP99)} ms, batch write p99 ${fmtMs(v.server.batchWriteP99)} ms (mean ${fmtMs(v.server.batchWriteMean)} ms for ${fmtMs(v.server.batchSizeMean)} votes, of which the statement ${fmtMs(v.server.statementMean)} ms), event loop lag p99 ${fmtMs(v.server.loopLagP99)} ms; `
           : "") +
         `disconnects ${JSON.stringify(v.disconnects)}`,
     );

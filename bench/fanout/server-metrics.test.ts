@@ -1,6 +1,6 @@
 import { Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { parse, quantileMs } from "./server-metrics";
+import { mean, parse, quantileMs } from "./server-metrics";
 
 describe("the server's histograms between two scrapes", () => {
   it("answers the quantile of what was observed between them only, interpolated in its bucket", async () => {
@@ -17,6 +17,8 @@ describe("the server's histograms between two scrapes", () => {
     expect(q(0.9)).toBeCloseTo(300); // rank 90: half-way through the 20 in 200–400 ms
     expect(q(0.99)).toBeCloseTo(390);
     expect(quantileMs(after, after, "t_seconds", { event: "question:vote" }, 0.5)).toBeNaN();
+    expect(mean(before, after, "t_seconds", 'event="question:vote"')).toBeCloseTo((80 * 0.05 + 20 * 0.3) / 100);
+    expect(mean(after, after, "t_seconds", 'event="question:vote"')).toBeNaN();
   });
 
   it("answers the last finite bound for what lies beyond it", async () => {

@@ -61,3 +61,10 @@ export function quantileMs(before: Scrape, after: Scrape, name: string, match: R
   }
   return lower * 1000;
 }
+
+/** The mean of what a histogram observed between two scrapes (its _sum over its _count); NaN if nothing. */
+export function mean(before: Scrape, after: Scrape, name: string, labelText: string): number {
+  const delta = (suffix: string) => (after.get(`${name}_${suffix}{${labelText}}`) ?? NaN) - (before.get(`${name}_${suffix}{${labelText}}`) ?? 0);
+  const count = delta("count");
+  return count > 0 ? delta("sum") / count : NaN;
+}
