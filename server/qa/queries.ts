@@ -252,9 +252,13 @@ export async function upVotesIfApproved(
       SELECT i.question_id, i.voter_id, ${sessionId}::uuid FROM input i JOIN target t ON t.id = i.question_id
       ON CONFLICT DO NOTHING
       RETURNING question_id, voter_id
+    ), children AS MATERIALIZED (
+      -- Usually none: found first, so that the usual batch looks up no voter's other votes.
+      SELECT ${questions.id} AS id, ${questions.mergedInto} AS merged_into FROM ${questions}
+       WHERE ${questions.mergedInto} IN (SELECT id FROM target)
     ), counted AS (
       SELECT DISTINCT a.question_id, a.voter_id FROM added a
-        JOIN ${questions} c ON c.merged_into = a.question_id
+        JOIN children c ON c.merged_into = a.question_id
         JOIN ${questionVotes} qv ON qv.question_id = c.id AND qv.voter_id = a.voter_id
     ), bumped AS (
       UPDATE ${questions} q SET vote_count = q.vote_count
