@@ -236,10 +236,10 @@ export async function runPass(
       handlerP99: quantileMs(metricsBefore, metricsAfter, "plenary_command_duration_seconds", { event: "question:vote" }, 0.99),
       batchWaitP99: quantileMs(metricsBefore, metricsAfter, "plenary_batch_wait_seconds", { batcher: "qa_votes" }, 0.99),
       batchWriteP99: quantileMs(metricsBefore, metricsAfter, "plenary_batch_write_seconds", { batcher: "qa_votes" }, 0.99),
-      batchWriteMean: mean(metricsBefore, metricsAfter, "plenary_batch_write_seconds", 'batcher="qa_votes"') * 1000,
-      batchSizeMean: mean(metricsBefore, metricsAfter, "plenary_batch_size", 'batcher="qa_votes"'),
+      batchWriteMean: mean(metricsBefore, metricsAfter, "plenary_batch_write_seconds", { batcher: "qa_votes" }) * 1000,
+      batchSizeMean: mean(metricsBefore, metricsAfter, "plenary_batch_size", { batcher: "qa_votes" }),
       // The batch's one statement (server/qa/queries.ts upVotesIfApproved), as the event loop waits for it.
-      statementMean: mean(metricsBefore, metricsAfter, "plenary_db_operation_duration_seconds", 'operation="with unnest"') * 1000,
+      statementMean: mean(metricsBefore, metricsAfter, "plenary_db_operation_duration_seconds", { operation: "with unnest" }) * 1000,
       // prom-client's lag gauge covers the time since the previous scrape: the storms and the pauses between them.
       loopLagP99: (metricsAfter.get("nodejs_eventloop_lag_p99_seconds") ?? NaN) * 1000,
     };

@@ -17,8 +17,21 @@ describe("the server's histograms between two scrapes", () => {
     expect(q(0.9)).toBeCloseTo(300); // rank 90: half-way through the 20 in 200–400 ms
     expect(q(0.99)).toBeCloseTo(390);
     expect(quantileMs(after, after, "t_seconds", { event: "question:vote" }, 0.5)).toBeNaN();
-    expect(mean(before, after, "t_seconds", 'event="question:vote"')).toBeCloseTo((80 * 0.05 + 20 * 0.3) / 100);
-    expect(mean(after, after, "t_seconds", 'event="question:vote"')).toBeNaN();
+    expect(mean(before, after, "t_seconds", { event: "question:vote" })).toBeCloseTo((80 * 0.05 + 20 * 0.3) / 100);
+    expect(mean(after, after, "t_seconds", { event: "question:vote" })).toBeNaN();
+  });
+
+  it("adds up the series that differ in a label not asked about", async () => {
+    const registry = new Registry();
+    const h = new Histogram({ name: "v_seconds", help: "v", labelNames: ["batcher", "outcome"], buckets: [0.1, 0.2], registers: [registry] });
+    const before = parse(await registry.metrics());
+    for (let i = 0; i < 3; i++) h.observe({ batcher: "qa_votes", outcome: "ok" }, 0.05);
+    h.observe({ batcher: "qa_votes", outcome: "error" }, 0.15);
+    h.observe({ batcher: "poll_answers", outcome: "ok" }, 0.15);
+    const after = parse(await registry.metrics());
+    expect(mean(before, after, "v_seconds", { batcher: "qa_votes" })).toBeCloseTo((3 * 0.05 + 0.15) / 4);
+    expect(quantileMs(before, after, "v_seconds", { batcher: "qa_votes" }, 0.75)).toBeCloseTo(100); // rank 3 of 4: the top of 0–100 ms
+    expect(quantileMs(before, after, "v_seconds", { batcher: "qa_votes" }, 1)).toBeCloseTo(200);
   });
 
   it("answers the last finite bound for what lies beyond it", async () => {

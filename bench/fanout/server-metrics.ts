@@ -33,19 +33,32 @@ function labels(key: string): Record<string, string> {
 }
 
 /**
+ * What one series of a histogram (`_bucket`, `_sum`, `_count`) gained between two scrapes, for the
+ * samples whose labels include `match`, each with its labels. A sample absent before counts from 0.
+ */
+function gained(before: Scrape, after: Scrape, series: string, match: Record<string, string>): Array<{ labels: Record<string, string>; value: number }> {
+  const out: Array<{ labels: Record<string, string>; value: number }> = [];
+  for (const [key, value] of after) {
+    if (key !== series && !key.startsWith(`${series}{`)) continue;
+    const l = labels(key);
+    if (Object.entries(match).every(([k, v]) => l[k] === v)) out.push({ labels: l, value: value - (before.get(key) ?? 0) });
+  }
+  return out;
+}
+
+/**
  * The q-quantile (0–1), in ms, of what a histogram observed between two scrapes, interpolated inside
  * its bucket as Prometheus's histogram_quantile does; NaN if it observed nothing. Past the last finite
  * bucket it answers that bucket's bound (the true value is at least that).
  */
 export function quantileMs(before: Scrape, after: Scrape, name: string, match: Record<string, string>, q: number): number {
-  const buckets: Array<{ le: number; count: number }> = [];
-  for (const [key, value] of after) {
-    if (!key.startsWith(`${name}_bucket{`)) continue;
-    const l = labels(key);
-    if (!Object.entries(match).every(([k, v]) => l[k] === v)) continue;
-    buckets.push({ le: l.le === "+Inf" ? Infinity : Number(l.le), count: value - (before.get(key) ?? 0) });
+  // Series that differ in a label not matched (e.g. the outcome) add up, bucket by bucket.
+  const byBound = new Map<number, number>();
+  for (const b of gained(before, after, `${name}_bucket`, match)) {
+    const le = b.labels.le === "+Inf" ? Infinity : Number(b.labels.le);
+    byBound.set(le, (byBound.get(le) ?? 0) + b.value);
   }
-  buckets.sort((a, b) => a.le - b.le);
+  const buckets = [...byBound].map(([le, count]) => ({ le, count })).sort((a, b) => a.le - b.le);
   const total = buckets.at(-1)?.count ?? 0;
   if (!total) return NaN;
   const rank = q * total;
@@ -63,8 +76,8 @@ export function quantileMs(before: Scrape, after: Scrape, name: string, match: R
 }
 
 /** The mean of what a histogram observed between two scrapes (its _sum over its _count); NaN if nothing. */
-export function mean(before: Scrape, after: Scrape, name: string, labelText: string): number {
-  const delta = (suffix: string) => (after.get(`${name}_${suffix}{${labelText}}`) ?? NaN) - (before.get(`${name}_${suffix}{${labelText}}`) ?? 0);
-  const count = delta("count");
-  return count > 0 ? delta("sum") / count : NaN;
+export function mean(before: Scrape, after: Scrape, name: string, match: Record<string, string>): number {
+  const total = (series: string) => gained(before, after, `${name}_${series}`, match).reduce((sum, s) => sum + s.value, 0);
+  const count = total("count");
+  return count > 0 ? total("sum") / count : NaN;
 }
