@@ -7,6 +7,7 @@
 import { addCounts, now, sleep, SLUG, STEP_LIMIT_MS } from "./common";
 import type { Server } from "./harness";
 import { openCrowd, stormTotals, type CrowdFigures, type StormReply } from "./pass";
+import { mean, observed, quantileMs, scrape } from "./server-metrics";
 import { median, percentile } from "./stats";
 
 /** The poll the moderator launches: results live for everyone, as a moderator shows them in the room. */
@@ -35,6 +36,17 @@ export interface PollPass extends CrowdFigures {
     lastAckAfterMs: number;
     /** The latest any answer was sent after its scheduled moment (the client processes keeping up). */
     lateMs: number;
+    /** The server's own histograms over the storm (`GET /metrics`; the floor has none). */
+    server?: {
+      handlerP50: number;
+      handlerP99: number;
+      batchWaitP99: number;
+      batchWriteMean: number;
+      batchSizeMean: number;
+      batches: number;
+      statementMean: number;
+      loopLagP99: number;
+    };
   };
   results: {
     /** `poll:results` received per socket: median, fewest, most. */
@@ -91,11 +103,24 @@ export async function runPollPass(server: Server, opts: { n: number; windowMs: n
 
     // Open loop: person g answers at at + g/n × window, each option as often as the others.
     const payloads = Array.from({ length: n }, (_, g) => ({ pollId: poll.id, answer: { kind: "single", optionId: poll.options[g % poll.options.length].id } }));
+    const metricsBefore = await scrape(server.url);
     const at = now() + 500;
     const storms = await Promise.all(
       audience.map((w) => w.call<StormReply>("storm", { event: "poll:answer", at, spreadMs: windowMs, total: n, payloads }, windowMs + STEP_LIMIT_MS)),
     );
     const { ackMs, acked, lastAckAt, lateMs, refused } = stormTotals(storms);
+    const metricsAfter = metricsBefore && (await scrape(server.url));
+    const serverSide = metricsAfter && {
+      handlerP50: quantileMs(metricsBefore, metricsAfter, "plenary_command_duration_seconds", { event: "poll:answer" }, 0.5),
+      handlerP99: quantileMs(metricsBefore, metricsAfter, "plenary_command_duration_seconds", { event: "poll:answer" }, 0.99),
+      batchWaitP99: quantileMs(metricsBefore, metricsAfter, "plenary_batch_wait_seconds", { batcher: "poll_answers" }, 0.99),
+      batchWriteMean: mean(metricsBefore, metricsAfter, "plenary_batch_write_seconds", { batcher: "poll_answers" }) * 1000,
+      batchSizeMean: mean(metricsBefore, metricsAfter, "plenary_batch_size", { batcher: "poll_answers" }),
+      batches: observed(metricsBefore, metricsAfter, "plenary_batch_size", { batcher: "poll_answers" }),
+      // The batch's one statement (server/polls/queries.ts answersIfOpen), as the event loop waits for it.
+      statementMean: mean(metricsBefore, metricsAfter, "plenary_db_operation_duration_seconds", { operation: "insert into poll_responses" }) * 1000,
+      loopLagP99: (metricsAfter.get("nodejs_eventloop_lag_p99_seconds") ?? NaN) * 1000,
+    };
     await sleep(1500); // several results ticks after the last answer
     const counted = await moderator.call<number>("pollTotal", { slug: SLUG, pollId: poll.id });
 
@@ -128,6 +153,7 @@ export async function runPollPass(server: Server, opts: { n: number; windowMs: n
         ackMax: ackMs.at(-1) ?? NaN,
         lastAckAfterMs: lastAckAt - at,
         lateMs,
+        server: serverSide,
       },
       results: {
         broadcasts: [median(broadcasts), Math.min(...broadcasts), Math.max(...broadcasts)],

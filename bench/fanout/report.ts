@@ -135,6 +135,9 @@ export function printPollRun(r: number, app: PollPass, bare?: PollPass): void {
       `  run ${r + 1} ${name}: ${crowdLine(p)}; launch ack ${fmtMs(p.launchMs)} ms; ` +
         `answers sent ${a.sent} acked ${a.acked} counted ${a.counted} last broadcast ${a.lastBroadcast ?? "none"} refused ${JSON.stringify(a.refused)}; ` +
         `ack p50/p95/p99/max ${fmtMs(a.ackP50)}/${fmtMs(a.ackP95)}/${fmtMs(a.ackP99)}/${fmtMs(a.ackMax)} ms, last ack ${fmtMs(a.lastAckAfterMs)} ms after the storm began, sends up to ${fmtMs(a.lateMs)} ms late; ` +
+        (a.server
+          ? `inside the server: answer handler p50/p99 ${fmtMs(a.server.handlerP50)}/${fmtMs(a.server.handlerP99)} ms, batch wait p99 ${fmtMs(a.server.batchWaitP99)} ms, ${a.server.batches} batches of ${fmtMs(a.server.batchSizeMean)} answers written in ${fmtMs(a.server.batchWriteMean)} ms (the statement ${fmtMs(a.server.statementMean)} ms), event loop lag p99 ${fmtMs(a.server.loopLagP99)} ms; `
+          : "") +
         `results broadcasts per socket ${x.broadcasts[0]} (${x.broadcasts[1]}–${x.broadcasts[2]}), ${x.payloadBytes ?? "?"} B; ` +
         `final totals after the last ack p50/p95/p99 ${fmtMs(x.finalP50)}/${fmtMs(x.finalP95)}/${fmtMs(x.finalP99)} ms, on every socket ${fmtMs(x.everyMs)} ms (missing ${x.missing}); ` +
         `disconnects ${JSON.stringify(p.disconnects)}`,

@@ -1,6 +1,6 @@
 import { Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { mean, parse, quantileMs } from "./server-metrics";
+import { mean, observed, parse, quantileMs } from "./server-metrics";
 
 describe("the server's histograms between two scrapes", () => {
   it("answers the quantile of what was observed between them only, interpolated in its bucket", async () => {
@@ -32,6 +32,8 @@ describe("the server's histograms between two scrapes", () => {
     expect(mean(before, after, "v_seconds", { batcher: "qa_votes" })).toBeCloseTo((3 * 0.05 + 0.15) / 4);
     expect(quantileMs(before, after, "v_seconds", { batcher: "qa_votes" }, 0.75)).toBeCloseTo(100); // rank 3 of 4: the top of 0–100 ms
     expect(quantileMs(before, after, "v_seconds", { batcher: "qa_votes" }, 1)).toBeCloseTo(200);
+    expect(observed(before, after, "v_seconds", { batcher: "qa_votes" })).toBe(4);
+    expect(observed(before, after, "v_seconds", { batcher: "poll_answers" })).toBe(1);
   });
 
   it("answers the last finite bound for what lies beyond it", async () => {

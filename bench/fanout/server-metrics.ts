@@ -75,9 +75,18 @@ export function quantileMs(before: Scrape, after: Scrape, name: string, match: R
   return lower * 1000;
 }
 
+/** What a histogram's series (`sum`, `count`) gained between two scrapes, summed over the matching labels. */
+function total(before: Scrape, after: Scrape, name: string, series: "sum" | "count", match: Record<string, string>): number {
+  return gained(before, after, `${name}_${series}`, match).reduce((sum, s) => sum + s.value, 0);
+}
+
+/** How many observations a histogram made between two scrapes (e.g. batches written). */
+export function observed(before: Scrape, after: Scrape, name: string, match: Record<string, string>): number {
+  return total(before, after, name, "count", match);
+}
+
 /** The mean of what a histogram observed between two scrapes (its _sum over its _count); NaN if nothing. */
 export function mean(before: Scrape, after: Scrape, name: string, match: Record<string, string>): number {
-  const total = (series: string) => gained(before, after, `${name}_${series}`, match).reduce((sum, s) => sum + s.value, 0);
-  const count = total("count");
-  return count > 0 ? total("sum") / count : NaN;
+  const count = total(before, after, name, "count", match);
+  return count > 0 ? total(before, after, name, "sum", match) / count : NaN;
 }
