@@ -78,12 +78,14 @@ export type PollOptionRow = typeof pollOptions.$inferSelect;
  * One answer per person per poll (the unique (poll_id, voter_id) makes two tabs answering at once one
  * answer). Totals are counted from these rows, so they survive when the link to the person is erased:
  * under the Chatham House Rule `voter_id` is set to NULL when the session ends (NULLs never collide
- * in a unique constraint). `seq` grows with every write, giving results a monotonic version.
+ * in a unique constraint). `seq` grows with every write, giving results a monotonic version, and is
+ * the key: a random uuid per row (the key before) took a third of a storm's insert on PGlite, where
+ * each `gen_random_uuid()` is slow and each random key lands on a different index page
+ * (docs/benchmarks.md).
  */
 export const pollResponses = pgTable(
   "poll_responses",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
     pollId: uuid("poll_id")
       .notNull()
       .references(() => polls.id, { onDelete: "cascade" }),
@@ -94,7 +96,7 @@ export const pollResponses = pgTable(
     rating: smallint("rating"),
     /** word_cloud: the normalized word or phrase. */
     word: text("word"),
-    seq: bigserial("seq", { mode: "number" }).notNull(),
+    seq: bigserial("seq", { mode: "number" }).primaryKey(),
     answeredAt: timestamp("answered_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

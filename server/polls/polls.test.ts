@@ -521,7 +521,7 @@ describe.each(testDatabaseKinds())("start-up erasure on %s", (database) => {
         try {
           const [r] = await rows<{ linked: number; total: number; status: string }>(
             second.services,
-            sql`SELECT count(r.voter_id)::int AS linked, count(r.id)::int AS total, p.status FROM polls p LEFT JOIN poll_responses r ON r.poll_id = p.id WHERE p.id = ${pollId!} GROUP BY p.status`,
+            sql`SELECT count(r.voter_id)::int AS linked, count(r.seq)::int AS total, p.status FROM polls p LEFT JOIN poll_responses r ON r.poll_id = p.id WHERE p.id = ${pollId!} GROUP BY p.status`,
           );
           expect({ linked: Number(r.linked), total: Number(r.total), status: r.status }).toEqual({ linked: 0, total: 1, status: "closed" });
         } finally {

@@ -237,7 +237,7 @@ export async function eraseVoterLinks(tx: Db, now: Date): Promise<number> {
         sql`${pollResponses.pollId} IN (SELECT ${polls.id} FROM ${polls} WHERE ${polls.sessionId} IN (${endedChathamSessions(now)}))`,
       ),
     )
-    .returning({ id: pollResponses.id });
+    .returning({ seq: pollResponses.seq });
   return rows.length;
 }
 

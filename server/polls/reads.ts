@@ -20,13 +20,17 @@ import { roomTickMs } from "../broadcast-tick";
 /** How long a session's policy may be reused for answers: a change (polls turned off) applies within this. */
 const ANSWER_CONTEXT_MS = 2000;
 
+/** What an answer is checked against: its poll, the poll's session and the poll's definition. */
+type AnswerContext = { poll: PollRow; session: SessionRow; def: PollDefinition };
+
 export class PollReads {
   private readonly definitions = new Map<string, PollDefinition>();
   private readonly pendingTicks = new Map<string, NodeJS.Timeout>();
   private readonly resultsCache = new Map<string, { at: number; generation: number; results: PollResults }>();
   /** Answers this process has written per poll: totals read before the latest one are not reused. */
   private readonly generations = new Map<string, number>();
-  private readonly answerContexts = new Map<string, { at: number; poll: PollRow; session: SessionRow; def: PollDefinition }>();
+  /** Kept from when its read began; a read in flight is shared, so a storm's first answers make one read, not one each. */
+  private readonly answerContexts = new Map<string, { at: number; context: Promise<AnswerContext> }>();
   private stopped = false;
   /** Awaited before each results broadcast; the composition root makes it wait for the moderators' commands under way, as vote counts do. */
   beforeBroadcast: () => Promise<void> = () => Promise.resolve();
@@ -131,15 +135,23 @@ export class PollReads {
    * (kept for a moment, so a burst of answers costs one write each) and the poll's last known state.
    * Whether the poll is open is decided by the write itself, never from this.
    */
-  async answerContext(pollId: string): Promise<{ poll: PollRow; session: SessionRow; def: PollDefinition }> {
+  answerContext(pollId: string): Promise<AnswerContext> {
     const hit = this.answerContexts.get(pollId);
-    if (hit && Date.now() - hit.at < ANSWER_CONTEXT_MS) return hit;
+    if (hit && Date.now() - hit.at < ANSWER_CONTEXT_MS) return hit.context;
+    const entry = { at: Date.now(), context: this.readAnswerContext(pollId) };
+    this.answerContexts.set(pollId, entry);
+    trim(this.answerContexts);
+    // A refusal (not found, not launched yet) or a fault is not kept: the next answer reads again.
+    entry.context.catch(() => {
+      if (this.answerContexts.get(pollId) === entry) this.answerContexts.delete(pollId);
+    });
+    return entry.context;
+  }
+
+  private async readAnswerContext(pollId: string): Promise<AnswerContext> {
     const found = await q.findPollWithSession(this.db, pollId);
     if (!found) throw pollNotFound();
     if (found.poll.status === "draft") throw new AppError("poll_not_open", "This poll has not been launched yet.");
-    const entry = { ...found, def: await this.definition(found.poll), at: Date.now() };
-    this.answerContexts.set(pollId, entry);
-    trim(this.answerContexts);
-    return entry;
+    return { ...found, def: await this.definition(found.poll) };
   }
 }

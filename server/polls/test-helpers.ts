@@ -46,7 +46,7 @@ export async function dbTally(app: PlenaryServices, pollId: string) {
   const [{ n }] = await rows<{ n: number }>(app, sql`SELECT count(*)::int AS n FROM poll_responses WHERE poll_id = ${pollId}`);
   const perOption = await rows<{ option_id: string; n: number }>(
     app,
-    sql`SELECT o.id AS option_id, count(r.id)::int AS n FROM poll_options o LEFT JOIN poll_responses r ON r.poll_id = o.poll_id AND o.id = ANY(r.option_ids) WHERE o.poll_id = ${pollId} GROUP BY o.id, o.position ORDER BY o.position`,
+    sql`SELECT o.id AS option_id, count(r.seq)::int AS n FROM poll_options o LEFT JOIN poll_responses r ON r.poll_id = o.poll_id AND o.id = ANY(r.option_ids) WHERE o.poll_id = ${pollId} GROUP BY o.id, o.position ORDER BY o.position`,
   );
   return { respondents: Number(n), perOption: perOption.map((r) => Number(r.n)) };
 }

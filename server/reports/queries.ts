@@ -56,7 +56,7 @@ export function totalsOf(map: Map<string, QuestionTotals>, sessionId: string): Q
 /** Poll answers per session (one per person and poll), and how many polls were launched. */
 export async function pollTotals(db: Db): Promise<Map<string, { answers: number; polls: number }>> {
   const answers = await db
-    .select({ sessionId: polls.sessionId, n: sql<number>`count(${pollResponses.id})::int`, polls: sql<number>`count(distinct ${polls.id})::int` })
+    .select({ sessionId: polls.sessionId, n: sql<number>`count(${pollResponses.seq})::int`, polls: sql<number>`count(distinct ${polls.id})::int` })
     .from(polls)
     .leftJoin(pollResponses, eq(pollResponses.pollId, polls.id))
     .where(sql`${polls.status} <> 'draft'`)
