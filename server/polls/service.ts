@@ -74,13 +74,16 @@ export class PollService {
     this.opts = deps.options ?? {};
     this.reads = new PollReads(this.db, this.clock, this.publish, this.log, this.opts.tickMs ?? POLL_RESULTS_TICK_MS);
     // A batch goes at once: the answers that arrive while it is written (on PGlite's thread or
-    // Postgres) make up the next one.
+    // Postgres) make up the next one. Two at once: unlike votes, answers write no row they share (the
+    // poll is only locked FOR SHARE), so the second batch is already with the database while the event
+    // loop answers the first one's people (docs/benchmarks.md, 6 December, night).
     const schedule = (job: () => Promise<void>) => job();
     this.answers = new Batcher({
       name: "poll_answers",
       max: ANSWERS_PER_BATCH,
       schedule,
       oncePer: (a) => `${a.pollId} ${a.voterId}`,
+      inFlight: 2,
       write: (batch) => this.writeAnswers(batch),
     });
     this.syncs = new PollSyncs(this.db, this.guard, this.reads, schedule);
@@ -101,6 +104,11 @@ export class PollService {
   /** Answers received and not yet written (for tests and logs). */
   get answersPending(): number {
     return this.answers.pending;
+  }
+
+  /** Answers in the batches being written (for tests). */
+  get answersWriting(): number {
+    return this.answers.writingNow;
   }
 
   /** Runs the sweeps: at once (start-up erasure for sessions already over), then on intervals. */
