@@ -86,9 +86,11 @@ describe.each(testDatabaseKinds())("a burst of answers on %s", (database) => {
     // Group commit: answers that arrive together are written together — on PGlite too, where each
     // statement holds the thread and a batch started at once would hold a single answer.
     expect((await answerBatches()) - batchesBefore).toBeLessThan((VOTERS + SECOND_TABS) / 4);
-    // The poll and its session are read once for the burst, not once for each answer that arrives
-    // before the first read is back (the rest of the reads here are the results ticks').
-    expect((await pollReads()) - readsBefore).toBeLessThan(10);
+    // The poll and its session are read once for the burst, not once for each answer that arrived
+    // before the first read was back (403 reads here when each read its own). Each results tick reads
+    // the poll too, one per broadcast the moderator has had; the margin is for ticks under way and a
+    // context read again after its 2 s on a slow machine.
+    expect((await pollReads()) - readsBefore).toBeLessThan(broadcasts.length + 10);
 
     const db = await dbTally(server.services, poll.id);
     expect(db.respondents).toBe(VOTERS);
