@@ -609,6 +609,65 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     },
   );
 
+  it("a storm's backlog of votes is written in batches as large as the database takes: one of 150 on Postgres, at most 100 each on PGlite", async () => {
+    const db = server.services.db;
+    const backlog = 150; // over PGlite's batch of 100, under Postgres's 300
+    const crowd = await Promise.all(
+      Array.from({ length: backlog + 2 }, (_, i) =>
+        createPerson(server.services, { name: `Backlog Voter ${i}`, email: `backlog${i}-${database}@example.org` }),
+      ),
+    );
+    const c = await Promise.all(crowd.map((person) => connectClient(server.url, { cookie: person.cookie })));
+    const batches = async () => {
+      const { values } = await metrics().batchSize.get();
+      const mine = values.filter((v) => v.labels.batcher === "qa_votes");
+      return {
+        all: mine.find((v) => v.metricName?.endsWith("_count"))?.value ?? 0,
+        upTo100: mine.find((v) => v.metricName?.endsWith("_bucket") && (v.labels as { le?: number }).le === 100)?.value ?? 0,
+      };
+    };
+    // The last of them asks; the first votes alone, the next 150 queue behind it.
+    const id = (await ok<SubmitResult>(c[backlog + 1], "question:submit", { slug: DAY2, key: key(), text: "Which backlog clears first?" })).question.id;
+    await ok(s.mod1, "question:moderate", { slug: DAY2, key: key(), questionId: id, expectedVersion: 1, action: { type: "approve" } });
+    const vote = (sock: TestSocket) => ok<VoteResult>(sock, "question:vote", { slug: DAY2, key: key(), questionId: id, up: true });
+    let release = () => {};
+    try {
+      // Hold the question's row: the first vote's batch waits for it, and the storm queues behind.
+      const releasing = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const holding = db.transaction(async (tx) => {
+        await tx.select().from(questions).where(eq(questions.id, id)).for("update");
+        locked();
+        await releasing;
+      });
+      await isLocked;
+      const before = await batches();
+      const first = vote(c[0]);
+      await waitFor(() => server.services.qa.votesWriting === 1, 5_000, "the first vote's batch to start");
+      const storm = c.slice(1, backlog + 1).map(vote);
+      await waitFor(() => server.services.qa.votesPending === backlog + 1, 5_000, "the storm to queue");
+      release();
+      await holding;
+      const acks = await Promise.all([first, ...storm]);
+      expect(Math.max(...acks.map((a) => a.votes))).toBe(backlog + 1);
+      expect((await dbQuestion(id)).voteCount).toBe(backlog + 1);
+      const after = await batches();
+      const [written, over100] = [after.all - before.all, after.all - after.upTo100 - (before.all - before.upTo100)];
+      if (database === "postgres") {
+        // The first vote alone, then the whole backlog in one statement.
+        expect({ written, over100 }).toEqual({ written: 2, over100: 1 });
+      } else {
+        // An approval waits in PGlite's one thread behind the batch under way: batches stay short.
+        expect(over100).toBe(0);
+        expect(written).toBeGreaterThanOrEqual(1 + Math.ceil(backlog / 100));
+      }
+    } finally {
+      release();
+      for (const sock of c) sock.close();
+    }
+  });
+
   it("syncs sent at the same moment are answered together, each with its own view: the same answers as one at a time", async () => {
     const sessionVersion = (await sync(s.mod1, DAY2)).version;
     const asker = await createPerson(server.services, { name: "Sync Asker", email: `sync-asker-${database}@example.org` });
