@@ -52,6 +52,20 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
   const of = (who: string, event: string, id?: string) =>
     events[who].filter((e) => e.event === event && (!id || JSON.stringify(e.payload).includes(id))).map((e) => e.payload as Record<string, unknown>);
   const dbQuestion = async (id: string) => (await server.services.db.select().from(questions).where(eq(questions.id, id)))[0];
+  /** Holds a question's row (FOR UPDATE) in a transaction until `release()`; resolves once it is held. */
+  const holdQuestion = async (id: string) => {
+    let release!: () => void;
+    const releasing = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const done = server.services.db.transaction(async (tx) => {
+      await tx.select().from(questions).where(eq(questions.id, id)).for("update");
+      locked();
+      await releasing;
+    });
+    await Promise.race([isLocked, done]);
+    return { release, done };
+  };
 
   it("refuses the view to someone not signed in, and gives each role its own", async () => {
     expect(await refused(s.anon, "qa:sync", { slug: DAY2 })).toMatchObject({ code: "unauthenticated" });
@@ -457,15 +471,8 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
 
       // Hold x's row: the first vote's batch waits for it (and so does the second's, where two batches
       // are written at once), and everything sent meanwhile queues for the next batch.
-      const releasing = new Promise<void>((resolve) => (release = resolve));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((resolve) => (locked = resolve));
-      const holding = db.transaction(async (tx) => {
-        await tx.select().from(questions).where(eq(questions.id, x)).for("update");
-        locked();
-        await releasing;
-      });
-      await isLocked;
+      const holding = await holdQuestion(x);
+      release = holding.release;
       const firstAck = vote(c[7], x, true);
       // Written, not only received: a vote that comes within a batch's fill time of the last one waits
       // for company, and the next would then join it.
@@ -483,7 +490,7 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
       };
       await waitFor(() => server.services.qa.votesPending === 12, 5_000, "the votes to queue behind the first two batches");
       release();
-      await holding;
+      await holding.done;
 
       // With two batches written at once (PGlite) the second vote has a batch of its own, and the two
       // take x's row one after the other, in either order; with one at a time (Postgres) it waits with the rest.
@@ -610,7 +617,6 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
   );
 
   it("a storm's backlog of votes is written in batches as large as the database takes: one of 150 on Postgres, at most 100 each on PGlite", async () => {
-    const db = server.services.db;
     const backlog = 150; // over PGlite's batch of 100, under Postgres's 300
     const crowd = await Promise.all(
       Array.from({ length: backlog + 2 }, (_, i) =>
@@ -633,22 +639,15 @@ describe.each(testDatabaseKinds())("Q&A over sockets (%s)", (database) => {
     let release = () => {};
     try {
       // Hold the question's row: the first vote's batch waits for it, and the storm queues behind.
-      const releasing = new Promise<void>((resolve) => (release = resolve));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((resolve) => (locked = resolve));
-      const holding = db.transaction(async (tx) => {
-        await tx.select().from(questions).where(eq(questions.id, id)).for("update");
-        locked();
-        await releasing;
-      });
-      await isLocked;
+      const holding = await holdQuestion(id);
+      release = holding.release;
       const before = await batches();
       const first = vote(c[0]);
       await waitFor(() => server.services.qa.votesWriting === 1, 5_000, "the first vote's batch to start");
       const storm = c.slice(1, backlog + 1).map(vote);
       await waitFor(() => server.services.qa.votesPending === backlog + 1, 5_000, "the storm to queue");
       release();
-      await holding;
+      await holding.done;
       const acks = await Promise.all([first, ...storm]);
       expect(Math.max(...acks.map((a) => a.votes))).toBe(backlog + 1);
       expect((await dbQuestion(id)).voteCount).toBe(backlog + 1);
