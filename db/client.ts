@@ -58,7 +58,10 @@ async function openPostgres(url: string, time: QueryTimer): Promise<DatabaseHand
   // 20: up to 8 Q&A commands run at once (server/qa/gate.ts) and under a storm most of them wait for
   // the session's version lock while holding their connection; the rest must still serve handshakes,
   // syncs and /healthz (with 10, the survivor of a crash took ~25 s to answer its new pages' syncs).
-  const pool = new pg.Pool({ connectionString: url, max: 20, connectionTimeoutMillis: 5000 });
+  // pipeline: statements queued on one connection (a transaction's BEGIN and its first statements, a
+  // command's writes and its COMMIT) go out together instead of one round trip each; without it pg 8
+  // holds each back until the last is answered, and pg 9 refuses them.
+  const pool = new pg.Pool({ connectionString: url, max: 20, connectionTimeoutMillis: 5000, pipeline: true });
   // A bad URL must stop start-up with one line, not an unhandled 'error' event later.
   pool.on("error", () => {});
   // Statements run through pool.query (which calls its client with a callback: not timed twice) or on a
@@ -100,9 +103,9 @@ async function openPostgres(url: string, time: QueryTimer): Promise<DatabaseHand
 }
 
 /**
- * drizzle's node-postgres transaction waits for BEGIN's answer before it runs the caller's code; pg's
- * client runs a connection's statements in the order they are queued, so here the first statements
- * go out behind BEGIN at once (a round trip less, as on PGlite's thread). The rest is drizzle's.
+ * drizzle's node-postgres transaction waits for BEGIN's answer before it runs the caller's code; the
+ * pipelined client runs a connection's statements in the order they are queued, so here the first
+ * statements go out behind BEGIN at once (a round trip less, as on PGlite's thread). The rest is drizzle's.
  */
 function sendBeginWithStatements(db: Database): void {
   const session = (db as unknown as { session: NodePgSession<typeof schema, ExtractTablesWithRelations<typeof schema>> }).session;
