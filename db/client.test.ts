@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresDatabase, testDatabaseKinds } from "../server/testing/databases";
 import { openDatabase, type DatabaseHandle } from "./client";
 
+/** The rows of a statement's result (the database handle's type leaves them unknown). */
+const rowsOf = (result: unknown) => (result as { rows: Array<Record<string, unknown>> }).rows;
+
 /**
  * A TCP relay between the pool and Postgres that records what the client sends and, while `hold` is
  * set, keeps the server's answers back: a statement that reaches the server then was sent without
@@ -45,7 +48,7 @@ describe.runIf(testDatabaseKinds().includes("postgres"))("the Postgres connectio
   beforeAll(async () => {
     database = await createPostgresDatabase();
     proxy = await relay(new URL(database.url));
-    handle = await openDatabase({ databaseUrl: proxy.url });
+    handle = await openDatabase({ databaseUrl: proxy.url, dataDir: "memory://" });
   });
 
   afterAll(async () => {
@@ -59,11 +62,8 @@ describe.runIf(testDatabaseKinds().includes("postgres"))("the Postgres connectio
     const from = proxy.state.sent.length;
     proxy.state.hold = true;
     const done = handle.db.transaction(async (tx) => {
-      const [a, b] = await Promise.all([
-        tx.execute(sql`select 'pipelined-first' as mark`),
-        tx.execute(sql`select 'pipelined-second' as mark`),
-      ]);
-      return [a.rows[0]?.mark, b.rows[0]?.mark];
+      const [a, b] = await Promise.all([tx.execute(sql`select 'pipelined-first' as mark`), tx.execute(sql`select 'pipelined-second' as mark`)]);
+      return [rowsOf(a)[0]?.mark, rowsOf(b)[0]?.mark];
     });
     // Up to 2 s for both statements to reach the server while no answer (not even BEGIN's) has come back.
     const deadline = Date.now() + 2000;
@@ -88,13 +88,11 @@ describe.runIf(testDatabaseKinds().includes("postgres"))("the Postgres connectio
       ]);
     });
     await expect(attempt).rejects.toMatchObject({ cause: { code: "23505" } }); // unique_violation
-    const { rows } = await handle.db.execute(sql`select count(*)::int as n from pipelined_probe`);
-    expect(rows[0]).toEqual({ n: 0 });
+    expect(rowsOf(await handle.db.execute(sql`select count(*)::int as n from pipelined_probe`))).toEqual([{ n: 0 }]);
     // The connection is usable afterwards.
     await handle.db.transaction(async (tx) => {
       await tx.execute(sql`insert into pipelined_probe values (3)`);
     });
-    const after = await handle.db.execute(sql`select array_agg(id)::int[] as ids from pipelined_probe`);
-    expect(after.rows[0]).toEqual({ ids: [3] });
+    expect(rowsOf(await handle.db.execute(sql`select array_agg(id)::int[] as ids from pipelined_probe`))).toEqual([{ ids: [3] }]);
   });
 });
