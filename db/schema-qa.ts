@@ -110,17 +110,14 @@ export const questionVotes = pgTable(
     voterId: uuid("voter_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    // The question's session, for erasing a session's voter links in one statement. No foreign key:
-    // the question's already ties the vote to that session (and removes it with the session), and a
-    // second per-row check cost a seventh of a vote batch's statement (docs/benchmarks.md).
+    // The question's session, for reading one person's votes in a session without a join. No foreign
+    // key and no index of its own: the question's key already ties the vote to that session (and
+    // erasure finds a session's votes through its questions), and each cost a vote batch's statement
+    // a tenth or more (docs/benchmarks.md).
     sessionId: uuid("session_id").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    primaryKey({ columns: [t.questionId, t.voterId] }),
-    index("question_votes_voter_idx").on(t.voterId),
-    index("question_votes_session_idx").on(t.sessionId),
-  ],
+  (t) => [primaryKey({ columns: [t.questionId, t.voterId] }), index("question_votes_voter_idx").on(t.voterId)],
 );
 
 /**

@@ -455,7 +455,11 @@ export async function eraseEndedChathamLinks(tx: Db, now: Date): Promise<{ sessi
     .set({ authorId: null })
     .where(and(inArray(questions.sessionId, ids), isNotNull(questions.authorId)))
     .returning({ sessionId: questions.sessionId });
-  const v = await tx.delete(questionVotes).where(inArray(questionVotes.sessionId, ids)).returning({ sessionId: questionVotes.sessionId });
+  // Through the questions, whose key leads the votes' own: the votes have no index by session.
+  const v = await tx
+    .delete(questionVotes)
+    .where(inArray(questionVotes.questionId, tx.select({ id: questions.id }).from(questions).where(inArray(questions.sessionId, ids))))
+    .returning({ sessionId: questionVotes.sessionId });
   // Routing a question to a named panelist, and a moderator's stored commands (their undo history,
   // with the questions' texts), tie a speaker to what was discussed: they go too.
   const routed = await tx
