@@ -194,7 +194,6 @@ export async function textsOf(db: Db, ids: readonly string[]): Promise<Map<strin
   return new Map(rows.map((r) => [r.id, r.text]));
 }
 
-/** The questions this person's votes count for (a vote on a merged question counts for its target). */
 /** The questions each of these people voted for in a session (a vote on a merged question counts for its target). */
 export async function votesOf(db: Db, sessionId: string, voterIds: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(voterIds.map((id) => [id, []]));
@@ -456,10 +455,8 @@ export async function eraseEndedChathamLinks(tx: Db, now: Date): Promise<{ sessi
     .where(and(inArray(questions.sessionId, ids), isNotNull(questions.authorId)))
     .returning({ sessionId: questions.sessionId });
   // Through the questions, whose key leads the votes' own: the votes have no index by session.
-  const v = await tx
-    .delete(questionVotes)
-    .where(inArray(questionVotes.questionId, tx.select({ id: questions.id }).from(questions).where(inArray(questions.sessionId, ids))))
-    .returning({ sessionId: questionVotes.sessionId });
+  const endedQuestions = tx.select({ id: questions.id }).from(questions).where(inArray(questions.sessionId, ids));
+  const v = await tx.delete(questionVotes).where(inArray(questionVotes.questionId, endedQuestions)).returning({ sessionId: questionVotes.sessionId });
   // Routing a question to a named panelist, and a moderator's stored commands (their undo history,
   // with the questions' texts), tie a speaker to what was discussed: they go too.
   const routed = await tx
