@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type http from "node:http";
 import { Server, type Socket } from "socket.io";
 import { MAX_FRAME_BYTES, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents } from "../../lib/realtime/contract";
@@ -36,6 +37,15 @@ export interface SocketServerOptions {
    * let in to a socket that would never answer a command.
    */
   accepting: () => boolean;
+}
+
+const serverRooms = new WeakMap<PlenaryIo, string>();
+
+/** The room every socket of this server joins, so that a broadcast can leave this instance's sockets out (slices.ts). */
+export function instanceRoom(io: PlenaryIo): string {
+  let room = serverRooms.get(io);
+  if (!room) serverRooms.set(io, (room = rooms.instance(randomUUID())));
+  return room;
 }
 
 export function createSocketServer(httpServer: http.Server, opts: SocketServerOptions): PlenaryIo {
@@ -90,7 +100,7 @@ export function createSocketServer(httpServer: http.Server, opts: SocketServerOp
     socket.once("disconnect", () => metrics().socketEvents.inc({ event: "disconnect" }));
     socket.data.connectedAt = Date.now();
     socket.data.screens = new Set();
-    const joins = [rooms.agenda()];
+    const joins = [rooms.agenda(), instanceRoom(io)];
     const actor = socket.data.actor;
     if (actor) joins.push(rooms.user(actor.userId), rooms.signIn(actor.authSessionHash));
     void socket.join(joins);
@@ -142,7 +152,8 @@ export function countBroadcasts(io: PlenaryIo): void {
   const broadcast = adapter.broadcast.bind(adapter);
   adapter.broadcast = (packet: { data?: unknown[] }, opts) => {
     const event = packet?.data?.[0];
-    metrics().fanout.inc({ event: typeof event === "string" ? event : "unknown" });
+    // A broadcast to this instance's sockets only is a slice of one counted already (slices.ts).
+    if (!opts.flags?.local) metrics().fanout.inc({ event: typeof event === "string" ? event : "unknown" });
     return broadcast(packet, opts);
   };
 }

@@ -20,6 +20,8 @@ export const rooms = {
   organizers: () => "organizers",
   /** Open check-in desks (/check-in): organizers and check-in helpers. */
   checkInDesks: () => "check-in-desks",
+  /** Every socket of one socket.io server (one instance of a cluster): see server/realtime/slices.ts. */
+  instance: (serverId: string) => `instance:${serverId}`,
 } as const;
 
 /** The session a `rooms.session(id)` name belongs to, or null for any other room. */

@@ -73,7 +73,7 @@ describe("counts broadcast to a whole room", () => {
   it("vote counts wait for what comes first (the moderators' commands under way) before they go out", async () => {
     const io = serverWithRoom(10);
     const sent: string[] = [];
-    vi.spyOn(io, "to").mockImplementation(() => ({ emit: (event: string) => (sent.push(event), true) }) as unknown as ReturnType<typeof io.to>);
+    vi.spyOn(io.of("/").adapter, "broadcast").mockImplementation((packet) => void sent.push(packet.data[0] as string));
     let go!: () => void;
     const fanout = new QaFanout(io, async (ids) => ids.map((id) => [id, 1] as [string, number]), log);
     fanout.beforeBroadcast = () => new Promise<void>((resolve) => (go = resolve));
@@ -84,7 +84,7 @@ describe("counts broadcast to a whole room", () => {
       expect(sent).toEqual([]); // read, and waiting
       go();
       await flushed;
-      expect(sent).toEqual(["question:votes"]);
+      expect(sent).toContain("question:votes");
     } finally {
       fanout.stop();
     }

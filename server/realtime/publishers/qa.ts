@@ -18,6 +18,7 @@ import { projectQuestion } from "../../qa/projection";
 import type { QaPublisher, QuestionChange } from "../../qa/publisher";
 import type { PlenaryIo } from "../io";
 import { rooms } from "../rooms";
+import { broadcastInSlices, SOCKETS_PER_SLICE } from "../slices";
 import { failureLog } from "../../log-throttle";
 import { roomTickMs, VOTE_SETTLE_MAX_MS, VOTE_SETTLE_MS, VOTE_TICK_MS } from "../../broadcast-tick";
 
@@ -32,6 +33,8 @@ export class QaFanout implements QaPublisher {
    * commands under way (`CommandGate.staffIdle`), so an approval is not held up by counts.
    */
   beforeBroadcast: () => Promise<void> = () => Promise.resolve();
+  /** This instance's sockets written to per turn of the event loop in a count broadcast (slices.ts). */
+  socketsPerSlice = SOCKETS_PER_SLICE;
   private timer?: NodeJS.Timeout;
   private stopped = false;
   /** The flush being written: the next waits for it, so this instance's counts go out in the order they were read. */
@@ -118,7 +121,7 @@ export class QaFanout implements QaPublisher {
       const counts = await read();
       if (counts.length && !this.stopped) await this.beforeBroadcast();
       if (counts.length && !this.stopped) {
-        this.io.to(rooms.session(sessionId)).emit("question:votes", { sessionId, counts });
+        await broadcastInSlices(this.io, rooms.session(sessionId), "question:votes", { sessionId, counts }, this.socketsPerSlice);
         this.onActivity();
       }
     } catch (err) {
