@@ -188,8 +188,10 @@ describe.skipIf(!tools)("recording with the track recorder against a real LiveKi
     });
     const exited = new Promise<number | null>((resolve) => rogue.once("exit", (code) => resolve(code)));
     try {
-      // Removed by the guard on LiveKit's participant_joined: the recorder is disconnected (exit 3).
-      expect(await Promise.race([exited, new Promise((r) => setTimeout(() => r("still running"), 15_000))])).toBe(3);
+      // Removed by the guard on LiveKit's participant_joined: the recorder is disconnected (exit 3),
+      // or, on a busy machine, removed before its join had completed (exit 2). The guard's own
+      // record below tells the two apart from a recorder that never got in.
+      expect([2, 3]).toContain(await Promise.race([exited, new Promise((r) => setTimeout(() => r("still running"), 15_000))]));
       expect((await lk.rooms.listParticipants(room)).map((p) => p.identity)).not.toContain("recorder-rogue");
       expect(await q.findRecordingStatus(app().db, "recorder-rogue")).toBe("stopped_by_guard");
       expect((await app().streaming.snapshot(session)).recording).toBe(false);
