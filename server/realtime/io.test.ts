@@ -2,6 +2,7 @@ import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectClient } from "../testing/clients";
 import { startTestServer, type TestServer } from "../testing/test-server";
+import { instanceRoom } from "./io";
 
 describe("socket server", () => {
   let server: TestServer;
@@ -13,6 +14,14 @@ describe("socket server", () => {
   it("accepts a page of its own origin", async () => {
     const s = await connectClient(server.url, { origin: server.url });
     expect(s.connected).toBe(true);
+    s.close();
+  });
+
+  it("puts every socket in its server's own room, which a sliced broadcast leaves out of the adapter's part (slices.ts)", async () => {
+    const s = await connectClient(server.url, { origin: server.url });
+    const own = server.services.io.of("/").adapter.rooms;
+    for (let i = 0; i < 100 && !own.get(instanceRoom(server.services.io))?.has(s.id!); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(own.get(instanceRoom(server.services.io))?.has(s.id!)).toBe(true);
     s.close();
   });
 
