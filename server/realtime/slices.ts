@@ -1,5 +1,5 @@
 /**
- * Room-wide broadcasts on a tick (vote counts, live poll results) in slices. A broadcast writes to every socket of the
+ * Room-wide broadcasts on a tick (vote counts) in slices. A broadcast writes to every socket of the
  * room in one go, some 20 µs a socket: 0.1 s for a room of 5,000, during which this instance reads
  * no vote and answers none. So this instance's sockets get it a slice at a time, with a turn of the
  * event loop (its I/O) between slices; the other instances' sockets get it through the adapter

@@ -12,7 +12,6 @@ import type { CheckInPublisher } from "../../checkin/publisher";
 import { metrics } from "../../metrics";
 import type { PlenaryIo } from "../io";
 import { rooms } from "../rooms";
-import { broadcastInSlices } from "../slices";
 
 export { QaFanout } from "./qa";
 export { VOTE_TICK_MS, VOTE_YIELD_MAX_MS } from "../../broadcast-tick";
@@ -62,9 +61,7 @@ export function pollPublisher(io: PlenaryIo, hint: () => void = () => {}): PollP
     draftDeleted: (sessionId, fact) => io.to(rooms.staff(sessionId)).emit("poll:deleted", fact),
     pollChanged: (sessionId, change, fact) => io.to(rooms.session(sessionId)).emit(`poll:${change}`, fact),
     results: (sessionId, results, toEveryone) => {
-      // Results carry a seq (a client keeps the highest), so a slice written late cannot roll them back.
-      if (toEveryone) void broadcastInSlices(io, rooms.session(sessionId), "poll:results", results);
-      else io.to([rooms.staff(sessionId), rooms.panel(sessionId), rooms.screen(sessionId)]).emit("poll:results", results);
+      io.to(toEveryone ? [rooms.session(sessionId)] : [rooms.staff(sessionId), rooms.panel(sessionId), rooms.screen(sessionId)]).emit("poll:results", results);
       hint();
     },
     roomSize: (sessionId) => io.sockets.adapter.rooms.get(rooms.session(sessionId))?.size ?? 0,
