@@ -149,14 +149,5 @@ export function toneWav(seconds = 3, hz = 440): string {
  * long because the whole suite loads the machine; this checks that the count arrives, not how fast.
  */
 export async function expectSomeoneOnStage(moderator: Page): Promise<void> {
-  const onStage = moderator.getByText(/Remote viewers now: \d+ · On stage: [1-9]/);
-  try {
-    await expect(onStage).toBeVisible({ timeout: 15_000 });
-  } catch {
-    // A known race, not fixed yet (issue 12's closing note, 7 December): a backstage page that loads
-    // while the webhook is being handled can show 0 on stage until the next change. A reload reads
-    // the count again; it must then be there.
-    await moderator.reload();
-    await expect(onStage).toBeVisible({ timeout: 30_000 });
-  }
+  await expect(moderator.getByText(/Remote viewers now: \d+ · On stage: [1-9]/)).toBeVisible({ timeout: 30_000 });
 }

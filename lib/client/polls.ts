@@ -5,7 +5,8 @@
  */
 import type { MyAnswer, PollEntry, PollResults, PollSnapshot, PollView } from "../polls";
 import type { PollFact } from "../realtime/contract";
-import { TIMEOUT, request, type CommandName, type CommandSocket, type PayloadOf, type ResultOf } from "./request";
+import { isRetryableFailure } from "../save-failures";
+import { SYNC_TIMEOUT_MS, TIMEOUT, listen, request, type CommandName, type CommandSocket, type FactSocket, type PayloadOf, type ResultOf } from "./request";
 
 /** A refused or failed command, with the server's stable code ("timeout" / "offline" when it never answered). */
 export class CommandError extends Error {
@@ -129,4 +130,81 @@ export function currentPoll(entries: PollEntry[]): PollEntry | null {
   if (open.length) return open[0];
   const closed = entries.filter((e) => e.poll.status === "closed").sort((a, b) => Date.parse(b.poll.closedAt ?? "") - Date.parse(a.poll.closedAt ?? ""));
   return closed[0] ?? null;
+}
+
+/** How long to wait before asking again for a snapshot the server could not give (busy, a fault, no answer). */
+export const SYNC_RETRY_MS = 2000;
+
+type FactAction = Extract<PollsAction, { type: "fact" | "deleted" | "results" | "answered" }>;
+
+/**
+ * Keeps a polls view current over `socket` until `stop` is called: joins the session (as the room
+ * screen with `view`), takes a snapshot (`poll:sync`) and applies facts; a fresh snapshot after every
+ * reconnect, when `resync` is called, and when a staff view sees a gap in the session's poll counter.
+ * Facts that arrive while a snapshot is on its way are held and applied after it, since the server
+ * may have read the snapshot before their change (newer versions win, so one already in it is a
+ * no-op). A snapshot refused for a passing reason (no answer, rate limit, a fault) is asked again:
+ * left alone, the view would show what it held before the connection dropped.
+ */
+export function followPolls(
+  socket: CommandSocket & FactSocket & { readonly connected: boolean },
+  slug: string,
+  view: "screen" | undefined,
+  dispatch: (action: PollsAction) => void,
+  current: () => Pick<PollsState, "version" | "can">,
+): { stop: () => void; resync: () => void } {
+  let alive = true;
+  let generation = 0;
+  let held: FactAction[] | null = null;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
+  const sync = async () => {
+    if (!alive || !socket.connected) return;
+    clearTimeout(retry);
+    const mine = ++generation;
+    held = [];
+    // The room screen joins as the screen: the server then sends it only what the room may see.
+    const joined = await request(socket, "session:join", view ? { slug, view } : { slug });
+    const res = joined.ok ? await request(socket, "poll:sync", { slug }, { timeoutMs: SYNC_TIMEOUT_MS }) : joined;
+    if (!alive || mine !== generation) return; // a newer sync (after a reconnect) answers instead
+    const facts = held;
+    held = null;
+    if (res.ok) dispatch({ type: "snapshot", snapshot: res.data });
+    for (const action of facts) dispatch(action);
+    if (res.ok) return dispatch({ type: "connection", connection: "live", error: null });
+    dispatch({ type: "connection", connection: socket.connected ? "live" : "offline", error: res.error.message });
+    const { code } = res.error;
+    if (code === TIMEOUT || code === "rate_limited" || isRetryableFailure(code)) {
+      retry = setTimeout(() => void sync(), res.error.retryAfterMs ?? SYNC_RETRY_MS);
+    }
+  };
+  const apply = (action: FactAction) => (held ? held.push(action) : dispatch(action));
+  const fact = (kind: Extract<PollsAction, { type: "fact" }>["kind"]) => (f: PollFact) => {
+    // Staff see every change; a jump in the counter means one was missed (e.g. a brief drop).
+    const { version, can } = current();
+    if (!held && can.manage && version && f.version > version + 1) void sync();
+    apply({ type: "fact", kind, fact: f });
+  };
+  const stopListening = listen(socket, {
+    "poll:created": fact("created"),
+    "poll:updated": fact("updated"),
+    "poll:opened": fact("opened"),
+    "poll:closed": fact("closed"),
+    "poll:reopened": fact("reopened"),
+    "poll:published": fact("published"),
+    "poll:deleted": (p) => apply({ type: "deleted", pollId: p.pollId, version: p.version }),
+    "poll:results": (results) => apply({ type: "results", results }),
+    "poll:answered": (mine) => apply({ type: "answered", mine }),
+    connect: () => void sync(),
+    disconnect: () => dispatch({ type: "connection", connection: "offline" }),
+  });
+  if (socket.connected) void sync();
+  return {
+    stop: () => {
+      alive = false;
+      clearTimeout(retry);
+      stopListening();
+    },
+    resync: () => void sync(),
+  };
 }

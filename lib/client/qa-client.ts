@@ -19,7 +19,7 @@ import { QaOutbox } from "./qa-outbox";
 import * as fold from "./qa-state";
 import type { Applied, QaClientState, QaNotice } from "./qa-state";
 import { sendStaff, type StaffCall, type StaffCommand, type StaffPayload } from "./qa-staff";
-import { TIMEOUT, listen, request, type CommandSocket, type FactSocket } from "./request";
+import { SYNC_TIMEOUT_MS, TIMEOUT, listen, request, type CommandSocket, type FactSocket } from "./request";
 
 /** The part of a socket.io client socket this engine uses (a typed `PlenarySocket` is one). */
 export type QaSocket = CommandSocket & FactSocket & { readonly connected: boolean };
@@ -47,9 +47,6 @@ export interface QaClientOptions {
   /** "Now" by the server's clock (which may be simulated), in ms; decides `state.ended` between facts. */
   now?: () => number;
 }
-
-/** How long a sync may take before it is asked again (see `sync`). */
-export const SYNC_TIMEOUT_MS = 45_000;
 
 export class QaClient {
   private current: QaClientState;
@@ -198,11 +195,6 @@ export class QaClient {
 
   private sync(since?: number) {
     const payload = { slug: this.opts.slug, ...(since !== undefined ? { since } : {}), ...(this.opts.view ? { view: this.opts.view } : {}) };
-    // A sync waits its turn behind the work queued on the server, and syncs are answered in batches:
-    // one asked again after a short timeout would queue behind the first, and when every page of a
-    // crashed instance reconnects at once, each batch can outlast the timeout of all the syncs in it,
-    // so none is ever answered in time. While the connection lives its answer will come (a lost
-    // connection ends the wait through `disconnect`), so wait long.
     return request(this.socket, "qa:sync", payload, { timeoutMs: Math.max(this.ackTimeoutMs, SYNC_TIMEOUT_MS) });
   }
 

@@ -31,6 +31,16 @@ export interface FactSocket {
   off(event: ListenName, listener: (...args: any[]) => void): unknown;
 }
 
+/**
+ * How long a sync (`qa:sync`, `poll:sync`) may take before it is asked again. A sync waits its turn
+ * behind the work queued on the server, and syncs are answered in batches: one asked again after a
+ * short timeout would queue behind the first, and when every page of a crashed instance reconnects
+ * at once, each batch can outlast the timeout of all the syncs in it, so none is ever answered in
+ * time. While the connection lives its answer will come (a lost connection ends the wait through
+ * `disconnect`), so wait long.
+ */
+export const SYNC_TIMEOUT_MS = 45_000;
+
 export interface RequestOptions {
   /** How long to wait for the ack; then the result is a `timeout` refusal. Default 10 s. */
   timeoutMs?: number;
