@@ -80,7 +80,7 @@ async function followUntil(done: (s: PollsState) => boolean): Promise<PollsState
   try {
     return await new Promise<PollsState>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`never settled: ${JSON.stringify(state)}`)), 5000);
-      const follow = followPolls(
+      const stop = followPolls(
         client,
         SLUG,
         undefined,
@@ -88,7 +88,7 @@ async function followUntil(done: (s: PollsState) => boolean): Promise<PollsState
           state = reducePolls(state, action);
           if (done(state)) {
             clearTimeout(timer);
-            follow.stop();
+            stop();
             resolve(state);
           }
         },

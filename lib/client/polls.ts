@@ -138,9 +138,9 @@ export const SYNC_RETRY_MS = 2000;
 type FactAction = Extract<PollsAction, { type: "fact" | "deleted" | "results" | "answered" }>;
 
 /**
- * Keeps a polls view current over `socket` until `stop` is called: joins the session (as the room
- * screen with `view`), takes a snapshot (`poll:sync`) and applies facts; a fresh snapshot after every
- * reconnect, when `resync` is called, and when a staff view sees a gap in the session's poll counter.
+ * Keeps a polls view current over `socket` until the returned function is called: joins the session
+ * (as the room screen with `view`), takes a snapshot (`poll:sync`) and applies facts; a fresh
+ * snapshot after every reconnect, and when a staff view sees a gap in the session's poll counter.
  * Facts that arrive while a snapshot is on its way are held and applied after it, since the server
  * may have read the snapshot before their change (newer versions win, so one already in it is a
  * no-op). A snapshot refused for a passing reason (no answer, rate limit, a fault) is asked again:
@@ -152,7 +152,7 @@ export function followPolls(
   view: "screen" | undefined,
   dispatch: (action: PollsAction) => void,
   current: () => Pick<PollsState, "version" | "can">,
-): { stop: () => void; resync: () => void } {
+): () => void {
   let alive = true;
   let generation = 0;
   let held: FactAction[] | null = null;
@@ -199,12 +199,9 @@ export function followPolls(
     disconnect: () => dispatch({ type: "connection", connection: "offline" }),
   });
   if (socket.connected) void sync();
-  return {
-    stop: () => {
-      alive = false;
-      clearTimeout(retry);
-      stopListening();
-    },
-    resync: () => void sync(),
+  return () => {
+    alive = false;
+    clearTimeout(retry);
+    stopListening();
   };
 }

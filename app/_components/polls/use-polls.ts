@@ -13,14 +13,12 @@ export function usePolls(slug: string, opts: { view?: "screen" } = {}) {
   const [state, dispatch] = useReducer(reducePolls, initialPolls);
   const stateRef = useRef(state);
   stateRef.current = state;
-  const resync = useRef<() => void>(() => {});
 
   useEffect(() => {
     const socket = getSocket();
-    const follow = followPolls(socket, slug, view, dispatch, () => stateRef.current);
-    resync.current = follow.resync;
+    const stop = followPolls(socket, slug, view, dispatch, () => stateRef.current);
     return () => {
-      follow.stop();
+      stop();
       // Navigating away in the same tab: the tab's socket stops being this session's screen.
       if (view && socket.connected) socket.emit("session:leave", { slug }, () => {});
     };
@@ -28,5 +26,5 @@ export function usePolls(slug: string, opts: { view?: "screen" } = {}) {
 
   const send = useCallback(<E extends CommandName>(event: E, payload: PayloadOf<E>) => command(getSocket(), event, payload), []);
   const recordAnswer = useCallback((mine: MyAnswer) => dispatch({ type: "answered", mine }), []);
-  return { state, command: send, recordAnswer, resync: () => resync.current() };
+  return { state, command: send, recordAnswer };
 }
