@@ -15,6 +15,7 @@ import { AudiencePage, signedIn } from "./qa-pages";
 
 const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Friday, on the record
 const STALLED = "Can't save right now — we'll keep trying.";
+const FAULT = "Something went wrong on the server. Try again; if it persists, tell the organizers.";
 test.use({ plenaryOptions: { now: "2024-05-24T10:00:05-04:00" } });
 test.describe.configure({ mode: "serial" });
 
@@ -57,6 +58,40 @@ test("while the database refuses writes, a question and a poll answer wait on th
   await expect(audience.mine.getByRole("listitem")).toContainText("Awaiting review", { timeout: 15_000 });
   await expect(audience.qa.getByTestId("qa-connection")).toHaveText("");
   await expect(poll.getByRole("status")).toHaveText("Your answer was counted: Speed.", { timeout: 15_000 });
+  await ann.context.close();
+});
+
+test("a page that cannot load its questions and polls says so, and loads them by itself once it can", async ({ browser, plenary }) => {
+  const mod = await createPerson(plenary.services, { name: "Mo Fault", email: "mo-fault@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
+  await plenary.services.polls.create((await plenary.services.auth.resolveToken(mod.token)).actor, {
+    slug: SLUG,
+    clientKey: "fault-e2e-poll",
+    draft: { kind: "single", question: "Which partner matters most?", options: ["Allies", "Industry"], resultsVisibility: "published", durationSeconds: null },
+    open: true,
+  });
+  const ann = await signedIn(browser, plenary, { name: "Ann Fault", email: "ann-fault@example.org" });
+  const audience = new AudiencePage(ann.page);
+  // Reads of both fail while the tables are away: a fault on the server, not the person's doing.
+  const away = (on: boolean) =>
+    Promise.all(
+      ["questions", "polls"].map((t) =>
+        plenary.services.db.execute(sql.raw(on ? `ALTER TABLE ${t} RENAME TO ${t}_away` : `ALTER TABLE ${t}_away RENAME TO ${t}`)),
+      ),
+    );
+  await away(true);
+  try {
+    await ann.page.goto(`/sessions/${SLUG}`);
+    await expect(audience.qa.getByTestId("qa-connection")).toHaveText(FAULT);
+    await expect(ann.page.getByTestId("polls-refusal")).toHaveText(`Polls could not be loaded: ${FAULT}`);
+    await expect(ann.page.getByText("Loading polls…")).toHaveCount(0);
+    await expectNoAxeViolations(ann.page, "session page that cannot load");
+  } finally {
+    await away(false);
+  }
+  await expect(ann.page.getByRole("article", { name: "Which partner matters most?" })).toBeVisible({ timeout: 15_000 });
+  await expect(ann.page.getByTestId("polls-refusal")).toHaveCount(0);
+  await expect(audience.qa.getByTestId("qa-connection")).toHaveText("");
+  await expect(audience.textbox).toBeEnabled();
   await ann.context.close();
 });
 

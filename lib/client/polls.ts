@@ -5,8 +5,18 @@
  */
 import type { MyAnswer, PollEntry, PollResults, PollSnapshot, PollView } from "../polls";
 import type { PollFact } from "../realtime/contract";
-import { isRetryableFailure } from "../save-failures";
-import { SYNC_TIMEOUT_MS, TIMEOUT, listen, request, type CommandName, type CommandSocket, type FactSocket, type PayloadOf, type ResultOf } from "./request";
+import {
+  SYNC_TIMEOUT_MS,
+  TIMEOUT,
+  listen,
+  request,
+  syncRetryMs,
+  type CommandName,
+  type CommandSocket,
+  type FactSocket,
+  type PayloadOf,
+  type ResultOf,
+} from "./request";
 
 /** A refused or failed command, with the server's stable code ("timeout" / "offline" when it never answered). */
 export class CommandError extends Error {
@@ -132,9 +142,6 @@ export function currentPoll(entries: PollEntry[]): PollEntry | null {
   return closed[0] ?? null;
 }
 
-/** How long to wait before asking again for a snapshot the server could not give (busy, a fault, no answer). */
-export const SYNC_RETRY_MS = 2000;
-
 type FactAction = Extract<PollsAction, { type: "fact" | "deleted" | "results" | "answered" }>;
 
 /**
@@ -173,10 +180,8 @@ export function followPolls(
     for (const action of facts) dispatch(action);
     if (res.ok) return dispatch({ type: "connection", connection: "live", error: null });
     dispatch({ type: "connection", connection: socket.connected ? "live" : "offline", error: res.error.message });
-    const { code } = res.error;
-    if (code === TIMEOUT || code === "rate_limited" || isRetryableFailure(code)) {
-      retry = setTimeout(() => void sync(), res.error.retryAfterMs ?? SYNC_RETRY_MS);
-    }
+    const wait = syncRetryMs(res.error);
+    if (wait !== null) retry = setTimeout(() => void sync(), wait);
   };
   const apply = (action: FactAction) => (held ? held.push(action) : dispatch(action));
   const fact = (kind: Extract<PollsAction, { type: "fact" }>["kind"]) => (f: PollFact) => {

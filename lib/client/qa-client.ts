@@ -19,7 +19,7 @@ import { QaOutbox } from "./qa-outbox";
 import * as fold from "./qa-state";
 import type { Applied, QaClientState, QaNotice } from "./qa-state";
 import { sendStaff, type StaffCall, type StaffCommand, type StaffPayload } from "./qa-staff";
-import { SYNC_TIMEOUT_MS, TIMEOUT, listen, request, type CommandSocket, type FactSocket } from "./request";
+import { SYNC_TIMEOUT_MS, TIMEOUT, listen, request, syncRetryMs, type CommandSocket, type FactSocket } from "./request";
 
 /** The part of a socket.io client socket this engine uses (a typed `PlenarySocket` is one). */
 export type QaSocket = CommandSocket & FactSocket & { readonly connected: boolean };
@@ -202,25 +202,22 @@ export class QaClient {
   async resync(): Promise<void> {
     if (this.stopped || !this.socket.connected) return;
     const generation = this.generation;
+    clearTimeout(this.retryTimer);
     this.syncing = true;
     this.held = [];
-    this.set({ status: "syncing" });
+    // A refusal stays on screen while it is asked again, rather than blinking away at each try.
+    if (this.current.status !== "refused") this.set({ status: "syncing" });
     let r = await this.sync(this.current.view && this.current.sessionId ? this.current.version : undefined);
     // A changed view (new roles) needs everything again.
     if (r.ok && r.data.kind === "changes" && r.data.view !== this.current.view) r = await this.sync();
     if (generation !== this.generation || this.stopped) return; // the connection dropped meanwhile: the next connect syncs again
-    if (!r.ok && r.error.code === TIMEOUT) {
-      this.syncing = false;
-      this.retryTimer = setTimeout(() => void this.resync(), 2000);
-      return;
-    }
     if (!r.ok) {
       this.syncing = false;
-      if (r.error.code === "rate_limited") {
-        this.retryTimer = setTimeout(() => void this.resync(), r.error.retryAfterMs ?? 2000);
-        return;
-      }
-      this.set({ status: "refused", refusal: r.error.message });
+      const wait = syncRetryMs(r.error);
+      if (wait !== null) this.retryTimer = setTimeout(() => void this.resync(), wait);
+      // No answer or a rate limit is load, and the page says nothing; a refusal, or a fault it is
+      // waiting out (the database briefly away), is said in the server's words until the view loads.
+      if (r.error.code !== TIMEOUT && r.error.code !== "rate_limited") this.set({ status: "refused", refusal: r.error.message });
       return;
     }
     this.applySync(r.data);
@@ -228,7 +225,7 @@ export class QaClient {
     this.held = [];
     this.syncing = false;
     for (const apply of held) apply();
-    this.set({ status: "live" });
+    this.set({ status: "live", refusal: null });
     void this.outbox.flush();
   }
 

@@ -4,6 +4,7 @@
  * Browser-safe; every command whose answer a page waits for is sent through `request`.
  */
 import { MAX_FRAME_BYTES, type AckResult, type ClientToServerEvents, type ServerToClientEvents } from "../realtime/contract";
+import { isRetryableFailure } from "../save-failures";
 
 export type CommandName = keyof ClientToServerEvents;
 export type FactName = keyof ServerToClientEvents;
@@ -40,6 +41,19 @@ export interface FactSocket {
  * `disconnect`), so wait long.
  */
 export const SYNC_TIMEOUT_MS = 45_000;
+
+/** How long to wait before asking again for a sync the server could not give, when it names no wait. */
+export const SYNC_RETRY_MS = 2000;
+
+/**
+ * When to ask again for a sync that was refused, or null when asking again would only repeat the
+ * refusal (no such session, not allowed). No answer, a rate limit and a fault on the server (the
+ * database briefly away) pass: left alone, the page would show what it held before, or nothing.
+ */
+export function syncRetryMs(error: { code: string; retryAfterMs?: number }): number | null {
+  const passing = error.code === TIMEOUT || error.code === "rate_limited" || isRetryableFailure(error.code);
+  return passing ? (error.retryAfterMs ?? SYNC_RETRY_MS) : null;
+}
 
 export interface RequestOptions {
   /** How long to wait for the ack; then the result is a `timeout` refusal. Default 10 s. */

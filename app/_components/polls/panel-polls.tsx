@@ -10,23 +10,31 @@ export function PanelPolls({ slug, serverNow }: { slug: string; serverNow: strin
   const { state } = usePolls(slug);
   const now = useServerClock(serverNow, 1000);
   const entries = byRecency(state.entries);
-  if (!state.snapshot) return <p className="muted">Loading polls…</p>;
-  if (entries.length === 0) return <p>No polls launched yet.</p>;
+  const refusal = state.error ? (
+    <p className="poll-error" role="status" data-testid="polls-refusal">
+      Polls could not be loaded: {state.error}
+    </p>
+  ) : null;
+  if (!state.snapshot) return refusal ?? <p className="muted">Loading polls…</p>;
+  if (entries.length === 0) return refusal ?? <p>No polls launched yet.</p>;
   return (
-    <ul className="poll-list" aria-label="Polls">
-      {entries.map(({ poll, results }) => {
-        const left = timeLeft(poll, now);
-        return (
-          <li key={poll.id} className={`poll-card${poll.status === "open" ? " is-open" : ""}`}>
-            <h3>{poll.question}</h3>
-            <p className="poll-meta">
-              <span className={`poll-state${poll.status === "open" ? " poll-state-open" : ""}`}>{poll.status === "open" ? "Open" : "Closed"}</span>
-              {left ? <span>Closes in {left}</span> : null}
-            </p>
-            {results ? <PollResultsChart poll={poll} results={results} /> : null}
-          </li>
-        );
-      })}
-    </ul>
+    <>
+      {refusal}
+      <ul className="poll-list" aria-label="Polls">
+        {entries.map(({ poll, results }) => {
+          const left = timeLeft(poll, now);
+          return (
+            <li key={poll.id} className={`poll-card${poll.status === "open" ? " is-open" : ""}`}>
+              <h3>{poll.question}</h3>
+              <p className="poll-meta">
+                <span className={`poll-state${poll.status === "open" ? " poll-state-open" : ""}`}>{poll.status === "open" ? "Open" : "Closed"}</span>
+                {left ? <span>Closes in {left}</span> : null}
+              </p>
+              {results ? <PollResultsChart poll={poll} results={results} /> : null}
+            </li>
+          );
+        })}
+      </ul>
+    </>
   );
 }

@@ -125,7 +125,13 @@ export function SessionPolls({ slug, serverNow }: Props) {
         </div>
       ) : null}
       {state.connection === "offline" ? <p className="connection-note">Reconnecting… Answers you send go out when the connection is back.</p> : null}
-      {!state.snapshot && state.connection !== "offline" ? <p className="muted">Loading polls…</p> : null}
+      {state.error ? (
+        <p className="poll-error" role="status" data-testid="polls-refusal">
+          Polls could not be loaded: {state.error}
+        </p>
+      ) : !state.snapshot && state.connection !== "offline" ? (
+        <p className="muted">Loading polls…</p>
+      ) : null}
       {state.snapshot && !state.can.answer ? (
         <p className="poll-hint">
           To answer polls, <a href="/join">enter this session&apos;s room code</a> or{" "}
