@@ -20,6 +20,12 @@ export const sessionStreams = pgTable(
     startedAt: timestamp("started_at", { withTimezone: true }),
     endedAt: timestamp("ended_at", { withTimezone: true }),
     version: integer("version").notNull().default(1),
+    /**
+     * Bumped, under this row's lock, in the transaction of every change to the session's attendance,
+     * so it follows their commit order: a count read with a higher one is the newer count, whichever
+     * instance read it and whenever it arrives.
+     */
+    attendanceVersion: integer("attendance_version").notNull().default(0),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check("session_streams_state_valid", sql`${t.state} IN ('idle','live','ended')`)],

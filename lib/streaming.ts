@@ -91,6 +91,8 @@ export interface StreamAttendance {
   viewers: number;
   /** Panelists, moderators and promoted speakers connected now. */
   publishers: number;
+  /** Grows with every change to the session's attendance (across instances): keep the higher count. */
+  version: number;
 }
 
 export type HandStatus = "none" | "waiting" | "promoted";

@@ -1,7 +1,8 @@
 /**
- * The stream engine against a real socket.io server on loopback. The race it guards against: the
+ * The stream engine against a real socket.io server on loopback. The races it guards against: the
  * server reads the state for `stream:state`, a LiveKit webhook then changes the attendance and its
- * fact reaches the view, and only then does the state's answer (with the older count) arrive.
+ * fact reaches the view, and only then does the state's answer (with the older count) arrive; and
+ * two counts read at once (on two instances) arriving in the other order.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,10 +16,10 @@ import { followStream, initialStreamState, type LiveStreamState } from "./stream
 
 const SLUG = "panel";
 const stream = { slug: SLUG, version: 3 } as StreamSnapshot;
-const answer = (publishers: number): StreamStateResult => ({
+const answer = (publishers: number, version: number): StreamStateResult => ({
   stream,
   hand: { slug: SLUG, status: "none", camera: false },
-  attendance: { slug: SLUG, viewers: 0, publishers },
+  attendance: { slug: SLUG, viewers: 0, publishers, version },
   queue: { slug: SLUG, requests: [] },
 });
 
@@ -65,16 +66,47 @@ async function loadedState(): Promise<LiveStreamState> {
 describe("following a stream", () => {
   it("keeps a count that a fact brought while the state was on its way, rather than the state's older one", async () => {
     onState = (socket, ack) => {
-      socket.emit("stream:attendance", { slug: SLUG, viewers: 0, publishers: 1 });
-      ack({ ok: true, data: answer(0) });
+      socket.emit("stream:attendance", { slug: SLUG, viewers: 0, publishers: 1, version: 2 });
+      ack({ ok: true, data: answer(0, 1) });
     };
     const state = await loadedState();
-    expect(state.attendance).toEqual({ slug: SLUG, viewers: 0, publishers: 1 });
+    expect(state.attendance).toEqual({ slug: SLUG, viewers: 0, publishers: 1, version: 2 });
     expect(state.queue).toEqual({ slug: SLUG, requests: [] });
   });
 
+  it("takes the state's count over a fact that came meanwhile but was read before it", async () => {
+    onState = (socket, ack) => {
+      socket.emit("stream:attendance", { slug: SLUG, viewers: 0, publishers: 0, version: 1 });
+      ack({ ok: true, data: answer(1, 2) });
+    };
+    expect((await loadedState()).attendance).toEqual({ slug: SLUG, viewers: 0, publishers: 1, version: 2 });
+  });
+
   it("takes the state's count when no fact came meanwhile", async () => {
-    onState = (_socket, ack) => ack({ ok: true, data: answer(2) });
-    expect((await loadedState()).attendance).toEqual({ slug: SLUG, viewers: 0, publishers: 2 });
+    onState = (_socket, ack) => ack({ ok: true, data: answer(2, 4) });
+    expect((await loadedState()).attendance).toEqual({ slug: SLUG, viewers: 0, publishers: 2, version: 4 });
+  });
+
+  it("keeps the newer of two counts that arrive in the other order", async () => {
+    onState = (socket, ack) => {
+      ack({ ok: true, data: answer(0, 1) });
+      socket.emit("stream:attendance", { slug: SLUG, viewers: 0, publishers: 2, version: 3 });
+      socket.emit("stream:attendance", { slug: SLUG, viewers: 0, publishers: 1, version: 2 });
+      // Sent last on the same connection, so it arrives after both counts.
+      (socket as unknown as { emit(event: string): void }).emit("probe");
+    };
+    const client: PlenarySocket = io(`http://127.0.0.1:${port}`, { transports: ["websocket"], forceNew: true });
+    let state = initialStreamState(stream);
+    const facts: number[] = [];
+    client.on("stream:attendance", (a) => facts.push(a.version));
+    try {
+      const stop = followStream(client, SLUG, (change) => (state = change(state)));
+      await new Promise<void>((resolve) => (client as unknown as { on(event: string, listener: () => void): void }).on("probe", resolve));
+      stop();
+    } finally {
+      client.close();
+    }
+    expect(facts).toEqual([3, 2]);
+    expect(state.attendance).toEqual({ slug: SLUG, viewers: 0, publishers: 2, version: 3 });
   });
 });

@@ -36,7 +36,13 @@ export async function loadStream(socket: CommandSocket, slug: string, asking: ()
 }
 
 /** The parts of the state that facts replace whole, without a version to compare. */
-export type UnversionedPart = "hand" | "attendance" | "queue";
+export type UnversionedPart = "hand" | "queue";
+
+/** The newer of two attendance counts (counts read on different instances may arrive in either order). */
+export function newerAttendance(held: StreamAttendance | null, next: StreamAttendance | null | undefined): StreamAttendance | null {
+  if (!next) return held;
+  return !held || next.version >= held.version ? next : held;
+}
 
 /**
  * The loaded state, except for the parts a fact replaced while the request was in flight: that fact
@@ -47,7 +53,7 @@ export function applyLoaded(s: LiveStreamState, loaded: StreamStateResult, chang
     ...s,
     stream: loaded.stream.version >= s.stream.version ? loaded.stream : s.stream,
     hand: changedMeanwhile.has("hand") ? s.hand : loaded.hand,
-    attendance: changedMeanwhile.has("attendance") ? s.attendance : (loaded.attendance ?? s.attendance),
+    attendance: newerAttendance(s.attendance, loaded.attendance),
     queue: changedMeanwhile.has("queue") ? s.queue : (loaded.queue ?? s.queue),
     synced: true,
   };
@@ -89,7 +95,7 @@ export function followStream(
     "stream:changed": (snapshot) => snapshot.slug === slug && update((s) => applySnapshot(s, snapshot)),
     "hand:changed": (hand) => hand.slug === slug && replace("hand", hand),
     "hand:queue-changed": (queue) => queue.slug === slug && replace("queue", queue),
-    "stream:attendance": (attendance) => attendance.slug === slug && replace("attendance", attendance),
+    "stream:attendance": (attendance) => attendance.slug === slug && update((s) => ({ ...s, attendance: newerAttendance(s.attendance, attendance) })),
     "caption:added": (line) => line.slug === slug && update((s) => applyCaption(s, line)),
     connect: () => void sync(),
     disconnect: () => update((s) => ({ ...s, synced: false })),

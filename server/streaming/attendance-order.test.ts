@@ -2,12 +2,17 @@
  * Two webhooks handled at once must not leave backstage with the older count. The race: the first
  * webhook's count is read, a second participant joins and its count is read and sent, and only then
  * is the first (older) count sent. On a fast machine this left "On stage: 0" on the moderator's
- * page. The database and LiveKit are real; the only thing changed is that the first count read is
- * answered late, which is what makes the race happen every time instead of now and then.
+ * page. The same happens across instances behind a load balancer, where LiveKit's webhooks for one
+ * room land on either. Each count carries its attendance version and the page's stream engine keeps
+ * the newest. The database, Redis and LiveKit are real; the only thing changed is that the first
+ * count read is answered late, which makes the race happen every time instead of now and then.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { io as connect } from "socket.io-client";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import type { SessionRow } from "../../db/schema";
-import { connectClient, type TestSocket } from "../testing/clients";
+import { followStream, initialStreamState, type LiveStreamState } from "../../lib/client/stream";
+import type { PlenarySocket } from "../../lib/client/socket";
+import { createPostgresDatabase, testDatabaseKinds, testRedisUrl } from "../testing/databases";
 import { livekitBinForTests, signWebhook } from "../testing/livekit";
 import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
@@ -34,61 +39,99 @@ vi.mock("./queries", async (importOriginal) => {
 });
 
 const DAY2 = "defense-industry-perspectives"; // 09:45–11:15 Fri 24 May 2024
+const NOW = "2024-05-24T09:50:00-04:00";
+const cluster = testDatabaseKinds().includes("postgres") && Boolean(testRedisUrl());
 
 describe.skipIf(!livekitBinForTests())("attendance sent to the staff", () => {
-  let server: TestServer;
-  let day2: SessionRow;
-  let staff: TestSocket;
-
-  beforeAll(async () => {
-    server = await startTestServer({ now: "2024-05-24T09:50:00-04:00", livekit: true });
-    day2 = (await server.services.agenda.findRow(DAY2))!;
-    const moderator = await createPerson(server.services, { name: "Morgan Moderator", roles: [{ slug: DAY2, role: "moderator" }] });
-    staff = await connectClient(server.url, { cookie: moderator.cookie });
-    expect((await staff.emitWithAck("session:join", { slug: DAY2 })).ok).toBe(true);
-  }, SERVER_START_MS);
-
+  const cleanups: Array<() => Promise<void> | void> = [];
   afterAll(async () => {
-    staff?.close();
-    await server?.close();
+    for (const c of cleanups.reverse()) await c();
   });
 
-  async function deliver(id: string, sid: string, role: "viewer" | "publisher") {
-    const { apiKey, apiSecret } = server.services.streaming.livekit();
-    const event = {
-      event: "participant_joined",
-      id,
-      createdAt: String(Math.floor(Date.now() / 1000)),
-      room: { name: roomNameFor(day2.id), sid: "RM_order" },
-      participant: { sid, identity: `${sid}.tab`, attributes: { "plenary.role": role }, permission: { hidden: role === "viewer" } },
-    };
-    const signed = await signWebhook(apiKey, apiSecret, event);
-    const res = await fetch(`${server.url}/api/livekit/webhook`, {
-      method: "POST",
-      headers: { "content-type": "application/webhook+json", authorization: signed.authorization },
-      body: signed.body,
+  /** The first webhook goes to `first`, the second to `second` (the same server, or another instance). */
+  async function race(first: TestServer, second: TestServer, room: string) {
+    const day2: SessionRow = (await first.services.agenda.findRow(DAY2))!;
+    const moderator = await createPerson(first.services, { name: `Morgan ${room}`, roles: [{ slug: DAY2, role: "moderator" }] });
+    // The moderator's page: a socket on the first instance, and the pages' own stream engine.
+    const socket: PlenarySocket = connect(first.url, {
+      transports: ["websocket"],
+      extraHeaders: { origin: first.url, cookie: moderator.cookie },
+      forceNew: true,
     });
-    expect(res.status).toBe(200);
-  }
+    cleanups.push(() => void socket.close());
+    const snapshot = await first.services.streaming.snapshot(day2);
+    let state: LiveStreamState = initialStreamState(snapshot);
+    const facts: Array<{ publishers: number; version: number }> = [];
+    socket.on("stream:attendance", (a) => facts.push({ publishers: a.publishers, version: a.version }));
+    const stop = followStream(socket, DAY2, (change) => (state = change(state)));
+    cleanups.push(stop);
+    await expect.poll(() => state.synced).toBe(true);
+    const before = state.attendance?.version ?? 0;
 
-  it("sends the counts in the order they were read, so the last one shown is the newest", async () => {
-    const facts: Array<{ viewers: number; publishers: number }> = [];
-    staff.on("stream:attendance", (a) => facts.push({ viewers: a.viewers, publishers: a.publishers }));
+    const deliver = async (server: TestServer, id: string, sid: string, role: "viewer" | "publisher") => {
+      const { apiKey, apiSecret } = server.services.streaming.livekit();
+      const event = {
+        event: "participant_joined",
+        id: `${id}_${room}`,
+        createdAt: String(Math.floor(Date.now() / 1000)),
+        room: { name: roomNameFor(day2.id), sid: room },
+        participant: { sid: `${sid}_${room}`, identity: `${sid}_${room}.tab`, attributes: { "plenary.role": role }, permission: { hidden: role === "viewer" } },
+      };
+      const signed = await signWebhook(apiKey, apiSecret, event);
+      const res = await fetch(`${server.url}/api/livekit/webhook`, {
+        method: "POST",
+        headers: { "content-type": "application/webhook+json", authorization: signed.authorization },
+        body: signed.body,
+      });
+      expect(res.status).toBe(200);
+    };
 
     // The moderator's monitor joins; its count is read (nobody on stage yet) and answered late.
     reads.holdNextMs = 400;
     const firstRead = new Promise<void>((resolve) => reads.started.push(resolve));
-    const monitor = deliver("EV_order_1", "PA_monitor", "viewer");
+    const monitor = deliver(first, "EV_order_1", "PA_monitor", "viewer");
     await firstRead;
     // Meanwhile the panelist joins, and that webhook is handled in full.
-    await deliver("EV_order_2", "PA_panelist", "publisher");
+    await deliver(second, "EV_order_2", "PA_panelist", "publisher");
     await monitor;
 
     await expect.poll(() => facts.length).toBe(2);
-    expect(facts.at(-1)).toEqual({ viewers: 1, publishers: 1 });
+    // The race happened: the older count (read first, nobody on stage) was sent last...
     expect(facts).toEqual([
-      { viewers: 1, publishers: 0 },
-      { viewers: 1, publishers: 1 },
+      { publishers: 1, version: before + 2 },
+      { publishers: 0, version: before + 1 },
     ]);
-  });
+    // ...and the page keeps the newer one.
+    expect(state.attendance).toMatchObject({ viewers: 1, publishers: 1, version: before + 2 });
+  }
+
+  it(
+    "one instance: the page keeps the newest count, whichever arrives last",
+    async () => {
+      const server = await startTestServer({ now: NOW, livekit: true });
+      cleanups.push(() => server.close());
+      await race(server, server, "RM_one");
+    },
+    SERVER_START_MS + 30_000,
+  );
+
+  it.skipIf(!cluster)(
+    "two instances on one Postgres and Redis: the page keeps the newest count, whichever instance read it",
+    async () => {
+      const db = await createPostgresDatabase();
+      cleanups.push(db.drop);
+      const a = await startTestServer({ now: NOW, livekit: true, database: { databaseUrl: db.url }, config: { redisUrl: testRedisUrl() } });
+      cleanups.push(() => a.close());
+      const lk = a.services.streaming.livekit();
+      const b = await startTestServer({
+        now: NOW,
+        database: { databaseUrl: db.url },
+        config: { redisUrl: testRedisUrl(), livekit: { mode: "external", url: lk.url, apiKey: lk.apiKey, apiSecret: lk.apiSecret } },
+      });
+      cleanups.push(() => b.close());
+      await new Promise((r) => setTimeout(r, 200)); // let the Redis adapters see each other
+      await race(a, b, "RM_two");
+    },
+    2 * SERVER_START_MS + 30_000,
+  );
 });

@@ -1,5 +1,5 @@
 /** The only file of server/streaming that touches drizzle. */
-import { and, asc, count, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import {
   handRaises,
@@ -232,49 +232,75 @@ export interface AttendanceEvent {
   at: Date;
 }
 
+/**
+ * Runs a change to a session's attendance in one transaction with its version bumped first: the bump
+ * takes the session's stream row lock, so the changes commit in version order
+ * (`sessionStreams.attendanceVersion`).
+ */
+function changeAttendance(db: Database, sessionId: string, change: (tx: Db) => Promise<unknown>): Promise<void> {
+  return db.transaction(async (tx) => {
+    await tx
+      .insert(sessionStreams)
+      .values({ sessionId, attendanceVersion: 1 })
+      .onConflictDoUpdate({ target: sessionStreams.sessionId, set: { attendanceVersion: sql`${sessionStreams.attendanceVersion} + 1` } });
+    await change(tx);
+  });
+}
+
 /** A join that arrives after its leave, or after its room instance finished, is not counted. */
-export async function attendanceJoined(db: Db, e: AttendanceEvent): Promise<void> {
+export async function attendanceJoined(db: Database, e: AttendanceEvent): Promise<void> {
   // One statement, so a finish recorded between a check and the insert cannot leave the row open.
-  await db.execute(sql`
+  await changeAttendance(db, e.sessionId, (tx) =>
+    tx.execute(sql`
     insert into ${streamAttendance} (participant_sid, session_id, room_sid, identity, role, joined_at)
     select ${e.participantSid}, ${e.sessionId}::uuid, ${e.roomSid}, ${e.identity}, ${e.role}, ${e.at.toISOString()}::timestamptz
     where not exists (select 1 from ${streamRoomsFinished} where ${streamRoomsFinished.roomSid} = ${e.roomSid})
-    on conflict (participant_sid) do nothing`);
+    on conflict (participant_sid) do nothing`),
+  );
 }
 
-export async function attendanceLeft(db: Db, e: AttendanceEvent): Promise<void> {
-  await db
-    .insert(streamAttendance)
-    .values({ participantSid: e.participantSid, sessionId: e.sessionId, roomSid: e.roomSid, identity: e.identity, role: e.role, leftAt: e.at })
-    .onConflictDoUpdate({ target: streamAttendance.participantSid, set: { leftAt: sql`coalesce(${streamAttendance.leftAt}, excluded.left_at)` } });
+export async function attendanceLeft(db: Database, e: AttendanceEvent): Promise<void> {
+  await changeAttendance(db, e.sessionId, (tx) =>
+    tx
+      .insert(streamAttendance)
+      .values({ participantSid: e.participantSid, sessionId: e.sessionId, roomSid: e.roomSid, identity: e.identity, role: e.role, leftAt: e.at })
+      .onConflictDoUpdate({ target: streamAttendance.participantSid, set: { leftAt: sql`coalesce(${streamAttendance.leftAt}, excluded.left_at)` } }),
+  );
 }
 
 /**
  * Ends the connections of one room instance, and remembers it finished. Rows written before rooms
  * were told apart (room sid '') belong to no known instance: the session's next finish ends them too.
  */
-export async function attendanceRoomFinished(db: Db, sessionId: string, roomSid: string, at: Date): Promise<void> {
-  await db
-    .update(streamAttendance)
-    .set({ leftAt: at })
-    .where(
-      and(
-        eq(streamAttendance.sessionId, sessionId),
-        or(eq(streamAttendance.roomSid, roomSid), eq(streamAttendance.roomSid, "")),
-        isNull(streamAttendance.leftAt),
-      ),
-    );
-  await db.insert(streamRoomsFinished).values({ roomSid, sessionId, finishedAt: at }).onConflictDoNothing();
+export async function attendanceRoomFinished(db: Database, sessionId: string, roomSid: string, at: Date): Promise<void> {
+  await changeAttendance(db, sessionId, async (tx) => {
+    await tx
+      .update(streamAttendance)
+      .set({ leftAt: at })
+      .where(
+        and(
+          eq(streamAttendance.sessionId, sessionId),
+          or(eq(streamAttendance.roomSid, roomSid), eq(streamAttendance.roomSid, "")),
+          isNull(streamAttendance.leftAt),
+        ),
+      );
+    await tx.insert(streamRoomsFinished).values({ roomSid, sessionId, finishedAt: at }).onConflictDoNothing();
+  });
 }
 
-export async function countAttendance(db: Db, sessionId: string): Promise<{ viewers: number; publishers: number }> {
-  const rows = await db
-    .select({ role: streamAttendance.role, n: count() })
-    .from(streamAttendance)
-    .where(and(eq(streamAttendance.sessionId, sessionId), isNull(streamAttendance.leftAt), sql`${streamAttendance.joinedAt} IS NOT NULL`))
-    .groupBy(streamAttendance.role);
-  const n = (role: string) => Number(rows.find((r) => r.role === role)?.n ?? 0);
-  return { viewers: n("viewer"), publishers: n("publisher") + n("speaker") };
+/**
+ * Who is connected now, and the attendance version of that count. One statement, so one snapshot:
+ * the version read is that of the last change the count includes.
+ */
+export async function countAttendance(db: Db, sessionId: string): Promise<{ viewers: number; publishers: number; version: number }> {
+  const res = await db.execute(sql`
+    select coalesce((select ${sessionStreams.attendanceVersion} from ${sessionStreams} where ${sessionStreams.sessionId} = ${sessionId}::uuid), 0) as version,
+           count(*) filter (where ${streamAttendance.role} = 'viewer')::int as viewers,
+           count(*) filter (where ${streamAttendance.role} in ('publisher', 'speaker'))::int as publishers
+      from ${streamAttendance}
+     where ${streamAttendance.sessionId} = ${sessionId}::uuid and ${streamAttendance.leftAt} is null and ${streamAttendance.joinedAt} is not null`);
+  const [row] = (res as { rows: Array<{ version: number; viewers: number; publishers: number }> }).rows;
+  return { viewers: Number(row.viewers), publishers: Number(row.publishers), version: Number(row.version) };
 }
 
 // ── Raised hands ───────────────────────────────────────────────────────────────────────────────────

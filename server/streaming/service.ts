@@ -69,8 +69,6 @@ const ROOM_CHECK_MS = 30_000;
 
 export class StreamingService {
   private roomsChecked = new Map<string, number>();
-  /** Per session, the attendance read and sent last (see `publishAttendance`). */
-  private attendanceTurns = new Map<string, Promise<void>>();
   readonly hands: HandService;
   readonly webhooks: LivekitWebhooks;
   private lk: Livekit | null;
@@ -383,25 +381,11 @@ export class StreamingService {
   }
 
   /**
-   * Reads a session's attendance and sends it to its staff. The counts carry no version, so the
-   * reads of one session take turns: two webhooks handled at once (the moderator's monitor and a
-   * panelist joining) could otherwise send their counts in the wrong order, the last one sent read
-   * before the other's change, and backstage would show "On stage: 0" until the next change.
+   * Reads a session's attendance and sends it to its staff. Counts read at once, on this instance or
+   * another, may arrive in either order; each carries its version, and clients keep the newest.
    */
-  publishAttendance(session: SessionRow): Promise<void> {
-    const turn = (this.attendanceTurns.get(session.id) ?? Promise.resolve()).then(async () => {
-      this.deps.publish.attendanceChanged(session.id, { slug: session.slug, ...(await q.countAttendance(this.deps.db, session.id)) });
-    });
-    const settled: Promise<void> = turn.then(
-      () => this.forgetTurn(session.id, settled),
-      () => this.forgetTurn(session.id, settled),
-    );
-    this.attendanceTurns.set(session.id, settled);
-    return turn;
-  }
-
-  private forgetTurn(sessionId: string, turn: Promise<void>): void {
-    if (this.attendanceTurns.get(sessionId) === turn) this.attendanceTurns.delete(sessionId);
+  async publishAttendance(session: SessionRow): Promise<void> {
+    this.deps.publish.attendanceChanged(session.id, { slug: session.slug, ...(await q.countAttendance(this.deps.db, session.id)) });
   }
 
   /** An audited success on the session (also recordings.ts's). */

@@ -1,0 +1,2 @@
+-- Counts of a session's stream attendance carry this version, so clients keep the newest whichever instance read it.
+ALTER TABLE "session_streams" ADD COLUMN "attendance_version" integer DEFAULT 0 NOT NULL;
