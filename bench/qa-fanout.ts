@@ -23,7 +23,7 @@
  * A delivery that never arrives counts as +∞ in the percentiles and is reported as missing; so is a
  * vote never acknowledged. Votes: acknowledged vs counted in the database (the moderator's `qa:sync`)
  * vs the last `question:votes` broadcast one audience socket saw. Server RSS is read from
- * /proc/<pid>/status (VmRSS) when idle and with N connected. Each figure is printed per run and as the
+ * /proc/<pid>/status (VmRSS) 2 s and 15 s after start (idle, settled) and after everyone is in. Each figure is printed per run and as the
  * median (min–max) of the runs, with the ratio of the medians to the bare floor.
  *
  *   npx tsx bench/qa-fanout.ts [--sockets 2000] [--runs 3] [--approvals 25] [--storms 24] [--storm-approvals 1] [--postgres] [--skip-bare] [--per-storm]

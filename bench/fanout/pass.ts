@@ -16,9 +16,22 @@ export interface CrowdFigures {
   connectMs: number;
   connected: number;
   enterMs: number;
+  /** RSS 2 s after the server said it is ready: start-up's garbage not yet collected. */
+  rssStart: number;
+  /** RSS once idle for `SETTLE_MS` (V8's memory reducer has run): what the server holds waiting. */
   rssIdle: number;
+  /** RSS 2 s after everyone is in. */
+  rssEntered: number;
+  /** RSS with everyone connected, settled as `rssIdle`. */
   rssConnected: number;
 }
+
+/**
+ * How long the server is left alone before its memory is read. V8 frees start-up's garbage (and
+ * the heap grown for it) only after a few idle seconds, about 10 s here: read 2 s after start, the
+ * idle figure was some 35 MiB higher than the same server a few seconds later (docs/benchmarks.md).
+ */
+const SETTLE_MS = 15_000;
 
 export interface Crowd {
   figures: CrowdFigures;
@@ -41,6 +54,8 @@ export async function openCrowd(
 ): Promise<Crowd> {
   const { n, workers } = opts;
   await sleep(2000);
+  const rssStart = rssMiB(server.pid);
+  await sleep(SETTLE_MS - 2000);
   const rssIdle = rssMiB(server.pid);
   const moderator = startWorker("moderator");
   const audience = Array.from({ length: workers }, () => startWorker("audience"));
@@ -75,8 +90,16 @@ export async function openCrowd(
     for (const e of entered) addCounts(joinFailures, e.refused);
     log(`  ${connected}/${n} connected; joins ${joinMs.toFixed(0)} ms, connect ${connectMs.toFixed(0)} ms, enter ${enterMs.toFixed(0)} ms`);
     await sleep(2000);
+    const rssEntered = rssMiB(server.pid);
+    await sleep(SETTLE_MS - 2000);
     const rssConnected = rssMiB(server.pid);
-    return { moderator, audience, mine, close, figures: { joinMs, joinFailures, connectMs, connected, enterMs, rssIdle, rssConnected } };
+    return {
+      moderator,
+      audience,
+      mine,
+      close,
+      figures: { joinMs, joinFailures, connectMs, connected, enterMs, rssStart, rssIdle, rssEntered, rssConnected },
+    };
   } catch (err) {
     await close();
     throw err;

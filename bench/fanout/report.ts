@@ -26,7 +26,7 @@ export function printMachine(log: (line: string) => void): void {
 export function crowdLine(p: CrowdFigures): string {
   return (
     `joins ${fmtMs(p.joinMs)} ms, connect ${fmtMs(p.connectMs)} ms, enter ${fmtMs(p.enterMs)} ms, failures ${JSON.stringify(p.joinFailures)}; ` +
-    `RSS idle ${p.rssIdle} MiB, connected ${p.rssConnected} MiB`
+    `RSS 2 s after start ${p.rssStart} MiB, idle ${p.rssIdle} MiB, 2 s after all are in ${p.rssEntered} MiB, connected ${p.rssConnected} MiB`
   );
 }
 
@@ -43,8 +43,12 @@ export function crowdRows(n: number, enter: string): { first: Row<CrowdFigures>[
       [`everyone in: joins + connect + ${enter.split(" ")[0]}…, ms`, (p) => p.joinMs + p.connectMs + p.enterMs],
     ],
     last: [
-      ["server RSS idle, MiB", (p) => p.rssIdle],
-      [`server RSS with ${n} connected, MiB`, (p) => p.rssConnected],
+      ["server RSS 2 s after start, MiB", (p) => p.rssStart],
+      ["server RSS idle (settled), MiB", (p) => p.rssIdle],
+      [`server RSS 2 s after ${n} are in, MiB`, (p) => p.rssEntered],
+      [`server RSS with ${n} connected (settled), MiB`, (p) => p.rssConnected],
+      // Both settled, so neither holds start-up's or the joins' uncollected garbage.
+      ["server RSS per connected socket (settled), KiB", (p) => Math.round(((p.rssConnected - p.rssIdle) * 1024) / Math.max(1, p.connected))],
     ],
   };
 }
