@@ -19,19 +19,27 @@ const FAULT = "Something went wrong on the server. Try again; if it persists, te
 test.use({ plenaryOptions: { now: "2024-05-24T10:00:05-04:00" } });
 test.describe.configure({ mode: "serial" });
 
+/** A moderator of the session (`who`) launches a single-choice poll; it is open for answers. */
+async function launchPoll(plenary: TestServer, who: string, question: string, options: string[]) {
+  const mod = await createPerson(plenary.services, {
+    name: `Mo ${who}`,
+    email: `mo-${who.toLowerCase()}@example.org`,
+    roles: [{ slug: SLUG, role: "moderator" }],
+  });
+  await plenary.services.polls.create((await plenary.services.auth.resolveToken(mod.token)).actor, {
+    slug: SLUG,
+    clientKey: `${who.toLowerCase()}-e2e-poll`,
+    draft: { kind: "single", question, options, resultsVisibility: "published", durationSeconds: null },
+    open: true,
+  });
+}
+
 function readOnly(plenary: TestServer, on: boolean) {
   return plenary.services.db.execute(on ? sql`SET default_transaction_read_only = on` : sql`SET default_transaction_read_only = off`);
 }
 
 test("while the database refuses writes, a question and a poll answer wait on the device, then go through", async ({ browser, plenary }) => {
-  const mod = await createPerson(plenary.services, { name: "Mo Outage", email: "mo-outage@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
-  const modActor = (await plenary.services.auth.resolveToken(mod.token)).actor;
-  await plenary.services.polls.create(modActor, {
-    slug: SLUG,
-    clientKey: "outage-e2e-poll",
-    draft: { kind: "single", question: "Which reform matters most?", options: ["Speed", "Training"], resultsVisibility: "published", durationSeconds: null },
-    open: true,
-  });
+  await launchPoll(plenary, "Outage", "Which reform matters most?", ["Speed", "Training"]);
   const ann = await signedIn(browser, plenary, { name: "Ann Outage", email: "ann-outage@example.org" });
   const audience = new AudiencePage(ann.page);
   await audience.goto(SLUG);
@@ -62,13 +70,7 @@ test("while the database refuses writes, a question and a poll answer wait on th
 });
 
 test("a page that cannot load its questions and polls says so, and loads them by itself once it can", async ({ browser, plenary }) => {
-  const mod = await createPerson(plenary.services, { name: "Mo Fault", email: "mo-fault@example.org", roles: [{ slug: SLUG, role: "moderator" }] });
-  await plenary.services.polls.create((await plenary.services.auth.resolveToken(mod.token)).actor, {
-    slug: SLUG,
-    clientKey: "fault-e2e-poll",
-    draft: { kind: "single", question: "Which partner matters most?", options: ["Allies", "Industry"], resultsVisibility: "published", durationSeconds: null },
-    open: true,
-  });
+  await launchPoll(plenary, "Fault", "Which partner matters most?", ["Allies", "Industry"]);
   const ann = await signedIn(browser, plenary, { name: "Ann Fault", email: "ann-fault@example.org" });
   const audience = new AudiencePage(ann.page);
   // Reads of both fail while the tables are away: a fault on the server, not the person's doing.
