@@ -16,7 +16,7 @@ import { createPostgresDatabase, testDatabaseKinds, testRedisUrl } from "../test
 import { livekitBinForTests, signWebhook } from "../testing/livekit";
 import { createPerson } from "../testing/people";
 import { startTestServer, type TestServer } from "../testing/test-server";
-import { SERVER_START_MS } from "../testing/timeouts";
+import { startsInTest } from "../testing/timeouts";
 import { roomNameFor } from "./grants";
 
 /** The count reads so far, and how long the next one's answer is held back. */
@@ -112,7 +112,7 @@ describe.skipIf(!livekitBinForTests())("attendance sent to the staff", () => {
       cleanups.push(() => server.close());
       await race(server, server, "RM_one");
     },
-    SERVER_START_MS + 30_000,
+    startsInTest(1),
   );
 
   it.skipIf(!cluster)(
@@ -132,6 +132,6 @@ describe.skipIf(!livekitBinForTests())("attendance sent to the staff", () => {
       await new Promise((r) => setTimeout(r, 200)); // let the Redis adapters see each other
       await race(a, b, "RM_two");
     },
-    2 * SERVER_START_MS + 30_000,
+    startsInTest(2),
   );
 });
