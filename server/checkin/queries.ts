@@ -7,10 +7,6 @@ import type { DeskCounts, DeskPerson } from "../../lib/checkin";
 
 type Db = Pick<Database, "select" | "insert" | "update">;
 
-export function transaction<T>(db: Database, work: (tx: Db) => Promise<T>): Promise<T> {
-  return db.transaction((tx) => work(tx));
-}
-
 const person = {
   userId: users.id,
   name: users.name,

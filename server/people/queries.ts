@@ -7,10 +7,6 @@ import { isSlug } from "../../lib/text";
 
 type Db = Pick<Database, "select" | "insert" | "update">;
 
-export function transaction<T>(db: Database, work: (tx: Db) => Promise<T>): Promise<T> {
-  return db.transaction((tx) => work(tx));
-}
-
 export async function sessionIdsBySlug(db: Db): Promise<Map<string, string>> {
   const rows = await db.select({ id: sessions.id, slug: sessions.slug }).from(sessions);
   return new Map(rows.map((r) => [r.slug, r.id]));

@@ -53,7 +53,7 @@ export class PeopleService {
     const slugs = await q.sessionIdsBySlug(this.db);
     const result: ImportResult = { created: 0, updated: 0, unchanged: 0, rolesAdded: 0, skipped: preview.problems.length };
     const touched = new Set<string>();
-    await q.transaction(this.db, async (tx) => {
+    await this.db.transaction(async (tx) => {
       for (const row of preview.valid) {
         const existing = await q.findPersonByEmail(tx, row.email);
         const details = { name: row.name, affiliation: row.affiliation, attendanceMode: row.attendanceMode };

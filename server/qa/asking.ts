@@ -119,7 +119,7 @@ export class QaAsking {
     let created: QuestionRow | undefined;
     let version = 0;
     try {
-      await q.transaction(this.deps.db, async (tx) => {
+      await this.deps.db.transaction(async (tx) => {
         version = (await q.bumpVersion(tx, session.id)).version;
         created = await q.insertQuestion(tx, {
           sessionId: session.id,
@@ -235,7 +235,7 @@ export class QaAsking {
   /** The votes of one batch on one question, each by a different person, in one transaction. */
   private async writeVoteGroup({ session, questionId, ups, downs }: VoteGroup): Promise<void> {
     const voterOf = (p: Pending<VoteCommand, VoteResult>) => p.item.actor!.userId;
-    const { targetId, votes } = await q.transaction(this.deps.db, async (tx) => {
+    const { targetId, votes } = await this.deps.db.transaction(async (tx) => {
       let target = await q.lockQuestion(tx, session.id, questionId);
       // A vote for a question merged into another counts for the one it was merged into.
       if (target?.mergedInto) target = await q.lockQuestion(tx, session.id, target.mergedInto);

@@ -122,7 +122,7 @@ export class QaModeration {
     await this.ctx.timeZone(); // loaded before the transaction (on PGlite a read outside it would wait for it)
     const now = this.deps.clock.now();
     try {
-      const { done, written } = await q.transaction(this.deps.db, async (tx) => {
+      const { done, written } = await this.deps.db.transaction(async (tx) => {
         // Sent together, run in this order (one connection): the session's lock is taken first.
         const [{ sessionStamp, ...qa }, firstRead] = await Promise.all([q.bumpVersion(tx, session.id), first?.(tx) as Promise<F>]);
         if (sessionStamp !== stamp) throw new SessionChanged();
@@ -303,7 +303,7 @@ export class QaModeration {
     const answer: StoredAnswer = {
       refused: { code: refusal.code, message: refusal.message, ...(refusal.details?.current ? { current: refusal.details.current } : {}) },
     };
-    await q.transaction(this.deps.db, async (tx) => {
+    await this.deps.db.transaction(async (tx) => {
       await q.lockQaSession(tx, session.id);
       if (await q.findActionByKey(tx, me.userId, key)) return;
       await q.markUndone(tx, actionId, now);

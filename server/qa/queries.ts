@@ -470,10 +470,6 @@ export async function eraseEndedChathamLinks(tx: Db, now: Date): Promise<{ sessi
   return { sessionIds: touched, questions: q.length, votes: v.length };
 }
 
-export function transaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
-  return db.transaction((tx) => fn(tx));
-}
-
 /**
  * The role (never the name) of whoever last changed a question, from the audit log: what a moderator
  * whose decision was refused as stale is told. Null when no staff change is on record.

@@ -110,7 +110,7 @@ export class QaService {
    */
   async eraseEndedAuthorLinks(): Promise<{ sessionIds: string[]; questions: number; votes: number; attendees: number; notes: number; auditEntries: number }> {
     const now = this.deps.clock.now();
-    const erased = await q.transaction(this.deps.db, async (tx) => {
+    const erased = await this.deps.db.transaction(async (tx) => {
       const links = await q.eraseEndedChathamLinks(tx, now);
       // Room devices' attendance and the audit entries naming speakers go in the same end-of-session step.
       const devices = await eraseEndedChathamAttendees(tx, now);
