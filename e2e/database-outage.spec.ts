@@ -86,6 +86,8 @@ test("a page that cannot load its questions and polls says so, and loads them by
     await expect(audience.qa.getByTestId("qa-connection")).toHaveText(FAULT);
     await expect(ann.page.getByTestId("polls-refusal")).toHaveText(`Polls could not be loaded: ${FAULT}`);
     await expect(ann.page.getByText("Loading polls…")).toHaveCount(0);
+    // Nothing was loaded, so the list does not claim that nobody has asked.
+    await expect(audience.qa.getByText("No questions yet")).toHaveCount(0);
     await expectNoAxeViolations(ann.page, "session page that cannot load");
   } finally {
     await away(false);
@@ -94,6 +96,7 @@ test("a page that cannot load its questions and polls says so, and loads them by
   await expect(ann.page.getByTestId("polls-refusal")).toHaveCount(0);
   await expect(audience.qa.getByTestId("qa-connection")).toHaveText("");
   await expect(audience.textbox).toBeEnabled();
+  await expect(audience.qa.getByText("No questions yet. Be the first to ask.")).toBeVisible();
   await ann.context.close();
 });
 

@@ -70,7 +70,7 @@ export function QuestionList({
           </button>
         ) : null}
       </div>
-      {ordered.open.length === 0 && ordered.answered.length === 0 ? <p className="muted">No questions yet. Be the first to ask.</p> : null}
+      {ordered.open.length === 0 && ordered.answered.length === 0 ? <EmptyList state={state} /> : null}
       {ordered.open.length ? (
         <ol className="qa-questions" aria-label="Open questions">
           {ordered.open.map((q) => (
@@ -162,4 +162,11 @@ function countDifferences(
   }
   for (const id of a.questions.keys()) if (!b.questions.has(id)) n++;
   return n;
+}
+
+/** An empty list says why: nothing asked yet, still loading, or (said above it) refused. */
+function EmptyList({ state }: { state: ReturnType<typeof useQa>["state"] }) {
+  if (state.view) return <p className="muted">No questions yet. Be the first to ask.</p>;
+  if (state.status === "refused") return null;
+  return <p className="muted">Loading questions…</p>;
 }
