@@ -11,7 +11,7 @@ import { sql } from "drizzle-orm";
 import type { TestServer } from "../server/testing/test-server";
 import { createPerson } from "../server/testing/people";
 import { test, expect, expectNoAxeViolations } from "./fixtures";
-import { AudiencePage, signedIn } from "./qa-pages";
+import { AudiencePage, signedIn, TABLET } from "./qa-pages";
 
 const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Friday, on the record
 const STALLED = "Can't save right now — we'll keep trying.";
@@ -73,6 +73,7 @@ test("a page that cannot load its questions and polls says so, and loads them by
   await launchPoll(plenary, "Fault", "Which partner matters most?", ["Allies", "Industry"]);
   const ann = await signedIn(browser, plenary, { name: "Ann Fault", email: "ann-fault@example.org" });
   const audience = new AudiencePage(ann.page);
+  const pan = await signedIn(browser, plenary, { name: "Pat Fault", email: "pat-fault@example.org", roles: [{ slug: SLUG, role: "panelist" }] }, TABLET);
   // Reads of both fail while the tables are away: a fault on the server, not the person's doing.
   const away = (on: boolean) =>
     Promise.all(
@@ -89,6 +90,13 @@ test("a page that cannot load its questions and polls says so, and loads them by
     // Nothing was loaded, so the list does not claim that nobody has asked.
     await expect(audience.qa.getByText("No questions yet")).toHaveCount(0);
     await expectNoAxeViolations(ann.page, "session page that cannot load");
+
+    // The panelist's tablet says the same, and does not claim an empty stage or queue.
+    await pan.page.goto(`/sessions/${SLUG}/panel`);
+    await expect(pan.page.getByTestId("qa-connection")).toHaveText(FAULT);
+    await expect(pan.page.getByText("Nothing on stage")).toHaveCount(0);
+    await expect(pan.page.getByText("No approved questions yet.")).toHaveCount(0);
+    await expectNoAxeViolations(pan.page, "panel page that cannot load");
   } finally {
     await away(false);
   }
@@ -97,7 +105,9 @@ test("a page that cannot load its questions and polls says so, and loads them by
   await expect(audience.qa.getByTestId("qa-connection")).toHaveText("");
   await expect(audience.textbox).toBeEnabled();
   await expect(audience.qa.getByText("No questions yet. Be the first to ask.")).toBeVisible();
-  await ann.context.close();
+  await expect(pan.page.getByTestId("qa-connection")).toHaveAttribute("data-status", "live", { timeout: 15_000 });
+  await expect(pan.page.getByText("No approved questions yet.")).toBeVisible();
+  await Promise.all([ann.context.close(), pan.context.close()]);
 });
 
 test("with the database gone, a page answers 503 and says the service is briefly unavailable", async ({ page, plenary }) => {

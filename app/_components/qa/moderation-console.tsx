@@ -9,6 +9,7 @@ import { directAction, isDialog, offers, ACTIONS, outcomeOf, type ActionId } fro
 import { QaCountList, QaFilters, QaSettings, ShortcutHelp } from "./moderation-controls";
 import { ActionDialog } from "./moderation-dialog";
 import { ModerationList } from "./moderation-list";
+import { EmptyQuestions } from "./qa-empty";
 import { TABS, hasFilters, initialUi, listed, reduceUi, type Tab } from "./moderation-state";
 import { useModerationKeys, type KeyCommand } from "./use-moderation-keys";
 import { useAnnouncer, useQa } from "./use-qa";
@@ -195,7 +196,11 @@ export function ModerationConsole({ slug, title, rule, aside }: ModerationConsol
           </div>
 
           <div id="qa-mod-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
-            {list.length === 0 ? <p className="muted">No questions here{hasFilters(ui.filters) ? " with these filters" : ""}.</p> : null}
+            {list.length === 0 ? (
+              <EmptyQuestions state={state} className="muted">
+                No questions here{hasFilters(ui.filters) ? " with these filters" : ""}.
+              </EmptyQuestions>
+            ) : null}
             <ModerationList
               label={`${TABS.find((t) => t.id === tab)!.label} questions`}
               questions={list}

@@ -117,7 +117,7 @@ export function PanelNotes({ slug, mode }: { slug: string; mode: "send" | "inbox
     <section className="qa-notes" aria-labelledby={`notes-${mode}-heading`} data-testid="notes-sender">
       <h2 id={`notes-${mode}-heading`}>Note to the panel</h2>
       {state.canSend ? <NoteComposer slug={slug} onSent={sent} /> : null}
-      <SentNotes notes={state.notes} />
+      {state.status === "live" ? <SentNotes notes={state.notes} /> : <p className="muted">Loading notes…</p>}
       {live}
     </section>
   );

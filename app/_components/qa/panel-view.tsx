@@ -5,6 +5,7 @@ import { authorLabel, type QuestionView } from "@/lib/qa";
 import { useServerClock } from "../use-server-clock";
 import { timeLeft, useAnnouncer, useQa } from "./use-qa";
 import { PanelNotes } from "./panel-messages";
+import { EmptyQuestions } from "./qa-empty";
 import "./qa.css";
 
 export interface PanelViewProps {
@@ -65,7 +66,7 @@ export function PanelView(props: PanelViewProps) {
             </button>
           </div>
         ) : (
-          <p>Nothing on stage. The moderators will put the next question here.</p>
+          <EmptyQuestions state={state}>Nothing on stage. The moderators will put the next question here.</EmptyQuestions>
         )}
       </section>
       <section aria-labelledby="panel-mine-heading">
@@ -73,7 +74,7 @@ export function PanelView(props: PanelViewProps) {
         {forMe.length ? (
           <PanelList questions={forMe} votes={state.votes} rule={props.rule} me={props.viewerId} onAnswer={answer} label="Questions routed to you" />
         ) : (
-          <p>No questions routed to you.</p>
+          <EmptyQuestions state={state}>No questions routed to you.</EmptyQuestions>
         )}
       </section>
       <section aria-labelledby="panel-queue-heading">
@@ -88,7 +89,7 @@ export function PanelView(props: PanelViewProps) {
             label="Approved questions in the moderators' order"
           />
         ) : (
-          <p>No approved questions yet.</p>
+          <EmptyQuestions state={state}>No approved questions yet.</EmptyQuestions>
         )}
       </section>
       {/* After the queue: the stage and the queue are what a panelist glances at between answers. */}

@@ -1,6 +1,7 @@
 "use client";
 import { useMemo, useRef, useState } from "react";
 import { authorLabel, truncate, type QuestionView } from "@/lib/qa";
+import { EmptyQuestions } from "./qa-empty";
 import type { useQa } from "./use-qa";
 
 type Sort = "popular" | "recent";
@@ -70,7 +71,11 @@ export function QuestionList({
           </button>
         ) : null}
       </div>
-      {ordered.open.length === 0 && ordered.answered.length === 0 ? <EmptyList state={state} /> : null}
+      {ordered.open.length === 0 && ordered.answered.length === 0 ? (
+        <EmptyQuestions state={state} className="muted">
+          No questions yet. Be the first to ask.
+        </EmptyQuestions>
+      ) : null}
       {ordered.open.length ? (
         <ol className="qa-questions" aria-label="Open questions">
           {ordered.open.map((q) => (
@@ -162,11 +167,4 @@ function countDifferences(
   }
   for (const id of a.questions.keys()) if (!b.questions.has(id)) n++;
   return n;
-}
-
-/** An empty list says why: nothing asked yet, still loading, or (said above it) refused. */
-function EmptyList({ state }: { state: ReturnType<typeof useQa>["state"] }) {
-  if (state.view) return <p className="muted">No questions yet. Be the first to ask.</p>;
-  if (state.status === "refused") return null;
-  return <p className="muted">Loading questions…</p>;
 }
