@@ -15,6 +15,7 @@ import { AudiencePage, signedIn, TABLET } from "./qa-pages";
 
 const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Friday, on the record
 const STALLED = "Can't save right now — we'll keep trying.";
+const LAPTOP = { viewport: { width: 1366, height: 768 } };
 const FAULT = "Something went wrong on the server. Try again; if it persists, tell the organizers.";
 test.use({ plenaryOptions: { now: "2024-05-24T10:00:05-04:00" } });
 test.describe.configure({ mode: "serial" });
@@ -74,6 +75,7 @@ test("a page that cannot load its questions and polls says so, and loads them by
   const ann = await signedIn(browser, plenary, { name: "Ann Fault", email: "ann-fault@example.org" });
   const audience = new AudiencePage(ann.page);
   const pan = await signedIn(browser, plenary, { name: "Pat Fault", email: "pat-fault@example.org", roles: [{ slug: SLUG, role: "panelist" }] }, TABLET);
+  const mod = await signedIn(browser, plenary, { name: "Mo Fault", email: "mo-fault-console@example.org", roles: [{ slug: SLUG, role: "moderator" }] }, LAPTOP);
   // Reads of both fail while the tables are away: a fault on the server, not the person's doing.
   const away = (on: boolean) =>
     Promise.all(
@@ -97,6 +99,11 @@ test("a page that cannot load its questions and polls says so, and loads them by
     await expect(pan.page.getByText("Nothing on stage")).toHaveCount(0);
     await expect(pan.page.getByText("No approved questions yet.")).toHaveCount(0);
     await expectNoAxeViolations(pan.page, "panel page that cannot load");
+
+    // So does the moderators' console: no tab claims to be empty.
+    await mod.page.goto(`/sessions/${SLUG}/moderate`);
+    await expect(mod.page.getByTestId("qa-connection")).toHaveText(FAULT);
+    await expect(mod.page.getByText("No questions here")).toHaveCount(0);
   } finally {
     await away(false);
   }
@@ -107,7 +114,10 @@ test("a page that cannot load its questions and polls says so, and loads them by
   await expect(audience.qa.getByText("No questions yet. Be the first to ask.")).toBeVisible();
   await expect(pan.page.getByTestId("qa-connection")).toHaveAttribute("data-status", "live", { timeout: 15_000 });
   await expect(pan.page.getByText("No approved questions yet.")).toBeVisible();
-  await Promise.all([ann.context.close(), pan.context.close()]);
+  await expect(mod.page.getByTestId("qa-connection")).toHaveAttribute("data-status", "live", { timeout: 15_000 });
+  await mod.page.getByRole("tab", { name: /^Answered/ }).click();
+  await expect(mod.page.getByText("No questions here.")).toBeVisible();
+  await Promise.all([ann.context.close(), pan.context.close(), mod.context.close()]);
 });
 
 test("with the database gone, a page answers 503 and says the service is briefly unavailable", async ({ page, plenary }) => {
