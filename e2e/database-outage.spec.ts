@@ -104,6 +104,8 @@ test("a page that cannot load its questions and polls says so, and loads them by
     await mod.page.goto(`/sessions/${SLUG}/moderate`);
     await expect(mod.page.getByTestId("qa-connection")).toHaveText(FAULT);
     await expect(mod.page.getByText("No questions here")).toHaveCount(0);
+    await expect(mod.page.getByRole("tab", { name: /\(0\)/ })).toHaveCount(0);
+    await expect(mod.page.getByTestId("qa-counts")).not.toContainText("0");
   } finally {
     await away(false);
   }
@@ -115,7 +117,8 @@ test("a page that cannot load its questions and polls says so, and loads them by
   await expect(pan.page.getByTestId("qa-connection")).toHaveAttribute("data-status", "live", { timeout: 15_000 });
   await expect(pan.page.getByText("No approved questions yet.")).toBeVisible();
   await expect(mod.page.getByTestId("qa-connection")).toHaveAttribute("data-status", "live", { timeout: 15_000 });
-  await mod.page.getByRole("tab", { name: /^Answered/ }).click();
+  await expect(mod.page.getByTestId("qa-counts")).toContainText("Answered 0");
+  await mod.page.getByRole("tab", { name: /^Answered \(0\)/ }).click();
   await expect(mod.page.getByText("No questions here.")).toBeVisible();
   await Promise.all([ann.context.close(), pan.context.close(), mod.context.close()]);
 });

@@ -188,7 +188,8 @@ export function ModerationConsole({ slug, title, rule, aside }: ModerationConsol
                     }
                   }}
                 >
-                  {t.label} ({all.filter((q) => q.status === t.id).length}) <kbd>{t.key}</kbd>
+                  {t.label}
+                  {state.view ? ` (${all.filter((q) => q.status === t.id).length})` : ""} <kbd>{t.key}</kbd>
                 </button>
               ))}
             </div>

@@ -59,13 +59,14 @@ const COUNTS: ReadonlyArray<[keyof QaCounts, string]> = [
   ["remote", "Remote"],
 ];
 
+/** The session's counts; a dash for each until they have loaded (a zero would be a claim). */
 export function QaCountList({ counts }: { counts: QaCounts | null }) {
   return (
     <section aria-label="Question counts">
       <ul className="qa-counts" data-testid="qa-counts">
         {COUNTS.map(([k, label]) => (
           <li key={k}>
-            {label} <strong>{counts?.[k] ?? 0}</strong>
+            {label} <strong>{counts ? counts[k] : "–"}</strong>
           </li>
         ))}
       </ul>
