@@ -51,14 +51,15 @@ export async function expectNoAxeViolations(page: Page, label = page.url()) {
 }
 
 /**
- * Loses the page's socket.io commands named `event` while `losing.on` is true, over the WebSocket and
- * over HTTP polling before the upgrade, as a network that drops them would; `losing.lost` counts them.
- * Call before the page opens its socket.
+ * Loses the page's socket.io commands named `event` (one name or several) while `losing.on` is true,
+ * over the WebSocket and over HTTP polling before the upgrade, as a network that drops them would;
+ * `losing.lost` counts them. Call before the page opens its socket.
  */
-export async function loseCommands(page: Page, event: string): Promise<{ on: boolean; lost: number }> {
+export async function loseCommands(page: Page, event: string | string[]): Promise<{ on: boolean; lost: number }> {
   const losing = { on: true, lost: 0 };
+  const names = [event].flat().map((e) => `"${e}"`);
   const lose = (text: string) => {
-    const drop = losing.on && text.includes(`"${event}"`);
+    const drop = losing.on && names.some((n) => text.includes(n));
     if (drop) losing.lost++;
     return drop;
   };

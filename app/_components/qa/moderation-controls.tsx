@@ -17,12 +17,15 @@ export function QaSettings({
   onInterleave: () => void;
   onUndo: () => void;
 }) {
+  // Until the session's settings have loaded, its mode and switches show nothing and take no clicks:
+  // a default shown as the state would be a claim, and a click on it could flip the real one.
+  const unknown = !qa;
   return (
     <section className="qa-controls" aria-label="Session Q&A settings">
-      <fieldset>
+      <fieldset disabled={unknown}>
         <legend>Mode</legend>
         <label>
-          <input type="radio" name="qa-mode" checked={qa?.qaMode !== "open"} onChange={() => onConfigure({ qaMode: "pre_moderated" })} /> Pre-moderated
+          <input type="radio" name="qa-mode" checked={qa?.qaMode === "pre_moderated"} onChange={() => onConfigure({ qaMode: "pre_moderated" })} /> Pre-moderated
         </label>
         <label>
           <input type="radio" name="qa-mode" checked={qa?.qaMode === "open"} onChange={() => onConfigure({ qaMode: "open" })} /> Open
@@ -33,11 +36,12 @@ export function QaSettings({
         role="switch"
         aria-checked={Boolean(qa?.qaOpen)}
         className="secondary qa-switch"
+        disabled={unknown}
         onClick={() => onConfigure({ qaOpen: !qa?.qaOpen })}
       >
         Q&amp;A open
       </button>
-      <button type="button" role="switch" aria-checked={Boolean(qa?.intakePaused)} className="secondary qa-switch" onClick={onPause}>
+      <button type="button" role="switch" aria-checked={Boolean(qa?.intakePaused)} className="secondary qa-switch" disabled={unknown} onClick={onPause}>
         Pause new questions
       </button>
       <button type="button" className="secondary" onClick={onInterleave}>

@@ -78,7 +78,7 @@ export function PanelView(props: PanelViewProps) {
         )}
       </section>
       <section aria-labelledby="panel-queue-heading">
-        <h2 id="panel-queue-heading">Queue ({queue.length})</h2>
+        <h2 id="panel-queue-heading">Queue{state.view ? ` (${queue.length})` : ""}</h2>
         {queue.length ? (
           <PanelList
             questions={queue}

@@ -1,0 +1,81 @@
+/**
+ * Before its questions arrive, a screen says they are loading; it never says that there are none.
+ * The page's first syncs (`qa:sync`, `note:sync`) are lost on the way, as on a network that drops
+ * them, so each screen stays in the state between opening and its first answer: the audience's
+ * phone, the panelist's tablet and the moderators' console. Once a sync gets through they say their
+ * usual words for an empty session.
+ *
+ * The file's clock (10:00:07, used by no other file) gives it a server of its own, so no other
+ * file's questions are in the session.
+ */
+import type { Page } from "@playwright/test";
+import { test, expect, expectNoAxeViolations, loseCommands } from "./fixtures";
+import { AudiencePage, PHONE, signedIn, TABLET } from "./qa-pages";
+
+const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Friday, on the record
+const LAPTOP = { viewport: { width: 1366, height: 768 } };
+const LOADING = "Loading questions…";
+test.use({ plenaryOptions: { now: "2024-05-24T10:00:07-04:00" } });
+
+/** Opens `path` with its syncs lost, and waits until at least one was asked for and lost. */
+async function openUnsynced(page: Page, path: string) {
+  const losing = await loseCommands(page, ["qa:sync", "note:sync"]);
+  await page.goto(path);
+  await expect.poll(() => losing.lost).toBeGreaterThan(0);
+  return losing;
+}
+
+test("until its questions arrive, each screen says they are loading, not that there are none", async ({ browser, plenary }) => {
+  const ann = await signedIn(browser, plenary, { name: "Ann Loading", email: "ann-loading@example.org" }, PHONE);
+  const pan = await signedIn(browser, plenary, { name: "Pat Loading", email: "pat-loading@example.org", roles: [{ slug: SLUG, role: "panelist" }] }, TABLET);
+  const mod = await signedIn(browser, plenary, { name: "Mo Loading", email: "mo-loading@example.org", roles: [{ slug: SLUG, role: "moderator" }] }, LAPTOP);
+  const audience = new AudiencePage(ann.page);
+
+  const annLosing = await openUnsynced(ann.page, `/sessions/${SLUG}`);
+  await expect(audience.qa.getByText(LOADING)).toBeVisible();
+  await expect(audience.qa.getByText("No questions yet")).toHaveCount(0);
+  await expectNoAxeViolations(ann.page, "session page before its questions arrive");
+
+  const panLosing = await openUnsynced(pan.page, `/sessions/${SLUG}/panel`);
+  await expect(pan.page.getByText(LOADING).first()).toBeVisible();
+  await expect(pan.page.getByText("Nothing on stage")).toHaveCount(0);
+  await expect(pan.page.getByText("No approved questions yet.")).toHaveCount(0);
+  await expect(pan.page.getByRole("heading", { name: "Queue", exact: true })).toBeVisible();
+  await expectNoAxeViolations(pan.page, "panel page before its questions arrive");
+
+  const modLosing = await openUnsynced(mod.page, `/sessions/${SLUG}/moderate`);
+  await expect(mod.page.getByText(LOADING)).toBeVisible();
+  await expect(mod.page.getByText("No questions here")).toHaveCount(0);
+  // The tabs and the session's counts make no claim either: no tab says (0), every count is a dash.
+  await expect(mod.page.getByRole("tab", { name: /Incoming/ })).toBeVisible();
+  await expect(mod.page.getByRole("tab", { name: /\(\d+\)/ })).toHaveCount(0);
+  await expect(mod.page.getByTestId("qa-counts")).toContainText("Answered –");
+  await expect(mod.page.getByTestId("qa-counts")).not.toContainText("0");
+  // Nor do the session's settings: no mode is chosen and no switch can be flipped before they load.
+  const settings = mod.page.getByRole("region", { name: "Session Q&A settings" });
+  await expect(settings.getByRole("radio", { checked: true })).toHaveCount(0);
+  await expect(settings.getByRole("radio", { name: "Open" })).toBeDisabled();
+  await expect(settings.getByRole("switch", { name: "Q&A open" })).toBeDisabled();
+  const notes = mod.page.getByTestId("notes-sender");
+  await expect(notes.getByText("Loading notes…")).toBeVisible();
+  await expect(notes.getByText("No notes sent yet.")).toHaveCount(0);
+  await expectNoAxeViolations(mod.page, "moderation console before its questions arrive");
+
+  // The syncs get through: each screen says what an empty session says.
+  for (const losing of [annLosing, panLosing, modLosing]) losing.on = false;
+  await Promise.all([ann.page.reload(), pan.page.reload(), mod.page.reload()]);
+  await expect(audience.qa.getByText("No questions yet. Be the first to ask.")).toBeVisible();
+  await expect(ann.page.getByText(LOADING)).toHaveCount(0);
+  await expect(pan.page.getByText("No approved questions yet.")).toBeVisible();
+  await expect(pan.page.getByRole("heading", { name: "Queue (0)" })).toBeVisible();
+  await expect(pan.page.getByText(LOADING)).toHaveCount(0);
+  await expect(mod.page.getByRole("tab", { name: /^Incoming \(0\)/ })).toBeVisible();
+  await expect(mod.page.getByText("No questions here.")).toBeVisible();
+  await expect(mod.page.getByTestId("qa-counts")).toContainText("Answered 0");
+  await expect(settings.getByRole("radio", { name: "Pre-moderated" })).toBeChecked();
+  await expect(settings.getByRole("switch", { name: "Q&A open" })).toHaveAttribute("aria-checked", "true");
+  await expect(settings.getByRole("switch", { name: "Q&A open" })).toBeEnabled();
+  await expect(notes.getByText("No notes sent yet.")).toBeVisible();
+  await expect(mod.page.getByText(LOADING)).toHaveCount(0);
+  await Promise.all([ann.context.close(), pan.context.close(), mod.context.close()]);
+});
