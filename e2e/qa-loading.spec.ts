@@ -56,6 +56,8 @@ test("until its questions arrive, each screen says they are loading, not that th
   await expect(settings.getByRole("radio", { checked: true })).toHaveCount(0);
   await expect(settings.getByRole("radio", { name: "Open" })).toBeDisabled();
   await expect(settings.getByRole("switch", { name: "Q&A open" })).toBeDisabled();
+  const tabsAt = async () => (await mod.page.getByRole("tablist", { name: "Question lists" }).boundingBox())?.y;
+  const tabsLoading = await tabsAt();
   const notes = mod.page.getByTestId("notes-sender");
   await expect(notes.getByText("Loading notes…")).toBeVisible();
   await expect(notes.getByText("No notes sent yet.")).toHaveCount(0);
@@ -77,5 +79,8 @@ test("until its questions arrive, each screen says they are loading, not that th
   await expect(settings.getByRole("switch", { name: "Q&A open" })).toBeEnabled();
   await expect(notes.getByText("No notes sent yet.")).toBeVisible();
   await expect(mod.page.getByText(LOADING)).toHaveCount(0);
+  // The notice "Connecting…" has gone from the header, and the lists did not move up under the pointer.
+  await expect(mod.page.getByTestId("qa-connection")).toBeHidden();
+  expect(await tabsAt()).toBe(tabsLoading);
   await Promise.all([ann.context.close(), pan.context.close(), mod.context.close()]);
 });
