@@ -41,6 +41,9 @@ test("until its questions arrive, each screen says they are loading, not that th
   await expect(pan.page.getByText("Nothing on stage")).toHaveCount(0);
   await expect(pan.page.getByText("No approved questions yet.")).toHaveCount(0);
   await expect(pan.page.getByRole("heading", { name: "Queue", exact: true })).toBeVisible();
+  await expect(pan.page.getByTestId("qa-connection")).toHaveText("Connecting…");
+  const stageAt = async () => (await pan.page.getByRole("heading", { name: "On stage" }).boundingBox())?.y;
+  const stageLoading = await stageAt();
   await expectNoAxeViolations(pan.page, "panel page before its questions arrive");
 
   const modLosing = await openUnsynced(mod.page, `/sessions/${SLUG}/moderate`);
@@ -71,6 +74,9 @@ test("until its questions arrive, each screen says they are loading, not that th
   await expect(pan.page.getByText("No approved questions yet.")).toBeVisible();
   await expect(pan.page.getByRole("heading", { name: "Queue (0)" })).toBeVisible();
   await expect(pan.page.getByText(LOADING)).toHaveCount(0);
+  // On the tablet too the notice's going moves nothing: it sat in the head, beside the clock.
+  await expect(pan.page.getByTestId("qa-connection")).toBeHidden();
+  expect(await stageAt()).toBe(stageLoading);
   await expect(mod.page.getByRole("tab", { name: /^Incoming \(0\)/ })).toBeVisible();
   await expect(mod.page.getByText("No questions here.")).toBeVisible();
   await expect(mod.page.getByTestId("qa-counts")).toContainText("Answered 0");

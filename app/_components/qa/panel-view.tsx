@@ -1,6 +1,6 @@
 "use client";
 import { LiveCaptions } from "../captions/live-captions";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { authorLabel, type QuestionView } from "@/lib/qa";
 import { useServerClock } from "../use-server-clock";
 import { timeLeft, useAnnouncer, useQa } from "./use-qa";
@@ -47,10 +47,11 @@ export function PanelView(props: PanelViewProps) {
   return (
     <div className="qa-panel-view" data-testid="panel-view">
       {/* The agenda's end as it is now: an organizer moving it moves this clock (agenda:changed). */}
-      <PanelClock title={props.title} endsAt={state.state?.endsAt ?? props.endsAt} serverNow={props.serverNow} />
-      <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
-        {state.status === "refused" ? state.refusal : state.status === "live" ? message : "Connecting…"}
-      </p>
+      <PanelClock title={props.title} endsAt={state.state?.endsAt ?? props.endsAt} serverNow={props.serverNow}>
+        <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
+          {state.status === "refused" ? state.refusal : state.status === "live" ? message : "Connecting…"}
+        </p>
+      </PanelClock>
       <PanelNotes slug={props.slug} mode="inbox" />
       <section aria-labelledby="panel-stage-heading">
         <h2 id="panel-stage-heading">On stage</h2>
@@ -101,12 +102,14 @@ export function PanelView(props: PanelViewProps) {
   );
 }
 
-function PanelClock({ title, endsAt, serverNow }: { title: string; endsAt: string; serverNow: string }) {
+/** The head: the title, the connection's notice (`children`) between it and the clock, the time left. */
+function PanelClock({ title, endsAt, serverNow, children }: { title: string; endsAt: string; serverNow: string; children: ReactNode }) {
   const now = useServerClock(serverNow, 1000);
   const left = timeLeft(endsAt, now);
   return (
     <header className="qa-panel-head">
       <h1>{title}</h1>
+      {children}
       <p className={`qa-clock${left.ms < 5 * 60_000 ? " low" : ""}`} data-testid="panel-time-left">
         {left.label}
       </p>
