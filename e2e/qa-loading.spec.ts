@@ -90,3 +90,30 @@ test("until its questions arrive, each screen says they are loading, not that th
   expect(await tabsAt()).toBe(tabsLoading);
   await Promise.all([ann.context.close(), pan.context.close(), mod.context.close()]);
 });
+
+test("the console's lists stay put when it connects, beside the Chatham House Rule's notice", async ({ browser, plenary }) => {
+  // Day 1 for this test (fms-planning, 09:45–11:15 Thursday), and Day 2 again after it.
+  plenary.clock.set!(new Date("2024-05-23T10:00:07-04:00"));
+  try {
+    // The smaller moderator laptop: the rule's notice and "Connecting…" share the head's second line.
+    const mod = await signedIn(
+      browser,
+      plenary,
+      { name: "Mo Rule", email: "mo-rule@example.org", roles: [{ slug: "fms-planning", role: "moderator" }] },
+      { viewport: { width: 1280, height: 720 } },
+    );
+    const losing = await openUnsynced(mod.page, "/sessions/fms-planning/moderate");
+    await expect(mod.page.getByTestId("qa-connection")).toContainText("Connecting…");
+    await expect(mod.page.getByText("Chatham House Rule: askers are never identified")).toBeVisible();
+    const tabsAt = async () => (await mod.page.getByRole("tablist", { name: "Question lists" }).boundingBox())?.y;
+    const tabsLoading = await tabsAt();
+    losing.on = false;
+    await mod.page.reload();
+    await expect(mod.page.getByTestId("qa-connection")).toBeHidden();
+    await expect(mod.page.getByText("No questions here.")).toBeVisible();
+    expect(await tabsAt()).toBe(tabsLoading);
+    await mod.context.close();
+  } finally {
+    plenary.clock.set!(new Date("2024-05-24T10:00:07-04:00"));
+  }
+});
