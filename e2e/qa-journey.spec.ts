@@ -122,6 +122,8 @@ test("ask, see similar, approve, panelist, on stage, answered — across five de
 
   // The panelist marks it answered: it leaves the stage everywhere.
   await pan.onStage.getByRole("button", { name: "Mark answered" }).click();
+  // Its confirmation floats over the tablet, so it goes by itself a few seconds later (below).
+  await expect(pan.page.getByTestId("qa-connection")).toHaveText("Marked answered.");
   await expect(scr.onStage).toHaveCount(0);
   await expect(scr.page.getByText("Ask your questions and vote from your phone.")).toBeVisible();
   await expect(rita.mine.getByRole("listitem")).toContainText("Answered");
@@ -133,6 +135,7 @@ test("ask, see similar, approve, panelist, on stage, answered — across five de
   await plenary.services.agenda.update(SLUG, { endsAt: "2024-05-24T12:15:00-04:00" });
   await expect(pan.page.getByTestId("panel-time-left")).toHaveText(/^2 h \d+ min left$/);
   await plenary.services.agenda.update(SLUG, { endsAt: "2024-05-24T11:15:00-04:00" });
+  await expect(pan.page.getByTestId("qa-connection")).toBeHidden({ timeout: 10_000 });
   await expect(pan.page.getByTestId("panel-time-left")).toHaveText(/^1 h \d+ min left$/);
 
   // The screen's browser never received a pending question, moderators' fields or counts.

@@ -74,7 +74,7 @@ test("until its questions arrive, each screen says they are loading, not that th
   await expect(pan.page.getByText("No approved questions yet.")).toBeVisible();
   await expect(pan.page.getByRole("heading", { name: "Queue (0)" })).toBeVisible();
   await expect(pan.page.getByText(LOADING)).toHaveCount(0);
-  // On the tablet too the notice's going moves nothing: it sat in the head, beside the clock.
+  // On the tablet too the notice's going moves nothing: it floated at the window's foot.
   await expect(pan.page.getByTestId("qa-connection")).toBeHidden();
   expect(await stageAt()).toBe(stageLoading);
   await expect(mod.page.getByRole("tab", { name: /^Incoming \(0\)/ })).toBeVisible();
@@ -91,28 +91,36 @@ test("until its questions arrive, each screen says they are loading, not that th
   await Promise.all([ann.context.close(), pan.context.close(), mod.context.close()]);
 });
 
-test("the console's lists stay put when it connects, beside the Chatham House Rule's notice", async ({ browser, plenary }) => {
-  // Day 1 for this test (fms-planning, 09:45–11:15 Thursday), and Day 2 again after it.
+test("the staff screens stay put when they connect, at every width, beside the Chatham House Rule's notice", async ({ browser, plenary }) => {
+  // Day 1 for this test (fms-planning, 09:45–11:15 Thursday: a long title, and the rule's notice
+  // in the console's head), and Day 2 again after it.
   plenary.clock.set!(new Date("2024-05-23T10:00:07-04:00"));
   try {
-    // The smaller moderator laptop: the rule's notice and "Connecting…" share the head's second line.
-    const mod = await signedIn(
-      browser,
-      plenary,
-      { name: "Mo Rule", email: "mo-rule@example.org", roles: [{ slug: "fms-planning", role: "moderator" }] },
-      { viewport: { width: 1280, height: 720 } },
-    );
-    const losing = await openUnsynced(mod.page, "/sessions/fms-planning/moderate");
-    await expect(mod.page.getByTestId("qa-connection")).toContainText("Connecting…");
-    await expect(mod.page.getByText("Chatham House Rule: askers are never identified")).toBeVisible();
-    const tabsAt = async () => (await mod.page.getByRole("tablist", { name: "Question lists" }).boundingBox())?.y;
-    const tabsLoading = await tabsAt();
-    losing.on = false;
-    await mod.page.reload();
-    await expect(mod.page.getByTestId("qa-connection")).toBeHidden();
-    await expect(mod.page.getByText("No questions here.")).toBeVisible();
-    expect(await tabsAt()).toBe(tabsLoading);
-    await mod.context.close();
+    const screens = [
+      { path: "moderate", role: "moderator", width: 1280, height: 720, anchor: (p: Page) => p.getByRole("tablist", { name: "Question lists" }) },
+      { path: "moderate", role: "moderator", width: 1024, height: 768, anchor: (p: Page) => p.getByRole("tablist", { name: "Question lists" }) },
+      { path: "panel", role: "panelist", width: 1024, height: 768, anchor: (p: Page) => p.getByRole("heading", { name: "On stage" }) },
+      { path: "panel", role: "panelist", width: 768, height: 1024, anchor: (p: Page) => p.getByRole("heading", { name: "On stage" }) },
+    ] as const;
+    for (const { path, role, width, height, anchor } of screens) {
+      const staff = await signedIn(
+        browser,
+        plenary,
+        { name: "Sam Rule", email: `sam-rule-${path}-${width}@example.org`, roles: [{ slug: "fms-planning", role }] },
+        { viewport: { width, height } },
+      );
+      const losing = await openUnsynced(staff.page, `/sessions/fms-planning/${path}`);
+      await expect(staff.page.getByTestId("qa-connection")).toContainText("Connecting…");
+      if (path === "moderate") await expect(staff.page.getByText("Chatham House Rule: askers are never identified")).toBeVisible();
+      const at = async () => (await anchor(staff.page).boundingBox())?.y;
+      const loadingAt = await at();
+      losing.on = false;
+      await staff.page.reload();
+      await expect(staff.page.getByTestId("qa-connection")).toBeHidden();
+      await expect(staff.page.getByText(path === "moderate" ? "No questions here." : "No approved questions yet.")).toBeVisible();
+      expect(await at(), `${path} at ${width}×${height}`).toBe(loadingAt);
+      await staff.context.close();
+    }
   } finally {
     plenary.clock.set!(new Date("2024-05-24T10:00:07-04:00"));
   }

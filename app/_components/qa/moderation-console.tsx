@@ -145,7 +145,7 @@ export function ModerationConsole({ slug, title, rule, aside }: ModerationConsol
           <a href={`/sessions/${slug}/screen`}>Room screen</a>
         </p>
         {rule === "chatham_house" ? <p className="qa-rule">Chatham House Rule: askers are never identified, not even here.</p> : null}
-        <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
+        <p className="qa-connection floating" role="status" data-status={state.status} data-testid="qa-connection">
           {state.status === "refused" ? state.refusal : state.status === "live" ? "" : "Connecting… actions wait for the connection."}
         </p>
         {/* The outcome of the last action, beside the title: the list keeps the height. */}

@@ -1,6 +1,6 @@
 "use client";
 import { LiveCaptions } from "../captions/live-captions";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState } from "react";
 import { authorLabel, type QuestionView } from "@/lib/qa";
 import { useServerClock } from "../use-server-clock";
 import { timeLeft, useAnnouncer, useQa } from "./use-qa";
@@ -20,6 +20,9 @@ export interface PanelViewProps {
   viewerName: string | null;
 }
 
+/** How long "Marked answered." shows. */
+const MESSAGE_MS = 5000;
+
 /**
  * For a tablet on stage or a confidence monitor: large type, high contrast. Composed of sections
  * (clock, on stage, for you, queue) so other capabilities (poll results) can sit beside them.
@@ -33,7 +36,13 @@ export function PanelView(props: PanelViewProps) {
       if (n.kind === "stage" && n.question) announce(`On stage: ${n.question.text}`);
     },
   });
-  const [message, setMessage] = useState("");
+  const [message, setMessage] = useState({ text: "", error: false });
+  // "Marked answered." floats over the page, so it goes after a few seconds; a refusal stays until the next try.
+  useEffect(() => {
+    if (!message.text || message.error) return;
+    const timer = setTimeout(() => setMessage({ text: "", error: false }), MESSAGE_MS);
+    return () => clearTimeout(timer);
+  }, [message]);
   const onStageId = state.state?.onStage ?? null;
   const queue = [...state.questions.values()].filter((q) => q.status === "approved").sort((a, b) => (a.panelOrder ?? 0) - (b.panelOrder ?? 0));
   const onStage = onStageId ? (state.questions.get(onStageId) ?? null) : null;
@@ -41,17 +50,16 @@ export function PanelView(props: PanelViewProps) {
   const answer = async (q: QuestionView) => {
     if (!client) return;
     const r = await client.answer(q.id, q.version);
-    setMessage(r.ok ? "Marked answered." : r.error.message);
+    setMessage(r.ok ? { text: "Marked answered.", error: false } : { text: r.error.message, error: true });
   };
 
   return (
     <div className="qa-panel-view" data-testid="panel-view">
       {/* The agenda's end as it is now: an organizer moving it moves this clock (agenda:changed). */}
-      <PanelClock title={props.title} endsAt={state.state?.endsAt ?? props.endsAt} serverNow={props.serverNow}>
-        <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
-          {state.status === "refused" ? state.refusal : state.status === "live" ? message : "Connecting…"}
-        </p>
-      </PanelClock>
+      <PanelClock title={props.title} endsAt={state.state?.endsAt ?? props.endsAt} serverNow={props.serverNow} />
+      <p className="qa-connection floating" role="status" data-status={state.status} data-testid="qa-connection">
+        {state.status === "refused" ? state.refusal : state.status === "live" ? message.text : "Connecting…"}
+      </p>
       <PanelNotes slug={props.slug} mode="inbox" />
       <section aria-labelledby="panel-stage-heading">
         <h2 id="panel-stage-heading">On stage</h2>
@@ -102,14 +110,13 @@ export function PanelView(props: PanelViewProps) {
   );
 }
 
-/** The head: the title, the connection's notice (`children`) between it and the clock, the time left. */
-function PanelClock({ title, endsAt, serverNow, children }: { title: string; endsAt: string; serverNow: string; children: ReactNode }) {
+/** The head: the title and the time left. */
+function PanelClock({ title, endsAt, serverNow }: { title: string; endsAt: string; serverNow: string }) {
   const now = useServerClock(serverNow, 1000);
   const left = timeLeft(endsAt, now);
   return (
     <header className="qa-panel-head">
       <h1>{title}</h1>
-      {children}
       <p className={`qa-clock${left.ms < 5 * 60_000 ? " low" : ""}`} data-testid="panel-time-left">
         {left.label}
       </p>
