@@ -1,5 +1,5 @@
 "use client";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ownStatusLabel, truncate, type QuestionView } from "@/lib/qa";
 import type { QaNotice } from "@/lib/client/qa-client";
 import { AskForm } from "./qa-ask-form";
@@ -24,6 +24,21 @@ export interface QaAudienceProps {
   serverNow: string;
   /** Shown right after the ask box (in the room: the live poll), before the audience's questions. */
   afterAsk?: React.ReactNode;
+}
+
+/** How long the page's first connection may take before the page says it is connecting. */
+const SLOW_START_MS = 2000;
+
+/** Whether `on` has held for `ms` without a break. */
+function useLasting(on: boolean, ms: number): boolean {
+  const [lasted, setLasted] = useState(false);
+  useEffect(() => {
+    setLasted(false);
+    if (!on) return;
+    const timer = setTimeout(() => setLasted(true), ms);
+    return () => clearTimeout(timer);
+  }, [on, ms]);
+  return on && lasted;
 }
 
 /** The audience's Q&A: ask (with similar questions), vote, follow own questions, see what is on stage. */
@@ -77,6 +92,9 @@ export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links, outb
     serverNow,
   });
   const chatham = rule === "chatham_house";
+  // The page's first connection usually takes well under a second: a notice meanwhile would come
+  // and go above the ask box and move it under the thumb. It shows only if that connection is slow.
+  const slowStart = useLasting(state.status === "connecting", SLOW_START_MS);
 
   if (!signedIn) {
     return (
@@ -91,7 +109,6 @@ export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links, outb
   }
 
   const qa = state.state;
-  const offline = state.status === "offline" || state.status === "connecting";
   return (
     <div className="qa" data-testid="qa-audience">
       {links.length ? (
@@ -106,13 +123,15 @@ export function QaAudience({ slug, rule, signedIn, canAsk, ownLabel, links, outb
       <p className="qa-connection" role="status" data-status={state.status} data-testid="qa-connection">
         {state.status === "refused"
           ? state.refusal
-          : offline
+          : state.status === "offline"
             ? "Offline. What you send now stays on this device and goes out when the connection returns."
-            : state.outbox.length
-              ? state.stalled
-                ? SAVE_STALLED_MESSAGE
-                : `Sending ${state.outbox.length} waiting item${state.outbox.length > 1 ? "s" : ""}…`
-              : ""}
+            : slowStart
+              ? "Connecting… What you send now stays on this device and goes out once connected."
+              : state.outbox.length
+                ? state.stalled
+                  ? SAVE_STALLED_MESSAGE
+                  : `Sending ${state.outbox.length} waiting item${state.outbox.length > 1 ? "s" : ""}…`
+                : ""}
       </p>
       {canAsk ? (
         <AskForm
