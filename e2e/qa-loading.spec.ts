@@ -44,6 +44,8 @@ test("until its questions arrive, each screen says they are loading, not that th
   await expect(pan.page.getByTestId("qa-connection")).toHaveText("Connecting…");
   const stageAt = async () => (await pan.page.getByRole("heading", { name: "On stage" }).boundingBox())?.y;
   const stageLoading = await stageAt();
+  const forYouAt = async () => (await pan.page.getByRole("heading", { name: /^For you/ }).boundingBox())?.y;
+  const forYouLoading = await forYouAt();
   await expectNoAxeViolations(pan.page, "panel page before its questions arrive");
 
   const modLosing = await openUnsynced(mod.page, `/sessions/${SLUG}/moderate`);
@@ -61,6 +63,10 @@ test("until its questions arrive, each screen says they are loading, not that th
   await expect(settings.getByRole("switch", { name: "Q&A open" })).toBeDisabled();
   const tabsAt = async () => (await mod.page.getByRole("tablist", { name: "Question lists" }).boundingBox())?.y;
   const tabsLoading = await tabsAt();
+  // The side column too: the note composer is there (unusable) while the notes load.
+  const shortcutsAt = async () => (await mod.page.getByText("Keyboard shortcuts").boundingBox())?.y;
+  const shortcutsLoading = await shortcutsAt();
+  await expect(mod.page.getByRole("button", { name: "Send note" })).toBeDisabled();
   const notes = mod.page.getByTestId("notes-sender");
   await expect(notes.getByText("Loading notes…")).toBeVisible();
   await expect(notes.getByText("No notes sent yet.")).toHaveCount(0);
@@ -77,6 +83,8 @@ test("until its questions arrive, each screen says they are loading, not that th
   // On the tablet too the notice's going moves nothing: it floated at the window's foot.
   await expect(pan.page.getByTestId("qa-connection")).toBeHidden();
   expect(await stageAt()).toBe(stageLoading);
+  // Nor does the empty stage's longer text move "For you" down.
+  expect(await forYouAt()).toBe(forYouLoading);
   await expect(mod.page.getByRole("tab", { name: /^Incoming \(0\)/ })).toBeVisible();
   await expect(mod.page.getByText("No questions here.")).toBeVisible();
   await expect(mod.page.getByTestId("qa-counts")).toContainText("Answered 0");
@@ -88,6 +96,10 @@ test("until its questions arrive, each screen says they are loading, not that th
   // The notice "Connecting…" has gone from the header, and the lists did not move up under the pointer.
   await expect(mod.page.getByTestId("qa-connection")).toBeHidden();
   expect(await tabsAt()).toBe(tabsLoading);
+  // The notes, and the caption feed's panel (which comes last), moved the shortcuts neither.
+  await expect(mod.page.getByRole("heading", { name: "Caption feed" })).toBeVisible();
+  await expect(mod.page.getByRole("button", { name: "Send note" })).toBeEnabled();
+  expect(await shortcutsAt()).toBe(shortcutsLoading);
   await Promise.all([ann.context.close(), pan.context.close(), mod.context.close()]);
 });
 

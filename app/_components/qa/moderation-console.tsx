@@ -232,8 +232,9 @@ export function ModerationConsole({ slug, title, rule, aside }: ModerationConsol
         <aside className="qa-console-side" aria-label="Counts, shortcuts and notes to the panel">
           <QaCountList counts={state.counts} />
           {aside}
-          <CaptionFeedPanel slug={slug} />
           <ShortcutHelp />
+          {/* Last: it appears once the server says this person runs the captions, below everything. */}
+          <CaptionFeedPanel slug={slug} />
         </aside>
       </div>
 

@@ -116,14 +116,16 @@ export function PanelNotes({ slug, mode }: { slug: string; mode: "send" | "inbox
   return (
     <section className="qa-notes" aria-labelledby={`notes-${mode}-heading`} data-testid="notes-sender">
       <h2 id={`notes-${mode}-heading`}>Note to the panel</h2>
-      {state.canSend ? <NoteComposer slug={slug} onSent={sent} /> : null}
+      {/* On the console (`send`) the composer is there, unusable, while the notes load, so the side
+          column does not grow under the moderator's pointer when they arrive. */}
+      {state.canSend || (mode === "send" && state.status !== "live") ? <NoteComposer slug={slug} onSent={sent} ready={state.status === "live"} /> : null}
       {state.status === "live" ? <SentNotes notes={state.notes} /> : <p className="muted">Loading notes…</p>}
       {live}
     </section>
   );
 }
 
-function NoteComposer({ slug, onSent }: { slug: string; onSent: (n: PanelNote) => void }) {
+function NoteComposer({ slug, onSent, ready }: { slug: string; onSent: (n: PanelNote) => void; ready: boolean }) {
   const [text, setText] = useState("");
   const [outcome, setOutcome] = useState<{ text: string; error: boolean }>({ text: "", error: false });
   const [busy, setBusy] = useState(false);
@@ -150,7 +152,7 @@ function NoteComposer({ slug, onSent }: { slug: string; onSent: (n: PanelNote) =
     <div className="qa-notes-compose">
       <div className="qa-notes-presets" role="group" aria-label="Quick notes">
         {NOTE_PRESETS.map((p) => (
-          <button key={p} type="button" className="secondary" disabled={busy} onClick={() => void send(p)}>
+          <button key={p} type="button" className="secondary" disabled={busy || !ready} onClick={() => void send(p)}>
             {p}
           </button>
         ))}
@@ -171,7 +173,7 @@ function NoteComposer({ slug, onSent }: { slug: string; onSent: (n: PanelNote) =
             aria-describedby={`note-count-${slug}`}
             onChange={(e) => setText(e.target.value)}
           />
-          <button type="submit" disabled={busy}>
+          <button type="submit" disabled={busy || !ready}>
             Send note
           </button>
         </div>

@@ -75,7 +75,9 @@ export function PanelView(props: PanelViewProps) {
             </button>
           </div>
         ) : (
-          <EmptyQuestions state={state}>Nothing on stage. The moderators will put the next question here.</EmptyQuestions>
+          <EmptyQuestions state={state} className="qa-panel-stage-empty">
+            Nothing on stage. The moderators will put the next question here.
+          </EmptyQuestions>
         )}
       </section>
       <section aria-labelledby="panel-mine-heading">
