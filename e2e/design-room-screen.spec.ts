@@ -5,7 +5,7 @@
  */
 import type { Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations } from "./fixtures";
-import { ScreenPage, signedIn } from "./qa-pages";
+import { layoutShifts, ScreenPage, signedIn, watchLayoutShifts } from "./qa-pages";
 import { approvedQuestions, attendeeActor, longQuestion, moderatorActor, pageFit, runningPoll, SIX_OPTIONS } from "./design-helpers";
 
 const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Friday, on the record
@@ -41,6 +41,24 @@ const px = (page: Page, selector: string) =>
     .locator(selector)
     .first()
     .evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+
+test("the room screen's words appear at their size: nothing jumps as it loads (no poll running)", async ({ browser, plenary }) => {
+  const { page, context } = await signedIn(
+    browser,
+    plenary,
+    { name: "Room Screen Load", email: "room-screen-load@example.org", roles: [{ slug: SLUG, role: "panelist" }] },
+    { viewport: SIZES[0] },
+  );
+  await watchLayoutShifts(context);
+  const screen = new ScreenPage(page);
+  await screen.goto(SLUG);
+  await expect(page.locator(".screen-fit")).toBeVisible();
+  // First in the file: no poll runs yet (one appearing after the first paint rearranges the screen).
+  // Its server-rendered text had no size yet: it is shown once sized, so its first frame is its last.
+  await page.evaluate(() => document.fonts.ready.then(() => new Promise((done) => requestAnimationFrame(done))));
+  expect(await layoutShifts(page), "what moved as the screen loaded").toEqual([]);
+  await context.close();
+});
 
 test("the room screen fits 1080p and 720p with a 500-character question, a six-option poll and a word cloud", async ({ browser, plenary }) => {
   test.setTimeout(120_000);

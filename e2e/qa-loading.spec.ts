@@ -10,7 +10,7 @@
  */
 import type { Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, loseCommands } from "./fixtures";
-import { accessCode, AudiencePage, joinWithCode, PHONE, signedIn, TABLET } from "./qa-pages";
+import { accessCode, AudiencePage, joinWithCode, layoutShifts, PHONE, signedIn, TABLET, watchLayoutShifts } from "./qa-pages";
 
 const SLUG = "defense-industry-perspectives"; // 09:45–11:15 Friday, on the record
 const LAPTOP = { viewport: { width: 1366, height: 768 } };
@@ -141,18 +141,9 @@ test("the staff screens stay put when they connect, at every width, beside the C
 test("the phone's ask box stays put while the page connects, and a slow first connection is said", async ({ browser, plenary }) => {
   // A phone in the room, joined with the room code: the ask box is in its first screen.
   const context = await browser.newContext({ baseURL: plenary.url, ...PHONE });
-  // Every layout shift the page makes from its first paint, with the classes of what it moved.
-  await context.addInitScript(() => {
-    const w = window as unknown as { shifted: string[] };
-    w.shifted = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries() as unknown as Array<{ sources?: Array<{ node?: Node | null }> }>)
-        for (const s of e.sources ?? []) w.shifted.push(s.node instanceof Element ? s.node.className : String(s.node?.nodeName));
-    }).observe({ type: "layout-shift", buffered: true });
-  });
+  await watchLayoutShifts(context);
   const page = await context.newPage();
   const audience = new AudiencePage(page);
-  const shifted = () => page.evaluate(() => (window as unknown as { shifted: string[] }).shifted);
   await joinWithCode(page, await accessCode(plenary, SLUG));
   for (let i = 0; i < 2; i++) {
     if (i) await page.reload();
@@ -160,7 +151,7 @@ test("the phone's ask box stays put while the page connects, and a slow first co
     await expect(audience.qa.getByText("No questions yet. Be the first to ask.")).toBeVisible();
     await expect(audience.qa.getByTestId("qa-connection")).toHaveText("");
     await expect(audience.qa.getByRole("textbox", { name: "Your question" })).toBeInViewport();
-    expect(await shifted(), "what moved as the page connected").not.toContainEqual(expect.stringContaining("qa-ask"));
+    expect(await layoutShifts(page), "what moved as the page connected").not.toContainEqual(expect.stringContaining("qa-ask"));
   }
 
   // A first connection that does not come: after a moment the page says so, and keeps what is sent.

@@ -127,3 +127,22 @@ export async function expectNoHorizontalScroll(page: Page) {
   const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
   expect(scroll, "page wider than the screen").toBeLessThanOrEqual(client);
 }
+
+/**
+ * Records every layout shift of the context's pages from their first paint (the Layout Instability
+ * API): `layoutShifts(page)` gives the class of each element a shift moved.
+ */
+export async function watchLayoutShifts(context: BrowserContext) {
+  await context.addInitScript(() => {
+    const w = window as unknown as { shifted: string[] };
+    w.shifted = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as unknown as Array<{ sources?: Array<{ node?: Node | null }> }>)
+        for (const s of e.sources ?? []) w.shifted.push(s.node instanceof Element ? s.node.className : String(s.node?.nodeName));
+    }).observe({ type: "layout-shift", buffered: true });
+  });
+}
+
+export function layoutShifts(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { shifted: string[] }).shifted);
+}

@@ -6,7 +6,8 @@ import { useLayoutEffect, useRef } from "react";
  * font-size in px; everything inside sizes in em). For the room's screen, which never scrolls: a
  * 20-character question fills the space in huge type, a 500-character one shrinks until it fits.
  * Refits when the box changes size (a captions band appears, the window is resized) and when `key`
- * changes (new text, new results).
+ * changes (new text, new results). The content carries `data-fit` and stays invisible until its
+ * first fit.
  */
 export function useFitText<Box extends HTMLElement, Content extends HTMLElement>(key: unknown, limits: { min: number; maxOfHeight: number }) {
   const box = useRef<Box>(null);
@@ -24,13 +25,17 @@ export function useFitText<Box extends HTMLElement, Content extends HTMLElement>
       };
       let lo = min;
       let hi = Math.max(min, window.innerHeight * maxOfHeight);
-      if (fits(hi)) return;
-      while (hi - lo > 0.5) {
-        const mid = (lo + hi) / 2;
-        if (fits(mid)) lo = mid;
-        else hi = mid;
+      if (!fits(hi)) {
+        while (hi - lo > 0.5) {
+          const mid = (lo + hi) / 2;
+          if (fits(mid)) lo = mid;
+          else hi = mid;
+        }
+        fits(lo);
       }
-      fits(lo);
+      // Shown from now on (qa.css): the server's HTML has no size yet, and its text would first
+      // appear small and then jump to its size on the projector.
+      c.dataset.fitted = "";
     };
     fit();
     const observer = new ResizeObserver(fit);

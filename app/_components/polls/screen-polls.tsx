@@ -28,7 +28,7 @@ export function ScreenPolls({ slug, serverNow }: { slug: string; serverNow: stri
   const { poll, results } = entry;
   return (
     <div className="screen-polls-box" ref={fit.box}>
-      <section className="screen-polls" aria-labelledby="screen-poll-question" aria-live="polite" ref={fit.content}>
+      <section className="screen-polls" aria-labelledby="screen-poll-question" aria-live="polite" data-fit ref={fit.content}>
         <h2 id="screen-poll-question" className="screen-question">
           {poll.question}
         </h2>

@@ -46,13 +46,13 @@ export function RoomScreen({ slug, title, rule, code, joinUrl, poll, status, cap
       </header>
       <section className="qa-screen-stage" aria-labelledby="screen-title" aria-live="polite" ref={fit.box}>
         {onStage ? (
-          <div data-testid="screen-on-stage" className="screen-fit" ref={fit.content}>
+          <div data-testid="screen-on-stage" className="screen-fit" data-fit ref={fit.content}>
             <p className="qa-on-stage-label">Question on stage</p>
             <p className="qa-text">{onStage.text}</p>
             {author ? <p className="qa-author">{author}</p> : null}
           </div>
         ) : (
-          <div className="screen-fit" ref={fit.content}>
+          <div className="screen-fit" data-fit ref={fit.content}>
             <p className="qa-screen-idle">Ask your questions and vote from your phone.</p>
           </div>
         )}
