@@ -4,7 +4,7 @@
  * console shows who read it. A Day 1 moderator opening Backstage is told the real reason (the
  * Chatham House Rule); a Day 2 backstage before its window says when it opens.
  */
-import { test, expect, expectNoAxeViolations } from "./fixtures";
+import { test, expect, expectNoAxeViolations, loseCommands } from "./fixtures";
 import { ConsolePage, PanelPage, signedIn, TABLET } from "./qa-pages";
 
 const SLUG = "defense-industry-perspectives"; // Day 2, 09:45–11:15, on the record and streamed
@@ -92,4 +92,28 @@ test("Backstage tells a Day 1 moderator the real reason (Chatham House Rule), an
   expect(await day1.page.locator("body").innerText()).not.toMatch(PROTOCOL_NAME);
   await day1.context.close();
   await later.context.close();
+});
+
+test("Backstage keeps its layout while the notes load: the composer has its place from the start", async ({ browser, plenary }) => {
+  const mod = await signedIn(
+    browser,
+    plenary,
+    { name: "Bea Backstage", email: "bea-backstage@example.org", roles: [{ slug: SLUG, role: "moderator" }] },
+    LAPTOP,
+  );
+  const losing = await loseCommands(mod.page, ["note:sync"]);
+  await mod.page.goto(`/sessions/${SLUG}/backstage`);
+  await expect.poll(() => losing.lost).toBeGreaterThan(0);
+  // The server said at render that this moderator sends notes: the composer is there, unusable.
+  const composer = mod.page.getByRole("region", { name: "Note to the panel" });
+  await expect(composer.getByRole("button", { name: "Send note" })).toBeDisabled();
+  await expect(composer.getByText("Loading notes…")).toBeVisible();
+  const requests = mod.page.getByRole("heading", { name: "Requests to speak" });
+  const loading = await requests.boundingBox();
+  losing.on = false;
+  await mod.page.reload();
+  await expect(composer.getByRole("button", { name: "Send note" })).toBeEnabled();
+  await expect(composer.getByText("Loading notes…")).toHaveCount(0);
+  expect(await requests.boundingBox(), "where the requests to speak are, once the notes are in").toEqual(loading);
+  await mod.context.close();
 });

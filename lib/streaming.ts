@@ -67,6 +67,8 @@ export interface StreamAbilities {
   raiseHand: boolean;
   caption: boolean;
   attendance: boolean;
+  /** Sends notes to the panel (backstage shows the composer, not the panelists' inbox). */
+  notes: boolean;
 }
 
 /**

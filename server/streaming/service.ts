@@ -148,6 +148,7 @@ export class StreamingService {
       raiseHand: allowed("hand:raise"),
       caption: allowed("caption:publish"),
       attendance: allowed("attendance:view") && session.streamed,
+      notes: allowed("note:send"),
     };
   }
 

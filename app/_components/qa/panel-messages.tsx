@@ -84,16 +84,16 @@ function readLine(n: PanelNote): string {
 }
 
 /**
- * `send`: the producers' composer and sent notes (moderation console). `inbox`: the panelists' notes
- * (panel view). `auto`: whichever the server says this person may do (backstage).
+ * `send`: the producers' composer and sent notes (moderation console, and backstage for those the
+ * server lets send). `inbox`: the panelists' notes (panel view, backstage).
  */
-export function PanelNotes({ slug, mode }: { slug: string; mode: "send" | "inbox" | "auto" }) {
+export function PanelNotes({ slug, mode }: { slug: string; mode: "send" | "inbox" }) {
   const [spoken, setSpoken] = useState("");
   const { state, acknowledged, sent } = usePanelNotes(slug, (note) => {
     if (mode !== "send") setSpoken(`Note from ${note.from.name}: ${note.text}`);
   });
   if (state.status === "refused") return null;
-  const sender = mode === "send" || (mode === "auto" && state.canSend);
+  const sender = mode === "send";
   const live = (
     // A new note is spoken at once: the panelist may be mid-sentence and not looking.
     <div className="visually-hidden" aria-live="assertive" aria-atomic="true">

@@ -85,9 +85,10 @@ export function Backstage({ initial, abilities, title, windowNotice }: Props) {
           </section>
         ) : null}
         {abilities.control ? <StreamControlPanel live={live} abilities={abilities} /> : null}
-        {/* Producers write to the panel here too; panelists read and acknowledge (the server says which).
-            After the camera and the stream controls, so Go live is in the first screen of a laptop. */}
-        <PanelNotes slug={stream.slug} mode="auto" />
+        {/* Producers write to the panel here too; panelists read and acknowledge (the server says which,
+            when it renders the page, so the grid does not reflow when the notes load). After the
+            camera and the stream controls, so Go live is in the first screen of a laptop. */}
+        <PanelNotes slug={stream.slug} mode={abilities.notes ? "send" : "inbox"} />
         {connection === "in" ? <OnStagePanel room={room} canMute={abilities.control} slug={stream.slug} /> : null}
         {abilities.control ? <HandQueuePanel live={live} /> : null}
         {abilities.caption ? <CaptionInput slug={stream.slug} /> : null}
