@@ -259,8 +259,12 @@ test("moderators close Q&A, pause intake and switch to open mode; the audience s
 
   const open = moderator.page.getByRole("switch", { name: "Q&A open" });
   await expect(open).toHaveAttribute("aria-checked", "true");
+  // A switch keeps its width on and off (its tick's room is kept), so the buttons after it stay put.
+  const interleave = moderator.page.getByRole("button", { name: "Interleave room and remote" });
+  const interleaveAt = (await interleave.boundingBox())!.x;
   await open.click();
   await expect(open).toHaveAttribute("aria-checked", "false");
+  expect((await interleave.boundingBox())!.x).toBe(interleaveAt);
   await expect(you.qa.getByText("Q&A is closed for this session.")).toBeVisible();
   await expect(you.send).toBeDisabled();
   await open.click();
