@@ -116,8 +116,8 @@ export function PanelNotes({ slug, mode }: { slug: string; mode: "send" | "inbox
   return (
     <section className="qa-notes" aria-labelledby={`notes-${mode}-heading`} data-testid="notes-sender">
       <h2 id={`notes-${mode}-heading`}>Note to the panel</h2>
-      {/* On the console (`send`) the composer is there, unusable, while the notes load, so the side
-          column does not grow under the moderator's pointer when they arrive. */}
+      {/* For a sender (console, and backstage for those the server lets send) the composer is there,
+          unusable, while the notes load, so nothing around it moves when they arrive. */}
       {state.canSend || (mode === "send" && state.status !== "live") ? <NoteComposer slug={slug} onSent={sent} ready={state.status === "live"} /> : null}
       {state.status === "live" ? <SentNotes notes={state.notes} /> : <p className="muted">Loading notes…</p>}
       {live}
